@@ -1,0 +1,55 @@
+# keras-loss-recipes. `make help` lists every target. Each target sets up .venv on first use.
+# Override config values with SET, e.g.:  make hinge SET="train.epochs=5 seed=3"
+# Choose the Keras backend with BACKEND, e.g.:  make hinge BACKEND=jax
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SET ?=
+BACKEND ?=
+RUN_FLAGS := $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BACKEND),)
+RECIPE = $(BIN)/python -m recipes run $(1) $(RUN_FLAGS)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup hinge squared_hinge test test-full lint format benchmark clean-outputs list
+
+help: ## list every target with one line
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-26s %s\n", $$1, $$2}'
+	@echo '  Override config values: make hinge SET="train.epochs=5 seed=3"   backend: BACKEND=jax'
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install the package with its dependencies (automatic)
+
+list: $(STAMP) ## list recipes, datasets, models, losses and metrics
+	$(BIN)/python -m recipes list
+
+hinge: $(STAMP) ## hinge loss on make_circles (the hinge tutorial)
+	$(call RECIPE,hinge)
+
+squared_hinge: $(STAMP) ## squared hinge loss on make_circles (the hinge tutorial)
+	$(call RECIPE,squared_hinge)
+
+test: $(STAMP) ## the fast test suite (a couple of minutes)
+	$(BIN)/python -m pytest -q
+
+test-full: $(STAMP) ## every test, including the slow full reproductions of the tutorials
+	$(BIN)/python -m pytest -q -m ''
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP) ## apply ruff's formatting and safe fixes
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+benchmark: $(STAMP) ## time the hinge recipe against a tutorial-style script (prints ratios)
+	$(BIN)/python benchmarks/hinge_speed.py
+
+clean-outputs: ## delete every run folder under outputs/
+	find outputs -mindepth 1 -not -name README.md -not -name .gitkeep -delete

@@ -1,0 +1,17 @@
+"""Dataset generators and loaders, looked up by name from configs.
+
+This folder is this project's ``datasets`` package (the design card fixes the name), not the
+Hugging Face library of the same import name; ``tests/test_datasets.py`` checks which one Python
+imports. Every generator takes its validated parameters and the run's seed and returns a
+:class:`Split`. Heavy libraries (scikit-learn, Keras) are imported inside the generators, so
+configs validate without them.
+"""
+
+from __future__ import annotations
+
+from datasets.base import DATASETS, Split, build_dataset
+
+# Importing the modules registers their datasets.
+from datasets import circles  # noqa: E402,F401  isort: skip
+
+__all__ = ["DATASETS", "Split", "build_dataset"]

@@ -1,0 +1,60 @@
+"""The dataset registry and the :class:`Split` every generator returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pydantic
+
+from recipes.registry import Registry
+
+LabelKind = Literal["plus_minus_one", "binary", "categorical"]
+
+DATASETS: Registry = Registry("dataset")
+
+
+class DatasetParams(pydantic.BaseModel):
+    """Base of every dataset's parameter schema: unknown keys are errors."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+
+@dataclass
+class Split:
+    """Train/test arrays plus what the runner needs to score and plot them.
+
+    ``label_kind`` says how ``y`` is encoded: ``plus_minus_one`` (-1/+1, for hinge losses),
+    ``binary`` (0/1) or ``categorical`` (one-hot rows). ``x_val``/``y_val`` are set when the
+    dataset defines its own validation split; otherwise the runner uses ``validation_split``.
+    """
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    label_kind: LabelKind
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    feature_names: list[str] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.feature_names:
+            self.feature_names = [f"x{i}" for i in range(int(np.prod(self.x_train.shape[1:])))]
+
+    def summary(self) -> dict[str, Any]:
+        """Sizes and label counts, for run.json."""
+        sizes = {"train": len(self.x_train), "test": len(self.x_test)}
+        if self.x_val is not None:
+            sizes["validation"] = len(self.x_val)
+        return {"label_kind": self.label_kind, "sizes": sizes, **self.info}
+
+
+def build_dataset(name: str, params: dict[str, Any] | DatasetParams, seed: int) -> Split:
+    """Build the named dataset from (validated) parameters and the run's seed."""
+    entry = DATASETS.entry(name)
+    if isinstance(params, dict) and entry.params is not None:
+        params = entry.params.model_validate(params)
+    return entry.factory(params, seed)
