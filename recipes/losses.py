@@ -75,3 +75,16 @@ def get_loss(name: str, params: dict[str, Any] | LossParams | None = None) -> An
     if not isinstance(params, pydantic.BaseModel):
         params = entry.params.model_validate(params or {})
     return entry.factory(params)
+
+
+class PseudoHuberParams(LossParams):
+    delta: float = pydantic.Field(1.0, gt=0)
+
+
+@LOSSES.register("pseudo_huber", params=PseudoHuberParams)
+def make_pseudo_huber(params: PseudoHuberParams) -> Any:
+    """Pseudo-Huber (recipes.gallery_losses.PseudoHuber):
+    mean(delta^2 * (sqrt(1 + ((y - p) / delta)^2) - 1))."""
+    from recipes.gallery_losses import PseudoHuber
+
+    return PseudoHuber(delta=params.delta)

@@ -82,7 +82,7 @@ def _nan_guard_callback() -> Any:
             loss = (logs or {}).get("loss")
             if loss is not None and not math.isfinite(float(loss)) and self.failure is None:
                 self.failure = (
-                    f"loss became {float(loss)} at epoch {self.epoch + 1}, batch {batch + 1}; "
+                    f"loss became {float(loss)} during epoch {self.epoch + 1}; "
                     "try a smaller optimizer.learning_rate"
                 )
                 self.model.stop_training = True

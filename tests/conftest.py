@@ -1,0 +1,31 @@
+"""Shared test fixtures. Tests run on the default Keras backend (tensorflow unless
+$KERAS_BACKEND says otherwise); other backends are exercised in subprocesses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*arguments: str, timeout: float = 600, env: dict | None = None):
+    """Run ``python -m recipes ...`` in a fresh process; returns CompletedProcess (text)."""
+    return subprocess.run(
+        [sys.executable, "-m", "recipes", *arguments],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.fixture
+def cli():
+    return run_cli
