@@ -15,7 +15,9 @@ class CirclesParams(DatasetParams):
         0.1, gt=0, lt=1, description="inner circle radius / outer radius"
     )
     noise: float | None = pydantic.Field(None, ge=0, description="Gaussian noise std (None: none)")
-    test_size: int = pydantic.Field(250, ge=1, description="the first N samples become the test set")
+    test_size: int = pydantic.Field(
+        250, ge=1, description="the first N samples become the test set"
+    )
 
     @pydantic.model_validator(mode="after")
     def _test_size_fits(self) -> CirclesParams:

@@ -80,7 +80,7 @@ def plot_decision_boundary(
     handles, texts = ax.get_legend_handles_labels()
     if class_names:
         texts = [class_names.get(int(text), text) if _is_int(text) else text for text in texts]
-    ax.legend(handles, texts, loc="upper right", framealpha=0.9, title="test points")
+    ax.legend(handles, texts, loc="best", framealpha=0.9, title="test points")
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_aspect("equal", adjustable="box")
@@ -144,14 +144,21 @@ def plot_loss_history(
     else:
         ax.set_yscale("log")
         if has_zero:
-            ax.axhline(floor, color="gray", ls="--", lw=0.8, label=f"exactly 0 (drawn at {floor:g})")
+            ax.axhline(
+                floor, color="gray", ls="--", lw=0.8, label=f"exactly 0 (drawn at {floor:g})"
+            )
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss" + (" (symlog scale)" if has_negative else " (log scale)"))
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="best", framealpha=0.9)
     if notes:
         ax.text(
-            0.01, 0.01, "\n".join(notes), transform=ax.transAxes, fontsize=8, va="bottom",
+            0.01,
+            0.01,
+            "\n".join(notes),
+            transform=ax.transAxes,
+            fontsize=8,
+            va="bottom",
             color="dimgray",
         )
     if title:
@@ -192,18 +199,24 @@ def plot_points_by_label(
     ax = ax if ax is not None else new_axes(SQUARE_FIGURE_SIZE)
     features = np.asarray(features).reshape(len(features), -1)
     labels = np.asarray(labels).astype(int)
-    palette = {int(label): f"C{i}" for i, label in enumerate(sorted(all_labels or np.unique(labels)))}
+    palette = {
+        int(label): f"C{i}" for i, label in enumerate(sorted(all_labels or np.unique(labels)))
+    }
     for label in sorted(np.unique(labels)):
         chosen = labels == label
         name = (class_names or {}).get(int(label), f"label {label}")
         ax.scatter(
-            features[chosen, 0], features[chosen, 1], s=10, alpha=0.7, color=palette[int(label)],
+            features[chosen, 0],
+            features[chosen, 1],
+            s=10,
+            alpha=0.7,
+            color=palette[int(label)],
             label=f"{name} ({int(chosen.sum())})",
         )
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.set_aspect("equal", adjustable="datalim")
-    ax.legend(loc="upper right", framealpha=0.9)
+    ax.set_aspect("equal", adjustable="box")  # "datalim" is refused for shared x and y axes
+    ax.legend(loc="best", framealpha=0.9)  # the place hiding the fewest points
     if title:
         ax.set_title(title)
     return ax
@@ -221,11 +234,19 @@ def plot_true_vs_predicted(
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 5.4), dpi=dpi, sharex=True, sharey=True)
     all_labels = sorted(set(np.unique(y_true).tolist()) | set(np.unique(y_pred).tolist()))
     plot_points_by_label(
-        features, y_true, ax=left, title="true labels", class_names=class_names,
+        features,
+        y_true,
+        ax=left,
+        title="true labels",
+        class_names=class_names,
         all_labels=all_labels,
     )
     plot_points_by_label(
-        features, y_pred, ax=right, title="predicted labels", class_names=class_names,
+        features,
+        y_pred,
+        ax=right,
+        title="predicted labels",
+        class_names=class_names,
         all_labels=all_labels,
     )
     if title:

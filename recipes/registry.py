@@ -24,7 +24,7 @@ def closest_name(name: str, candidates: list[str] | tuple[str, ...]) -> str | No
 
 
 def did_you_mean(name: str, candidates: list[str] | tuple[str, ...]) -> str:
-    """" Did you mean 'x'?" or an empty string."""
+    """ " Did you mean 'x'?" or an empty string."""
     match = closest_name(name, candidates)
     return f" Did you mean '{match}'?" if match else ""
 

@@ -31,14 +31,25 @@ from recipes.run_folder import (
 
 DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "outputs"
 BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
-LIBRARIES = ("keras", "tensorflow", "jax", "torch", "numpy", "scikit-learn", "mlxtend", "matplotlib")
+LIBRARIES = (
+    "keras",
+    "tensorflow",
+    "jax",
+    "torch",
+    "numpy",
+    "scikit-learn",
+    "mlxtend",
+    "matplotlib",
+)
 MAX_FEATURE_COLUMNS = 20
 
 
 def select_backend(backend: str) -> None:
     """Make Keras use ``backend``; must run before the first ``import keras``."""
     if importlib.util.find_spec(BACKEND_MODULES[backend]) is None:
-        extra = " Install it with: .venv/bin/pip install -e '.[torch]'" if backend == "torch" else ""
+        extra = (
+            " Install it with: .venv/bin/pip install -e '.[torch]'" if backend == "torch" else ""
+        )
         raise RecipeError(f"backend '{backend}' is not installed.{extra}")
     if "keras" in sys.modules:
         import keras
@@ -124,7 +135,12 @@ def prediction_table(
     score_header, score_values = _score_columns(scores)
     header = [*feature_header, "y_true", *score_header, "y_pred"]
     rows = [
-        [*map(_plain, feature_values[i]), int(y_true[i]), *map(_plain, score_values[i]), int(y_pred[i])]
+        [
+            *map(_plain, feature_values[i]),
+            int(y_true[i]),
+            *map(_plain, score_values[i]),
+            int(y_pred[i]),
+        ]
         for i in range(len(flat))
     ]
     return header, rows
@@ -151,7 +167,9 @@ def classification_metrics(
             metrics.recall_score(y_true, y_pred, pos_label=positive, zero_division=0)
         )
         if len(np.unique(y_true)) == 2:
-            result["test_auc"] = float(metrics.roc_auc_score(y_true == positive, scores.reshape(-1)))
+            result["test_auc"] = float(
+                metrics.roc_auc_score(y_true == positive, scores.reshape(-1))
+            )
     return result
 
 
@@ -197,19 +215,29 @@ def run_recipe(
         result = _train_and_report(recipe, folder, record, durations, verbose)
     except TrainingFailed as error:
         error.run_folder = folder
-        record.update(status="failed", reason=str(error), ended_at=now_iso(),
-                      durations_s={**durations, "total": time.perf_counter() - started})
+        record.update(
+            status="failed",
+            reason=str(error),
+            ended_at=now_iso(),
+            durations_s={**durations, "total": time.perf_counter() - started},
+        )
         raise
     except KeyboardInterrupt as error:
         error.run_folder = folder
-        record.update(status="interrupted", reason="interrupted by the user (Ctrl-C)",
-                      ended_at=now_iso(),
-                      durations_s={**durations, "total": time.perf_counter() - started})
+        record.update(
+            status="interrupted",
+            reason="interrupted by the user (Ctrl-C)",
+            ended_at=now_iso(),
+            durations_s={**durations, "total": time.perf_counter() - started},
+        )
         raise
     except Exception as error:
-        record.update(status="failed", reason=f"{type(error).__name__}: {error}",
-                      ended_at=now_iso(),
-                      durations_s={**durations, "total": time.perf_counter() - started})
+        record.update(
+            status="failed",
+            reason=f"{type(error).__name__}: {error}",
+            ended_at=now_iso(),
+            durations_s={**durations, "total": time.perf_counter() - started},
+        )
         raise
     durations["total"] = time.perf_counter() - started
     record.update(status="completed", ended_at=now_iso(), durations_s=durations, **result)
@@ -325,7 +353,9 @@ def _train_and_report(
     title_run = f"{_short_loss_name(config)} loss, {config.data.name}"
     accuracy_text = f"test acc {metrics['test_accuracy']:.1%}"
     if config.plots.loss:
-        ax = plots.plot_loss_history(history, title=f"{title_run}: loss per epoch (seed {config.seed})")
+        ax = plots.plot_loss_history(
+            history, title=f"{title_run}: loss per epoch (seed {config.seed})"
+        )
         plots.save_figure(ax, folder / "loss.png", dpi=config.plots.dpi)
     if config.plots.decision_boundary and split.x_test.reshape(len(split.x_test), -1).shape[1] == 2:
         predictor = plots.LabelPredictor(
@@ -343,7 +373,10 @@ def _train_and_report(
         plots.save_figure(ax, folder / "decision_boundary.png", dpi=config.plots.dpi)
     if config.plots.predictions and split.x_test.reshape(len(split.x_test), -1).shape[1] == 2:
         figure = plots.plot_true_vs_predicted(
-            split.x_test, y_true, y_pred, title=f"{title_run}, {accuracy_text}",
+            split.x_test,
+            y_true,
+            y_pred,
+            title=f"{title_run}, {accuracy_text}",
             class_names=split.info.get("class_names"),
         )
         plots.save_figure(figure, folder / "predictions.png", dpi=config.plots.dpi)

@@ -71,5 +71,9 @@ def test_predicted_labels_per_output_kind():
     scores = np.array([[-0.3], [0.0], [0.7]])
     assert predicted_labels(scores, "plus_minus_one", "tanh").tolist() == [-1, 1, 1]
     assert predicted_labels(scores, "binary", "logit").tolist() == [0, 1, 1]
-    assert predicted_labels(np.array([0.3, 0.5, 0.9]), "binary", "probability").tolist() == [0, 1, 1]
+    assert predicted_labels(np.array([0.3, 0.5, 0.9]), "binary", "probability").tolist() == [
+        0,
+        1,
+        1,
+    ]
     assert predicted_labels(np.eye(3)[[2, 0]], "categorical", "softmax").tolist() == [2, 0]

@@ -136,8 +136,15 @@ def test_interrupt_marks_the_run_interrupted(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("backend", ["tensorflow", "jax"])
 def test_command_line_on_each_backend(cli, tmp_path, backend):
-    result = cli("run", "squared_hinge", *[f"--set={s}" for s in SMALL],
-                 "--backend", backend, "--output-root", str(tmp_path))
+    result = cli(
+        "run",
+        "squared_hinge",
+        *[f"--set={s}" for s in SMALL],
+        "--backend",
+        backend,
+        "--output-root",
+        str(tmp_path),
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     folder = Path(result.stdout.strip().splitlines()[-1])
     assert folder.parent == tmp_path / "squared_hinge"

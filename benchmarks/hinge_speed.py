@@ -1,0 +1,127 @@
+"""Benchmark: the hinge recipe's training + decision boundary, tutorial-style vs this project.
+
+Baseline ("tutorial"): default ``compile`` (one step per compiled call) and ``fit``, and a
+decision boundary through mlxtend whose ``predict`` uses Keras' default batch of 32.
+Recipe: ``steps_per_execution`` from the config (32) and prediction in batches of 8,192.
+Both run in this process on the same data, model and seed; the script prints seconds and the
+ratio baseline / recipe. It asserts nothing: machines are shared and noisy, read the figures.
+
+    .venv/bin/python benchmarks/hinge_speed.py [--backend jax] [--repeats 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--backend", default=os.environ.get("KERAS_BACKEND", "tensorflow"))
+    parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=30)
+    arguments = parser.parse_args()
+
+    from recipes.config import resolve_recipe
+    from recipes.runner import select_backend
+
+    recipe = resolve_recipe("hinge", [f"train.epochs={arguments.epochs}"], arguments.backend)
+    select_backend(recipe.config.backend)
+    import keras
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from datasets import build_dataset
+    from recipes import plots
+    from recipes.losses import get_loss
+    from recipes.metrics import get_metric, predicted_labels
+    from recipes.models import build_model
+    from recipes.optimizers import build_optimizer
+
+    config = recipe.config
+    split = build_dataset(config.data.name, config.data.params, config.seed)
+
+    class TutorialPredictor:
+        """What a tutorial-style adapter does: Keras' default predict batch size (32)."""
+
+        def __init__(self, model):
+            self.model = model
+
+        def predict(self, features):
+            scores = self.model.predict(features, verbose=0)
+            return predicted_labels(scores, "plus_minus_one", "tanh")
+
+    def one_run(steps_per_execution: int, predictor_factory) -> tuple[float, float]:
+        keras.utils.set_random_seed(config.seed)
+        model = build_model(config.model.name, config.model.params, (2,))
+        compile_options = {}
+        if steps_per_execution != 1:
+            compile_options["steps_per_execution"] = steps_per_execution
+        model.compile(
+            optimizer=build_optimizer(config.optimizer),
+            loss=get_loss(config.loss.name),
+            metrics=[get_metric("sign_accuracy")],
+            **compile_options,
+        )
+        started = time.perf_counter()
+        model.fit(
+            split.x_train,
+            split.y_train,
+            epochs=config.train.epochs,
+            batch_size=config.train.batch_size,
+            validation_split=0.2,
+            verbose=0,
+        )
+        fit_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        ax = plots.new_axes(plots.SQUARE_FIGURE_SIZE, dpi=config.plots.dpi)
+        plots.plot_decision_boundary(predictor_factory(model), split.x_test, split.y_test, ax=ax)
+        plt.close(ax.figure)
+        return fit_seconds, time.perf_counter() - started
+
+    def recipe_predictor(model):
+        return plots.LabelPredictor(model, lambda s: predicted_labels(s, "plus_minus_one", "tanh"))
+
+    one_run(1, recipe_predictor)  # warm-up: first graph builds and imports are paid here
+    baseline, ours = [], []
+    for repeat in range(arguments.repeats):
+        baseline.append(one_run(1, TutorialPredictor))
+        ours.append(one_run(config.train.steps_per_execution, recipe_predictor))
+        print(
+            f"repeat {repeat + 1}: tutorial fit {baseline[-1][0]:.2f}s boundary "
+            f"{baseline[-1][1]:.2f}s | recipe fit {ours[-1][0]:.2f}s boundary {ours[-1][1]:.2f}s",
+            flush=True,
+        )
+
+    def median(runs, index):
+        return statistics.median(run[index] for run in runs)
+
+    rows = [
+        ("fit (3,600 steps of batch 5)", median(baseline, 0), median(ours, 0)),
+        ("decision boundary (grid of figure pixels)", median(baseline, 1), median(ours, 1)),
+        (
+            "fit + boundary",
+            median(baseline, 0) + median(baseline, 1),
+            median(ours, 0) + median(ours, 1),
+        ),
+    ]
+    print(
+        f"\nbackend {keras.backend.backend()}, keras {keras.__version__}, "
+        f"steps_per_execution {config.train.steps_per_execution}, "
+        f"{arguments.repeats} repeat(s), median seconds"
+    )
+    print(f"{'stage':44} {'tutorial':>9} {'recipe':>9} {'speed-up':>9}")
+    for stage, slow, fast in rows:
+        print(f"{stage:44} {slow:9.2f} {fast:9.2f} {slow / fast:8.1f}x")
+
+
+if __name__ == "__main__":
+    main()
