@@ -12,7 +12,7 @@ RUN_FLAGS := $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BA
 RECIPE = $(BIN)/python -m recipes run $(1) $(RUN_FLAGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup hinge squared_hinge test test-full lint format benchmark clean-outputs list
+.PHONY: help setup hinge squared_hinge loss_gallery test test-full lint format benchmark clean-outputs list
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -36,6 +36,9 @@ hinge: $(STAMP) ## hinge loss on make_circles (the hinge tutorial)
 squared_hinge: $(STAMP) ## squared hinge loss on make_circles (the hinge tutorial)
 	$(call RECIPE,squared_hinge)
 
+loss_gallery: $(STAMP) ## plot loss curves and check the tutorials' worked examples (trains nothing)
+	$(call RECIPE,loss_gallery)
+
 test: $(STAMP) ## the fast test suite (a couple of minutes)
 	$(BIN)/python -m pytest -q
 
@@ -50,6 +53,14 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 
 benchmark: $(STAMP) ## time the hinge recipe against a tutorial-style script (prints ratios)
 	$(BIN)/python benchmarks/hinge_speed.py
+
+gallery: $(STAMP) ## rebuild outputs/index.html (every run, newest first, with thumbnails)
+	$(BIN)/python -m recipes index
+
+PORT ?= 8000
+serve: gallery ## serve outputs/ on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)
+	@echo "open http://127.0.0.1:$(PORT)/index.html"
+	$(BIN)/python -m http.server --directory outputs --bind 127.0.0.1 $(PORT)
 
 clean-outputs: ## delete every run folder under outputs/
 	find outputs -mindepth 1 -not -name README.md -not -name .gitkeep -delete

@@ -2,6 +2,8 @@
 
 Exit status: 0 done, 1 training failed, 2 bad config or usage (one line, no traceback),
 130 interrupted. The last line of standard output is the run folder's path.
+``python -m recipes sweep <recipe> --grid key=v1,v2`` runs one per combination (recipes.sweep);
+its last line is the sweep folder's path.
 """
 
 from __future__ import annotations
@@ -48,6 +50,21 @@ def build_parser() -> argparse.ArgumentParser:
     check = commands.add_parser("check", help="validate a recipe's config and print it resolved")
     _add_run_options(check)
     commands.add_parser("list", help="list recipes, datasets, models, losses, metrics")
+    index = commands.add_parser("index", help="rebuild outputs/index.html from the run folders")
+    index.add_argument("--output-root", type=Path, default=None, help="default: outputs/")
+    sweep = commands.add_parser(
+        "sweep", help="one run per combination of config values, then a comparison table"
+    )
+    _add_run_options(sweep)
+    sweep.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2",
+        help="values to sweep, read as YAML, e.g. --grid loss=mse,log_cosh --grid seed=0,1 "
+        "(repeatable; adds to or replaces the config's grid: key)",
+    )
+    sweep.add_argument("--jobs", type=int, default=1, help="runs at once, each a process")
     return parser
 
 
@@ -71,6 +88,44 @@ def _command_list() -> int:
     return 0
 
 
+def refresh_index(output_root: Path) -> None:
+    """Rebuild outputs/index.html; a failure here never hides the run's own result."""
+    from recipes.outputs_index import build_index
+
+    try:
+        build_index(output_root)
+    except OSError as error:
+        print(f"warning: could not update {output_root}/index.html: {error}", file=sys.stderr)
+
+
+def _command_sweep(arguments: argparse.Namespace) -> int:
+    """``python -m recipes sweep``: exit 0 when every run completed, 1 when one failed."""
+    from recipes.runner import DEFAULT_OUTPUT_ROOT
+    from recipes.sweep import grid_from_options, run_sweep
+
+    output_root = arguments.output_root or DEFAULT_OUTPUT_ROOT
+    grid = grid_from_options(arguments.grid)
+    try:
+        sweep = run_sweep(
+            arguments.recipe,
+            grid,
+            arguments.overrides,
+            arguments.backend,
+            output_root,
+            jobs=arguments.jobs,
+        )
+    except KeyboardInterrupt:
+        refresh_index(output_root)
+        raise
+    refresh_index(output_root)
+    print((sweep.folder / "summary.md").read_text(encoding="utf-8"))
+    failed = [r for r in sweep.results if r.status != "completed"]
+    if failed:
+        print(f"error: {len(failed)} of {len(sweep.results)} runs failed", file=sys.stderr)
+    print(sweep.folder)
+    return 1 if failed else 0
+
+
 def _print_folder(error: BaseException) -> None:
     folder = getattr(error, "run_folder", None)
     if folder is not None:
@@ -82,6 +137,14 @@ def main(argv: list[str] | None = None) -> int:
         arguments = build_parser().parse_args(argv)
         if arguments.command == "list":
             return _command_list()
+        if arguments.command == "index":
+            from recipes.outputs_index import build_index
+            from recipes.runner import DEFAULT_OUTPUT_ROOT
+
+            print(build_index(arguments.output_root or DEFAULT_OUTPUT_ROOT))
+            return 0
+        if arguments.command == "sweep":
+            return _command_sweep(arguments)
         from recipes.config import resolve_recipe
 
         recipe = resolve_recipe(arguments.recipe, arguments.overrides, arguments.backend)
@@ -92,7 +155,11 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         from recipes.runner import DEFAULT_OUTPUT_ROOT, run_recipe
 
-        folder = run_recipe(recipe, arguments.output_root or DEFAULT_OUTPUT_ROOT)
+        output_root = arguments.output_root or DEFAULT_OUTPUT_ROOT
+        try:
+            folder = run_recipe(recipe, output_root)
+        finally:
+            refresh_index(output_root)
     except RecipeError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_status
