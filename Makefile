@@ -12,7 +12,7 @@ RUN_FLAGS := $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BA
 RECIPE = $(BIN)/python -m recipes run $(1) $(RUN_FLAGS)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup hinge squared_hinge loss_gallery test test-full lint format benchmark clean-outputs list
+.PHONY: help setup hinge squared_hinge focal_rings focal_rings_weight_decay loss_gallery test test-full lint format benchmark clean-outputs list
 
 help: ## list every target with one line
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
@@ -35,6 +35,29 @@ hinge: $(STAMP) ## hinge loss on make_circles (the hinge tutorial)
 
 squared_hinge: $(STAMP) ## squared hinge loss on make_circles (the hinge tutorial)
 	$(call RECIPE,squared_hinge)
+
+# Sweeps (python -m recipes sweep): GRID="key=v1,v2 ..." adds --grid options, JOBS=N runs N
+# at once; each run gets its own run folder, the table goes to outputs/sweeps/<recipe>-<id>/.
+.PHONY: mnist_losses sweep
+GRID ?=
+JOBS ?=
+SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),)
+
+mnist_losses: $(STAMP) ## MNIST under seven losses, one table and two figures (a sweep, ~2 min)
+	$(BIN)/python -m recipes sweep mnist_losses $(RUN_FLAGS) $(SWEEP_FLAGS)
+
+compare_hinge: $(STAMP) ## hinge vs squared hinge over seeds 0..4: boundaries side by side, report
+	$(BIN)/python -m recipes sweep compare_hinge $(RUN_FLAGS) $(foreach item,$(GRID),--grid $(item)) --jobs $(or $(JOBS),2)
+
+sweep: $(STAMP) ## any recipe over a grid: make sweep R=hinge GRID="seed=0,1,2" [JOBS=2]
+	@test -n "$(R)" || { echo 'usage: make sweep R=<recipe> GRID="key=v1,v2 ..." [JOBS=2] [SET="key=value"]' >&2; exit 2; }
+	$(BIN)/python -m recipes sweep $(R) $(RUN_FLAGS) $(SWEEP_FLAGS)
+
+focal_rings: $(STAMP) ## focal loss + L1/L2 on imbalanced two-ring data (the focal-loss tutorial)
+	$(call RECIPE,focal_rings)
+
+focal_rings_weight_decay: $(STAMP) ## focal_rings with AdamW weight decay (biases excluded) instead of L2
+	$(call RECIPE,focal_rings_weight_decay)
 
 loss_gallery: $(STAMP) ## plot loss curves and check the tutorials' worked examples (trains nothing)
 	$(call RECIPE,loss_gallery)

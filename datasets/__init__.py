@@ -13,5 +13,7 @@ from datasets.base import DATASETS, Split, build_dataset
 
 # Importing the modules registers their datasets.
 from datasets import circles  # noqa: E402,F401  isort: skip
+from datasets import mnist  # noqa: E402,F401  isort: skip
+from datasets import rings  # noqa: E402,F401  isort: skip
 
 __all__ = ["DATASETS", "Split", "build_dataset"]

@@ -118,7 +118,9 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
         refresh_index(output_root)
         raise
     refresh_index(output_root)
-    print((sweep.folder / "summary.md").read_text(encoding="utf-8"))
+    table = sweep.folder / "comparison.md"
+    table = table if table.is_file() else sweep.folder / "summary.md"
+    print(table.read_text(encoding="utf-8"))
     failed = [r for r in sweep.results if r.status != "completed"]
     if failed:
         print(f"error: {len(failed)} of {len(sweep.results)} runs failed", file=sys.stderr)

@@ -1,6 +1,6 @@
 """Recipe configs: load, layer, validate; all before Keras is imported.
 
-Layers, later winning: ``configs/defaults.yaml`` <- ``configs/<recipe>.yaml`` <- ``--set key=value``.
+Layers, later winning: ``configs/defaults.yaml`` <- ``configs/<recipe>.yaml`` <- ``--set``.
 Mappings merge key by key; a scalar or list replaces. For the named components (``data``,
 ``model``, ``loss``, ``optimizer``) a string is shorthand for ``{name: ...}`` and a layer that
 names a different component replaces the whole block, so a recipe that switches dataset never
@@ -216,9 +216,7 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise RecipeError(
-            f"--set expects key=value (e.g. --set train.epochs=5), got '{text}'"
-        )
+        raise RecipeError(f"--set expects key=value (e.g. --set train.epochs=5), got '{text}'")
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError:
@@ -337,8 +335,9 @@ def format_validation_error(
             key = str(loc[-1])
             valid = _valid_keys(model, loc[:-1])
             suggestion = KNOWN_RENAMES.get(key) if KNOWN_RENAMES.get(key) in valid else None
-            suggestion = suggestion or (difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-                                        or [None])[0]
+            suggestion = (
+                suggestion or (difflib.get_close_matches(key, valid, n=1, cutoff=0.5) or [None])[0]
+            )
             message = "unknown key."
             if suggestion:
                 message += f" Did you mean '{suggestion}'?"
@@ -349,7 +348,9 @@ def format_validation_error(
         elif kind in ("value_error", "assertion_error"):
             message = str(detail["msg"]).removeprefix("Value error, ")
         else:
-            message = f"{detail['msg'][0].lower()}{detail['msg'][1:]}; got {_describe(detail['input'])}"
+            message = (
+                f"{detail['msg'][0].lower()}{detail['msg'][1:]}; got {_describe(detail['input'])}"
+            )
         source = _origin_of(path, origins or {}, default_source)
         lines.append(f"{source}: {path}: {message}")
     return "\n".join(lines)
@@ -412,7 +413,9 @@ def validate_config(
     metric_specs = raw.pop("metrics", None) or []
     if not isinstance(metric_specs, list):
         source = _origin_of("metrics", origins, default_source)
-        raise RecipeError(f"{source}: metrics: expected a list of names, got {_describe(metric_specs)}")
+        raise RecipeError(
+            f"{source}: metrics: expected a list of names, got {_describe(metric_specs)}"
+        )
     metrics = [
         _validate_component(f"metrics.{index}", spec, METRICS, origins, default_source)
         for index, spec in enumerate(metric_specs)
@@ -453,7 +456,9 @@ def resolve_recipe(
     sources = []
     merged: dict[str, Any] = {}
     if defaults_file.is_file() and path.resolve() != defaults_file.resolve():
-        merged = merge_layer(merged, load_yaml_file(defaults_file), display_path(defaults_file), origins)
+        merged = merge_layer(
+            merged, load_yaml_file(defaults_file), display_path(defaults_file), origins
+        )
         sources.append(display_path(defaults_file))
     merged = merge_layer(merged, load_yaml_file(path), display_path(path), origins)
     sources.append(display_path(path))

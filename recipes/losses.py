@@ -88,3 +88,38 @@ def make_pseudo_huber(params: PseudoHuberParams) -> Any:
     from recipes.gallery_losses import PseudoHuber
 
     return PseudoHuber(delta=params.delta)
+
+
+class FocalParams(LossParams):
+    gamma: float = pydantic.Field(2.0, ge=0, description="focusing: shrinks easy samples' loss")
+    alpha: float = pydantic.Field(
+        0.75, ge=0, le=1, description="weight of positives (1 - alpha: negatives)"
+    )
+    from_logits: bool = True
+
+
+@LOSSES.register("focal", params=FocalParams, aliases=("focal_loss",))
+def make_focal(params: FocalParams) -> Any:
+    """Binary focal loss (recipes.custom_objects.FocalLoss):
+    -alpha (1-p)^gamma log(p) if y=1, -(1-alpha) p^gamma log(1-p) if y=0."""
+    from recipes.custom_objects import FocalLoss
+
+    return FocalLoss(**params.model_dump())
+
+
+class SymmetricCrossEntropyParams(LossParams):
+    alpha: float = pydantic.Field(1.0, ge=0, description="weight of the cross entropy")
+    beta: float = pydantic.Field(1.0, ge=0, description="weight of the reverse cross entropy")
+    clip: float = pydantic.Field(
+        1e-4, gt=0, lt=0.5, description="p and y are clipped to [clip, 1 - clip]"
+    )
+    from_logits: bool = True
+
+
+@LOSSES.register("symmetric_crossentropy", params=SymmetricCrossEntropyParams, aliases=("sce",))
+def make_symmetric_crossentropy(params: SymmetricCrossEntropyParams) -> Any:
+    """Symmetric cross entropy (recipes.custom_objects.SymmetricCrossEntropy):
+    alpha * ce(y, p) + beta * ce(p, y), p and y clipped to [1e-4, 1 - 1e-4]."""
+    from recipes.custom_objects import SymmetricCrossEntropy
+
+    return SymmetricCrossEntropy(**params.model_dump())

@@ -51,6 +51,9 @@ def new_axes(figsize: tuple[float, float] = FIGURE_SIZE, dpi: int = 120) -> Any:
     return ax
 
 
+_LEGEND_BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.13), "framealpha": 0.9}
+
+
 def plot_decision_boundary(
     predictor: Any,
     features: np.ndarray,
@@ -69,24 +72,65 @@ def plot_decision_boundary(
     ax = ax if ax is not None else new_axes(SQUARE_FIGURE_SIZE)
     plt.figure(ax.figure.number)  # mlxtend reads the grid size from the current figure
     labels = np.asarray(labels).astype(int)
-    plot_decision_regions(
-        np.asarray(features, dtype="float32"),
-        labels,
-        clf=predictor,
-        ax=ax,
-        legend=0,
-        scatter_kwargs={"s": 18, "alpha": 0.85, "edgecolor": "black", "linewidths": 0.3},
-    )
+    features = np.asarray(features, dtype="float32")
+    scatter_style = {"s": 18, "alpha": 0.85, "edgecolor": "black", "linewidths": 0.3}
+    try:
+        plot_decision_regions(
+            features, labels, clf=predictor, ax=ax, legend=0, scatter_kwargs=scatter_style
+        )
+    except ValueError as error:
+        # mlxtend cannot draw a single region ("Filled contours require at least 2 levels"):
+        # a collapsed model predicting one class everywhere. Show that instead of crashing.
+        if "levels" not in str(error):
+            raise
+        _plot_single_region(predictor, features, labels, ax, scatter_style)
     handles, texts = ax.get_legend_handles_labels()
     if class_names:
         texts = [class_names.get(int(text), text) if _is_int(text) else text for text in texts]
-    ax.legend(handles, texts, loc="best", framealpha=0.9, title="test points")
+    # Below the axes: the decision regions fill the whole plot, a legend inside hides points.
+    ax.legend(
+        handles, texts, title="test points", **_LEGEND_BELOW, ncol=max(1, min(len(handles), 3))
+    )
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
     ax.set_aspect("equal", adjustable="box")
     if title:
         ax.set_title(title)
     return ax
+
+
+def _plot_single_region(
+    predictor: Any, features: np.ndarray, labels: np.ndarray, ax: Any, scatter_style: dict
+) -> None:
+    """The whole plane is one class: shade it in that class's colour, draw the points, say so."""
+    classes = sorted(np.unique(labels).tolist())
+    predicted = int(np.asarray(predictor.predict(features[:1])).reshape(-1)[0])
+    colours = {label: f"C{index}" for index, label in enumerate(sorted({*classes, predicted}))}
+    ax.set_facecolor(matplotlib.colors.to_rgba(colours[predicted], 0.45))
+    markers = "s^oxv<>"
+    for index, label in enumerate(classes):
+        chosen = labels == label
+        ax.scatter(
+            features[chosen, 0],
+            features[chosen, 1],
+            color=colours[label],
+            marker=markers[index % len(markers)],
+            label=str(label),
+            **scatter_style,
+        )
+    margin = 1.0
+    ax.set_xlim(features[:, 0].min() - margin, features[:, 0].max() + margin)
+    ax.set_ylim(features[:, 1].min() - margin, features[:, 1].max() + margin)
+    ax.text(
+        0.5,
+        0.97,
+        f"the model predicts {predicted} everywhere",
+        transform=ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=9,
+        bbox={"facecolor": "white", "alpha": 0.8},
+    )
 
 
 def _is_int(text: str) -> bool:
@@ -108,8 +152,9 @@ def plot_loss_history(
 
     A log axis cannot show 0 or negative values, so instead of crashing or dropping points:
     exact zeros are drawn at a floor (a decade below the smallest positive value) with hollow
-    markers and a dashed line labelled "exactly 0"; a loss with negative values (cosine
-    similarity, where -1 is perfect) switches to a symmetric-log axis and says so.
+    markers and a dashed line labelled "exactly 0". A loss that is negative throughout (cosine
+    similarity, where -1 is perfect) gets a linear axis, one with both signs a symmetric-log
+    axis; the plot says which and why.
     """
     ax = ax if ax is not None else new_axes()
     series = {key: np.asarray(history[key], dtype=float) for key in keys if key in history}
@@ -135,12 +180,16 @@ def plot_loss_history(
         if not np.isfinite(raw).all():
             bad = int(np.argmax(~np.isfinite(raw)))
             notes.append(f"{style['label']}: not finite from epoch {bad + 1}")
-    if has_negative:
+    if has_negative and not positive.size:
+        # e.g. cosine similarity, all in [-1, 0]: a linear axis reads best
+        ax.set_yscale("linear")
+        notes.append("loss is negative (e.g. cosine similarity, -1 is best): linear axis")
+    elif has_negative:
         magnitude = np.abs(values[values != 0])
         linthresh = float(min(magnitude.min(), 1.0)) if magnitude.size else 1.0
         ax.set_yscale("symlog", linthresh=linthresh)
         ax.axhline(0, color="gray", lw=0.8)
-        notes.append("loss takes negative values (e.g. cosine similarity, -1 is best): symlog axis")
+        notes.append("loss takes negative and positive values: symmetric-log axis")
     else:
         ax.set_yscale("log")
         if has_zero:
@@ -148,7 +197,7 @@ def plot_loss_history(
                 floor, color="gray", ls="--", lw=0.8, label=f"exactly 0 (drawn at {floor:g})"
             )
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss" + (" (symlog scale)" if has_negative else " (log scale)"))
+    ax.set_ylabel(f"loss ({ax.get_yscale()} scale)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="best", framealpha=0.9)
     if notes:
@@ -215,8 +264,8 @@ def plot_points_by_label(
         )
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.set_aspect("equal", adjustable="box")  # "datalim" is refused for shared x and y axes
-    ax.legend(loc="best", framealpha=0.9)  # the place hiding the fewest points
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.legend(**_LEGEND_BELOW, ncol=2)  # below the axes, where it hides no points
     if title:
         ax.set_title(title)
     return ax
@@ -231,7 +280,9 @@ def plot_true_vs_predicted(
     dpi: int = 120,
 ) -> Any:
     """Side by side: the points coloured by true label, and by predicted label."""
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 5.4), dpi=dpi, sharex=True, sharey=True)
+    # Not sharex/sharey: matplotlib refuses an equal aspect with adjustable="datalim" on shared
+    # axes, and "box" fights tight_layout. Both panels show the same points, so the same limits.
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 5.8), dpi=dpi)
     all_labels = sorted(set(np.unique(y_true).tolist()) | set(np.unique(y_pred).tolist()))
     plot_points_by_label(
         features,

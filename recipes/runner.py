@@ -124,21 +124,28 @@ def prediction_table(
     y_true: np.ndarray,
     scores: np.ndarray,
     y_pred: np.ndarray,
+    probabilities: np.ndarray | None = None,
 ) -> tuple[list[str], list[list[Any]]]:
     """Rows of test_predictions.csv: features (or the row index for wide inputs), y_true,
-    the raw model output (``y_score``, or one column per class) and the predicted label."""
+    the raw model output (``y_score``, or one column per class), ``y_probability`` when given
+    (the sigmoid of a logit output) and the predicted label."""
     flat = features.reshape(len(features), -1)
     if flat.shape[1] <= MAX_FEATURE_COLUMNS:
         feature_header, feature_values = list(feature_names), flat
     else:
         feature_header, feature_values = ["index"], np.arange(len(flat)).reshape(-1, 1)
     score_header, score_values = _score_columns(scores)
-    header = [*feature_header, "y_true", *score_header, "y_pred"]
+    probability_header, probability_values = [], np.empty((len(flat), 0))
+    if probabilities is not None:
+        probability_header = ["y_probability"]
+        probability_values = np.asarray(probabilities).reshape(len(flat), -1)
+    header = [*feature_header, "y_true", *score_header, *probability_header, "y_pred"]
     rows = [
         [
             *map(_plain, feature_values[i]),
             int(y_true[i]),
             *map(_plain, score_values[i]),
+            *map(_plain, probability_values[i]),
             int(y_pred[i]),
         ]
         for i in range(len(flat))
@@ -174,7 +181,12 @@ def classification_metrics(
 
 
 def _short_loss_name(config: RecipeConfig) -> str:
-    return config.loss.name.replace("_", " ")
+    """The loss's name plus the kernel penalties Keras adds to it (``focal + L1/L2``)."""
+    penalties = [
+        label for label, key in (("L1", "l1"), ("L2", "l2")) if config.model.params.get(key)
+    ]
+    name = config.loss.name.replace("_", " ")
+    return f"{name} + {'/'.join(penalties)}" if penalties else name
 
 
 def run_recipe(
@@ -339,7 +351,12 @@ def _train_and_report(
     if not all(math.isfinite(v) for v in metrics.values() if isinstance(v, float)):
         raise TrainingFailed(f"evaluation produced non-finite metrics: {metrics}")
 
-    header, rows = prediction_table(split.x_test, split.feature_names, y_true, scores, y_pred)
+    probabilities = None
+    if output_kind == "logit":  # the sigmoid, written stably (no overflow for large logits)
+        probabilities = 0.5 * (1.0 + np.tanh(0.5 * np.asarray(scores, dtype="float64")))
+    header, rows = prediction_table(
+        split.x_test, split.feature_names, y_true, scores, y_pred, probabilities=probabilities
+    )
     write_csv(folder / "test_predictions.csv", header, rows)
     write_json(folder / "metrics.json", metrics)
 

@@ -76,6 +76,7 @@ def _chromium() -> tuple[str, str] | None:
 def test_every_image_loads_in_headless_chromium(output_root, tmp_path):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import WebDriverWait
 
     browser, driver_path = _chromium()
     options = webdriver.ChromeOptions()
@@ -95,6 +96,12 @@ def test_every_image_loads_in_headless_chromium(output_root, tmp_path):
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     try:
         driver.get((output_root / "index.html").as_uri())
+        WebDriverWait(driver, 30).until(
+            lambda d: d.execute_script(
+                "return document.readyState === 'complete' &&"
+                " Array.from(document.images).every(i => i.complete);"
+            )
+        )
         images = driver.execute_script(
             "return Array.from(document.images).map(i => [i.getAttribute('src'),"
             " i.complete && i.naturalWidth > 0]);"

@@ -19,13 +19,15 @@ def test_loss_plot_keeps_exact_zeros_visible(tmp_path):
     assert (tmp_path / "zeros.png").stat().st_size > 0
 
 
-def test_loss_plot_switches_to_symlog_for_negative_losses():
+def test_negative_losses_are_drawn_not_dropped():
     history = {"loss": [-0.2, -0.7, -0.9], "val_loss": [-0.3, -0.6, -0.85]}
     ax = plots.plot_loss_history(history)
-    assert ax.get_yscale() == "symlog"
+    assert ax.get_yscale() == "linear"  # cosine similarity: negative throughout
     training = [line for line in ax.get_lines() if line.get_label() == "training"][0]
     np.testing.assert_allclose(training.get_ydata(), [-0.2, -0.7, -0.9])
     assert any("negative" in text.get_text() for text in ax.texts)
+    mixed = plots.plot_loss_history({"loss": [0.5, -0.5, -1.0]})
+    assert mixed.get_yscale() == "symlog"
 
 
 def test_plot_functions_draw_into_a_given_axes():
@@ -42,3 +44,14 @@ def test_plot_functions_draw_into_a_given_axes():
     labels = np.array([0, 1, 1, 0])
     assert plots.plot_decision_boundary(Constant(), features, labels, ax=right) is right
     plt.close(figure)
+
+
+def test_decision_boundary_of_a_model_predicting_one_class_everywhere():
+    class AlwaysNegative:
+        def predict(self, features):
+            return -np.ones(len(features), dtype=int)
+
+    features = np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, 0.1], [0.0, -0.1]])
+    labels = np.array([-1, -1, 1, 1])
+    ax = plots.plot_decision_boundary(AlwaysNegative(), features, labels)
+    assert any("predicts -1 everywhere" in text.get_text() for text in ax.texts)
