@@ -223,7 +223,8 @@ def save_figure(ax_or_figure: Any, path: Path, dpi: int | None = None) -> Path:
     os.close(handle)
     try:
         figure.tight_layout()
-        figure.savefig(temporary, dpi=dpi or figure.dpi)
+        # bbox_inches="tight" keeps legends placed below the axes inside the image
+        figure.savefig(temporary, dpi=dpi or figure.dpi, bbox_inches="tight")
         make_readable(temporary)
         os.replace(temporary, path)
     finally:

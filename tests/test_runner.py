@@ -158,3 +158,15 @@ def test_full_hinge_recipes_reach_the_tutorials_accuracy(tmp_path, recipe):
     folder = run_recipe(resolve_recipe(recipe), tmp_path, verbose=0)
     metrics = json.loads((folder / "metrics.json").read_text())
     assert metrics["test_accuracy"] >= 0.99  # the tutorial reports 100%
+
+
+def test_failed_run_on_the_command_line_exits_1_and_shows_in_the_gallery(cli, tmp_path):
+    nan = [*SMALL, "model.hidden_activation=linear", "optimizer.learning_rate=1e38"]
+    result = cli("run", "hinge", *[f"--set={s}" for s in nan], "--output-root", str(tmp_path))
+    assert result.returncode == 1
+    assert "error: training failed: loss became nan during epoch 1" in result.stderr
+    assert "Traceback" not in result.stderr
+    folder = Path(result.stdout.strip().splitlines()[-1])
+    assert json.loads((folder / "run.json").read_text())["status"] == "failed"
+    page = (tmp_path / "index.html").read_text()
+    assert 'class="status failed"' in page and "loss became nan during epoch 1" in page
