@@ -14,6 +14,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
 from recipes.run_folder import make_readable  # noqa: E402
@@ -197,6 +198,7 @@ def plot_loss_history(
                 floor, color="gray", ls="--", lw=0.8, label=f"exactly 0 (drawn at {floor:g})"
             )
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_ylabel(f"loss ({ax.get_yscale()} scale)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(loc="best", framealpha=0.9)
