@@ -81,7 +81,7 @@ gallery: $(STAMP) ## rebuild outputs/index.html (every run, newest first, with t
 	$(BIN)/python -m recipes index
 
 PORT ?= 8000
-serve: gallery ## serve outputs/ on http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)
+serve: gallery ## serve outputs/ at http://127.0.0.1:8000/ (PORT=8001 for another port; Ctrl-C stops)
 	@echo "open http://127.0.0.1:$(PORT)/index.html"
 	$(BIN)/python -m http.server --directory outputs --bind 127.0.0.1 $(PORT)
 

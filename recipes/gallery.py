@@ -12,8 +12,6 @@ target, value), ``examples.csv`` (published vs computed) and ``report.md``.
 from __future__ import annotations
 
 import math
-import platform
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +23,9 @@ from recipes.config import ResolvedRecipe
 from recipes.run_folder import (
     RunRecord,
     atomic_write_text,
-    create_run_folder,
-    now_iso,
     write_csv,
-    write_yaml,
 )
-from recipes.runner import DEFAULT_OUTPUT_ROOT, library_versions, select_backend
+from recipes.runner import DEFAULT_OUTPUT_ROOT, execute_run
 
 POINTS = 100
 REGRESSION_RANGE = (-1.0, 1.0)
@@ -761,55 +756,12 @@ def run_gallery(recipe: ResolvedRecipe, output_root: Path | str = DEFAULT_OUTPUT
     """Draw the loss gallery into a new run folder; returns the folder.
 
     ``run.json`` goes from ``running`` to ``completed`` (or ``failed`` / ``interrupted``, with
-    the folder attached to the exception as ``run_folder``, as the training runner does).
+    the folder attached to the exception as ``run_folder``), as for a training run.
     """
-    config = recipe.config
-    select_backend(config.backend)
-    started = time.perf_counter()
-    folder = create_run_folder(Path(output_root), recipe.name)
-    write_yaml(folder / "config.yaml", config.as_mapping())
-    record = RunRecord(
-        folder,
-        recipe=recipe.name,
-        kind=config.kind,
-        run_id=folder.name,
-        description=config.description,
-        sources=recipe.sources,
-        overrides=recipe.overrides,
-        backend=config.backend,
-        seed=config.seed,
-        started_at=now_iso(),
-        command=" ".join(sys.argv),
-        versions=library_versions(),
-        host={"platform": platform.platform(), "processor": platform.machine()},
-    )
-    durations: dict[str, float] = {}
-    try:
-        result = _draw_gallery(recipe, folder, record, durations)
-    except KeyboardInterrupt as error:
-        error.run_folder = folder
-        record.update(
-            status="interrupted",
-            reason="interrupted by the user (Ctrl-C)",
-            ended_at=now_iso(),
-            durations_s={**durations, "total": time.perf_counter() - started},
-        )
-        raise
-    except Exception as error:
-        error.run_folder = folder
-        record.update(
-            status="failed",
-            reason=f"{type(error).__name__}: {error}",
-            ended_at=now_iso(),
-            durations_s={**durations, "total": time.perf_counter() - started},
-        )
-        raise
-    durations["total"] = time.perf_counter() - started
-    record.update(status="completed", ended_at=now_iso(), durations_s=durations, **result)
-    return folder
+    return execute_run(recipe, output_root, draw_gallery)
 
 
-def _draw_gallery(
+def draw_gallery(
     recipe: ResolvedRecipe, folder: Path, record: RunRecord, durations: dict[str, float]
 ) -> dict[str, Any]:
     config = recipe.config

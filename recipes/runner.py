@@ -13,6 +13,7 @@ import os
 import platform
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -194,16 +195,34 @@ def run_recipe(
     output_root: Path | str = DEFAULT_OUTPUT_ROOT,
     verbose: int | None = None,
 ) -> Path:
-    """Train and evaluate one recipe; returns its run folder.
+    """Train and evaluate one recipe (or draw the loss gallery); returns its run folder.
 
     Raises TrainingFailed (status ``failed`` in run.json) when training cannot finish, and
     re-raises KeyboardInterrupt after marking the run ``interrupted``.
     """
-    config = recipe.config
-    if config.kind != "train":
-        from recipes.gallery import run_gallery
+    if recipe.config.kind != "train":
+        from recipes.gallery import draw_gallery
 
-        return run_gallery(recipe, output_root)
+        return execute_run(recipe, output_root, draw_gallery)
+    return execute_run(
+        recipe,
+        output_root,
+        lambda *arguments: _train_and_report(*arguments, verbose=verbose),
+    )
+
+
+RunWork = Callable[[ResolvedRecipe, Path, RunRecord, dict[str, float]], dict[str, Any]]
+
+
+def execute_run(recipe: ResolvedRecipe, output_root: Path | str, work: RunWork) -> Path:
+    """The life of one run folder, shared by every recipe kind.
+
+    Chooses the backend, creates the folder with ``config.yaml`` and ``run.json`` (status
+    ``running``), calls ``work(recipe, folder, record, durations)`` and records the outcome:
+    ``completed`` with what ``work`` returns, or ``failed`` / ``interrupted`` with the reason
+    (the exception then carries ``run_folder``).
+    """
+    config = recipe.config
     select_backend(config.backend)
     started = time.perf_counter()
     folder = create_run_folder(Path(output_root), recipe.name)
@@ -211,6 +230,7 @@ def run_recipe(
     record = RunRecord(
         folder,
         recipe=recipe.name,
+        kind=config.kind,
         run_id=folder.name,
         description=config.description,
         sources=recipe.sources,
@@ -223,36 +243,26 @@ def run_recipe(
         host={"platform": platform.platform(), "processor": platform.machine()},
     )
     durations: dict[str, float] = {}
+
+    def finish(status: str, **fields: Any) -> None:
+        durations["total"] = time.perf_counter() - started
+        record.update(status=status, ended_at=now_iso(), durations_s=durations, **fields)
+
     try:
-        result = _train_and_report(recipe, folder, record, durations, verbose)
+        result = work(recipe, folder, record, durations)
     except TrainingFailed as error:
         error.run_folder = folder
-        record.update(
-            status="failed",
-            reason=str(error),
-            ended_at=now_iso(),
-            durations_s={**durations, "total": time.perf_counter() - started},
-        )
+        finish("failed", reason=str(error))
         raise
     except KeyboardInterrupt as error:
         error.run_folder = folder
-        record.update(
-            status="interrupted",
-            reason="interrupted by the user (Ctrl-C)",
-            ended_at=now_iso(),
-            durations_s={**durations, "total": time.perf_counter() - started},
-        )
+        finish("interrupted", reason="interrupted by the user (Ctrl-C)")
         raise
     except Exception as error:
-        record.update(
-            status="failed",
-            reason=f"{type(error).__name__}: {error}",
-            ended_at=now_iso(),
-            durations_s={**durations, "total": time.perf_counter() - started},
-        )
+        error.run_folder = folder
+        finish("failed", reason=f"{type(error).__name__}: {error}")
         raise
-    durations["total"] = time.perf_counter() - started
-    record.update(status="completed", ended_at=now_iso(), durations_s=durations, **result)
+    finish("completed", **result)
     return folder
 
 
@@ -261,7 +271,7 @@ def _train_and_report(
     folder: Path,
     record: RunRecord,
     durations: dict[str, float],
-    verbose: int | None,
+    verbose: int | None = None,
 ) -> dict[str, Any]:
     config = recipe.config
     clock = time.perf_counter()
