@@ -733,7 +733,7 @@ def render_report(
         "for the hinge losses, a logit for the sigmoid and focal losses, a probability only "
         "for the plain cross-entropy.",
         "- Pseudo-Huber is not a Keras loss: it is registered as `pseudo_huber` "
-        "(`recipes.gallery_losses.PseudoHuber`), so it can also be trained with.",
+        "(`recipes.custom_objects.PseudoHuber`), so it can also be trained with.",
         f"- Weighted sigmoid cross-entropy (positive weight {POSITIVE_WEIGHT:g}) is "
         "`binary_crossentropy(from_logits=True)` with sample weight "
         f"{POSITIVE_WEIGHT:g} on positive samples, the same as TF1's "

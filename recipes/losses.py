@@ -83,9 +83,9 @@ class PseudoHuberParams(LossParams):
 
 @LOSSES.register("pseudo_huber", params=PseudoHuberParams)
 def make_pseudo_huber(params: PseudoHuberParams) -> Any:
-    """Pseudo-Huber (recipes.gallery_losses.PseudoHuber):
+    """Pseudo-Huber (recipes.custom_objects.PseudoHuber):
     mean(delta^2 * (sqrt(1 + ((y - p) / delta)^2) - 1))."""
-    from recipes.gallery_losses import PseudoHuber
+    from recipes.custom_objects import PseudoHuber
 
     return PseudoHuber(delta=params.delta)
 

@@ -19,7 +19,7 @@ T = TypeVar("T")
 
 def closest_name(name: str, candidates: list[str] | tuple[str, ...]) -> str | None:
     """The candidate most similar to ``name`` (difflib), or None when nothing is close."""
-    matches = difflib.get_close_matches(str(name), list(candidates), n=1, cutoff=0.5)
+    matches = difflib.get_close_matches(str(name), list(candidates), n=1, cutoff=0.6)
     return matches[0] if matches else None
 
 

@@ -77,3 +77,14 @@ def test_predicted_labels_per_output_kind():
         1,
     ]
     assert predicted_labels(np.eye(3)[[2, 0]], "categorical", "softmax").tolist() == [2, 0]
+
+
+@pytest.mark.parametrize(("name", "params"), [("pseudo_huber", {"delta": 5.0}), ("hinge", {})])
+def test_losses_survive_a_keras_serialization_round_trip(name, params):
+    import keras
+
+    loss = get_loss(name, params)
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(loss))
+    y_true = np.array([[0.0], [1.0]], dtype="float32")
+    y_pred = np.array([[0.5], [-2.0]], dtype="float32")
+    assert _value(restored, y_true, y_pred) == pytest.approx(_value(loss, y_true, y_pred))
