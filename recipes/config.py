@@ -13,7 +13,6 @@ closest valid name (``configs/hinge.yaml: train.epoch: unknown key. Did you mean
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 import types
 import typing
@@ -30,7 +29,7 @@ from recipes.losses import LOSSES
 from recipes.metrics import METRICS
 from recipes.models import MODELS
 from recipes.optimizers import OPTIMIZERS
-from recipes.registry import Registry
+from recipes.registry import Registry, closest_name, did_you_mean
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "configs"
@@ -203,11 +202,9 @@ def recipe_path(recipe: str, config_dir: Path = CONFIG_DIR) -> Path:
     if candidate.is_file():
         return candidate
     names = available_recipes(config_dir)
-    match = difflib.get_close_matches(recipe, names, n=1, cutoff=0.5)
-    hint = f" Did you mean '{match[0]}'?" if match else ""
     raise RecipeError(
-        f"unknown recipe '{recipe}'.{hint} Recipes: {', '.join(names)} (or give a path to a "
-        "YAML file)"
+        f"unknown recipe '{recipe}'.{did_you_mean(recipe, names)} "
+        f"Recipes: {', '.join(names)} (or give a path to a YAML file)"
     )
 
 
@@ -335,9 +332,7 @@ def format_validation_error(
             key = str(loc[-1])
             valid = _valid_keys(model, loc[:-1])
             suggestion = KNOWN_RENAMES.get(key) if KNOWN_RENAMES.get(key) in valid else None
-            suggestion = (
-                suggestion or (difflib.get_close_matches(key, valid, n=1, cutoff=0.5) or [None])[0]
-            )
+            suggestion = suggestion or closest_name(key, valid)
             message = "unknown key."
             if suggestion:
                 message += f" Did you mean '{suggestion}'?"
