@@ -98,6 +98,9 @@ def _entry_html(root: Path, entry: dict[str, Any]) -> str:
         f'<a href="{_link(root, folder)}/">{html.escape(folder.relative_to(root).as_posix())}</a>'
         "</div>",
     ]
+    if record.get("overrides"):
+        overrides = " ".join(str(item) for item in record["overrides"])
+        parts.append(f'<div class="meta">--set {html.escape(overrides)}</div>')
     if record.get("description"):
         parts.append(f'<div class="meta">{html.escape(str(record["description"]))}</div>')
     if record.get("reason"):
