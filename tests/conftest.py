@@ -3,6 +3,7 @@ $KERAS_BACKEND says otherwise); other backends are exercised in subprocesses."""
 
 from __future__ import annotations
 
+import csv
 import os
 import subprocess
 import sys
@@ -29,3 +30,9 @@ def run_cli(*arguments: str, timeout: float = 600, env: dict | None = None):
 @pytest.fixture
 def cli():
     return run_cli
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    """A CSV file the runner wrote, as one dict per row."""
+    with open(path, newline="", encoding="utf-8") as stream:
+        return list(csv.DictReader(stream))

@@ -3,12 +3,12 @@ biases, early stopping, and end-to-end runs (shrunken here; the full reproductio
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import read_csv
 
 from datasets import build_dataset
 from recipes.config import resolve_recipe
@@ -33,11 +33,6 @@ SMALL = [
     "train.batch_size=50",
     "plots.dpi=50",
 ]
-
-
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="") as stream:
-        return list(csv.DictReader(stream))
 
 
 # --------------------------------------------------------------------------------------- dataset
@@ -261,7 +256,7 @@ def _check_run_folder(folder: Path, recipe_name: str) -> dict:
     record = json.loads((folder / "run.json").read_text())
     assert record["status"] == "completed" and record["output_kind"] == "logit"
     metrics = json.loads((folder / "metrics.json").read_text())
-    rows = _read_csv(folder / "test_predictions.csv")
+    rows = read_csv(folder / "test_predictions.csv")
     assert list(rows[0]) == ["x1", "x2", "y_true", "y_score", "y_probability", "y_pred"]
     y_true = np.array([int(r["y_true"]) for r in rows])
     score = np.array([float(r["y_score"]) for r in rows])
@@ -275,7 +270,7 @@ def _check_run_folder(folder: Path, recipe_name: str) -> dict:
     )
     assert metrics["test_recall"] == pytest.approx(recall_score(y_true, y_pred))
     assert metrics["test_auc"] == pytest.approx(roc_auc_score(y_true, score))
-    header = _read_csv(folder / "history.csv")
+    header = read_csv(folder / "history.csv")
     assert {"epoch", "loss", "val_loss", "auc", "val_auc"} <= set(header[0])
     assert len(header) == metrics["epochs_run"]
     return metrics
@@ -295,7 +290,7 @@ def _check_model_reloads_at_the_best_epoch(folder: Path, recipe, metrics: dict) 
         recipe.config.loss.params["alpha"],
     )
     split = build_dataset(recipe.config.data.name, recipe.config.data.params, recipe.config.seed)
-    rows = _read_csv(folder / "test_predictions.csv")
+    rows = read_csv(folder / "test_predictions.csv")
     np.testing.assert_allclose(
         model.predict(split.x_test, verbose=0).reshape(-1),
         [float(r["y_score"]) for r in rows],

@@ -3,13 +3,13 @@ numbers, the run folder, readable figures; in process (default backend) and on J
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import read_csv
 
 from recipes.config import CONFIG_DIR, resolve_recipe
 from recipes.losses import LOSSES
@@ -45,18 +45,13 @@ if "symmetric_crossentropy" in LOSSES:
 FLOAT32_SLACK = 1e-7
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="") as stream:
-        return list(csv.DictReader(stream))
-
-
 def _examples(folder: Path) -> dict[str, dict[str, str]]:
-    return {row["example"]: row for row in _read_csv(folder / "examples.csv")}
+    return {row["example"]: row for row in read_csv(folder / "examples.csv")}
 
 
 def _curves(folder: Path) -> dict[str, tuple[np.ndarray, np.ndarray, float]]:
     rows: dict[str, list[tuple[float, float, float]]] = {}
-    for row in _read_csv(folder / "curves.csv"):
+    for row in read_csv(folder / "curves.csv"):
         rows.setdefault(row["loss"], []).append(
             (float(row["prediction"]), float(row["value"]), float(row["target"]))
         )

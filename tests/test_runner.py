@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import read_csv
 
 from recipes.config import resolve_recipe
 from recipes.errors import TrainingFailed
@@ -32,11 +32,6 @@ RUN_FILES = {
 }
 
 
-def _read_csv(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="") as stream:
-        return list(csv.DictReader(stream))
-
-
 @pytest.fixture(scope="module")
 def hinge_run(tmp_path_factory) -> Path:
     return run_recipe(resolve_recipe("hinge", SMALL), tmp_path_factory.mktemp("out"), verbose=0)
@@ -59,14 +54,14 @@ def test_run_json_records_the_run(hinge_run):
 
 
 def test_history_has_one_row_per_epoch(hinge_run):
-    rows = _read_csv(hinge_run / "history.csv")
+    rows = read_csv(hinge_run / "history.csv")
     assert [int(row["epoch"]) for row in rows] == [1, 2, 3, 4]
     assert {"loss", "val_loss", "sign_accuracy", "val_sign_accuracy"} <= set(rows[0])
 
 
 def test_metrics_agree_with_the_prediction_table(hinge_run):
     metrics = json.loads((hinge_run / "metrics.json").read_text())
-    rows = _read_csv(hinge_run / "test_predictions.csv")
+    rows = read_csv(hinge_run / "test_predictions.csv")
     assert len(rows) == 50
     assert list(rows[0]) == ["x1", "x2", "y_true", "y_score", "y_pred"]
     y_true = np.array([int(r["y_true"]) for r in rows])
@@ -81,7 +76,7 @@ def test_metrics_agree_with_the_prediction_table(hinge_run):
 def test_saved_model_reloads_and_reproduces_scores(hinge_run):
     from recipes.custom_objects import load_model
 
-    rows = _read_csv(hinge_run / "test_predictions.csv")
+    rows = read_csv(hinge_run / "test_predictions.csv")
     features = np.array([[float(r["x1"]), float(r["x2"])] for r in rows], dtype="float32")
     model = load_model(str(hinge_run / "model.keras"))
     scores = model.predict(features, verbose=0).reshape(-1)
