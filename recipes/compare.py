@@ -573,9 +573,10 @@ def compare_hinge(sweep: Sweep) -> list[Path]:
 
     by_loss: dict[str, list[Any]] = {}
     for result in completed:
-        by_loss.setdefault(str(result.point.labels.get("loss", sweep.base.config.loss.name)), [])
-        by_loss[str(result.point.labels.get("loss", sweep.base.config.loss.name))].append(result)
+        loss = str(result.point.labels.get("loss", sweep.base.config.loss.name))
+        by_loss.setdefault(loss, []).append(result)
     losses = list(by_loss)
+    models = {r.run_folder: load_model(str(r.run_folder / "model.keras")) for r in completed}
     dpi = sweep.base.config.plots.dpi
 
     # Side by side: each loss's first-seed run, same test points.
@@ -585,14 +586,13 @@ def compare_hinge(sweep: Sweep) -> list[Path]:
 
     figure, axes = plt.subplots(1, len(losses), figsize=(5.4 * len(losses), 6.0), dpi=dpi)
     axes = np.atleast_1d(axes)
-    areas: dict[str, list[float]] = {}
     for ax, loss in zip(axes, losses, strict=True):
         first = by_loss[loss][0]
         config = resolve_recipe_from_folder(first.run_folder)
         split = build_dataset(config.data.name, config.data.params, config.seed)
-        model = load_model(str(first.run_folder / "model.keras"))
         predictor = plots.LabelPredictor(
-            model, lambda scores, kind=split.label_kind: predicted_labels(scores, kind, "tanh")
+            models[first.run_folder],
+            lambda scores, kind=split.label_kind: predicted_labels(scores, kind, "tanh"),
         )
         accuracy = first.metrics.get("test_accuracy", math.nan)
         plots.plot_decision_boundary(
@@ -605,19 +605,17 @@ def compare_hinge(sweep: Sweep) -> list[Path]:
         )
     figure.suptitle("Decision boundaries: hinge vs squared hinge, same data and seed")
     written.append(plots.save_figure(figure, sweep.folder / "decision_boundaries.png", dpi=dpi))
-    for loss, results in by_loss.items():
-        areas[loss] = [
-            positive_region_area(load_model(str(r.run_folder / "model.keras"))) for r in results
-        ]
+    areas = {
+        loss: [positive_region_area(models[r.run_folder]) for r in results]
+        for loss, results in by_loss.items()
+    }
 
     # Loss curves overlaid: mean over seeds of training and validation loss, log axis.
     history: dict[str, list[float]] = {}
-    labels: dict[str, str] = {}
-    for loss, results in by_loss.items():
+    styles: dict[str, dict[str, str]] = {}
+    for index, (loss, results) in enumerate(by_loss.items()):
         # A collapsed run's flat loss would dominate the mean: average the converged runs.
-        converged = [
-            r for r in results if r.metrics.get("test_accuracy", 0.0) >= CONVERGED_ACCURACY
-        ]
+        converged = _converged(results)
         for key, name in (("loss", "training"), ("val_loss", "validation")):
             curves = [r.history().get(key) for r in (converged or results)]
             curves = [c for c in curves if c]
@@ -627,25 +625,25 @@ def compare_hinge(sweep: Sweep) -> list[Path]:
             series = f"{loss}:{key}"
             history[series] = list(np.mean([c[:length] for c in curves], axis=0))
             which = "converged runs" if converged else "runs"
-            labels[series] = f"{loss.replace('_', ' ')}, {name} (mean of {len(curves)} {which})"
+            styles[series] = {  # one colour per loss, dashed for validation
+                "label": f"{loss.replace('_', ' ')}, {name} (mean of {len(curves)} {which})",
+                "color": f"C{index}",
+                "linestyle": "--" if key == "val_loss" else "-",
+            }
     ax = plots.plot_loss_history(
         history,
         keys=list(history),
-        labels=labels,
+        styles=styles,
         title="Loss per epoch: hinge vs squared hinge (mean over converged seeds)",
     )
-    loss_colours = {loss.replace("_", " "): f"C{index}" for index, loss in enumerate(losses)}
-    for line in ax.get_lines():
-        label = str(line.get_label())
-        colour = loss_colours.get(label.split(",")[0])
-        if colour:  # one colour per loss, dashed for validation
-            line.set_color(colour)
-        if "validation" in label:
-            line.set_linestyle("--")
-    ax.legend(loc="best", framealpha=0.9)
     written.append(plots.save_figure(ax, sweep.folder / "loss_curves.png", dpi=dpi))
     written.append(_write_hinge_report(sweep, by_loss, areas))
     return written
+
+
+def _converged(results: Sequence[Any]) -> list[Any]:
+    """The runs that separate the circles (test accuracy >= CONVERGED_ACCURACY)."""
+    return [r for r in results if r.metrics.get("test_accuracy", 0.0) >= CONVERGED_ACCURACY]
 
 
 def resolve_recipe_from_folder(run_folder: Path) -> Any:
@@ -683,7 +681,7 @@ def _write_hinge_report(
         converged = [
             area
             for area, result in zip(areas.get(loss, []), results, strict=True)
-            if result.metrics.get("test_accuracy", 0.0) >= CONVERGED_ACCURACY
+            if result in _converged(results)
         ]
         area = _mean_std(converged)
         stats[loss] = {

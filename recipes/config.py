@@ -34,6 +34,7 @@ from recipes.registry import Registry, closest_name, did_you_mean
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CONFIG_DIR = PROJECT_ROOT / "configs"
 DEFAULTS_FILE = CONFIG_DIR / "defaults.yaml"
+DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "outputs"
 COMPONENT_REGISTRIES: dict[str, Registry] = {
     "data": datasets.DATASETS,
     "model": MODELS,

@@ -225,27 +225,11 @@ class PseudoHuber(keras.losses.Loss):
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_pred = keras.ops.convert_to_tensor(y_pred)
         y_true = keras.ops.convert_to_tensor(y_true, dtype=y_pred.dtype)
-        y_true, y_pred = _same_rank(y_true, y_pred)
+        y_true = _match_rank(y_true, y_pred)
         return pseudo_huber(y_true, y_pred, self.delta)
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "reduction": self.reduction, "delta": self.delta}
-
-
-def _same_rank(y_true: Any, y_pred: Any) -> tuple[Any, Any]:
-    """Keras' own shape rule for losses: when the ranks differ by one and the larger has a last
-    axis of 1, a rank-1 tensor gets that axis added, otherwise the larger loses it. So labels of
-    shape (N,) against predictions of shape (N, 1) give N per-sample values, not a broadcast."""
-    for first, second in ((0, 1), (1, 0)):
-        pair = [y_true, y_pred]
-        larger, smaller = pair[first], pair[second]
-        if len(larger.shape) == len(smaller.shape) + 1 and larger.shape[-1] == 1:
-            if len(smaller.shape) == 1:
-                pair[second] = keras.ops.expand_dims(smaller, axis=-1)
-            else:
-                pair[first] = keras.ops.squeeze(larger, axis=-1)
-            return pair[0], pair[1]
-    return y_true, y_pred
+        return {**super().get_config(), "delta": self.delta}
 
 
 def load_model(path: str) -> keras.Model:

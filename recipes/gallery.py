@@ -25,7 +25,6 @@ from recipes.run_folder import (
     atomic_write_text,
     write_csv,
 )
-from recipes.runner import DEFAULT_OUTPUT_ROOT, execute_run
 
 POINTS = 100
 REGRESSION_RANGE = (-1.0, 1.0)
@@ -750,15 +749,6 @@ def render_report(
 
 
 # ------------------------------------------------------------------------------------ runner
-
-
-def run_gallery(recipe: ResolvedRecipe, output_root: Path | str = DEFAULT_OUTPUT_ROOT) -> Path:
-    """Draw the loss gallery into a new run folder; returns the folder.
-
-    ``run.json`` goes from ``running`` to ``completed`` (or ``failed`` / ``interrupted``, with
-    the folder attached to the exception as ``run_folder``), as for a training run.
-    """
-    return execute_run(recipe, output_root, draw_gallery)
 
 
 def draw_gallery(

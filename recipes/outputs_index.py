@@ -8,12 +8,11 @@ sweep, and by ``make gallery``.
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from recipes.run_folder import atomic_write_text
+from recipes.run_folder import atomic_write_text, read_json
 
 INDEX_NAME = "index.html"
 SHOWN_METRICS = (
@@ -45,13 +44,6 @@ table.metrics td, table.metrics th { border: 1px solid #ddd; padding: 0.15rem 0.
 """
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def _link(root: Path, path: Path) -> str:
     return quote(path.relative_to(root).as_posix())
 
@@ -67,9 +59,9 @@ def collect_entries(output_root: Path) -> list[dict[str, Any]]:
     entries = []
     for marker, kind in (("run.json", "run"), ("sweep.json", "sweep")):
         for path in Path(output_root).rglob(marker):
-            record = _read_json(path)
+            record = read_json(path)
             folder = path.parent
-            metrics = record.get("metrics") or _read_json(folder / "metrics.json")
+            metrics = record.get("metrics") or read_json(folder / "metrics.json")
             entries.append(
                 {
                     "kind": kind,

@@ -147,9 +147,12 @@ def plot_loss_history(
     ax: Any = None,
     title: str | None = None,
     keys: Sequence[str] = ("loss", "val_loss"),
-    labels: Mapping[str, str] | None = None,
+    styles: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Any:
     """Training and validation loss per epoch on a log y-axis.
+
+    ``styles`` overrides a series' line properties by key (``label``, ``color``,
+    ``linestyle``, ...), so several runs can share one plot.
 
     A log axis cannot show 0 or negative values, so instead of crashing or dropping points:
     exact zeros are drawn at a floor (a decade below the smallest positive value) with hollow
@@ -166,10 +169,9 @@ def plot_loss_history(
     floor = 10 ** np.floor(np.log10(positive.min()) - 1) if positive.size else 1e-8
     notes = []
     for index, (key, raw) in enumerate(series.items()):
-        style = dict(SERIES_STYLE.get(key, {"label": key}))
-        if labels and key in labels:
-            style["label"] = labels[key]
+        style = {**SERIES_STYLE.get(key, {"label": key}), **(styles or {}).get(key, {})}
         style.setdefault("color", f"C{index}")
+        style.setdefault("linestyle", "-")
         epochs = np.arange(1, len(raw) + 1)
         shown = raw.copy()
         if not has_negative:
@@ -177,7 +179,7 @@ def plot_loss_history(
             shown[zero] = floor
             if zero.any():
                 ax.plot(epochs[zero], shown[zero], "o", mfc="none", color=style["color"], ms=6)
-        ax.plot(epochs, shown, "-", marker="." if len(raw) <= 60 else None, **style)
+        ax.plot(epochs, shown, marker="." if len(raw) <= 60 else None, **style)
         if not np.isfinite(raw).all():
             bad = int(np.argmax(~np.isfinite(raw)))
             notes.append(f"{style['label']}: not finite from epoch {bad + 1}")

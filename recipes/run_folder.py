@@ -60,6 +60,14 @@ def make_readable(path: Path | str) -> None:
     os.chmod(path, 0o666 & ~umask)
 
 
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON file this project wrote, or {} when it is missing or unreadable."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False, default=_jsonable) + "\n")
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from recipes.config import PROJECT_ROOT, RecipeConfig, ResolvedRecipe
+from recipes.config import DEFAULT_OUTPUT_ROOT, RecipeConfig, ResolvedRecipe
 from recipes.errors import RecipeError, TrainingFailed
 from recipes.run_folder import (
     RunRecord,
@@ -30,7 +30,6 @@ from recipes.run_folder import (
     write_yaml,
 )
 
-DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "outputs"
 BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 LIBRARIES = (
     "keras",
@@ -384,7 +383,8 @@ def _train_and_report(
             history, title=f"{title_run}: loss per epoch (seed {config.seed})"
         )
         plots.save_figure(ax, folder / "loss.png", dpi=config.plots.dpi)
-    if config.plots.decision_boundary and split.x_test.reshape(len(split.x_test), -1).shape[1] == 2:
+    two_features = split.x_test.reshape(len(split.x_test), -1).shape[1] == 2
+    if config.plots.decision_boundary and two_features:
         predictor = plots.LabelPredictor(
             model, lambda s: predicted_labels(s, split.label_kind, output_kind)
         )
@@ -398,7 +398,7 @@ def _train_and_report(
             class_names=split.info.get("class_names"),
         )
         plots.save_figure(ax, folder / "decision_boundary.png", dpi=config.plots.dpi)
-    if config.plots.predictions and split.x_test.reshape(len(split.x_test), -1).shape[1] == 2:
+    if config.plots.predictions and two_features:
         figure = plots.plot_true_vs_predicted(
             split.x_test,
             y_true,

@@ -27,7 +27,6 @@ from __future__ import annotations
 import concurrent.futures
 import csv
 import itertools
-import json
 import math
 import os
 import subprocess
@@ -42,16 +41,22 @@ from typing import Any, TextIO
 import yaml
 
 from recipes.config import (
-    PROJECT_ROOT,
+    DEFAULT_OUTPUT_ROOT,
     ResolvedRecipe,
     display_path,
     recipe_path,
     resolve_recipe,
 )
 from recipes.errors import RecipeError
-from recipes.run_folder import atomic_write_text, new_run_id, now_iso, write_csv, write_json
+from recipes.run_folder import (
+    atomic_write_text,
+    new_run_id,
+    now_iso,
+    read_json,
+    write_csv,
+    write_json,
+)
 
-DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "outputs"
 LABEL_KEY = "label"
 MAX_RUNS = 1000
 
@@ -340,13 +345,6 @@ def run_command(
     return [*command, "--output-root", str(output_root)]
 
 
-def _read_json(path: Path) -> dict[str, Any]:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def _run_folder_from_log(lines: list[str], output_root: Path) -> Path | None:
     """The run folder the child printed (the last line naming a folder with a run.json)."""
     for line in reversed(lines):
@@ -393,8 +391,8 @@ def execute_point(
     result.exit_status = process.returncode
     lines = result.log.read_text(encoding="utf-8", errors="replace").splitlines()
     result.run_folder = _run_folder_from_log(lines, output_root)
-    record = _read_json(result.run_folder / "run.json") if result.run_folder else {}
-    result.metrics = _read_json(result.run_folder / "metrics.json") if result.run_folder else {}
+    record = read_json(result.run_folder / "run.json") if result.run_folder else {}
+    result.metrics = read_json(result.run_folder / "metrics.json") if result.run_folder else {}
     result.durations = record.get("durations_s", {})
     if process.returncode == 0 and result.run_folder is None:
         result.status = "failed"
@@ -680,7 +678,7 @@ def load_sweep(folder: Path | str) -> Sweep:
     """A sweep read back from its folder (sweep.json and the run folders), e.g. to redraw its
     comparison after changing a plot: ``compare_sweep(load_sweep(folder))``."""
     folder = Path(folder)
-    record = _read_json(folder / "sweep.json")
+    record = read_json(folder / "sweep.json")
     if not record:
         raise RecipeError(f"{folder}: no readable sweep.json (is this a sweep folder?)")
     sources = record.get("sources") or []
@@ -698,9 +696,9 @@ def load_sweep(folder: Path | str) -> Sweep:
                 point=point,
                 status=run.get("status", "not started"),
                 run_folder=run_folder,
-                metrics=_read_json(run_folder / "metrics.json") if run_folder else {},
+                metrics=read_json(run_folder / "metrics.json") if run_folder else {},
                 durations=(
-                    _read_json(run_folder / "run.json").get("durations_s", {}) if run_folder else {}
+                    read_json(run_folder / "run.json").get("durations_s", {}) if run_folder else {}
                 ),
                 reason=run.get("reason", ""),
                 command=run.get("command", []),
