@@ -13,6 +13,17 @@ import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# What every completed training run folder of two-feature data holds.
+RUN_FILES = {
+    "config.yaml",
+    "run.json",
+    "metrics.json",
+    "history.csv",
+    "test_predictions.csv",
+    "model.keras",
+    "loss.png",
+    "decision_boundary.png",
+}
 
 
 def run_cli(*arguments: str, timeout: float = 600, env: dict | None = None):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import RUN_FILES as TRAINING_RUN_FILES
 from conftest import read_csv
 
 from datasets import build_dataset
@@ -15,17 +16,7 @@ from recipes.config import resolve_recipe
 from recipes.errors import RecipeError
 from recipes.runner import run_recipe
 
-RUN_FILES = {
-    "config.yaml",
-    "run.json",
-    "metrics.json",
-    "history.csv",
-    "test_predictions.csv",
-    "model.keras",
-    "loss.png",
-    "decision_boundary.png",
-    "predictions.png",
-}
+RUN_FILES = TRAINING_RUN_FILES | {"predictions.png"}
 SMALL = [
     "data.n_positive=80",
     "data.n_negative=480",

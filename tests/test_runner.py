@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import read_csv
+from conftest import RUN_FILES, read_csv
 
 from recipes.config import resolve_recipe
 from recipes.errors import TrainingFailed
@@ -20,16 +20,6 @@ SMALL = [
     "train.batch_size=10",
     "plots.dpi=50",
 ]
-RUN_FILES = {
-    "config.yaml",
-    "run.json",
-    "metrics.json",
-    "history.csv",
-    "test_predictions.csv",
-    "model.keras",
-    "loss.png",
-    "decision_boundary.png",
-}
 
 
 @pytest.fixture(scope="module")
