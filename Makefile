@@ -1,6 +1,9 @@
 # keras-loss-recipes. `make help` lists every target. Each target sets up .venv on first use.
+# Every configs/<recipe>.yaml is a target: `make hinge`, `make compare_hinge`, ... (or
+# `make run R=<recipe>`). Adding a recipe is adding one YAML file.
 # Override config values with SET, e.g.:  make hinge SET="train.epochs=5 seed=3"
 # Choose the Keras backend with BACKEND, e.g.:  make hinge BACKEND=jax
+# Sweeps: GRID="key=v1,v2 ..." adds --grid options, JOBS=N runs N at once.
 
 PYTHON ?= python3
 VENV := .venv
@@ -8,16 +11,29 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SET ?=
 BACKEND ?=
-RUN_FLAGS := $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BACKEND),)
-RECIPE = $(BIN)/python -m recipes run $(1) $(RUN_FLAGS)
+GRID ?=
+JOBS ?=
+PORT ?= 8000
+RUN_FLAGS = $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BACKEND),)
+SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),)
+
+TARGETS := help setup list run sweep test test-full lint format benchmark gallery serve \
+	clean-outputs
+# One target per recipe file (a recipe named like a target above is reachable by `make run R=`).
+RECIPES := $(filter-out defaults $(TARGETS),$(sort $(basename $(notdir $(wildcard configs/*.yaml)))))
 
 .DEFAULT_GOAL := help
-.PHONY: help setup hinge squared_hinge focal_rings focal_rings_weight_decay loss_gallery test test-full lint format benchmark clean-outputs list
+.PHONY: $(TARGETS) $(RECIPES)
 
-help: ## list every target with one line
-	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sort | \
+help: ## list every target and every recipe with one line
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "}; {printf "  make %-26s %s\n", $$1, $$2}'
-	@echo '  Override config values: make hinge SET="train.epochs=5 seed=3"   backend: BACKEND=jax'
+	@echo 'Recipes (configs/<recipe>.yaml; a sweep when the config has a grid):'
+	@for recipe in $(RECIPES); do \
+		description=$$(sed -n 's/^description: *//p' configs/$$recipe.yaml | head -n 1); \
+		printf "  make %-26s %s\n" "$$recipe" "$${description:-(see configs/$$recipe.yaml)}"; \
+	done
+	@echo 'Override config values: make hinge SET="train.epochs=5 seed=3"   backend: BACKEND=jax'
 
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -27,40 +43,19 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## create .venv and install the package with its dependencies (automatic)
 
-list: $(STAMP) ## list recipes, datasets, models, losses and metrics
+list: $(STAMP) ## list recipes and every registered name (datasets, losses, tasks, reports, ...)
 	$(BIN)/python -m recipes list
 
-hinge: $(STAMP) ## hinge loss on make_circles (the hinge tutorial)
-	$(call RECIPE,hinge)
+$(RECIPES): $(STAMP)
+	$(BIN)/python -m recipes launch $@ $(RUN_FLAGS) $(SWEEP_FLAGS)
 
-squared_hinge: $(STAMP) ## squared hinge loss on make_circles (the hinge tutorial)
-	$(call RECIPE,squared_hinge)
-
-# Sweeps (python -m recipes sweep): GRID="key=v1,v2 ..." adds --grid options, JOBS=N runs N
-# at once; each run gets its own run folder, the table goes to outputs/sweeps/<recipe>-<id>/.
-.PHONY: mnist_losses sweep
-GRID ?=
-JOBS ?=
-SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),)
-
-mnist_losses: $(STAMP) ## MNIST under seven losses, one table and two figures (a sweep, ~2 min)
-	$(BIN)/python -m recipes sweep mnist_losses $(RUN_FLAGS) $(SWEEP_FLAGS)
-
-compare_hinge: $(STAMP) ## hinge vs squared hinge over seeds 0..4: boundaries side by side, report
-	$(BIN)/python -m recipes sweep compare_hinge $(RUN_FLAGS) $(foreach item,$(GRID),--grid $(item)) --jobs $(or $(JOBS),2)
+run: $(STAMP) ## any recipe: make run R=<recipe or path/to.yaml> [SET=...] [BACKEND=...]
+	@test -n "$(R)" || { echo 'usage: make run R=<recipe> [SET="key=value ..."]' >&2; exit 2; }
+	$(BIN)/python -m recipes launch $(R) $(RUN_FLAGS) $(SWEEP_FLAGS)
 
 sweep: $(STAMP) ## any recipe over a grid: make sweep R=hinge GRID="seed=0,1,2" [JOBS=2]
 	@test -n "$(R)" || { echo 'usage: make sweep R=<recipe> GRID="key=v1,v2 ..." [JOBS=2] [SET="key=value"]' >&2; exit 2; }
 	$(BIN)/python -m recipes sweep $(R) $(RUN_FLAGS) $(SWEEP_FLAGS)
-
-focal_rings: $(STAMP) ## focal loss + L1/L2 on imbalanced two-ring data (the focal-loss tutorial)
-	$(call RECIPE,focal_rings)
-
-focal_rings_weight_decay: $(STAMP) ## focal_rings with AdamW weight decay (biases excluded) instead of L2
-	$(call RECIPE,focal_rings_weight_decay)
-
-loss_gallery: $(STAMP) ## plot loss curves and check the tutorials' worked examples (trains nothing)
-	$(call RECIPE,loss_gallery)
 
 test: $(STAMP) ## the fast test suite (a couple of minutes)
 	$(BIN)/python -m pytest -q
@@ -80,7 +75,6 @@ benchmark: $(STAMP) ## time the hinge recipe against a tutorial-style script (pr
 gallery: $(STAMP) ## rebuild outputs/index.html (every run, newest first, with thumbnails)
 	$(BIN)/python -m recipes index
 
-PORT ?= 8000
 serve: gallery ## serve outputs/ at http://127.0.0.1:8000/ (PORT=8001 for another port; Ctrl-C stops)
 	@echo "open http://127.0.0.1:$(PORT)/index.html"
 	$(BIN)/python -m http.server --directory outputs --bind 127.0.0.1 $(PORT)

@@ -28,8 +28,8 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=30)
     arguments = parser.parse_args()
 
-    from recipes.config import resolve_recipe
-    from recipes.runner import select_backend
+    from recipes.config.resolve import resolve_recipe
+    from recipes.run.backend import select_backend
 
     recipe = resolve_recipe("hinge", [f"train.epochs={arguments.epochs}"], arguments.backend)
     select_backend(recipe.config.backend)
@@ -40,11 +40,12 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     from datasets import build_dataset
-    from recipes import plots
-    from recipes.losses import get_loss
-    from recipes.metrics import get_metric, predicted_labels
-    from recipes.models import build_model
-    from recipes.optimizers import build_optimizer
+    from recipes.components.labels import predicted_labels
+    from recipes.components.losses import get_loss
+    from recipes.components.metrics import get_metric
+    from recipes.components.models import build_model
+    from recipes.components.optimizers import build_optimizer
+    from recipes.report import plots
 
     config = recipe.config
     split = build_dataset(config.data.name, config.data.params, config.seed)

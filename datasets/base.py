@@ -54,7 +54,4 @@ class Split:
 
 def build_dataset(name: str, params: dict[str, Any] | DatasetParams, seed: int) -> Split:
     """Build the named dataset from (validated) parameters and the run's seed."""
-    entry = DATASETS.entry(name)
-    if isinstance(params, dict) and entry.params is not None:
-        params = entry.params.model_validate(params)
-    return entry.factory(params, seed)
+    return DATASETS.build(name, params, seed)

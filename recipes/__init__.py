@@ -1,7 +1,60 @@
 """keras-loss-recipes: loss-function tutorials as reproducible Keras 3 training recipes.
 
 Importing this package does not import Keras: configs are validated first, then the backend is
-chosen, then Keras is loaded (see :mod:`recipes.runner`).
+chosen, then Keras is loaded (see :mod:`recipes.run.backend`). So that a plain
+``keras.models.load_model("outputs/.../model.keras")`` finds this project's losses and metrics
+in any script that imports ``recipes``, whichever of the two it imports first, their module
+(:mod:`recipes.components.keras_objects`) is imported right after Keras: at once when Keras is
+already loaded, else by a one-time import hook that fires when Keras is.
 """
 
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import sys
+import warnings
+
 __version__ = "0.1.0"
+
+KERAS_OBJECTS_MODULE = "recipes.components.keras_objects"
+
+
+def _register_keras_objects() -> None:
+    try:
+        importlib.import_module(KERAS_OBJECTS_MODULE)
+    except Exception as error:  # never let our registration break the user's `import keras`
+        warnings.warn(
+            f"recipes: could not register this project's Keras objects ({error}); "
+            f"import {KERAS_OBJECTS_MODULE} before loading a saved model",
+            stacklevel=2,
+        )
+
+
+class _AfterKerasImport(importlib.abc.MetaPathFinder):
+    """Finds nothing itself: when ``keras`` is first imported, it wraps Keras' own loader so
+    that this project's Keras objects are registered as soon as Keras has finished loading."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
+        if fullname != "keras":
+            return None
+        if self in sys.meta_path:
+            sys.meta_path.remove(self)  # once, and no recursion into the search below
+        spec = importlib.util.find_spec("keras")
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        execute_keras = spec.loader.exec_module
+
+        def exec_module(module: object) -> None:
+            execute_keras(module)
+            _register_keras_objects()
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+if "keras" in sys.modules:
+    _register_keras_objects()
+elif not any(isinstance(finder, _AfterKerasImport) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _AfterKerasImport())

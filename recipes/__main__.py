@@ -1,7 +1,7 @@
-"""``python -m recipes``: see :mod:`recipes.cli`."""
+"""``python -m recipes``: see :mod:`recipes.cli.main`."""
 
 import sys
 
-from recipes.cli import main
+from recipes.cli.main import main
 
 sys.exit(main())

@@ -1,13 +1,19 @@
-"""One registry per kind of named thing (datasets, models, losses, metrics, optimizers).
+"""One registry per kind of named thing (datasets, models, losses, metrics, tasks, reports, ...).
 
 Mirrors ``keras.losses.get``: a name maps to a factory, and an unknown name gets an error that
 lists the valid names and suggests the closest one. Nothing here imports Keras, so configs can be
 validated against registered names before the (slow) Keras import happens.
+
+A factory may also be registered as a reference, ``"package.module:attribute"``, imported the
+first time it is used (like a packaging entry point). The plug-in registries of
+:mod:`recipes.plugins` work this way: a config names a task or a report, the name is checked at
+once, and the code behind it (which may import Keras or matplotlib) loads only when it runs.
 """
 
 from __future__ import annotations
 
 import difflib
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -29,14 +35,31 @@ def did_you_mean(name: str, candidates: list[str] | tuple[str, ...]) -> str:
     return f" Did you mean '{match}'?" if match else ""
 
 
+@dataclass(frozen=True)
+class Reference:
+    """``"package.module:attribute"``: a factory named, not yet imported."""
+
+    target: str
+
+    def load(self) -> Any:
+        module_name, _, attribute = self.target.partition(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
 @dataclass
 class Entry(Generic[T]):
     """A registered factory plus what the config layer needs to know about it."""
 
     name: str
-    factory: T
+    factory: T | Reference  # a Reference is imported on first use
     params: type | None = None  # pydantic model of the factory's keyword parameters
     info: dict[str, Any] = field(default_factory=dict)
+
+    def load(self) -> T:
+        """The factory itself (importing a referenced one the first time)."""
+        if isinstance(self.factory, Reference):
+            self.factory = self.factory.load()
+        return self.factory
 
 
 class Registry(Generic[T]):
@@ -67,6 +90,10 @@ class Registry(Generic[T]):
 
         return decorate
 
+    def register_reference(self, name: str, target: str, **info: Any) -> None:
+        """Register ``"package.module:attribute"`` under ``name``, imported when first used."""
+        self.register(name, **info)(Reference(target))
+
     def names(self) -> list[str]:
         """Registered canonical names, sorted."""
         return sorted(self._entries)
@@ -91,7 +118,18 @@ class Registry(Generic[T]):
 
     def get(self, name: str) -> T:
         """The factory registered under ``name``."""
-        return self.entry(name).factory
+        return self.entry(name).load()
+
+    def build(self, name: str, params: Any = None, *arguments: Any) -> Any:
+        """Call the named factory with its parameters validated: ``factory(params, *arguments)``.
+
+        ``params`` may be a mapping (validated against the entry's pydantic model, so defaults
+        fill in) or an already validated model.
+        """
+        entry = self.entry(name)
+        if entry.params is not None and not isinstance(params, entry.params):
+            params = entry.params.model_validate(dict(params or {}))
+        return entry.load()(params, *arguments)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and (name in self._entries or name in self._aliases)

@@ -10,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHRINK = yaml.safe_load((Path(__file__).parent / "shrink.yaml").read_text(encoding="utf-8"))
 # What every completed training run folder of two-feature data holds.
 RUN_FILES = {
     "config.yaml",
@@ -43,7 +45,63 @@ def cli():
     return run_cli
 
 
+@pytest.fixture(scope="session")
+def shrunk_run(tmp_path_factory):
+    """``shrunk_run(recipe)`` -> (CompletedProcess, output root): the recipe's shrunk run or
+    sweep on the command line (:func:`shrunk_command`), run once per test session and shared
+    by every test that asks for the same recipe."""
+    done: dict[str, tuple[subprocess.CompletedProcess, Path]] = {}
+
+    def run(recipe: str) -> tuple[subprocess.CompletedProcess, Path]:
+        if recipe not in done:
+            root = tmp_path_factory.mktemp(f"shrunk-{recipe}")
+            done[recipe] = (run_cli(*shrunk_command(recipe), "--output-root", str(root)), root)
+        return done[recipe]
+
+    return run
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     """A CSV file the runner wrote, as one dict per row."""
     with open(path, newline="", encoding="utf-8") as stream:
         return list(csv.DictReader(stream))
+
+
+def _yaml_text(value) -> str:
+    return yaml.safe_dump(value, default_flow_style=True, width=1 << 30).removesuffix("\n...\n")
+
+
+def shrink_overrides(recipe: str) -> list[str]:
+    """``--set`` overrides (``key=value`` texts) that make ``recipe`` train in seconds: the
+    shrink.yaml values for every recipe, then those of the recipe's dataset."""
+    from recipes.config.resolve import resolve_recipe
+
+    config = resolve_recipe(recipe).config
+    values = dict(SHRINK["every"])
+    if config.data is not None:
+        if config.data.name not in SHRINK["datasets"]:
+            raise KeyError(f"tests/shrink.yaml: add an entry for dataset '{config.data.name}'")
+        values.update(SHRINK["datasets"][config.data.name])
+    return [f"{key}={_yaml_text(value).strip()}" for key, value in values.items()]
+
+
+def shrink_grid(recipe: str) -> list[str]:
+    """``--grid`` options keeping the first values of each of the recipe's grid keys."""
+    from recipes.config.resolve import resolve_recipe
+
+    keep = SHRINK["grid_values"]
+    grid = resolve_recipe(recipe).config.grid
+    return [
+        f"{key}={','.join(_yaml_text(value).strip() for value in values[:keep])}"
+        for key, values in grid.items()
+    ]
+
+
+def shrunk_command(recipe: str) -> list[str]:
+    """``python -m recipes launch`` arguments for a shrunk run (or sweep) of ``recipe``."""
+    arguments = ["launch", recipe]
+    for text in shrink_overrides(recipe):
+        arguments += ["--set", text]
+    for text in shrink_grid(recipe):
+        arguments += ["--grid", text]
+    return arguments

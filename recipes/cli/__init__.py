@@ -1,0 +1,1 @@
+"""The command line, ``python -m recipes``: see :mod:`recipes.cli.main`."""

@@ -1,0 +1,122 @@
+"""The loss registry: Keras' named losses plus this project's own.
+
+Always hands out a ``keras.losses.Loss`` *instance*, never the raw function: the function
+``keras.losses.hinge(y, p)`` with ``y`` of shape (N,) and ``p`` of shape (N, 1) broadcasts silently
+to a wrong value, while the class reshapes. Keras is imported inside the factories so that config
+validation (names and parameters) runs before Keras is loaded.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+
+from recipes.registry import Registry
+
+LOSSES: Registry = Registry("loss")
+
+
+class LossParams(pydantic.BaseModel):
+    """A loss without parameters; subclasses add theirs. Unknown keys are errors."""
+
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+
+class CrossEntropyParams(LossParams):
+    from_logits: bool = False
+    label_smoothing: float = pydantic.Field(0.0, ge=0, le=1)
+
+
+class HuberParams(LossParams):
+    delta: float = pydantic.Field(1.0, gt=0)
+
+
+def _keras_loss(class_name: str, params: LossParams) -> Any:
+    import keras
+
+    return getattr(keras.losses, class_name)(**params.model_dump())
+
+
+def _register_keras_loss(
+    name: str, class_name: str, params: type[LossParams] = LossParams, aliases: tuple = ()
+) -> None:
+    formula = {
+        "Hinge": "mean(max(0, 1 - y * p)), y in {-1, +1} (0/1 labels are converted)",
+        "SquaredHinge": "mean(max(0, 1 - y * p)^2), y in {-1, +1} (0/1 labels are converted)",
+    }.get(class_name, f"keras.losses.{class_name}")
+
+    def factory(loss_params: LossParams) -> Any:
+        return _keras_loss(class_name, loss_params)
+
+    factory.__name__ = f"make_{name}"
+    factory.__doc__ = f"keras.losses.{class_name}: {formula}"
+    LOSSES.register(name, params=params, aliases=aliases, keras_class=class_name)(factory)
+
+
+_register_keras_loss("hinge", "Hinge")
+_register_keras_loss("squared_hinge", "SquaredHinge")
+_register_keras_loss("categorical_hinge", "CategoricalHinge")
+_register_keras_loss("binary_crossentropy", "BinaryCrossentropy", CrossEntropyParams, ("bce",))
+_register_keras_loss(
+    "categorical_crossentropy", "CategoricalCrossentropy", CrossEntropyParams, ("cce",)
+)
+_register_keras_loss("mean_squared_error", "MeanSquaredError", aliases=("mse",))
+_register_keras_loss("mean_absolute_error", "MeanAbsoluteError", aliases=("mae",))
+_register_keras_loss("huber", "Huber", HuberParams)
+_register_keras_loss("log_cosh", "LogCosh", aliases=("logcosh",))
+_register_keras_loss("kl_divergence", "KLDivergence", aliases=("kld", "kullback_leibler"))
+_register_keras_loss("cosine_similarity", "CosineSimilarity")
+
+
+def get_loss(name: str, params: dict[str, Any] | LossParams | None = None) -> Any:
+    """A ``keras.losses.Loss`` instance for the named loss and its parameters."""
+    return LOSSES.build(name, params)
+
+
+class PseudoHuberParams(LossParams):
+    delta: float = pydantic.Field(1.0, gt=0)
+
+
+@LOSSES.register("pseudo_huber", params=PseudoHuberParams)
+def make_pseudo_huber(params: PseudoHuberParams) -> Any:
+    """Pseudo-Huber (recipes.components.keras_objects.PseudoHuber):
+    mean(delta^2 * (sqrt(1 + ((y - p) / delta)^2) - 1))."""
+    from recipes.components.keras_objects import PseudoHuber
+
+    return PseudoHuber(delta=params.delta)
+
+
+class FocalParams(LossParams):
+    gamma: float = pydantic.Field(2.0, ge=0, description="focusing: shrinks easy samples' loss")
+    alpha: float = pydantic.Field(
+        0.75, ge=0, le=1, description="weight of positives (1 - alpha: negatives)"
+    )
+    from_logits: bool = True
+
+
+@LOSSES.register("focal", params=FocalParams, aliases=("focal_loss",))
+def make_focal(params: FocalParams) -> Any:
+    """Binary focal loss (recipes.components.keras_objects.FocalLoss):
+    -alpha (1-p)^gamma log(p) if y=1, -(1-alpha) p^gamma log(1-p) if y=0."""
+    from recipes.components.keras_objects import FocalLoss
+
+    return FocalLoss(**params.model_dump())
+
+
+class SymmetricCrossEntropyParams(LossParams):
+    alpha: float = pydantic.Field(1.0, ge=0, description="weight of the cross entropy")
+    beta: float = pydantic.Field(1.0, ge=0, description="weight of the reverse cross entropy")
+    clip: float = pydantic.Field(
+        1e-4, gt=0, lt=0.5, description="p and y are clipped to [clip, 1 - clip]"
+    )
+    from_logits: bool = True
+
+
+@LOSSES.register("symmetric_crossentropy", params=SymmetricCrossEntropyParams, aliases=("sce",))
+def make_symmetric_crossentropy(params: SymmetricCrossEntropyParams) -> Any:
+    """Symmetric cross entropy (recipes.components.keras_objects.SymmetricCrossEntropy):
+    alpha * ce(y, p) + beta * ce(p, y), p and y clipped to [1e-4, 1 - 1e-4]."""
+    from recipes.components.keras_objects import SymmetricCrossEntropy
+
+    return SymmetricCrossEntropy(**params.model_dump())

@@ -1,0 +1,69 @@
+"""The metric registry, and the sign-based accuracy the hinge recipes need.
+
+Keras 3's ``"accuracy"`` with -1/+1 targets thresholds predictions to 0/1 and compares them with
+-1, so a perfect hinge model reports about 0.5. ``sign_accuracy`` compares signs instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+
+from recipes.registry import Registry
+
+METRICS: Registry = Registry("metric")
+
+
+class MetricParams(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid")
+
+
+class ThresholdParams(MetricParams):
+    threshold: float = 0.5
+
+
+class AucParams(MetricParams):
+    from_logits: bool = False
+    num_thresholds: int = pydantic.Field(200, ge=3)
+
+
+@METRICS.register("sign_accuracy", params=MetricParams)
+def make_sign_accuracy(params: MetricParams) -> Any:
+    """Accuracy for -1/+1 targets: a score >= 0 predicts +1, below 0 predicts -1."""
+    import keras
+
+    from recipes.components.keras_objects import sign_accuracy
+
+    return keras.metrics.MeanMetricWrapper(sign_accuracy, name="sign_accuracy")
+
+
+@METRICS.register("binary_accuracy", params=ThresholdParams)
+def make_binary_accuracy(params: ThresholdParams) -> Any:
+    """Accuracy for 0/1 targets at ``threshold`` (use 0.0 for logit outputs)."""
+    import keras
+
+    return keras.metrics.BinaryAccuracy(name="binary_accuracy", threshold=params.threshold)
+
+
+@METRICS.register("categorical_accuracy", params=MetricParams)
+def make_categorical_accuracy(params: MetricParams) -> Any:
+    """argmax(y_pred) == argmax(y_true), named explicitly for every loss."""
+    import keras
+
+    return keras.metrics.CategoricalAccuracy(name="categorical_accuracy")
+
+
+@METRICS.register("auc", params=AucParams)
+def make_auc(params: AucParams) -> Any:
+    """Area under the ROC curve (``from_logits=True`` for logit outputs)."""
+    import keras
+
+    return keras.metrics.AUC(
+        name="auc", from_logits=params.from_logits, num_thresholds=params.num_thresholds
+    )
+
+
+def get_metric(name: str, params: dict[str, Any] | MetricParams | None = None) -> Any:
+    """A Keras metric instance for the named metric and its parameters."""
+    return METRICS.build(name, params)

@@ -1,0 +1,202 @@
+"""Config layers: read YAML files, follow ``extends``, merge, and apply ``--set`` overrides.
+
+Layers, later winning: ``configs/defaults.yaml`` <- the recipes a file ``extends`` (oldest
+first) <- the recipe file <- ``--set key=value``. Mappings merge key by key; a scalar or list
+replaces. For the named components (``data``, ``model``, ``loss``, ``optimizer``) a string is
+shorthand for ``{name: ...}`` and a layer that names a different component replaces the whole
+block, so a recipe that switches dataset never inherits the old dataset's parameters.
+
+Every leaf remembers the file it came from (``origins``), so an error names that file.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from recipes.errors import RecipeError
+from recipes.paths import CONFIG_DIR, display_path
+from recipes.registry import did_you_mean
+
+COMPONENT_KEYS = ("data", "model", "loss", "optimizer")
+EXTENDS_KEY = "extends"
+
+
+def load_yaml_file(path: Path) -> dict[str, Any]:
+    """Read a YAML mapping; RecipeError (not a traceback) for a missing or broken file."""
+    label = display_path(path)
+    if not path.is_file():
+        raise RecipeError(f"{label}: config file not found")
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise RecipeError(
+            f"{label}: {where}invalid YAML ({problem}). Fix the syntax, e.g. 'key: value' "
+            "with consistent indentation"
+        ) from None
+    except UnicodeDecodeError:
+        raise RecipeError(f"{label}: not a UTF-8 text file") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        raise RecipeError(
+            f"{label}: expected a mapping of keys (like 'seed: 0') at the top level, "
+            f"got a {type(loaded).__name__}"
+        )
+    return loaded
+
+
+def available_recipes(config_dir: Path = CONFIG_DIR) -> list[str]:
+    """Recipe names: the YAML files in configs/ other than defaults.yaml."""
+    return sorted(p.stem for p in config_dir.glob("*.yaml") if p.stem != "defaults")
+
+
+def recipe_path(recipe: str, config_dir: Path = CONFIG_DIR) -> Path:
+    """The config file for a recipe name, or ``recipe`` itself when it is a path."""
+    if recipe.endswith((".yaml", ".yml")) or os.sep in recipe or "/" in recipe:
+        return Path(recipe)
+    candidate = config_dir / f"{recipe}.yaml"
+    if candidate.is_file():
+        return candidate
+    names = available_recipes(config_dir)
+    raise RecipeError(
+        f"unknown recipe '{recipe}'.{did_you_mean(recipe, names)} "
+        f"Recipes: {', '.join(names)} (or give a path to a YAML file)"
+    )
+
+
+def extends_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
+    """``path`` and every file it extends, oldest ancestor first, each with its data (the
+    ``extends`` key removed). A name extends ``<name>.yaml`` in the same folder; a path is
+    relative to the extending file. A cycle, a missing parent or a non-text value is an error."""
+    chain: list[tuple[Path, dict[str, Any]]] = []
+    seen: list[Path] = []
+    while True:
+        if path.resolve() in seen:
+            cycle = " -> ".join(display_path(p) for p in [*seen, path.resolve()])
+            raise RecipeError(f"{display_path(path)}: extends: a cycle of extends ({cycle})")
+        seen.append(path.resolve())
+        data = load_yaml_file(path)
+        parent = data.pop(EXTENDS_KEY, None)
+        chain.append((path, data))
+        if parent is None:
+            return chain[::-1]
+        if not isinstance(parent, str) or not parent.strip():
+            raise RecipeError(
+                f"{display_path(path)}: extends: expected the name of another recipe "
+                f"(e.g. extends: hinge), got {parent!r}"
+            )
+        try:
+            parent_path = (
+                recipe_path(parent, path.parent)
+                if not parent.endswith((".yaml", ".yml"))
+                else path.parent / parent
+            )
+            if not parent_path.is_file():
+                raise RecipeError(f"{display_path(parent_path)}: config file not found")
+        except RecipeError as error:
+            raise RecipeError(f"{display_path(path)}: extends: {error}") from None
+        path = parent_path
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """``train.epochs=5`` -> ("train.epochs", 5); the value is read as YAML."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise RecipeError(f"--set expects key=value (e.g. --set train.epochs=5), got '{text}'")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        raise RecipeError(f"--set {key}: cannot read value '{raw}' (write it as YAML)") from None
+    return key, value
+
+
+def normalise_component(value: Any) -> Any:
+    """``hinge`` -> ``{name: hinge}``; anything else unchanged."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+def merge_layer(
+    base: dict[str, Any], layer: dict[str, Any], source: str, origins: dict[str, str], prefix=""
+) -> dict[str, Any]:
+    """Merge ``layer`` into ``base`` (returns a new dict) and note each leaf's source."""
+    merged = copy.deepcopy(base)
+    for key, value in layer.items():
+        path = f"{prefix}{key}"
+        if not prefix and key in COMPONENT_KEYS:
+            value = normalise_component(value)
+            old = merged.get(key)
+            if (
+                isinstance(value, dict)
+                and isinstance(old, dict)
+                and "name" in value
+                and value.get("name") != old.get("name")
+            ):
+                merged[key] = None  # another component: start from its own defaults
+        old = merged.get(key)
+        if isinstance(value, dict) and isinstance(old, dict) and key != "grid":
+            merged[key] = merge_layer(old, value, source, origins, prefix=f"{path}.")
+        else:
+            merged[key] = copy.deepcopy(value)
+            for origin in [o for o in origins if o == path or o.startswith(path + ".")]:
+                del origins[origin]
+            origins[path] = source
+            if isinstance(value, dict):
+                for sub in _leaf_paths(value, path):
+                    origins[sub] = source
+    return merged
+
+
+def _leaf_paths(mapping: dict[str, Any], prefix: str) -> Iterable[str]:
+    for key, value in mapping.items():
+        path = f"{prefix}.{key}"
+        yield path
+        if isinstance(value, dict):
+            yield from _leaf_paths(value, path)
+
+
+def overrides_as_layer(overrides: Iterable[str]) -> dict[str, Any]:
+    """``["train.epochs=5", "seed=3"]`` -> ``{"train": {"epochs": 5}, "seed": 3}``."""
+    layer: dict[str, Any] = {}
+    for text in overrides:
+        key, value = parse_override(text)
+        parts = key.split(".")
+        node = layer
+        for part in parts[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = normalise_component(child) if isinstance(child, str) else {}
+                node[part] = child
+            node = child
+        node[parts[-1]] = value
+    return layer
+
+
+def layered_config(
+    path: Path, overrides: Iterable[str], config_dir: Path
+) -> tuple[dict[str, Any], dict[str, str], list[str]]:
+    """defaults <- extended recipes <- ``path`` <- overrides: (merged data, origin of each
+    key, the files read in order)."""
+    origins: dict[str, str] = {}
+    merged: dict[str, Any] = {}
+    sources: list[str] = []
+    layers = extends_chain(path)
+    defaults_file = config_dir / "defaults.yaml"
+    if defaults_file.is_file() and defaults_file.resolve() not in {p.resolve() for p, _ in layers}:
+        layers.insert(0, (defaults_file, load_yaml_file(defaults_file)))
+    for layer_path, data in layers:
+        merged = merge_layer(merged, data, display_path(layer_path), origins)
+        sources.append(display_path(layer_path))
+    overrides = list(overrides)
+    if overrides:
+        merged = merge_layer(merged, overrides_as_layer(overrides), "--set", origins)
+    return merged, origins, sources

@@ -1,0 +1,147 @@
+"""Recipe configs: load, layer, validate; all before Keras is imported.
+
+:func:`resolve_recipe` is the one entry point: it layers the files (see
+:mod:`recipes.config.layering`), chooses the backend and validates every key. An unknown key
+is an error naming the file it came from, its path and the closest valid name
+(``configs/hinge.yaml: train.epoch: unknown key. Did you mean 'epochs'?``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+import datasets
+from recipes.components.losses import LOSSES
+from recipes.components.metrics import METRICS
+from recipes.components.models import MODELS
+from recipes.config.layering import layered_config, normalise_component, recipe_path
+from recipes.config.messages import describe, format_validation_error, origin_of
+from recipes.config.schema import Component, RecipeConfig, ResolvedRecipe
+from recipes.errors import RecipeError
+from recipes.paths import CONFIG_DIR, display_path
+from recipes.plugins import TASKS
+from recipes.registry import Registry
+
+COMPONENT_REGISTRIES: dict[str, Registry] = {
+    "data": datasets.DATASETS,
+    "model": MODELS,
+    "loss": LOSSES,
+}
+
+
+def _validate_component(
+    key: str, spec: Any, registry: Registry, origins: dict[str, str], default_source: str
+) -> Component:
+    spec = normalise_component(spec)
+    if not isinstance(spec, dict):
+        source = origin_of(key, origins, default_source)
+        raise RecipeError(
+            f"{source}: {key}: expected a name or a mapping with 'name', got {describe(spec)}"
+        )
+    if "name" not in spec:
+        source = origin_of(key, origins, default_source)
+        raise RecipeError(
+            f"{source}: {key}.name: required key is missing. Valid names: "
+            f"{', '.join(registry.names())}"
+        )
+    try:
+        name = registry.canonical(spec["name"])
+    except RecipeError as error:
+        source = origin_of(f"{key}.name", origins, default_source)
+        raise RecipeError(f"{source}: {key}.name: {error}") from None
+    params = {k: v for k, v in spec.items() if k != "name"}
+    params_model = registry.entry(name).params
+    if params_model is None:
+        return Component(name=name, params=params)
+    try:
+        validated = params_model.model_validate(params)
+    except pydantic.ValidationError as error:
+        raise RecipeError(
+            format_validation_error(error, params_model, (key,), origins, default_source)
+        ) from None
+    return Component(name=name, params=validated.model_dump(mode="json"))
+
+
+def _validate_metrics(raw: dict[str, Any], origins: dict[str, str], source: str) -> list:
+    specs = raw.pop("metrics", None) or []
+    if not isinstance(specs, list):
+        where = origin_of("metrics", origins, source)
+        raise RecipeError(f"{where}: metrics: expected a list of names, got {describe(specs)}")
+    return [
+        _validate_component(f"metrics.{index}", spec, METRICS, origins, source)
+        for index, spec in enumerate(specs)
+    ]
+
+
+def _check_task_needs(config: RecipeConfig, source: str) -> None:
+    needs = TASKS.entry(config.task).info.get("needs", ())
+    missing = [key for key in needs if getattr(config, key) is None]
+    if missing:
+        raise RecipeError(
+            f"{source}: {', '.join(missing)}: required for task '{config.task}' "
+            "(name a dataset, a model and a loss)"
+        )
+    if config.backend == "torch" and config.train.steps_per_execution != 1 and needs:
+        raise RecipeError(
+            f"{source}: train.steps_per_execution: the torch backend supports only 1, "
+            f"got {config.train.steps_per_execution}. Add --set train.steps_per_execution=1"
+        )
+
+
+def validate_config(
+    raw: dict[str, Any], origins: dict[str, str] | None = None, default_source: str = "config"
+) -> RecipeConfig:
+    """Validate merged config data; RecipeError with one line per problem."""
+    origins = origins or {}
+    raw = dict(raw)
+    components: dict[str, Any] = {}
+    for key, registry in COMPONENT_REGISTRIES.items():
+        if raw.get(key) is not None:
+            components[key] = _validate_component(
+                key, raw.pop(key), registry, origins, default_source
+            )
+    metrics = _validate_metrics(raw, origins, default_source)
+    try:
+        config = RecipeConfig.model_validate({**raw, "metrics": []})
+    except pydantic.ValidationError as error:
+        raise RecipeError(
+            format_validation_error(error, RecipeConfig, (), origins, default_source)
+        ) from None
+    config = config.model_copy(update={**components, "metrics": metrics})
+    _check_task_needs(config, default_source)
+    return config
+
+
+def resolve_recipe(
+    recipe: str,
+    overrides: Iterable[str] = (),
+    backend: str | None = None,
+    config_dir: Path = CONFIG_DIR,
+) -> ResolvedRecipe:
+    """Load defaults <- extended recipes <- recipe file <- ``--set`` overrides, choose the
+    backend (``--backend``, the config, ``$KERAS_BACKEND``, else tensorflow) and validate."""
+    overrides = list(overrides)
+    path = recipe_path(recipe, config_dir)
+    merged, origins, sources = layered_config(path, overrides, config_dir)
+    if backend is not None:
+        merged["backend"] = backend
+        origins["backend"] = "--backend"
+    if merged.get("backend") is None:
+        environment_backend = os.environ.get("KERAS_BACKEND")
+        if environment_backend:
+            merged["backend"] = environment_backend
+            origins["backend"] = "KERAS_BACKEND"
+        else:
+            merged["backend"] = "tensorflow"
+    config = validate_config(merged, origins, display_path(path))
+    return ResolvedRecipe(name=path.stem, config=config, sources=sources, overrides=overrides)
+
+
+def resolve_run_folder_config(run_folder: Path) -> RecipeConfig:
+    """The validated config a run folder was trained with (its config.yaml)."""
+    return resolve_recipe(str(Path(run_folder) / "config.yaml")).config

@@ -1,0 +1,141 @@
+"""The config schema: one strict pydantic model per block. An unknown key is an error.
+
+Named components (``data``, ``model``, ``loss``, ``metrics``) are validated against their
+registries' own parameter models by :mod:`recipes.config.resolve`; here they are a name plus
+already validated parameters.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pydantic
+
+from recipes.components.optimizers import OPTIMIZERS
+from recipes.plugins import EXECUTORS, REPORTS, TASKS
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+class Strict(pydantic.BaseModel):
+    model_config = pydantic.ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class Component(Strict):
+    """A named registry entry plus its validated parameters."""
+
+    name: str
+    params: dict[str, Any] = {}
+
+    def as_mapping(self) -> dict[str, Any]:
+        return {"name": self.name, **self.params}
+
+
+class OptimizerConfig(Strict):
+    name: str = "adam"
+    learning_rate: pydantic.PositiveFloat = 0.001
+    momentum: float | None = pydantic.Field(None, ge=0, lt=1)
+    weight_decay: float | None = pydantic.Field(None, ge=0)
+    exclude_from_weight_decay: list[str] = pydantic.Field(
+        default_factory=list,
+        description="variable-name fragments weight decay skips, e.g. ['bias']",
+    )
+
+    @pydantic.field_validator("name")
+    @classmethod
+    def _known_optimizer(cls, value: str) -> str:
+        return OPTIMIZERS.canonical(value)
+
+
+class EarlyStoppingConfig(Strict):
+    monitor: str = pydantic.Field(description="e.g. val_loss or val_auc")
+    mode: Literal["min", "max"]
+    patience: pydantic.NonNegativeInt = 3
+    restore_best_weights: bool = True
+    min_delta: pydantic.NonNegativeFloat = 0.0
+
+
+class TrainConfig(Strict):
+    epochs: pydantic.PositiveInt = 10
+    batch_size: pydantic.PositiveInt = 32
+    validation_split: float = pydantic.Field(0.2, ge=0, lt=1)
+    shuffle: bool = True
+    steps_per_execution: pydantic.PositiveInt = pydantic.Field(
+        1, description="training steps per compiled call (the torch backend needs 1)"
+    )
+    jit_compile: bool | Literal["auto"] = "auto"
+    early_stopping: EarlyStoppingConfig | None = None
+
+
+class PlotsConfig(Strict):
+    decision_boundary: bool = True
+    loss: bool = True
+    predictions: bool = False
+    dpi: int = pydantic.Field(
+        120, ge=50, le=400, description="also sets the decision-boundary grid (one point a pixel)"
+    )
+
+
+class SweepConfig(Strict):
+    """How ``python -m recipes sweep`` runs the grid's points."""
+
+    executor: str = "processes"
+    jobs: pydantic.PositiveInt = pydantic.Field(1, description="runs at once (--jobs overrides)")
+
+    @pydantic.field_validator("executor")
+    @classmethod
+    def _known_executor(cls, value: str) -> str:
+        return EXECUTORS.canonical(value)
+
+
+class RecipeConfig(Strict):
+    """The whole validated config of one run."""
+
+    description: str = ""
+    task: str = pydantic.Field("train", description="what a run does (recipes.plugins.TASKS)")
+    seed: pydantic.NonNegativeInt = 0
+    backend: Literal["tensorflow", "jax", "torch"] | None = None
+    data: Component | None = None
+    model: Component | None = None
+    loss: Component | None = None
+    metrics: list[Component] = []
+    optimizer: OptimizerConfig = OptimizerConfig()
+    train: TrainConfig = TrainConfig()
+    plots: PlotsConfig = PlotsConfig()
+    grid: dict[str, list[Any]] = pydantic.Field(
+        default_factory=dict, description="values per key for `python -m recipes sweep`"
+    )
+    report: str = pydantic.Field(
+        "table", description="what a sweep writes after its runs (recipes.plugins.REPORTS)"
+    )
+    sweep: SweepConfig = SweepConfig()
+
+    @pydantic.field_validator("task")
+    @classmethod
+    def _known_task(cls, value: str) -> str:
+        return TASKS.canonical(value)
+
+    @pydantic.field_validator("report")
+    @classmethod
+    def _known_report(cls, value: str) -> str:
+        return REPORTS.canonical(value)
+
+    def as_mapping(self) -> dict[str, Any]:
+        """The resolved config as plain data (what config.yaml holds)."""
+        dumped = self.model_dump(mode="json")
+        for key in ("data", "model", "loss"):
+            component = getattr(self, key)
+            dumped[key] = component.as_mapping() if component else None
+        dumped["metrics"] = [metric.as_mapping() for metric in self.metrics]
+        return dumped
+
+
+class ResolvedRecipe(pydantic.BaseModel):
+    """A validated config plus where it came from."""
+
+    model_config = pydantic.ConfigDict(arbitrary_types_allowed=True)
+
+    name: str
+    config: RecipeConfig
+    sources: list[str]
+    overrides: list[str] = []

@@ -1,0 +1,139 @@
+"""The files this project writes and reads: atomically, in one place.
+
+Files are written to a temporary name and renamed into place, so an interrupted run never
+leaves a half-written file posing as a result. Run folders and sweep folders are both made by
+:func:`create_unique_folder`, named so two started in the same second never collide.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import os
+import secrets
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """``20261122-142501-123456-a1b2``: sortable time, microseconds and a random suffix."""
+    now = now or dt.datetime.now()
+    return f"{now:%Y%m%d-%H%M%S-%f}-{secrets.token_hex(2)}"
+
+
+def now_iso() -> str:
+    return dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
+
+
+def create_unique_folder(parent: Path, prefix: str = "") -> Path:
+    """Make ``parent/<prefix><run-id>`` (and ``parent``); never reuses an existing folder."""
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        folder = parent / f"{prefix}{new_run_id()}"
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            continue
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        make_readable(temporary)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def make_readable(path: Path | str) -> None:
+    """Give a temporary file (mkstemp makes them 0600) the usual permissions under the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
+def read_json(path: Path) -> dict[str, Any]:
+    """A JSON file this project wrote, or {} when it is missing or unreadable."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def write_json(path: Path, data: Any) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False, default=_jsonable) + "\n")
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    atomic_write_text(path, yaml.safe_dump(data, sort_keys=False))
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    atomic_write_text(path, buffer.getvalue())
+
+
+def read_csv_columns(path: Path, skip: Sequence[str] = ("epoch",)) -> dict[str, list[float]]:
+    """A numeric CSV file (e.g. history.csv) as {column: values}; empty cells are NaN and a
+    missing file gives {}."""
+    if not Path(path).is_file():
+        return {}
+    with open(path, newline="", encoding="utf-8") as stream:
+        rows = list(csv.DictReader(stream))
+    columns: dict[str, list[float]] = {}
+    for row in rows:
+        for key, text in row.items():
+            if key not in skip:
+                columns.setdefault(key, []).append(float(text) if text else math.nan)
+    return columns
+
+
+def markdown_cell(value: Any) -> str:
+    """Text for a Markdown table cell: floats with 4 decimals (NaN empty), pipes escaped."""
+    if isinstance(value, float):
+        text = "" if math.isnan(value) else f"{value:.4f}"
+    else:
+        text = str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A GitHub Markdown table (see :func:`markdown_cell` for how values are shown)."""
+    lines = [
+        "| " + " | ".join(map(markdown_cell, header)) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
+    lines += ["| " + " | ".join(map(markdown_cell, row)) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        import numpy as np
+
+        if isinstance(value, np.generic):
+            return value.item()
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")

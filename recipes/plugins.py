@@ -1,0 +1,37 @@
+"""What a config can plug in by name: tasks, sweep reports and sweep executors.
+
+Each is a registry of references (``"module:attribute"``), so a config's ``task:``, ``report:``
+and ``sweep.executor:`` are checked, with the usual "did you mean", before anything heavy is
+imported; the code behind a name is imported only when it runs. The engine finds a recipe's own
+code only through these names, never through a config file's name.
+
+- A **task** is what one run does: ``task(context) -> dict`` with a
+  :class:`recipes.run.lifecycle.RunContext`; what it returns is recorded in run.json.
+  ``needs`` lists the config blocks it cannot run without.
+- A **report** is what a sweep writes once its runs are done: ``report(sweep) -> list of
+  paths`` with a :class:`recipes.sweep.records.Sweep`.
+- An **executor** runs a sweep's points: ``Executor(jobs).run(results, work)``, see
+  :mod:`recipes.sweep.executors`.
+
+Adding one: write the function in ``recipes/studies/`` (a recipe's own code) or in the engine
+room it belongs to, and register its reference here.
+"""
+
+from __future__ import annotations
+
+from recipes.registry import Registry
+
+TASKS: Registry = Registry("task")
+REPORTS: Registry = Registry("report")
+EXECUTORS: Registry = Registry("executor")
+
+TASKS.register_reference(
+    "train", "recipes.run.train:train_and_evaluate", needs=("data", "model", "loss")
+)
+TASKS.register_reference("loss_gallery", "recipes.studies.loss_gallery.task:draw_gallery", needs=())
+
+REPORTS.register_reference("table", "recipes.report.comparison:default_comparison")
+REPORTS.register_reference("mnist_table", "recipes.studies.mnist_table:compare_mnist_losses")
+REPORTS.register_reference("compare_hinge", "recipes.studies.compare_hinge:compare_hinge")
+
+EXECUTORS.register_reference("processes", "recipes.sweep.executors:ProcessExecutor")

@@ -1,0 +1,209 @@
+"""Figures comparing the runs of a sweep: grouped metric bars and per-epoch curves.
+
+Each takes an optional matplotlib ``ax`` and returns it, like :mod:`recipes.report.plots`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from recipes.report.plots import new_axes
+
+BAR_COLORS = {"train": "tab:blue", "test": "tab:orange"}
+
+
+def plot_metric_bars(
+    labels: Sequence[str],
+    bars: Mapping[str, Sequence[float | None]],
+    ax: Any = None,
+    errors: Mapping[str, Sequence[float | None]] | None = None,
+    reference: Sequence[float | None] | None = None,
+    reference_legend: str = "reference",
+    percent: bool = True,
+    xlabel: str = "accuracy",
+    title: str | None = None,
+    notes: Mapping[str, str] | None = None,
+) -> Any:
+    """Horizontal grouped bars: one group per label (top to bottom), one bar per series in
+    ``bars`` (e.g. train and test), each annotated with its value; ``errors`` draws error bars,
+    ``reference`` adds a grey hatched bar per label (e.g. published numbers), ``notes`` writes a
+    text over a label's bars (e.g. "failed: loss became nan")."""
+    series = {name: list(values) for name, values in bars.items()}
+    styles = {name: {"color": BAR_COLORS.get(name, f"C{i}")} for i, name in enumerate(series)}
+    if reference is not None and any(v is not None for v in reference):
+        series[reference_legend] = list(reference)
+        styles[reference_legend] = {"color": "0.88", "edgecolor": "0.35", "hatch": "///"}
+    count = len(labels)
+    if ax is None:
+        ax = new_axes((8.0, 1.3 + 0.3 * len(series) * max(count, 1)))
+    scale = 100.0 if percent else 1.0
+    height = 0.84 / max(len(series), 1)
+    positions = np.arange(count)
+    top = 0.0
+    for index, (name, raw) in enumerate(series.items()):
+        values = np.array([np.nan if v is None else v for v in raw], float) * scale
+        offsets = positions - 0.42 + height * (index + 0.5)
+        error = None
+        if errors and name in errors:
+            error = np.array([0 if e is None else e for e in errors[name]], float) * scale
+        ax.barh(
+            offsets,
+            np.nan_to_num(values),
+            height=height * 0.9,
+            xerr=error,
+            label=name,
+            capsize=3,
+            error_kw={"elinewidth": 1},
+            linewidth=0.6,
+            **styles[name],
+        )
+        for y, value in zip(offsets, values, strict=True):
+            if np.isfinite(value):
+                text = f"{value:.1f}%" if percent else f"{value:.3g}"
+                ax.text(value + scale * 0.01, y, text, va="center", fontsize=7.5)
+                top = max(top, value)
+    for label, text in (notes or {}).items():
+        if label in labels:
+            ax.text(
+                scale * 0.01, labels.index(label), text, va="center", fontsize=8, color="firebrick"
+            )
+    _format_bar_axes(ax, labels, positions, percent, top, xlabel, len(series))
+    if title:
+        ax.set_title(title, pad=20)
+    return ax
+
+
+def _format_bar_axes(
+    ax: Any,
+    labels: Sequence[str],
+    positions: np.ndarray,
+    percent: bool,
+    top: float,
+    xlabel: str,
+    series_count: int,
+) -> None:
+    """Ticks, limits, grid and legend of :func:`plot_metric_bars`."""
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, (100.0 if percent else top) * 1.12 if top > 0 else 1)
+    if percent:
+        ax.set_xticks(np.arange(0, 101, 20))
+        ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0f}%")
+    ax.set_xlabel(xlabel)
+    ax.grid(True, axis="x", alpha=0.3)
+    ax.set_axisbelow(True)
+    ax.legend(
+        loc="lower center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=series_count,
+        fontsize=8,
+        frameon=False,
+    )
+
+
+def coinciding_curves(
+    curves: Mapping[str, Sequence[float]], tolerance: float = 1e-3
+) -> dict[str, list[str]]:
+    """Group labels whose curves agree within ``tolerance`` at every epoch (e.g. two losses
+    with the same gradients): {first label: [it and the labels equal to it]}."""
+    groups: dict[str, list[str]] = {}
+    for label, values in curves.items():
+        values = np.asarray(values, float)
+        for first, members in groups.items():
+            other = np.asarray(curves[first], float)
+            if other.shape == values.shape and np.allclose(
+                other, values, rtol=0, atol=tolerance, equal_nan=True
+            ):
+                members.append(label)
+                break
+        else:
+            groups[label] = [label]
+    return groups
+
+
+def plot_epoch_curves(
+    curves: Mapping[str, Sequence[float]],
+    ax: Any = None,
+    ylabel: str = "validation accuracy",
+    percent: bool = True,
+    title: str | None = None,
+    colors: Mapping[str, str] | None = None,
+    legend_labels: Mapping[str, str] | None = None,
+    chance: float | None = None,
+    merge_tolerance: float | None = 1e-3,
+) -> Any:
+    """One line per entry of ``curves`` (label -> value per epoch), epochs from 1; ``chance``
+    draws a dotted line at the accuracy of guessing.
+
+    Curves that agree within ``merge_tolerance`` at every epoch would hide each other, so they
+    are drawn once with one legend entry naming them all ("cross-entropy = KL divergence").
+    ``colors`` and ``legend_labels`` let several runs share a colour and one legend entry
+    (e.g. the seeds of one loss); curves are not merged then.
+    """
+    ax = ax if ax is not None else new_axes((8.0, 5.0))
+    scale = 100.0 if percent else 1.0
+    if merge_tolerance is None or colors or legend_labels:
+        groups = {label: [label] for label in curves}
+    else:
+        groups = coinciding_curves(curves, merge_tolerance)
+    longest = _draw_curves(ax, curves, groups, scale, colors, legend_labels)
+    if any(len(members) > 1 for members in groups.values()):
+        ax.text(
+            0.99,
+            0.01,
+            "a = b: the runs' curves coincide (drawn once)",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7.5,
+            color="dimgray",
+        )
+    if chance is not None:
+        ax.axhline(chance * scale, color="gray", ls=":", lw=1, label="chance")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    if longest <= 30:
+        ax.set_xticks(np.arange(1, longest + 1))
+    if percent:
+        ax.set_ylim(0, 100)
+        ax.yaxis.set_major_formatter(lambda y, _: f"{y:.0f}%")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8, framealpha=0.9)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _draw_curves(
+    ax: Any,
+    curves: Mapping[str, Sequence[float]],
+    groups: Mapping[str, list[str]],
+    scale: float,
+    colors: Mapping[str, str] | None,
+    legend_labels: Mapping[str, str] | None,
+) -> int:
+    """The lines of :func:`plot_epoch_curves`, one per group; returns the longest length."""
+    markers = "osD^vP*Xh<>"
+    styles = ("-", "--", "-.", ":")
+    legend_seen: set[str] = set()
+    longest = 1
+    for index, (label, members) in enumerate(groups.items()):
+        values = np.asarray(curves[label], float) * scale
+        epochs = np.arange(1, len(values) + 1)
+        longest = max(longest, len(values))
+        shown = (legend_labels or {}).get(label, " = ".join(members))
+        ax.plot(
+            epochs,
+            values,
+            color=(colors or {}).get(label, f"C{index % 10}"),
+            marker=markers[index % len(markers)] if len(values) <= 30 else None,
+            ls=styles[index % len(styles)] if not colors else "-",
+            ms=4,
+            lw=1.6,
+            label=None if shown in legend_seen else shown,
+        )
+        legend_seen.add(shown)
+    return longest

@@ -1,0 +1,319 @@
+"""Plots. Each function takes an optional matplotlib ``ax`` and returns it, so one function serves a
+single figure and a side-by-side comparison. Agg backend, fixed sizes, titles that say which run.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+import numpy as np  # noqa: E402
+
+from recipes.files import make_readable  # noqa: E402
+
+FIGURE_SIZE = (6.4, 4.8)
+SQUARE_FIGURE_SIZE = (5.6, 5.6)
+SERIES_STYLE = {
+    "loss": {"color": "tab:blue", "label": "training"},
+    "val_loss": {"color": "tab:orange", "label": "validation"},
+}
+
+
+class LabelPredictor:
+    """Adapter for mlxtend: ``predict`` returns integer labels from a Keras model's scores.
+
+    Predicts in large batches without progress output (the default batch of 32 makes a
+    300k-point grid take seconds and prints progress bars).
+    """
+
+    def __init__(self, model: Any, to_labels: Any, batch_size: int = 8192) -> None:
+        self.model = model
+        self.to_labels = to_labels
+        self.batch_size = batch_size
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        scores = self.model.predict(
+            np.asarray(features, dtype="float32"), batch_size=self.batch_size, verbose=0
+        )
+        return np.asarray(self.to_labels(scores)).astype(int)
+
+
+def new_axes(figsize: tuple[float, float] = FIGURE_SIZE, dpi: int = 120) -> Any:
+    """A fresh pyplot figure with one axes (pyplot, because mlxtend sizes its grid from it)."""
+    figure, ax = plt.subplots(figsize=figsize, dpi=dpi)
+    return ax
+
+
+_LEGEND_BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.13), "framealpha": 0.9}
+
+
+def plot_decision_boundary(
+    predictor: Any,
+    features: np.ndarray,
+    labels: np.ndarray,
+    ax: Any = None,
+    title: str | None = None,
+    class_names: Mapping[int, str] | None = None,
+) -> Any:
+    """Decision regions of ``predictor`` (mlxtend ``plot_decision_regions``) with the points.
+
+    The grid has one point per pixel of the axes' figure, so the boundary is as sharp as the
+    image.
+    """
+    from mlxtend.plotting import plot_decision_regions
+
+    ax = ax if ax is not None else new_axes(SQUARE_FIGURE_SIZE)
+    plt.figure(ax.figure.number)  # mlxtend reads the grid size from the current figure
+    labels = np.asarray(labels).astype(int)
+    features = np.asarray(features, dtype="float32")
+    scatter_style = {"s": 18, "alpha": 0.85, "edgecolor": "black", "linewidths": 0.3}
+    try:
+        plot_decision_regions(
+            features, labels, clf=predictor, ax=ax, legend=0, scatter_kwargs=scatter_style
+        )
+    except ValueError as error:
+        # mlxtend cannot draw a single region ("Filled contours require at least 2 levels"):
+        # a collapsed model predicting one class everywhere. Show that instead of crashing.
+        if "levels" not in str(error):
+            raise
+        _plot_single_region(predictor, features, labels, ax, scatter_style)
+    handles, texts = ax.get_legend_handles_labels()
+    if class_names:
+        texts = [class_names.get(int(text), text) if _is_int(text) else text for text in texts]
+    # Below the axes: the decision regions fill the whole plot, a legend inside hides points.
+    ax.legend(
+        handles, texts, title="test points", **_LEGEND_BELOW, ncol=max(1, min(len(handles), 3))
+    )
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_aspect("equal", adjustable="box")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _plot_single_region(
+    predictor: Any, features: np.ndarray, labels: np.ndarray, ax: Any, scatter_style: dict
+) -> None:
+    """The whole plane is one class: shade it in that class's colour, draw the points, say so."""
+    classes = sorted(np.unique(labels).tolist())
+    predicted = int(np.asarray(predictor.predict(features[:1])).reshape(-1)[0])
+    colours = {label: f"C{index}" for index, label in enumerate(sorted({*classes, predicted}))}
+    ax.set_facecolor(matplotlib.colors.to_rgba(colours[predicted], 0.45))
+    markers = "s^oxv<>"
+    for index, label in enumerate(classes):
+        chosen = labels == label
+        ax.scatter(
+            features[chosen, 0],
+            features[chosen, 1],
+            color=colours[label],
+            marker=markers[index % len(markers)],
+            label=str(label),
+            **scatter_style,
+        )
+    margin = 1.0
+    ax.set_xlim(features[:, 0].min() - margin, features[:, 0].max() + margin)
+    ax.set_ylim(features[:, 1].min() - margin, features[:, 1].max() + margin)
+    ax.text(
+        0.5,
+        0.97,
+        f"the model predicts {predicted} everywhere",
+        transform=ax.transAxes,
+        ha="center",
+        va="top",
+        fontsize=9,
+        bbox={"facecolor": "white", "alpha": 0.8},
+    )
+
+
+def _is_int(text: str) -> bool:
+    try:
+        int(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def plot_loss_history(
+    history: Mapping[str, Sequence[float]],
+    ax: Any = None,
+    title: str | None = None,
+    keys: Sequence[str] = ("loss", "val_loss"),
+    styles: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Any:
+    """Training and validation loss per epoch on a log y-axis.
+
+    ``styles`` overrides a series' line properties by key (``label``, ``color``,
+    ``linestyle``, ...), so several runs can share one plot.
+
+    A log axis cannot show 0 or negative values, so instead of crashing or dropping points:
+    exact zeros are drawn at a floor (a decade below the smallest positive value) with hollow
+    markers and a dashed line labelled "exactly 0". A loss that is negative throughout (cosine
+    similarity, where -1 is perfect) gets a linear axis, one with both signs a symmetric-log
+    axis; the plot says which and why.
+    """
+    ax = ax if ax is not None else new_axes()
+    series = {key: np.asarray(history[key], dtype=float) for key in keys if key in history}
+    values = np.concatenate([v[np.isfinite(v)] for v in series.values()] or [np.array([])])
+    has_negative = bool((values < 0).any())
+    positive = values[values > 0]
+    floor = 10 ** np.floor(np.log10(positive.min()) - 1) if positive.size else 1e-8
+    notes = []
+    for index, (key, raw) in enumerate(series.items()):
+        style = {**SERIES_STYLE.get(key, {"label": key}), **(styles or {}).get(key, {})}
+        style.setdefault("color", f"C{index}")
+        style.setdefault("linestyle", "-")
+        epochs = np.arange(1, len(raw) + 1)
+        shown = raw.copy()
+        if not has_negative:
+            zero = shown == 0
+            shown[zero] = floor
+            if zero.any():
+                ax.plot(epochs[zero], shown[zero], "o", mfc="none", color=style["color"], ms=6)
+        ax.plot(epochs, shown, marker="." if len(raw) <= 60 else None, **style)
+        if not np.isfinite(raw).all():
+            bad = int(np.argmax(~np.isfinite(raw)))
+            notes.append(f"{style['label']}: not finite from epoch {bad + 1}")
+    notes += _set_loss_scale(ax, values, floor)
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    ax.set_ylabel(f"loss ({ax.get_yscale()} scale)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="best", framealpha=0.9)
+    if notes:
+        ax.text(
+            0.01,
+            0.01,
+            "\n".join(notes),
+            transform=ax.transAxes,
+            fontsize=8,
+            va="bottom",
+            color="dimgray",
+        )
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def _set_loss_scale(ax: Any, values: np.ndarray, floor: float) -> list[str]:
+    """The y scale of :func:`plot_loss_history` for these (finite) values: log, or linear
+    when all are negative, symmetric-log when both signs occur; returns notes saying why."""
+    notes = []
+    has_negative = bool((values < 0).any())
+    positive = values[values > 0]
+    if has_negative and not positive.size:
+        # e.g. cosine similarity, all in [-1, 0]: a linear axis reads best
+        ax.set_yscale("linear")
+        notes.append("loss is negative (e.g. cosine similarity, -1 is best): linear axis")
+    elif has_negative:
+        magnitude = np.abs(values[values != 0])
+        linthresh = float(min(magnitude.min(), 1.0)) if magnitude.size else 1.0
+        ax.set_yscale("symlog", linthresh=linthresh)
+        ax.axhline(0, color="gray", lw=0.8)
+        notes.append("loss takes negative and positive values: symmetric-log axis")
+    else:
+        ax.set_yscale("log")
+        if (values == 0).any():
+            ax.axhline(
+                floor, color="gray", ls="--", lw=0.8, label=f"exactly 0 (drawn at {floor:g})"
+            )
+    return notes
+
+
+def save_figure(ax_or_figure: Any, path: Path, dpi: int | None = None) -> Path:
+    """Save atomically (temporary file, then rename) and close the figure."""
+    figure = getattr(ax_or_figure, "figure", ax_or_figure)
+    path = Path(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".png")
+    os.close(handle)
+    try:
+        figure.tight_layout()
+        # bbox_inches="tight" keeps legends placed below the axes inside the image
+        figure.savefig(temporary, dpi=dpi or figure.dpi, bbox_inches="tight")
+        make_readable(temporary)
+        os.replace(temporary, path)
+    finally:
+        Path(temporary).unlink(missing_ok=True)
+        plt.close(figure)
+    return path
+
+
+def plot_points_by_label(
+    features: np.ndarray,
+    labels: np.ndarray,
+    ax: Any = None,
+    title: str | None = None,
+    class_names: Mapping[int, str] | None = None,
+    all_labels: Sequence[int] | None = None,
+) -> Any:
+    """Scatter of 2-D points coloured by label (one colour per class, with a legend).
+
+    ``all_labels`` fixes the colour of each label, so two panels with different labels present
+    still use the same colour for the same class.
+    """
+    ax = ax if ax is not None else new_axes(SQUARE_FIGURE_SIZE)
+    features = np.asarray(features).reshape(len(features), -1)
+    labels = np.asarray(labels).astype(int)
+    palette = {
+        int(label): f"C{i}" for i, label in enumerate(sorted(all_labels or np.unique(labels)))
+    }
+    for label in sorted(np.unique(labels)):
+        chosen = labels == label
+        name = (class_names or {}).get(int(label), f"label {label}")
+        ax.scatter(
+            features[chosen, 0],
+            features[chosen, 1],
+            s=10,
+            alpha=0.7,
+            color=palette[int(label)],
+            label=f"{name} ({int(chosen.sum())})",
+        )
+    ax.set_xlabel("x1")
+    ax.set_ylabel("x2")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.legend(**_LEGEND_BELOW, ncol=2)  # below the axes, where it hides no points
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_true_vs_predicted(
+    features: np.ndarray,
+    y_true: np.ndarray,
+    y_pred: np.ndarray,
+    title: str | None = None,
+    class_names: Mapping[int, str] | None = None,
+    dpi: int = 120,
+) -> Any:
+    """Side by side: the points coloured by true label, and by predicted label."""
+    # Not sharex/sharey: matplotlib refuses an equal aspect with adjustable="datalim" on shared
+    # axes, and "box" fights tight_layout. Both panels show the same points, so the same limits.
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 5.8), dpi=dpi)
+    all_labels = sorted(set(np.unique(y_true).tolist()) | set(np.unique(y_pred).tolist()))
+    plot_points_by_label(
+        features,
+        y_true,
+        ax=left,
+        title="true labels",
+        class_names=class_names,
+        all_labels=all_labels,
+    )
+    plot_points_by_label(
+        features,
+        y_pred,
+        ax=right,
+        title="predicted labels",
+        class_names=class_names,
+        all_labels=all_labels,
+    )
+    if title:
+        figure.suptitle(title)
+    return figure

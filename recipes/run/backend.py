@@ -1,0 +1,54 @@
+"""The Keras backend, chosen before Keras is imported, and the library versions a run records."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import sys
+
+from recipes.errors import RecipeError
+
+BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+LIBRARIES = (
+    "keras",
+    "tensorflow",
+    "jax",
+    "torch",
+    "numpy",
+    "scikit-learn",
+    "mlxtend",
+    "matplotlib",
+)
+
+
+def select_backend(backend: str) -> None:
+    """Make Keras use ``backend``; must run before the first ``import keras``."""
+    if importlib.util.find_spec(BACKEND_MODULES[backend]) is None:
+        extra = (
+            " Install it with: .venv/bin/pip install -e '.[torch]'" if backend == "torch" else ""
+        )
+        raise RecipeError(f"backend '{backend}' is not installed.{extra}")
+    if "keras" in sys.modules:
+        import keras
+
+        loaded = keras.backend.backend()
+        if loaded != backend:
+            raise RecipeError(
+                f"Keras is already loaded with the '{loaded}' backend in this process; "
+                f"run '{backend}' in a new process (python -m recipes run ... --backend {backend})"
+            )
+        return
+    os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions

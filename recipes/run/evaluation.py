@@ -1,0 +1,134 @@
+"""Evaluate a trained model on the test split: Keras' metrics, the same metrics recomputed from
+the prediction table (so anyone can audit them), and the rows of test_predictions.csv."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from recipes.components.labels import predicted_labels, true_labels
+from recipes.config.schema import RecipeConfig
+from recipes.errors import TrainingFailed
+
+MAX_FEATURE_COLUMNS = 20
+PREDICT_BATCH_SIZE = 8192
+
+
+def _plain(value: Any) -> Any:
+    value = value.item() if hasattr(value, "item") else value
+    return repr(value) if isinstance(value, float) else value
+
+
+def _score_columns(scores: np.ndarray) -> tuple[list[str], np.ndarray]:
+    scores = scores.reshape(len(scores), -1)
+    if scores.shape[1] == 1:
+        return ["y_score"], scores
+    return [f"y_score_{index}" for index in range(scores.shape[1])], scores
+
+
+def prediction_table(
+    features: np.ndarray,
+    feature_names: list[str],
+    y_true: np.ndarray,
+    scores: np.ndarray,
+    y_pred: np.ndarray,
+    probabilities: np.ndarray | None = None,
+) -> tuple[list[str], list[list[Any]]]:
+    """Rows of test_predictions.csv: features (or the row index for wide inputs), y_true,
+    the raw model output (``y_score``, or one column per class), ``y_probability`` when given
+    (the sigmoid of a logit output) and the predicted label."""
+    flat = features.reshape(len(features), -1)
+    if flat.shape[1] <= MAX_FEATURE_COLUMNS:
+        feature_header, feature_values = list(feature_names), flat
+    else:
+        feature_header, feature_values = ["index"], np.arange(len(flat)).reshape(-1, 1)
+    score_header, score_values = _score_columns(scores)
+    probability_header, probability_values = [], np.empty((len(flat), 0))
+    if probabilities is not None:
+        probability_header = ["y_probability"]
+        probability_values = np.asarray(probabilities).reshape(len(flat), -1)
+    header = [*feature_header, "y_true", *score_header, *probability_header, "y_pred"]
+    rows = [
+        [
+            *map(_plain, feature_values[i]),
+            int(y_true[i]),
+            *map(_plain, score_values[i]),
+            *map(_plain, probability_values[i]),
+            int(y_pred[i]),
+        ]
+        for i in range(len(flat))
+    ]
+    return header, rows
+
+
+def classification_metrics(
+    y_true: np.ndarray, y_pred: np.ndarray, scores: np.ndarray, label_kind: str
+) -> dict[str, float]:
+    """Accuracy (and for two classes precision, recall and ROC AUC) from the labels."""
+    from sklearn import metrics
+
+    result = {"test_accuracy": float(np.mean(y_true == y_pred))}
+    if label_kind in ("binary", "plus_minus_one"):
+        positive = 1
+        result["test_precision"] = float(
+            metrics.precision_score(y_true, y_pred, pos_label=positive, zero_division=0)
+        )
+        result["test_recall"] = float(
+            metrics.recall_score(y_true, y_pred, pos_label=positive, zero_division=0)
+        )
+        if len(np.unique(y_true)) == 2:
+            result["test_auc"] = float(
+                metrics.roc_auc_score(y_true == positive, scores.reshape(-1))
+            )
+    return result
+
+
+def history_metrics(history: dict[str, list[float]], config: RecipeConfig) -> dict[str, Any]:
+    """The last epoch's values (``final_*``), epochs run, and the monitored best epoch."""
+    metrics: dict[str, Any] = {f"final_{key}": float(values[-1]) for key, values in history.items()}
+    metrics["epochs_run"] = len(history.get("loss", []))
+    early_stopping = config.train.early_stopping
+    if early_stopping is not None and early_stopping.monitor in history:
+        values = np.asarray(history[early_stopping.monitor])
+        best = int(np.argmax(values) if early_stopping.mode == "max" else np.argmin(values))
+        metrics["best_epoch"] = best + 1
+        metrics[f"best_{early_stopping.monitor}"] = float(values[best])
+    return metrics
+
+
+class Evaluation:
+    """A trained model's test results: labels, scores, metrics and the prediction table."""
+
+    def __init__(self, model: Any, split: Any, output_kind: str) -> None:
+        evaluated = model.evaluate(
+            split.x_test, split.y_test, batch_size=PREDICT_BATCH_SIZE, verbose=0, return_dict=True
+        )
+        self.scores = model.predict(split.x_test, batch_size=PREDICT_BATCH_SIZE, verbose=0)
+        self.split = split
+        self.output_kind = output_kind
+        self.y_true = true_labels(split.y_test, split.label_kind)
+        self.y_pred = predicted_labels(self.scores, split.label_kind, output_kind)
+        self.metrics = {f"test_{name}": float(value) for name, value in evaluated.items()}
+        self.metrics.update(
+            classification_metrics(self.y_true, self.y_pred, self.scores, split.label_kind)
+        )
+
+    def check_finite(self, metrics: dict[str, Any]) -> None:
+        if not all(math.isfinite(v) for v in metrics.values() if isinstance(v, float)):
+            raise TrainingFailed(f"evaluation produced non-finite metrics: {metrics}")
+
+    def table(self) -> tuple[list[str], list[list[Any]]]:
+        """Header and rows of test_predictions.csv (with ``y_probability`` for logits)."""
+        probabilities = None
+        if self.output_kind == "logit":  # the sigmoid, written stably (no overflow)
+            probabilities = 0.5 * (1.0 + np.tanh(0.5 * np.asarray(self.scores, dtype="float64")))
+        return prediction_table(
+            self.split.x_test,
+            self.split.feature_names,
+            self.y_true,
+            self.scores,
+            self.y_pred,
+            probabilities=probabilities,
+        )

@@ -1,0 +1,65 @@
+"""The ``train`` task: config -> data -> model -> fit -> evaluate -> run folder.
+
+Each step is one call; the clock of each goes to ``durations_s`` in run.json.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from recipes.errors import TrainingFailed
+from recipes.files import write_csv, write_json
+from recipes.run.evaluation import Evaluation, history_metrics
+from recipes.run.fitting import (
+    compile_model,
+    early_stopping_callback,
+    fit_model,
+    history_rows,
+    nan_guard_callback,
+)
+from recipes.run.lifecycle import RunContext
+
+
+def train_and_evaluate(context: RunContext) -> dict[str, Any]:
+    """Train the recipe's model on its data and write history, predictions, metrics, the
+    model and the figures into the run folder; returns what run.json records."""
+    config, folder = context.config, context.folder
+    with context.timed("import"):
+        import keras
+
+        from datasets import build_dataset
+        from recipes.components.models import build_model, model_output_kind
+        from recipes.run.figures import write_run_figures
+    keras.utils.set_random_seed(config.seed)
+
+    with context.timed("data"):
+        split = build_dataset(config.data.name, config.data.params, config.seed)
+    context.record.update(data=split.summary())
+    model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
+    compile_model(model, config)
+
+    nan_guard = nan_guard_callback()
+    callbacks = [nan_guard, early_stopping_callback(config)]
+    with context.timed("fit"):
+        history = fit_model(
+            model, split, config, [c for c in callbacks if c is not None], context.verbose
+        )
+    write_csv(folder / "history.csv", *history_rows(history))
+    if nan_guard.failure:
+        raise TrainingFailed(nan_guard.failure)
+
+    with context.timed("evaluate"):
+        evaluation = Evaluation(model, split, model_output_kind(config.model.name))
+    metrics = {**evaluation.metrics, **history_metrics(history, config)}
+    evaluation.check_finite(metrics)
+    write_csv(folder / "test_predictions.csv", *evaluation.table())
+    write_json(folder / "metrics.json", metrics)
+
+    with context.timed("save_model"):
+        temporary_model = folder / ".model.tmp.keras"
+        model.save(temporary_model)
+        os.replace(temporary_model, folder / "model.keras")
+    with context.timed("plots"):
+        write_run_figures(folder, config, model, history, evaluation)
+    return {"metrics": metrics, "output_kind": evaluation.output_kind}

@@ -1,0 +1,14 @@
+"""The loss gallery (``python -m recipes run loss_gallery``): a task that trains nothing.
+
+It draws the loss curves of the TensorFlow tutorial (002) and recomputes the worked examples of
+the PyTorch tutorials (001, 003), all through the same loss registry the training recipes use,
+on whichever Keras backend is active, so the gallery shows exactly what the trainers optimise.
+
+Run folder (``outputs/loss_gallery/<run-id>/``): ``config.yaml``, ``run.json``,
+``regression_losses.png``, ``classification_losses.png``, ``curves.csv`` (loss, prediction,
+target, value), ``examples.csv`` (published vs computed) and ``report.md``.
+
+Modules: ``curves`` (losses over a range of predictions), ``examples`` (the worked examples),
+``figures`` (the plots), ``report`` (curves.csv rows and report.md) and ``task`` (the entry
+point, ``draw_gallery``).
+"""

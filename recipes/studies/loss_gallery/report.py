@@ -1,0 +1,150 @@
+"""What the gallery writes as text: the rows of ``curves.csv`` and ``report.md``."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from recipes.files import markdown_table
+from recipes.studies.loss_gallery.curves import POSITIVE_WEIGHT, Curve, format_params, registered
+from recipes.studies.loss_gallery.examples import FLOAT32_SLACK, Example
+from recipes.studies.loss_gallery.figures import CLASSIFICATION_FIGURE, REGRESSION_FIGURE
+
+CURVES_FILE = "curves.csv"
+CURVE_HEADER = ["loss", "prediction", "target", "value"]
+REPORT_FILE = "report.md"
+
+
+def curve_rows(curves: list[Curve]) -> list[list[Any]]:
+    """Rows of curves.csv: one per defined point (undefined points are left out)."""
+    return [
+        [curve.name, repr(float(p)), repr(float(curve.target)), repr(float(v))]
+        for curve in curves
+        for p, v in zip(curve.predictions, curve.values, strict=True)
+        if math.isfinite(v)
+    ]
+
+
+def render_report(
+    examples: list[Example],
+    curves: dict[str, list[Curve]],
+    backend: str,
+    versions: dict[str, str],
+    run_id: str,
+) -> str:
+    """report.md: figures, the worked-examples table and what differs from the tutorials."""
+    lines = [
+        "# Loss gallery",
+        "",
+        f"Run `{run_id}`, Keras {versions.get('keras', '?')} on the **{backend}** backend. Every "
+        "value is computed by the loss registry (`recipes.components.losses.get_loss`) in "
+        "float32, the loss a training recipe would compile with.",
+        "",
+    ]
+    lines += _curves_section(curves)
+    lines += _examples_section(examples)
+    lines += _notes(examples)
+    return "\n".join(lines) + "\n"
+
+
+def _curves_section(curves: dict[str, list[Curve]]) -> list[str]:
+    """The two figures and a table of their curves (``curves``: figure name -> curves)."""
+    rows = [
+        [
+            figure,
+            curve.label,
+            f"`{curve.loss}`" + (f" ({format_params(curve.params)})" if curve.params else ""),
+            f"`{curve.formula}`",
+            curve.note,
+        ]
+        for figure, figure_curves in curves.items()
+        for curve in figure_curves
+    ]
+    return [
+        "## Regression losses (target 0)",
+        "",
+        f"![regression losses]({REGRESSION_FIGURE})",
+        "",
+        "## Classification losses (target 1)",
+        "",
+        f"![classification losses]({CLASSIFICATION_FIGURE})",
+        "",
+        *_table(["figure", "curve", "registry loss", "formula", "note"], rows),
+        "",
+        f"Curve values: `{CURVES_FILE}` (loss, prediction, target, value); points where a loss "
+        "is not defined are left out.",
+        "",
+    ]
+
+
+def _published(example: Example) -> str:
+    """The published value as printed, or the reference where the tutorial prints none."""
+    if example.published is not None:
+        return f"{example.published:.{example.decimals}f}"
+    return f"— (reference {example.reference:.8f})"
+
+
+def _examples_section(examples: list[Example]) -> list[str]:
+    """The worked-examples table, headed by how many match."""
+    matched = sum(e.match for e in examples)
+    header = [
+        "example",
+        "source",
+        "inputs",
+        "computation",
+        "published",
+        "computed",
+        "abs diff",
+        "match",
+    ]
+    rows = [
+        [
+            e.name,
+            e.source,
+            e.inputs,
+            f"`{e.computation}`",
+            _published(e),
+            f"{e.computed:.8f}",
+            f"{e.abs_diff:.2g}",
+            "yes" if e.match else "**no**",
+        ]
+        for e in examples
+    ]
+    return [
+        f"## Worked examples: {matched} of {len(examples)} match",
+        "",
+        "A value matches when |computed - published| is at most half a unit in the published "
+        f"last digit plus {FLOAT32_SLACK:g} (float32 rounding).",
+        "",
+        *_table(header, rows),
+    ]
+
+
+def _notes(examples: list[Example]) -> list[str]:
+    """The examples' notes, then what differs from the tutorials."""
+    lines = ["", "## Notes", ""]
+    lines += [f"- **{e.name}**: {e.note}." for e in examples if e.note]
+    lines += [
+        "- In the classification figure the prediction p is the model's raw output: a score "
+        "for the hinge losses, a logit for the sigmoid and focal losses, a probability only "
+        "for the plain cross-entropy.",
+        "- Pseudo-Huber is not a Keras loss: it is registered as `pseudo_huber` "
+        "(`recipes.components.keras_objects.PseudoHuber`), so it can also be trained with.",
+        f"- Weighted sigmoid cross-entropy (positive weight {POSITIVE_WEIGHT:g}) is "
+        "`binary_crossentropy(from_logits=True)` with sample weight "
+        f"{POSITIVE_WEIGHT:g} on positive samples, the same as TF1's "
+        "`weighted_cross_entropy_with_logits` for 0/1 labels.",
+        "- 002's cross-entropy on probabilities evaluates `log(p)` on predictions from -3 to 5; "
+        "it is drawn only where 0 < p < 1. Keras clips a probability to [1e-7, 1 - 1e-7], so "
+        "outside that interval it would return finite, meaningless values.",
+    ]
+    if not registered("focal"):
+        lines.append("- `focal` is not registered yet: its curve and examples are left out.")
+    if not registered("symmetric_crossentropy"):
+        lines.append("- `symmetric_crossentropy` is not registered yet: its examples are left out.")
+    return lines
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table as lines (every cell is text already, so only ``|`` is escaped)."""
+    return markdown_table(header, rows).splitlines()

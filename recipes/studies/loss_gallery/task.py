@@ -1,0 +1,54 @@
+"""The ``loss_gallery`` task (``recipes.plugins.TASKS``): curves, examples, figures, report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recipes.files import atomic_write_text, write_csv
+from recipes.run.lifecycle import RunContext
+from recipes.studies.loss_gallery import curves, examples, figures, report
+
+
+def draw_gallery(context: RunContext) -> dict[str, Any]:
+    """Write the gallery into the run folder; returns what run.json records (a summary of the
+    worked examples and the curves drawn, and the files written)."""
+    folder, dpi = context.folder, context.config.plots.dpi
+    with context.timed("import"):
+        import keras
+
+        from recipes.report import plots
+    backend = keras.backend.backend()
+
+    with context.timed("curves"):
+        regression = curves.regression_curves()
+        classification = curves.classification_curves()
+        rows = report.curve_rows(regression + classification)
+        write_csv(folder / report.CURVES_FILE, report.CURVE_HEADER, rows)
+
+    with context.timed("examples"):
+        worked = examples.worked_examples()
+        write_csv(
+            folder / examples.EXAMPLES_FILE, examples.EXAMPLE_HEADER, examples.example_rows(worked)
+        )
+
+    with context.timed("plots"):
+        ax = figures.regression_figure(regression, backend, dpi=dpi)
+        plots.save_figure(ax, folder / figures.REGRESSION_FIGURE, dpi=dpi)
+        ax = figures.classification_figure(classification, backend, dpi=dpi)
+        plots.save_figure(ax, folder / figures.CLASSIFICATION_FIGURE, dpi=dpi)
+
+    text = report.render_report(
+        worked,
+        {"regression": regression, "classification": classification},
+        backend,
+        context.record.data.get("versions", {}),
+        folder.name,
+    )
+    atomic_write_text(folder / report.REPORT_FILE, text)
+    summary = {
+        "examples_matched": sum(e.match for e in worked),
+        "examples_total": len(worked),
+        "mismatched": [e.name for e in worked if not e.match],
+        "curves": [curve.name for curve in regression + classification],
+    }
+    return {"gallery": summary, "outputs": sorted(p.name for p in folder.iterdir())}

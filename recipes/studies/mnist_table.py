@@ -1,0 +1,42 @@
+"""The MNIST tutorial's table (``report: mnist_table``): train and test categorical accuracy
+per loss beside the tutorial's published train accuracy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from recipes.report.comparison import ComparisonSpec, ReferenceColumn, write_comparison
+from recipes.sweep.records import Sweep
+
+MNIST_TUTORIAL_TRAIN_ACCURACY = {
+    "MSE": 0.8914,
+    "cross-entropy": 0.9351,
+    "BCE": 0.9323,
+    "BCE from_logits": 0.6893,
+    "KL divergence": 0.5666,
+    "cosine similarity": 0.9610,
+    "log-cosh": 0.5779,
+}
+
+
+def compare_mnist_losses(sweep: Sweep) -> list[Path]:
+    """The MNIST tutorial's table: train/test categorical accuracy per loss beside its
+    published train accuracy."""
+    reference = None
+    if "loss" in sweep.keys:
+        reference = ReferenceColumn(
+            column="tutorial_train_accuracy",
+            key="loss",
+            values=MNIST_TUTORIAL_TRAIN_ACCURACY,
+            legend="tutorial, train (PyTorch, 60k digits)",
+            note="the tutorial's published train accuracy (PyTorch, 60,000 training digits, "
+            "train accuracy evaluated after the last epoch); empty for a loss it did not run.",
+        )
+    spec = ComparisonSpec(
+        metric="categorical_accuracy",
+        group_by=[key for key in ("loss",) if key in sweep.keys and len(sweep.keys) > 1],
+        reference=reference,
+        title="MNIST, one model per loss",
+        chance=0.1,
+    )
+    return write_comparison(sweep, spec)

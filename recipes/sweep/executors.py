@@ -1,0 +1,146 @@
+"""Sweep executors: how a sweep's points get run. The grid, the records and the reports do not
+depend on which one runs them.
+
+An executor is made with ``Executor(jobs=N)`` and runs with ``executor.run(sweep, progress)``:
+it fills in each :class:`~recipes.sweep.records.RunResult` of ``sweep.results`` whose status
+is ``not started`` (status, run folder, metrics, durations, reason) and calls
+``progress.started(result)`` and ``progress.done(result)`` as each one starts and finishes.
+On Ctrl-C it stops starting new points, lets the running ones end, and re-raises
+KeyboardInterrupt. Executors are registered by name in
+:data:`recipes.plugins.EXECUTORS` and chosen with ``sweep.executor`` in a config.
+
+:class:`ProcessExecutor` (``processes``) runs each point as its own
+``python -m recipes run ... --set ...`` process, ``jobs`` at a time, so each gets a fresh Keras
+(a grid may even vary ``backend``) and a crash stays inside its point.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+from recipes.files import read_json
+from recipes.sweep.records import RunResult, Sweep
+
+
+class Executor(Protocol):
+    """What the sweep driver needs from an executor."""
+
+    def __init__(self, jobs: int) -> None: ...
+
+    def run(self, sweep: Sweep, progress: Any) -> None: ...
+
+
+def run_command(
+    recipe: str, overrides: Sequence[str], backend: str | None, output_root: Path
+) -> list[str]:
+    """The ``python -m recipes run`` command line of one sweep run."""
+    command = [sys.executable, "-m", "recipes", "run", recipe]
+    for text in overrides:
+        command += ["--set", text]
+    if backend:
+        command += ["--backend", backend]
+    return [*command, "--output-root", str(output_root)]
+
+
+def _run_folder_from_log(lines: list[str], output_root: Path) -> Path | None:
+    """The run folder the child printed (the last line naming a folder with a run.json)."""
+    for line in reversed(lines):
+        text = line.strip()
+        if not text:
+            continue
+        candidate = Path(text) if Path(text).is_absolute() else output_root / text
+        try:  # other lines (library logging interleaved from stderr) are not paths
+            if (candidate / "run.json").is_file():
+                return candidate
+        except OSError:
+            continue
+    return None
+
+
+def _error_line(lines: list[str]) -> str:
+    for line in reversed(lines):
+        if line.startswith("error:"):
+            return line.removeprefix("error:").strip()
+    for line in reversed(lines):
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+def execute_point(
+    result: RunResult, output_root: Path, env: Mapping[str, str] | None = None
+) -> RunResult:
+    """Run one point in a child process and read its outcome from the run folder."""
+    clock = time.perf_counter()
+    child_env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    with open(result.log, "w", encoding="utf-8") as log:
+        log.write("$ " + " ".join(result.command) + "\n")
+        log.flush()
+        process = subprocess.run(
+            result.command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=child_env,
+            check=False,
+        )
+    result.wall_s = time.perf_counter() - clock
+    result.exit_status = process.returncode
+    lines = result.log.read_text(encoding="utf-8", errors="replace").splitlines()
+    result.run_folder = _run_folder_from_log(lines, output_root)
+    record = read_json(result.run_folder / "run.json") if result.run_folder else {}
+    result.metrics = read_json(result.run_folder / "metrics.json") if result.run_folder else {}
+    result.durations = record.get("durations_s", {})
+    if process.returncode == 0 and result.run_folder is None:
+        result.status = "failed"
+        result.reason = "the run exited normally but printed no run folder"
+    elif process.returncode == 0:
+        result.status = record.get("status", "completed")
+    elif process.returncode in (130, -2):
+        result.status = "interrupted"
+        result.reason = record.get("reason") or "interrupted"
+    else:
+        result.status = "failed"
+        result.reason = (
+            record.get("reason") or _error_line(lines) or (f"exit status {process.returncode}")
+        )
+    return result
+
+
+class ProcessExecutor:
+    """Each point in its own ``python -m recipes run`` process, ``jobs`` at a time."""
+
+    def __init__(self, jobs: int = 1) -> None:
+        self.jobs = jobs
+
+    def run(self, sweep: Sweep, progress: Any) -> None:
+        pending = [result for result in sweep.results if result.status == "not started"]
+        width = len(str(len(sweep.results)))
+        for result in pending:
+            result.command = run_command(
+                sweep.recipe_argument, result.point.overrides, sweep.backend, sweep.output_root
+            )
+            result.log = sweep.folder / "logs" / f"run-{result.point.index:0{width}d}.log"
+        (sweep.folder / "logs").mkdir(exist_ok=True)
+
+        def work(result: RunResult) -> None:
+            progress.started(result)
+            execute_point(result, sweep.output_root)
+            progress.done(result)
+
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
+        try:
+            futures = [pool.submit(work, result) for result in pending]
+            for future in concurrent.futures.as_completed(futures):
+                future.result()
+        except KeyboardInterrupt:
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
+        pool.shutdown(wait=True)

@@ -1,0 +1,249 @@
+"""What a sweep produced: one :class:`RunResult` per point, the :class:`Sweep` holding them,
+and the files that record it: ``summary.csv`` / ``summary.md`` (one row per run) and
+``sweep.json`` (the grid, the commands and every run's outcome). :func:`load_sweep` reads a
+sweep folder back, e.g. to redraw its report after changing a plot.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recipes.config.resolve import resolve_recipe
+from recipes.config.schema import ResolvedRecipe
+from recipes.errors import RecipeError
+from recipes.files import (
+    atomic_write_text,
+    markdown_table,
+    read_csv_columns,
+    read_json,
+    write_csv,
+    write_json,
+)
+from recipes.sweep.grid import GridAxis, SweepPoint
+
+
+@dataclass
+class RunResult:
+    """What one run of a sweep produced (read back from its run folder)."""
+
+    point: SweepPoint
+    status: str = "not started"  # completed | failed | interrupted | not started
+    run_folder: Path | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    durations: dict[str, float] = field(default_factory=dict)
+    reason: str = ""
+    command: list[str] = field(default_factory=list)
+    log: Path | None = None
+    exit_status: int | None = None
+    wall_s: float | None = None
+
+    def history(self) -> dict[str, list[float]]:
+        """The run's history.csv as {column: values per epoch} (empty when absent)."""
+        if self.run_folder is None:
+            return {}
+        return read_csv_columns(self.run_folder / "history.csv")
+
+
+@dataclass
+class Sweep:
+    """A finished (or interrupted) sweep: what was asked and what each run produced."""
+
+    recipe: str
+    folder: Path
+    base: ResolvedRecipe
+    axes: list[GridAxis]
+    results: list[RunResult]
+    overrides: list[str]
+    backend: str | None
+    jobs: int
+    recipe_argument: str = ""  # the recipe as the user gave it: a name or a YAML path
+    output_root: Path = Path("outputs")
+    executor: str = "processes"
+    started_at: str = ""
+    ended_at: str = ""
+    wall_s: float = 0.0
+
+    @property
+    def keys(self) -> list[str]:
+        return [axis.key for axis in self.axes]
+
+
+def metric_columns(results: Sequence[RunResult]) -> list[str]:
+    """Metric names found in the runs, test metrics first, then final (last-epoch) ones."""
+    seen: list[str] = []
+    for result in results:
+        for key, value in result.metrics.items():
+            if key not in seen and isinstance(value, (int, float)):
+                seen.append(key)
+
+    def rank(key: str) -> tuple[int, int]:
+        order = 0 if key.startswith("test_") else 1 if key.startswith("final_") else 2
+        return order, seen.index(key)
+
+    return sorted(seen, key=rank)
+
+
+def _relative(path: Path | None, start: Path) -> str:
+    if path is None:
+        return ""
+    return os.path.relpath(path, start)
+
+
+def summary_rows(sweep: Sweep) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of summary.csv: one row per run."""
+    metrics = metric_columns(sweep.results)
+    header = [
+        "run",
+        *sweep.keys,
+        "status",
+        *metrics,
+        "fit_s",
+        "total_s",
+        "wall_s",
+        "run_folder",
+        "reason",
+    ]
+    rows = []
+    for result in sweep.results:
+        rows.append(
+            [
+                result.point.index,
+                *(result.point.labels[key] for key in sweep.keys),
+                result.status,
+                *(result.metrics.get(key, "") for key in metrics),
+                _rounded(result.durations.get("fit")),
+                _rounded(result.durations.get("total")),
+                _rounded(result.wall_s),
+                str(result.run_folder or ""),
+                result.reason,
+            ]
+        )
+    return header, rows
+
+
+def _rounded(value: float | None, digits: int = 2) -> Any:
+    return "" if value is None else round(float(value), digits)
+
+
+def write_summary(sweep: Sweep) -> tuple[Path, Path]:
+    """summary.csv (every metric, full precision) and summary.md (links to the run folders)."""
+    header, rows = summary_rows(sweep)
+    write_csv(sweep.folder / "summary.csv", header, rows)
+    folder_column = header.index("run_folder")
+    seconds = [i for i, name in enumerate(header) if name.endswith("_s")]
+    md_rows = []
+    for row in rows:
+        row = list(row)
+        for i in seconds:
+            row[i] = f"{row[i]:.1f}" if isinstance(row[i], float) else row[i]
+        if row[folder_column]:
+            relative = _relative(Path(row[folder_column]), sweep.folder)
+            row[folder_column] = f"[{Path(relative).name}]({relative})"
+        md_rows.append(row)
+    completed = sum(result.status == "completed" for result in sweep.results)
+    grid = "; ".join(f"{a.key} = {', '.join(a.labels)} ({a.source})" for a in sweep.axes)
+    text = (
+        f"# Sweep {sweep.recipe}: {completed}/{len(sweep.results)} runs completed\n\n"
+        f"Grid: {grid}"
+        f"\n\nOverrides for every run: {' '.join(sweep.overrides) or 'none'}. "
+        f"Wall time {sweep.wall_s:.1f} s with {sweep.jobs} job(s). Durations in seconds; "
+        "test_* are metrics of the final model on the test split, final_* are the last epoch's "
+        "training-time values.\n\n" + markdown_table(header, md_rows)
+    )
+    atomic_write_text(sweep.folder / "summary.md", text)
+    return sweep.folder / "summary.csv", sweep.folder / "summary.md"
+
+
+def write_sweep_record(sweep: Sweep, status: str, comparison: Sequence[str] = ()) -> Path:
+    """sweep.json: what was asked, when, and what each run produced."""
+    data = {
+        "status": status,
+        "recipe": sweep.recipe,
+        "description": sweep.base.config.description,
+        "seed": sweep.base.config.seed,
+        "sources": sweep.base.sources,
+        "overrides": sweep.overrides,
+        "backend": sweep.backend,
+        "jobs": sweep.jobs,
+        "executor": sweep.executor,
+        "grid": [
+            {"key": a.key, "values": a.values, "labels": a.labels, "source": a.source}
+            for a in sweep.axes
+        ],
+        "started_at": sweep.started_at,
+        "ended_at": sweep.ended_at,
+        "wall_s": round(sweep.wall_s, 3),
+        "comparison": list(comparison),
+        "runs": [
+            {
+                "run": r.point.index,
+                "values": r.point.values,
+                "labels": r.point.labels,
+                "status": r.status,
+                "reason": r.reason,
+                "run_folder": str(r.run_folder or ""),
+                "exit_status": r.exit_status,
+                "wall_s": r.wall_s,
+                "command": r.command,
+                "log": _relative(r.log, sweep.folder),
+            }
+            for r in sweep.results
+        ],
+    }
+    path = sweep.folder / "sweep.json"
+    write_json(path, data)
+    return path
+
+
+def load_sweep(folder: Path | str) -> Sweep:
+    """A sweep read back from its folder (sweep.json and the run folders), e.g. to redraw its
+    report after changing a plot: ``write_report(load_sweep(folder))``."""
+    folder = Path(folder)
+    record = read_json(folder / "sweep.json")
+    if not record:
+        raise RecipeError(f"{folder}: no readable sweep.json (is this a sweep folder?)")
+    sources = record.get("sources") or []
+    recipe = sources[-1] if sources and Path(sources[-1]).is_file() else record["recipe"]
+    base = resolve_recipe(recipe, record.get("overrides", []), record.get("backend"))
+    axes = [
+        GridAxis(a["key"], a["values"], a["labels"], a.get("source", "")) for a in record["grid"]
+    ]
+    results = [_result_from_record(run, folder) for run in record.get("runs", [])]
+    return Sweep(
+        recipe=record["recipe"],
+        folder=folder,
+        base=base,
+        axes=axes,
+        results=results,
+        overrides=record.get("overrides", []),
+        backend=record.get("backend"),
+        jobs=record.get("jobs", 1),
+        recipe_argument=recipe,
+        output_root=folder.parent.parent,
+        executor=record.get("executor", "processes"),
+        started_at=record.get("started_at", ""),
+        ended_at=record.get("ended_at", ""),
+        wall_s=record.get("wall_s", 0.0),
+    )
+
+
+def _result_from_record(run: dict[str, Any], folder: Path) -> RunResult:
+    """One run of sweep.json, with its metrics and durations read from its run folder."""
+    point = SweepPoint(run["run"], run["values"], run["labels"], [])
+    run_folder = Path(run["run_folder"]) if run.get("run_folder") else None
+    return RunResult(
+        point=point,
+        status=run.get("status", "not started"),
+        run_folder=run_folder,
+        metrics=read_json(run_folder / "metrics.json") if run_folder else {},
+        durations=read_json(run_folder / "run.json").get("durations_s", {}) if run_folder else {},
+        reason=run.get("reason", ""),
+        command=run.get("command", []),
+        log=folder / run["log"] if run.get("log") else None,
+        exit_status=run.get("exit_status"),
+        wall_s=run.get("wall_s"),
+    )
