@@ -16,6 +16,7 @@ from conftest import shrink_grid, shrink_overrides
 
 from recipes.config.layering import available_recipes
 from recipes.config.resolve import resolve_recipe
+from recipes.run.lifecycle import run_recipe
 from recipes.sweep.grid import plan_sweep
 
 
@@ -56,12 +57,17 @@ def test_kinds_cover_training_the_gallery_and_every_sweep_report():
 
 
 @pytest.mark.parametrize("recipe", one_recipe_per_kind())
-def test_a_shrunk_run_of_each_kind_completes(recipe, shrunk_run):
-    result, root = shrunk_run(recipe)
-    assert result.returncode == 0, result.stderr[-3000:]
-    folder = Path(result.stdout.strip().splitlines()[-1])
-    assert folder.is_relative_to(root)
-    record_file = "sweep.json" if shrink_grid(recipe) else "run.json"
-    record = json.loads((folder / record_file).read_text(encoding="utf-8"))
+def test_a_shrunk_run_of_each_kind_completes(recipe, shrunk_run, tmp_path):
+    """A sweep on the command line (its points are processes anyway); a single run in this
+    process, where Keras is already loaded (the command line is tested in tests/run/)."""
+    if shrink_grid(recipe):
+        result, root = shrunk_run(recipe)
+        assert result.returncode == 0, result.stderr[-3000:]
+        folder = Path(result.stdout.strip().splitlines()[-1])
+        assert folder.is_relative_to(root) and (root / "index.html").is_file()
+        record = json.loads((folder / "sweep.json").read_text(encoding="utf-8"))
+    else:
+        recipe_config = resolve_recipe(recipe, shrink_overrides(recipe))
+        folder = run_recipe(recipe_config, tmp_path, verbose=0)
+        record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
     assert record["status"] == "completed", record
-    assert (root / "index.html").is_file()
