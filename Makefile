@@ -17,7 +17,7 @@ PORT ?= 8000
 RUN_FLAGS = $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BACKEND),)
 SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),)
 
-TARGETS := help setup list run sweep test test-full lint format benchmark gallery serve \
+TARGETS := help setup list run sweep resume test test-full lint format benchmark gallery serve \
 	clean-outputs
 # One target per recipe file (a recipe named like a target above is reachable by `make run R=`).
 RECIPES := $(filter-out defaults $(TARGETS),$(sort $(basename $(notdir $(wildcard configs/*.yaml)))))
@@ -56,6 +56,15 @@ run: $(STAMP) ## any recipe: make run R=<recipe or path/to.yaml> [SET=...] [BACK
 sweep: $(STAMP) ## any recipe over a grid: make sweep R=hinge GRID="seed=0,1,2" [JOBS=2]
 	@test -n "$(R)" || { echo 'usage: make sweep R=<recipe> GRID="key=v1,v2 ..." [JOBS=2] [SET="key=value"]' >&2; exit 2; }
 	$(BIN)/python -m recipes sweep $(R) $(RUN_FLAGS) $(SWEEP_FLAGS)
+
+resume: $(STAMP) ## continue a stopped run or sweep: make resume RUN=outputs/<recipe>/<run-id>
+	@test -n "$(RUN)" || { echo 'usage: make resume RUN=<run folder or sweep folder>' >&2; exit 2; }
+	@if [ -f "$(RUN)/sweep.json" ]; then \
+		echo "$(BIN)/python -m recipes sweep --resume $(RUN) $(if $(JOBS),--jobs $(JOBS),)"; \
+		$(BIN)/python -m recipes sweep --resume "$(RUN)" $(if $(JOBS),--jobs $(JOBS),); \
+	else \
+		echo "$(BIN)/python -m recipes resume $(RUN)"; $(BIN)/python -m recipes resume "$(RUN)"; \
+	fi
 
 test: $(STAMP) ## the fast test suite (a couple of minutes)
 	$(BIN)/python -m pytest -q

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import struct
+import zipfile
 from pathlib import Path
 from typing import Any, Literal
 
@@ -197,6 +199,11 @@ def _sha256(path: Path) -> str:
 
 def load_npz(path: Path, source: str = "path") -> Arrays:
     """A ``mnist.npz`` in the Keras layout: ``x_train``, ``y_train``, ``x_test``, ``y_test``."""
+    if Path(path).is_file() and not zipfile.is_zipfile(path):
+        raise RecipeError(
+            f"data.source={source}: cannot read {path}: not a .npz archive (a .npz file is a "
+            f"zip of .npy arrays, e.g. written by numpy.savez); {OFFLINE_HINT}"
+        )
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [key for key in NPZ_KEYS if key not in archive.files]
@@ -223,9 +230,10 @@ def load_idx_folder(folder: Path) -> Arrays:
     try:
         x_train, y_train = loadlocal_mnist(files["train_images"], files["train_labels"])
         x_test, y_test = loadlocal_mnist(files["test_images"], files["test_labels"])
-    except (OSError, ValueError, EOFError) as error:
+    except (OSError, ValueError, EOFError, struct.error) as error:
         raise RecipeError(
-            f"data.source=path: cannot read the IDX files in {folder} ({error}); {OFFLINE_HINT}"
+            f"data.source=path: cannot read the IDX files in {folder} ({error}: not MNIST "
+            f"IDX files?); {OFFLINE_HINT}"
         ) from None
     return x_train, y_train, x_test, y_test
 

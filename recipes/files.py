@@ -21,6 +21,8 @@ from typing import Any
 
 import yaml
 
+from recipes.errors import RecipeError
+
 
 def new_run_id(now: dt.datetime | None = None) -> str:
     """``20261122-142501-123456-a1b2``: sortable time, microseconds and a random suffix."""
@@ -43,6 +45,32 @@ def create_unique_folder(parent: Path, prefix: str = "") -> Path:
             return folder
         except FileExistsError:
             continue
+
+
+def ensure_writable_folder(path: Path | str, what: str = "--output-root") -> Path:
+    """``path`` checked as a place to write run folders, without creating anything: an
+    existing folder this process can write to, or a missing one whose nearest existing parent
+    is such a folder. RecipeError with one line saying what is wrong and what to do."""
+    path = Path(path)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        where = "" if existing == path else f" ({existing} is a file)"
+        raise RecipeError(
+            f"{what} {path}: is a file, not a folder{where}; give a folder (it is created if "
+            "missing)"
+        )
+    try:  # os.access is no answer for root or read-only mounts: try to write
+        handle, probe = tempfile.mkstemp(dir=existing, prefix=".write-test-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise RecipeError(
+            f"{what} {path}: cannot write there ({reason}); give a folder you can write to"
+        ) from None
+    return path
 
 
 def atomic_write_text(path: Path, text: str) -> None:

@@ -7,7 +7,8 @@ code only through these names, never through a config file's name.
 
 - A **task** is what one run does: ``task(context) -> dict`` with a
   :class:`recipes.run.lifecycle.RunContext`; what it returns is recorded in run.json.
-  ``needs`` lists the config blocks it cannot run without.
+  ``needs`` lists the config blocks it cannot run without; ``resumable`` says whether
+  ``python -m recipes resume`` can continue an interrupted run of it.
 - A **report** is what a sweep writes once its runs are done: ``report(sweep) -> list of
   paths`` with a :class:`recipes.sweep.records.Sweep`.
 - An **executor** runs a sweep's points: ``Executor(jobs).run(results, work)``, see
@@ -26,7 +27,10 @@ REPORTS: Registry = Registry("report")
 EXECUTORS: Registry = Registry("executor")
 
 TASKS.register_reference(
-    "train", "recipes.run.train:train_and_evaluate", needs=("data", "model", "loss")
+    "train",
+    "recipes.run.train:train_and_evaluate",
+    needs=("data", "model", "loss"),
+    resumable=True,
 )
 TASKS.register_reference("loss_gallery", "recipes.studies.loss_gallery.task:draw_gallery", needs=())
 

@@ -7,6 +7,7 @@ import csv
 import os
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -48,14 +49,16 @@ def cli():
 @pytest.fixture(scope="session")
 def shrunk_run(tmp_path_factory):
     """``shrunk_run(recipe)`` -> (CompletedProcess, output root): the recipe's shrunk run or
-    sweep on the command line (:func:`shrunk_command`), run once per test session and shared
-    by every test that asks for the same recipe."""
+    sweep on the command line (:func:`shrunk_command`) on JAX (the quicker start-up; the
+    TensorFlow command line is tested in tests/run/), run once per test session and shared by
+    every test that asks for the same recipe."""
     done: dict[str, tuple[subprocess.CompletedProcess, Path]] = {}
 
     def run(recipe: str) -> tuple[subprocess.CompletedProcess, Path]:
         if recipe not in done:
             root = tmp_path_factory.mktemp(f"shrunk-{recipe}")
-            done[recipe] = (run_cli(*shrunk_command(recipe), "--output-root", str(root)), root)
+            command = [*shrunk_command(recipe), "--output-root", str(root)]
+            done[recipe] = (run_cli(*command, env={"KERAS_BACKEND": "jax"}), root)
         return done[recipe]
 
     return run
@@ -105,3 +108,56 @@ def shrunk_command(recipe: str) -> list[str]:
     for text in shrink_grid(recipe):
         arguments += ["--grid", text]
     return arguments
+
+
+# ------------------------------------------- stand-in sweep runs (the sweep machinery, no Keras)
+
+FAKE_RUN = r"""
+import json, pathlib, sys
+root, recipe, name, metric, accuracy = sys.argv[1:6]
+accuracy = float(accuracy)
+folder = pathlib.Path(root) / recipe / name
+folder.mkdir(parents=True)
+print("Epoch 1/2 ... (training output)")
+if accuracy < 0:
+    (folder / "run.json").write_text(json.dumps(
+        {"status": "failed", "reason": "loss became nan at epoch 1, batch 3",
+         "durations_s": {"fit": 0.2}}))
+    print("error: training failed: loss became nan at epoch 1, batch 3", file=sys.stderr)
+    print(folder)
+    sys.exit(1)
+(folder / "history.csv").write_text(
+    f"epoch,{metric},loss,val_{metric},val_loss\n1,0.5,0.9,0.45,1.0\n"
+    f"2,{accuracy},0.4,{accuracy - 0.05},0.5\n")
+(folder / "metrics.json").write_text(json.dumps(
+    {f"test_{metric}": accuracy - 0.02, "test_loss": 0.55, "test_accuracy": accuracy - 0.02,
+     f"final_{metric}": accuracy, "final_loss": 0.4, "epochs_run": 2}))
+(folder / "run.json").write_text(json.dumps(
+    {"status": "completed", "durations_s": {"fit": 1.25, "total": 2.5}}))
+print(folder)
+"""
+
+
+@pytest.fixture
+def stand_in_runs(monkeypatch):
+    """Replace each run's ``python -m recipes run`` by a tiny script that writes a plausible
+    run folder (accuracy from the grid values) or fails like a NaN loss (for log_cosh, unless
+    the returned state's ``succeed`` names it: a later, fixed attempt)."""
+    state = types.SimpleNamespace(succeed=set(), commands=[])
+
+    def command(recipe, overrides, backend, output_root):
+        values = dict(text.split("=", 1) for text in overrides)
+        seed = int(values.get("seed", 0))
+        accuracy = {"hinge": 0.9, "squared_hinge": 0.8, "log_cosh": -1.0}[values["loss"]]
+        name = f"{values['loss']}-{seed}"
+        if values["loss"] in state.succeed:
+            accuracy, name = 0.7, f"{name}-again"
+        state.commands.append(name)
+        metric = "sign_accuracy"
+        script_arguments = [str(output_root), recipe, name, metric, str(accuracy + seed / 100)]
+        return [sys.executable, "-c", FAKE_RUN, *script_arguments]
+
+    import recipes.sweep.executors
+
+    monkeypatch.setattr(recipes.sweep.executors, "run_command", command)
+    return state

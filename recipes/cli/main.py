@@ -1,7 +1,9 @@
 """Command line: ``python -m recipes run <recipe or config.yaml> [--set key=value ...]``.
 
-Exit status: 0 done, 1 training failed, 2 bad config or usage (one line, no traceback),
-130 interrupted. The last line of standard output is the run folder's path.
+Exit status: 0 done, 1 training failed (or a file could not be written), 2 bad config or
+usage (one line, no traceback), 128 + the signal's number when stopped: 130 Ctrl-C, 143
+SIGTERM, 129 SIGHUP (run.json then says ``interrupted``). The last line of standard output is
+the run folder's path. ``python -m recipes resume <run folder>`` continues an interrupted run.
 ``python -m recipes sweep <recipe> --grid key=v1,v2`` runs one per combination
 (:mod:`recipes.sweep.driver`); its last line is the sweep folder's path.
 ``python -m recipes launch <recipe>`` does what the recipe is for: a sweep when its config has
@@ -11,11 +13,13 @@ a ``grid:``, else one run (what ``make <recipe>`` calls).
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 
 from recipes.errors import RecipeError, TrainingFailed
 from recipes.paths import DEFAULT_OUTPUT_ROOT
+from recipes.signals import exit_status_of, termination_signals_handled
 
 
 class _Parser(argparse.ArgumentParser):
@@ -25,8 +29,12 @@ class _Parser(argparse.ArgumentParser):
         raise RecipeError(f"{message} (see: python -m recipes {self.prog.split()[-1]} --help)")
 
 
-def _add_run_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("recipe", help="recipe name (a file in configs/) or a path to a YAML file")
+def _add_run_options(parser: argparse.ArgumentParser, recipe_optional: bool = False) -> None:
+    parser.add_argument(
+        "recipe",
+        nargs="?" if recipe_optional else None,
+        help="recipe name (a file in configs/) or a path to a YAML file",
+    )
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -57,6 +65,11 @@ def _add_sweep_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--jobs", type=int, default=None, help="runs at once (default: the config's sweep.jobs)"
     )
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print every point's run, one line each, and create nothing",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,8 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     sweep = commands.add_parser(
         "sweep", help="one run per combination of config values, then a comparison"
     )
-    _add_run_options(sweep)
+    _add_run_options(sweep, recipe_optional=True)
     _add_sweep_options(sweep)
+    sweep.add_argument(
+        "--resume",
+        type=Path,
+        metavar="SWEEP_FOLDER",
+        help="rerun only the points of this sweep folder that did not complete",
+    )
+    resume = commands.add_parser(
+        "resume", help="continue an interrupted or failed run from its last completed epoch"
+    )
+    resume.add_argument("folder", type=Path, help="the run folder, e.g. outputs/hinge/<run-id>")
     launch = commands.add_parser(
         "launch", help="a sweep when the recipe's config has a grid, else one run"
     )
@@ -102,7 +125,27 @@ def _command_list() -> int:
         ("executors", EXECUTORS),
     ]:
         print(f"{label + ':':11} " + ", ".join(registry.names()))
+    _list_runs(DEFAULT_OUTPUT_ROOT)
     return 0
+
+
+def _list_runs(output_root: Path) -> None:
+    """How many runs and sweeps the output root holds per status, and which are still
+    running or were stopped without a chance to say so (``stopped (process gone)``)."""
+    from recipes.paths import display_path
+    from recipes.report.outputs_index import collect_entries
+    from recipes.status import shown_status
+
+    entries = collect_entries(output_root) if output_root.is_dir() else []
+    counts: dict[str, int] = {}
+    for entry in entries:
+        entry["status"] = shown_status(entry["record"])
+        counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    print(f"{'outputs:':11} {display_path(output_root)}: {summary or 'no runs yet'}")
+    for entry in entries:
+        if entry["status"] not in ("completed", "failed", "interrupted"):
+            print(f"  {entry['status']}: {display_path(entry['folder'])}")
 
 
 def refresh_index(output_root: Path) -> None:
@@ -115,15 +158,33 @@ def refresh_index(output_root: Path) -> None:
         print(f"warning: could not update {output_root}/index.html: {error}", file=sys.stderr)
 
 
+def _output_root(arguments: argparse.Namespace) -> Path:
+    """``--output-root`` (default outputs/), checked before anything is written to it."""
+    from recipes.files import ensure_writable_folder
+
+    return ensure_writable_folder(arguments.output_root or DEFAULT_OUTPUT_ROOT)
+
+
 def _command_sweep(arguments: argparse.Namespace) -> int:
     """``python -m recipes sweep``: exit 0 when every run completed, 1 when one failed."""
-    from recipes.sweep.driver import run_sweep
+    from recipes.sweep import driver
     from recipes.sweep.grid import grid_from_options
 
-    output_root = arguments.output_root or DEFAULT_OUTPUT_ROOT
-    grid = grid_from_options(arguments.grid)
-    try:
-        sweep = run_sweep(
+    resume = getattr(arguments, "resume", None)  # `launch` has neither --resume nor --dry-run
+    if resume is not None:
+        if arguments.recipe or arguments.grid or arguments.overrides or arguments.dry_run:
+            raise RecipeError("--resume takes only the sweep folder (and --jobs)")
+        start = functools.partial(driver.resume_sweep, resume, jobs=arguments.jobs)
+        output_root = Path(resume).resolve().parent.parent
+    else:
+        if not arguments.recipe:
+            raise RecipeError("sweep needs a recipe (or --resume SWEEP_FOLDER)")
+        grid = grid_from_options(arguments.grid)
+        if getattr(arguments, "dry_run", False):
+            return driver.print_plan(arguments.recipe, grid, arguments.overrides, arguments.backend)
+        output_root = _output_root(arguments)
+        start = functools.partial(
+            driver.run_sweep,
             arguments.recipe,
             grid,
             arguments.overrides,
@@ -131,10 +192,16 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
             output_root,
             jobs=arguments.jobs,
         )
+    try:
+        sweep = start()
     except KeyboardInterrupt:
         refresh_index(output_root)
         raise
     refresh_index(output_root)  # not on a config error: earlier outputs stay untouched
+    return _report_sweep(sweep)
+
+
+def _report_sweep(sweep: object) -> int:
     table = sweep.folder / "comparison.md"
     table = table if table.is_file() else sweep.folder / "summary.md"
     print(table.read_text(encoding="utf-8"))
@@ -148,9 +215,21 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
 def _command_run(arguments: argparse.Namespace, recipe: object) -> int:
     from recipes.run.lifecycle import run_recipe
 
-    output_root = arguments.output_root or DEFAULT_OUTPUT_ROOT
+    output_root = _output_root(arguments)
     try:
         folder = run_recipe(recipe, output_root)
+    finally:
+        refresh_index(output_root)
+    print(folder)
+    return 0
+
+
+def _command_resume(arguments: argparse.Namespace) -> int:
+    from recipes.run.resume import resume_run
+
+    output_root = Path(arguments.folder).resolve().parent.parent
+    try:
+        folder = resume_run(arguments.folder)
     finally:
         refresh_index(output_root)
     print(folder)
@@ -163,10 +242,12 @@ def _dispatch(arguments: argparse.Namespace) -> int:
     if arguments.command == "index":
         from recipes.report.outputs_index import build_index
 
-        print(build_index(arguments.output_root or DEFAULT_OUTPUT_ROOT))
+        print(build_index(_output_root(arguments)))
         return 0
     if arguments.command == "sweep":
         return _command_sweep(arguments)
+    if arguments.command == "resume":
+        return _command_resume(arguments)
     from recipes.config.resolve import resolve_recipe
 
     recipe = resolve_recipe(arguments.recipe, arguments.overrides, arguments.backend)
@@ -188,7 +269,8 @@ def _print_folder(error: BaseException) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _dispatch(build_parser().parse_args(argv))
+        with termination_signals_handled():
+            return _dispatch(build_parser().parse_args(argv))
     except RecipeError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_status
@@ -196,7 +278,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: training failed: {error}", file=sys.stderr)
         _print_folder(error)
         return error.exit_status
-    except KeyboardInterrupt as error:
-        print("interrupted: run.json records status 'interrupted'", file=sys.stderr)
+    except KeyboardInterrupt as error:  # Ctrl-C, SIGTERM or SIGHUP (recipes.signals)
+        print(
+            f"interrupted ({error}): the run's record says status 'interrupted'"
+            if str(error)
+            else "interrupted: the run's record says status 'interrupted'",
+            file=sys.stderr,
+        )
         _print_folder(error)
-        return 130
+        return exit_status_of(error)
+    except OSError as error:  # a file could not be written: disk full, permissions, ...
+        where = f" {error.filename}" if error.filename else ""
+        print(f"error: could not write{where}: {error.strerror or error}", file=sys.stderr)
+        _print_folder(error)
+        return 1
+    except Exception as error:
+        folder = getattr(error, "run_folder", None)
+        if folder is None:
+            raise  # not inside a run: a bug, and its traceback is what helps
+        first_line = (str(error).splitlines() or [""])[0]
+        print(
+            f"error: the run failed: {type(error).__name__}: {first_line} "
+            f"(run.json records it; the traceback is in {folder}/traceback.txt)",
+            file=sys.stderr,
+        )
+        print(folder)
+        return 1

@@ -24,7 +24,9 @@ class MultiLayerPerceptronParams(pydantic.BaseModel):
 
     model_config = pydantic.ConfigDict(extra="forbid")
 
-    hidden_units: list[pydantic.PositiveInt] = pydantic.Field(min_length=1)
+    hidden_units: list[pydantic.PositiveInt] = pydantic.Field(
+        description="units of each hidden layer; [] is a linear model into the output layer"
+    )
     hidden_activation: Activation = "relu"
     kernel_initializer: str = "glorot_uniform"
     l1: float = pydantic.Field(0.0, ge=0, description="L1 penalty on kernels (never biases)")
@@ -74,7 +76,7 @@ def build_multilayer_perceptron(
 
 
 class ReluReluTanhParams(MultiLayerPerceptronParams):
-    hidden_units: list[pydantic.PositiveInt] = pydantic.Field([4, 2], min_length=1)
+    hidden_units: list[pydantic.PositiveInt] = pydantic.Field([4, 2])
     kernel_initializer: str = "he_uniform"
 
 
@@ -87,7 +89,7 @@ def build_relu_relu_tanh(params: ReluReluTanhParams, input_shape: tuple[int, ...
 
 
 class Mlp2481Params(MultiLayerPerceptronParams):
-    hidden_units: list[pydantic.PositiveInt] = pydantic.Field([4, 8], min_length=1)
+    hidden_units: list[pydantic.PositiveInt] = pydantic.Field([4, 8])
 
 
 @MODELS.register("mlp_2_4_8_1", params=Mlp2481Params, output="logit")
@@ -99,7 +101,7 @@ def build_mlp_2_4_8_1(params: Mlp2481Params, input_shape: tuple[int, ...]) -> An
 
 
 class Mlp784Params(MultiLayerPerceptronParams):
-    hidden_units: list[pydantic.PositiveInt] = pydantic.Field([784, 784], min_length=1)
+    hidden_units: list[pydantic.PositiveInt] = pydantic.Field([784, 784])
     classes: pydantic.PositiveInt = 10
 
 

@@ -45,7 +45,11 @@ def load_yaml_file(path: Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise RecipeError(f"{label}: not a UTF-8 text file") from None
     if loaded is None:
-        return {}
+        raise RecipeError(
+            f"{label}: the file is empty (no settings, at most comments). A recipe names a "
+            "dataset, a model and a loss (see configs/hinge.yaml) or extends another "
+            "(extends: hinge)"
+        )
     if not isinstance(loaded, dict):
         raise RecipeError(
             f"{label}: expected a mapping of keys (like 'seed: 0') at the top level, "

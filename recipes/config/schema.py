@@ -64,6 +64,11 @@ class TrainConfig(Strict):
         1, description="training steps per compiled call (the torch backend needs 1)"
     )
     jit_compile: bool | Literal["auto"] = "auto"
+    checkpoint: bool = pydantic.Field(
+        True,
+        description="back up the training state after every epoch, so `python -m recipes "
+        "resume <run folder>` continues an interrupted run (deleted when training ends)",
+    )
     early_stopping: EarlyStoppingConfig | None = None
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from recipes.files import atomic_write_text, read_json
+from recipes.status import shown_status
 
 INDEX_NAME = "index.html"
 SHOWN_METRICS = (
@@ -33,7 +34,7 @@ h1 { margin-bottom: 0.2rem; }
 .status { font-weight: 600; padding: 0.05rem 0.45rem; border-radius: 4px; font-size: 0.85rem; }
 .completed { background: #dff3e0; color: #1d6b22; }
 .failed { background: #fbe0e0; color: #9b1c1c; }
-.interrupted, .running { background: #fff3cd; color: #7a5a00; }
+.interrupted, .running, .stopped { background: #fff3cd; color: #7a5a00; }
 .meta { color: #555; font-size: 0.9rem; }
 .reason { color: #9b1c1c; font-family: monospace; font-size: 0.85rem; }
 table.metrics { border-collapse: collapse; margin: 0.4rem 0; font-size: 0.88rem; }
@@ -77,13 +78,14 @@ def collect_entries(output_root: Path) -> list[dict[str, Any]]:
 
 def _entry_html(root: Path, entry: dict[str, Any]) -> str:
     record, folder = entry["record"], entry["folder"]
-    status = str(record.get("status", "unknown"))
+    status = shown_status(record)
     title = record.get("recipe") or folder.parent.name
     kind_label = "sweep" if entry["kind"] == "sweep" else "run"
     parts = [
         '<section class="entry">',
         f'<h2>{html.escape(str(title))} <span class="meta">{kind_label}</span> '
-        f'<span class="status {html.escape(status)}">{html.escape(status)}</span></h2>',
+        f'<span class="status {html.escape(status.split()[0])}">{html.escape(status)}</span>'
+        "</h2>",
         f'<div class="meta">{html.escape(entry["started"] or "time unknown")} &middot; backend '
         f"{html.escape(str(record.get('backend', '?')))} &middot; seed "
         f"{html.escape(str(record.get('seed', '?')))} &middot; "
@@ -133,7 +135,7 @@ def build_index(output_root: Path | str) -> Path:
     entries = collect_entries(root)
     counts: dict[str, int] = {}
     for entry in entries:
-        status = str(entry["record"].get("status", "unknown"))
+        status = shown_status(entry["record"])
         counts[status] = counts.get(status, 0) + 1
     summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
     body = "\n".join(_entry_html(root, entry) for entry in entries) or (

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import math
 import sys
+from pathlib import Path
 from typing import Any
 
 from recipes.components.losses import get_loss
 from recipes.components.metrics import get_metric
 from recipes.components.optimizers import build_optimizer
 from recipes.config.schema import RecipeConfig
+from recipes.errors import RecipeError
+from recipes.files import read_csv_columns, read_json, write_csv
+from recipes.signals import raise_if_stopping, signals_deferred
+
+BACKUP_FOLDER = "backup"  # inside the run folder while training runs (BackupAndRestore)
 
 
 def compile_model(model: Any, config: RecipeConfig) -> None:
@@ -65,26 +71,97 @@ def early_stopping_callback(config: RecipeConfig) -> Any:
     )
 
 
+def history_file_callback(path: Path, earlier: dict[str, list[float]]) -> Any:
+    """A callback that rewrites history.csv at the end of every epoch (``earlier`` rows
+    first, for a resumed run), so a run that dies mid-training keeps its curve."""
+    import keras
+
+    class HistoryFile(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.history = {key: list(values) for key, values in earlier.items()}
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            for key, value in (logs or {}).items():
+                self.history.setdefault(key, []).append(float(value))
+            write_csv(path, *history_rows(self.history))
+
+    return HistoryFile()
+
+
+def backup_callback(folder: Path) -> Any:
+    """``keras.callbacks.BackupAndRestore`` in ``folder/backup``: weights, optimizer state and
+    epoch saved after every epoch, restored by a resumed fit, deleted when fit ends."""
+    import keras
+
+    return keras.callbacks.BackupAndRestore(str(folder / BACKUP_FOLDER), save_freq="epoch")
+
+
+def stop_on_signal_callback() -> Any:
+    """The place a signal stops training (``fit`` runs under ``signals_deferred``): after a
+    batch, or once an epoch's history row and backup are written. Put it last."""
+    import keras
+
+    class StopOnSignal(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            raise_if_stopping()
+
+        def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+            raise_if_stopping()
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            raise_if_stopping()
+
+    return StopOnSignal()
+
+
+def completed_epochs(folder: Path) -> int:
+    """Epochs a resumed fit starts after: what the backup records (0 without one)."""
+    metadata = read_json(folder / BACKUP_FOLDER / "training_metadata.json")
+    return int(metadata.get("epoch", 0))
+
+
+def earlier_history(folder: Path, epochs: int) -> dict[str, list[float]]:
+    """The first ``epochs`` rows of a run folder's history.csv (what a resumed fit keeps)."""
+    columns = read_csv_columns(folder / "history.csv")
+    return {key: values[:epochs] for key, values in columns.items()} if epochs else {}
+
+
 def fit_model(
     model: Any, split: Any, config: RecipeConfig, callbacks: list[Any], verbose: int | None
 ) -> dict[str, list[float]]:
     """``model.fit`` on the split (its own validation data, else ``validation_split``);
-    returns the history (one list per logged value, one entry per epoch)."""
+    returns the history of the epochs it ran (one list per logged value)."""
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
+    if split.x_val is None:
+        check_validation_split(len(split.x_train), config.train.validation_split)
     validation: dict[str, Any] = {"validation_split": config.train.validation_split}
     if split.x_val is not None:
         validation = {"validation_data": (split.x_val, split.y_val)}
-    return model.fit(
-        split.x_train,
-        split.y_train,
-        epochs=config.train.epochs,
-        batch_size=config.train.batch_size,
-        shuffle=config.train.shuffle,
-        callbacks=callbacks,
-        verbose=verbose,
-        **validation,
-    ).history
+    with signals_deferred():
+        return model.fit(
+            split.x_train,
+            split.y_train,
+            epochs=config.train.epochs,
+            batch_size=config.train.batch_size,
+            shuffle=config.train.shuffle,
+            callbacks=[*callbacks, stop_on_signal_callback()],
+            verbose=verbose,
+            **validation,
+        ).history
+
+
+def check_validation_split(samples: int, fraction: float) -> None:
+    """RecipeError (one line) when ``validation_split`` leaves no training or no validation
+    sample (Keras keeps the first ceil(n * (1 - fraction)) samples for training)."""
+    training = math.ceil(samples * (1.0 - fraction))
+    if fraction > 0 and (training == 0 or training == samples):
+        raise RecipeError(
+            f"train.validation_split: {fraction} of {samples} training sample(s) leaves "
+            f"{training} for training and {samples - training} for validation; use more data "
+            "(e.g. data.n_samples) or --set train.validation_split=0"
+        )
 
 
 def history_rows(history: dict[str, list[float]]) -> tuple[list[str], list[list[Any]]]:

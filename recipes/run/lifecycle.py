@@ -9,20 +9,31 @@ or ``interrupted``.
 from __future__ import annotations
 
 import contextlib
+import os
 import platform
+import socket
 import sys
 import time
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.errors import TrainingFailed
-from recipes.files import create_unique_folder, now_iso, write_json, write_yaml
+from recipes.errors import RecipeError, TrainingFailed
+from recipes.files import (
+    atomic_write_text,
+    create_unique_folder,
+    now_iso,
+    read_json,
+    write_json,
+    write_yaml,
+)
 from recipes.paths import DEFAULT_OUTPUT_ROOT
 from recipes.plugins import TASKS
 from recipes.run.backend import library_versions, select_backend
+from recipes.signals import describe_stop
 
 
 class RunRecord:
@@ -50,6 +61,7 @@ class RunContext:
     record: RunRecord
     durations: dict[str, float] = field(default_factory=dict)
     verbose: int | None = None  # Keras progress output; None: bars on a terminal, else lines
+    resuming: bool = False  # the folder holds an interrupted or failed run to continue
 
     @property
     def config(self) -> Any:
@@ -79,16 +91,9 @@ def run_recipe(
     return execute_run(recipe, output_root, TASKS.get(recipe.config.task), verbose=verbose)
 
 
-def execute_run(
-    recipe: ResolvedRecipe, output_root: Path | str, task: Task, verbose: int | None = None
-) -> Path:
-    """Choose the backend, create the folder with ``config.yaml`` and ``run.json`` (status
-    ``running``), call ``task(context)`` and record the outcome: ``completed`` with what the
-    task returns, or ``failed`` / ``interrupted`` with the reason (the exception then carries
-    ``run_folder``)."""
+def _new_run_folder(recipe: ResolvedRecipe, output_root: Path | str) -> tuple[Path, RunRecord]:
+    """``output_root/<recipe>/<run-id>`` with config.yaml and run.json (status running)."""
     config = recipe.config
-    select_backend(config.backend)
-    started = time.perf_counter()
     folder = create_unique_folder(Path(output_root) / recipe.name)
     write_yaml(folder / "config.yaml", config.as_mapping())
     record = RunRecord(
@@ -104,13 +109,46 @@ def execute_run(
         started_at=now_iso(),
         command=" ".join(sys.argv),
         versions=library_versions(),
-        host={"platform": platform.platform(), "processor": platform.machine()},
+        host={
+            "name": socket.gethostname(),
+            "platform": platform.platform(),
+            "processor": platform.machine(),
+        },
+        pid=os.getpid(),
     )
-    context = RunContext(recipe, folder, record, verbose=verbose)
+    return folder, record
+
+
+def execute_run(
+    recipe: ResolvedRecipe,
+    output_root: Path | str,
+    task: Task,
+    verbose: int | None = None,
+    resume_folder: Path | None = None,
+) -> Path:
+    """Choose the backend, create the run folder (or reopen ``resume_folder``), call
+    ``task(context)`` and record the outcome in run.json: ``completed`` with what the task
+    returns, or ``failed`` / ``interrupted`` with the reason (the exception then carries
+    ``run_folder``)."""
+    select_backend(recipe.config.backend)
+    started = time.perf_counter()
+    if resume_folder is None:
+        folder, record = _new_run_folder(recipe, output_root)
+    else:
+        folder, record = Path(resume_folder), reopen_record(resume_folder)
+    context = RunContext(
+        recipe, folder, record, verbose=verbose, resuming=resume_folder is not None
+    )
 
     def finish(status: str, **fields: Any) -> None:
         context.durations["total"] = time.perf_counter() - started
-        record.update(status=status, ended_at=now_iso(), durations_s=context.durations, **fields)
+        try:
+            record.update(
+                status=status, ended_at=now_iso(), durations_s=context.durations, **fields
+            )
+        except OSError:  # e.g. the disk is full: the error that caused it is what matters
+            if status == "completed":
+                raise
 
     try:
         result = task(context)
@@ -118,13 +156,24 @@ def execute_run(
         error.run_folder = folder
         finish("failed", reason=str(error))
         raise
-    except KeyboardInterrupt as error:
+    except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM / SIGHUP (recipes.signals)
         error.run_folder = folder
-        finish("interrupted", reason="interrupted by the user (Ctrl-C)")
+        finish("interrupted", reason=describe_stop(error))
         raise
     except Exception as error:
         error.run_folder = folder
+        if not isinstance(error, (RecipeError, OSError)):  # a fault: keep the details
+            atomic_write_text(folder / "traceback.txt", traceback.format_exc())
         finish("failed", reason=f"{type(error).__name__}: {error}")
         raise
-    finish("completed", **result)
+    finish("completed", reason="", **result)
     return folder
+
+
+def reopen_record(folder: Path) -> RunRecord:
+    """The run.json of a run being resumed: status running again, this process's pid, and
+    one more entry under ``resumes``."""
+    data = read_json(Path(folder) / "run.json")
+    resumes = [*data.get("resumes", []), {"at": now_iso(), "previous_status": data.get("status")}]
+    data.update(status="running", pid=os.getpid(), resumes=resumes, command=" ".join(sys.argv))
+    return RunRecord(folder, **{k: v for k, v in data.items() if k != "status"})

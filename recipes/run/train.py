@@ -12,9 +12,13 @@ from recipes.errors import TrainingFailed
 from recipes.files import write_csv, write_json
 from recipes.run.evaluation import Evaluation, history_metrics
 from recipes.run.fitting import (
+    backup_callback,
     compile_model,
+    completed_epochs,
+    earlier_history,
     early_stopping_callback,
     fit_model,
+    history_file_callback,
     history_rows,
     nan_guard_callback,
 )
@@ -40,11 +44,16 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
     compile_model(model, config)
 
     nan_guard = nan_guard_callback()
-    callbacks = [nan_guard, early_stopping_callback(config)]
+    history_file = history_file_callback(folder / "history.csv", _resume_point(context))
+    callbacks = [
+        nan_guard,
+        history_file,  # before the backup: history.csv never has fewer epochs than the backup
+        backup_callback(folder) if config.train.checkpoint else None,
+        early_stopping_callback(config),
+    ]
     with context.timed("fit"):
-        history = fit_model(
-            model, split, config, [c for c in callbacks if c is not None], context.verbose
-        )
+        fit_model(model, split, config, [c for c in callbacks if c is not None], context.verbose)
+    history = history_file.history
     write_csv(folder / "history.csv", *history_rows(history))
     if nan_guard.failure:
         raise TrainingFailed(nan_guard.failure)
@@ -63,3 +72,15 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
     with context.timed("plots"):
         write_run_figures(folder, config, model, history, evaluation)
     return {"metrics": metrics, "output_kind": evaluation.output_kind}
+
+
+def _resume_point(context: RunContext) -> dict[str, list[float]]:
+    """For a resumed run: the history of the epochs its backup holds (recorded in run.json
+    under ``resumes``); the backup itself is restored by ``BackupAndRestore``."""
+    if not context.resuming:
+        return {}
+    epochs = completed_epochs(context.folder)
+    resumes = context.record.data.get("resumes", [{}])
+    resumes[-1]["from_epoch"] = epochs
+    context.record.update(resumes=resumes, resumed_from_epoch=epochs)
+    return earlier_history(context.folder, epochs)

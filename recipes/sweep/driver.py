@@ -15,6 +15,7 @@ a run that fails is recorded and the others go on.
 
 from __future__ import annotations
 
+import shlex
 import sys
 import threading
 import time
@@ -23,11 +24,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from recipes.errors import RecipeError
-from recipes.files import create_unique_folder, now_iso
+from recipes.files import create_unique_folder, now_iso, read_json
 from recipes.paths import DEFAULT_OUTPUT_ROOT, display_path
 from recipes.plugins import EXECUTORS, REPORTS
+from recipes.status import shown_status
 from recipes.sweep.grid import plan_sweep
-from recipes.sweep.records import RunResult, Sweep, write_summary, write_sweep_record
+from recipes.sweep.records import (
+    RunResult,
+    Sweep,
+    load_sweep,
+    write_summary,
+    write_sweep_record,
+)
 
 
 def _describe_result(result: RunResult, metric: str | None) -> str:
@@ -58,15 +66,12 @@ def run_sweep(
     standard error).
 
     Raises RecipeError (before anything is created) when any combination is invalid.
-    Ctrl-C stops the sweep after writing what finished (KeyboardInterrupt is re-raised with
-    ``sweep_folder`` set).
+    Ctrl-C, SIGTERM or SIGHUP stop the sweep after writing what finished (KeyboardInterrupt
+    is re-raised with ``sweep_folder`` set).
     """
-    if jobs is not None and jobs < 1:
-        raise RecipeError(f"--jobs must be at least 1, got {jobs}")
-    progress = progress if progress is not None else sys.stderr
+    _check_jobs(jobs)
     base, axes, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
     settings = base.config.sweep
-    executor = EXECUTORS.get(settings.executor)(jobs=jobs or settings.jobs)
     output_root = Path(output_root).resolve()
     sweep = Sweep(
         recipe=base.name,
@@ -80,8 +85,66 @@ def run_sweep(
         recipe_argument=recipe,
         output_root=output_root,
         executor=settings.executor,
+        grid_spec={**base.config.grid, **(grid or {})},
         started_at=now_iso(),
     )
+    return _execute(sweep, progress, compare)
+
+
+def resume_sweep(
+    folder: Path | str, jobs: int | None = None, progress: TextIO | None = None
+) -> Sweep:
+    """Rerun the points of a sweep folder that did not complete (each in a new run folder),
+    then rewrite the summary and the report over all points."""
+    _check_jobs(jobs)
+    folder = Path(folder).resolve()
+    sweep = load_sweep(folder)
+    record = read_json(folder / "sweep.json")
+    if shown_status(record) == "running":
+        raise RecipeError(f"{folder}: this sweep is still running (pid {record.get('pid')})")
+    base, _, points, _ = plan_sweep(
+        sweep.recipe_argument, sweep.grid_spec, sweep.overrides, sweep.backend
+    )
+    if [p.labels for p in points] != [r.point.labels for r in sweep.results]:
+        raise RecipeError(
+            f"{folder}: the recipe's grid no longer gives this sweep's points; start a new sweep"
+        )
+    todo = [result for result in sweep.results if result.status != "completed"]
+    if not todo:
+        raise RecipeError(f"{folder}: every point completed; nothing to resume")
+    for result, point in zip(sweep.results, points, strict=True):
+        result.point = point
+        if result.status != "completed":
+            result.reset()
+    sweep.base, sweep.jobs = base, jobs or sweep.jobs
+    sweep.resumes = [*sweep.resumes, {"at": now_iso(), "points": len(todo)}]
+    return _execute(sweep, progress, compare=True)
+
+
+def print_plan(
+    recipe: str,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    overrides: Sequence[str] = (),
+    backend: str | None = None,
+) -> int:
+    """``sweep --dry-run``: every point's run, one line each; creates nothing."""
+    base, _, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
+    for point in points:
+        sets = " ".join(f"--set {shlex.quote(text)}" for text in point.overrides)
+        print(f"[{point.index}/{len(points)}] {point.label}: python -m recipes run {recipe} {sets}")
+    print(f"{len(points)} runs; nothing was created (--dry-run)")
+    return 0
+
+
+def _check_jobs(jobs: int | None) -> None:
+    if jobs is not None and jobs < 1:
+        raise RecipeError(f"--jobs must be at least 1, got {jobs}")
+
+
+def _execute(sweep: Sweep, progress: TextIO | None, compare: bool) -> Sweep:
+    """Run the sweep's points that have not started, then write its records and report."""
+    progress = progress if progress is not None else sys.stderr
+    executor = EXECUTORS.get(sweep.executor)(jobs=sweep.jobs)
     write_sweep_record(sweep, status="running")
     _announce(sweep, progress)
     started = time.perf_counter()
@@ -130,8 +193,14 @@ class ProgressLines:
 
 def _announce(sweep: Sweep, progress: TextIO) -> None:
     shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.axes)
+    todo = sum(result.status == "not started" for result in sweep.results)
+    runs = (
+        f"{len(sweep.results)} runs"
+        if todo == len(sweep.results)
+        else (f"resuming {todo} of {len(sweep.results)} runs")
+    )
     print(
-        f"sweep {sweep.recipe}: {len(sweep.results)} runs over {shape}, {sweep.jobs} at a time "
+        f"sweep {sweep.recipe}: {runs} over {shape}, {sweep.jobs} at a time "
         f"({sweep.executor}); folder {display_path(sweep.folder)}",
         file=progress,
         flush=True,

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -74,48 +76,105 @@ def _error_line(lines: list[str]) -> str:
     return ""
 
 
+STOP_SIGNAL_STATUSES = (129, 130, 143, -1, -2, -15)  # exit codes of a run stopped by a signal
+
+
+class Children:
+    """The child processes of a sweep: started only while the sweep is not stopping, and all
+    stopped (SIGTERM, then SIGKILL after ``grace`` seconds) when it is."""
+
+    def __init__(self, grace: float = 30.0) -> None:
+        self.grace = grace
+        self.stopping = False
+        self.running: set[subprocess.Popen] = set()
+        self.lock = threading.Lock()
+
+    def start(self, command: list[str], **options: Any) -> subprocess.Popen | None:
+        with self.lock:
+            if self.stopping:
+                return None
+            process = subprocess.Popen(command, **options)
+            self.running.add(process)
+            return process
+
+    def finished(self, process: subprocess.Popen) -> None:
+        with self.lock:
+            self.running.discard(process)
+
+    def stop_all(self) -> None:
+        """Ask every child to stop (each records 'interrupted'), and wait for them."""
+        with self.lock:
+            self.stopping = True
+            children = list(self.running)
+        for process in children:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + self.grace
+        for process in children:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
 def execute_point(
-    result: RunResult, output_root: Path, env: Mapping[str, str] | None = None
+    result: RunResult,
+    output_root: Path,
+    children: Children | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> RunResult:
     """Run one point in a child process and read its outcome from the run folder."""
+    children = children or Children()
     clock = time.perf_counter()
     child_env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
     with open(result.log, "w", encoding="utf-8") as log:
         log.write("$ " + " ".join(result.command) + "\n")
         log.flush()
-        process = subprocess.run(
+        process = children.start(
             result.command,
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env=child_env,
-            check=False,
         )
+        if process is None:  # the sweep is stopping: this point never starts
+            return result
+        try:
+            returncode = process.wait()
+        finally:
+            children.finished(process)
     result.wall_s = time.perf_counter() - clock
-    result.exit_status = process.returncode
+    result.exit_status = returncode
+    _read_outcome(result, output_root)
+    return result
+
+
+def _read_outcome(result: RunResult, output_root: Path) -> None:
+    """Status, run folder, metrics and reason of a finished point, from its log and folder."""
     lines = result.log.read_text(encoding="utf-8", errors="replace").splitlines()
     result.run_folder = _run_folder_from_log(lines, output_root)
     record = read_json(result.run_folder / "run.json") if result.run_folder else {}
     result.metrics = read_json(result.run_folder / "metrics.json") if result.run_folder else {}
     result.durations = record.get("durations_s", {})
-    if process.returncode == 0 and result.run_folder is None:
+    if result.exit_status == 0 and result.run_folder is None:
         result.status = "failed"
         result.reason = "the run exited normally but printed no run folder"
-    elif process.returncode == 0:
+    elif result.exit_status == 0:
         result.status = record.get("status", "completed")
-    elif process.returncode in (130, -2):
+    elif result.exit_status in STOP_SIGNAL_STATUSES:
         result.status = "interrupted"
         result.reason = record.get("reason") or "interrupted"
     else:
         result.status = "failed"
         result.reason = (
-            record.get("reason") or _error_line(lines) or (f"exit status {process.returncode}")
+            record.get("reason") or _error_line(lines) or f"exit status {result.exit_status}"
         )
-    return result
 
 
 class ProcessExecutor:
-    """Each point in its own ``python -m recipes run`` process, ``jobs`` at a time."""
+    """Each point in its own ``python -m recipes run`` process, ``jobs`` at a time. On Ctrl-C,
+    SIGTERM or SIGHUP every running child is stopped and waited for: none is left behind."""
 
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = jobs
@@ -123,17 +182,29 @@ class ProcessExecutor:
     def run(self, sweep: Sweep, progress: Any) -> None:
         pending = [result for result in sweep.results if result.status == "not started"]
         width = len(str(len(sweep.results)))
+        (sweep.folder / "logs").mkdir(exist_ok=True)
         for result in pending:
             result.command = run_command(
                 sweep.recipe_argument, result.point.overrides, sweep.backend, sweep.output_root
             )
+            if result.resume_from is not None:
+                result.command = [
+                    sys.executable,
+                    "-m",
+                    "recipes",
+                    "resume",
+                    str(result.resume_from),
+                ]
             result.log = sweep.folder / "logs" / f"run-{result.point.index:0{width}d}.log"
-        (sweep.folder / "logs").mkdir(exist_ok=True)
+        children = Children()
 
         def work(result: RunResult) -> None:
+            if children.stopping:
+                return
             progress.started(result)
-            execute_point(result, sweep.output_root)
-            progress.done(result)
+            execute_point(result, sweep.output_root, children)
+            if result.exit_status is not None:
+                progress.done(result)
 
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
         try:
@@ -141,6 +212,7 @@ class ProcessExecutor:
             for future in concurrent.futures.as_completed(futures):
                 future.result()
         except KeyboardInterrupt:
+            children.stop_all()
             pool.shutdown(wait=True, cancel_futures=True)
             raise
         pool.shutdown(wait=True)

@@ -7,6 +7,7 @@ sweep folder back, e.g. to redraw its report after changing a plot.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,12 +41,22 @@ class RunResult:
     log: Path | None = None
     exit_status: int | None = None
     wall_s: float | None = None
+    resume_from: Path | None = None  # a stopped run folder whose backup this point continues
 
     def history(self) -> dict[str, list[float]]:
         """The run's history.csv as {column: values per epoch} (empty when absent)."""
         if self.run_folder is None:
             return {}
         return read_csv_columns(self.run_folder / "history.csv")
+
+    def reset(self) -> None:
+        """Back to ``not started`` for a resumed sweep: a run stopped with a backup of its
+        training state (``train.checkpoint``) continues in its folder, any other starts anew."""
+        previous = self.run_folder
+        fresh = RunResult(point=self.point)
+        self.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "point"})
+        if previous is not None and (previous / "backup").is_dir():
+            self.resume_from = previous
 
 
 @dataclass
@@ -63,6 +74,8 @@ class Sweep:
     recipe_argument: str = ""  # the recipe as the user gave it: a name or a YAML path
     output_root: Path = Path("outputs")
     executor: str = "processes"
+    grid_spec: dict[str, list[Any]] = field(default_factory=dict)  # the grid as given (labels)
+    resumes: list[dict[str, Any]] = field(default_factory=list)
     started_at: str = ""
     ended_at: str = ""
     wall_s: float = 0.0
@@ -170,6 +183,11 @@ def write_sweep_record(sweep: Sweep, status: str, comparison: Sequence[str] = ()
         "backend": sweep.backend,
         "jobs": sweep.jobs,
         "executor": sweep.executor,
+        "recipe_argument": sweep.recipe_argument,
+        "grid_spec": sweep.grid_spec,
+        "resumes": sweep.resumes,
+        "pid": os.getpid(),
+        "host": {"name": socket.gethostname()},
         "grid": [
             {"key": a.key, "values": a.values, "labels": a.labels, "source": a.source}
             for a in sweep.axes
@@ -222,8 +240,10 @@ def load_sweep(folder: Path | str) -> Sweep:
         overrides=record.get("overrides", []),
         backend=record.get("backend"),
         jobs=record.get("jobs", 1),
-        recipe_argument=recipe,
+        recipe_argument=record.get("recipe_argument", recipe),
         output_root=folder.parent.parent,
+        grid_spec=record.get("grid_spec", {}),
+        resumes=record.get("resumes", []),
         executor=record.get("executor", "processes"),
         started_at=record.get("started_at", ""),
         ended_at=record.get("ended_at", ""),

@@ -135,7 +135,8 @@ def test_bad_config_on_the_command_line_is_one_line_exit_2_no_run_folder(cli, tm
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: --set: train.epoch: unknown key. Did you mean 'epochs'? Valid keys here: epochs, "
-        "batch_size, validation_split, shuffle, steps_per_execution, jit_compile, early_stopping"
+        "batch_size, validation_split, shuffle, steps_per_execution, jit_compile, checkpoint, "
+        "early_stopping"
     ]
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert list(tmp_path.iterdir()) == []
@@ -146,3 +147,11 @@ def test_usage_error_is_one_line(cli):
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("error: the following arguments are required: recipe")
+
+
+def test_an_empty_config_file_says_it_is_empty(tmp_path):
+    path = tmp_path / "empty.yaml"
+    for text in ("", "# only a comment\n"):
+        path.write_text(text)
+        with pytest.raises(RecipeError, match=r"empty\.yaml: the file is empty"):
+            resolve_recipe(str(path))

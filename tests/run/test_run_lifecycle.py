@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PROJECT_ROOT, RUN_FILES, read_csv
+from conftest import RUN_FILES, read_csv
 
 from recipes.config.resolve import resolve_recipe
 from recipes.errors import TrainingFailed
@@ -155,32 +155,3 @@ def test_failed_run_on_the_command_line_exits_1_and_shows_in_the_gallery(cli, tm
     assert json.loads((folder / "run.json").read_text())["status"] == "failed"
     page = (tmp_path / "index.html").read_text()
     assert 'class="status failed"' in page and "loss became nan during epoch 1" in page
-
-
-def test_ctrl_c_on_the_command_line_marks_the_run_interrupted(tmp_path):
-    """A real SIGINT (what Ctrl-C sends) to ``python -m recipes run``."""
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    process = subprocess.Popen(
-        [sys.executable, "-m", "recipes", "run", "hinge", "--output-root", str(tmp_path)],
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    deadline = time.monotonic() + 120
-    while not list(tmp_path.glob("hinge/*/run.json")) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    time.sleep(1.0)  # Keras is loading or training (the full recipe): not finished yet
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=120)
-    assert process.returncode == 130, stderr[-2000:]
-    assert "Traceback" not in stderr
-    folder = Path(stdout.strip().splitlines()[-1])
-    assert json.loads((folder / "run.json").read_text())["status"] == "interrupted"
-    assert not (folder / "metrics.json").exists() and not (folder / "model.keras").exists()

@@ -10,14 +10,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
 
-import recipes.sweep.executors as executors_module
 from recipes.errors import RecipeError
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.report.comparison_figures import coinciding_curves
@@ -158,48 +156,6 @@ def test_broken_grid_on_the_command_line_exits_2_before_training(cli, tmp_path):
 
 
 # ------------------------------------------------------- a sweep of stand-in runs (no Keras)
-
-FAKE_RUN = r"""
-import json, pathlib, sys
-root, recipe, name, metric, accuracy = sys.argv[1:6]
-accuracy = float(accuracy)
-folder = pathlib.Path(root) / recipe / name
-folder.mkdir(parents=True)
-print("Epoch 1/2 ... (training output)")
-if accuracy < 0:
-    (folder / "run.json").write_text(json.dumps(
-        {"status": "failed", "reason": "loss became nan at epoch 1, batch 3",
-         "durations_s": {"fit": 0.2}}))
-    print("error: training failed: loss became nan at epoch 1, batch 3", file=sys.stderr)
-    print(folder)
-    sys.exit(1)
-(folder / "history.csv").write_text(
-    f"epoch,{metric},loss,val_{metric},val_loss\n1,0.5,0.9,0.45,1.0\n"
-    f"2,{accuracy},0.4,{accuracy - 0.05},0.5\n")
-(folder / "metrics.json").write_text(json.dumps(
-    {f"test_{metric}": accuracy - 0.02, "test_loss": 0.55, "test_accuracy": accuracy - 0.02,
-     f"final_{metric}": accuracy, "final_loss": 0.4, "epochs_run": 2}))
-(folder / "run.json").write_text(json.dumps(
-    {"status": "completed", "durations_s": {"fit": 1.25, "total": 2.5}}))
-print(folder)
-"""
-
-
-@pytest.fixture
-def stand_in_runs(monkeypatch):
-    """Replace each run's ``python -m recipes run`` by a tiny script that writes a plausible
-    run folder (accuracy from the grid values) or fails like a NaN loss (for log_cosh)."""
-
-    def command(recipe, overrides, backend, output_root):
-        values = dict(text.split("=", 1) for text in overrides)
-        seed = int(values.get("seed", 0))
-        accuracy = {"hinge": 0.9, "squared_hinge": 0.8, "log_cosh": -1.0}[values["loss"]]
-        name = f"{values['loss']}-{seed}"
-        metric = "sign_accuracy"
-        script_arguments = [str(output_root), recipe, name, metric, str(accuracy + seed / 100)]
-        return [sys.executable, "-c", FAKE_RUN, *script_arguments]
-
-    monkeypatch.setattr(executors_module, "run_command", command)
 
 
 def test_a_failed_run_is_recorded_and_the_others_go_on(stand_in_runs, tmp_path):
