@@ -107,7 +107,7 @@ def shrunk_command(recipe: str) -> list[str]:
         arguments += ["--set", text]
     for text in shrink_grid(recipe):
         arguments += ["--grid", text]
-    return arguments
+    return [*arguments, "--jobs", "2"] if shrink_grid(recipe) else arguments
 
 
 # ------------------------------------------- stand-in sweep runs (the sweep machinery, no Keras)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,12 +57,33 @@ def uninterrupted(tmp_path_factory) -> dict:
     return json.loads((Path(stdout.splitlines()[-1]) / "metrics.json").read_text())
 
 
-@pytest.mark.parametrize("signal_number", list(EXIT_STATUS))
-def test_a_signal_during_training_is_recorded_and_keeps_the_curve(tmp_path, signal_number):
-    process = start_run(tmp_path, "run", "hinge")
-    folder = wait_for_epochs(tmp_path, 2)
+def stop_a_run(root: Path, signal_number: int) -> tuple[subprocess.Popen, str, str, Path]:
+    """A run stopped by ``signal_number`` after its third epoch."""
+    process = start_run(root, "run", "hinge")
+    folder = wait_for_epochs(root, 3)
     process.send_signal(signal_number)
     stdout, stderr = process.communicate(timeout=120)
+    return process, stdout, stderr, folder
+
+
+@pytest.fixture(scope="module")
+def stopped_by_sigterm(tmp_path_factory):
+    return stop_a_run(tmp_path_factory.mktemp("stopped"), signal.SIGTERM)
+
+
+@pytest.mark.parametrize(
+    "signal_number",
+    [
+        signal.SIGTERM,
+        pytest.param(signal.SIGINT, marks=pytest.mark.slow),  # the same path, another signal
+        pytest.param(signal.SIGHUP, marks=pytest.mark.slow),
+    ],
+)
+def test_a_signal_during_training_is_recorded_and_keeps_the_curve(tmp_path, signal_number, request):
+    if signal_number == signal.SIGTERM:
+        process, stdout, stderr, folder = request.getfixturevalue("stopped_by_sigterm")
+    else:
+        process, stdout, stderr, folder = stop_a_run(tmp_path, signal_number)
     assert process.returncode == EXIT_STATUS[signal_number], stderr[-2000:]
     assert "Traceback" not in stderr
     assert Path(stdout.strip().splitlines()[-1]) == folder
@@ -71,16 +93,15 @@ def test_a_signal_during_training_is_recorded_and_keeps_the_curve(tmp_path, sign
     expected = "interrupted by the user (Ctrl-C)" if name == "SIGINT" else f"stopped by {name}"
     assert record["reason"] == expected
     rows = read_csv(folder / "history.csv")
-    assert len(rows) >= 2 and [int(row["epoch"]) for row in rows] == list(range(1, len(rows) + 1))
+    assert len(rows) >= 3 and [int(row["epoch"]) for row in rows] == list(range(1, len(rows) + 1))
     assert (folder / "backup" / "training_metadata.json").is_file()
 
 
-def test_resume_continues_to_the_configured_epochs_with_the_same_metrics(tmp_path, uninterrupted):
-    process = start_run(tmp_path, "run", "hinge")
-    folder = wait_for_epochs(tmp_path, 3)
-    process.send_signal(signal.SIGTERM)
-    process.communicate(timeout=120)
-    assert process.returncode == 143
+def test_resume_continues_to_the_configured_epochs_with_the_same_metrics(
+    tmp_path, uninterrupted, stopped_by_sigterm
+):
+    folder = tmp_path / "hinge" / stopped_by_sigterm[3].name  # a copy: the fixture stays as is
+    shutil.copytree(stopped_by_sigterm[3], folder)
     stopped_at = json.loads((folder / "backup" / "training_metadata.json").read_text())["epoch"]
 
     result = subprocess.run(

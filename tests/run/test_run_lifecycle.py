@@ -7,19 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import RUN_FILES, read_csv
+from conftest import RUN_FILES, read_csv, shrink_overrides
 
 from recipes.config.resolve import resolve_recipe
 from recipes.errors import TrainingFailed
 from recipes.run.lifecycle import run_recipe
 
-SMALL = [
-    "data.n_samples=200",
-    "data.test_size=50",
-    "train.epochs=4",
-    "train.batch_size=10",
-    "plots.dpi=50",
-]
+# The shared shrink (tests/shrink.yaml), with 4 epochs for the history tests below.
+SMALL = [*shrink_overrides("hinge"), "train.epochs=4"]
+TEST_SIZE = 40  # tests/shrink.yaml: circles data.test_size
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +48,7 @@ def test_history_has_one_row_per_epoch(hinge_run):
 def test_metrics_agree_with_the_prediction_table(hinge_run):
     metrics = json.loads((hinge_run / "metrics.json").read_text())
     rows = read_csv(hinge_run / "test_predictions.csv")
-    assert len(rows) == 50
+    assert len(rows) == TEST_SIZE
     assert list(rows[0]) == ["x1", "x2", "y_true", "y_score", "y_pred"]
     y_true = np.array([int(r["y_true"]) for r in rows])
     y_score = np.array([float(r["y_score"]) for r in rows])
@@ -119,7 +115,11 @@ def test_interrupt_marks_the_run_interrupted(tmp_path, monkeypatch):
     assert {p.name for p in folder.iterdir()} == {"config.yaml", "run.json"}
 
 
-@pytest.mark.parametrize("backend", ["tensorflow", "jax"])
+@pytest.mark.parametrize(
+    "backend",
+    # JAX's command line also runs in tests/run/test_faults.py and every shrunk sweep
+    ["tensorflow", pytest.param("jax", marks=pytest.mark.slow)],
+)
 def test_command_line_on_each_backend(cli, tmp_path, backend):
     result = cli(
         "run",
@@ -145,13 +145,16 @@ def test_full_hinge_recipes_reach_the_tutorials_accuracy(tmp_path, recipe):
     assert metrics["test_accuracy"] >= 0.99  # the tutorial reports 100%
 
 
-def test_failed_run_on_the_command_line_exits_1_and_shows_in_the_gallery(cli, tmp_path):
+def test_failed_run_on_the_command_line_exits_1_and_shows_in_the_gallery(tmp_path, capsys):
+    from recipes.cli.main import main
+
     nan = [*SMALL, "model.hidden_activation=linear", "optimizer.learning_rate=1e38"]
-    result = cli("run", "hinge", *[f"--set={s}" for s in nan], "--output-root", str(tmp_path))
-    assert result.returncode == 1
-    assert "error: training failed: loss became nan during epoch 1" in result.stderr
-    assert "Traceback" not in result.stderr
-    folder = Path(result.stdout.strip().splitlines()[-1])
+    status = main(["run", "hinge", *[f"--set={s}" for s in nan], "--output-root", str(tmp_path)])
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "error: training failed: loss became nan during epoch 1" in captured.err
+    assert "Traceback" not in captured.err
+    folder = Path(captured.out.strip().splitlines()[-1])
     assert json.loads((folder / "run.json").read_text())["status"] == "failed"
     page = (tmp_path / "index.html").read_text()
     assert 'class="status failed"' in page and "loss became nan during epoch 1" in page

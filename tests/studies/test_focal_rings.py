@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PROJECT_ROOT, read_csv
+from conftest import PROJECT_ROOT, read_csv, shrink_overrides
 from conftest import RUN_FILES as TRAINING_RUN_FILES
 
 from datasets import build_dataset
@@ -17,13 +17,7 @@ from recipes.errors import RecipeError
 from recipes.run.lifecycle import run_recipe
 
 RUN_FILES = TRAINING_RUN_FILES | {"predictions.png"}
-SMALL = [
-    "data.n_positive=80",
-    "data.n_negative=480",
-    "train.epochs=2",
-    "train.batch_size=50",
-    "plots.dpi=50",
-]
+SMALL = shrink_overrides("focal_rings")  # the shared shrink, tests/shrink.yaml
 
 
 # --------------------------------------------------------------------------------------- dataset
