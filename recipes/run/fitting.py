@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -89,12 +90,21 @@ def history_file_callback(path: Path, earlier: dict[str, list[float]]) -> Any:
     return HistoryFile()
 
 
-def backup_callback(folder: Path) -> Any:
+def backup_callback(folder: Path, every_s: float) -> Any:
     """``keras.callbacks.BackupAndRestore`` in ``folder/backup``: weights, optimizer state and
-    epoch saved after every epoch, restored by a resumed fit, deleted when fit ends."""
+    epoch saved at an epoch's end (at most once per ``every_s`` seconds, and after the first
+    epoch), restored by a resumed fit, deleted when fit ends."""
     import keras
 
-    return keras.callbacks.BackupAndRestore(str(folder / BACKUP_FOLDER), save_freq="epoch")
+    class ThrottledBackupAndRestore(keras.callbacks.BackupAndRestore):
+        last_saved = -math.inf
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            if time.monotonic() - self.last_saved >= every_s:
+                super().on_epoch_end(epoch, logs)
+                self.last_saved = time.monotonic()
+
+    return ThrottledBackupAndRestore(str(folder / BACKUP_FOLDER), save_freq="epoch")
 
 
 def stop_on_signal_callback() -> Any:

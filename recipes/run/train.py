@@ -48,7 +48,9 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
     callbacks = [
         nan_guard,
         history_file,  # before the backup: history.csv never has fewer epochs than the backup
-        backup_callback(folder) if config.train.checkpoint else None,
+        backup_callback(folder, config.train.checkpoint_every_s)
+        if config.train.checkpoint
+        else None,
         early_stopping_callback(config),
     ]
     with context.timed("fit"):

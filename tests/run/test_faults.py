@@ -22,6 +22,7 @@ from recipes.status import GONE, shown_status
 
 # Small data but many epochs: training is under way for seconds, epoch after epoch.
 LONG = [*shrink_overrides("hinge"), "train.epochs=40", "data.n_samples=400", "data.test_size=100"]
+LONG.append("train.checkpoint_every_s=0")  # a backup after every epoch
 EXIT_STATUS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
 
 
