@@ -12,6 +12,7 @@ import pytest
 
 import datasets.mnist as mnist
 from datasets import build_dataset
+from datasets.mnist import IDX_FILES
 from recipes.config.resolve import resolve_recipe
 from recipes.errors import RecipeError
 from recipes.paths import CONFIG_DIR
@@ -190,6 +191,13 @@ def test_corrupt_npz_is_one_clear_error(tmp_path):
     path.write_bytes(b"not a zip file")
     with pytest.raises(RecipeError, match="cannot read .*broken.npz"):
         build_dataset("mnist", {"source": "path", "path": str(path)}, seed=0)
+
+
+def test_files_that_are_not_what_their_names_claim_are_one_clear_error(tmp_path):
+    for stem in IDX_FILES.values():
+        (tmp_path / stem).write_text("not an IDX file")
+    with pytest.raises(RecipeError, match="cannot read the IDX files .*not MNIST IDX files"):
+        build_dataset("mnist", {"source": "path", "path": str(tmp_path)}, seed=0)
 
 
 # ---------------------------------------------------------------------- checked at config time

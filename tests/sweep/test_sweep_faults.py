@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from conftest import PROJECT_ROOT, read_csv, shrink_overrides
 
 from recipes.cli.main import main
@@ -67,7 +68,16 @@ def child_pids(pid: int) -> set[int]:
     return children
 
 
-def test_a_stopped_sweep_stops_its_children_and_records_them(tmp_path):
+@pytest.mark.parametrize(
+    ("signal_number", "whole_group", "reason"),
+    [
+        (signal.SIGTERM, False, "stopped by SIGTERM"),  # a scheduler signals the sweep only
+        (signal.SIGINT, True, "interrupted by the user (Ctrl-C)"),  # Ctrl-C: every process
+    ],
+)
+def test_a_stopped_sweep_stops_its_children_and_records_them(
+    tmp_path, signal_number, whole_group, reason
+):
     sets = [*shrink_overrides("hinge"), "train.epochs=300", "data.n_samples=400"]
     command = [sys.executable, "-m", "recipes", "sweep", "hinge", "--grid", "seed=0,1,2"]
     command += [*(f"--set={text}" for text in sets), "--jobs", "2"]
@@ -87,9 +97,12 @@ def test_a_stopped_sweep_stops_its_children_and_records_them(tmp_path):
             time.sleep(0.1)
         children = child_pids(process.pid)
         assert len(children) == 2
-        process.send_signal(signal.SIGTERM)  # to the sweep only, as a job scheduler does
+        if whole_group:
+            os.killpg(process.pid, signal_number)
+        else:
+            process.send_signal(signal_number)
         _, stderr = process.communicate(timeout=120)
-        assert process.returncode == 143, stderr[-2000:]
+        assert process.returncode == 128 + signal_number, stderr[-2000:]
         assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
     finally:
         if process.poll() is None:
@@ -97,7 +110,7 @@ def test_a_stopped_sweep_stops_its_children_and_records_them(tmp_path):
     record = json.loads(next(tmp_path.glob("sweeps/*/sweep.json")).read_text())
     assert record["status"] == "interrupted"
     statuses = [(run["status"], run["reason"]) for run in record["runs"]]
-    assert statuses[:2] == [("interrupted", "stopped by SIGTERM")] * 2
+    assert statuses[:2] == [("interrupted", reason)] * 2
     assert statuses[2] == ("not started", "the sweep was interrupted before this run started")
     for run_json in tmp_path.glob("hinge/*/run.json"):
         assert json.loads(run_json.read_text())["status"] == "interrupted"
