@@ -10,7 +10,8 @@ trains the product of the values (here 4 runs), each in its own ordinary run fol
 
 Every combination is validated before any training starts (:mod:`recipes.sweep.grid`); the
 executor the config names (``sweep.executor``) runs the points (:mod:`recipes.sweep.executors`);
-a run that fails is recorded and the others go on.
+a run that fails is recorded and the others go on. :func:`resume_sweep` reruns the points of
+a sweep folder that did not complete; :func:`print_plan` is ``--dry-run``.
 """
 
 from __future__ import annotations
