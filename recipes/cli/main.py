@@ -287,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         _print_folder(error)
         return exit_status_of(error)
+    except BrokenPipeError:
+        raise  # the reader of our output went away: recipes/__main__.py ends quietly
     except OSError as error:  # a file could not be written: disk full, permissions, ...
         where = f" {error.filename}" if error.filename else ""
         print(f"error: could not write{where}: {error.strerror or error}", file=sys.stderr)
