@@ -7,6 +7,7 @@ leaves a half-written file posing as a result. Run folders and sweep folders are
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -15,7 +16,7 @@ import math
 import os
 import secrets
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,18 +74,28 @@ def ensure_writable_folder(path: Path | str, what: str = "--output-root") -> Pat
     return path
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+@contextlib.contextmanager
+def replaced_atomically(path: Path | str) -> Iterator[Path]:
+    """A temporary path beside ``path`` (same suffix) to write to; renamed to ``path`` when
+    the block ends, removed if it fails. For writers that want a file name (savefig,
+    model.save) as well as for text."""
     path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.stem}.", suffix=path.suffix
+    )
+    os.close(handle)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
+        yield Path(temporary)
         make_readable(temporary)
         os.replace(temporary, path)
-    except BaseException:
+    finally:
         Path(temporary).unlink(missing_ok=True)
-        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder."""
+    with replaced_atomically(path) as temporary:
+        temporary.write_text(text, encoding="utf-8", newline="")
 
 
 def make_readable(path: Path | str) -> None:

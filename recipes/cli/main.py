@@ -133,15 +133,10 @@ def _list_runs(output_root: Path) -> None:
     """How many runs and sweeps the output root holds per status, and which are still
     running or were stopped without a chance to say so (``stopped (process gone)``)."""
     from recipes.paths import display_path
-    from recipes.report.outputs_index import collect_entries
-    from recipes.status import shown_status
+    from recipes.report.outputs_index import collect_entries, status_summary
 
     entries = collect_entries(output_root) if output_root.is_dir() else []
-    counts: dict[str, int] = {}
-    for entry in entries:
-        entry["status"] = shown_status(entry["record"])
-        counts[entry["status"]] = counts.get(entry["status"], 0) + 1
-    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    summary = status_summary(entries)
     print(f"{'outputs:':11} {display_path(output_root)}: {summary or 'no runs yet'}")
     for entry in entries:
         if entry["status"] not in ("completed", "failed", "interrupted"):

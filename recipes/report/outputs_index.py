@@ -7,6 +7,7 @@ sweep, and by ``make gallery``.
 
 from __future__ import annotations
 
+import collections
 import html
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,8 @@ def _format_value(value: Any) -> str:
 
 
 def collect_entries(output_root: Path) -> list[dict[str, Any]]:
-    """Every run folder (has run.json) and sweep folder (has sweep.json) under the root."""
+    """Every run folder (has run.json) and sweep folder (has sweep.json) under the root, with
+    its status as shown (``stopped (process gone)`` for a running one whose process is gone)."""
     entries = []
     for marker, kind in (("run.json", "run"), ("sweep.json", "sweep")):
         for path in Path(output_root).rglob(marker):
@@ -68,6 +70,7 @@ def collect_entries(output_root: Path) -> list[dict[str, Any]]:
                     "kind": kind,
                     "folder": folder,
                     "record": record,
+                    "status": shown_status(record),
                     "metrics": metrics if isinstance(metrics, dict) else {},
                     "started": str(record.get("started_at", "")),
                 }
@@ -77,8 +80,7 @@ def collect_entries(output_root: Path) -> list[dict[str, Any]]:
 
 
 def _entry_html(root: Path, entry: dict[str, Any]) -> str:
-    record, folder = entry["record"], entry["folder"]
-    status = shown_status(record)
+    record, folder, status = entry["record"], entry["folder"], entry["status"]
     title = record.get("recipe") or folder.parent.name
     kind_label = "sweep" if entry["kind"] == "sweep" else "run"
     parts = [
@@ -108,13 +110,14 @@ def _entry_html(root: Path, entry: dict[str, Any]) -> str:
         path
         for pattern in ("*.md", "*.csv", "config.yaml", "metrics.json", "run.json", "sweep.json")
         for path in sorted(folder.glob(pattern))
+        if not path.name.startswith(".")  # a file being written (recipes.files)
     ]
     if documents:
         links = " &middot; ".join(
             f'<a href="{_link(root, p)}">{html.escape(p.name)}</a>' for p in documents
         )
         parts.append(f'<div class="meta">{links}</div>')
-    images = sorted(folder.glob("*.png"))
+    images = sorted(p for p in folder.glob("*.png") if not p.name.startswith("."))
     if images:
         parts.append('<div class="thumbs">')
         for image in images:
@@ -128,16 +131,18 @@ def _entry_html(root: Path, entry: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def status_summary(entries: list[dict[str, Any]]) -> str:
+    """``3 completed, 1 stopped (process gone)``: how many entries have each status."""
+    counts = collections.Counter(entry["status"] for entry in entries)
+    return ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+
+
 def build_index(output_root: Path | str) -> Path:
     """Write ``<output_root>/index.html`` listing every run and sweep; returns its path."""
     root = Path(output_root).resolve()
     root.mkdir(parents=True, exist_ok=True)
     entries = collect_entries(root)
-    counts: dict[str, int] = {}
-    for entry in entries:
-        status = shown_status(entry["record"])
-        counts[status] = counts.get(status, 0) + 1
-    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    summary = status_summary(entries)
     body = "\n".join(_entry_html(root, entry) for entry in entries) or (
         "<p>No runs yet: try <code>make hinge</code>.</p>"
     )

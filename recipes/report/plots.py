@@ -4,8 +4,6 @@ single figure and a side-by-side comparison. Agg backend, fixed sizes, titles th
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 
-from recipes.files import make_readable  # noqa: E402
+from recipes.files import replaced_atomically  # noqa: E402
 
 FIGURE_SIZE = (6.4, 4.8)
 SQUARE_FIGURE_SIZE = (5.6, 5.6)
@@ -231,19 +229,14 @@ def _set_loss_scale(ax: Any, values: np.ndarray, floor: float) -> list[str]:
 def save_figure(ax_or_figure: Any, path: Path, dpi: int | None = None) -> Path:
     """Save atomically (temporary file, then rename) and close the figure."""
     figure = getattr(ax_or_figure, "figure", ax_or_figure)
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".png")
-    os.close(handle)
     try:
-        figure.tight_layout()
-        # bbox_inches="tight" keeps legends placed below the axes inside the image
-        figure.savefig(temporary, dpi=dpi or figure.dpi, bbox_inches="tight")
-        make_readable(temporary)
-        os.replace(temporary, path)
+        with replaced_atomically(path) as temporary:
+            figure.tight_layout()
+            # bbox_inches="tight" keeps legends placed below the axes inside the image
+            figure.savefig(temporary, dpi=dpi or figure.dpi, bbox_inches="tight")
     finally:
-        Path(temporary).unlink(missing_ok=True)
         plt.close(figure)
-    return path
+    return Path(path)
 
 
 def plot_points_by_label(

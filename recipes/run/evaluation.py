@@ -98,6 +98,12 @@ def history_metrics(history: dict[str, list[float]], config: RecipeConfig) -> di
     return metrics
 
 
+def check_finite(metrics: dict[str, Any]) -> None:
+    """TrainingFailed when a metric is NaN or infinite (a run that diverged late)."""
+    if not all(math.isfinite(v) for v in metrics.values() if isinstance(v, float)):
+        raise TrainingFailed(f"evaluation produced non-finite metrics: {metrics}")
+
+
 class Evaluation:
     """A trained model's test results: labels, scores, metrics and the prediction table."""
 
@@ -114,10 +120,6 @@ class Evaluation:
         self.metrics.update(
             classification_metrics(self.y_true, self.y_pred, self.scores, split.label_kind)
         )
-
-    def check_finite(self, metrics: dict[str, Any]) -> None:
-        if not all(math.isfinite(v) for v in metrics.values() if isinstance(v, float)):
-            raise TrainingFailed(f"evaluation produced non-finite metrics: {metrics}")
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
         """Header and rows of test_predictions.csv (with ``y_probability`` for logits)."""

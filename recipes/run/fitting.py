@@ -73,8 +73,9 @@ def early_stopping_callback(config: RecipeConfig) -> Any:
 
 
 def history_file_callback(path: Path, earlier: dict[str, list[float]]) -> Any:
-    """A callback that rewrites history.csv at the end of every epoch (``earlier`` rows
-    first, for a resumed run), so a run that dies mid-training keeps its curve."""
+    """A callback that rewrites history.csv at the end of every epoch and of training
+    (``earlier`` rows first, for a resumed run), so a run that dies mid-training keeps its
+    curve; ``.history`` is the whole run's."""
     import keras
 
     class HistoryFile(keras.callbacks.Callback):
@@ -85,6 +86,10 @@ def history_file_callback(path: Path, earlier: dict[str, list[float]]) -> Any:
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
             for key, value in (logs or {}).items():
                 self.history.setdefault(key, []).append(float(value))
+            write_csv(path, *history_rows(self.history))
+
+        def on_train_end(self, logs: dict | None = None) -> None:
+            # a resumed fit with no epoch left to run still leaves the backup's history
             write_csv(path, *history_rows(self.history))
 
     return HistoryFile()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from recipes.config.resolve import resolve_recipe
+from recipes.config.resolve import resolve_run_folder_config
 from recipes.config.schema import ResolvedRecipe
 from recipes.errors import RecipeError
 from recipes.files import read_json
@@ -41,7 +41,7 @@ def resumable_recipe(folder: Path) -> ResolvedRecipe:
         raise RecipeError(
             f"{folder}: this run is still running (pid {record.get('pid')}); stop it first"
         )
-    config = resolve_recipe(str(folder / "config.yaml")).config
+    config = resolve_run_folder_config(folder)
     if not TASKS.entry(config.task).info.get("resumable"):
         raise RecipeError(
             f"{folder}: task '{config.task}' has nothing to resume; run it again "

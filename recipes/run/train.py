@@ -5,12 +5,11 @@ Each step is one call; the clock of each goes to ``durations_s`` in run.json.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from recipes.errors import TrainingFailed
-from recipes.files import write_csv, write_json
-from recipes.run.evaluation import Evaluation, history_metrics
+from recipes.files import replaced_atomically, write_csv, write_json
+from recipes.run.evaluation import Evaluation, check_finite, history_metrics
 from recipes.run.fitting import (
     backup_callback,
     compile_model,
@@ -19,7 +18,6 @@ from recipes.run.fitting import (
     early_stopping_callback,
     fit_model,
     history_file_callback,
-    history_rows,
     nan_guard_callback,
 )
 from recipes.run.lifecycle import RunContext
@@ -56,21 +54,18 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
     with context.timed("fit"):
         fit_model(model, split, config, [c for c in callbacks if c is not None], context.verbose)
     history = history_file.history
-    write_csv(folder / "history.csv", *history_rows(history))
     if nan_guard.failure:
         raise TrainingFailed(nan_guard.failure)
 
     with context.timed("evaluate"):
         evaluation = Evaluation(model, split, model_output_kind(config.model.name))
     metrics = {**evaluation.metrics, **history_metrics(history, config)}
-    evaluation.check_finite(metrics)
+    check_finite(metrics)
     write_csv(folder / "test_predictions.csv", *evaluation.table())
     write_json(folder / "metrics.json", metrics)
 
-    with context.timed("save_model"):
-        temporary_model = folder / ".model.tmp.keras"
-        model.save(temporary_model)
-        os.replace(temporary_model, folder / "model.keras")
+    with context.timed("save_model"), replaced_atomically(folder / "model.keras") as temporary:
+        model.save(temporary)
     with context.timed("plots"):
         write_run_figures(folder, config, model, history, evaluation)
     return {"metrics": metrics, "output_kind": evaluation.output_kind}

@@ -184,10 +184,7 @@ class ProcessExecutor:
         width = len(str(len(sweep.results)))
         (sweep.folder / "logs").mkdir(exist_ok=True)
         for result in pending:
-            result.command = run_command(
-                sweep.recipe_argument, result.point.overrides, sweep.backend, sweep.output_root
-            )
-            if result.resume_from is not None:
+            if result.resume_from is not None:  # a stopped point continues from its backup
                 result.command = [
                     sys.executable,
                     "-m",
@@ -195,6 +192,10 @@ class ProcessExecutor:
                     "resume",
                     str(result.resume_from),
                 ]
+            else:
+                result.command = run_command(
+                    sweep.recipe_argument, result.point.overrides, sweep.backend, sweep.output_root
+                )
             result.log = sweep.folder / "logs" / f"run-{result.point.index:0{width}d}.log"
         children = Children()
 
