@@ -154,8 +154,10 @@ def test_a_running_record_whose_process_is_gone_says_so(tmp_path):
     host = {"name": socket.gethostname()}
     record = {"status": "running", "pid": int(gone.stdout), "host": host, "recipe": "hinge"}
     assert shown_status(record) == GONE
-    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", "recipes"])
+    sleeper = "import time; print('ready', flush=True); time.sleep(60)"
+    alive = subprocess.Popen([sys.executable, "-c", sleeper, "recipes"], stdout=subprocess.PIPE)
     try:
+        alive.stdout.readline()  # started: its command line is its own, not pytest's
         assert shown_status({**record, "pid": alive.pid}) == "running"  # alive: still running
     finally:
         alive.kill()
