@@ -78,7 +78,7 @@ def _validate_metrics(raw: dict[str, Any], origins: dict[str, str], source: str)
     ]
 
 
-def _check_task_needs(config: RecipeConfig, source: str) -> None:
+def _check_task_needs(config: RecipeConfig, origins: dict[str, str], source: str) -> None:
     needs = TASKS.entry(config.task).info.get("needs", ())
     missing = [key for key in needs if getattr(config, key) is None]
     if missing:
@@ -90,6 +90,12 @@ def _check_task_needs(config: RecipeConfig, source: str) -> None:
         raise RecipeError(
             f"{source}: train.steps_per_execution: the torch backend supports only 1, "
             f"got {config.train.steps_per_execution}. Add --set train.steps_per_execution=1"
+        )
+    if config.train.trainer == "compiled" and config.backend != "jax" and needs:
+        where = origin_of("train.trainer", origins, source)
+        raise RecipeError(
+            f"{where}: train.trainer: 'compiled' needs the jax backend, this run uses "
+            f"'{config.backend}'. Add --backend jax, or --set train.trainer=auto"
         )
 
 
@@ -113,7 +119,7 @@ def validate_config(
             format_validation_error(error, RecipeConfig, (), origins, default_source)
         ) from None
     config = config.model_copy(update={**components, "metrics": metrics})
-    _check_task_needs(config, default_source)
+    _check_task_needs(config, origins, default_source)
     return config
 
 

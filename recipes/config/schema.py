@@ -64,6 +64,11 @@ class TrainConfig(Strict):
         1, description="training steps per compiled call (the torch backend needs 1)"
     )
     jit_compile: bool | Literal["auto"] = "auto"
+    trainer: Literal["auto", "fit", "compiled"] = pydantic.Field(
+        "auto",
+        description="compiled: whole epochs as one jitted program (JAX backend only); fit: "
+        "Keras' model.fit; auto: compiled on JAX, else fit",
+    )
     checkpoint: bool = pydantic.Field(
         True,
         description="back up the training state after every epoch, so `python -m recipes "

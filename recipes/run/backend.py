@@ -52,3 +52,18 @@ def library_versions() -> dict[str, str]:
         except importlib.metadata.PackageNotFoundError:
             continue
     return versions
+
+
+def leave_tensorflow_unloaded() -> None:
+    """On the JAX and PyTorch backends, have Keras treat TensorFlow as absent unless it is
+    already loaded.
+
+    Keras asks ``tf.available`` (which imports TensorFlow, 2.5 s here) in
+    ``keras.utils.set_random_seed`` (to seed ``tf.data``) and when it serializes a model (to
+    recognise a ``tf.TensorShape``); neither can matter to a run that never loaded
+    TensorFlow. Measured on the hinge recipe on JAX: 2.5 s less per run, same metrics."""
+    import keras
+    from keras.src.utils import module_utils
+
+    if keras.backend.backend() != "tensorflow" and "tensorflow" not in sys.modules:
+        module_utils.tensorflow._available = False

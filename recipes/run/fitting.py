@@ -52,6 +52,12 @@ def nan_guard_callback() -> Any:
                 )
                 self.model.stop_training = True
 
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            # the compiled trainer reports epochs only; a non-finite step leaves the epoch's
+            # mean loss non-finite
+            self.epoch = epoch
+            self.on_train_batch_end(0, logs)
+
     return NanGuard()
 
 
@@ -142,29 +148,57 @@ def earlier_history(folder: Path, epochs: int) -> dict[str, list[float]]:
     return {key: values[:epochs] for key, values in columns.items()} if epochs else {}
 
 
+def uses_compiled_trainer(config: RecipeConfig) -> bool:
+    """Whether ``train.trainer`` resolves to the compiled path (``auto``: on JAX)."""
+    return config.train.trainer == "compiled" or (
+        config.train.trainer == "auto" and config.backend == "jax"
+    )
+
+
 def fit_model(
     model: Any, split: Any, config: RecipeConfig, callbacks: list[Any], verbose: int | None
 ) -> dict[str, list[float]]:
-    """``model.fit`` on the split (its own validation data, else ``validation_split``);
-    returns the history of the epochs it ran (one list per logged value)."""
+    """Train on the split (its own validation data, else ``validation_split``) with the
+    trainer ``train.trainer`` resolves to; returns the history of the epochs it ran (one list
+    per logged value)."""
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
     if split.x_val is None:
         check_validation_split(len(split.x_train), config.train.validation_split)
-    validation: dict[str, Any] = {"validation_split": config.train.validation_split}
-    if split.x_val is not None:
-        validation = {"validation_data": (split.x_val, split.y_val)}
+    callbacks = [*callbacks, stop_on_signal_callback()]
     with signals_deferred():
+        if uses_compiled_trainer(config):
+            return _fit_compiled(model, split, config, callbacks, verbose)
+        validation: dict[str, Any] = {"validation_split": config.train.validation_split}
+        if split.x_val is not None:
+            validation = {"validation_data": (split.x_val, split.y_val)}
         return model.fit(
             split.x_train,
             split.y_train,
             epochs=config.train.epochs,
             batch_size=config.train.batch_size,
             shuffle=config.train.shuffle,
-            callbacks=[*callbacks, stop_on_signal_callback()],
+            callbacks=callbacks,
             verbose=verbose,
             **validation,
         ).history
+
+
+def _fit_compiled(
+    model: Any, split: Any, config: RecipeConfig, callbacks: list[Any], verbose: int
+) -> dict[str, list[float]]:
+    from recipes.run.compiled import Member, fit_compiled, validation_holdout
+
+    if split.x_val is not None:
+        data = (split.x_train, split.y_train, split.x_val, split.y_val)
+    else:
+        data = validation_holdout(split.x_train, split.y_train, config.train.validation_split)
+    # one line per epoch: the compiled path reports at epoch ends only
+    member = Member(model, *data, callbacks, config.seed, verbose=min(verbose, 2) and 2)
+    [history] = fit_compiled(
+        [member], config.train.epochs, config.train.batch_size, config.train.shuffle
+    )
+    return history
 
 
 def check_validation_split(samples: int, fraction: float) -> None:

@@ -139,6 +139,7 @@ def execute_run(
     context = RunContext(
         recipe, folder, record, verbose=verbose, resuming=resume_folder is not None
     )
+    context.durations["setup"] = time.perf_counter() - started  # backend choice, run folder
 
     def finish(status: str, **fields: Any) -> None:
         context.durations["total"] = time.perf_counter() - started

@@ -9,6 +9,7 @@ from typing import Any
 
 from recipes.errors import TrainingFailed
 from recipes.files import replaced_atomically, write_csv, write_json
+from recipes.run.backend import leave_tensorflow_unloaded
 from recipes.run.evaluation import Evaluation, check_finite, history_metrics
 from recipes.run.fitting import (
     backup_callback,
@@ -19,6 +20,7 @@ from recipes.run.fitting import (
     fit_model,
     history_file_callback,
     nan_guard_callback,
+    uses_compiled_trainer,
 )
 from recipes.run.lifecycle import RunContext
 
@@ -33,13 +35,19 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
         from datasets import build_dataset
         from recipes.components.models import build_model, model_output_kind
         from recipes.run.figures import write_run_figures
-    keras.utils.set_random_seed(config.seed)
+    with context.timed("backend_start"):  # the backend's runtime starts on its first operation
+        leave_tensorflow_unloaded()
+        keras.utils.set_random_seed(config.seed)
+        keras.ops.convert_to_numpy(keras.ops.zeros(()))
 
     with context.timed("data"):
         split = build_dataset(config.data.name, config.data.params, config.seed)
-    context.record.update(data=split.summary())
-    model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
-    compile_model(model, config)
+    context.record.update(
+        data=split.summary(), trainer="compiled" if uses_compiled_trainer(config) else "fit"
+    )
+    with context.timed("model"):
+        model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
+        compile_model(model, config)
 
     nan_guard = nan_guard_callback()
     history_file = history_file_callback(folder / "history.csv", _resume_point(context))

@@ -1,0 +1,295 @@
+"""The compiled training path (JAX backend): every epoch is one jitted ``jax.lax.scan`` of
+Keras' own stateless ``train_step`` over device-resident data, ``jax.vmap``-ed over a group of
+models that share their shapes and schedule (a single run is a group of one).
+
+Why written here rather than left to ``model.fit``: on the hinge recipe (3,600 steps of batch 5)
+``model.fit`` on JAX spends most of its time in Python between small compiled calls; the same
+steps as one scan per epoch run near the hardware's floor (``make benchmark`` measures both).
+The model, loss, metrics and optimizer stay Keras objects driven through their stateless API
+(``train_step``, ``test_step``, ``stateless_apply``), so the logs, callbacks and the saved
+``model.keras`` are what ``model.fit`` gives: per-epoch validation with the configured metrics,
+``history.csv``, early stopping with best weights, the NaN guard, backups, one progress line
+per epoch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from recipes.errors import RecipeError
+
+
+@dataclass
+class Member:
+    """One model of a compiled group: its compiled Keras model, data and callbacks."""
+
+    model: Any
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray | None
+    y_val: np.ndarray | None
+    callbacks: list[Any]
+    seed: int
+    verbose: int = 0
+    history: dict[str, list[float]] = field(default_factory=dict)
+    callback_list: Any = None
+    active: bool = True
+    last_logs: dict[str, float] = field(default_factory=dict)
+
+
+def validation_holdout(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[Any, ...]:
+    """(x_train, y_train, x_val, y_val) as ``model.fit(validation_split=fraction)`` takes
+    them: the last part of the arrays, unshuffled, is the validation data."""
+    if not fraction:
+        return x, y, None, None
+    from keras.src.trainers.data_adapters.array_slicing import train_validation_split
+
+    (x_train, y_train), (x_val, y_val) = train_validation_split((x, y), fraction)
+    return x_train, y_train, x_val, y_val
+
+
+def fit_compiled(
+    members: Sequence[Member], epochs: int, batch_size: int, shuffle: bool
+) -> list[dict[str, list[float]]]:
+    """Train ``members`` together for ``epochs`` epochs; returns each one's history (the
+    epochs it ran, one list per logged value), as ``model.fit(...).history`` would."""
+    return CompiledGroup(members, batch_size, shuffle).fit(epochs)
+
+
+class CompiledGroup:
+    """The jitted epoch and evaluation programs of a group and the host loop around them."""
+
+    def __init__(self, members: Sequence[Member], batch_size: int, shuffle: bool) -> None:
+        import jax
+
+        self.members = list(members)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.leader = self.members[0].model
+        for member in self.members:
+            batch = (member.x_train[:batch_size], member.y_train[:batch_size])
+            member.model._symbolic_build(data_batch=batch)  # what fit does: builds metrics
+        _check_same_structure(self.members)
+        self._train_epoch = jax.jit(jax.vmap(self._one_epoch, in_axes=(0, None, 0, 0, 0, 0, 0)))
+        self._evaluate = jax.jit(jax.vmap(self._one_evaluation, in_axes=(0, 0, None, 0, 0, 0)))
+
+    # --- the compiled programs (traced once per group; ``leader`` is only a template) ---
+
+    def _one_epoch(self, state, fresh_metrics, x, y, batches, remainder, active):
+        import jax
+
+        trainable, non_trainable, optimizer_variables, _ = state
+        start = (trainable, non_trainable, optimizer_variables, fresh_metrics)
+
+        def step(carry, indices):
+            _, carry = self.leader.train_step(carry, (x[indices], y[indices]))
+            return carry, None
+
+        end, _ = jax.lax.scan(step, start, batches)
+        if remainder.shape[0]:  # the last, smaller batch of an epoch, as fit has it
+            _, end = self.leader.train_step(end, (x[remainder], y[remainder]))
+        # a model whose callbacks stopped it keeps its state (early stopping in a group)
+        return jax.tree_util.tree_map(
+            lambda new, old: jax.numpy.where(active, new, old), end, start
+        )
+
+    def _one_evaluation(self, trainable, non_trainable, fresh_metrics, x, batches, remainder):
+        import jax
+
+        def step(carry, indices):
+            _, carry = self.leader.test_step(carry, (x[0][indices], x[1][indices]))
+            return carry, None
+
+        state, _ = jax.lax.scan(step, (trainable, non_trainable, fresh_metrics), batches)
+        if remainder.shape[0]:
+            _, state = self.leader.test_step(state, (x[0][remainder], x[1][remainder]))
+        return state[2]
+
+    # --- the host loop ---
+
+    def fit(self, epochs: int) -> list[dict[str, list[float]]]:
+        import jax.numpy as jnp
+
+        from recipes.signals import raise_if_stopping
+
+        initial_epoch = self._begin_training(epochs)
+        state = tuple(
+            _stack([_values(group) for group in groups])
+            for groups in zip(*(_state_variables(m.model) for m in self.members), strict=True)
+        )
+        fresh_metrics = [jnp.asarray(v) for v in self._fresh_metrics(self.leader)]
+        x_train = jnp.asarray(np.stack([m.x_train for m in self.members]))
+        y_train = jnp.asarray(np.stack([m.y_train for m in self.members]))
+        validation = self._validation_arrays()
+        try:
+            for epoch in range(initial_epoch, epochs):
+                for member in self._active():
+                    member.callback_list.on_epoch_begin(epoch)
+                batches, remainder = self._epoch_order(epoch)
+                active = jnp.asarray([m.active for m in self.members])
+                state = self._train_epoch(
+                    state, fresh_metrics, x_train, y_train, batches, remainder, active
+                )
+                val_metrics = None
+                if validation is not None:
+                    val_metrics = self._evaluate(state[0], state[1], fresh_metrics, *validation)
+                self._end_epoch(epoch, state, val_metrics)
+                raise_if_stopping()
+                if not self._active():
+                    break
+        finally:
+            self._sync_all(state)
+        for member in self.members:
+            member.model.optimizer.finalize_variable_values(member.model.trainable_weights)
+            member.callback_list.on_train_end(logs=member.last_logs)
+        return [member.history for member in self.members]
+
+    def _begin_training(self, epochs: int) -> int:
+        import keras
+
+        initial_epochs = set()
+        for member in self.members:
+            member.callback_list = keras.callbacks.CallbackList(
+                member.callbacks,
+                add_history=False,
+                add_progbar=member.verbose != 0,
+                verbose=member.verbose,
+                epochs=epochs,
+                steps=-(-len(member.x_train) // self.batch_size),
+                model=member.model,
+            )
+            member.model.stop_training = False
+            member.callback_list.on_train_begin()  # a backup restores weights and epoch here
+            initial_epochs.add(member.model._initial_epoch or 0)
+        if len(initial_epochs) > 1:
+            raise RecipeError("models trained together must start at the same epoch")
+        return initial_epochs.pop()
+
+    @staticmethod
+    def _fresh_metrics(model: Any) -> list[Any]:
+        model.reset_metrics()
+        return [v.value for v in model.metrics_variables]
+
+    def _validation_arrays(self) -> tuple[Any, ...] | None:
+        import jax.numpy as jnp
+
+        if self.members[0].x_val is None:
+            return None
+        x_val = jnp.asarray(np.stack([m.x_val for m in self.members]))
+        y_val = jnp.asarray(np.stack([m.y_val for m in self.members]))
+        batches, remainder = _batches(np.arange(len(self.members[0].x_val)), self.batch_size)
+        count = len(self.members)
+        return (
+            (x_val, y_val),
+            jnp.asarray(np.broadcast_to(batches, (count, *batches.shape))),
+            jnp.asarray(np.broadcast_to(remainder, (count, *remainder.shape))),
+        )
+
+    def _epoch_order(self, epoch: int) -> tuple[Any, Any]:
+        """Each model's batches for one epoch: a permutation seeded by (seed, epoch), or the
+        data's own order when ``shuffle`` is off."""
+        import jax.numpy as jnp
+
+        samples = len(self.members[0].x_train)
+        orders = [
+            np.random.default_rng([m.seed, epoch]).permutation(samples)
+            if self.shuffle
+            else np.arange(samples)
+            for m in self.members
+        ]
+        split = [_batches(order, self.batch_size) for order in orders]
+        return jnp.asarray(np.stack([s[0] for s in split])), jnp.asarray(
+            np.stack([s[1] for s in split])
+        )
+
+    def _end_epoch(self, epoch: int, state: tuple, val_metrics: Any) -> None:
+        """Give each active model its new weights, and its callbacks the epoch's logs."""
+        import jax
+
+        state, val_metrics = jax.device_get((state, val_metrics))
+        for index, member in enumerate(self.members):
+            if not member.active:
+                continue
+            _assign(member.model, state, index)
+            logs = _metrics_result(member.model)
+            if val_metrics is not None:
+                _assign_values(member.model.metrics_variables, val_metrics, index)
+                logs.update({f"val_{k}": v for k, v in _metrics_result(member.model).items()})
+            for key, value in logs.items():
+                member.history.setdefault(key, []).append(value)
+            member.last_logs = logs
+            member.callback_list.on_epoch_end(epoch, logs)
+            if member.model.stop_training:
+                member.active = False
+
+    def _active(self) -> list[Member]:
+        return [member for member in self.members if member.active]
+
+    def _sync_all(self, state: tuple) -> None:
+        import jax
+
+        state = jax.device_get(state)
+        for index, member in enumerate(self.members):
+            if member.active:  # a stopped model keeps what its callbacks left (best weights)
+                _assign(member.model, state, index)
+
+
+def _batches(order: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``order`` as full batches (steps, batch_size) and the remaining indices."""
+    full = len(order) // batch_size * batch_size
+    return order[:full].reshape(-1, batch_size), order[full:]
+
+
+def _state_variables(model: Any) -> tuple[list[Any], ...]:
+    return (
+        model.trainable_variables,
+        model.non_trainable_variables,
+        model.optimizer.variables,
+        model.metrics_variables,
+    )
+
+
+def _values(variables: list[Any]) -> list[np.ndarray]:
+    return [np.asarray(v.value) for v in variables]
+
+
+def _stack(per_member: list[list[np.ndarray]]) -> list[Any]:
+    import jax.numpy as jnp
+
+    return [jnp.asarray(np.stack(values)) for values in zip(*per_member, strict=True)]
+
+
+def _assign(model: Any, state: tuple, index: int) -> None:
+    for variables, values in zip(_state_variables(model), state, strict=True):
+        _assign_values(variables, values, index)
+
+
+def _assign_values(variables: list[Any], stacked: list[np.ndarray], index: int) -> None:
+    for variable, values in zip(variables, stacked, strict=True):
+        variable.assign(values[index])
+
+
+def _metrics_result(model: Any) -> dict[str, float]:
+    return {key: float(value) for key, value in model.get_metrics_result().items()}
+
+
+def _check_same_structure(members: list[Member]) -> None:
+    """Models trained in one program must have the same variables, data shapes and metrics."""
+
+    def shapes(member: Member) -> tuple:
+        variables = tuple(tuple(v.shape for v in group) for group in _state_variables(member.model))
+        data = (member.x_train.shape, member.y_train.shape)
+        validation = None if member.x_val is None else (member.x_val.shape, member.y_val.shape)
+        return variables, data, validation
+
+    leader = shapes(members[0])
+    for member in members[1:]:
+        if shapes(member) != leader:
+            raise RecipeError(
+                "models trained together must share variable and data shapes; "
+                "run these points one by one (sweep.executor: processes)"
+            )

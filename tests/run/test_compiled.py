@@ -1,0 +1,123 @@
+"""The compiled trainer (recipes/run/compiled.py) against ``model.fit`` on JAX: on the same
+batches it must give the same history, and the run it makes must hold the same files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tests.conftest import PROJECT_ROOT, shrink_overrides
+
+# Trains each recipe twice from the same seed in one JAX process: model.fit, then the
+# compiled trainer, on unshuffled batches; prints both histories as JSON.
+PARITY_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import recipes, keras
+    from datasets import build_dataset
+    from recipes.components.models import build_model
+    from recipes.config.resolve import resolve_recipe
+    from recipes.run.compiled import Member, fit_compiled, validation_holdout
+    from recipes.run.fitting import compile_model
+
+    out = {}
+    for recipe, overrides in json.loads(sys.argv[1]).items():
+        config = resolve_recipe(recipe, overrides, backend="jax").config
+        histories = []
+        for trainer in ("fit", "compiled"):
+            keras.utils.set_random_seed(config.seed)
+            split = build_dataset(config.data.name, config.data.params, config.seed)
+            model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
+            compile_model(model, config)
+            data = (split.x_train, split.y_train)
+            if trainer == "fit":
+                histories.append(model.fit(*data, epochs=2, batch_size=config.train.batch_size,
+                    shuffle=False, verbose=0, validation_split=config.train.validation_split,
+                ).history)
+            else:
+                member = Member(model, *validation_holdout(*data, config.train.validation_split),
+                                [], config.seed)
+                histories += fit_compiled([member], 2, config.train.batch_size, False)
+        out[recipe] = histories
+    print(json.dumps(out))
+    """
+)
+
+
+@pytest.fixture(scope="module")
+def parity_histories():
+    overrides = {
+        # batches of 20 leave a smaller last batch, as fit has it
+        "hinge": [*shrink_overrides("hinge"), "train.batch_size=20"],
+        "focal_rings": shrink_overrides("focal_rings"),
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", PARITY_SCRIPT, json.dumps(overrides)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("recipe", ["hinge", "focal_rings"])
+def test_compiled_trainer_gives_model_fit_history_on_the_same_batches(parity_histories, recipe):
+    fit_history, compiled_history = parity_histories[recipe]
+    assert set(compiled_history) == set(fit_history)
+    assert any(key.startswith("val_") for key in fit_history)
+    for key, values in fit_history.items():
+        assert len(compiled_history[key]) == len(values) == 2
+        assert compiled_history[key] == pytest.approx(values, rel=1e-4, abs=1e-6), key
+
+
+NO_TENSORFLOW_RUN = textwrap.dedent(
+    """
+    import json, sys
+    from recipes.cli.main import main
+    status = main(sys.argv[1:])
+    print(json.dumps({"status": status, "tensorflow": "tensorflow" in sys.modules}))
+    """
+)
+
+
+def test_a_jax_run_is_compiled_timed_stage_by_stage_and_never_loads_tensorflow(tmp_path):
+    arguments = ["run", "hinge", *(f"--set={text}" for text in shrink_overrides("hinge"))]
+    completed = subprocess.run(
+        [sys.executable, "-c", NO_TENSORFLOW_RUN, *arguments, "--output-root", str(tmp_path)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+    )
+    assert json.loads(completed.stdout.strip().splitlines()[-1]) == {
+        "status": 0,
+        "tensorflow": False,
+    }, completed.stderr[-3000:]
+    [run_json] = tmp_path.glob("hinge/*/run.json")
+    record = json.loads(run_json.read_text())
+    assert record["trainer"] == "compiled"
+    stages = {"setup", "import", "backend_start", "data", "model", "fit", "evaluate", "plots"}
+    assert stages <= set(record["durations_s"])
+    assert sum(record["durations_s"][s] for s in stages) <= record["durations_s"]["total"]
+
+
+def test_the_compiled_trainer_asked_for_on_tensorflow_is_one_line(cli, tmp_path):
+    result = cli(
+        "run", "hinge", "--backend", "tensorflow", "--set", "train.trainer=compiled",
+        "--output-root", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: --set: train.trainer: 'compiled' needs the jax backend, this run uses "
+        "'tensorflow'. Add --backend jax, or --set train.trainer=auto"
+    ]
+    assert not any(tmp_path.iterdir())
