@@ -7,6 +7,7 @@ already validated parameters.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 import pydantic
@@ -15,6 +16,29 @@ from recipes.components.optimizers import OPTIMIZERS
 from recipes.plugins import EXECUTORS, REPORTS, TASKS
 
 BACKENDS = ("tensorflow", "jax", "torch")
+
+
+RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
+
+
+def expand_ranges(values: Any) -> Any:
+    """``"0..49"`` (alone or as one of several values) -> the integers 0 to 49: fifty seeds
+    without writing fifty numbers. ValueError for an empty range."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, (list, tuple)):
+        return values
+    expanded: list[Any] = []
+    for value in values:
+        match = RANGE.match(value) if isinstance(value, str) else None
+        if match is None:
+            expanded.append(value)
+            continue
+        first, last = int(match[1]), int(match[2])
+        if first > last:
+            raise ValueError(f"range {value.strip()} is empty; write {last}..{first}")
+        expanded.extend(range(first, last + 1))
+    return expanded
 
 
 class Strict(pydantic.BaseModel):
@@ -118,12 +142,21 @@ class RecipeConfig(Strict):
     train: TrainConfig = TrainConfig()
     plots: PlotsConfig = PlotsConfig()
     grid: dict[str, list[Any]] = pydantic.Field(
-        default_factory=dict, description="values per key for `python -m recipes sweep`"
+        default_factory=dict,
+        description="values per key for `python -m recipes sweep`; integers may be a range: "
+        "seed: 0..49",
     )
     report: str = pydantic.Field(
         "table", description="what a sweep writes after its runs (recipes.plugins.REPORTS)"
     )
     sweep: SweepConfig = SweepConfig()
+
+    @pydantic.field_validator("grid", mode="before")
+    @classmethod
+    def _expand_grid_ranges(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: expand_ranges(values) for key, values in value.items()}
+        return value
 
     @pydantic.field_validator("task")
     @classmethod

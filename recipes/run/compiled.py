@@ -14,7 +14,7 @@ per epoch.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,11 +53,16 @@ def validation_holdout(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[A
 
 
 def fit_compiled(
-    members: Sequence[Member], epochs: int, batch_size: int, shuffle: bool
+    members: Sequence[Member],
+    epochs: int,
+    batch_size: int,
+    shuffle: bool,
+    on_epoch: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, list[float]]]:
     """Train ``members`` together for ``epochs`` epochs; returns each one's history (the
-    epochs it ran, one list per logged value), as ``model.fit(...).history`` would."""
-    return CompiledGroup(members, batch_size, shuffle).fit(epochs)
+    epochs it ran, one list per logged value), as ``model.fit(...).history`` would.
+    ``on_epoch(epoch, models still training)`` is called after each epoch."""
+    return CompiledGroup(members, batch_size, shuffle).fit(epochs, on_epoch)
 
 
 class CompiledGroup:
@@ -76,42 +81,60 @@ class CompiledGroup:
         _check_same_structure(self.members)
         self._train_epoch = jax.jit(jax.vmap(self._one_epoch, in_axes=(0, None, 0, 0, 0, 0, 0)))
         self._evaluate = jax.jit(jax.vmap(self._one_evaluation, in_axes=(0, 0, None, 0, 0, 0)))
+        self._split = jax.jit(self._unstack)
 
     # --- the compiled programs (traced once per group; ``leader`` is only a template) ---
 
     def _one_epoch(self, state, fresh_metrics, x, y, batches, remainder, active):
+        """One model's epoch: (new state, the epoch's logs as fit reports them)."""
         import jax
 
-        trainable, non_trainable, optimizer_variables, _ = state
+        trainable, non_trainable, optimizer_variables = state
         start = (trainable, non_trainable, optimizer_variables, fresh_metrics)
 
         def step(carry, indices):
-            _, carry = self.leader.train_step(carry, (x[indices], y[indices]))
-            return carry, None
+            logs, carry = self.leader.train_step(carry, (x[indices], y[indices]))
+            return carry, logs
 
-        end, _ = jax.lax.scan(step, start, batches)
+        end, logs = start, None
+        if batches.shape[0]:  # shapes are static: known when the program is traced
+            end, logs = jax.lax.scan(step, start, batches)
+            logs = jax.tree_util.tree_map(lambda values: values[-1], logs)  # running means
         if remainder.shape[0]:  # the last, smaller batch of an epoch, as fit has it
-            _, end = self.leader.train_step(end, (x[remainder], y[remainder]))
+            logs, end = self.leader.train_step(end, (x[remainder], y[remainder]))
         # a model whose callbacks stopped it keeps its state (early stopping in a group)
-        return jax.tree_util.tree_map(
-            lambda new, old: jax.numpy.where(active, new, old), end, start
-        )
+        end = jax.tree_util.tree_map(lambda new, old: jax.numpy.where(active, new, old), end, start)
+        return end[:3], logs
 
     def _one_evaluation(self, trainable, non_trainable, fresh_metrics, x, batches, remainder):
+        """One model's validation logs (``evaluate`` on the validation data)."""
         import jax
 
         def step(carry, indices):
-            _, carry = self.leader.test_step(carry, (x[0][indices], x[1][indices]))
-            return carry, None
+            logs, carry = self.leader.test_step(carry, (x[0][indices], x[1][indices]))
+            return carry, logs
 
-        state, _ = jax.lax.scan(step, (trainable, non_trainable, fresh_metrics), batches)
+        state, logs = (trainable, non_trainable, fresh_metrics), None
+        if batches.shape[0]:
+            state, logs = jax.lax.scan(step, state, batches)
+            logs = jax.tree_util.tree_map(lambda values: values[-1], logs)
         if remainder.shape[0]:
-            _, state = self.leader.test_step(state, (x[0][remainder], x[1][remainder]))
-        return state[2]
+            logs, _ = self.leader.test_step(state, (x[0][remainder], x[1][remainder]))
+        return logs
+
+    @staticmethod
+    def _unstack(stacked):
+        """Per model, its own arrays (one compiled call, not one slice per array)."""
+        import jax
+
+        count = jax.tree_util.tree_leaves(stacked)[0].shape[0]
+        return [jax.tree_util.tree_map(lambda leaf, k=k: leaf[k], stacked) for k in range(count)]
 
     # --- the host loop ---
 
-    def fit(self, epochs: int) -> list[dict[str, list[float]]]:
+    def fit(
+        self, epochs: int, on_epoch: Callable[[int, int], None] | None = None
+    ) -> list[dict[str, list[float]]]:
         import jax.numpy as jnp
 
         from recipes.signals import raise_if_stopping
@@ -119,7 +142,7 @@ class CompiledGroup:
         initial_epoch = self._begin_training(epochs)
         state = tuple(
             _stack([_values(group) for group in groups])
-            for groups in zip(*(_state_variables(m.model) for m in self.members), strict=True)
+            for groups in zip(*(_state_variables(m.model)[:3] for m in self.members), strict=True)
         )
         fresh_metrics = [jnp.asarray(v) for v in self._fresh_metrics(self.leader)]
         x_train = jnp.asarray(np.stack([m.x_train for m in self.members]))
@@ -131,13 +154,15 @@ class CompiledGroup:
                     member.callback_list.on_epoch_begin(epoch)
                 batches, remainder = self._epoch_order(epoch)
                 active = jnp.asarray([m.active for m in self.members])
-                state = self._train_epoch(
+                state, logs = self._train_epoch(
                     state, fresh_metrics, x_train, y_train, batches, remainder, active
                 )
-                val_metrics = None
                 if validation is not None:
-                    val_metrics = self._evaluate(state[0], state[1], fresh_metrics, *validation)
-                self._end_epoch(epoch, state, val_metrics)
+                    val_logs = self._evaluate(state[0], state[1], fresh_metrics, *validation)
+                    logs = {**logs, **{f"val_{key}": value for key, value in val_logs.items()}}
+                self._end_epoch(epoch, state, logs)
+                if on_epoch is not None:
+                    on_epoch(epoch, len(self._active()))
                 raise_if_stopping()
                 if not self._active():
                     break
@@ -206,23 +231,22 @@ class CompiledGroup:
             np.stack([s[1] for s in split])
         )
 
-    def _end_epoch(self, epoch: int, state: tuple, val_metrics: Any) -> None:
+    def _end_epoch(self, epoch: int, state: tuple, logs: dict[str, Any]) -> None:
         """Give each active model its new weights, and its callbacks the epoch's logs."""
         import jax
 
-        state, val_metrics = jax.device_get((state, val_metrics))
-        for index, member in enumerate(self.members):
+        logs = {key: np.asarray(values).tolist() for key, values in jax.device_get(logs).items()}
+        for index, (member, own_state) in enumerate(
+            zip(self.members, self._split(state), strict=True)
+        ):
             if not member.active:
                 continue
-            _assign(member.model, state, index)
-            logs = _metrics_result(member.model)
-            if val_metrics is not None:
-                _assign_values(member.model.metrics_variables, val_metrics, index)
-                logs.update({f"val_{k}": v for k, v in _metrics_result(member.model).items()})
-            for key, value in logs.items():
+            _assign(member.model, own_state)
+            member_logs = {key: values[index] for key, values in logs.items()}
+            for key, value in member_logs.items():
                 member.history.setdefault(key, []).append(value)
-            member.last_logs = logs
-            member.callback_list.on_epoch_end(epoch, logs)
+            member.last_logs = member_logs
+            member.callback_list.on_epoch_end(epoch, member_logs)
             if member.model.stop_training:
                 member.active = False
 
@@ -230,12 +254,9 @@ class CompiledGroup:
         return [member for member in self.members if member.active]
 
     def _sync_all(self, state: tuple) -> None:
-        import jax
-
-        state = jax.device_get(state)
-        for index, member in enumerate(self.members):
+        for member, own_state in zip(self.members, self._split(state), strict=True):
             if member.active:  # a stopped model keeps what its callbacks left (best weights)
-                _assign(member.model, state, index)
+                _assign(member.model, own_state)
 
 
 def _batches(order: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -263,18 +284,10 @@ def _stack(per_member: list[list[np.ndarray]]) -> list[Any]:
     return [jnp.asarray(np.stack(values)) for values in zip(*per_member, strict=True)]
 
 
-def _assign(model: Any, state: tuple, index: int) -> None:
-    for variables, values in zip(_state_variables(model), state, strict=True):
-        _assign_values(variables, values, index)
-
-
-def _assign_values(variables: list[Any], stacked: list[np.ndarray], index: int) -> None:
-    for variable, values in zip(variables, stacked, strict=True):
-        variable.assign(values[index])
-
-
-def _metrics_result(model: Any) -> dict[str, float]:
-    return {key: float(value) for key, value in model.get_metrics_result().items()}
+def _assign(model: Any, state: tuple) -> None:
+    for variables, values in zip(_state_variables(model)[:3], state, strict=True):
+        for variable, value in zip(variables, values, strict=True):
+            variable.assign(value)
 
 
 def _check_same_structure(members: list[Member]) -> None:

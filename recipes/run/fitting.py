@@ -103,12 +103,17 @@ def history_file_callback(path: Path, earlier: dict[str, list[float]]) -> Any:
 
 def backup_callback(folder: Path, every_s: float) -> Any:
     """``keras.callbacks.BackupAndRestore`` in ``folder/backup``: weights, optimizer state and
-    epoch saved at an epoch's end (at most once per ``every_s`` seconds, and after the first
-    epoch), restored by a resumed fit, deleted when fit ends."""
+    epoch saved at an epoch's end, at most once per ``every_s`` seconds of training (so a short
+    run, or each of 50 runs trained together, does not pay a save it will never use), restored
+    by a resumed fit, deleted when fit ends."""
     import keras
 
     class ThrottledBackupAndRestore(keras.callbacks.BackupAndRestore):
         last_saved = -math.inf
+
+        def on_train_begin(self, logs: dict | None = None) -> None:
+            super().on_train_begin(logs)
+            self.last_saved = time.monotonic()
 
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
             if time.monotonic() - self.last_saved >= every_s:
@@ -187,18 +192,28 @@ def fit_model(
 def _fit_compiled(
     model: Any, split: Any, config: RecipeConfig, callbacks: list[Any], verbose: int
 ) -> dict[str, list[float]]:
-    from recipes.run.compiled import Member, fit_compiled, validation_holdout
+    from recipes.run.compiled import fit_compiled
+
+    member = compiled_member(model, split, config, callbacks, verbose)
+    [history] = fit_compiled(
+        [member], config.train.epochs, config.train.batch_size, config.train.shuffle
+    )
+    return history
+
+
+def compiled_member(
+    model: Any, split: Any, config: RecipeConfig, callbacks: list[Any], verbose: int
+) -> Any:
+    """The compiled trainer's view of one run: its data split as ``model.fit`` would take it
+    (its own validation data, else the last ``validation_split`` of the training data)."""
+    from recipes.run.compiled import Member, validation_holdout
 
     if split.x_val is not None:
         data = (split.x_train, split.y_train, split.x_val, split.y_val)
     else:
         data = validation_holdout(split.x_train, split.y_train, config.train.validation_split)
-    # one line per epoch: the compiled path reports at epoch ends only
-    member = Member(model, *data, callbacks, config.seed, verbose=min(verbose, 2) and 2)
-    [history] = fit_compiled(
-        [member], config.train.epochs, config.train.batch_size, config.train.shuffle
-    )
-    return history
+    # one line per epoch (verbose 2): the compiled path reports at epoch ends only
+    return Member(model, *data, callbacks, config.seed, verbose=min(verbose, 2) and 2)
 
 
 def check_validation_split(samples: int, fraction: float) -> None:

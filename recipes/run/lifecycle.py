@@ -130,45 +130,72 @@ def execute_run(
     ``task(context)`` and record the outcome in run.json: ``completed`` with what the task
     returns, or ``failed`` / ``interrupted`` with the reason (the exception then carries
     ``run_folder``)."""
-    select_backend(recipe.config.backend)
-    started = time.perf_counter()
-    if resume_folder is None:
-        folder, record = _new_run_folder(recipe, output_root)
-    else:
-        folder, record = Path(resume_folder), reopen_record(resume_folder)
-    context = RunContext(
-        recipe, folder, record, verbose=verbose, resuming=resume_folder is not None
-    )
-    context.durations["setup"] = time.perf_counter() - started  # backend choice, run folder
+    with OpenRun(recipe, output_root, verbose, resume_folder) as run:
+        run.complete(task(run.context))
+    return run.context.folder
 
-    def finish(status: str, **fields: Any) -> None:
-        context.durations["total"] = time.perf_counter() - started
+
+class OpenRun:
+    """One run from its folder's creation to its final status, as a context manager: the
+    ``with`` block does the work and calls :meth:`complete`; an exception leaving the block
+    (or given to :meth:`fail`) is recorded as ``failed`` or ``interrupted``. Several may be
+    open at once (runs trained together, ``recipes.run.group``)."""
+
+    def __init__(
+        self,
+        recipe: ResolvedRecipe,
+        output_root: Path | str,
+        verbose: int | None = None,
+        resume_folder: Path | None = None,
+    ) -> None:
+        select_backend(recipe.config.backend)
+        self.started = time.perf_counter()
+        if resume_folder is None:
+            folder, record = _new_run_folder(recipe, output_root)
+        else:
+            folder, record = Path(resume_folder), reopen_record(resume_folder)
+        self.context = RunContext(
+            recipe, folder, record, verbose=verbose, resuming=resume_folder is not None
+        )
+        self.context.durations["setup"] = time.perf_counter() - self.started  # backend, folder
+        self.status: str | None = None
+
+    def __enter__(self) -> OpenRun:
+        return self
+
+    def __exit__(self, kind: Any, error: BaseException | None, trace: Any) -> bool:
+        if error is not None and self.status is None:
+            self.fail(error)
+        return False
+
+    def complete(self, result: dict[str, Any]) -> None:
+        self._finish("completed", reason="", **result)
+
+    def fail(self, error: BaseException) -> None:
+        """Record why the run stopped; ``error.run_folder`` then names its folder."""
+        error.run_folder = self.context.folder
+        if isinstance(error, TrainingFailed):
+            self._finish("failed", reason=str(error))
+        elif isinstance(error, KeyboardInterrupt):  # Ctrl-C, or SIGTERM / SIGHUP
+            self._finish("interrupted", reason=describe_stop(error))
+        else:
+            if not isinstance(error, (RecipeError, OSError)):  # a fault: keep the details
+                atomic_write_text(
+                    self.context.folder / "traceback.txt",
+                    "".join(traceback.format_exception(error)),
+                )
+            self._finish("failed", reason=f"{type(error).__name__}: {error}")
+
+    def _finish(self, status: str, **fields: Any) -> None:
+        self.status = status
+        self.context.durations["total"] = time.perf_counter() - self.started
         try:
-            record.update(
-                status=status, ended_at=now_iso(), durations_s=context.durations, **fields
+            self.context.record.update(
+                status=status, ended_at=now_iso(), durations_s=self.context.durations, **fields
             )
         except OSError:  # e.g. the disk is full: the error that caused it is what matters
             if status == "completed":
                 raise
-
-    try:
-        result = task(context)
-    except TrainingFailed as error:
-        error.run_folder = folder
-        finish("failed", reason=str(error))
-        raise
-    except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM / SIGHUP (recipes.signals)
-        error.run_folder = folder
-        finish("interrupted", reason=describe_stop(error))
-        raise
-    except Exception as error:
-        error.run_folder = folder
-        if not isinstance(error, (RecipeError, OSError)):  # a fault: keep the details
-            atomic_write_text(folder / "traceback.txt", traceback.format_exc())
-        finish("failed", reason=f"{type(error).__name__}: {error}")
-        raise
-    finish("completed", reason="", **result)
-    return folder
 
 
 def reopen_record(folder: Path) -> RunRecord:

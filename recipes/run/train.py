@@ -5,6 +5,7 @@ Each step is one call; the clock of each goes to ``durations_s`` in run.json.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from recipes.errors import TrainingFailed
@@ -25,16 +26,36 @@ from recipes.run.fitting import (
 from recipes.run.lifecycle import RunContext
 
 
+@dataclass
+class Prepared:
+    """A run ready to train: its data, compiled model and callbacks."""
+
+    split: Any
+    model: Any
+    callbacks: list[Any]
+    nan_guard: Any
+    history_file: Any
+
+
 def train_and_evaluate(context: RunContext) -> dict[str, Any]:
     """Train the recipe's model on its data and write history, predictions, metrics, the
     model and the figures into the run folder; returns what run.json records."""
+    prepared = prepare_training(context)
+    with context.timed("fit"):
+        fit_model(
+            prepared.model, prepared.split, context.config, prepared.callbacks, context.verbose
+        )
+    return finish_training(context, prepared)
+
+
+def prepare_training(context: RunContext) -> Prepared:
+    """Seed, build the data and the compiled model, and the callbacks of the fit."""
     config, folder = context.config, context.folder
     with context.timed("import"):
         import keras
 
         from datasets import build_dataset
-        from recipes.components.models import build_model, model_output_kind
-        from recipes.run.figures import write_run_figures
+        from recipes.components.models import build_model
     with context.timed("backend_start"):  # the backend's runtime starts on its first operation
         leave_tensorflow_unloaded()
         keras.utils.set_random_seed(config.seed)
@@ -59,14 +80,22 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
         else None,
         early_stopping_callback(config),
     ]
-    with context.timed("fit"):
-        fit_model(model, split, config, [c for c in callbacks if c is not None], context.verbose)
-    history = history_file.history
-    if nan_guard.failure:
-        raise TrainingFailed(nan_guard.failure)
+    callbacks = [callback for callback in callbacks if callback is not None]
+    return Prepared(split, model, callbacks, nan_guard, history_file)
+
+
+def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
+    """Evaluate the trained model and write the run folder's files."""
+    from recipes.components.models import model_output_kind
+    from recipes.run.figures import write_run_figures
+
+    config, folder, model = context.config, context.folder, prepared.model
+    history = prepared.history_file.history
+    if prepared.nan_guard.failure:
+        raise TrainingFailed(prepared.nan_guard.failure)
 
     with context.timed("evaluate"):
-        evaluation = Evaluation(model, split, model_output_kind(config.model.name))
+        evaluation = Evaluation(model, prepared.split, model_output_kind(config.model.name))
     metrics = {**evaluation.metrics, **history_metrics(history, config)}
     check_finite(metrics)
     write_csv(folder / "test_predictions.csv", *evaluation.table())

@@ -23,7 +23,7 @@ import yaml
 
 from recipes.config.layering import recipe_path
 from recipes.config.resolve import resolve_recipe
-from recipes.config.schema import ResolvedRecipe
+from recipes.config.schema import ResolvedRecipe, expand_ranges
 from recipes.errors import RecipeError
 from recipes.paths import display_path
 
@@ -130,6 +130,10 @@ def build_axes(
     merged = {key: (values, f"{config_source}: grid") for key, values in config_grid.items()}
     merged.update({key: (values, "--grid") for key, values in cli_grid.items()})
     for key, (values, source) in merged.items():
+        try:
+            values = expand_ranges(values)
+        except ValueError as error:
+            raise RecipeError(f"{source}: {key}: {error}") from None
         if not isinstance(values, (list, tuple)) or not values:
             raise RecipeError(f"{source}: {key}: expected a non-empty list of values")
         pairs = [split_label(value) for value in values]

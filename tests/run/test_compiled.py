@@ -10,8 +10,7 @@ import sys
 import textwrap
 
 import pytest
-
-from tests.conftest import PROJECT_ROOT, shrink_overrides
+from conftest import PROJECT_ROOT, shrink_overrides
 
 # Trains each recipe twice from the same seed in one JAX process: model.fit, then the
 # compiled trainer, on unshuffled batches; prints both histories as JSON.

@@ -53,3 +53,41 @@ def test_report_states_what_the_numbers_show(sweep_folder):
     assert "## What the numbers show" in report
     assert "area classified +1" in report.lower()
     assert "squared hinge" in report and "±" in report
+
+
+def test_vectorized_points_have_the_files_and_metrics_of_a_run_alone(sweep_folder, shrunk_run):
+    """compare_hinge trains its seeds as one program (sweep.executor: vectorized); its
+    hinge seed-0 run folder must match the shrunk hinge recipe run on its own (same JAX
+    backend, same shrunk config)."""
+    sweep = json.loads((sweep_folder / "sweep.json").read_text())
+    [point] = [r for r in sweep["runs"] if r["values"] == {"loss": "hinge", "seed": 0}]
+    together = Path(point["run_folder"])
+    assert json.loads((together / "run.json").read_text())["trained_together"]["runs"] == 2
+    result, root = shrunk_run("hinge")
+    assert result.returncode == 0, result.stderr[-3000:]
+    [alone] = (root / "hinge").iterdir()
+    assert {p.name for p in together.iterdir()} == {p.name for p in alone.iterdir()}
+    metrics_together = json.loads((together / "metrics.json").read_text())
+    metrics_alone = json.loads((alone / "metrics.json").read_text())
+    assert metrics_together.keys() == metrics_alone.keys()
+    for key, value in metrics_alone.items():
+        assert metrics_together[key] == pytest.approx(value, rel=1e-5, abs=1e-7), key
+
+
+@pytest.mark.parametrize(
+    ("squared_area", "expected"),
+    [(0.40, "the squared hinge boundary is tighter"), (0.66, "no evidence")],
+)
+def test_the_verdict_tests_the_difference_of_the_mean_areas(squared_area, expected):
+    from recipes.studies.hinge_report import LossStatistics, verdict_lines
+
+    def statistics(loss, area):
+        return LossStatistics(loss, 50, 45, (1.0, 0.0), (0.1, 0.0), (0.1, 0.0), (area, 0.15))
+
+    text = verdict_lines(
+        {
+            "hinge": statistics("hinge", 0.65),
+            "squared_hinge": statistics("squared_hinge", squared_area),
+        }
+    )[0]
+    assert expected in text and "Welch's t-test p = " in text

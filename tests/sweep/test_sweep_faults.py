@@ -32,6 +32,23 @@ def test_dry_run_prints_every_point_and_creates_nothing(tmp_path, capsys):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize(
+    ("grid", "expected"),
+    [
+        ("seed=0..2", "3 runs; nothing was created (--dry-run)"),
+        ("seed=0..1,5", "3 runs; nothing was created (--dry-run)"),
+    ],
+)
+def test_a_seed_range_expands_to_every_integer(grid, expected, tmp_path, capsys):
+    assert main(["sweep", "hinge", "--grid", grid, "--dry-run"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == expected
+
+
+def test_an_empty_seed_range_is_one_line(capsys):
+    assert main(["sweep", "hinge", "--grid", "seed=4..1", "--dry-run"]) == 2
+    assert capsys.readouterr().err.strip() == "error: --grid: seed: range 4..1 is empty; write 1..4"
+
+
 def test_resume_reruns_only_the_points_that_did_not_complete(stand_in_runs, tmp_path):
     sweep = run_sweep("hinge", GRID, output_root=tmp_path, jobs=2, progress=io.StringIO())
     assert [r.status for r in sweep.results].count("failed") == 2

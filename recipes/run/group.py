@@ -1,0 +1,73 @@
+"""Runs trained together: sweep points that share everything but their seed train as one
+compiled program (:mod:`recipes.run.compiled`, vmapped over the models), and each still gets its
+own run folder with the files and metrics it would have had alone."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from recipes.config.schema import ResolvedRecipe
+from recipes.run.compiled import fit_compiled
+from recipes.run.fitting import compiled_member
+from recipes.run.lifecycle import OpenRun
+from recipes.run.train import finish_training, prepare_training
+from recipes.signals import signals_deferred
+
+
+def train_together(
+    recipes: Sequence[ResolvedRecipe],
+    output_root: Path,
+    on_finished: Callable[[int, OpenRun], None],
+    on_epoch: Callable[[int, int], None] | None = None,
+) -> None:
+    """Train ``recipes`` (same config but the seed; JAX backend) as one program, then finish
+    each run folder in turn; ``on_finished(index, run)`` follows each run's final status. An
+    error in the shared part marks every run failed (or interrupted) and propagates."""
+    config = recipes[0].config
+    runs: list[OpenRun] = []
+    reported: set[int] = set()
+
+    def report(index: int) -> None:
+        if index not in reported and index < len(runs) and runs[index].status is not None:
+            reported.add(index)
+            on_finished(index, runs[index])
+
+    with contextlib.ExitStack() as stack:
+        for index, recipe in enumerate(recipes):
+            stack.callback(report, index)  # after the run's own exit has recorded its status
+            runs.append(stack.enter_context(OpenRun(recipe, output_root, verbose=0)))
+        prepared = [prepare_training(run.context) for run in runs]
+        members = [
+            compiled_member(item.model, item.split, run.context.config, item.callbacks, 0)
+            for run, item in zip(runs, prepared, strict=True)
+        ]
+        clock = time.perf_counter()
+        with signals_deferred():
+            fit_compiled(
+                members, config.train.epochs, config.train.batch_size, config.train.shuffle,
+                on_epoch,
+            )  # fmt: skip
+        shared_fit_s = time.perf_counter() - clock
+        _share_compiled_functions([item.model for item in prepared])
+        for index, (run, item) in enumerate(zip(runs, prepared, strict=True)):
+            run.context.durations["fit"] = shared_fit_s
+            run.context.record.update(trained_together={"runs": len(runs), "fit_s": shared_fit_s})
+            try:
+                run.complete(finish_training(run.context, item))
+            except Exception as error:  # this run alone failed (e.g. its loss became NaN)
+                run.fail(error)
+            report(index)
+
+
+def _share_compiled_functions(models: list) -> None:
+    """Give every model the first one's compiled evaluate and predict functions: they are
+    stateless (weights are arguments), so one compilation serves the group."""
+    leader = models[0]
+    leader.make_test_function()
+    leader.make_predict_function()
+    for model in models[1:]:
+        model.test_function = leader.test_function
+        model.predict_function = leader.predict_function

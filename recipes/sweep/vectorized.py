@@ -1,0 +1,110 @@
+"""The ``vectorized`` sweep executor: points whose configs differ only in their seed train
+together as one compiled JAX program (:func:`recipes.run.group.train_together`), in this
+process, so a sweep over 50 seeds pays Keras' start-up and the compilation once. Each point
+still gets its own complete run folder. Points that cannot share (another backend, a task other
+than ``train``, ``train.trainer: fit``, a run resumed from its backup) go to the
+:class:`~recipes.sweep.executors.ProcessExecutor`, ``jobs`` at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from recipes.config.resolve import resolve_recipe
+from recipes.config.schema import ResolvedRecipe
+from recipes.files import read_json
+from recipes.sweep.executors import ProcessExecutor
+from recipes.sweep.records import RunResult, Sweep
+
+PROGRESS_EVERY_S = 2.0  # at most one "epoch k/N" line per group this often
+
+
+def shared_program_key(recipe: ResolvedRecipe) -> str | None:
+    """What points must share to train as one program: the whole config but the seed. None
+    for a point that cannot train in this process's compiled JAX program."""
+    config = recipe.config
+    loaded = sys.modules.get("keras")
+    if (
+        config.backend != "jax"
+        or config.task != "train"
+        or config.train.trainer == "fit"
+        or (loaded is not None and loaded.backend.backend() != "jax")
+    ):
+        return None
+    mapping = {key: value for key, value in config.as_mapping().items() if key != "seed"}
+    return json.dumps(mapping, sort_keys=True, default=str)
+
+
+class VectorizedExecutor:
+    """Same-shape points as one program each group; the others one process each."""
+
+    def __init__(self, jobs: int = 1) -> None:
+        self.jobs = jobs
+
+    def run(self, sweep: Sweep, progress: Any) -> None:
+        groups: dict[str, list[tuple[RunResult, ResolvedRecipe]]] = {}
+        for result in sweep.results:
+            if result.status != "not started" or result.resume_from is not None:
+                continue
+            recipe = resolve_recipe(sweep.recipe_argument, result.point.overrides, sweep.backend)
+            key = shared_program_key(recipe)
+            if key is not None:
+                groups.setdefault(key, []).append((result, recipe))
+        for number, members in enumerate(groups.values(), start=1):
+            _train_group(sweep, members, progress, f"group {number}/{len(groups)}")
+        ProcessExecutor(self.jobs).run(sweep, progress)  # whatever is left
+
+
+def _train_group(
+    sweep: Sweep,
+    members: list[tuple[RunResult, ResolvedRecipe]],
+    progress: Any,
+    name: str,
+) -> None:
+    from recipes.run.group import train_together
+
+    results = [result for result, _ in members]
+    for result in results:
+        progress.started(result)
+    clock = time.perf_counter()
+    epochs = members[0][1].config.train.epochs
+    last_line = [0.0]
+
+    def on_epoch(epoch: int, training: int) -> None:
+        if epoch + 1 == epochs or time.perf_counter() - last_line[0] >= PROGRESS_EVERY_S:
+            last_line[0] = time.perf_counter()
+            print(
+                f"{name} ({len(results)} runs as one program): epoch {epoch + 1}/{epochs}, "
+                f"{training} still training",
+                file=progress.stream,
+                flush=True,
+            )
+
+    def on_finished(index: int, run: Any) -> None:
+        _record(results[index], run.context.folder, clock)
+        progress.done(results[index])
+
+    try:
+        train_together([recipe for _, recipe in members], sweep.output_root, on_finished, on_epoch)
+    except Exception as error:  # the shared part failed: each run folder says why
+        for result in results:
+            if result.status == "not started":  # no run folder: it never started
+                result.status = "failed"
+                result.reason = f"its group failed before it started: {error}"
+                result.exit_status = 1
+                progress.done(result)
+
+
+def _record(result: RunResult, folder: Any, clock: float) -> None:
+    """The point's outcome, read from its run folder as for a point run in a process."""
+    record = read_json(folder / "run.json")
+    result.run_folder = folder
+    result.status = record.get("status", "failed")
+    result.reason = record.get("reason", "")
+    result.metrics = read_json(folder / "metrics.json")
+    result.durations = record.get("durations_s", {})
+    result.wall_s = time.perf_counter() - clock
+    result.exit_status = 0 if result.status == "completed" else 1
