@@ -1,5 +1,6 @@
-"""Shared test fixtures. Tests run on the default Keras backend (tensorflow unless
-$KERAS_BACKEND says otherwise); other backends are exercised in subprocesses."""
+"""Shared test fixtures. In-process tests (and command lines that name no backend) run on
+TensorFlow unless $KERAS_BACKEND says otherwise; the shrunk recipe runs (``shrunk_run``) run on
+JAX, the project's default backend, so the fast suite covers both."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SHRINK = yaml.safe_load((Path(__file__).parent / "shrink.yaml").read_text(encoding="utf-8"))
 # What every completed training run folder of two-feature data holds.

@@ -46,7 +46,7 @@ def _add_run_options(parser: argparse.ArgumentParser, recipe_optional: bool = Fa
     parser.add_argument(
         "--backend",
         choices=["tensorflow", "jax", "torch"],
-        help="Keras backend (default: config 'backend', then $KERAS_BACKEND, then tensorflow)",
+        help="Keras backend (default: config 'backend', then $KERAS_BACKEND, then jax)",
     )
     parser.add_argument(
         "--output-root", type=Path, default=None, help="where run folders go (default: outputs/)"

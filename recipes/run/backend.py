@@ -7,6 +7,7 @@ import importlib.util
 import os
 import platform
 import sys
+from pathlib import Path
 
 from recipes.errors import RecipeError
 
@@ -42,6 +43,20 @@ def select_backend(backend: str) -> None:
         return
     os.environ["KERAS_BACKEND"] = backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if backend == "jax":
+        use_jax_compilation_cache()
+
+
+def use_jax_compilation_cache() -> None:
+    """Keep JAX's compiled programs on disk, so a recipe run again (or a sweep's next
+    process) skips compiling: measured here, the hinge fit's compile of about 1.3 s and the
+    evaluation's. The cache is keyed by the program, JAX version and device; set
+    $JAX_COMPILATION_CACHE_DIR to move it, or to an empty string to turn it off."""
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    os.environ.setdefault(
+        "JAX_COMPILATION_CACHE_DIR", str(cache_home / "keras-loss-recipes" / "jax")
+    )
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
 
 
 def library_versions() -> dict[str, str]:

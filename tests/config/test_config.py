@@ -155,3 +155,17 @@ def test_an_empty_config_file_says_it_is_empty(tmp_path):
         path.write_text(text)
         with pytest.raises(RecipeError, match=r"empty\.yaml: the file is empty"):
             resolve_recipe(str(path))
+
+
+@pytest.mark.parametrize(
+    ("environment", "flag", "expected"),
+    [(None, None, "jax"), ("tensorflow", None, "tensorflow"), ("tensorflow", "jax", "jax")],
+)
+def test_the_backend_is_the_flag_then_keras_backend_then_jax(
+    monkeypatch, environment, flag, expected
+):
+    if environment is None:
+        monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    else:
+        monkeypatch.setenv("KERAS_BACKEND", environment)
+    assert resolve_recipe("hinge", backend=flag).config.backend == expected
