@@ -4,6 +4,7 @@
 # Override config values with SET, e.g.:  make hinge SET="train.epochs=5 seed=3"
 # Choose the Keras backend with BACKEND, e.g.:  make hinge BACKEND=jax
 # Sweeps: GRID="key=v1,v2 ..." adds --grid options, JOBS=N runs N at once.
+# Extras installed into .venv on first use: EXTRAS=dev,torch adds PyTorch (CI does; see .ci/run).
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,6 +15,7 @@ BACKEND ?=
 GRID ?=
 JOBS ?=
 PORT ?= 8000
+EXTRAS ?= dev
 RUN_FLAGS = $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BACKEND),)
 SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),)
 
@@ -38,7 +40,7 @@ help: ## list every target and every recipe with one line
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install the package with its dependencies (automatic)

@@ -86,10 +86,11 @@ def _check_task_needs(config: RecipeConfig, source: str) -> None:
             f"{source}: {', '.join(missing)}: required for task '{config.task}' "
             "(name a dataset, a model and a loss)"
         )
-    if config.backend == "torch" and config.train.steps_per_execution != 1 and needs:
+    steps = config.train.steps_per_execution
+    if config.backend == "torch" and steps not in (1, "auto") and needs:
         raise RecipeError(
             f"{source}: train.steps_per_execution: the torch backend supports only 1, "
-            f"got {config.train.steps_per_execution}. Add --set train.steps_per_execution=1"
+            f"got {steps}. Add --set train.steps_per_execution=auto (1 on torch, 32 elsewhere)"
         )
 
 

@@ -21,6 +21,7 @@ from recipes.run.fitting import (
     nan_guard_callback,
 )
 from recipes.run.lifecycle import RunContext
+from recipes.run.speed_settings import resolved_speed_settings
 
 
 def train_and_evaluate(context: RunContext) -> dict[str, Any]:
@@ -40,6 +41,7 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
     context.record.update(data=split.summary())
     model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
     compile_model(model, config)
+    context.record.update(speed_settings=resolved_speed_settings(model))
 
     nan_guard = nan_guard_callback()
     history_file = history_file_callback(folder / "history.csv", _resume_point(context))
