@@ -16,7 +16,7 @@ from typing import Any
 import pydantic
 
 import datasets
-from recipes.components.losses import LOSSES
+from recipes.components.losses import LOSSES, loss_label_encoding
 from recipes.components.metrics import METRICS
 from recipes.components.models import MODELS
 from recipes.config.layering import layered_config, normalise_component, recipe_path
@@ -115,7 +115,21 @@ def validate_config(
         ) from None
     config = config.model_copy(update={**components, "metrics": metrics})
     _check_task_needs(config, default_source)
+    _check_data(config, origins, default_source)
     return config
+
+
+def _check_data(config: RecipeConfig, origins: dict[str, str], source: str) -> None:
+    """The dataset's own check (the user's file: exists, numeric, classes the loss takes),
+    before any run folder exists."""
+    if config.data is None or config.loss is None:
+        return
+    try:
+        datasets.check_dataset(
+            config.data.name, config.data.params, loss_label_encoding(config.loss.name)
+        )
+    except RecipeError as error:
+        raise RecipeError(f"{origin_of('data', origins, source)}: {error}") from None
 
 
 def resolve_recipe(

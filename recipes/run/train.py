@@ -32,12 +32,14 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
         import keras
 
         from datasets import build_dataset
+        from recipes.components.losses import loss_label_encoding
         from recipes.components.models import build_model, model_output_kind
         from recipes.run.figures import write_run_figures
     keras.utils.set_random_seed(config.seed)
 
     with context.timed("data"):
-        split = build_dataset(config.data.name, config.data.params, config.seed)
+        labels = loss_label_encoding(config.loss.name)  # a user's file: as the loss needs
+        split = build_dataset(config.data.name, config.data.params, config.seed, labels)
     context.record.update(data=split.summary())
     model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
     compile_model(model, config)
