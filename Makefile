@@ -15,12 +15,13 @@ BACKEND ?=
 GRID ?=
 JOBS ?=
 PORT ?= 8000
+TENSORBOARD_PORT ?= 6006
 EXTRAS ?= dev
 RUN_FLAGS = $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BACKEND),)
 SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),)
 
 TARGETS := help setup list run sweep resume test test-full lint format benchmark gallery serve \
-	clean-outputs
+	tensorboard clean-outputs
 # One target per recipe file (a recipe named like a target above is reachable by `make run R=`).
 RECIPES := $(filter-out defaults $(TARGETS),$(sort $(basename $(notdir $(wildcard configs/*.yaml)))))
 
@@ -89,6 +90,11 @@ gallery: $(STAMP) ## rebuild outputs/index.html (every run, newest first, with t
 serve: gallery ## serve outputs/ at http://127.0.0.1:8000/ (PORT=8001 for another port; Ctrl-C stops)
 	@echo "open http://127.0.0.1:$(PORT)/index.html"
 	$(BIN)/python -m http.server --directory outputs --bind 127.0.0.1 $(PORT)
+
+tensorboard: $(STAMP) ## TensorBoard over outputs/ (runs with train.tensorboard=true) at http://127.0.0.1:6006/
+	@$(BIN)/python -c 'import tensorboard' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[tensorboard]'
+	@echo "open http://127.0.0.1:$(TENSORBOARD_PORT)/ (Ctrl-C stops; TENSORBOARD_PORT=6007 for another port)"
+	$(BIN)/tensorboard --logdir outputs --host 127.0.0.1 --port $(TENSORBOARD_PORT)
 
 clean-outputs: ## delete every run folder under outputs/
 	find outputs -mindepth 1 -not -name README.md -not -name .gitkeep -delete

@@ -8,6 +8,7 @@ is an error naming the file it came from, its path and the closest valid name
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -85,6 +86,11 @@ def _check_task_needs(config: RecipeConfig, source: str) -> None:
         raise RecipeError(
             f"{source}: {', '.join(missing)}: required for task '{config.task}' "
             "(name a dataset, a model and a loss)"
+        )
+    if config.train.tensorboard and importlib.util.find_spec("tensorboard") is None:
+        raise RecipeError(
+            f"{source}: train.tensorboard: needs the tensorboard package; install it with "
+            ".venv/bin/pip install -e '.[tensorboard]' (or make tensorboard)"
         )
     steps = config.train.steps_per_execution
     if config.backend == "torch" and steps not in (1, "auto") and needs:

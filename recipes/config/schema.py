@@ -80,6 +80,11 @@ class TrainConfig(Strict):
         "epoch); a backup costs tens of milliseconds on TensorFlow",
     )
     early_stopping: EarlyStoppingConfig | None = None
+    tensorboard: bool = pydantic.Field(
+        False,
+        description="write TensorBoard logs into the run folder (scalars per epoch, the config, "
+        "--set values as hparams); `make tensorboard` shows them",
+    )
 
     @pydantic.field_validator("steps_per_execution", "jit_compile", mode="wrap")
     @classmethod

@@ -22,6 +22,7 @@ from recipes.run.fitting import (
 )
 from recipes.run.lifecycle import RunContext
 from recipes.run.speed_settings import resolved_speed_settings
+from recipes.run.tensorboard import tensorboard_callbacks
 
 
 def train_and_evaluate(context: RunContext) -> dict[str, Any]:
@@ -54,6 +55,7 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
         if config.train.checkpoint
         else None,
         early_stopping_callback(config),
+        *tensorboard_callbacks(folder, config, context.recipe.overrides),
     ]
     with context.timed("fit"):
         fit_model(model, split, config, [c for c in callbacks if c is not None], context.verbose)
