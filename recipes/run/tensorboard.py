@@ -21,12 +21,16 @@ LOG_FOLDER = "tensorboard"
 
 def hparams_from_overrides(overrides: list[str]) -> dict[str, bool | int | float | str]:
     """``["loss=hinge", "seed=3"]`` -> ``{"loss": "hinge", "seed": 3}`` (values read as YAML;
-    what TensorBoard cannot show, lists or mappings, as text)."""
+    what TensorBoard cannot show, lists or mappings, as text; an empty one, such as the
+    ``grid={}`` of a sweep point, has nothing to compare and is left out)."""
     values: dict[str, bool | int | float | str] = {}
     for text in overrides:
         key, _, raw = text.partition("=")
         value = yaml.safe_load(raw) if raw else ""
-        values[key.strip()] = value if isinstance(value, (bool, int, float, str)) else raw
+        if isinstance(value, (bool, int, float, str)):
+            values[key.strip()] = value
+        elif value:
+            values[key.strip()] = raw
     return values
 
 
@@ -65,7 +69,8 @@ def run_description_callback(log_dir: Path, config_mapping: dict, overrides: lis
                 if overrides:
                     from tensorboard.plugins.hparams import api as hparams_api
 
-                    hparams_api.hparams(hparams_from_overrides(overrides))
+                    values = hparams_from_overrides(overrides)
+                    hparams_api.hparams(values, trial_id=log_dir.parent.name)  # the run id
             writer.close()
 
     return RunDescription()

@@ -20,7 +20,9 @@ def test_overrides_become_hparams():
         "seed": 3,
         "train.shuffle": False,
     }
-    assert hparams_from_overrides(["model.hidden_units=[8, 4]"]) == {"model.hidden_units": "[8, 4]"}
+    assert hparams_from_overrides(["model.hidden_units=[8, 4]", "grid={}"]) == {
+        "model.hidden_units": "[8, 4]"
+    }
 
 
 def test_config_text_is_a_markdown_code_block_of_the_yaml():
@@ -64,4 +66,4 @@ def test_a_run_writes_scalars_per_epoch_config_text_and_hparams(tmp_path):
     text = logs.Tensors(".", "config")[0].tensor_proto.string_val[0].decode()
     assert "    seed: 2" in text and "    loss:" in text
     start = logs.SummaryMetadata(".", "_hparams_/session_start_info").plugin_data.content
-    assert b"seed" in start and b"train.tensorboard" in start
+    assert b"seed" in start and b"train.tensorboard" in start and folder.name.encode() in start
