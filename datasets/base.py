@@ -68,10 +68,10 @@ def build_dataset(
     return DATASETS.build(name, params, seed, labels)
 
 
-def check_dataset(name: str, params: dict[str, Any], labels: LabelEncoding | None) -> None:
+def check_dataset(name: str, params: dict[str, Any], labels: LabelEncoding) -> int | None:
     """Run the dataset's own check (registered as ``check=``, e.g. reading the user's file)
-    before any run folder exists; RecipeError names the problem."""
+    before any run folder exists: RecipeError names the problem; returns the number of
+    classes it found (None for a dataset without a check)."""
     entry = DATASETS.entry(name)
     check = entry.info.get("check")
-    if check is not None and labels is not None:
-        check(entry.params.model_validate(params), labels)
+    return None if check is None else check(entry.params.model_validate(params), labels)

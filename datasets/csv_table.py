@@ -98,9 +98,10 @@ def read_csv_table(params: CsvParams) -> Table:
     )
 
 
-def check_csv(params: CsvParams, encoding: LabelEncoding) -> None:
-    """Read and split the file as a run would: RecipeError for any problem (config time)."""
-    table_split(read_csv_table(params), params, encoding, seed=0)
+def check_csv(params: CsvParams, encoding: LabelEncoding) -> int:
+    """Read and split the file as a run would (at config time): RecipeError for any
+    problem, else the number of classes."""
+    return table_split(read_csv_table(params), params, encoding, seed=0).info["class_count"]
 
 
 @DATASETS.register("csv", params=CsvParams, check=check_csv, labels_from_loss=True)

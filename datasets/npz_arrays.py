@@ -84,9 +84,10 @@ def read_npz_table(params: NpzParams) -> Table:
     return Table(features.astype("float32"), labels, names, source)
 
 
-def check_npz(params: NpzParams, encoding: LabelEncoding) -> None:
-    """Read and split the arrays as a run would: RecipeError for any problem (config time)."""
-    table_split(read_npz_table(params), params, encoding, seed=0)
+def check_npz(params: NpzParams, encoding: LabelEncoding) -> int:
+    """Read and split the arrays as a run would (at config time): RecipeError for any
+    problem, else the number of classes."""
+    return table_split(read_npz_table(params), params, encoding, seed=0).info["class_count"]
 
 
 @DATASETS.register("npz", params=NpzParams, check=check_npz, labels_from_loss=True)

@@ -159,6 +159,7 @@ def table_split(table: Table, params: TableParams, encoding: LabelEncoding, seed
         info={
             "class_names": class_names,
             "classes": [str(value) for value in classes],
+            "class_count": len(classes),
             **info,
         },
     )

@@ -19,7 +19,7 @@ import pydantic
 import datasets
 from recipes.components.losses import LOSSES, loss_label_encoding
 from recipes.components.metrics import METRICS
-from recipes.components.models import MODELS
+from recipes.components.models import MODELS, model_output_units
 from recipes.config.layering import layered_config, normalise_component, recipe_path
 from recipes.config.messages import describe, format_validation_error, origin_of
 from recipes.config.schema import Component, RecipeConfig, ResolvedRecipe
@@ -130,12 +130,22 @@ def _check_data(config: RecipeConfig, origins: dict[str, str], source: str) -> N
     before any run folder exists."""
     if config.data is None or config.loss is None:
         return
+    encoding = loss_label_encoding(config.loss.name)
     try:
-        datasets.check_dataset(
-            config.data.name, config.data.params, loss_label_encoding(config.loss.name)
-        )
+        classes = datasets.check_dataset(config.data.name, config.data.params, encoding)
     except RecipeError as error:
         raise RecipeError(f"{origin_of('data', origins, source)}: {error}") from None
+    if classes is None or config.model is None:
+        return
+    needed = classes if encoding.kind == "categorical" else 1
+    outputs = model_output_units(config.model.name, config.model.params)
+    if outputs != needed:
+        raise RecipeError(
+            f"{origin_of('model', origins, source)}: model: '{config.model.name}' emits "
+            f"{outputs} value(s) per sample, but loss '{config.loss.name}' on {classes} classes "
+            f"({encoding.kind} targets) needs {needed}; choose a model with "
+            f"{'classes: ' + str(needed) if needed > 1 else 'one output'}"
+        )
 
 
 def resolve_recipe(
