@@ -53,6 +53,7 @@ def resolve_data_path(text: str) -> Path:
     RecipeError (one line) when neither exists."""
     path = Path(text).expanduser()
     candidates = [path] if path.is_absolute() else [Path.cwd() / path, PROJECT_ROOT / path]
+    candidates = list(dict.fromkeys(candidates))  # the same folder once
     for candidate in candidates:
         if candidate.is_file():
             return candidate

@@ -134,7 +134,9 @@ def _check_data(config: RecipeConfig, origins: dict[str, str], source: str) -> N
     try:
         classes = datasets.check_dataset(config.data.name, config.data.params, encoding)
     except RecipeError as error:
-        raise RecipeError(f"{origin_of('data', origins, source)}: {error}") from None
+        key = str(error).split(":", 1)[0]  # data.label, ...; else about the file data.path names
+        where = origin_of(key if key.startswith("data.") else "data.path", origins, source)
+        raise RecipeError(f"{where}: {error}") from None
     if classes is None or config.model is None:
         return
     needed = classes if encoding.kind == "categorical" else 1
