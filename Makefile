@@ -4,6 +4,7 @@
 # Override config values with SET, e.g.:  make hinge SET="train.epochs=5 seed=3"
 # Choose the Keras backend with BACKEND, e.g.:  make hinge BACKEND=jax
 # Sweeps: GRID="key=v1,v2 ..." adds --grid options, JOBS=N runs N at once.
+# Extras installed into .venv on first use: EXTRAS=dev,torch adds PyTorch (CI does; see .ci/run).
 
 PYTHON ?= python3
 VENV := .venv
@@ -14,11 +15,13 @@ BACKEND ?=
 GRID ?=
 JOBS ?=
 PORT ?= 8000
+TENSORBOARD_PORT ?= 6006
+EXTRAS ?= dev
 RUN_FLAGS = $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BACKEND),)
 SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),)
 
 TARGETS := help setup list run sweep resume test test-full lint format benchmark gallery serve \
-	clean-outputs
+	tensorboard clean-outputs
 # One target per recipe file (a recipe named like a target above is reachable by `make run R=`).
 RECIPES := $(filter-out defaults $(TARGETS),$(sort $(basename $(notdir $(wildcard configs/*.yaml)))))
 
@@ -38,7 +41,7 @@ help: ## list every target and every recipe with one line
 $(STAMP): pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
 setup: $(STAMP) ## create .venv and install the package with its dependencies (automatic)
@@ -87,6 +90,11 @@ gallery: $(STAMP) ## rebuild outputs/index.html (every run, newest first, with t
 serve: gallery ## serve outputs/ at http://127.0.0.1:8000/ (PORT=8001 for another port; Ctrl-C stops)
 	@echo "open http://127.0.0.1:$(PORT)/index.html"
 	$(BIN)/python -m http.server --directory outputs --bind 127.0.0.1 $(PORT)
+
+tensorboard: $(STAMP) ## TensorBoard over outputs/ (runs with train.tensorboard=true) at http://127.0.0.1:6006/
+	@$(BIN)/python -c 'import tensorboard' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[tensorboard]'
+	@echo "open http://127.0.0.1:$(TENSORBOARD_PORT)/ (Ctrl-C stops; TENSORBOARD_PORT=6007 for another port)"
+	$(BIN)/tensorboard --logdir outputs --host 127.0.0.1 --port $(TENSORBOARD_PORT)
 
 clean-outputs: ## delete every run folder under outputs/
 	find outputs -mindepth 1 -not -name README.md -not -name .gitkeep -delete

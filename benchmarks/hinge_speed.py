@@ -2,7 +2,8 @@
 
 Baseline ("tutorial"): default ``compile`` (one step per compiled call) and ``fit``, and a
 decision boundary through mlxtend whose ``predict`` uses Keras' default batch of 32.
-Recipe: ``steps_per_execution`` from the config (32) and prediction in batches of 8,192.
+Recipe: ``steps_per_execution`` from the config (auto: 32 on TensorFlow and JAX) and
+prediction in batches of 8,192.
 Both run in this process on the same data, model and seed; the script prints seconds and the
 ratio baseline / recipe. It asserts nothing: machines are shared and noisy, read the figures.
 
@@ -46,8 +47,10 @@ def main() -> None:
     from recipes.components.models import build_model
     from recipes.components.optimizers import build_optimizer
     from recipes.report import plots
+    from recipes.run.speed_settings import steps_per_execution_for
 
     config = recipe.config
+    steps = steps_per_execution_for(config.train.steps_per_execution, keras.backend.backend())
     split = build_dataset(config.data.name, config.data.params, config.seed)
 
     class TutorialPredictor:
@@ -95,7 +98,7 @@ def main() -> None:
     baseline, ours = [], []
     for repeat in range(arguments.repeats):
         baseline.append(one_run(1, TutorialPredictor))
-        ours.append(one_run(config.train.steps_per_execution, recipe_predictor))
+        ours.append(one_run(steps, recipe_predictor))
         print(
             f"repeat {repeat + 1}: tutorial fit {baseline[-1][0]:.2f}s boundary "
             f"{baseline[-1][1]:.2f}s | recipe fit {ours[-1][0]:.2f}s boundary {ours[-1][1]:.2f}s",
@@ -116,7 +119,7 @@ def main() -> None:
     ]
     print(
         f"\nbackend {keras.backend.backend()}, keras {keras.__version__}, "
-        f"steps_per_execution {config.train.steps_per_execution}, "
+        f"steps_per_execution {steps}, "
         f"{arguments.repeats} repeat(s), median seconds"
     )
     print(f"{'stage':44} {'tutorial':>9} {'recipe':>9} {'speed-up':>9}")

@@ -9,11 +9,13 @@ configs validate without them.
 
 from __future__ import annotations
 
-from datasets.base import DATASETS, Split, build_dataset
+from datasets.base import DATASETS, Split, build_dataset, check_dataset
 
 # Importing the modules registers their datasets.
 from datasets import circles  # noqa: E402,F401  isort: skip
+from datasets import csv_table  # noqa: E402,F401  isort: skip
 from datasets import mnist  # noqa: E402,F401  isort: skip
+from datasets import npz_arrays  # noqa: E402,F401  isort: skip
 from datasets import rings  # noqa: E402,F401  isort: skip
 
-__all__ = ["DATASETS", "Split", "build_dataset"]
+__all__ = ["DATASETS", "Split", "build_dataset", "check_dataset"]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pydantic
 
+from recipes.components.labels import LabelEncoding, LabelKind
+from recipes.errors import RecipeError
 from recipes.registry import Registry
-
-LabelKind = Literal["plus_minus_one", "binary", "categorical"]
 
 DATASETS: Registry = Registry("dataset")
 
@@ -52,6 +52,26 @@ class Split:
         return {"label_kind": self.label_kind, "sizes": sizes, **self.info}
 
 
-def build_dataset(name: str, params: dict[str, Any] | DatasetParams, seed: int) -> Split:
-    """Build the named dataset from (validated) parameters and the run's seed."""
-    return DATASETS.build(name, params, seed)
+def build_dataset(
+    name: str,
+    params: dict[str, Any] | DatasetParams,
+    seed: int,
+    labels: LabelEncoding | None = None,
+) -> Split:
+    """Build the named dataset from (validated) parameters and the run's seed. A dataset
+    registered with ``labels_from_loss=True`` (the user's own files) encodes its classes as
+    ``labels`` says (what the run's loss declares); the others have their own encoding."""
+    if not DATASETS.entry(name).info.get("labels_from_loss"):
+        return DATASETS.build(name, params, seed)
+    if labels is None:
+        raise RecipeError(f"dataset '{name}' encodes its classes as the loss needs: name a loss")
+    return DATASETS.build(name, params, seed, labels)
+
+
+def check_dataset(name: str, params: dict[str, Any], labels: LabelEncoding) -> int | None:
+    """Run the dataset's own check (registered as ``check=``, e.g. reading the user's file)
+    before any run folder exists: RecipeError names the problem; returns the number of
+    classes it found (None for a dataset without a check)."""
+    entry = DATASETS.entry(name)
+    check = entry.info.get("check")
+    return None if check is None else check(entry.params.model_validate(params), labels)

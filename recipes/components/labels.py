@@ -1,8 +1,45 @@
-"""From targets and raw model outputs to integer labels, the same way for every recipe."""
+"""Label encodings: from class indices to the targets a loss needs, and from targets and raw
+model outputs back to integer labels, the same way for every recipe.
+
+Each registered loss declares the targets it needs (``labels=`` in
+:mod:`recipes.components.losses`); a dataset that reads the user's own classes encodes them with
+:func:`encode_labels`, so the loss, not the dataset, decides the mapping.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 import numpy as np
+
+LabelKind = Literal["plus_minus_one", "binary", "categorical"]
+TWO_CLASS_KINDS = ("plus_minus_one", "binary")
+
+
+@dataclass(frozen=True)
+class LabelEncoding:
+    """The targets a loss trains on: ``plus_minus_one`` (-1/+1) and ``binary`` (0/1) hold two
+    classes, ``categorical`` (one-hot rows) any number."""
+
+    kind: LabelKind
+
+    @property
+    def max_classes(self) -> int | None:
+        return 2 if self.kind in TWO_CLASS_KINDS else None
+
+
+def encode_labels(class_indices: np.ndarray, kind: LabelKind, classes: int) -> np.ndarray:
+    """float32 targets from class indices 0..classes-1: -1/+1, 0/1 (index 0 is the negative
+    class) or one-hot rows."""
+    class_indices = np.asarray(class_indices, dtype=int).reshape(-1)
+    if kind == "categorical":
+        return np.eye(classes, dtype="float32")[class_indices]
+    if classes != 2:
+        raise ValueError(f"{kind} labels need exactly 2 classes, got {classes}")
+    if kind == "plus_minus_one":
+        return np.where(class_indices == 1, 1.0, -1.0).astype("float32")
+    return class_indices.astype("float32")
 
 
 def predicted_labels(scores: np.ndarray, label_kind: str, output_kind: str) -> np.ndarray:

@@ -1,5 +1,10 @@
 """The loss registry: Keras' named losses plus this project's own.
 
+Every loss declares the targets it trains on (``labels=``: ``plus_minus_one``, ``binary`` or
+``categorical``, see :mod:`recipes.components.labels`); a dataset of the user's own classes is
+encoded that way. Regression-style losses (MSE, Huber, ...) train on one-hot rows, as the MNIST
+tutorial uses them.
+
 Always hands out a ``keras.losses.Loss`` *instance*, never the raw function: the function
 ``keras.losses.hinge(y, p)`` with ``y`` of shape (N,) and ``p`` of shape (N, 1) broadcasts silently
 to a wrong value, while the class reshapes. Keras is imported inside the factories so that config
@@ -12,6 +17,7 @@ from typing import Any
 
 import pydantic
 
+from recipes.components.labels import LabelEncoding
 from recipes.registry import Registry
 
 LOSSES: Registry = Registry("loss")
@@ -39,7 +45,11 @@ def _keras_loss(class_name: str, params: LossParams) -> Any:
 
 
 def _register_keras_loss(
-    name: str, class_name: str, params: type[LossParams] = LossParams, aliases: tuple = ()
+    name: str,
+    class_name: str,
+    params: type[LossParams] = LossParams,
+    aliases: tuple = (),
+    labels: str = "categorical",
 ) -> None:
     formula = {
         "Hinge": "mean(max(0, 1 - y * p)), y in {-1, +1} (0/1 labels are converted)",
@@ -51,13 +61,17 @@ def _register_keras_loss(
 
     factory.__name__ = f"make_{name}"
     factory.__doc__ = f"keras.losses.{class_name}: {formula}"
-    LOSSES.register(name, params=params, aliases=aliases, keras_class=class_name)(factory)
+    LOSSES.register(name, params=params, aliases=aliases, keras_class=class_name, labels=labels)(
+        factory
+    )
 
 
-_register_keras_loss("hinge", "Hinge")
-_register_keras_loss("squared_hinge", "SquaredHinge")
+_register_keras_loss("hinge", "Hinge", labels="plus_minus_one")
+_register_keras_loss("squared_hinge", "SquaredHinge", labels="plus_minus_one")
 _register_keras_loss("categorical_hinge", "CategoricalHinge")
-_register_keras_loss("binary_crossentropy", "BinaryCrossentropy", CrossEntropyParams, ("bce",))
+_register_keras_loss(
+    "binary_crossentropy", "BinaryCrossentropy", CrossEntropyParams, ("bce",), labels="binary"
+)
 _register_keras_loss(
     "categorical_crossentropy", "CategoricalCrossentropy", CrossEntropyParams, ("cce",)
 )
@@ -74,11 +88,16 @@ def get_loss(name: str, params: dict[str, Any] | LossParams | None = None) -> An
     return LOSSES.build(name, params)
 
 
+def loss_label_encoding(name: str) -> LabelEncoding:
+    """The targets the named loss trains on, as it declared them (``labels=``)."""
+    return LabelEncoding(LOSSES.entry(name).info["labels"])
+
+
 class PseudoHuberParams(LossParams):
     delta: float = pydantic.Field(1.0, gt=0)
 
 
-@LOSSES.register("pseudo_huber", params=PseudoHuberParams)
+@LOSSES.register("pseudo_huber", params=PseudoHuberParams, labels="categorical")
 def make_pseudo_huber(params: PseudoHuberParams) -> Any:
     """Pseudo-Huber (recipes.components.keras_objects.PseudoHuber):
     mean(delta^2 * (sqrt(1 + ((y - p) / delta)^2) - 1))."""
@@ -95,7 +114,7 @@ class FocalParams(LossParams):
     from_logits: bool = True
 
 
-@LOSSES.register("focal", params=FocalParams, aliases=("focal_loss",))
+@LOSSES.register("focal", params=FocalParams, aliases=("focal_loss",), labels="binary")
 def make_focal(params: FocalParams) -> Any:
     """Binary focal loss (recipes.components.keras_objects.FocalLoss):
     -alpha (1-p)^gamma log(p) if y=1, -(1-alpha) p^gamma log(1-p) if y=0."""
@@ -113,7 +132,12 @@ class SymmetricCrossEntropyParams(LossParams):
     from_logits: bool = True
 
 
-@LOSSES.register("symmetric_crossentropy", params=SymmetricCrossEntropyParams, aliases=("sce",))
+@LOSSES.register(
+    "symmetric_crossentropy",
+    params=SymmetricCrossEntropyParams,
+    aliases=("sce",),
+    labels="binary",
+)
 def make_symmetric_crossentropy(params: SymmetricCrossEntropyParams) -> Any:
     """Symmetric cross entropy (recipes.components.keras_objects.SymmetricCrossEntropy):
     alpha * ce(y, p) + beta * ce(p, y), p and y clipped to [1e-4, 1 - 1e-4]."""

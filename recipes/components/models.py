@@ -127,6 +127,14 @@ def model_output_kind(name: str) -> str:
     return MODELS.entry(name).info["output"]
 
 
+def model_output_units(name: str, params: Any) -> int:
+    """How many values the named model emits per sample: its ``classes`` parameter, else 1."""
+    entry = MODELS.entry(name)
+    if entry.params is not None and not isinstance(params, entry.params):
+        params = entry.params.model_validate(dict(params or {}))
+    return int(getattr(params, "classes", 1))
+
+
 def model_penalties(name: str, params: Any) -> list[str]:
     """The penalties the named model adds to the loss (``["L1", "L2"]``), for titles; a model
     whose parameters declare none adds none."""

@@ -8,6 +8,7 @@ is an error naming the file it came from, its path and the closest valid name
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,9 +17,9 @@ from typing import Any
 import pydantic
 
 import datasets
-from recipes.components.losses import LOSSES
+from recipes.components.losses import LOSSES, loss_label_encoding
 from recipes.components.metrics import METRICS
-from recipes.components.models import MODELS
+from recipes.components.models import MODELS, model_output_units
 from recipes.config.layering import layered_config, normalise_component, recipe_path
 from recipes.config.messages import describe, format_validation_error, origin_of
 from recipes.config.schema import Component, RecipeConfig, ResolvedRecipe
@@ -86,10 +87,17 @@ def _check_task_needs(config: RecipeConfig, origins: dict[str, str], source: str
             f"{source}: {', '.join(missing)}: required for task '{config.task}' "
             "(name a dataset, a model and a loss)"
         )
-    if config.backend == "torch" and config.train.steps_per_execution != 1 and needs:
+    if config.train.tensorboard and importlib.util.find_spec("tensorboard") is None:
+        raise RecipeError(
+            f"{origin_of('train.tensorboard', origins, source)}: train.tensorboard: needs the "
+            "tensorboard package; install it with "
+            ".venv/bin/pip install -e '.[tensorboard]' (or make tensorboard)"
+        )
+    steps = config.train.steps_per_execution
+    if config.backend == "torch" and steps not in (1, "auto") and needs:
         raise RecipeError(
             f"{source}: train.steps_per_execution: the torch backend supports only 1, "
-            f"got {config.train.steps_per_execution}. Add --set train.steps_per_execution=1"
+            f"got {steps}. Add --set train.steps_per_execution=auto (1 on torch, 32 elsewhere)"
         )
     if config.train.trainer == "compiled" and config.backend != "jax" and needs:
         where = origin_of("train.trainer", origins, source)
@@ -120,7 +128,33 @@ def validate_config(
         ) from None
     config = config.model_copy(update={**components, "metrics": metrics})
     _check_task_needs(config, origins, default_source)
+    _check_data(config, origins, default_source)
     return config
+
+
+def _check_data(config: RecipeConfig, origins: dict[str, str], source: str) -> None:
+    """The dataset's own check (the user's file: exists, numeric, classes the loss takes),
+    before any run folder exists."""
+    if config.data is None or config.loss is None:
+        return
+    encoding = loss_label_encoding(config.loss.name)
+    try:
+        classes = datasets.check_dataset(config.data.name, config.data.params, encoding)
+    except RecipeError as error:
+        key = str(error).split(":", 1)[0]  # data.label, ...; else about the file data.path names
+        where = origin_of(key if key.startswith("data.") else "data.path", origins, source)
+        raise RecipeError(f"{where}: {error}") from None
+    if classes is None or config.model is None:
+        return
+    needed = classes if encoding.kind == "categorical" else 1
+    outputs = model_output_units(config.model.name, config.model.params)
+    if outputs != needed:
+        raise RecipeError(
+            f"{origin_of('model', origins, source)}: model: '{config.model.name}' emits "
+            f"{outputs} value(s) per sample, but loss '{config.loss.name}' on {classes} classes "
+            f"({encoding.kind} targets) needs {needed}; choose a model with "
+            f"{'classes: ' + str(needed) if needed > 1 else 'one output'}"
+        )
 
 
 # Chosen by measurement (README, "Speed"): on JAX the recipes meet the tutorials' results as

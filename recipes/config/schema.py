@@ -13,6 +13,7 @@ from typing import Any, Literal
 import pydantic
 
 from recipes.components.optimizers import OPTIMIZERS
+from recipes.config.messages import describe
 from recipes.plugins import EXECUTORS, REPORTS, TASKS
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -84,10 +85,14 @@ class TrainConfig(Strict):
     batch_size: pydantic.PositiveInt = 32
     validation_split: float = pydantic.Field(0.2, ge=0, lt=1)
     shuffle: bool = True
-    steps_per_execution: pydantic.PositiveInt = pydantic.Field(
-        1, description="training steps per compiled call (the torch backend needs 1)"
+    steps_per_execution: pydantic.PositiveInt | Literal["auto"] = pydantic.Field(
+        "auto",
+        description="training steps per compiled call; auto: 32 on tensorflow and jax, 1 on "
+        "torch (which supports only 1); run.json records the value used",
     )
-    jit_compile: bool | Literal["auto"] = "auto"
+    jit_compile: bool | Literal["auto"] = pydantic.Field(
+        "auto", description="XLA compilation; auto: Keras decides per backend and model"
+    )
     trainer: Literal["auto", "fit", "compiled"] = pydantic.Field(
         "auto",
         description="compiled: whole epochs as one jitted program (JAX backend only); fit: "
@@ -104,6 +109,25 @@ class TrainConfig(Strict):
         "epoch); a backup costs tens of milliseconds on TensorFlow",
     )
     early_stopping: EarlyStoppingConfig | None = None
+    tensorboard: bool = pydantic.Field(
+        False,
+        description="write TensorBoard logs into the run folder (scalars per epoch, the config, "
+        "--set values as hparams); `make tensorboard` shows them",
+    )
+
+    @pydantic.field_validator("steps_per_execution", "jit_compile", mode="wrap")
+    @classmethod
+    def _auto_or_value(cls, value: Any, handler: Any, info: pydantic.ValidationInfo) -> Any:
+        """One message for a bad value of an ``auto``-or-value field, not one per type."""
+        try:
+            return handler(value)
+        except pydantic.ValidationError:
+            expected = (
+                "a positive integer"
+                if info.field_name == "steps_per_execution"
+                else ("true or false")
+            )
+            raise ValueError(f"expected auto or {expected}, got {describe(value)}") from None
 
 
 class PlotsConfig(Strict):

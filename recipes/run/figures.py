@@ -50,6 +50,7 @@ def write_run_figures(
             title=f"{title_run}, {accuracy_text}",
             class_names=class_names,
         )
+        label_feature_axes([ax], split)
         plots.save_figure(ax, folder / "decision_boundary.png", dpi=dpi)
     if config.plots.predictions and two_features:
         figure = plots.plot_true_vs_predicted(
@@ -59,4 +60,14 @@ def write_run_figures(
             title=f"{title_run}, {accuracy_text}",
             class_names=class_names,
         )
+        label_feature_axes(figure.axes, split)
         plots.save_figure(figure, folder / "predictions.png", dpi=dpi)
+
+
+def label_feature_axes(axes: list[Any], split: Any) -> None:
+    """Name the axes of a two-feature plot after the data's features (a user's CSV columns),
+    saying when they were standardized."""
+    scaled = " (standardized)" if "standardization" in split.info else ""
+    for ax in axes:
+        ax.set_xlabel(f"{split.feature_names[0]}{scaled}")
+        ax.set_ylabel(f"{split.feature_names[1]}{scaled}")

@@ -14,19 +14,22 @@ from recipes.components.optimizers import build_optimizer
 from recipes.config.schema import RecipeConfig
 from recipes.errors import RecipeError
 from recipes.files import read_csv_columns, read_json, write_csv
+from recipes.run.speed_settings import compile_speed_options
 from recipes.signals import raise_if_stopping, signals_deferred
 
 BACKUP_FOLDER = "backup"  # inside the run folder while training runs (BackupAndRestore)
 
 
 def compile_model(model: Any, config: RecipeConfig) -> None:
-    """``model.compile`` with the config's optimizer, loss, metrics and speed settings."""
+    """``model.compile`` with the config's optimizer, loss, metrics and speed settings
+    (resolved for the loaded backend: :mod:`recipes.run.speed_settings`)."""
+    import keras
+
     model.compile(
         optimizer=build_optimizer(config.optimizer),
         loss=get_loss(config.loss.name, config.loss.params),
         metrics=[get_metric(metric.name, metric.params) for metric in config.metrics],
-        steps_per_execution=config.train.steps_per_execution,
-        jit_compile=config.train.jit_compile,
+        **compile_speed_options(config.train, keras.backend.backend()),
     )
 
 

@@ -24,6 +24,8 @@ from recipes.run.fitting import (
     uses_compiled_trainer,
 )
 from recipes.run.lifecycle import RunContext
+from recipes.run.speed_settings import resolved_speed_settings
+from recipes.run.tensorboard import tensorboard_callbacks
 
 
 @dataclass
@@ -55,6 +57,7 @@ def prepare_training(context: RunContext) -> Prepared:
         import keras
 
         from datasets import build_dataset
+        from recipes.components.losses import loss_label_encoding
         from recipes.components.models import build_model
     with context.timed("backend_start"):  # the backend's runtime starts on its first operation
         leave_tensorflow_unloaded()
@@ -62,13 +65,17 @@ def prepare_training(context: RunContext) -> Prepared:
         keras.ops.convert_to_numpy(keras.ops.zeros(()))
 
     with context.timed("data"):
-        split = build_dataset(config.data.name, config.data.params, config.seed)
-    context.record.update(
-        data=split.summary(), trainer="compiled" if uses_compiled_trainer(config) else "fit"
-    )
+        labels = loss_label_encoding(config.loss.name)  # a user's file: as the loss needs
+        split = build_dataset(config.data.name, config.data.params, config.seed, labels)
+    compiled = uses_compiled_trainer(config)
+    context.record.update(data=split.summary(), trainer="compiled" if compiled else "fit")
     with context.timed("model"):
         model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
         compile_model(model, config)
+    speed = resolved_speed_settings(model)
+    if compiled:  # one jitted program per epoch: model.fit's settings do not apply
+        speed = {"steps_per_execution": "one epoch", "jit_compile": True}
+    context.record.update(speed_settings=speed)
 
     nan_guard = nan_guard_callback()
     history_file = history_file_callback(folder / "history.csv", _resume_point(context))
@@ -79,6 +86,7 @@ def prepare_training(context: RunContext) -> Prepared:
         if config.train.checkpoint
         else None,
         early_stopping_callback(config),
+        *tensorboard_callbacks(folder, config, context.recipe.overrides),
     ]
     callbacks = [callback for callback in callbacks if callback is not None]
     return Prepared(split, model, callbacks, nan_guard, history_file)

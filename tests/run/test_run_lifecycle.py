@@ -36,6 +36,9 @@ def test_run_json_records_the_run(hinge_run):
     assert record["seed"] == 0 and record["backend"] in ("tensorflow", "jax", "torch")
     assert {"keras", "numpy", "scikit-learn"} <= set(record["versions"])
     assert record["durations_s"]["fit"] > 0
+    steps = 1 if record["backend"] == "torch" else 32  # steps_per_execution: auto
+    assert record["speed_settings"]["steps_per_execution"] == steps
+    assert isinstance(record["speed_settings"]["jit_compile"], bool)
     assert record["started_at"] <= record["ended_at"]
 
 

@@ -1,0 +1,99 @@
+"""``npz``: the user's own arrays in a NumPy ``.npz`` archive: ``x`` (one row of numeric
+features per sample, shape (N, ...)) and ``y`` (one class value per sample, shape (N,)), as
+written by ``numpy.savez(path, x=features, y=labels)``."""
+
+from __future__ import annotations
+
+import zipfile
+
+import numpy as np
+
+from datasets.base import DATASETS, Split
+from datasets.tabular import Table, TableParams, file_sha256, resolve_data_path, table_split
+from recipes.components.labels import LabelEncoding
+from recipes.errors import RecipeError
+
+NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats
+
+
+class NpzParams(TableParams):
+    pass
+
+
+def _array(archive: np.lib.npyio.NpzFile, key: str, source: str) -> np.ndarray:
+    if key not in archive.files:
+        raise RecipeError(
+            f"data.path: {source} has no array '{key}' (it holds: {', '.join(archive.files)}); "
+            "write it with numpy.savez(path, x=features, y=labels)"
+        )
+    try:
+        return archive[key]
+    except ValueError:  # an object array, which needs pickle
+        raise RecipeError(f"{source}: array '{key}' holds Python objects, not numbers") from None
+
+
+def _first_non_finite(array: np.ndarray, key: str, source: str) -> None:
+    bad = np.argwhere(~np.isfinite(array.reshape(len(array), -1)))
+    if len(bad):
+        row, column = (int(i) for i in bad[0])
+        value = array.reshape(len(array), -1)[row, column]
+        raise RecipeError(
+            f"{source}: array '{key}' row {row}, column {column} is {value} "
+            f"({len(bad)} non-finite value(s) in all); fill them in or drop the rows"
+        )
+
+
+def _checked(features: np.ndarray, labels: np.ndarray, source: str) -> np.ndarray:
+    """The labels as one value per row; RecipeError for a wrong shape, type or value."""
+    if features.dtype.kind not in NUMERIC_KINDS:
+        raise RecipeError(f"{source}: array 'x' holds {features.dtype}, not numbers")
+    if features.ndim < 2 or len(features) == 0:
+        raise RecipeError(
+            f"{source}: array 'x' has shape {features.shape}; it needs one row per sample, "
+            "shape (N, features)"
+        )
+    _first_non_finite(features, "x", source)
+    labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
+    if labels.ndim != 1 or len(labels) != len(features):
+        raise RecipeError(
+            f"{source}: array 'y' has shape {labels.shape}; it needs one class value per row "
+            f"of 'x', shape ({len(features)},)"
+        )
+    if labels.dtype.kind in "fc":
+        _first_non_finite(labels, "y", source)
+    elif labels.dtype.kind not in NUMERIC_KINDS + "US":
+        raise RecipeError(f"{source}: array 'y' holds {labels.dtype}, not class values")
+    return labels
+
+
+def read_npz_table(params: NpzParams) -> Table:
+    """``x`` (float32) and ``y``; RecipeError naming the array and row of the first problem."""
+    path, source = resolve_data_path(params.path), params.path
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
+        raise RecipeError(f"data.path: {source} is not a NumPy .npz file ({error})") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise RecipeError(f"data.path: {source} holds one array; save x and y with numpy.savez")
+    with archive:
+        features = _array(archive, "x", source)
+        labels = _checked(features, _array(archive, "y", source), source)
+    width = int(np.prod(features.shape[1:]))
+    names = [f"x{i + 1}" for i in range(width)] if features.ndim == 2 else []
+    labels = np.asarray([value.item() for value in labels], dtype=object)
+    return Table(features.astype("float32"), labels, names, source)
+
+
+def check_npz(params: NpzParams, encoding: LabelEncoding) -> int:
+    """Read and split the arrays as a run would (at config time): RecipeError for any
+    problem, else the number of classes."""
+    return table_split(read_npz_table(params), params, encoding, seed=0).info["class_count"]
+
+
+@DATASETS.register("npz", params=NpzParams, check=check_npz, labels_from_loss=True)
+def make_npz(params: NpzParams, seed: int, encoding: LabelEncoding) -> Split:
+    """The arrays' rows split 60/20/20 (by default; seeded, stratified), classes encoded as the
+    loss declares, features standardized on the training rows."""
+    split = table_split(read_npz_table(params), params, encoding, seed)
+    split.info["sha256"] = file_sha256(resolve_data_path(params.path))
+    return split
