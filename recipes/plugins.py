@@ -8,7 +8,8 @@ code only through these names, never through a config file's name.
 - A **task** is what one run does: ``task(context) -> dict`` with a
   :class:`recipes.run.lifecycle.RunContext`; what it returns is recorded in run.json.
   ``needs`` lists the config blocks it cannot run without; ``resumable`` says whether
-  ``python -m recipes resume`` can continue an interrupted run of it.
+  ``python -m recipes resume`` can continue an interrupted run of it; ``together`` (optional)
+  trains several runs of it as one program, for the ``vectorized`` executor.
 - A **report** is what a sweep writes once its runs are done: ``report(sweep) -> list of
   paths`` with a :class:`recipes.sweep.records.Sweep`.
 - An **executor** runs a sweep's points: ``Executor(jobs).run(results, work)``, see
@@ -20,7 +21,7 @@ room it belongs to, and register its reference here.
 
 from __future__ import annotations
 
-from recipes.registry import Registry
+from recipes.registry import Reference, Registry
 
 TASKS: Registry = Registry("task")
 REPORTS: Registry = Registry("report")
@@ -31,6 +32,7 @@ TASKS.register_reference(
     "recipes.run.train:train_and_evaluate",
     needs=("data", "model", "loss"),
     resumable=True,
+    together=Reference("recipes.run.group:train_together"),
 )
 TASKS.register_reference("loss_gallery", "recipes.studies.loss_gallery.task:draw_gallery", needs=())
 

@@ -1,8 +1,9 @@
 """The ``vectorized`` sweep executor: points whose configs differ only in their seed train
-together as one compiled JAX program (:func:`recipes.run.group.train_together`), in this
-process, so a sweep over 50 seeds pays Keras' start-up and the compilation once. Each point
-still gets its own complete run folder. Points that cannot share (another backend, a task other
-than ``train``, ``train.trainer: fit``, a run resumed from its backup) go to the
+together as one compiled JAX program (the task's ``together`` plug-in; for ``train``,
+:func:`recipes.run.group.train_together`), in this process, so a sweep over 50 seeds pays
+Keras' start-up and the compilation once. Each point still gets its own complete run folder.
+Points that cannot share (another backend, a task that cannot train together,
+``train.trainer: fit``, a run resumed from its backup) go to the
 :class:`~recipes.sweep.executors.ProcessExecutor`, ``jobs`` at a time.
 """
 
@@ -16,6 +17,7 @@ from typing import Any
 from recipes.config.resolve import resolve_recipe
 from recipes.config.schema import ResolvedRecipe
 from recipes.files import read_json
+from recipes.plugins import TASKS
 from recipes.sweep.executors import ProcessExecutor
 from recipes.sweep.records import RunResult, Sweep
 
@@ -29,7 +31,7 @@ def shared_program_key(recipe: ResolvedRecipe) -> str | None:
     loaded = sys.modules.get("keras")
     if (
         config.backend != "jax"
-        or config.task != "train"
+        or "together" not in TASKS.entry(config.task).info
         or config.train.trainer == "fit"
         or (loaded is not None and loaded.backend.backend() != "jax")
     ):
@@ -64,8 +66,7 @@ def _train_group(
     progress: Any,
     name: str,
 ) -> None:
-    from recipes.run.group import train_together
-
+    train_together = TASKS.entry(members[0][1].config.task).info["together"].load()
     results = [result for result, _ in members]
     for result in results:
         progress.started(result)

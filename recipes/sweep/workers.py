@@ -1,5 +1,5 @@
 """The ``workers`` sweep executor: ``jobs`` long-lived worker processes
-(:mod:`recipes.sweep.worker`), each importing Keras once and running point after point with
+(:mod:`recipes.cli.worker`), each importing Keras once and running point after point with
 fresh Keras state, instead of a new process (and a new Keras import, 3-6 s here) per point.
 A worker serves one backend; a point on another backend gets a new worker. A worker that dies
 fails its point and is replaced. Ctrl-C, SIGTERM or SIGHUP stop every worker, which records
@@ -32,7 +32,7 @@ class Worker:
         self.log = open(log, "a", encoding="utf-8")  # noqa: SIM115 - closed in close()
         environment = {**os.environ, "KERAS_BACKEND": backend, "PYTHONUNBUFFERED": "1"}
         self.process = children.start(
-            [sys.executable, "-m", "recipes.sweep.worker"],
+            [sys.executable, "-m", "recipes.cli.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self.log,
@@ -124,7 +124,7 @@ class WorkerExecutor:
     def _run_point(result: RunResult, sweep: Sweep, worker: Worker, progress: Any) -> None:
         if worker.process is None:  # the sweep is stopping
             return
-        result.command = [sys.executable, "-m", "recipes.sweep.worker", "(reused worker)"]
+        result.command = [sys.executable, "-m", "recipes.cli.worker", "(reused worker)"]
         request = {
             "recipe": sweep.recipe_argument,
             "overrides": list(result.point.overrides),

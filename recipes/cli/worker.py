@@ -2,7 +2,7 @@
 another, each exactly as ``python -m recipes run`` would (same lifecycle, same run folder),
 with fresh Keras state (``keras.backend.clear_session()``; every run seeds itself).
 
-Protocol (``python -m recipes.sweep.worker``): one JSON request per line on standard input,
+Protocol (``python -m recipes.cli.worker``): one JSON request per line on standard input,
 ``{"recipe", "overrides", "backend", "output_root", "log"}``; the run's output goes to ``log``;
 one JSON reply per line on standard output, ``{"exit_status", "run_folder"}`` with the exit
 status the command line would have given. A stopped run (Ctrl-C, SIGTERM) ends the worker.
