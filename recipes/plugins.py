@@ -39,3 +39,4 @@ REPORTS.register_reference("mnist_table", "recipes.studies.mnist_table:compare_m
 REPORTS.register_reference("compare_hinge", "recipes.studies.compare_hinge:compare_hinge")
 
 EXECUTORS.register_reference("processes", "recipes.sweep.executors:ProcessExecutor")
+EXECUTORS.register_reference("ray", "recipes.sweep.ray_executor:RayExecutor")
