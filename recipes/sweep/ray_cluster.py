@@ -160,6 +160,7 @@ def check_shared_storage(ray: Any, folder: Path) -> None:
     token = uuid.uuid4().hex
     path = folder / f".ray-storage-check-{token}"
     nodes = [node for node in ray.nodes() if node.get("Alive")]
+    missing = [parent for parent in (folder, *folder.parents) if not parent.exists()]
     try:
         folder.mkdir(parents=True, exist_ok=True)
         path.write_text(token, encoding="utf-8")
@@ -172,6 +173,9 @@ def check_shared_storage(ray: Any, folder: Path) -> None:
         for node in nodes:
             Path(f"{path}-{node['NodeID']}").unlink(missing_ok=True)
         path.unlink(missing_ok=True)
+        for created in missing:  # the sweep creates them again; a failed check leaves nothing
+            with contextlib.suppress(OSError):
+                created.rmdir()
     for address, problem in problems.items():
         if problem:
             raise RecipeError(

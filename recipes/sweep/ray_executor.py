@@ -30,13 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from recipes.files import read_json
-from recipes.sweep.executors import (
-    Children,
-    _read_outcome,
-    _run_folder_from_log,
-    execute_point,
-    run_command,
-)
+from recipes.sweep import executors
+from recipes.sweep.executors import Children, _read_outcome, _run_folder_from_log, execute_point
 from recipes.sweep.ray_cluster import (
     check_resources,
     check_shared_storage,
@@ -102,7 +97,9 @@ def prepare_commands(sweep: Sweep, pending: list[RunResult]) -> None:
         else:
             recipe = _recipe_argument(sweep.recipe_argument)
             overrides = result.point.overrides
-            result.command = run_command(recipe, overrides, sweep.backend, sweep.output_root)
+            result.command = executors.run_command(
+                recipe, overrides, sweep.backend, sweep.output_root
+            )
         result.log = sweep.folder / "logs" / f"run-{result.point.index:0{width}d}.log"
 
 
