@@ -6,6 +6,7 @@ at the end of the session. tests/conftest.py imports the hooks and fixtures."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -75,6 +76,8 @@ class RayHead:
         return self.address
 
     def stop(self) -> None:
+        """SIGTERM: ``ray start --block`` then stops every Ray process it started; what is left
+        after 30 s gets SIGKILL (the process group: ``ray start`` leads its own)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -82,15 +85,22 @@ class RayHead:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
+        shutil.rmtree(self.temp_dir, ignore_errors=True)
 
 
 _HEAD: dict[str, RayHead] = {}
 
 
+def _head() -> RayHead:
+    if "head" not in _HEAD:
+        _HEAD["head"] = RayHead()
+    return _HEAD["head"]
+
+
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected what will not run
 def pytest_collection_modifyitems(session, config, items) -> None:
     if any("ray_address" in getattr(item, "fixturenames", ()) for item in items):
-        _HEAD.setdefault("head", RayHead())
+        _head()
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:
@@ -101,7 +111,7 @@ def pytest_sessionfinish(session, exitstatus) -> None:
 @pytest.fixture(scope="session")
 def ray_address() -> str:
     """HOST:PORT of the session's local Ray cluster (2 CPUs, no GPU)."""
-    return _HEAD.setdefault("head", RayHead()).wait()
+    return _head().wait()
 
 
 @pytest.fixture
