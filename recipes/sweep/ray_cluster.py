@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import socket
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -73,10 +75,28 @@ def _check_reachable(address: str) -> None:
         ) from None
 
 
+def _use_token_if_there_is_one() -> None:
+    """Ray 2.59+ turns token authentication on by itself for a cluster started where a token
+    exists (``~/.ray/auth_token``), but a driver given an explicit address sends its token only
+    in token mode; a cluster without authentication accepts a driver in token mode as well."""
+    has_token = os.environ.get("RAY_AUTH_TOKEN") or os.environ.get("RAY_AUTH_TOKEN_PATH")
+    if "RAY_AUTH_MODE" not in os.environ and (
+        has_token or (Path.home() / ".ray" / "auth_token").is_file()
+    ):
+        os.environ["RAY_AUTH_MODE"] = "token"
+        if "ray" in sys.modules:  # imported already (a driver in-process): reread the mode
+            with contextlib.suppress(ImportError, AttributeError):
+                from ray._raylet import Config
+
+                Config.initialize("")
+
+
 def connect(address: str | None) -> tuple[Any, bool]:
     """Ray, connected to the cluster at ``address`` (``auto``: the one this machine belongs
     to), or to a Ray instance started on this machine when ``address`` is None. Returns
     ``(ray, True)`` when this call connected, ``(ray, False)`` when it already was."""
+    if address not in (None, "auto"):
+        _use_token_if_there_is_one()  # read when Ray is imported
     ray = import_ray()
     if ray.is_initialized():
         return ray, False
@@ -92,7 +112,8 @@ def connect(address: str | None) -> tuple[Any, bool]:
             where = f"the Ray cluster at {address}" if address else "a new Ray instance"
             raise RecipeError(
                 f"cannot connect to {where}: {first_line(error)} (start one with "
-                "`ray start --head`, or leave --address out to start Ray on this machine)"
+                "`ray start --head`, or leave --address out to start Ray on this machine; a "
+                "cluster with token authentication needs its ~/.ray/auth_token here too)"
             ) from None
     return ray, True
 

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
-from conftest import RUN_FILES, read_csv, run_cli, shrunk_command
+from conftest import (
+    PROJECT_ROOT,
+    RUN_FILES,
+    read_csv,
+    run_cli,
+    shrink_overrides,
+    shrunk_command,
+)
 
 import recipes.sweep.ray_cluster
 from recipes.errors import RecipeError
@@ -130,3 +141,66 @@ def test_an_unreachable_cluster_is_one_line_and_dry_run_names_the_resources(tmp_
         dry.stdout
     )
     assert "--set sweep.ray.gpus_per_run=0.5" in dry.stdout.splitlines()[0]
+
+
+def run_processes(output_root: Path) -> set[int]:
+    """The ``python -m recipes run`` processes writing under ``output_root`` (from /proc)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        try:
+            arguments = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if (
+            b"recipes" in arguments
+            and b"run" in arguments
+            and str(output_root).encode() in (arguments)
+        ):
+            found.add(int(entry))
+    return found
+
+
+@pytest.mark.slow
+def test_a_stopped_ray_sweep_stops_its_runs_and_resumes(ray_address, tmp_path):
+    sets = [*shrink_overrides("hinge"), "train.epochs=60", "data.n_samples=400"]
+    command = [sys.executable, "-m", "recipes", "sweep", "hinge", "--grid", "seed=0,1,2"]
+    command += [*(f"--set={text}" for text in sets), "--jobs", "2"]
+    command += ["--executor", "ray", "--address", ray_address, "--output-root", str(tmp_path)]
+    process = subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "KERAS_BACKEND": "jax"},
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 180
+        while len(list(tmp_path.glob("hinge/*/history.csv"))) < 2:
+            assert process.poll() is None, process.communicate()[1][-2000:]
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        runs = run_processes(tmp_path)
+        assert len(runs) == 2  # on Ray's workers, not children of the sweep
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 143, stderr[-2000:]
+        assert not [pid for pid in runs if os.path.exists(f"/proc/{pid}")]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    sweep_folder = next(tmp_path.glob("sweeps/*"))
+    record = json.loads((sweep_folder / "sweep.json").read_text())
+    assert record["status"] == "interrupted"
+    statuses = [(run["status"], run["reason"]) for run in record["runs"]]
+    assert statuses[:2] == [("interrupted", "stopped by SIGTERM")] * 2
+    assert statuses[2] == ("not started", "the sweep was interrupted before this run started")
+    for run_json in tmp_path.glob("hinge/*/run.json"):
+        assert json.loads(run_json.read_text())["status"] == "interrupted"
+
+    resumed = run_cli("sweep", "--resume", str(sweep_folder), env={"KERAS_BACKEND": "jax"})
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resuming 3 of 3 runs" in resumed.stderr and "(ray)" in resumed.stderr
+    rows = read_csv(sweep_folder / "summary.csv")
+    assert [row["status"] for row in rows] == ["completed"] * 3
