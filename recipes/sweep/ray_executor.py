@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from recipes.files import read_json
+from recipes.signals import signals_deferred
 from recipes.sweep import executors
 from recipes.sweep.executors import Children, _read_outcome, _run_folder_from_log, execute_point
 from recipes.sweep.ray_cluster import (
@@ -169,12 +170,14 @@ class RayExecutor:
                     result = pending.pop(0)
                     progress.started(result)
                     in_flight[task.remote(result, sweep.output_root, env)] = result
-                # a timeout, so that a signal's KeyboardInterrupt is raised within a second
-                done, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
-                for reference in done:
-                    result = in_flight.pop(reference)
-                    _collect(ray, reference, result, sweep.output_root)
-                    progress.done(result)
+                # Ray turns a signal's exception into a plain KeyboardInterrupt: deferred, it
+                # stays Stopped(SIGTERM) (exit status 143), raised within the 1 s timeout
+                with signals_deferred():
+                    done, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
+                    for reference in done:
+                        result = in_flight.pop(reference)
+                        _collect(ray, reference, result, sweep.output_root)
+                        progress.done(result)
         except KeyboardInterrupt:
             _stop(ray, in_flight, sweep.output_root, progress)
             raise
