@@ -74,14 +74,21 @@ def _add_sweep_options(parser: argparse.ArgumentParser) -> None:
         "where the points run (shorthands for --set sweep.executor=..., sweep.ray.*=...)"
     )
     executor.add_argument(
-        "--executor", help="processes (default: here, --jobs at a time) or ray (a Ray cluster)"
+        "--executor",
+        metavar="NAME",
+        help="processes (default: here, --jobs at a time) or ray (a Ray cluster)",
     )
     executor.add_argument(
         "--address", help="ray: a running cluster, auto or HOST:PORT (default: start Ray here)"
     )
-    executor.add_argument("--cpus-per-run", type=float, help="ray: CPUs each run asks for")
     executor.add_argument(
-        "--gpus-per-run", type=float, help="ray: GPUs each run asks for (0.5: two share one)"
+        "--cpus-per-run", type=float, metavar="N", help="ray: CPUs each run asks for"
+    )
+    executor.add_argument(
+        "--gpus-per-run",
+        type=float,
+        metavar="N",
+        help="ray: GPUs each run asks for (0.5: two share one)",
     )
 
 
