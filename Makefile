@@ -3,7 +3,8 @@
 # `make run R=<recipe>`). Adding a recipe is adding one YAML file.
 # Override config values with SET, e.g.:  make hinge SET="train.epochs=5 seed=3"
 # Choose the Keras backend with BACKEND, e.g.:  make hinge BACKEND=jax
-# Sweeps: GRID="key=v1,v2 ..." adds --grid options, JOBS=N runs N at once.
+# Sweeps: GRID="key=v1,v2 ..." adds --grid options, JOBS=N runs N at once, EXECUTOR=ray runs
+# the points on Ray (ADDRESS=auto or HOST:PORT: a running cluster; none: Ray started here).
 # Extras installed into .venv on first use: EXTRAS=dev,torch adds PyTorch (CI does; see .ci/run).
 
 PYTHON ?= python3
@@ -14,11 +15,14 @@ SET ?=
 BACKEND ?=
 GRID ?=
 JOBS ?=
+EXECUTOR ?=
+ADDRESS ?=
 PORT ?= 8000
 TENSORBOARD_PORT ?= 6006
 EXTRAS ?= dev
 RUN_FLAGS = $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BACKEND),)
-SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),)
+SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),) \
+	$(if $(EXECUTOR),--executor $(EXECUTOR),) $(if $(ADDRESS),--address $(ADDRESS),)
 
 TARGETS := help setup list run sweep resume test test-full lint format benchmark gallery serve \
 	tensorboard clean-outputs
@@ -56,8 +60,8 @@ run: $(STAMP) ## any recipe: make run R=<recipe or path/to.yaml> [SET=...] [BACK
 	@test -n "$(R)" || { echo 'usage: make run R=<recipe> [SET="key=value ..."]' >&2; exit 2; }
 	$(BIN)/python -m recipes launch $(R) $(RUN_FLAGS) $(SWEEP_FLAGS)
 
-sweep: $(STAMP) ## any recipe over a grid: make sweep R=hinge GRID="seed=0,1,2" [JOBS=2]
-	@test -n "$(R)" || { echo 'usage: make sweep R=<recipe> GRID="key=v1,v2 ..." [JOBS=2] [SET="key=value"]' >&2; exit 2; }
+sweep: $(STAMP) ## any recipe over a grid: make sweep R=hinge GRID="seed=0,1,2" [JOBS=2] [EXECUTOR=ray]
+	@test -n "$(R)" || { echo 'usage: make sweep R=<recipe> GRID="key=v1,v2 ..." [JOBS=2] [SET="key=value"] [EXECUTOR=ray [ADDRESS=auto]]' >&2; exit 2; }
 	$(BIN)/python -m recipes sweep $(R) $(RUN_FLAGS) $(SWEEP_FLAGS)
 
 resume: $(STAMP) ## continue a stopped run or sweep: make resume RUN=outputs/<recipe>/<run-id>

@@ -13,6 +13,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from ray_head import (  # noqa: F401 (the session's local Ray cluster: hooks and fixtures)
+    pytest_collection_modifyitems,
+    pytest_sessionfinish,
+    ray_address,
+    ray_driver,
+)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")

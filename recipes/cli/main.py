@@ -70,6 +70,46 @@ def _add_sweep_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="print every point's run, one line each, and create nothing",
     )
+    executor = parser.add_argument_group(
+        "where the points run (shorthands for --set sweep.executor=..., sweep.ray.*=...)"
+    )
+    executor.add_argument(
+        "--executor",
+        metavar="NAME",
+        help="processes (default: here, --jobs at a time) or ray (a Ray cluster)",
+    )
+    executor.add_argument(
+        "--address", help="ray: a running cluster, auto or HOST:PORT (default: start Ray here)"
+    )
+    executor.add_argument(
+        "--cpus-per-run", type=float, metavar="N", help="ray: CPUs each run asks for"
+    )
+    executor.add_argument(
+        "--gpus-per-run",
+        type=float,
+        metavar="N",
+        help="ray: GPUs each run asks for (0.5: two share one)",
+    )
+
+
+EXECUTOR_OPTIONS = {
+    "executor": "sweep.executor",
+    "address": "sweep.ray.address",
+    "cpus_per_run": "sweep.ray.cpus_per_run",
+    "gpus_per_run": "sweep.ray.gpus_per_run",
+}
+
+
+def _executor_overrides(arguments: argparse.Namespace) -> list[str]:
+    """--executor, --address, ... as the config overrides they stand for (so they are
+    validated, recorded in sweep.json and kept by --resume like any other setting)."""
+    from recipes.sweep.grid import yaml_value
+
+    return [
+        f"{key}={yaml_value(getattr(arguments, option))}"
+        for option, key in EXECUTOR_OPTIONS.items()
+        if getattr(arguments, option, None) is not None
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -232,6 +272,8 @@ def _command_resume(arguments: argparse.Namespace) -> int:
 
 
 def _dispatch(arguments: argparse.Namespace) -> int:
+    if hasattr(arguments, "overrides"):
+        arguments.overrides = [*arguments.overrides, *_executor_overrides(arguments)]
     if arguments.command == "list":
         return _command_list()
     if arguments.command == "index":

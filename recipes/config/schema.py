@@ -139,11 +139,45 @@ class PlotsConfig(Strict):
     )
 
 
+class RaySettings(Strict):
+    """Where the ``ray`` executor runs a sweep's points, and what each one asks Ray for
+    (:mod:`recipes.sweep.ray_executor`; ``--address``, ``--cpus-per-run``, ``--gpus-per-run``)."""
+
+    address: str | None = pydantic.Field(
+        None,
+        description="a running Ray cluster: auto (the one on this machine) or HOST:PORT; "
+        "none starts a Ray instance on this machine for the sweep",
+    )
+    cpus_per_run: pydantic.PositiveFloat = 1.0
+    gpus_per_run: pydantic.NonNegativeFloat = pydantic.Field(
+        0.0, description="fractions below 1 share a GPU (0.5: two runs per GPU)"
+    )
+    max_retries: pydantic.NonNegativeInt = pydantic.Field(
+        1, description="reruns of a point whose worker or node died (a failed run is not rerun)"
+    )
+
+    @pydantic.field_validator("address")
+    @classmethod
+    def _auto_or_host_port(cls, value: str | None) -> str | None:
+        host, _, port = (value or "").rpartition(":")
+        if value is None or value == "auto" or (host and port.isdigit()):
+            return value
+        raise ValueError(f"expected auto or HOST:PORT (e.g. 10.0.0.5:6379), got {value!r}")
+
+    @pydantic.field_validator("gpus_per_run")
+    @classmethod
+    def _whole_above_one(cls, value: float) -> float:
+        if value > 1 and not float(value).is_integer():
+            raise ValueError("above 1 it must be a whole number of GPUs (Ray shares only below 1)")
+        return value
+
+
 class SweepConfig(Strict):
     """How ``python -m recipes sweep`` runs the grid's points."""
 
     executor: str = "processes"
     jobs: pydantic.PositiveInt = pydantic.Field(1, description="runs at once (--jobs overrides)")
+    ray: RaySettings = RaySettings()
 
     @pydantic.field_validator("executor")
     @classmethod

@@ -74,6 +74,7 @@ def run_sweep(
     base, axes, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
     settings = base.config.sweep
     output_root = Path(output_root).resolve()
+    _preflight(settings, output_root)
     sweep = Sweep(
         recipe=base.name,
         folder=create_unique_folder(output_root / "sweeps", prefix=f"{base.name}-"),
@@ -113,6 +114,7 @@ def resume_sweep(
     todo = [result for result in sweep.results if result.status != "completed"]
     if not todo:
         raise RecipeError(f"{folder}: every point completed; nothing to resume")
+    _preflight(base.config.sweep, sweep.output_root)
     for result, point in zip(sweep.results, points, strict=True):
         result.point = point
         if result.status != "completed":
@@ -133,8 +135,20 @@ def print_plan(
     for point in points:
         sets = " ".join(f"--set {shlex.quote(text)}" for text in point.overrides)
         print(f"[{point.index}/{len(points)}] {point.label}: python -m recipes run {recipe} {sets}")
+    describe = getattr(EXECUTORS.get(base.config.sweep.executor), "describe", None)
+    if describe is not None:  # e.g. ray: where the points would run, with what resources
+        print(f"executor {base.config.sweep.executor}: {describe(base.config.sweep)}")
     print(f"{len(points)} runs; nothing was created (--dry-run)")
     return 0
+
+
+def _preflight(settings: Any, output_root: Path) -> None:
+    """An executor may check, before the sweep creates anything, that it can run its points
+    (the ray executor: Ray installed, cluster reachable, output root shared): its optional
+    ``preflight(sweep settings, output root)`` raises RecipeError (one line, exit status 2)."""
+    preflight = getattr(EXECUTORS.get(settings.executor), "preflight", None)
+    if preflight is not None:
+        preflight(settings, output_root)
 
 
 def _check_jobs(jobs: int | None) -> None:
