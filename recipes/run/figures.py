@@ -8,7 +8,7 @@ from typing import Any
 from recipes.components.labels import predicted_labels
 from recipes.components.models import model_penalties
 from recipes.config.schema import RecipeConfig
-from recipes.report import plots
+from recipes.report import margins, plots
 
 
 def loss_label(config: RecipeConfig) -> str:
@@ -38,18 +38,18 @@ def write_run_figures(
         plots.save_figure(ax, folder / "loss.png", dpi=dpi)
     two_features = split.x_test.reshape(len(split.x_test), -1).shape[1] == 2
     if config.plots.decision_boundary and two_features:
-        predictor = plots.LabelPredictor(
+        predictor = margins.ScoringPredictor(
             model, lambda s: predicted_labels(s, split.label_kind, evaluation.output_kind)
         )
         ax = plots.new_axes(plots.SQUARE_FIGURE_SIZE, dpi=dpi)
-        plots.plot_decision_boundary(
-            predictor,
-            split.x_test,
-            evaluation.y_true,
-            ax=ax,
-            title=f"{title_run}, {accuracy_text}",
-            class_names=class_names,
-        )
+        spec = margins.margin_spec(config.plots, split.label_kind, evaluation.output_kind)
+        drawn = dict(ax=ax, title=f"{title_run}, {accuracy_text}", class_names=class_names)
+        if spec is None:
+            plots.plot_decision_boundary(predictor, split.x_test, evaluation.y_true, **drawn)
+        else:
+            margins.plot_decision_boundary_with_margins(
+                predictor, split.x_test, evaluation.y_true, spec, **drawn
+            )
         plots.save_figure(ax, folder / "decision_boundary.png", dpi=dpi)
     if config.plots.predictions and two_features:
         figure = plots.plot_true_vs_predicted(
