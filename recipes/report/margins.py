@@ -33,6 +33,7 @@ class MarginSpec:
     sigmoid: bool  # scores are logits: draw probabilities
     signed_labels: bool  # labels are -1/+1 (else 0/1)
     text: str  # the legend's words for the margin lines
+    drawn: bool = True  # False: the threshold alone (plots.margins: false)
 
     def shown(self, scores: np.ndarray) -> np.ndarray:
         """Scores on the drawn scale (probabilities for a logit model), as float64."""
@@ -48,17 +49,17 @@ class MarginSpec:
 
 
 def margin_spec(config_plots: Any, label_kind: str, output_kind: str) -> MarginSpec | None:
-    """The margins of a binary model from the ``plots:`` block; None when there are none to
-    draw (margins off, or a multi-class model)."""
-    if not config_plots.margins or label_kind == "categorical" or output_kind == "softmax":
+    """The threshold and margins of a binary model from the ``plots:`` block (``drawn``
+    False when ``plots.margins`` is off); None for a multi-class model."""
+    if label_kind == "categorical" or output_kind == "softmax":
         return None
+    drawn = bool(config_plots.margins)
     if label_kind == "plus_minus_one":
         m = float(config_plots.hinge_margin)
-        return MarginSpec((-m, 0.0, m), False, True, f"score -{m:g} / 0 / +{m:g}")
+        return MarginSpec((-m, 0.0, m), False, True, f"score -{m:g} / 0 / +{m:g}", drawn)
     low, high = (float(v) for v in config_plots.margin_band)
-    return MarginSpec(
-        (low, 0.5, high), output_kind == "logit", False, f"p = {low:g} / 0.5 / {high:g}"
-    )
+    text = f"p = {low:g} / 0.5 / {high:g}"
+    return MarginSpec((low, 0.5, high), output_kind == "logit", False, text, drawn)
 
 
 class ScoringPredictor(plots.LabelPredictor):
@@ -91,14 +92,16 @@ def plot_margin_contours(
     margins, labelled with their values. Returns ``ax``."""
     shown = spec.shown(np.asarray(scores).reshape(*xx.shape, -1))
     low, threshold, high = spec.levels
-    for level, style in ((threshold, "-"), (low, "--"), (high, "--")):
+    drawn = ((threshold, "-"), (low, "--"), (high, "--")) if spec.drawn else ((threshold, "-"),)
+    for level, style in drawn:
         if shown.min() < level < shown.max():  # else the level is nowhere on the grid
             lines = ax.contour(
                 xx, yy, shown, levels=[level], colors=MARGIN_COLOUR, linestyles=style,
                 linewidths=1.1 if style == "-" else 0.9,
             )  # fmt: skip
             ax.clabel(lines, fmt=f"{level:g}", fontsize=7)
-    ax.plot([], [], color=MARGIN_COLOUR, ls="--", lw=0.9, label=spec.text)
+    if spec.drawn:
+        ax.plot([], [], color=MARGIN_COLOUR, ls="--", lw=0.9, label=spec.text)
     return ax
 
 

@@ -21,6 +21,7 @@ from recipes.run.fitting import (
     nan_guard_callback,
 )
 from recipes.run.lifecycle import RunContext
+from recipes.run.recording import boundary_recorder
 
 
 def train_and_evaluate(context: RunContext) -> dict[str, Any]:
@@ -43,8 +44,10 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
 
     nan_guard = nan_guard_callback()
     history_file = history_file_callback(folder / "history.csv", _resume_point(context))
+    recorder = boundary_recorder(config, split)  # None unless plots.evolution, 2 features
     callbacks = [
         nan_guard,
+        recorder,
         history_file,  # before the backup: history.csv never has fewer epochs than the backup
         backup_callback(folder, config.train.checkpoint_every_s)
         if config.train.checkpoint
@@ -67,7 +70,8 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
     with context.timed("save_model"), replaced_atomically(folder / "model.keras") as temporary:
         model.save(temporary)
     with context.timed("plots"):
-        write_run_figures(folder, config, model, history, evaluation)
+        recording = recorder.recording if recorder is not None else None
+        write_run_figures(folder, config, model, history, evaluation, recording)
     return {"metrics": metrics, "output_kind": evaluation.output_kind}
 
 
