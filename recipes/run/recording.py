@@ -9,6 +9,7 @@ milliseconds (``benchmarks/recording_overhead.py`` measures it against the fit).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ class BoundaryRecording:
     grid_scores: list[np.ndarray] = field(default_factory=list)
     point_scores: list[np.ndarray] = field(default_factory=list)
     losses: list[float] = field(default_factory=list)
+    seconds: float = 0.0  # spent recording, inside the fit
 
     def save(self, path: Path) -> Path:
         """Write the recording as one .npz (atomically)."""
@@ -108,6 +110,7 @@ def boundary_recorder_callback(
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
             if epoch + 1 not in wanted:
                 return
+            started = time.perf_counter()
             # One direct call, not predict(): no predict function to build, no batching.
             scores = keras.ops.convert_to_numpy(self.model(inputs, training=False))
             scores = scores.reshape(len(inputs), -1)
@@ -116,6 +119,7 @@ def boundary_recorder_callback(
             recording.grid_scores.append(scores[: xx.size].reshape(*xx.shape, -1))
             recording.point_scores.append(scores[xx.size :])
             recording.losses.append(float((logs or {}).get("loss", np.nan)))
+            recording.seconds += time.perf_counter() - started
 
     return BoundaryRecorder()
 

@@ -69,8 +69,10 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
 
     with context.timed("save_model"), replaced_atomically(folder / "model.keras") as temporary:
         model.save(temporary)
+    recording = recorder.recording if recorder is not None else None
+    if recording is not None:  # the recorder's own time, part of durations_s.fit
+        context.record.update(recording_s=round(recording.seconds, 4))
     with context.timed("plots"):
-        recording = recorder.recording if recorder is not None else None
         write_run_figures(folder, config, model, history, evaluation, recording)
     return {"metrics": metrics, "output_kind": evaluation.output_kind}
 

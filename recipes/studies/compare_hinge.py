@@ -22,6 +22,7 @@ from recipes.config.resolve import resolve_run_folder_config
 from recipes.report import plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.run.backend import select_backend
+from recipes.studies.hinge_figures import plot_tightness_per_seed, plot_training_evolution
 from recipes.studies.hinge_report import converged, write_hinge_report
 from recipes.sweep.records import RunResult, Sweep
 
@@ -33,8 +34,9 @@ HINGE_AREA_POINTS = 301
 def compare_hinge(sweep: Sweep) -> list[Path]:
     """Hinge vs squared hinge: the generic table and figures (mean and spread over seeds), plus
     decision boundaries side by side (first seed), both losses' curves overlaid on one log
-    axis (mean over seeds), the area each boundary encloses, and report.md saying what the
-    numbers show."""
+    axis (mean over seeds), the area each boundary encloses (per seed, a strip plot), both
+    boundaries as they train (same seed, same epochs) and report.md saying what the numbers
+    show."""
     written = write_comparison(sweep, _comparison_spec(sweep))
     completed = [r for r in sweep.results if r.status == "completed" and r.run_folder]
     if not completed:
@@ -47,7 +49,10 @@ def compare_hinge(sweep: Sweep) -> list[Path]:
         for loss, results in by_loss.items()
     }
     written.append(_plot_loss_curves(sweep, by_loss))
-    written.append(write_hinge_report(sweep, by_loss, areas))
+    written.append(plot_tightness_per_seed(sweep, by_loss, areas))
+    evolution = plot_training_evolution(sweep, by_loss)
+    written += [evolution] if evolution else []
+    written.append(write_hinge_report(sweep, by_loss, areas, evolution is not None))
     return written
 
 

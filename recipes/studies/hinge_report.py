@@ -165,8 +165,11 @@ def _area_verdict(hinge: LossStatistics, squared: LossStatistics) -> str:
     )
 
 
-def report_text(sweep: Sweep, stats: Mapping[str, LossStatistics]) -> str:
-    """report.md: the table, how to read it, the verdict and the two figures."""
+def report_text(
+    sweep: Sweep, stats: Mapping[str, LossStatistics], with_evolution: bool = False
+) -> str:
+    """report.md: the table, the area per seed, how to read them, the verdict and the
+    figures (the boundaries as they train when ``with_evolution``)."""
     completed = sum(s.runs for s in stats.values())
     table = markdown_table(TABLE_HEADER, [s.table_row() for s in stats.values()])
     lines = [
@@ -177,6 +180,8 @@ def report_text(sweep: Sweep, stats: Mapping[str, LossStatistics]) -> str:
         "mean ± standard deviation over seeds.",
         "",
         table.rstrip("\n"),
+        "",
+        "![area classified +1, one point per seed](tightness_per_seed.png)",
         "",
         "The two losses' values are on different scales (squared hinge squares each margin "
         "violation below 1), so compare their loss curves by shape, not height.",
@@ -194,11 +199,26 @@ def report_text(sweep: Sweep, stats: Mapping[str, LossStatistics]) -> str:
         "![loss curves](loss_curves.png)",
         "",
     ]
+    if with_evolution:
+        lines += [
+            "## How each boundary forms",
+            "",
+            "Same seed, same epochs, one row per loss: the class regions, the score contours "
+            "at 0 and at the margins, and a red ring around every test point still inside "
+            "the margin or misclassified. Squared hinge weighs a point by how far inside the "
+            "margin it is, hinge by a constant: compare how fast the ringed points clear.",
+            "",
+            "![boundaries as they train](training_evolution.png)",
+            "",
+        ]
     return "\n".join(lines)
 
 
 def write_hinge_report(
-    sweep: Sweep, by_loss: Mapping[str, Sequence[RunResult]], areas: Mapping[str, Sequence[float]]
+    sweep: Sweep,
+    by_loss: Mapping[str, Sequence[RunResult]],
+    areas: Mapping[str, Sequence[float]],
+    with_evolution: bool = False,
 ) -> Path:
     """Write seed_summary.csv and report.md into the sweep folder; returns report.md's path."""
     stats = loss_statistics(by_loss, areas)
@@ -206,5 +226,5 @@ def write_hinge_report(
         sweep.folder / "seed_summary.csv", SUMMARY_HEADER, [s.csv_row() for s in stats.values()]
     )
     path = sweep.folder / "report.md"
-    atomic_write_text(path, report_text(sweep, stats))
+    atomic_write_text(path, report_text(sweep, stats, with_evolution))
     return path
