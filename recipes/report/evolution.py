@@ -101,42 +101,41 @@ def plot_boundary_epochs(
     return figure
 
 
-def training_animation(
+def training_animation_frames(
     recording: Any,
     history: Mapping[str, Sequence[float]],
     spec: margins.MarginSpec,
     title: str = "",
     class_names: Mapping[int, str] | None = None,
     dpi: int = 80,
-) -> matplotlib.animation.FuncAnimation:
-    """Left the boundary with its margins at each recorded epoch, right the loss curve with a
-    marker at that epoch: one frame per recorded epoch."""
+) -> tuple[Any, Any]:
+    """The animation's figure and ``draw(index)``, which shows recorded epoch ``index``: left
+    the boundary with its margins, right the loss curve with a marker at that epoch."""
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 5.4), dpi=dpi)
     plots.plot_loss_history(history, ax=right, title="loss per epoch")
+    right.grid(False, which="minor")  # drawn again every frame: the costliest part of a frame
     (marker,) = right.plot([], [], "o", ms=11, mfc="none", mec="crimson", mew=2, zorder=5)
     names = class_names or {}
 
-    def draw(index: int) -> list[Any]:
+    def draw(index: int) -> None:
         left.clear()
         plot_recorded_boundary(left, recording, index, spec)
         handles, texts = left.get_legend_handles_labels()
         texts = [names.get(int(t), t) if plots._is_int(t) else t for t in texts]
         # below the axes, where it hides no points
         left.legend(
-            handles, texts, fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.08)
+            handles, texts, fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.02)
         )
         left.set_title(_panel_caption(recording, index, spec).replace("\n", "; "), fontsize=9)
-        marker.set_data([recording.epochs[index]], [_shown_loss(right, recording, index)])
         left.set_xticks([])
         left.set_yticks([])
-        return [marker]
+        marker.set_data([recording.epochs[index]], [_shown_loss(right, recording, index)])
 
     if title:
         figure.suptitle(title, fontsize=10)
+    draw(0)
     figure.tight_layout()
-    return matplotlib.animation.FuncAnimation(
-        figure, draw, frames=len(recording.epochs), interval=FRAME_MS, blit=False, repeat=True
-    )
+    return figure, draw
 
 
 def _shown_loss(ax: Any, recording: Any, index: int) -> float:
@@ -147,19 +146,33 @@ def _shown_loss(ax: Any, recording: Any, index: int) -> float:
     return value
 
 
-def save_animation(animation: Any, path: Path, dpi: int = 80) -> Path:
-    """Write the animation (GIF through Pillow, MP4 through ffmpeg) atomically; closes it."""
+def save_training_animation(
+    recording: Any,
+    history: Mapping[str, Sequence[float]],
+    spec: margins.MarginSpec,
+    path: Path,
+    title: str = "",
+    class_names: Mapping[int, str] | None = None,
+    dpi: int = 80,
+) -> Path:
+    """Write the animation, one frame per recorded epoch, with matplotlib's animation writer
+    for the suffix (Pillow for .gif, ffmpeg for .mp4), atomically. Frames go straight to the
+    writer (``writer.saving`` and ``grab_frame``): FuncAnimation would draw each twice."""
     path = Path(path)
-    writer = (
-        matplotlib.animation.PillowWriter(fps=1000 / FRAME_MS)
+    writer_class = (
+        matplotlib.animation.PillowWriter
         if path.suffix == ".gif"
-        else matplotlib.animation.FFMpegWriter(fps=1000 / FRAME_MS)
+        else matplotlib.animation.FFMpegWriter
     )
+    writer = writer_class(fps=1000 / FRAME_MS)
+    figure, draw = training_animation_frames(recording, history, spec, title, class_names, dpi)
     try:
-        with replaced_atomically(path) as temporary:
-            animation.save(str(temporary), writer=writer, dpi=dpi)
+        with replaced_atomically(path) as temporary, writer.saving(figure, str(temporary), dpi):
+            for index in range(len(recording.epochs)):
+                draw(index)
+                writer.grab_frame()
     finally:
-        plt.close(animation._fig)
+        plt.close(figure)
     return path
 
 
@@ -181,8 +194,8 @@ def write_evolution_figures(
     written = [plots.save_figure(figure, folder / "boundary_epochs.png", dpi=dpi)]
     suffix = animation_format(plots_config.animation)
     if suffix is not None:
-        animation = training_animation(
-            recording, history, spec, title=title_run, class_names=class_names
+        path = folder / f"training.{suffix}"
+        written.append(
+            save_training_animation(recording, history, spec, path, title_run, class_names)
         )
-        written.append(save_animation(animation, folder / f"training.{suffix}"))
     return written
