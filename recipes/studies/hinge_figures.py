@@ -102,31 +102,58 @@ def plot_tightness_per_seed(
 ) -> Path:
     """tightness_per_seed.png: the area classified +1, one point per run (seed), per loss;
     filled for runs that separate the circles, hollow for the ones that did not (left out of
-    the table's area), the converged runs' mean as a bar."""
+    the table's area; drawn at the top edge, value written, when off the scale), the
+    converged runs' mean as a line."""
     figure, ax = plt.subplots(figsize=(6.4, 4.6), dpi=sweep.base.config.plots.dpi)
+    converged_values = [
+        area
+        for loss, results in by_loss.items()
+        for area, r in zip(areas.get(loss, []), results, strict=True)
+        if r.metrics.get("test_accuracy", 0) >= CONVERGED_ACCURACY
+    ]
+    top = 1.25 * max([HALFWAY_AREA, *converged_values])
     for index, (loss, results) in enumerate(by_loss.items()):
-        values = np.asarray(areas.get(loss, []), dtype=float)
-        good = np.array([r.metrics.get("test_accuracy", 0) >= CONVERGED_ACCURACY for r in results])
-        offsets = index + np.linspace(-0.12, 0.12, len(values)) if len(values) > 1 else [index]
-        offsets = np.asarray(offsets, dtype=float)
-        colour = f"C{index}"
-        ax.scatter(offsets[good], values[good], color=colour, s=42, zorder=3, label=None)
-        ax.scatter(offsets[~good], values[~good], facecolors="none", edgecolors=colour, s=42)
-        for x, y, result in zip(offsets, values, results, strict=True):
-            ax.annotate(f"seed {result.point.values.get('seed', '?')}", (x, y), fontsize=7,
-                        xytext=(6, 0), textcoords="offset points", va="center")  # fmt: skip
-        if good.any():
-            mean = float(values[good].mean())
-            ax.hlines(mean, index - 0.3, index + 0.3, color=colour, lw=2)
-            ax.text(index + 0.32, mean, f"mean {mean:.3f}", va="center", fontsize=8)
+        _strip(ax, index, np.asarray(areas.get(loss, []), dtype=float), results, top)
     for level, text in ((HUGGING_AREA, "hugging the inner circle"), (HALFWAY_AREA, "halfway")):
         ax.axhline(level, color="gray", ls=":", lw=1)
-        ax.text(-0.45, level, text, fontsize=7, color="gray", va="bottom")
+        ax.text(len(by_loss) - 0.2, level, text, fontsize=7, color="gray", va="bottom", ha="right")
     ax.set_xticks(range(len(by_loss)), [loss.replace("_", " ") for loss in by_loss])
     ax.set_xlim(-0.5, len(by_loss) - 0.5 + 0.3)
+    ax.set_ylim(0, top * 1.08)
     ax.set_ylabel("area classified +1 in [-1.5, 1.5]²")
     ax.scatter([], [], color="gray", label="separates the circles (test acc ≥ 99%)")
     ax.scatter([], [], facecolors="none", edgecolors="gray", label="did not (left out of mean)")
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left")
     ax.set_title("Tightness per seed: area each boundary encloses (smaller: tighter)")
     return plots.save_figure(figure, sweep.folder / "tightness_per_seed.png")
+
+
+def _strip(
+    ax: Any, index: int, values: np.ndarray, results: Sequence[RunResult], top: float
+) -> None:
+    """One loss's points (one per seed) at x = ``index``, spread sideways, and their mean."""
+    good = np.array([r.metrics.get("test_accuracy", 0) >= CONVERGED_ACCURACY for r in results])
+    offsets = index + (np.linspace(-0.2, 0.2, len(values)) if len(values) > 1 else np.zeros(1))
+    shown = np.minimum(values, top)
+    colour = f"C{index}"
+    ax.scatter(offsets[good], shown[good], color=colour, s=42, zorder=3)
+    ax.scatter(offsets[~good], shown[~good], facecolors="none", edgecolors=colour, s=42)
+    for x, y, value, result in zip(offsets, shown, values, results, strict=True):
+        seed = result.point.values.get("seed", "?")
+        if value > top:  # beside the point, level: the title is just above
+            ax.annotate(
+                f"seed {seed}: {value:.2f} (off scale)",
+                (x, y),
+                fontsize=7,
+                xytext=(-8, 0),
+                textcoords="offset points",
+                ha="right",
+                va="center",
+            )
+        else:
+            ax.annotate(f"seed {seed}", (x, y), fontsize=7, xytext=(0, 7),
+                        textcoords="offset points", ha="center", rotation=35)  # fmt: skip
+    if good.any():
+        mean = float(values[good].mean())
+        ax.hlines(mean, index - 0.3, index + 0.3, color=colour, lw=2)
+        ax.text(index + 0.32, mean, f"mean {mean:.3f}", va="center", fontsize=8)
