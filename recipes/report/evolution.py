@@ -66,8 +66,10 @@ def _panel_caption(recording: Any, index: int, spec: margins.MarginSpec) -> str:
     caption = f"epoch {recording.epochs[index]}, loss {recording.losses[index]:.3g}"
     if not spec.drawn:
         return caption
-    costing = int(spec.costs_loss(recording.point_scores[index], recording.labels).sum())
-    return f"{caption}\n{costing} of {len(recording.labels)} inside margin or wrong"
+    scores, labels = recording.point_scores[index], recording.labels
+    wrong = int(spec.misclassified(scores, labels).sum())
+    inside = int(spec.costs_loss(scores, labels).sum()) - wrong
+    return f"{caption}\n{wrong} wrong, {inside} inside the margin (of {len(labels)})"
 
 
 def plot_boundary_epochs(

@@ -22,7 +22,8 @@ import numpy as np
 from recipes.report import plots
 
 MARGIN_COLOUR = "black"
-COSTING_COLOUR = "crimson"
+COSTING_COLOUR = "crimson"  # misclassified
+INSIDE_COLOUR = "dimgray"  # right side of the threshold, inside the margin
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,12 @@ class MarginSpec:
         positive = np.asarray(labels).reshape(-1) == 1
         low, _, high = self.levels
         return np.where(positive, shown < high, shown > low)
+
+    def misclassified(self, scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """True for points on the wrong side of the threshold."""
+        shown = self.shown(scores).reshape(-1)
+        positive = np.asarray(labels).reshape(-1) == 1
+        return (shown >= self.levels[1]) != positive
 
 
 def margin_spec(config_plots: Any, label_kind: str, output_kind: str) -> MarginSpec | None:
@@ -89,31 +96,43 @@ def plot_margin_contours(
     ax: Any, xx: np.ndarray, yy: np.ndarray, scores: np.ndarray, spec: MarginSpec
 ) -> Any:
     """Contour lines of the scores on a meshgrid: solid at the threshold, dashed at the
-    margins, labelled with their values. Returns ``ax``."""
+    margins, labelled with their values; the legend names a level the scores reach nowhere
+    (a probability model never as sure as 0.9). Returns ``ax``."""
     shown = spec.shown(np.asarray(scores).reshape(*xx.shape, -1))
     low, threshold, high = spec.levels
     drawn = ((threshold, "-"), (low, "--"), (high, "--")) if spec.drawn else ((threshold, "-"),)
+    nowhere = []
     for level, style in drawn:
-        if shown.min() < level < shown.max():  # else the level is nowhere on the grid
-            lines = ax.contour(
-                xx, yy, shown, levels=[level], colors=MARGIN_COLOUR, linestyles=style,
-                linewidths=1.1 if style == "-" else 0.9,
-            )  # fmt: skip
-            ax.clabel(lines, fmt=f"{level:g}", fontsize=7)
+        if not shown.min() < level < shown.max():
+            nowhere.append(f"{level:g}")
+            continue
+        lines = ax.contour(
+            xx, yy, shown, levels=[level], colors=MARGIN_COLOUR, linestyles=style,
+            linewidths=1.1 if style == "-" else 0.9,
+        )  # fmt: skip
+        ax.clabel(lines, fmt=f"{level:g}", fontsize=7)
     if spec.drawn:
-        ax.plot([], [], color=MARGIN_COLOUR, ls="--", lw=0.9, label=spec.text)
+        note = f" ({', '.join(nowhere)} nowhere)" if nowhere else ""
+        ax.plot([], [], color=MARGIN_COLOUR, ls="--", lw=0.9, label=spec.text + note)
     return ax
 
 
 def ring_costing_points(
     ax: Any, features: np.ndarray, labels: np.ndarray, scores: np.ndarray, spec: MarginSpec
 ) -> int:
-    """Ring the points that still cost loss; returns how many there are."""
+    """Ring the points that still cost loss: red for misclassified, a thin dark ring for
+    those on the right side but inside the margin; returns how many cost loss."""
     costing = spec.costs_loss(scores, labels)
+    wrong = spec.misclassified(scores, labels)
+    inside = costing & ~wrong
+    size = 55 if len(features) <= 300 else 22
     ax.scatter(
-        features[costing, 0], features[costing, 1], s=55, facecolors="none",
-        edgecolors=COSTING_COLOUR, linewidths=1.0,
-        label=f"inside margin or misclassified ({int(costing.sum())})",
+        features[inside, 0], features[inside, 1], s=size, facecolors="none",
+        edgecolors=INSIDE_COLOUR, linewidths=0.6, label=f"inside the margin ({int(inside.sum())})",
+    )  # fmt: skip
+    ax.scatter(
+        features[wrong, 0], features[wrong, 1], s=size * 1.3, facecolors="none",
+        edgecolors=COSTING_COLOUR, linewidths=1.2, label=f"misclassified ({int(wrong.sum())})",
     )  # fmt: skip
     return int(costing.sum())
 

@@ -75,7 +75,7 @@ def plot_training_evolution(
         row[0].set_ylabel(loss.replace("_", " "), fontsize=11)
     figure.suptitle(
         f"The boundary as it trains: hinge vs squared hinge, seed {seed}, same epochs "
-        f"(lines: {spec.text}; red rings: points inside the margin or misclassified)",
+        f"(lines: {spec.text}; rings: red misclassified, grey inside the margin)",
         fontsize=10,
     )
     return plots.save_figure(figure, sweep.folder / "training_evolution.png", dpi=config.plots.dpi)

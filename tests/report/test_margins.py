@@ -24,6 +24,7 @@ def test_points_inside_the_margin_or_misclassified_cost_loss():
     scores = np.array([[0.995], [0.5], [-0.2], [-0.999], [0.3]])
     labels = np.array([1, 1, 1, -1, -1])
     assert hinge.costs_loss(scores, labels).tolist() == [False, True, True, False, True]
+    assert hinge.misclassified(scores, labels).tolist() == [False, False, True, False, True]
     logit = margins.margin_spec(PlotsConfig(), "binary", "logit")  # p 0.1 / 0.9
     logits = np.array([[3.0], [1.0], [-3.0], [-1.0]])  # p 0.95, 0.73, 0.05, 0.27
     assert logit.costs_loss(logits, np.array([1, 1, 0, 0])).tolist() == [False, True, False, True]
@@ -51,7 +52,8 @@ def test_contours_come_from_the_grid_the_regions_were_predicted_on():
     np.testing.assert_array_equal(xx[0], xx[-1])  # rows of the same x values
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "score -0.5 / 0 / +0.5" in texts
-    assert "inside margin or misclassified (2)" in texts  # 0.1 -> tanh 0.2, 0.02 -> 0.02
+    # 0.1 -> tanh 0.2 and 0.02 -> 0.02: right side, inside the margin; none misclassified
+    assert "inside the margin (2)" in texts and "misclassified (0)" in texts
     assert len(ax.collections) >= 3
     plt.close(ax.figure)
 
