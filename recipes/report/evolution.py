@@ -19,7 +19,6 @@ import numpy as np
 from recipes.files import replaced_atomically
 from recipes.report import margins, plots
 
-MARKERS = "s^ov<>"
 FRAME_MS = 700
 
 
@@ -41,16 +40,16 @@ def plot_recorded_boundary(
     xx, yy = recording.xx, recording.yy
     shown = spec.shown(recording.grid_scores[index])
     shown = shown.reshape(xx.shape)
-    classes = sorted(np.unique(recording.labels).tolist())
-    colours = [f"C{i}" for i in range(len(classes))]
+    # the colours and markers of decision_boundary.png: negative class C0 squares, positive C1
     positive = (shown >= spec.levels[1]).astype(float)
-    ax.contourf(xx, yy, positive, levels=[-0.5, 0.5, 1.5], colors=colours, alpha=0.3)
+    ax.contourf(xx, yy, positive, levels=[-0.5, 0.5, 1.5], colors=["C0", "C1"], alpha=0.3)
     margins.plot_margin_contours(ax, xx, yy, recording.grid_scores[index], spec)
-    for i, label in enumerate(classes):
+    for label in sorted(np.unique(recording.labels).tolist()):
         chosen = recording.labels == label
         ax.scatter(
-            recording.points[chosen, 0], recording.points[chosen, 1], s=9, c=colours[i],
-            marker=MARKERS[i % len(MARKERS)], edgecolors="black", linewidths=0.2, label=str(label),
+            recording.points[chosen, 0], recording.points[chosen, 1], s=9,
+            c="C1" if label == 1 else "C0", marker="^" if label == 1 else "s",
+            edgecolors="black", linewidths=0.2, label=str(label),
         )  # fmt: skip
     if ring and spec.drawn:
         margins.ring_costing_points(
@@ -93,7 +92,6 @@ def plot_boundary_epochs(
         axes = grid[:count]
     for index, ax in enumerate(axes):
         plot_recorded_boundary(ax, recording, index, spec)
-        ax.legend().remove() if ax.get_legend() else None
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel(_panel_caption(recording, index, spec), fontsize=8)
@@ -191,7 +189,11 @@ def write_evolution_figures(
     Without margins (``plots.margins: false``) the panels show the threshold alone."""
     dpi = plots_config.dpi
     figure = plot_boundary_epochs(
-        recording, spec, title=f"{title_run}: the boundary as it trains", dpi=dpi
+        recording,
+        spec,
+        title=f"{title_run}: the boundary as it trains (lines: {spec.text}; rings: red "
+        "misclassified, grey inside the margin)",
+        dpi=dpi,
     )
     written = [plots.save_figure(figure, folder / "boundary_epochs.png", dpi=dpi)]
     suffix = animation_format(plots_config.animation)
