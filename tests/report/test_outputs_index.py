@@ -183,3 +183,38 @@ def test_index_sorts_filters_and_loads_every_image_in_chromium(browser, output_r
     assert sorted(browser.execute_script(ROWS_SHOWN)) == ["run-01", "run-02"]
     assert browser.find_element(By.CSS_SELECTOR, "details.sweep").is_displayed() is False
     assert browser.find_element(By.ID, "shown-count").text == "2"
+
+
+def test_index_served_over_http_loads_every_image(browser, output_root):
+    """As ``make serve`` serves it (http.server over the output root)."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output_root))
+    handler.log_message = lambda *arguments: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        browser.get(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        browser.execute_script(
+            "document.querySelectorAll('details').forEach(d => d.open = true);"
+            "document.querySelectorAll('img').forEach(i => i.loading = 'eager');"
+        )
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(browser, 30).until(
+            lambda d: d.execute_script(
+                "return document.readyState === 'complete' &&"
+                " Array.from(document.images).every(i => i.complete);"
+            )
+        )
+        loaded = browser.execute_script(
+            "return Array.from(document.images).map(i => i.naturalWidth > 0);"
+        )
+        assert len(loaded) == 13 and all(loaded)
+        assert browser.find_element("id", "shown-count").text == "5"  # the script ran
+    finally:
+        server.shutdown()
+        server.server_close()
