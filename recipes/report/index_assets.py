@@ -22,7 +22,7 @@ h2 { font-size: 1.1rem; margin: 1.2rem 0 0.4rem 0; }
 .interrupted, .running, .stopped { background: #fff3cd; color: #7a5a00; }
 .meta { color: #555; font-size: 0.88rem; }
 .reason { color: #9b1c1c; font-family: monospace; font-size: 0.8rem; display: block; }
-table.runs { border-collapse: collapse; margin: 0.4rem 0; font-size: 0.86rem; width: 100%; }
+table.runs { border-collapse: collapse; margin: 0.4rem 0; font-size: 0.86rem; }
 table.runs td, table.runs th { border: 1px solid #ddd; padding: 0.2rem 0.45rem;
                                vertical-align: top; text-align: left; }
 table.runs th { background: #f0f0f0; cursor: pointer; user-select: none; white-space: nowrap; }
@@ -30,6 +30,8 @@ table.runs th[aria-sort="ascending"]::after { content: " \\25B2"; }
 table.runs th[aria-sort="descending"]::after { content: " \\25BC"; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
 td.nowrap { white-space: nowrap; }
+td details summary { cursor: pointer; color: #555; font-size: 0.75rem; }
+.scroll { overflow-x: auto; }
 td .meta { font-size: 0.75rem; max-width: 16rem; }
 .thumbs { display: flex; flex-wrap: nowrap; gap: 0.4rem; }
 .thumbs figure { margin: 0; text-align: center; font-size: 0.7rem; color: #555; }

@@ -156,11 +156,13 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
         shown = "" if value is None else _format_value(value)
         sort = "" if not isinstance(value, int | float) else repr(value)
         cells.append(f'<td class="number" data-sort="{sort}">{shown}</td>')
-    cells.append(
-        f'<td><a href="{_link(root, folder)}/">{html.escape(folder.name)}</a>'
-        f"{_documents_html(root, folder)}</td>"
-    )
     cells.append(f'<td data-sort="">{_media_html(root, folder, "")}</td>')
+    documents = _documents_html(root, folder)
+    files = f"<details><summary>files</summary>{documents}</details>" if documents else ""
+    cells.append(
+        f'<td class="folder nowrap"><a href="{_link(root, folder)}/">'
+        f"{html.escape(folder.name)}</a>{files}</td>"
+    )
     return (
         f'<tr class="run" data-recipe="{html.escape(row["recipe"])}" '
         f'data-loss="{html.escape(row["loss"])}">{"".join(cells)}</tr>'
@@ -170,12 +172,12 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
 def _table_html(root: Path, rows: list[dict[str, Any]]) -> str:
     """One sortable table of runs; metric columns that no run of it has are left out."""
     metrics = [k for k in SHOWN_METRICS if any(k in r["entry"]["metrics"] for r in rows)]
-    columns = ["started", "recipe", "loss", "seed", "backend", "status", *metrics, "folder"]
+    columns = ["started", "recipe", "loss", "seed", "backend", "status", *metrics, "plots"]
     header = "".join(f'<th title="sort by {c}">{html.escape(c)}</th>' for c in columns)
     body = "\n".join(_row_html(root, row, metrics) for row in rows)
     return (
-        f'<table class="runs"><thead><tr>{header}<th>plots</th></tr></thead>'
-        f"<tbody>\n{body}\n</tbody></table>"
+        f'<div class="scroll"><table class="runs"><thead><tr>{header}<th>folder</th></tr>'
+        f"</thead><tbody>\n{body}\n</tbody></table></div>"
     )
 
 

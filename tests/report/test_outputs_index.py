@@ -133,7 +133,7 @@ def browser(tmp_path):
 ROWS_SHOWN = (
     "return Array.from(document.querySelectorAll('tr.run'))"
     ".filter(r => !r.hidden && !r.closest('.group').hidden)"
-    ".map(r => r.querySelector('a').textContent);"
+    ".map(r => r.querySelector('td.folder a').textContent);"
 )
 
 
@@ -168,7 +168,10 @@ def test_index_sorts_filters_and_loads_every_image_in_chromium(browser, output_r
     single = browser.find_element(By.CSS_SELECTOR, "details.single table")
     header = single.find_element(By.XPATH, ".//th[text()='test_accuracy']")
     header.click()  # ascending; the failed run has no accuracy: last either way
-    order = "return Array.from(arguments[0].tBodies[0].rows).map(r => r.querySelector('a').text);"
+    order = (
+        "return Array.from(arguments[0].tBodies[0].rows)"
+        ".map(r => r.querySelector('td.folder a').text);"
+    )
     assert browser.execute_script(order, single) == ["run-03", "run-01", "run-02"]
     header.click()
     assert browser.execute_script(order, single) == ["run-01", "run-03", "run-02"]
