@@ -64,7 +64,7 @@ def main() -> None:
         if epochs is not None:
             grid = config.plots.evolution_grid
             callbacks.append(boundary_recorder_callback(split.x_test, labels, epochs, grid))
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         model.fit(
             split.x_train,
             split.y_train,
@@ -74,17 +74,20 @@ def main() -> None:
             callbacks=callbacks,
             verbose=0,
         )
-        seconds = time.perf_counter() - started
-        return seconds, callbacks[0].recording.seconds if callbacks else 0.0
+        return {
+            "wall": time.perf_counter() - started,
+            "cpu": time.process_time() - started_cpu,
+            "recorder": callbacks[0].recording.seconds if callbacks else 0.0,
+        }
 
     one_fit(recorded_epochs(config.train.epochs))  # warm-up: imports and first traces
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in variants}
+    times: dict[str, list[dict[str, float]]] = {name: [] for name in variants}
     for repeat in range(arguments.repeats):
         for name, epochs in variants.items():  # interleaved: drift hits every variant alike
             times[name].append(one_fit(epochs))
         print(
             f"repeat {repeat + 1}: "
-            + " | ".join(f"{name} {runs[-1][0]:.2f}s" for name, runs in times.items()),
+            + " | ".join(f"{name} {runs[-1]['wall']:.2f}s" for name, runs in times.items()),
             flush=True,
         )
     report(times, keras, config, arguments)
@@ -92,48 +95,60 @@ def main() -> None:
 
 def report(times, keras, config, arguments) -> None:
     """Print the medians and ratios; draw every repeat's fit time per variant."""
-    off = statistics.median(seconds for seconds, _ in times["off"])
     print(
         f"\nbackend {keras.backend.backend()}, keras {keras.__version__}, hinge fit "
         f"({config.train.epochs} epochs, batch {config.train.batch_size}), grid "
         f"{config.plots.evolution_grid}x{config.plots.evolution_grid} + 250 test points, "
-        f"{arguments.repeats} repeat(s), median seconds"
+        f"{arguments.repeats} repeat(s), medians"
     )
-    # on/off compares medians of separate fits: on a shared machine other processes move it by
-    # more than the recorder costs. The recorder's own clock, inside the same fit, does not
-    # move with them: "recorder share" is its seconds over that fit's seconds.
-    print(f"{'recording':26} {'fit s':>7} {'on/off':>7} {'recorder s':>11} {'share':>7}")
+    # on/off compares medians of separate fits: on a shared machine other processes move the
+    # wall clock by more than the recorder costs; this process's CPU seconds move less. The
+    # recorder's own clock, inside the same fit, does not move with them: "share" is its
+    # seconds over that fit's wall seconds.
+    print(
+        f"{'recording':26} {'wall s':>7} {'on/off':>7} {'cpu s':>7} {'on/off':>7} "
+        f"{'recorder s':>11} {'share':>6}"
+    )
+    off = {clock: median(times["off"], clock) for clock in ("wall", "cpu")}
     rows = []
     for name, runs in times.items():
-        fit = statistics.median(seconds for seconds, _ in runs)
-        own = statistics.median(recorder for _, recorder in runs)
-        share = statistics.median(recorder / seconds for seconds, recorder in runs)
-        rows.append((name, fit, fit / off, share))
-        print(f"{name:26} {fit:7.2f} {fit / off:7.3f} {own:11.3f} {share:7.1%}")
+        wall, cpu, own = median(runs, "wall"), median(runs, "cpu"), median(runs, "recorder")
+        share = statistics.median(run["recorder"] / run["wall"] for run in runs)
+        rows.append((name, wall / off["wall"], cpu / off["cpu"], share))
+        print(
+            f"{name:26} {wall:7.2f} {wall / off['wall']:7.3f} {cpu:7.2f} "
+            f"{cpu / off['cpu']:7.3f} {own:11.3f} {share:6.1%}"
+        )
     draw(times, rows, keras.backend.backend(), arguments.figure)
 
 
+def median(runs: list[dict[str, float]], clock: str) -> float:
+    return statistics.median(run[clock] for run in runs)
+
+
 def draw(times, rows, backend: str, path: Path) -> None:
-    """Fit seconds per repeat (dots) and median (bar) per variant, with the ratio on top."""
+    """Wall and CPU seconds of each fit (dots) and their median (bar) per variant, the ratio
+    to recording off on top, a line at recording off + 10%."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, ax = plt.subplots(figsize=(6.4, 4.2), dpi=110)
-    off = rows[0][1]
-    ax.set_ylim(0, 1.3 * max(max(s for s, _ in runs) for runs in times.values()))
-    for index, (name, median, ratio, share) in enumerate(rows):
-        ax.bar(index, median, color=f"C{index}", alpha=0.35, width=0.6)
-        seconds = [s for s, _ in times[name]]
-        ax.plot([index] * len(seconds), seconds, "o", color=f"C{index}")
-        label = f"{ratio:.3f}x" + (f"\nrecorder {share:.1%} of fit" if index else "")
-        ax.text(index, median * 1.02, label, ha="center", va="bottom", fontsize=8)
-    ax.axhline(off * 1.1, color="crimson", ls="--", lw=1, label="recording off + 10%")
-    ax.set_xticks(range(len(rows)), [row[0] for row in rows])
-    ax.set_ylabel("fit seconds (dots: repeats, bar: median)")
-    ax.set_title(f"Hinge fit with the boundary recorder on vs off ({backend})")
-    ax.legend(loc="lower right")
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.4), dpi=110)
+    for ax, clock, column in zip(axes, ("wall", "cpu"), (1, 2), strict=True):
+        off = median(times["off"], clock)
+        ax.set_ylim(0, 1.35 * max(run[clock] for runs in times.values() for run in runs))
+        for index, row in enumerate(rows):
+            runs = times[row[0]]
+            ax.bar(index, median(runs, clock), color=f"C{index}", alpha=0.35, width=0.6)
+            ax.plot([index] * len(runs), [run[clock] for run in runs], "o", color=f"C{index}")
+            label = f"{row[column]:.3f}x" + (f"\nrecorder {row[3]:.1%} of fit" if index else "")
+            ax.text(index, median(runs, clock) * 1.02, label, ha="center", va="bottom", fontsize=8)
+        ax.axhline(off * 1.1, color="crimson", ls="--", lw=1, label="recording off + 10%")
+        ax.set_xticks(range(len(rows)), [row[0] for row in rows], fontsize=8)
+        ax.set_ylabel(f"fit {clock} seconds (dots: repeats, bar: median)")
+        ax.legend(loc="lower right", fontsize=8)
+    figure.suptitle(f"Hinge fit with the boundary recorder on vs off ({backend}, same process)")
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
     figure.savefig(path)
