@@ -3,6 +3,8 @@ from it has one frame per recorded epoch."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -75,3 +77,20 @@ def test_animation_format_none_writes_only_the_small_multiples(recorded_fit, tmp
     spec = margins.margin_spec(config, "plus_minus_one", "tanh")
     evolution.write_evolution_figures(tmp_path, recording, history, spec, "test", config)
     assert [p.name for p in tmp_path.iterdir()] == ["boundary_epochs.png"]
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ("plots.animation=webm", "plots.animation: input should be 'auto', 'gif', 'mp4' or"),
+        ("plots.evolution_epochs=[0,3]", "plots.evolution_epochs.0: input should be greater"),
+        ("plots.evolution_epoch=[3]", "Did you mean 'evolution_epochs'"),
+        ("plots.margin_band=[0.6,0.9]", "needs 0 < low < 0.5 < high < 1"),
+    ],
+)
+def test_bad_recording_settings_are_one_clear_line(override, message):
+    from recipes.config.resolve import resolve_recipe
+    from recipes.errors import RecipeError
+
+    with pytest.raises(RecipeError, match=re.escape(message)):
+        resolve_recipe("hinge", [override])
