@@ -19,7 +19,7 @@ import numpy as np
 from datasets import build_dataset
 from recipes.components.labels import predicted_labels
 from recipes.config.resolve import resolve_run_folder_config
-from recipes.report import plots
+from recipes.report import margins, plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.run.backend import select_backend
 from recipes.studies.hinge_figures import plot_tightness_per_seed, plot_training_evolution
@@ -113,21 +113,26 @@ def _plot_decision_boundaries(
 
 
 def _plot_boundary_panel(ax: Any, loss: str, run: RunResult, model: Any) -> None:
-    """One run's decision boundary over its own test points."""
+    """One run's decision boundary over its own test points, with its margins (as the run's
+    own decision_boundary.png draws them)."""
     config = resolve_run_folder_config(run.run_folder)
     split = build_dataset(config.data.name, config.data.params, config.seed)
-    predictor = plots.LabelPredictor(
+    predictor = margins.ScoringPredictor(
         model, lambda scores, kind=split.label_kind: predicted_labels(scores, kind, "tanh")
     )
     accuracy = run.metrics.get("test_accuracy", math.nan)
-    plots.plot_decision_boundary(
-        predictor,
-        split.x_test,
-        split.y_test,
-        ax=ax,
-        title=f"{loss.replace('_', ' ')} (seed {config.seed}), test acc {accuracy:.1%}",
-        class_names=split.info.get("class_names"),
-    )
+    drawn = {
+        "ax": ax,
+        "title": f"{loss.replace('_', ' ')} (seed {config.seed}), test acc {accuracy:.1%}",
+        "class_names": split.info.get("class_names"),
+    }
+    spec = margins.margin_spec(config.plots, split.label_kind, "tanh")
+    if spec is None or not spec.drawn:
+        plots.plot_decision_boundary(predictor, split.x_test, split.y_test, **drawn)
+    else:
+        margins.plot_decision_boundary_with_margins(
+            predictor, split.x_test, split.y_test, spec, **drawn
+        )
 
 
 def _mean_loss_curves(
