@@ -135,6 +135,7 @@ def training_animation_frames(
         figure.suptitle(title, fontsize=10)
     draw(0)
     figure.tight_layout()
+    figure.subplots_adjust(bottom=0.2)  # room for the legend below the boundary
     return figure, draw
 
 
