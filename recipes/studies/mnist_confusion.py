@@ -56,7 +56,7 @@ def plot_confusion_matrices(sweep: Sweep) -> Path | None:
     rows = math.ceil(len(runs) / COLUMNS)
     columns = min(len(runs), COLUMNS)
     dpi = sweep.base.config.plots.dpi
-    figure, axes = plt.subplots(rows, columns, figsize=(3.3 * columns, 3.6 * rows), dpi=dpi)
+    figure, axes = plt.subplots(rows, columns, figsize=(3.3 * columns, 4.2 * rows), dpi=dpi)
     axes = np.atleast_1d(axes).reshape(-1)
     digits = list(range(10))
     for ax, (label, (y_true, y_pred)) in zip(axes, runs, strict=False):
