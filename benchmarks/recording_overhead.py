@@ -3,8 +3,9 @@
 The hinge recipe's fit (the recipe's compile settings, 3,600 steps of batch 5), alternately
 without the recorder, with it at its default epochs (log-spaced), and with it at every epoch,
 all in this process on the same data, model and seed. Prints median seconds, the ratio
-recording on / off, the recorder's own seconds and their share of the fit they ran in (timed
-inside the same fit, so other processes on the machine do not move it), and draws the fit
+recording on / off, the recorder's own seconds in the fit and their share of it (timed inside
+the same fit, so other processes on the machine do not move it), the seconds scoring the
+grid after the fit (outside it, before drawing), and draws the fit
 times per repeat (a figure, ``--figure``, with the seconds beside it as .json). It asserts
 nothing: machines are shared and noisy, read the figures.
 
@@ -75,10 +76,15 @@ def main() -> None:
             callbacks=callbacks,
             verbose=0,
         )
+        wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+        if callbacks:  # after the fit, as the run does before drawing
+            callbacks[0].recording.score(model)
+        recording = callbacks[0].recording if callbacks else None
         return {
-            "wall": time.perf_counter() - started,
-            "cpu": time.process_time() - started_cpu,
-            "recorder": callbacks[0].recording.seconds if callbacks else 0.0,
+            "wall": wall,
+            "cpu": cpu,
+            "recorder": recording.seconds if recording else 0.0,
+            "scoring": recording.scoring_seconds if recording else 0.0,
         }
 
     one_fit(recorded_epochs(config.train.epochs))  # warm-up: imports and first traces
@@ -108,7 +114,7 @@ def report(times, keras, config, arguments) -> None:
     # seconds over that fit's wall seconds.
     print(
         f"{'recording':26} {'wall s':>7} {'on/off':>7} {'cpu s':>7} {'on/off':>7} "
-        f"{'recorder s':>11} {'share':>6}"
+        f"{'recorder s':>11} {'share':>6} {'scoring s':>10}"
     )
     off = {clock: median(times["off"], clock) for clock in ("wall", "cpu")}
     rows = []
@@ -118,7 +124,7 @@ def report(times, keras, config, arguments) -> None:
         rows.append((name, wall / off["wall"], cpu / off["cpu"], share))
         print(
             f"{name:26} {wall:7.2f} {wall / off['wall']:7.3f} {cpu:7.2f} "
-            f"{cpu / off['cpu']:7.3f} {own:11.3f} {share:6.1%}"
+            f"{cpu / off['cpu']:7.3f} {own:11.4f} {share:6.2%} {median(runs, 'scoring'):10.3f}"
         )
     draw(times, rows, keras.backend.backend(), arguments.figure)
 
@@ -144,7 +150,7 @@ def draw(times, rows, backend: str, path: Path) -> None:
             runs = times[row[0]]
             ax.bar(index, median(runs, clock), color=f"C{index}", alpha=0.35, width=0.6)
             ax.plot([index] * len(runs), [run[clock] for run in runs], "o", color=f"C{index}")
-            label = f"{row[column]:.3f}x" + (f"\nrecorder {row[3]:.1%} of fit" if index else "")
+            label = f"{row[column]:.3f}x" + (f"\nrecorder {row[3]:.2%} of fit" if index else "")
             ax.text(index, 0.03 * top, label, ha="center", va="bottom", fontsize=8)  # in the bar
         ax.axhline(off * 1.1, color="crimson", ls="--", lw=1, label="recording off + 10%")
         ax.set_xticks(range(len(rows)), [row[0] for row in rows], fontsize=8)

@@ -55,6 +55,7 @@ def write_run_figures(
         )
         plots.save_figure(figure, folder / "predictions.png", dpi=dpi)
     if recording is not None and recording.epochs and spec is not None:
+        recording.score(model)
         recording.save(folder / RECORDING_FILE)
         evolution.write_evolution_figures(
             folder, recording, history, spec, title_run, config.plots, class_names

@@ -1,10 +1,14 @@
-"""Training as it happens: a Keras callback that records the model's scores on a coarse grid
-(and on the plotted points) at chosen epochs, and the file that keeps them.
+"""Training as it happens: a Keras callback that keeps the model's weights at chosen epochs,
+the scores those weights give on a coarse grid (and on the plotted points), and the file that
+keeps them.
 
-The callback only calls ``self.model`` on its inputs in ``on_epoch_end``, nothing tied to
-``model.fit``'s internals, so any trainer that calls Keras callbacks with the model's weights
-in place can use it. One call per recorded epoch, on a few thousand points: a few
-milliseconds (``benchmarks/recording_overhead.py`` measures it against the fit).
+During the fit the callback only copies ``self.model.get_weights()`` in ``on_epoch_end``
+(well under a millisecond for these models), nothing tied to ``model.fit``'s internals, so any
+trainer that calls Keras callbacks with the model's weights in place can use it. The grid is
+scored after training (:meth:`BoundaryRecording.score`), with one compiled ``predict_on_batch``
+per recorded epoch: calling a model eagerly inside the fit cost seconds on JAX (each
+operation compiled on first use), a fifth of the compiled trainer's fit.
+``benchmarks/recording_overhead.py`` measures both parts.
 """
 
 from __future__ import annotations
@@ -56,7 +60,26 @@ class BoundaryRecording:
     grid_scores: list[np.ndarray] = field(default_factory=list)
     point_scores: list[np.ndarray] = field(default_factory=list)
     losses: list[float] = field(default_factory=list)
+    weights: list[list[np.ndarray]] = field(default_factory=list)  # until scored
     seconds: float = 0.0  # spent recording, inside the fit
+    scoring_seconds: float = 0.0  # spent scoring the grid, after the fit
+
+    def score(self, model: Any) -> None:
+        """Score the grid and the points with each recorded epoch's weights, then give the
+        model back its own weights (also when scoring fails)."""
+        started = time.perf_counter()
+        inputs = np.concatenate([np.stack([self.xx.ravel(), self.yy.ravel()], axis=1), self.points])
+        final = model.get_weights()
+        try:
+            for weights in self.weights:
+                model.set_weights(weights)
+                scores = np.asarray(model.predict_on_batch(inputs)).reshape(len(inputs), -1)
+                self.grid_scores.append(scores[: self.xx.size].reshape(*self.xx.shape, -1))
+                self.point_scores.append(scores[self.xx.size :])
+        finally:
+            model.set_weights(final)
+        self.weights = []
+        self.scoring_seconds += time.perf_counter() - started
 
     def save(self, path: Path) -> Path:
         """Write the recording as one .npz (atomically)."""
@@ -93,13 +116,13 @@ class BoundaryRecording:
 def boundary_recorder_callback(
     points: np.ndarray, labels: np.ndarray, epochs: list[int], points_per_axis: int
 ) -> Any:
-    """A callback recording the scores on a grid around ``points`` (and on them) at the end of
-    each epoch in ``epochs`` (1-based); ``.recording`` holds them."""
+    """A callback keeping the model's weights and training loss at the end of each epoch in
+    ``epochs`` (1-based); ``.recording`` holds them, on a grid around ``points``, to be scored
+    after training (:meth:`BoundaryRecording.score`)."""
     import keras
 
     points = np.asarray(points, dtype="float32").reshape(len(points), -1)
     xx, yy = score_grid(points, points_per_axis)
-    inputs = np.concatenate([np.stack([xx.ravel(), yy.ravel()], axis=1), points])
     wanted = set(epochs)
 
     class BoundaryRecorder(keras.callbacks.Callback):
@@ -111,13 +134,9 @@ def boundary_recorder_callback(
             if epoch + 1 not in wanted:
                 return
             started = time.perf_counter()
-            # One direct call, not predict(): no predict function to build, no batching.
-            scores = keras.ops.convert_to_numpy(self.model(inputs, training=False))
-            scores = scores.reshape(len(inputs), -1)
             recording = self.recording
+            recording.weights.append([np.array(w, copy=True) for w in self.model.get_weights()])
             recording.epochs.append(epoch + 1)
-            recording.grid_scores.append(scores[: xx.size].reshape(*xx.shape, -1))
-            recording.point_scores.append(scores[xx.size :])
             recording.losses.append(float((logs or {}).get("loss", np.nan)))
             recording.seconds += time.perf_counter() - started
 

@@ -70,10 +70,13 @@ def train_and_evaluate(context: RunContext) -> dict[str, Any]:
     with context.timed("save_model"), replaced_atomically(folder / "model.keras") as temporary:
         model.save(temporary)
     recording = recorder.recording if recorder is not None else None
-    if recording is not None:  # the recorder's own time, part of durations_s.fit
-        context.record.update(recording_s=round(recording.seconds, 4))
     with context.timed("plots"):
         write_run_figures(folder, config, model, history, evaluation, recording)
+    if recording is not None:  # inside durations_s.fit and durations_s.plots
+        context.record.update(
+            recording_s=round(recording.seconds, 4),
+            recording_scoring_s=round(recording.scoring_seconds, 4),
+        )
     return {"metrics": metrics, "output_kind": evaluation.output_kind}
 
 

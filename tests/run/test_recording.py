@@ -38,18 +38,22 @@ def recorded_fit():
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss="hinge")
     recorder = boundary_recorder_callback(features[:30], labels[:30], [1, 3], points_per_axis=12)
     history = model.fit(features, labels, epochs=3, batch_size=16, verbose=0, callbacks=[recorder])
-    return model, recorder.recording, history.history
+    trained = model.predict(features[:30], verbose=0)
+    recorder.recording.score(model)
+    return model, recorder.recording, history.history, trained
 
 
 def test_recorder_keeps_grid_and_point_scores_of_the_chosen_epochs(recorded_fit, tmp_path):
-    model, recording, history = recorded_fit
-    assert recording.epochs == [1, 3]
+    model, recording, history, trained = recorded_fit
+    assert recording.epochs == [1, 3] and recording.weights == []  # scored, weights dropped
     assert recording.xx.shape == (12, 12) and recording.grid_scores[0].shape == (12, 12, 1)
     assert recording.point_scores[0].shape == (30, 1)
     np.testing.assert_allclose(recording.losses, [history["loss"][0], history["loss"][2]])
-    # the last recording is the trained model's scores (the model called on the same points)
-    final = np.asarray(model.predict(recording.points, verbose=0))
-    np.testing.assert_allclose(recording.point_scores[-1], final, atol=1e-5)
+    # the last recording is the trained model's scores; epoch 1 scored other weights
+    np.testing.assert_allclose(recording.point_scores[-1], trained, atol=1e-5)
+    assert not np.allclose(recording.point_scores[0], trained, atol=1e-3)
+    # scoring gave the model its own weights back
+    np.testing.assert_allclose(model.predict(recording.points, verbose=0), trained, atol=1e-6)
     # the grid spans the points with a margin
     assert recording.xx.min() < recording.points[:, 0].min()
     assert recording.yy.max() > recording.points[:, 1].max()
@@ -61,7 +65,7 @@ def test_recorder_keeps_grid_and_point_scores_of_the_chosen_epochs(recorded_fit,
 def test_animation_has_one_frame_per_recorded_epoch(recorded_fit, tmp_path):
     from PIL import Image
 
-    _, recording, history = recorded_fit
+    _, recording, history, _ = recorded_fit
     config = PlotsConfig(dpi=50, animation="gif")
     spec = margins.margin_spec(config, "plus_minus_one", "tanh")
     written = evolution.write_evolution_figures(tmp_path, recording, history, spec, "test", config)
@@ -72,7 +76,7 @@ def test_animation_has_one_frame_per_recorded_epoch(recorded_fit, tmp_path):
 
 
 def test_animation_format_none_writes_only_the_small_multiples(recorded_fit, tmp_path):
-    _, recording, history = recorded_fit
+    _, recording, history, _ = recorded_fit
     config = PlotsConfig(dpi=50, animation="none")
     spec = margins.margin_spec(config, "plus_minus_one", "tanh")
     evolution.write_evolution_figures(tmp_path, recording, history, spec, "test", config)
