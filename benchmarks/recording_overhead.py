@@ -155,7 +155,7 @@ def draw(times, rows, backend: str, path: Path) -> None:
         ax.axhline(off * 1.1, color="crimson", ls="--", lw=1, label="recording off + 10%")
         ax.set_xticks(range(len(rows)), [row[0] for row in rows], fontsize=8)
         ax.set_ylabel(f"fit {clock} seconds (dots: repeats, bar: median)")
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="upper left", fontsize=8)
     figure.suptitle(f"Hinge fit with the boundary recorder on vs off ({backend}, same process)")
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.tight_layout()
