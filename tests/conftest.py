@@ -34,6 +34,9 @@ RUN_FILES = {
     "model.keras",
     "loss.png",
     "decision_boundary.png",
+    "boundary_epochs.png",  # and below: plots.evolution (recipes/run/recording.py)
+    "boundary_recording.npz",
+    "training.gif",  # tests/shrink.yaml asks for gif (auto: mp4 where ffmpeg exists)
 }
 
 

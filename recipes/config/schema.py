@@ -137,6 +137,49 @@ class PlotsConfig(Strict):
     dpi: int = pydantic.Field(
         120, ge=50, le=400, description="also sets the decision-boundary grid (one point a pixel)"
     )
+    # --- Margins and training as it happens (report/margins.py, report/evolution.py,
+    # run/recording.py); two-feature data only.
+    margins: bool = pydantic.Field(
+        True,
+        description="score contours at the threshold and margins; ring the points that "
+        "still cost loss (inside the margin or misclassified)",
+    )
+    margin_band: tuple[float, float] = pydantic.Field(
+        (0.1, 0.9),
+        description="logit and probability models: the probabilities drawn "
+        "either side of the 0.5 threshold",
+    )
+    hinge_margin: float = pydantic.Field(
+        0.99,
+        gt=0,
+        le=1,
+        description="-1/+1 models: margins drawn at score -m and +m; the "
+        "hinge margin is 1, which a tanh output only approaches",
+    )
+    evolution: bool = pydantic.Field(
+        True,
+        description="record the scores on a coarse grid during training: "
+        "boundary_epochs.png and the training animation",
+    )
+    evolution_epochs: list[pydantic.PositiveInt] | None = pydantic.Field(
+        None,
+        description="epochs (1-based) to record; null: every epoch up to 12, else 10 "
+        "log-spaced ones ending with the last",
+    )
+    evolution_grid: int = pydantic.Field(
+        60, ge=10, le=300, description="grid points per axis of the recorded scores"
+    )
+    animation: Literal["auto", "gif", "mp4", "none"] = pydantic.Field(
+        "auto", description="training animation format; auto: mp4 when ffmpeg exists, else gif"
+    )
+
+    @pydantic.field_validator("margin_band")
+    @classmethod
+    def _band_around_half(cls, value: tuple[float, float]) -> tuple[float, float]:
+        low, high = value
+        if not 0 < low < 0.5 < high < 1:
+            raise ValueError(f"needs 0 < low < 0.5 < high < 1, e.g. [0.1, 0.9]; got {list(value)}")
+        return value
 
 
 class RaySettings(Strict):

@@ -8,7 +8,8 @@ from typing import Any
 from recipes.components.labels import predicted_labels
 from recipes.components.models import model_penalties
 from recipes.config.schema import RecipeConfig
-from recipes.report import plots
+from recipes.report import evolution, margins, plots
+from recipes.run.recording import RECORDING_FILE
 
 
 def loss_label(config: RecipeConfig) -> str:
@@ -24,9 +25,11 @@ def write_run_figures(
     model: Any,
     history: dict[str, list[float]],
     evaluation: Any,
+    recording: Any = None,
 ) -> None:
     """loss.png, and for two-feature data decision_boundary.png and predictions.png, as the
-    config's ``plots:`` block asks."""
+    config's ``plots:`` block asks; with a boundary ``recording`` (recipes.run.recording) also
+    boundary_recording.npz, boundary_epochs.png and the training animation."""
     split, dpi = evaluation.split, config.plots.dpi
     title_run = f"{loss_label(config)} loss, {config.data.name}"
     accuracy_text = f"test acc {evaluation.metrics['test_accuracy']:.1%}"
@@ -37,19 +40,10 @@ def write_run_figures(
         )
         plots.save_figure(ax, folder / "loss.png", dpi=dpi)
     two_features = split.x_test.reshape(len(split.x_test), -1).shape[1] == 2
+    spec = margins.margin_spec(config.plots, split.label_kind, evaluation.output_kind)
     if config.plots.decision_boundary and two_features:
-        predictor = plots.LabelPredictor(
-            model, lambda s: predicted_labels(s, split.label_kind, evaluation.output_kind)
-        )
         ax = plots.new_axes(plots.SQUARE_FIGURE_SIZE, dpi=dpi)
-        plots.plot_decision_boundary(
-            predictor,
-            split.x_test,
-            evaluation.y_true,
-            ax=ax,
-            title=f"{title_run}, {accuracy_text}",
-            class_names=class_names,
-        )
+        _decision_boundary(ax, model, evaluation, spec, f"{title_run}, {accuracy_text}")
         label_feature_axes([ax], split)
         plots.save_figure(ax, folder / "decision_boundary.png", dpi=dpi)
     if config.plots.predictions and two_features:
@@ -62,6 +56,29 @@ def write_run_figures(
         )
         label_feature_axes(figure.axes, split)
         plots.save_figure(figure, folder / "predictions.png", dpi=dpi)
+    if recording is not None and recording.epochs and spec is not None:
+        recording.score(model)
+        recording.save(folder / RECORDING_FILE)
+        evolution.write_evolution_figures(
+            folder, recording, history, spec, title_run, config.plots, class_names
+        )
+
+
+def _decision_boundary(
+    ax: Any, model: Any, evaluation: Any, spec: margins.MarginSpec | None, title: str
+) -> None:
+    """The decision regions over the test points, with the margins when ``spec`` draws them."""
+    split = evaluation.split
+    predictor = margins.ScoringPredictor(
+        model, lambda s: predicted_labels(s, split.label_kind, evaluation.output_kind)
+    )
+    drawn = {"ax": ax, "title": title, "class_names": split.info.get("class_names")}
+    if spec is None or not spec.drawn:
+        plots.plot_decision_boundary(predictor, split.x_test, evaluation.y_true, **drawn)
+    else:
+        margins.plot_decision_boundary_with_margins(
+            predictor, split.x_test, evaluation.y_true, spec, **drawn
+        )
 
 
 def label_feature_axes(axes: list[Any], split: Any) -> None:

@@ -24,6 +24,7 @@ from recipes.run.fitting import (
     uses_compiled_trainer,
 )
 from recipes.run.lifecycle import RunContext
+from recipes.run.recording import boundary_recorder
 from recipes.run.speed_settings import resolved_speed_settings
 from recipes.run.tensorboard import tensorboard_callbacks
 
@@ -37,6 +38,7 @@ class Prepared:
     callbacks: list[Any]
     nan_guard: Any
     history_file: Any
+    recorder: Any = None  # the boundary recorder (plots.evolution), or None
 
 
 def train_and_evaluate(context: RunContext) -> dict[str, Any]:
@@ -79,8 +81,10 @@ def prepare_training(context: RunContext) -> Prepared:
 
     nan_guard = nan_guard_callback()
     history_file = history_file_callback(folder / "history.csv", _resume_point(context))
+    recorder = boundary_recorder(config, split)  # None unless plots.evolution, 2 features
     callbacks = [
         nan_guard,
+        recorder,
         history_file,  # before the backup: history.csv never has fewer epochs than the backup
         backup_callback(folder, config.train.checkpoint_every_s)
         if config.train.checkpoint
@@ -89,7 +93,7 @@ def prepare_training(context: RunContext) -> Prepared:
         *tensorboard_callbacks(folder, config, context.recipe.overrides),
     ]
     callbacks = [callback for callback in callbacks if callback is not None]
-    return Prepared(split, model, callbacks, nan_guard, history_file)
+    return Prepared(split, model, callbacks, nan_guard, history_file, recorder)
 
 
 def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
@@ -111,8 +115,15 @@ def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
 
     with context.timed("save_model"), replaced_atomically(folder / "model.keras") as temporary:
         model.save(temporary)
+    recorder = prepared.recorder
+    recording = recorder.recording if recorder is not None else None
     with context.timed("plots"):
-        write_run_figures(folder, config, model, history, evaluation)
+        write_run_figures(folder, config, model, history, evaluation, recording)
+    if recording is not None:  # inside durations_s.fit and durations_s.plots
+        context.record.update(
+            recording_s=round(recording.seconds, 4),
+            recording_scoring_s=round(recording.scoring_seconds, 4),
+        )
     return {"metrics": metrics, "output_kind": evaluation.output_kind}
 
 

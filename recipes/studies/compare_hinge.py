@@ -19,9 +19,10 @@ import numpy as np
 from datasets import build_dataset
 from recipes.components.labels import predicted_labels
 from recipes.config.resolve import resolve_run_folder_config
-from recipes.report import plots
+from recipes.report import margins, plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.run.backend import select_backend
+from recipes.studies.hinge_figures import plot_tightness_per_seed, plot_training_evolution
 from recipes.studies.hinge_report import converged, write_hinge_report
 from recipes.sweep.records import RunResult, Sweep
 
@@ -33,8 +34,9 @@ HINGE_AREA_POINTS = 301
 def compare_hinge(sweep: Sweep) -> list[Path]:
     """Hinge vs squared hinge: the generic table and figures (mean and spread over seeds), plus
     decision boundaries side by side (first seed), both losses' curves overlaid on one log
-    axis (mean over seeds), the area each boundary encloses, and report.md saying what the
-    numbers show."""
+    axis (mean over seeds), the area each boundary encloses (per seed, a strip plot), both
+    boundaries as they train (same seed, same epochs) and report.md saying what the numbers
+    show."""
     written = write_comparison(sweep, _comparison_spec(sweep))
     completed = [r for r in sweep.results if r.status == "completed" and r.run_folder]
     if not completed:
@@ -47,7 +49,10 @@ def compare_hinge(sweep: Sweep) -> list[Path]:
         for loss, results in by_loss.items()
     }
     written.append(_plot_loss_curves(sweep, by_loss))
-    written.append(write_hinge_report(sweep, by_loss, areas))
+    written.append(plot_tightness_per_seed(sweep, by_loss, areas))
+    evolution = plot_training_evolution(sweep, by_loss)
+    written += [evolution] if evolution else []
+    written.append(write_hinge_report(sweep, by_loss, areas, evolution is not None))
     return written
 
 
@@ -108,21 +113,26 @@ def _plot_decision_boundaries(
 
 
 def _plot_boundary_panel(ax: Any, loss: str, run: RunResult, model: Any) -> None:
-    """One run's decision boundary over its own test points."""
+    """One run's decision boundary over its own test points, with its margins (as the run's
+    own decision_boundary.png draws them)."""
     config = resolve_run_folder_config(run.run_folder)
     split = build_dataset(config.data.name, config.data.params, config.seed)
-    predictor = plots.LabelPredictor(
+    predictor = margins.ScoringPredictor(
         model, lambda scores, kind=split.label_kind: predicted_labels(scores, kind, "tanh")
     )
     accuracy = run.metrics.get("test_accuracy", math.nan)
-    plots.plot_decision_boundary(
-        predictor,
-        split.x_test,
-        split.y_test,
-        ax=ax,
-        title=f"{loss.replace('_', ' ')} (seed {config.seed}), test acc {accuracy:.1%}",
-        class_names=split.info.get("class_names"),
-    )
+    drawn = {
+        "ax": ax,
+        "title": f"{loss.replace('_', ' ')} (seed {config.seed}), test acc {accuracy:.1%}",
+        "class_names": split.info.get("class_names"),
+    }
+    spec = margins.margin_spec(config.plots, split.label_kind, "tanh")
+    if spec is None or not spec.drawn:
+        plots.plot_decision_boundary(predictor, split.x_test, split.y_test, **drawn)
+    else:
+        margins.plot_decision_boundary_with_margins(
+            predictor, split.x_test, split.y_test, spec, **drawn
+        )
 
 
 def _mean_loss_curves(

@@ -172,8 +172,11 @@ def _area_verdict(hinge: LossStatistics, squared: LossStatistics) -> str:
     )
 
 
-def report_text(sweep: Sweep, stats: Mapping[str, LossStatistics]) -> str:
-    """report.md: the table, how to read it, the verdict and the two figures."""
+def report_text(
+    sweep: Sweep, stats: Mapping[str, LossStatistics], with_evolution: bool = False
+) -> str:
+    """report.md: the table, the area per seed, how to read them, the verdict and the
+    figures (the boundaries as they train when ``with_evolution``)."""
     completed = sum(s.runs for s in stats.values())
     table = markdown_table(TABLE_HEADER, [s.table_row() for s in stats.values()])
     lines = [
@@ -184,6 +187,8 @@ def report_text(sweep: Sweep, stats: Mapping[str, LossStatistics]) -> str:
         "mean ± standard deviation over seeds.",
         "",
         table.rstrip("\n"),
+        "",
+        "![area classified +1, one point per seed](tightness_per_seed.png)",
         "",
         "The two losses' values are on different scales (squared hinge squares each margin "
         "violation below 1), so compare their loss curves by shape, not height.",
@@ -201,11 +206,28 @@ def report_text(sweep: Sweep, stats: Mapping[str, LossStatistics]) -> str:
         "![loss curves](loss_curves.png)",
         "",
     ]
+    if with_evolution:
+        lines += [
+            "## How each boundary forms",
+            "",
+            "Same seed, same epochs, one row per loss: the class regions, the score contours "
+            "at 0 and at the margins, a red ring around every misclassified test point and a "
+            "grey one around every point still inside the margin. Squared hinge squares each "
+            "margin violation, so a point just inside the margin (score 0.98) costs 0.0004 "
+            "instead of hinge's 0.02: watch how long its grey rings stay while the loss is "
+            "already tiny, and how hinge keeps pushing each point until it clears the margin.",
+            "",
+            "![boundaries as they train](training_evolution.png)",
+            "",
+        ]
     return "\n".join(lines)
 
 
 def write_hinge_report(
-    sweep: Sweep, by_loss: Mapping[str, Sequence[RunResult]], areas: Mapping[str, Sequence[float]]
+    sweep: Sweep,
+    by_loss: Mapping[str, Sequence[RunResult]],
+    areas: Mapping[str, Sequence[float]],
+    with_evolution: bool = False,
 ) -> Path:
     """Write seed_summary.csv and report.md into the sweep folder; returns report.md's path."""
     stats = loss_statistics(by_loss, areas)
@@ -213,5 +235,5 @@ def write_hinge_report(
         sweep.folder / "seed_summary.csv", SUMMARY_HEADER, [s.csv_row() for s in stats.values()]
     )
     path = sweep.folder / "report.md"
-    atomic_write_text(path, report_text(sweep, stats))
+    atomic_write_text(path, report_text(sweep, stats, with_evolution))
     return path

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from recipes.report.comparison import ComparisonSpec, ReferenceColumn, write_comparison
+from recipes.studies.mnist_confusion import plot_confusion_matrices
 from recipes.sweep.records import Sweep
 
 MNIST_TUTORIAL_TRAIN_ACCURACY = {
@@ -21,7 +22,7 @@ MNIST_TUTORIAL_TRAIN_ACCURACY = {
 
 def compare_mnist_losses(sweep: Sweep) -> list[Path]:
     """The MNIST tutorial's table: train/test categorical accuracy per loss beside its
-    published train accuracy."""
+    published train accuracy, and one confusion matrix per loss (confusion_matrices.png)."""
     reference = None
     if "loss" in sweep.keys:
         reference = ReferenceColumn(
@@ -39,4 +40,6 @@ def compare_mnist_losses(sweep: Sweep) -> list[Path]:
         title="MNIST, one model per loss",
         chance=0.1,
     )
-    return write_comparison(sweep, spec)
+    written = write_comparison(sweep, spec)
+    confusion = plot_confusion_matrices(sweep)
+    return written + ([confusion] if confusion else [])

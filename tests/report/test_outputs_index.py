@@ -1,5 +1,6 @@
-"""outputs/index.html lists every run, newest first, failed ones with their reason, and every
-image on the page loads in a real browser (headless Chromium)."""
+"""outputs/index.html: one row per run, sweeps as collapsible groups with their figures on top,
+failed runs with their reason; and in a real browser (headless Chromium) the columns sort, the
+recipe and loss filters hide rows and groups, and every image (animations too) loads."""
 
 from __future__ import annotations
 
@@ -12,50 +13,81 @@ import pytest
 from recipes.report.outputs_index import build_index
 
 
-def _fake_run(root: Path, recipe: str, run_id: str, status: str, **extra) -> Path:
-    import matplotlib
+def _image(path: Path, frames: int = 1) -> None:
+    from PIL import Image
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    pictures = [Image.new("RGB", (24, 16), (40 * i, 90, 160)) for i in range(frames)]
+    pictures[0].save(path, save_all=frames > 1, append_images=pictures[1:], duration=200)
 
+
+def _fake_run(root: Path, recipe: str, run_id: str, status: str, loss: str, **extra) -> Path:
+    metrics = extra.pop("metrics", {})
     folder = root / recipe / run_id
     folder.mkdir(parents=True)
     record = {
         "status": status,
         "recipe": recipe,
         "backend": "tensorflow",
-        "seed": 0,
+        "seed": extra.pop("seed", 0),
         "started_at": f"2026-11-22T10:{run_id[-2:]}:00",
         **extra,
     }
     (folder / "run.json").write_text(json.dumps(record))
+    (folder / "config.yaml").write_text(f"loss:\n  name: {loss}\n")
     if status == "completed":
-        (folder / "metrics.json").write_text(json.dumps({"test_accuracy": 0.996}))
-        for name in ("loss", "decision_boundary"):
-            figure, ax = plt.subplots(figsize=(2, 2), dpi=40)
-            ax.plot([1, 2, 3])
-            figure.savefig(folder / f"{name}.png")
-            plt.close(figure)
+        (folder / "metrics.json").write_text(json.dumps(metrics))
+        for name in ("loss.png", "decision_boundary.png"):
+            _image(folder / name)
+        _image(folder / "training.gif", frames=3)
     return folder
 
 
 @pytest.fixture
 def output_root(tmp_path) -> Path:
-    _fake_run(tmp_path, "hinge", "run-01", "completed")
-    _fake_run(tmp_path, "hinge", "run-02", "failed", reason="loss became nan during epoch 1")
-    _fake_run(tmp_path, "squared_hinge", "run-03", "completed")
+    _fake_run(tmp_path, "hinge", "run-01", "completed", "hinge", metrics={"test_accuracy": 0.996})
+    _fake_run(tmp_path, "hinge", "run-02", "failed", "hinge", reason="loss became nan in epoch 1")
+    _fake_run(
+        tmp_path, "focal_rings", "run-03", "completed", "focal",
+        metrics={"test_accuracy": 0.95, "test_auc": 0.98},
+    )  # fmt: skip
+    sweep_runs = [
+        _fake_run(
+            tmp_path,
+            "compare_hinge",
+            f"run-0{4 + i}",
+            "completed",
+            loss,
+            seed=i,
+            metrics={"test_accuracy": accuracy},
+        )  # fmt: skip
+        for i, (loss, accuracy) in enumerate([("hinge", 0.5), ("squared_hinge", 1.0)])
+    ]
+    sweep = tmp_path / "sweeps" / "compare_hinge-01"
+    sweep.mkdir(parents=True)
+    _image(sweep / "tightness_per_seed.png")
+    (sweep / "report.md").write_text("# report\n")
+    runs = [
+        {"run_folder": str(folder), "labels": {"loss": loss}, "status": "completed"}
+        for folder, loss in zip(sweep_runs, ("hinge", "squared_hinge"), strict=True)
+    ]
+    record = {"status": "completed", "recipe": "compare_hinge", "runs": runs}
+    (sweep / "sweep.json").write_text(json.dumps({**record, "started_at": "2026-11-22T10:07"}))
     build_index(tmp_path)
     return tmp_path
 
 
-def test_index_lists_runs_newest_first_with_failures_and_reasons(output_root):
+def test_one_row_per_run_and_the_sweeps_runs_in_its_group(output_root):
     page = (output_root / "index.html").read_text()
-    positions = [page.index(f"run-0{n}/") for n in (3, 2, 1)]
+    assert page.count('<tr class="run"') == 5
+    single, sweep = page.split('<details class="group sweep">')
+    assert "compare_hinge/run-04/" not in single and "compare_hinge/run-04/" in sweep
+    assert sweep.index("tightness_per_seed.png") < sweep.index("<table")  # figures on top
+    positions = [single.index(f"run-0{n}/") for n in (3, 2, 1)]  # newest first
     assert positions == sorted(positions)
-    assert "loss became nan during epoch 1" in page
-    assert page.count('class="status failed"') == 1 and page.count('class="status completed"') == 2
-    assert 'src="hinge/run-01/loss.png"' in page  # relative links: opening the file works
-    assert "0.996" in page
+    assert "loss became nan in epoch 1" in page
+    assert page.count('class="status failed"') == 1
+    assert 'src="hinge/run-01/training.gif"' in page  # relative links: opening the file works
+    assert 'data-loss="focal"' in page and "0.996" in page
 
 
 def test_empty_output_root_says_how_to_start(tmp_path):
@@ -68,19 +100,19 @@ def _chromium() -> tuple[str, str] | None:
     return (browser, driver) if browser and driver else None
 
 
-@pytest.mark.skipif(
-    _chromium() is None,
-    reason="needs Debian's chromium and chromium-driver (.ci/run installs them: "
-    "apt-get install chromium chromium-driver)",
-)
-def test_every_image_loads_in_headless_chromium(output_root, tmp_path):
+@pytest.fixture
+def browser(tmp_path):
+    if _chromium() is None:
+        pytest.skip(
+            "needs Debian's chromium and chromium-driver (.ci/run installs them: "
+            "apt-get install chromium chromium-driver)"
+        )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
-    from selenium.webdriver.support.ui import WebDriverWait
 
-    browser, driver_path = _chromium()
+    binary, driver_path = _chromium()
     options = webdriver.ChromeOptions()
-    options.binary_location = browser
+    options.binary_location = binary
     for flag in (
         "--headless=new",
         "--no-sandbox",
@@ -94,24 +126,98 @@ def test_every_image_loads_in_headless_chromium(output_root, tmp_path):
     ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    yield driver
+    driver.quit()
+
+
+ROWS_SHOWN = (
+    "return Array.from(document.querySelectorAll('tr.run'))"
+    ".filter(r => !r.hidden && !r.closest('.group').hidden)"
+    ".map(r => r.querySelector('td.folder a').textContent);"
+)
+
+
+def test_index_sorts_filters_and_loads_every_image_in_chromium(browser, output_root):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    browser.get((output_root / "index.html").as_uri())
+    # open every group and load every image now (thumbnails are lazy)
+    browser.execute_script(
+        "document.querySelectorAll('details').forEach(d => d.open = true);"
+        "document.querySelectorAll('img').forEach(i => i.loading = 'eager');"
+    )
+    WebDriverWait(browser, 30).until(
+        lambda d: d.execute_script(
+            "return document.readyState === 'complete' &&"
+            " Array.from(document.images).every(i => i.complete);"
+        )
+    )
+    images = browser.execute_script(
+        "return Array.from(document.images).map(i => [i.getAttribute('src'),"
+        " i.complete && i.naturalWidth > 0]);"
+    )
+    assert len(images) == 4 * 3 + 1  # 4 completed runs x 3, the sweep's figure
+    assert sum(src.endswith("training.gif") for src, _ in images) == 4
+    assert [src for src, loaded in images if not loaded] == []
+    for link in browser.execute_script(
+        "return Array.from(document.links).map(a => a.getAttribute('href'));"
+    ):
+        assert (output_root / link.rstrip("/")).exists(), link
+
+    single = browser.find_element(By.CSS_SELECTOR, "details.single table")
+    header = single.find_element(By.XPATH, ".//th[text()='test_accuracy']")
+    header.click()  # ascending; the failed run has no accuracy: last either way
+    order = (
+        "return Array.from(arguments[0].tBodies[0].rows)"
+        ".map(r => r.querySelector('td.folder a').text);"
+    )
+    assert browser.execute_script(order, single) == ["run-03", "run-01", "run-02"]
+    header.click()
+    assert browser.execute_script(order, single) == ["run-01", "run-03", "run-02"]
+    single.find_element(By.XPATH, ".//th[text()='recipe']").click()
+    assert browser.execute_script(order, single)[0] == "run-03"  # focal_rings < hinge
+
+    Select(browser.find_element(By.ID, "filter-loss")).select_by_value("squared_hinge")
+    assert browser.execute_script(ROWS_SHOWN) == ["run-05"]
+    assert browser.find_element(By.CSS_SELECTOR, "details.single").is_displayed() is False
+    Select(browser.find_element(By.ID, "filter-loss")).select_by_value("")
+    Select(browser.find_element(By.ID, "filter-recipe")).select_by_value("hinge")
+    assert sorted(browser.execute_script(ROWS_SHOWN)) == ["run-01", "run-02"]
+    assert browser.find_element(By.CSS_SELECTOR, "details.sweep").is_displayed() is False
+    assert browser.find_element(By.ID, "shown-count").text == "2"
+
+
+def test_index_served_over_http_loads_every_image(browser, output_root):
+    """As ``make serve`` serves it (http.server over the output root)."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output_root))
+    handler.log_message = lambda *arguments: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        driver.get((output_root / "index.html").as_uri())
-        WebDriverWait(driver, 30).until(
+        browser.get(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+        browser.execute_script(
+            "document.querySelectorAll('details').forEach(d => d.open = true);"
+            "document.querySelectorAll('img').forEach(i => i.loading = 'eager');"
+        )
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        WebDriverWait(browser, 30).until(
             lambda d: d.execute_script(
                 "return document.readyState === 'complete' &&"
                 " Array.from(document.images).every(i => i.complete);"
             )
         )
-        images = driver.execute_script(
-            "return Array.from(document.images).map(i => [i.getAttribute('src'),"
-            " i.complete && i.naturalWidth > 0]);"
+        loaded = browser.execute_script(
+            "return Array.from(document.images).map(i => i.naturalWidth > 0);"
         )
-        links = driver.execute_script(
-            "return Array.from(document.links).map(a => a.getAttribute('href'));"
-        )
+        assert len(loaded) == 13 and all(loaded)
+        assert browser.find_element("id", "shown-count").text == "5"  # the script ran
     finally:
-        driver.quit()
-    assert len(images) == 4
-    assert [src for src, loaded in images if not loaded] == []
-    for link in links:
-        assert (output_root / link.rstrip("/")).exists(), link
+        server.shutdown()
+        server.server_close()

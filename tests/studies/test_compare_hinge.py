@@ -23,6 +23,8 @@ def test_comparison_outputs_exist(sweep_folder):
     for name in (
         "decision_boundaries.png",
         "loss_curves.png",
+        "tightness_per_seed.png",
+        "training_evolution.png",
         "report.md",
         "seed_summary.csv",
         "comparison.csv",
@@ -53,6 +55,7 @@ def test_report_states_what_the_numbers_show(sweep_folder):
     assert "## What the numbers show" in report
     assert "area classified +1" in report.lower()
     assert "squared hinge" in report and "±" in report
+    assert "(tightness_per_seed.png)" in report and "(training_evolution.png)" in report
 
 
 def test_vectorized_points_have_the_files_and_metrics_of_a_run_alone(sweep_folder, shrunk_run):

@@ -1,0 +1,159 @@
+"""Two figures of the hinge vs squared hinge study that show what the table says:
+
+- training_evolution.png: both losses' boundaries (with their margins) at the same recorded
+  epochs, same seed, one row per loss, from each run's boundary_recording.npz;
+- tightness_per_seed.png: the area classified +1, one point per seed and loss (a strip plot),
+  so a mean ± std can be read against the runs behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from recipes.report import evolution, margins, plots
+from recipes.run.recording import RECORDING_FILE, BoundaryRecording
+from recipes.studies.hinge_report import CONVERGED_ACCURACY
+from recipes.sweep.records import RunResult, Sweep
+
+HUGGING_AREA = np.pi * 0.1**2  # a boundary around the inner circle (radius 0.1)
+HALFWAY_AREA = np.pi * 0.55**2  # a circle halfway to the outer ring
+
+
+def _recordings_of_one_seed(
+    by_loss: Mapping[str, Sequence[RunResult]],
+) -> tuple[Any, dict[str, BoundaryRecording]] | None:
+    """The first seed every loss has a recording for, and those recordings."""
+    per_loss = {
+        loss: {
+            r.point.values.get("seed"): r.run_folder / RECORDING_FILE
+            for r in results
+            if (r.run_folder / RECORDING_FILE).is_file()
+        }
+        for loss, results in by_loss.items()
+    }
+    seeds = [seed for seed in next(iter(per_loss.values()), {}) if all(
+        seed in paths for paths in per_loss.values()
+    )]  # fmt: skip
+    if not seeds:
+        return None
+    return seeds[0], {loss: BoundaryRecording.load(paths[seeds[0]]) for loss, paths in
+                      per_loss.items()}  # fmt: skip
+
+
+def _common_epochs(recordings: Mapping[str, BoundaryRecording]) -> list[int]:
+    sets = [set(recording.epochs) for recording in recordings.values()]
+    return sorted(set.intersection(*sets))
+
+
+def plot_training_evolution(
+    sweep: Sweep, by_loss: Mapping[str, Sequence[RunResult]]
+) -> Path | None:
+    """training_evolution.png: one row per loss, one column per recorded epoch both share,
+    same seed; None when no seed has a recording for every loss."""
+    found = _recordings_of_one_seed(by_loss)
+    if found is None:
+        return None
+    seed, recordings = found
+    epochs = _common_epochs(recordings)
+    if not epochs:
+        return None
+    config = sweep.base.config
+    spec = margins.margin_spec(config.plots, "plus_minus_one", "tanh")
+    rows, columns = len(recordings), len(epochs)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(2.3 * columns, 2.75 * rows), dpi=config.plots.dpi, squeeze=False
+    )
+    for row, (loss, recording) in zip(axes, recordings.items(), strict=True):
+        keep = [recording.epochs.index(epoch) for epoch in epochs]
+        chosen = _subset(recording, keep)
+        evolution.plot_boundary_epochs(chosen, spec, axes=list(row))
+        row[0].set_ylabel(loss.replace("_", " "), fontsize=11)
+    figure.suptitle(
+        f"The boundary as it trains: hinge vs squared hinge, seed {seed}, same epochs "
+        f"(lines: {spec.text}; rings: red misclassified, grey inside the margin)",
+        fontsize=10,
+    )
+    return plots.save_figure(figure, sweep.folder / "training_evolution.png", dpi=config.plots.dpi)
+
+
+def _subset(recording: BoundaryRecording, keep: Sequence[int]) -> BoundaryRecording:
+    """The recording at the given indices only."""
+    return BoundaryRecording(
+        recording.xx,
+        recording.yy,
+        recording.points,
+        recording.labels,
+        [recording.epochs[i] for i in keep],
+        [recording.grid_scores[i] for i in keep],
+        [recording.point_scores[i] for i in keep],
+        [recording.losses[i] for i in keep],
+    )
+
+
+def plot_tightness_per_seed(
+    sweep: Sweep,
+    by_loss: Mapping[str, Sequence[RunResult]],
+    areas: Mapping[str, Sequence[float]],
+) -> Path:
+    """tightness_per_seed.png: the area classified +1, one point per run (seed), per loss;
+    filled for runs that separate the circles, hollow for the ones that did not (left out of
+    the table's area; drawn at the top edge, value written, when off the scale), the
+    converged runs' mean as a line."""
+    figure, ax = plt.subplots(figsize=(6.4, 4.6), dpi=sweep.base.config.plots.dpi)
+    converged_values = [
+        area
+        for loss, results in by_loss.items()
+        for area, r in zip(areas.get(loss, []), results, strict=True)
+        if r.metrics.get("test_accuracy", 0) >= CONVERGED_ACCURACY
+    ]
+    top = 1.25 * max([HALFWAY_AREA, *converged_values])
+    for index, (loss, results) in enumerate(by_loss.items()):
+        _strip(ax, index, np.asarray(areas.get(loss, []), dtype=float), results, top)
+    for level, text in ((HUGGING_AREA, "hugging the inner circle"), (HALFWAY_AREA, "halfway")):
+        ax.axhline(level, color="gray", ls=":", lw=1)
+        ax.text(len(by_loss) - 0.2, level, text, fontsize=7, color="gray", va="bottom", ha="right")
+    ax.set_xticks(range(len(by_loss)), [loss.replace("_", " ") for loss in by_loss])
+    ax.set_xlim(-0.5, len(by_loss) - 0.5 + 0.3)
+    ax.set_ylim(0, top * 1.08)
+    ax.set_ylabel("area classified +1 in [-1.5, 1.5]²")
+    ax.scatter([], [], color="gray", label="separates the circles (test acc ≥ 99%)")
+    ax.scatter([], [], facecolors="none", edgecolors="gray", label="did not (left out of mean)")
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("Tightness per seed: area each boundary encloses (smaller: tighter)")
+    return plots.save_figure(figure, sweep.folder / "tightness_per_seed.png")
+
+
+def _strip(
+    ax: Any, index: int, values: np.ndarray, results: Sequence[RunResult], top: float
+) -> None:
+    """One loss's points (one per seed) at x = ``index``, spread sideways, and their mean."""
+    good = np.array([r.metrics.get("test_accuracy", 0) >= CONVERGED_ACCURACY for r in results])
+    offsets = index + (np.linspace(-0.2, 0.2, len(values)) if len(values) > 1 else np.zeros(1))
+    shown = np.minimum(values, top)
+    colour = f"C{index}"
+    ax.scatter(offsets[good], shown[good], color=colour, s=42, zorder=3)
+    ax.scatter(offsets[~good], shown[~good], facecolors="none", edgecolors=colour, s=42)
+    for x, y, value, result in zip(offsets, shown, values, results, strict=True):
+        seed = result.point.values.get("seed", "?")
+        if value > top:  # beside the point, level: the title is just above
+            ax.annotate(
+                f"seed {seed}: {value:.2f} (off scale)",
+                (x, y),
+                fontsize=7,
+                xytext=(-8, 0),
+                textcoords="offset points",
+                ha="right",
+                va="center",
+            )
+        else:
+            ax.annotate(f"seed {seed}", (x, y), fontsize=7, xytext=(0, 7),
+                        textcoords="offset points", ha="center", rotation=35)  # fmt: skip
+    if good.any():
+        mean = float(values[good].mean())
+        ax.hlines(mean, index - 0.3, index + 0.3, color=colour, lw=2)
+        ax.text(index + 0.32, mean, f"mean {mean:.3f}", va="center", fontsize=8)
