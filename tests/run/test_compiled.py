@@ -12,8 +12,11 @@ import textwrap
 import pytest
 from conftest import PROJECT_ROOT, shrink_overrides
 
+JAX = {"KERAS_BACKEND": "jax"}
+
 # Trains each recipe twice from the same seed in one JAX process: model.fit, then the
-# compiled trainer, on unshuffled batches; prints both histories as JSON.
+# compiled trainer, on unshuffled batches, both with early stopping that keeps the best
+# weights; prints both histories and a checksum of the final weights as JSON.
 PARITY_SCRIPT = textwrap.dedent(
     """
     import json, sys
@@ -24,10 +27,14 @@ PARITY_SCRIPT = textwrap.dedent(
     from recipes.run.compiled import Member, fit_compiled, validation_holdout
     from recipes.run.fitting import compile_model
 
+    def stopper():  # stops after the first epoch that does not improve, keeps the best
+        return keras.callbacks.EarlyStopping("val_loss", patience=0, restore_best_weights=True)
+
     out = {}
     for recipe, overrides in json.loads(sys.argv[1]).items():
         config = resolve_recipe(recipe, overrides, backend="jax").config
-        histories = []
+        epochs = config.train.epochs
+        histories, weights = [], []
         for trainer in ("fit", "compiled"):
             keras.utils.set_random_seed(config.seed)
             split = build_dataset(config.data.name, config.data.params, config.seed)
@@ -35,14 +42,15 @@ PARITY_SCRIPT = textwrap.dedent(
             compile_model(model, config)
             data = (split.x_train, split.y_train)
             if trainer == "fit":
-                histories.append(model.fit(*data, epochs=2, batch_size=config.train.batch_size,
+                histories.append(model.fit(*data, epochs=epochs, batch_size=config.train.batch_size,
                     shuffle=False, verbose=0, validation_split=config.train.validation_split,
-                ).history)
+                    callbacks=[stopper()]).history)
             else:
                 member = Member(model, *validation_holdout(*data, config.train.validation_split),
-                                [], config.seed)
-                histories += fit_compiled([member], 2, config.train.batch_size, False)
-        out[recipe] = histories
+                                [stopper()], config.seed)
+                histories += fit_compiled([member], epochs, config.train.batch_size, False)
+            weights.append(sum(float(abs(w).sum()) for w in model.get_weights()))
+        out[recipe] = {"histories": histories, "weights": weights}
     print(json.dumps(out))
     """
 )
@@ -53,7 +61,8 @@ def parity_histories():
     overrides = {
         # batches of 20 leave a smaller last batch, as fit has it
         "hinge": [*shrink_overrides("hinge"), "train.batch_size=20"],
-        "focal_rings": shrink_overrides("focal_rings"),
+        # up to 8 epochs, early stopping with best weights: stops where fit stops
+        "focal_rings": [*shrink_overrides("focal_rings"), "train.epochs=8"],
     }
     completed = subprocess.run(
         [sys.executable, "-c", PARITY_SCRIPT, json.dumps(overrides)],
@@ -69,12 +78,14 @@ def parity_histories():
 
 @pytest.mark.parametrize("recipe", ["hinge", "focal_rings"])
 def test_compiled_trainer_gives_model_fit_history_on_the_same_batches(parity_histories, recipe):
-    fit_history, compiled_history = parity_histories[recipe]
+    fit_history, compiled_history = parity_histories[recipe]["histories"]
     assert set(compiled_history) == set(fit_history)
     assert any(key.startswith("val_") for key in fit_history)
     for key, values in fit_history.items():
-        assert len(compiled_history[key]) == len(values) == 2
+        assert len(compiled_history[key]) == len(values) >= 2
         assert compiled_history[key] == pytest.approx(values, rel=1e-4, abs=1e-6), key
+    fit_weights, compiled_weights = parity_histories[recipe]["weights"]
+    assert compiled_weights == pytest.approx(fit_weights, rel=1e-4)  # the same (best) weights
 
 
 NO_TENSORFLOW_RUN = textwrap.dedent(
@@ -107,6 +118,18 @@ def test_a_jax_run_is_compiled_timed_stage_by_stage_and_never_loads_tensorflow(t
     stages = {"setup", "import", "backend_start", "data", "model", "fit", "evaluate", "plots"}
     assert stages <= set(record["durations_s"])
     assert sum(record["durations_s"][s] for s in stages) <= record["durations_s"]["total"]
+
+
+def test_a_loss_that_becomes_nan_fails_the_compiled_run_with_one_line(cli, tmp_path):
+    nan = ["model.hidden_activation=linear", "optimizer.learning_rate=1e38"]
+    arguments = [*(f"--set={text}" for text in [*shrink_overrides("hinge"), *nan])]
+    result = cli("run", "hinge", *arguments, "--output-root", str(tmp_path), env=JAX)
+    assert result.returncode == 1
+    assert "error: training failed: loss became nan during epoch 1" in result.stderr
+    assert "Traceback" not in result.stderr
+    [run_json] = tmp_path.glob("hinge/*/run.json")
+    record = json.loads(run_json.read_text())
+    assert record["status"] == "failed" and record["trainer"] == "compiled"
 
 
 def test_the_compiled_trainer_asked_for_on_tensorflow_is_one_line(cli, tmp_path):

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from conftest import PROJECT_ROOT, run_cli, shrink_overrides
 
 from recipes.status import GONE, shown_status
@@ -47,6 +48,7 @@ def test_a_reused_worker_gives_the_metrics_of_a_fresh_process(tmp_path):
     assert (reused / "history.csv").read_text() == (alone / "history.csv").read_text()
 
 
+@pytest.mark.slow  # about 30 s: a TensorFlow worker, killed, and a second one
 def test_a_killed_worker_fails_its_point_and_the_next_point_gets_a_new_worker(tmp_path):
     # small data, many epochs: the first point is still training when its worker is killed
     overrides = [*shrink_overrides("hinge"), "train.epochs=60", "data.n_samples=400"]
