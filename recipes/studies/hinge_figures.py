@@ -123,9 +123,12 @@ def plot_tightness_per_seed(
     ax.set_ylabel("area classified +1 in [-1.5, 1.5]²")
     ax.scatter([], [], color="gray", label="separates the circles (test acc ≥ 99%)")
     ax.scatter([], [], facecolors="none", edgecolors="gray", label="did not (left out of mean)")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=2)
     ax.set_title("Tightness per seed: area each boundary encloses (smaller: tighter)")
     return plots.save_figure(figure, sweep.folder / "tightness_per_seed.png")
+
+
+SEED_LABELS_UP_TO = 12  # points named by their seed; more are only counted when off scale
 
 
 def _strip(
@@ -138,8 +141,18 @@ def _strip(
     colour = f"C{index}"
     ax.scatter(offsets[good], shown[good], color=colour, s=42, zorder=3)
     ax.scatter(offsets[~good], shown[~good], facecolors="none", edgecolors=colour, s=42)
+    if len(values) > SEED_LABELS_UP_TO:  # 50 seeds: labels would hide the points
+        off_scale = values > top
+        if off_scale.any():
+            ax.annotate(
+                f"{int(off_scale.sum())} off scale (up to {values.max():.1f})",
+                (index, top), fontsize=7, xytext=(0, -12), textcoords="offset points",
+                ha="center",
+            )  # fmt: skip
     for x, y, value, result in zip(offsets, shown, values, results, strict=True):
         seed = result.point.values.get("seed", "?")
+        if len(values) > SEED_LABELS_UP_TO:
+            break
         if value > top:  # beside the point, level: the title is just above
             ax.annotate(
                 f"seed {seed}: {value:.2f} (off scale)",
