@@ -23,7 +23,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -172,6 +172,23 @@ def _read_outcome(result: RunResult, output_root: Path) -> None:
         )
 
 
+def run_in_threads(
+    work: Callable[[Any], None], items: Iterable[Any], jobs: int, children: Children
+) -> None:
+    """``work(item)`` for every item, ``jobs`` threads at once. On Ctrl-C (or SIGTERM, SIGHUP:
+    recipes.signals) every child process is stopped first, then the threads are waited for."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = [pool.submit(work, item) for item in items]
+        for future in concurrent.futures.as_completed(futures):
+            future.result()
+    except KeyboardInterrupt:
+        children.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
 class ProcessExecutor:
     """Each point in its own ``python -m recipes run`` process, ``jobs`` at a time. On Ctrl-C,
     SIGTERM or SIGHUP every running child is stopped and waited for: none is left behind."""
@@ -207,13 +224,4 @@ class ProcessExecutor:
             if result.exit_status is not None:
                 progress.done(result)
 
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
-        try:
-            futures = [pool.submit(work, result) for result in pending]
-            for future in concurrent.futures.as_completed(futures):
-                future.result()
-        except KeyboardInterrupt:
-            children.stop_all()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+        run_in_threads(work, pending, self.jobs, children)

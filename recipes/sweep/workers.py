@@ -8,7 +8,6 @@ its running point as interrupted, as the process executor does.
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
 import os
 import queue
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from recipes.config.resolve import resolve_recipe
-from recipes.sweep.executors import Children, _read_outcome
+from recipes.sweep.executors import Children, _read_outcome, run_in_threads
 from recipes.sweep.records import RunResult, Sweep
 
 
@@ -96,16 +95,7 @@ class WorkerExecutor:
                 if worker is not None:
                     worker.close()
 
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs)
-        try:
-            futures = [pool.submit(serve, slot) for slot in range(self.jobs)]
-            for future in concurrent.futures.as_completed(futures):
-                future.result()
-        except KeyboardInterrupt:
-            children.stop_all()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
-        pool.shutdown(wait=True)
+        run_in_threads(serve, range(self.jobs), self.jobs, children)
 
     @staticmethod
     def _worker_for(
