@@ -73,7 +73,7 @@ resume: $(STAMP) ## continue a stopped run or sweep: make resume RUN=outputs/<re
 		echo "$(BIN)/python -m recipes resume $(RUN)"; $(BIN)/python -m recipes resume "$(RUN)"; \
 	fi
 
-test: $(STAMP) ## the fast test suite (3-5 minutes on 2 cores)
+test: $(STAMP) ## the fast test suite (about 5 minutes on 2 cores)
 	$(BIN)/python -m pytest -q
 
 test-full: $(STAMP) ## every test, including the slow full reproductions of the tutorials
