@@ -13,9 +13,7 @@ import math
 import numpy as np
 import pydantic
 
-from datasets.base import DATASETS, Split
-from datasets.tabular import Table, TableParams, file_sha256, resolve_data_path, table_split
-from recipes.components.labels import LabelEncoding
+from datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
 from recipes.errors import RecipeError
 
 MISSING_TEXTS = {"", "nan", "na", "n/a", "null", "none"}
@@ -98,16 +96,4 @@ def read_csv_table(params: CsvParams) -> Table:
     )
 
 
-def check_csv(params: CsvParams, encoding: LabelEncoding) -> int:
-    """Read and split the file as a run would (at config time): RecipeError for any
-    problem, else the number of classes."""
-    return table_split(read_csv_table(params), params, encoding, seed=0).info["class_count"]
-
-
-@DATASETS.register("csv", params=CsvParams, check=check_csv, labels_from_loss=True)
-def make_csv(params: CsvParams, seed: int, encoding: LabelEncoding) -> Split:
-    """The CSV's rows split 60/20/20 (by default; seeded, stratified), classes encoded as the
-    loss declares, features standardized on the training rows."""
-    split = table_split(read_csv_table(params), params, encoding, seed)
-    split.info["sha256"] = file_sha256(resolve_data_path(params.path))
-    return split
+register_table_format("csv", CsvParams, read_csv_table, "The CSV's rows")

@@ -18,7 +18,6 @@ command line prints as one line naming the source, the path tried and the offlin
 
 from __future__ import annotations
 
-import hashlib
 import os
 import struct
 import zipfile
@@ -30,6 +29,7 @@ import pydantic
 
 from datasets.base import DATASETS, DatasetParams, Split
 from recipes.errors import RecipeError
+from recipes.files import file_sha256
 
 KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
 KERAS_MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
@@ -174,7 +174,7 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
     for candidate in keras_cache_candidates():
         if candidate.is_file():
             arrays = load_npz(candidate, source="keras")
-            official = _sha256(candidate) == KERAS_MNIST_SHA256
+            official = file_sha256(candidate) == KERAS_MNIST_SHA256
             return arrays, {"path": str(candidate), "official_file": official}
     tried = keras_cache_candidates()[0]
     try:
@@ -187,14 +187,6 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
             f"datasets/mnist.npz), use data.source=path with data.path=..., or {OFFLINE_HINT}"
         ) from None
     return arrays, {"path": str(tried), "official_file": True, "downloaded": True}
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def load_npz(path: Path, source: str = "path") -> Arrays:

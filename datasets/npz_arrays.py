@@ -8,9 +8,7 @@ import zipfile
 
 import numpy as np
 
-from datasets.base import DATASETS, Split
-from datasets.tabular import Table, TableParams, file_sha256, resolve_data_path, table_split
-from recipes.components.labels import LabelEncoding
+from datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
 from recipes.errors import RecipeError
 
 NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats
@@ -84,16 +82,4 @@ def read_npz_table(params: NpzParams) -> Table:
     return Table(features.astype("float32"), labels, names, source)
 
 
-def check_npz(params: NpzParams, encoding: LabelEncoding) -> int:
-    """Read and split the arrays as a run would (at config time): RecipeError for any
-    problem, else the number of classes."""
-    return table_split(read_npz_table(params), params, encoding, seed=0).info["class_count"]
-
-
-@DATASETS.register("npz", params=NpzParams, check=check_npz, labels_from_loss=True)
-def make_npz(params: NpzParams, seed: int, encoding: LabelEncoding) -> Split:
-    """The arrays' rows split 60/20/20 (by default; seeded, stratified), classes encoded as the
-    loss declares, features standardized on the training rows."""
-    split = table_split(read_npz_table(params), params, encoding, seed)
-    split.info["sha256"] = file_sha256(resolve_data_path(params.path))
-    return split
+register_table_format("npz", NpzParams, read_npz_table, "The arrays' rows")

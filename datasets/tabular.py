@@ -9,7 +9,7 @@ its folder exists.
 
 from __future__ import annotations
 
-import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import pydantic
 
-from datasets.base import DatasetParams, Split
+from datasets.base import DATASETS, DatasetParams, Split
 from recipes.components.labels import LabelEncoding, encode_labels
 from recipes.errors import RecipeError
+from recipes.files import file_sha256
 from recipes.paths import PROJECT_ROOT
 
 
@@ -60,14 +61,6 @@ def resolve_data_path(text: str) -> Path:
     raise RecipeError(
         f"data.path: no such file: {text} (looked in {', '.join(str(c) for c in candidates)})"
     )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def sorted_classes(labels: np.ndarray) -> list[Any]:
@@ -164,3 +157,23 @@ def table_split(table: Table, params: TableParams, encoding: LabelEncoding, seed
             **info,
         },
     )
+
+
+def register_table_format(
+    name: str, params: type[TableParams], read: Callable[[Any], Table], what: str
+) -> None:
+    """Register a file format as a dataset: at config time its check reads and splits the
+    file as a run would (RecipeError for any problem, else the number of classes); a run gets
+    the rows split 60/20/20 (by default; seeded, stratified), classes encoded as the loss
+    declares, features standardized on the training rows, and the file's SHA-256."""
+
+    def check(settings: TableParams, encoding: LabelEncoding) -> int:
+        return table_split(read(settings), settings, encoding, seed=0).info["class_count"]
+
+    def make(settings: TableParams, seed: int, encoding: LabelEncoding) -> Split:
+        split = table_split(read(settings), settings, encoding, seed)
+        split.info["sha256"] = file_sha256(resolve_data_path(settings.path))
+        return split
+
+    make.__doc__ = f"{what}: rows split 60/20/20 (seeded, stratified), labels as the loss needs."
+    DATASETS.register(name, params=params, check=check, labels_from_loss=True)(make)
