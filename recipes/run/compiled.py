@@ -148,26 +148,25 @@ class CompiledGroup:
         x_train = jnp.asarray(np.stack([m.x_train for m in self.members]))
         y_train = jnp.asarray(np.stack([m.y_train for m in self.members]))
         validation = self._validation_arrays()
-        try:
-            for epoch in range(initial_epoch, epochs):
-                for member in self._active():
-                    member.callback_list.on_epoch_begin(epoch)
-                batches, remainder = self._epoch_order(epoch)
-                active = jnp.asarray([m.active for m in self.members])
-                state, logs = self._train_epoch(
-                    state, fresh_metrics, x_train, y_train, batches, remainder, active
-                )
-                if validation is not None:
-                    val_logs = self._evaluate(state[0], state[1], fresh_metrics, *validation)
-                    logs = {**logs, **{f"val_{key}": value for key, value in val_logs.items()}}
-                self._end_epoch(epoch, state, logs)
-                if on_epoch is not None:
-                    on_epoch(epoch, len(self._active()))
-                raise_if_stopping()
-                if not self._active():
-                    break
-        finally:
-            self._sync_all(state)
+        # each epoch's end gives every training model its weights (_end_epoch): nothing is
+        # left to copy back when the loop ends, however it ends
+        for epoch in range(initial_epoch, epochs):
+            for member in self._active():
+                member.callback_list.on_epoch_begin(epoch)
+            batches, remainder = self._epoch_order(epoch)
+            active = jnp.asarray([m.active for m in self.members])
+            state, logs = self._train_epoch(
+                state, fresh_metrics, x_train, y_train, batches, remainder, active
+            )
+            if validation is not None:
+                val_logs = self._evaluate(state[0], state[1], fresh_metrics, *validation)
+                logs = {**logs, **{f"val_{key}": value for key, value in val_logs.items()}}
+            self._end_epoch(epoch, state, logs)
+            if on_epoch is not None:
+                on_epoch(epoch, len(self._active()))
+            raise_if_stopping()
+            if not self._active():
+                break
         for member in self.members:
             member.model.optimizer.finalize_variable_values(member.model.trainable_weights)
             member.callback_list.on_train_end(logs=member.last_logs)
@@ -252,11 +251,6 @@ class CompiledGroup:
 
     def _active(self) -> list[Member]:
         return [member for member in self.members if member.active]
-
-    def _sync_all(self, state: tuple) -> None:
-        for member, own_state in zip(self.members, self._split(state), strict=True):
-            if member.active:  # a stopped model keeps what its callbacks left (best weights)
-                _assign(member.model, own_state)
 
 
 def _batches(order: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:

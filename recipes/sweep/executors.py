@@ -150,13 +150,20 @@ def execute_point(
     return result
 
 
+def read_run_folder(result: RunResult, folder: Path | None) -> dict[str, Any]:
+    """Fill in a point's run folder, metrics and durations; returns its run.json (empty
+    without a folder)."""
+    result.run_folder = folder
+    record = read_json(folder / "run.json") if folder else {}
+    result.metrics = read_json(folder / "metrics.json") if folder else {}
+    result.durations = record.get("durations_s", {})
+    return record
+
+
 def _read_outcome(result: RunResult, output_root: Path) -> None:
     """Status, run folder, metrics and reason of a finished point, from its log and folder."""
     lines = result.log.read_text(encoding="utf-8", errors="replace").splitlines()
-    result.run_folder = _run_folder_from_log(lines, output_root)
-    record = read_json(result.run_folder / "run.json") if result.run_folder else {}
-    result.metrics = read_json(result.run_folder / "metrics.json") if result.run_folder else {}
-    result.durations = record.get("durations_s", {})
+    record = read_run_folder(result, _run_folder_from_log(lines, output_root))
     if result.exit_status == 0 and result.run_folder is None:
         result.status = "failed"
         result.reason = "the run exited normally but printed no run folder"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -52,6 +52,8 @@ class SweepPoint:
     values: dict[str, Any]
     labels: dict[str, str]
     overrides: list[str]  # what the run gets as --set, grid values first, then the user's
+    # the point's validated config (set by plan_sweep; not in sweep.json)
+    recipe: ResolvedRecipe | None = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -228,7 +230,8 @@ def plan_sweep(
         point = SweepPoint(index, values, labels, point_overrides)
         points.append(point)
         try:
-            resolved.append(resolve_recipe(recipe, point_overrides, backend))
+            point.recipe = resolve_recipe(recipe, point_overrides, backend)
+            resolved.append(point.recipe)
         except RecipeError as error:
             for label, problem in _grid_error(error, point, axes, user_keys):
                 problems.setdefault(problem, label)

@@ -14,11 +14,9 @@ import sys
 import time
 from typing import Any
 
-from recipes.config.resolve import resolve_recipe
 from recipes.config.schema import ResolvedRecipe
-from recipes.files import read_json
 from recipes.plugins import TASKS
-from recipes.sweep.executors import ProcessExecutor
+from recipes.sweep.executors import ProcessExecutor, read_run_folder
 from recipes.sweep.records import RunResult, Sweep
 
 PROGRESS_EVERY_S = 2.0  # at most one "epoch k/N" line per group this often
@@ -51,7 +49,7 @@ class VectorizedExecutor:
         for result in sweep.results:
             if result.status != "not started" or result.resume_from is not None:
                 continue
-            recipe = resolve_recipe(sweep.recipe_argument, result.point.overrides, sweep.backend)
+            recipe = sweep.recipe_of(result)
             key = shared_program_key(recipe)
             if key is not None:
                 groups.setdefault(key, []).append((result, recipe))
@@ -101,11 +99,8 @@ def _train_group(
 
 def _record(result: RunResult, folder: Any, clock: float) -> None:
     """The point's outcome, read from its run folder as for a point run in a process."""
-    record = read_json(folder / "run.json")
-    result.run_folder = folder
+    record = read_run_folder(result, folder)
     result.status = record.get("status", "failed")
     result.reason = record.get("reason", "")
-    result.metrics = read_json(folder / "metrics.json")
-    result.durations = record.get("durations_s", {})
     result.wall_s = time.perf_counter() - clock
     result.exit_status = 0 if result.status == "completed" else 1

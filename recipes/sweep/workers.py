@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from recipes.config.resolve import resolve_recipe
 from recipes.sweep.executors import Children, _read_outcome, run_in_threads
 from recipes.sweep.records import RunResult, Sweep
 
@@ -101,9 +100,7 @@ class WorkerExecutor:
     def _worker_for(
         result: RunResult, sweep: Sweep, worker: Worker | None, children: Children, slot: int
     ) -> Worker:
-        backend = resolve_recipe(
-            sweep.recipe_argument, result.point.overrides, sweep.backend
-        ).config.backend
+        backend = sweep.recipe_of(result).config.backend
         if worker is not None and worker.backend == backend and worker.process.poll() is None:
             return worker
         if worker is not None:
