@@ -1,29 +1,104 @@
-"""What a run's or a sweep's status really is: a record that says ``running`` may belong to a
-process that is gone (killed with SIGKILL, or its machine restarted). run.json and sweep.json
-hold the pid and host name, so on the same host this tells the two apart."""
+"""Run and sweep statuses, and what a record's status really is.
+
+Statuses are one enum, :class:`RunStatus`, a ``str`` subclass, so records stay plain JSON
+(``"status": "completed"``). A record that says ``running`` may belong to a process that is
+gone: killed with SIGKILL, its container removed, its machine or Ray node lost. Two signs tell:
+
+- on the same host, no live process with the record's pid that runs this project;
+- on any host, a heartbeat (``heartbeat_at``, seconds since the epoch) older than
+  :data:`HEARTBEAT_STALE_S`: a running run or sweep beats at least every
+  :data:`HEARTBEAT_EVERY_S` seconds (``recipes.run.lifecycle``).
+
+Either shows the record as :attr:`RunStatus.STOPPED`, which ``resume`` accepts.
+
+Records are read with :func:`read_record`: anything that is not a JSON mapping (``null``, a
+list, a damaged file) is ``None``, never an exception, so one damaged folder cannot break work
+elsewhere.
+"""
 
 from __future__ import annotations
 
+import enum
+import json
 import os
 import socket
+import time
 from pathlib import Path
 from typing import Any
 
-GONE = "stopped (process gone)"
+
+class RunStatus(str, enum.Enum):
+    """Where a run, a sweep point or a sweep stands."""
+
+    NOT_STARTED = "not started"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    STOPPED = "stopped (process gone)"  # shown for a running record whose process is gone
+    UNKNOWN = "unknown"  # a record without a status we know
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def of(cls, value: Any) -> RunStatus:
+        """The status a record's ``status`` field names; UNKNOWN for anything else."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.UNKNOWN
+
+    @property
+    def finished(self) -> bool:
+        """No process works on it any more (resume may continue it unless completed)."""
+        return self not in (RunStatus.RUNNING, RunStatus.NOT_STARTED)
+
+
+GONE = RunStatus.STOPPED  # the name earlier code and tests use
+HEARTBEAT_EVERY_S = 30.0  # a running record's heartbeat_at is at most this old, plus an epoch
+HEARTBEAT_STALE_S = 180.0  # older than this: the process is taken to be gone, wherever it ran
+
+
+def read_record(path: Path | str) -> dict[str, Any] | None:
+    """A JSON record (run.json, sweep.json) as a mapping; None when it is missing, damaged or
+    not a mapping (``null``, a list, a number)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _host_name(record: dict[str, Any]) -> str | None:
+    host = record.get("host")
+    name = host.get("name") if isinstance(host, dict) else None
+    return name if isinstance(name, str) else None
+
+
+def heartbeat_age(record: dict[str, Any], now: float | None = None) -> float | None:
+    """Seconds since the record's last heartbeat; None when it has none."""
+    beat = record.get("heartbeat_at")
+    if isinstance(beat, bool) or not isinstance(beat, (int, float)):
+        return None
+    return (time.time() if now is None else now) - float(beat)
 
 
 def process_gone(record: dict[str, Any]) -> bool:
-    """True when the record's process is known to be gone: same host, and no live process
-    with its pid that runs this project. False when it is alive or cannot be told."""
+    """True when the record's process is known to be gone: its heartbeat is stale (any
+    host), or on this host no live process with its pid runs this project. False when it is
+    alive or cannot be told."""
+    age = heartbeat_age(record)
+    if age is not None and age > HEARTBEAT_STALE_S:
+        return True
     pid = record.get("pid")
-    host = (record.get("host") or {}).get("name")
-    if not isinstance(pid, int) or host != socket.gethostname():
+    if isinstance(pid, bool) or not isinstance(pid, int) or _host_name(record) != socket.gethostname():
         return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    except PermissionError:  # alive, someone else's
+    except (PermissionError, OverflowError, ValueError):  # alive and someone else's; bad pid
         return False
     command = Path(f"/proc/{pid}/cmdline")
     try:  # the pid may have been reused by an unrelated program
@@ -32,10 +107,12 @@ def process_gone(record: dict[str, Any]) -> bool:
         return False
 
 
-def shown_status(record: dict[str, Any]) -> str:
-    """The record's status, or ``stopped (process gone)`` for a running one whose process
-    is gone."""
-    status = str(record.get("status", "unknown"))
-    if status == "running" and process_gone(record):
-        return GONE
+def shown_status(record: dict[str, Any] | None) -> RunStatus:
+    """The record's status, or STOPPED for a running one whose process is gone; UNKNOWN for
+    a record that cannot be read."""
+    if not isinstance(record, dict):
+        return RunStatus.UNKNOWN
+    status = RunStatus.of(record.get("status"))
+    if status is RunStatus.RUNNING and process_gone(record):
+        return RunStatus.STOPPED
     return status
