@@ -42,5 +42,5 @@ REPORTS.register_reference("compare_hinge", "recipes.studies.compare_hinge:compa
 
 EXECUTORS.register_reference("processes", "recipes.sweep.executors:ProcessExecutor")
 EXECUTORS.register_reference("vectorized", "recipes.sweep.vectorized:VectorizedExecutor")
-EXECUTORS.register_reference("workers", "recipes.sweep.workers:WorkerExecutor")
+EXECUTORS.register_reference("workers", "recipes.sweep.executors:WorkerExecutor")
 EXECUTORS.register_reference("ray", "recipes.sweep.ray_executor:RayExecutor")

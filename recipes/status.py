@@ -92,7 +92,11 @@ def process_gone(record: dict[str, Any]) -> bool:
     if age is not None and age > HEARTBEAT_STALE_S:
         return True
     pid = record.get("pid")
-    if isinstance(pid, bool) or not isinstance(pid, int) or _host_name(record) != socket.gethostname():
+    if (
+        isinstance(pid, bool)
+        or not isinstance(pid, int)
+        or _host_name(record) != socket.gethostname()
+    ):
         return False
     try:
         os.kill(pid, 0)
@@ -113,6 +117,6 @@ def shown_status(record: dict[str, Any] | None) -> RunStatus:
     if not isinstance(record, dict):
         return RunStatus.UNKNOWN
     status = RunStatus.of(record.get("status"))
-    if status is RunStatus.RUNNING and process_gone(record):
+    if status == RunStatus.RUNNING and process_gone(record):
         return RunStatus.STOPPED
     return status

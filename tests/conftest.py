@@ -5,10 +5,10 @@ JAX, the project's default backend, so the fast suite covers both."""
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -123,52 +123,86 @@ def shrunk_command(recipe: str) -> list[str]:
 
 # ------------------------------------------- stand-in sweep runs (the sweep machinery, no Keras)
 
-FAKE_RUN = r"""
+FAKE_RUNNER = r"""
 import json, pathlib, sys
-root, recipe, name, metric, accuracy = sys.argv[1:6]
-accuracy = float(accuracy)
-folder = pathlib.Path(root) / recipe / name
-folder.mkdir(parents=True)
-print("Epoch 1/2 ... (training output)")
-if accuracy < 0:
-    (folder / "run.json").write_text(json.dumps(
-        {"status": "failed", "reason": "loss became nan at epoch 1, batch 3",
-         "durations_s": {"fit": 0.2}}))
-    print("error: training failed: loss became nan at epoch 1, batch 3", file=sys.stderr)
-    print(folder)
-    sys.exit(1)
-(folder / "history.csv").write_text(
-    f"epoch,{metric},loss,val_{metric},val_loss\n1,0.5,0.9,0.45,1.0\n"
-    f"2,{accuracy},0.4,{accuracy - 0.05},0.5\n")
-(folder / "metrics.json").write_text(json.dumps(
-    {f"test_{metric}": accuracy - 0.02, "test_loss": 0.55, "test_accuracy": accuracy - 0.02,
-     f"final_{metric}": accuracy, "final_loss": 0.4, "epochs_run": 2}))
-(folder / "run.json").write_text(json.dumps(
-    {"status": "completed", "durations_s": {"fit": 1.25, "total": 2.5}}))
-print(folder)
+succeed, names = set(json.loads(sys.argv[1])), pathlib.Path(sys.argv[2])
+for line in sys.stdin:
+    message = json.loads(line)
+    request = message["request"]
+    values = dict(text.split("=", 1) for text in request["overrides"])
+    seed = int(values.get("seed", 0))
+    accuracy = {"hinge": 0.9, "squared_hinge": 0.8, "log_cosh": -1.0}[values["loss"]]
+    name = f"{values['loss']}-{seed}"
+    if values["loss"] in succeed:
+        accuracy, name = 0.7, f"{name}-again"
+    accuracy += seed / 100
+    with names.open("a") as stream:
+        stream.write(name + "\n")
+    pathlib.Path(request["folder"]).rmdir()  # the stand-in names its own folder
+    folder = pathlib.Path(request["output_root"]) / "hinge" / name
+    folder.mkdir(parents=True)
+    log = open(message["log"], "a")
+    print("Epoch 1/2 ... (training output)", file=log)
+    metric = "sign_accuracy"
+    if accuracy < 0:
+        reason = "loss became nan at epoch 1, batch 3"
+        (folder / "run.json").write_text(json.dumps(
+            {"status": "failed", "reason": reason, "durations_s": {"fit": 0.2}}))
+        outcome = {"status": "failed", "run_folder": str(folder), "reason": reason,
+                   "exit_status": 1, "message": "error: training failed: " + reason,
+                   "durations": {"fit": 0.2}}
+    else:
+        (folder / "history.csv").write_text(
+            f"epoch,{metric},loss,val_{metric},val_loss\n1,0.5,0.9,0.45,1.0\n"
+            f"2,{accuracy},0.4,{accuracy - 0.05},0.5\n")
+        metrics = {f"test_{metric}": accuracy - 0.02, "test_loss": 0.55,
+                   "test_accuracy": accuracy - 0.02, f"final_{metric}": accuracy,
+                   "final_loss": 0.4, "epochs_run": 2}
+        (folder / "metrics.json").write_text(json.dumps(metrics))
+        durations = {"fit": 1.25, "total": 2.5}
+        (folder / "run.json").write_text(json.dumps(
+            {"status": "completed", "durations_s": durations}))
+        outcome = {"status": "completed", "run_folder": str(folder), "metrics": metrics,
+                   "exit_status": 0, "durations": durations}
+    if outcome.get("message"):
+        print(outcome["message"], file=log)
+    print(folder, file=log)
+    log.close()
+    print(json.dumps(outcome), flush=True)
 """
 
 
+class StandIn:
+    """What the stand-in runners did: ``commands`` (the run names, in order) and ``succeed``
+    (losses whose next attempt succeeds)."""
+
+    def __init__(self, names: Path) -> None:
+        self.names = names
+        self.succeed: set[str] = set()
+
+    @property
+    def commands(self) -> list[str]:
+        return self.names.read_text().split() if self.names.is_file() else []
+
+
 @pytest.fixture
-def stand_in_runs(monkeypatch):
-    """Replace each run's ``python -m recipes run`` by a tiny script that writes a plausible
-    run folder (accuracy from the grid values) or fails like a NaN loss (for log_cosh, unless
-    the returned state's ``succeed`` names it: a later, fixed attempt)."""
-    state = types.SimpleNamespace(succeed=set(), commands=[])
+def stand_in_runs(monkeypatch, tmp_path_factory):
+    """Replace the point runner (``python -m recipes.cli.worker``) by a tiny script speaking
+    its protocol that writes a plausible run folder (accuracy from the grid values) or fails
+    like a NaN loss (for log_cosh, unless the returned state's ``succeed`` names it: a later,
+    fixed attempt)."""
+    state = StandIn(tmp_path_factory.mktemp("stand-in") / "names.txt")
 
-    def command(recipe, overrides, backend, output_root):
-        values = dict(text.split("=", 1) for text in overrides)
-        seed = int(values.get("seed", 0))
-        accuracy = {"hinge": 0.9, "squared_hinge": 0.8, "log_cosh": -1.0}[values["loss"]]
-        name = f"{values['loss']}-{seed}"
-        if values["loss"] in state.succeed:
-            accuracy, name = 0.7, f"{name}-again"
-        state.commands.append(name)
-        metric = "sign_accuracy"
-        script_arguments = [str(output_root), recipe, name, metric, str(accuracy + seed / 100)]
-        return [sys.executable, "-c", FAKE_RUN, *script_arguments]
+    def command():
+        return [
+            sys.executable,
+            "-c",
+            FAKE_RUNNER,
+            json.dumps(sorted(state.succeed)),
+            str(state.names),
+        ]
 
-    import recipes.sweep.executors
+    import recipes.sweep.children
 
-    monkeypatch.setattr(recipes.sweep.executors, "run_command", command)
+    monkeypatch.setattr(recipes.sweep.children, "runner_command", command)
     return state

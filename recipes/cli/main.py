@@ -13,11 +13,10 @@ a ``grid:``, else one run (what ``make <recipe>`` calls).
 from __future__ import annotations
 
 import argparse
-import functools
 import sys
 from pathlib import Path
 
-from recipes.errors import RecipeError, TrainingFailed
+from recipes.errors import RecipeError
 from recipes.paths import DEFAULT_OUTPUT_ROOT
 from recipes.signals import exit_status_of, termination_signals_handled
 
@@ -112,6 +111,12 @@ def _executor_overrides(arguments: argparse.Namespace) -> list[str]:
     ]
 
 
+FORCE_HELP = (
+    "with --resume: go on although the config or a data file changed since the start "
+    "(the record says so)"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m recipes", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -132,10 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SWEEP_FOLDER",
         help="rerun only the points of this sweep folder that did not complete",
     )
+    sweep.add_argument(
+        "--report",
+        type=Path,
+        metavar="SWEEP_FOLDER",
+        help="write this sweep folder's summary and report again, without training",
+    )
+    sweep.add_argument("--force", action="store_true", help=FORCE_HELP)
     resume = commands.add_parser(
         "resume", help="continue an interrupted or failed run from its last completed epoch"
     )
     resume.add_argument("folder", type=Path, help="the run folder, e.g. outputs/hinge/<run-id>")
+    resume.add_argument("--force", action="store_true", help=FORCE_HELP)
     launch = commands.add_parser(
         "launch", help="a sweep when the recipe's config has a grid, else one run"
     )
@@ -201,25 +214,40 @@ def _output_root(arguments: argparse.Namespace) -> Path:
 
 
 def _command_sweep(arguments: argparse.Namespace) -> int:
-    """``python -m recipes sweep``: exit 0 when every run completed, 1 when one failed."""
+    """``python -m recipes sweep``: exit 0 when every run completed, 1 when one failed, 128 +
+    the signal's number when stopped."""
     from recipes.sweep import driver
     from recipes.sweep.grid import grid_from_options
 
     resume = getattr(arguments, "resume", None)  # `launch` has neither --resume nor --dry-run
-    if resume is not None:
+    report = getattr(arguments, "report", None)
+    if resume is not None or report is not None:
         if arguments.recipe or arguments.grid or arguments.overrides or arguments.dry_run:
-            raise RecipeError("--resume takes only the sweep folder (and --jobs)")
-        start = functools.partial(driver.resume_sweep, resume, jobs=arguments.jobs)
-        output_root = Path(resume).resolve().parent.parent
+            option = "--resume" if resume is not None else "--report"
+            raise RecipeError(f"{option} takes only the sweep folder (and --jobs, --force)")
+        if resume is not None and report is not None:
+            raise RecipeError("give --resume or --report, not both")
+        folder = Path(resume if resume is not None else report).resolve()
+        if not (folder / "sweep.json").is_file():
+            raise RecipeError(
+                f"{folder}: not a sweep folder (no sweep.json); give a folder such as "
+                "outputs/sweeps/<recipe>-<id>"
+            )
+        if report is not None:
+            sweep = driver.rebuild_report(folder)
+        else:
+            sweep = driver.resume_sweep(folder, jobs=arguments.jobs, force=arguments.force)
+        output_root = folder.parent.parent
     else:
         if not arguments.recipe:
             raise RecipeError("sweep needs a recipe (or --resume SWEEP_FOLDER)")
+        if getattr(arguments, "force", False):
+            raise RecipeError("--force goes with --resume SWEEP_FOLDER")
         grid = grid_from_options(arguments.grid)
         if getattr(arguments, "dry_run", False):
             return driver.print_plan(arguments.recipe, grid, arguments.overrides, arguments.backend)
         output_root = _output_root(arguments)
-        start = functools.partial(
-            driver.run_sweep,
+        sweep = driver.run_sweep(
             arguments.recipe,
             grid,
             arguments.overrides,
@@ -227,48 +255,62 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
             output_root,
             jobs=arguments.jobs,
         )
-    try:
-        sweep = start()
-    except KeyboardInterrupt:
-        refresh_index(output_root)
-        raise
     refresh_index(output_root)  # not on a config error: earlier outputs stay untouched
     return _report_sweep(sweep)
 
 
 def _report_sweep(sweep: object) -> int:
+    from recipes.signals import Stopped
+
+    if sweep.stop_signal is not None:
+        stop = Stopped(sweep.stop_signal)
+        print(f"interrupted ({stop}): sweep.json says status 'interrupted'", file=sys.stderr)
+        print(sweep.folder)
+        return stop.exit_status
     table = sweep.folder / "comparison.md"
     table = table if table.is_file() else sweep.folder / "summary.md"
     print(table.read_text(encoding="utf-8"))
     failed = [r for r in sweep.results if r.status != "completed"]
     if failed:
         print(f"error: {len(failed)} of {len(sweep.results)} runs failed", file=sys.stderr)
+    if sweep.report_error:
+        print(
+            f"error: the sweep's report failed: {sweep.report_error} (the runs are recorded; "
+            f"the traceback is in {sweep.folder}/report_traceback.txt; after a fix: "
+            f"python -m recipes sweep --report {sweep.folder})",
+            file=sys.stderr,
+        )
     print(sweep.folder)
-    return 1 if failed else 0
+    return 1 if failed or sweep.report_error else 0
+
+
+def _finish_run(outcome: object, output_root: Path | None) -> int:
+    """What the command line prints and exits with after a run: the error line, the run
+    folder as the last line, the outcome's exit status."""
+    if output_root is not None and outcome.run_folder is not None:
+        refresh_index(output_root)
+    if outcome.message:
+        print(outcome.message, file=sys.stderr)
+    if outcome.details and outcome.run_folder is None and outcome.exit_status == 1:
+        print(outcome.details, file=sys.stderr, end="")  # a fault outside any run: a bug
+    if outcome.run_folder is not None and outcome.exit_status != 2:
+        print(outcome.run_folder)
+    return outcome.exit_status
 
 
 def _command_run(arguments: argparse.Namespace, recipe: object) -> int:
-    from recipes.run.lifecycle import run_recipe
+    from recipes.run.door import run_point
 
     output_root = _output_root(arguments)
-    try:
-        folder = run_recipe(recipe, output_root)
-    finally:
-        refresh_index(output_root)
-    print(folder)
-    return 0
+    return _finish_run(run_point(recipe, output_root), output_root)
 
 
 def _command_resume(arguments: argparse.Namespace) -> int:
-    from recipes.run.resume import resume_run
+    from recipes.run.door import run_point
 
-    output_root = Path(arguments.folder).resolve().parent.parent
-    try:
-        folder = resume_run(arguments.folder)
-    finally:
-        refresh_index(output_root)
-    print(folder)
-    return 0
+    folder = Path(arguments.folder).resolve()
+    outcome = run_point(None, resume_folder=folder, force=arguments.force)
+    return _finish_run(outcome, folder.parent.parent if outcome.run_folder else None)
 
 
 def _dispatch(arguments: argparse.Namespace) -> int:
@@ -298,12 +340,6 @@ def _dispatch(arguments: argparse.Namespace) -> int:
     return _command_run(arguments, recipe)
 
 
-def _print_folder(error: BaseException) -> None:
-    folder = getattr(error, "run_folder", None)
-    if folder is not None:
-        print(folder)
-
-
 def main(argv: list[str] | None = None) -> int:
     try:
         with termination_signals_handled():
@@ -311,35 +347,12 @@ def main(argv: list[str] | None = None) -> int:
     except RecipeError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_status
-    except TrainingFailed as error:
-        print(f"error: training failed: {error}", file=sys.stderr)
-        _print_folder(error)
-        return error.exit_status
-    except KeyboardInterrupt as error:  # Ctrl-C, SIGTERM or SIGHUP (recipes.signals)
-        print(
-            f"interrupted ({error}): the run's record says status 'interrupted'"
-            if str(error)
-            else "interrupted: the run's record says status 'interrupted'",
-            file=sys.stderr,
-        )
-        _print_folder(error)
+    except KeyboardInterrupt as error:  # Ctrl-C, SIGTERM or SIGHUP outside any run
+        print(f"interrupted ({error})" if str(error) else "interrupted", file=sys.stderr)
         return exit_status_of(error)
     except BrokenPipeError:
         raise  # the reader of our output went away: recipes/__main__.py ends quietly
     except OSError as error:  # a file could not be written: disk full, permissions, ...
         where = f" {error.filename}" if error.filename else ""
         print(f"error: could not write{where}: {error.strerror or error}", file=sys.stderr)
-        _print_folder(error)
-        return 1
-    except Exception as error:
-        folder = getattr(error, "run_folder", None)
-        if folder is None:
-            raise  # not inside a run: a bug, and its traceback is what helps
-        first_line = (str(error).splitlines() or [""])[0]
-        print(
-            f"error: the run failed: {type(error).__name__}: {first_line} "
-            f"(run.json records it; the traceback is in {folder}/traceback.txt)",
-            file=sys.stderr,
-        )
-        print(folder)
         return 1

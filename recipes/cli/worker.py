@@ -1,11 +1,13 @@
-"""A sweep worker: one process that imports Keras once and runs sweep points one after
-another, each exactly as ``python -m recipes run`` would (same lifecycle, same run folder),
-with fresh Keras state (``keras.backend.clear_session()``; every run seeds itself).
+"""A point runner: a process that imports Keras once and runs sweep points one after another
+through the one door (:func:`recipes.run.door.run_point`), each with fresh Keras state. The
+``processes`` executor starts one per point, the ``workers`` executor reuses each for many,
+and a Ray task starts one on its node.
 
-Protocol (``python -m recipes.cli.worker``): one JSON request per line on standard input,
-``{"recipe", "overrides", "backend", "output_root", "log"}``; the run's output goes to ``log``;
-one JSON reply per line on standard output, ``{"exit_status", "run_folder"}`` with the exit
-status the command line would have given. A stopped run (Ctrl-C, SIGTERM) ends the worker.
+Protocol (``python -m recipes.cli.worker``): one JSON message per line on standard input,
+``{"request": PointRequest, "log": path}``; while a point runs, standard output and error go
+to ``log`` (ending, as on the command line, with the error line and the run folder); then one
+JSON line on standard output, the :class:`~recipes.run.door.RunOutcome`. A point stopped by a
+signal ends the worker (after its reply).
 """
 
 from __future__ import annotations
@@ -15,13 +17,8 @@ import json
 import os
 import sys
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
-from recipes.config.resolve import resolve_recipe
-from recipes.errors import RecipeError
-from recipes.plugins import TASKS
-from recipes.run.lifecycle import execute_run
+from recipes.run.door import PointRequest, RunOutcome
 from recipes.signals import exit_status_of, termination_signals_handled
 
 
@@ -45,44 +42,30 @@ def output_to(path: str) -> Iterator[None]:
             os.close(saved[1])
 
 
-def run_point(request: dict[str, Any]) -> dict[str, Any]:
-    """One point, as ``python -m recipes run`` runs it; the reply for the executor."""
-    folder = None
-    try:
-        recipe = resolve_recipe(request["recipe"], request["overrides"], request["backend"])
-        if "keras" in sys.modules:  # fresh state for each run; seeds are set by the run
-            sys.modules["keras"].backend.clear_session()
-        folder = execute_run(recipe, Path(request["output_root"]), TASKS.get(recipe.config.task))
-        status = 0
-    except RecipeError as error:
-        folder = getattr(error, "run_folder", None)
-        print(f"error: {error}", file=sys.stderr)
-        status = error.exit_status
-    except KeyboardInterrupt as error:
-        folder = getattr(error, "run_folder", None)
-        status = exit_status_of(error)
-    except Exception as error:  # a fault: recorded in the run folder (traceback.txt)
-        folder = getattr(error, "run_folder", None)
-        print(f"error: the run failed: {type(error).__name__}: {error}", file=sys.stderr)
-        status = 1
-    if folder is not None:
-        print(folder)  # the last line, as the command line prints it
-    return {"exit_status": status, "run_folder": str(folder) if folder else None}
+def run_logged(request: PointRequest) -> RunOutcome:
+    """The point, with what the command line would print at its end."""
+    outcome = request.run()
+    if outcome.message:
+        print(outcome.message, file=sys.stderr)
+    if outcome.run_folder is not None:
+        print(outcome.run_folder)
+    return outcome
 
 
 def serve() -> int:
     replies = os.fdopen(os.dup(1), "w", buffering=1)  # before any run redirects fd 1
     with termination_signals_handled():
         for line in sys.stdin:
-            request = json.loads(line)
+            message = json.loads(line)
+            request = PointRequest.from_json(message["request"])
             try:
-                with output_to(request["log"]):
-                    reply = run_point(request)
+                with output_to(message["log"]):
+                    outcome = run_logged(request)
             except KeyboardInterrupt as error:  # a signal between runs
                 return exit_status_of(error)
-            replies.write(json.dumps(reply) + "\n")
-            if reply["exit_status"] >= 128:  # stopped by a signal: so is the sweep
-                return reply["exit_status"]
+            replies.write(json.dumps(outcome.to_json()) + "\n")
+            if outcome.stop_signal is not None:  # stopped by a signal: so is the sweep
+                return outcome.exit_status
     return 0
 
 

@@ -64,6 +64,18 @@ def nan_guard_callback() -> Any:
     return NanGuard()
 
 
+def heartbeat_callback(record: Any) -> Any:
+    """A callback that beats the run's heartbeat (run.json ``heartbeat_at``) as each epoch
+    ends, at most once a second."""
+    import keras
+
+    class Heartbeat(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            record.beat(at_most_every_s=1.0)
+
+    return Heartbeat()
+
+
 def early_stopping_callback(config: RecipeConfig) -> Any:
     """``keras.callbacks.EarlyStopping`` as ``train.early_stopping`` says, or None."""
     import keras

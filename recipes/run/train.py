@@ -19,6 +19,7 @@ from recipes.run.fitting import (
     earlier_history,
     early_stopping_callback,
     fit_model,
+    heartbeat_callback,
     history_file_callback,
     nan_guard_callback,
     uses_compiled_trainer,
@@ -90,6 +91,7 @@ def prepare_training(context: RunContext) -> Prepared:
         if config.train.checkpoint
         else None,
         early_stopping_callback(config),
+        heartbeat_callback(context.record),
         *tensorboard_callbacks(folder, config, context.recipe.overrides),
     ]
     callbacks = [callback for callback in callbacks if callback is not None]

@@ -20,15 +20,19 @@ import shlex
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from recipes.errors import RecipeError
-from recipes.files import create_unique_folder, now_iso, read_json
+from recipes.files import atomic_write_text, create_unique_folder, now_iso
+from recipes.inputs import config_changes, config_sha256, data_file_hashes, file_changes
+from recipes.locks import FolderBusy, FolderLock
 from recipes.paths import DEFAULT_OUTPUT_ROOT, display_path
 from recipes.plugins import EXECUTORS, REPORTS
-from recipes.status import shown_status
+from recipes.signals import exit_status_of
+from recipes.status import HEARTBEAT_EVERY_S, RunStatus, read_record, shown_status
 from recipes.sweep.grid import plan_sweep
 from recipes.sweep.records import (
     RunResult,
@@ -40,7 +44,7 @@ from recipes.sweep.records import (
 
 
 def _describe_result(result: RunResult, metric: str | None) -> str:
-    if result.status != "completed":
+    if result.status != RunStatus.COMPLETED:
         return f"{result.status}: {result.reason}"
     text = f"completed in {result.wall_s:.1f} s"
     if "fit" in result.durations:
@@ -67,8 +71,8 @@ def run_sweep(
     standard error).
 
     Raises RecipeError (before anything is created) when any combination is invalid.
-    Ctrl-C, SIGTERM or SIGHUP stop the sweep after writing what finished (KeyboardInterrupt
-    is re-raised with ``sweep_folder`` set).
+    Ctrl-C, SIGTERM or SIGHUP stop the sweep after writing what finished: the returned sweep
+    then has ``stop_signal`` set (the command line exits 128 + it).
     """
     _check_jobs(jobs)
     base, axes, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
@@ -89,39 +93,114 @@ def run_sweep(
         executor=settings.executor,
         grid_spec={**base.config.grid, **(grid or {})},
         started_at=now_iso(),
+        inputs=sweep_inputs(base, points),
     )
-    return _execute(sweep, progress, compare)
+    with FolderLock(sweep.folder):
+        return _execute(sweep, progress, compare)
+
+
+def sweep_inputs(base: Any, points: Sequence[Any]) -> dict[str, Any]:
+    """What a sweep pins: its base config, each point's config hash, and its data files."""
+    return {
+        "config": base.config.as_mapping(),
+        "points_sha256": [config_sha256(point.recipe.config.as_mapping()) for point in points],
+        "data_files": data_file_hashes(base.config),
+    }
+
+
+def _lock_sweep(folder: Path) -> FolderLock:
+    try:
+        return FolderLock(folder).acquire()
+    except FolderBusy as busy:
+        raise RecipeError(
+            f"{folder}: another process (pid {busy.holder}) is running or resuming this "
+            "sweep; wait for it to end, or stop it first"
+        ) from None
+
+
+def _changed_inputs(sweep: Sweep, base: Any, points: Sequence[Any]) -> str:
+    """What differs between the inputs the sweep pinned and what its config gives now."""
+    pinned = sweep.inputs
+    if not pinned:
+        return ""  # a sweep of an earlier version pinned nothing
+    now = sweep_inputs(base, points)
+    if pinned.get("points_sha256") not in (None, now["points_sha256"]):
+        changes = config_changes(pinned.get("config") or {}, now["config"])
+        return f"its config changed ({changes or 'a grid point changed'})"
+    before = pinned.get("data_files") if isinstance(pinned.get("data_files"), dict) else {}
+    changed = file_changes(before, now["data_files"])
+    return f"the data file {changed[0]} changed" if changed else ""
 
 
 def resume_sweep(
-    folder: Path | str, jobs: int | None = None, progress: TextIO | None = None
+    folder: Path | str,
+    jobs: int | None = None,
+    progress: TextIO | None = None,
+    force: bool = False,
 ) -> Sweep:
-    """Rerun the points of a sweep folder that did not complete (each in a new run folder),
-    then rewrite the summary and the report over all points."""
+    """Rerun the points of a sweep folder that did not complete (a point stopped with a
+    backup continues in its run folder, any other starts in a new one), then rewrite the
+    summary and the report over all points. A sweep whose points all completed but whose
+    report failed gets its report rebuilt. RecipeError (one line) when another process works
+    on the sweep, or its inputs changed since it started (unless ``force``)."""
     _check_jobs(jobs)
     folder = Path(folder).resolve()
-    sweep = load_sweep(folder)
-    record = read_json(folder / "sweep.json")
-    if shown_status(record) == "running":
-        raise RecipeError(f"{folder}: this sweep is still running (pid {record.get('pid')})")
-    base, _, points, _ = plan_sweep(
-        sweep.recipe_argument, sweep.grid_spec, sweep.overrides, sweep.backend
-    )
-    if [p.labels for p in points] != [r.point.labels for r in sweep.results]:
-        raise RecipeError(
-            f"{folder}: the recipe's grid no longer gives this sweep's points; start a new sweep"
+    lock = _lock_sweep(folder)
+    try:
+        sweep = load_sweep(folder)
+        record = read_record(folder / "sweep.json") or {}
+        if shown_status(record) == RunStatus.RUNNING:
+            raise RecipeError(
+                f"{folder}: this sweep is still running (pid {record.get('pid')}); stop it "
+                "first, or wait until its heartbeat is 3 minutes old"
+            )
+        base, _, points, _ = plan_sweep(
+            sweep.recipe_argument, sweep.grid_spec, sweep.overrides, sweep.backend
         )
-    todo = [result for result in sweep.results if result.status != "completed"]
-    if not todo:
-        raise RecipeError(f"{folder}: every point completed; nothing to resume")
-    _preflight(base.config.sweep, sweep.output_root)
-    for result, point in zip(sweep.results, points, strict=True):
-        result.point = point
-        if result.status != "completed":
-            result.reset()
-    sweep.base, sweep.jobs = base, jobs or sweep.jobs
-    sweep.resumes = [*sweep.resumes, {"at": now_iso(), "points": len(todo)}]
-    return _execute(sweep, progress, compare=True)
+        if [p.labels for p in points] != [r.point.labels for r in sweep.results]:
+            raise RecipeError(
+                f"{folder}: the recipe's grid no longer gives this sweep's points; start a new "
+                "sweep"
+            )
+        changed = _changed_inputs(sweep, base, points)
+        if changed and not force:
+            raise RecipeError(
+                f"{folder}: {changed} since the sweep started; resuming would mix runs of "
+                "different inputs. Start a new sweep, or add --force to resume anyway "
+                "(sweep.json records it)"
+            )
+        todo = [result for result in sweep.results if result.status != RunStatus.COMPLETED]
+        if not todo and not sweep.report_error:
+            raise RecipeError(f"{folder}: every point completed; nothing to resume")
+        _preflight(base.config.sweep, sweep.output_root)
+        for result, point in zip(sweep.results, points, strict=True):
+            result.point = point
+            if result.status != RunStatus.COMPLETED:
+                result.reset()
+        sweep.base, sweep.jobs, sweep.force = base, jobs or sweep.jobs, force
+        entry: dict[str, Any] = {"at": now_iso(), "points": len(todo)}
+        if changed:
+            entry["forced"] = changed
+            sweep.inputs = sweep_inputs(base, points)
+        sweep.resumes = [*sweep.resumes, entry]
+        return _execute(sweep, progress, compare=True)
+    finally:
+        lock.release()
+
+
+def rebuild_report(folder: Path | str) -> Sweep:
+    """``sweep --report``: the sweep's summary and report written again from its run folders,
+    without training anything."""
+    folder = Path(folder).resolve()
+    lock = _lock_sweep(folder)
+    try:
+        sweep = load_sweep(folder)
+        record = read_record(folder / "sweep.json") or {}
+        status = RunStatus.of(record.get("status"))
+        _finish(sweep, None, status if status.finished else RunStatus.FAILED, compare=True)
+        return sweep
+    finally:
+        lock.release()
 
 
 def print_plan(
@@ -160,22 +239,37 @@ def _execute(sweep: Sweep, progress: TextIO | None, compare: bool) -> Sweep:
     """Run the sweep's points that have not started, then write its records and report."""
     progress = progress if progress is not None else sys.stderr
     executor = EXECUTORS.get(sweep.executor)(jobs=sweep.jobs)
-    write_sweep_record(sweep, status="running")
+    write_sweep_record(sweep, status=RunStatus.RUNNING)
     _announce(sweep, progress)
     started = time.perf_counter()
+    beating = threading.Event()
+    heartbeat = threading.Thread(target=_beat, args=(sweep, beating), daemon=True)
+    heartbeat.start()
     try:
         executor.run(sweep, ProgressLines(sweep, progress))
     except KeyboardInterrupt as error:
+        beating.set()
+        heartbeat.join()
         for result in sweep.results:
-            if result.status == "not started" and result.exit_status is None:
+            if result.status == RunStatus.NOT_STARTED and result.exit_status is None:
                 result.reason = "the sweep was interrupted before this run started"
-        _finish(sweep, started, "interrupted", compare=False)
-        error.sweep_folder = sweep.folder
-        error.run_folder = sweep.folder  # the command line prints it as its last line
-        raise
-    status = "completed" if all(r.status == "completed" for r in sweep.results) else "failed"
-    _finish(sweep, started, status, compare=compare)
+        _finish(sweep, started, RunStatus.INTERRUPTED, compare=False)
+        sweep.stop_signal = exit_status_of(error) - 128
+        return sweep
+    beating.set()
+    heartbeat.join()
+    completed = all(r.status == RunStatus.COMPLETED for r in sweep.results)
+    _finish(sweep, started, RunStatus.COMPLETED if completed else RunStatus.FAILED, compare)
     return sweep
+
+
+def _beat(sweep: Sweep, stop: threading.Event) -> None:
+    """Rewrite sweep.json (with its heartbeat and the points so far) while the sweep runs."""
+    while not stop.wait(HEARTBEAT_EVERY_S):
+        try:
+            write_sweep_record(sweep, status=RunStatus.RUNNING)
+        except (OSError, RuntimeError, ValueError):  # a point changed while it was written
+            continue
 
 
 class ProgressLines:
@@ -208,7 +302,7 @@ class ProgressLines:
 
 def _announce(sweep: Sweep, progress: TextIO) -> None:
     shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.axes)
-    todo = sum(result.status == "not started" for result in sweep.results)
+    todo = sum(result.status == RunStatus.NOT_STARTED for result in sweep.results)
     runs = (
         f"{len(sweep.results)} runs"
         if todo == len(sweep.results)
@@ -227,11 +321,29 @@ def write_report(sweep: Sweep) -> list[Path]:
     return REPORTS.get(sweep.base.config.report)(sweep)
 
 
-def _finish(sweep: Sweep, started: float, status: str, compare: bool) -> None:
-    sweep.ended_at = now_iso()
-    sweep.wall_s = time.perf_counter() - started
+def _finish(sweep: Sweep, started: float | None, status: RunStatus, compare: bool) -> None:
+    """summary.csv/md, the report, then sweep.json. A report that fails leaves the completed
+    runs recorded, the sweep ``failed`` with ``report_error`` (its traceback in
+    ``report_traceback.txt``), and ``sweep --report`` rebuilds it."""
+    if started is not None:
+        sweep.ended_at = now_iso()
+        sweep.wall_s = time.perf_counter() - started
     write_summary(sweep)
     outputs: list[str] = []
-    if compare and any(result.status == "completed" for result in sweep.results):
-        outputs = [path.name for path in write_report(sweep)]
+    sweep.report_error = ""
+    if compare and any(result.status == RunStatus.COMPLETED for result in sweep.results):
+        try:
+            outputs = [path.name for path in write_report(sweep)]
+        except Exception as error:  # a plot or a table failed: the runs are still recorded
+            sweep.report_error = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
+            atomic_write_text(
+                sweep.folder / "report_traceback.txt", "".join(traceback.format_exception(error))
+            )
+            status = RunStatus.FAILED
+        else:
+            (sweep.folder / "report_traceback.txt").unlink(missing_ok=True)
+            if status == RunStatus.FAILED and all(
+                r.status == RunStatus.COMPLETED for r in sweep.results
+            ):
+                status = RunStatus.COMPLETED  # only the report had failed, and now it is done
     write_sweep_record(sweep, status=status, comparison=outputs)

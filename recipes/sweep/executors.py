@@ -1,33 +1,37 @@
-"""Sweep executors: how a sweep's points get run. The grid, the records and the reports do not
-depend on which one runs them.
+"""Sweep executors: where and when a sweep's points run. Every point goes through the one
+door (:func:`recipes.run.door.run_point`), so the run folders, records, resume and backups do
+not depend on which executor runs them.
 
 An executor is made with ``Executor(jobs=N)`` and runs with ``executor.run(sweep, progress)``:
 it fills in each :class:`~recipes.sweep.records.RunResult` of ``sweep.results`` whose status
-is ``not started`` (status, run folder, metrics, durations, reason) and calls
+is ``not started`` (from the point's :class:`~recipes.run.door.RunOutcome`) and calls
 ``progress.started(result)`` and ``progress.done(result)`` as each one starts and finishes.
-On Ctrl-C it stops starting new points, lets the running ones end, and re-raises
-KeyboardInterrupt. Executors are registered by name in
+On Ctrl-C it stops starting new points, lets the running ones end (each records
+``interrupted``), and re-raises KeyboardInterrupt. Executors are registered by name in
 :data:`recipes.plugins.EXECUTORS` and chosen with ``sweep.executor`` in a config.
 
-:class:`ProcessExecutor` (``processes``) runs each point as its own
-``python -m recipes run ... --set ...`` process, ``jobs`` at a time, so each gets a fresh Keras
-(a grid may even vary ``backend``) and a crash stays inside its point.
+- ``processes``: each point in a fresh runner process (:mod:`recipes.cli.worker`), ``jobs``
+  at a time, so each gets a fresh Keras (a grid may even vary ``backend``) and a crash stays
+  inside its point.
+- ``workers``: ``jobs`` long-lived runner processes, each importing Keras once and running
+  point after point with fresh Keras state (a Keras import costs 3-6 s here). A runner serves
+  one backend; a point on another backend gets a new one. A runner that dies fails its point
+  and is replaced.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import os
-import signal
-import subprocess
-import sys
-import threading
+import queue
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from recipes.files import read_json
+from recipes.files import create_unique_folder
+from recipes.run.door import PointRequest, RunOutcome
+from recipes.sweep.children import Children, Runner, run_on
 from recipes.sweep.records import RunResult, Sweep
 
 
@@ -39,144 +43,49 @@ class Executor(Protocol):
     def run(self, sweep: Sweep, progress: Any) -> None: ...
 
 
-def run_command(
-    recipe: str, overrides: Sequence[str], backend: str | None, output_root: Path
-) -> list[str]:
-    """The ``python -m recipes run`` command line of one sweep run."""
-    command = [sys.executable, "-m", "recipes", "run", recipe]
-    for text in overrides:
-        command += ["--set", text]
-    if backend:
-        command += ["--backend", backend]
-    return [*command, "--output-root", str(output_root)]
+def absolute_recipe(recipe: str) -> str:
+    """A recipe given as a file path, made absolute: a runner may work in another folder."""
+    if recipe.endswith((".yaml", ".yml")) or os.sep in recipe or "/" in recipe:
+        return str(Path(recipe).resolve())
+    return recipe
 
 
-def _run_folder_from_log(lines: list[str], output_root: Path) -> Path | None:
-    """The run folder the child printed (the last line naming a folder with a run.json)."""
-    for line in reversed(lines):
-        text = line.strip()
-        if not text:
-            continue
-        candidate = Path(text) if Path(text).is_absolute() else output_root / text
-        try:  # other lines (library logging interleaved from stderr) are not paths
-            if (candidate / "run.json").is_file():
-                return candidate
-        except OSError:
-            continue
-    return None
-
-
-def _error_line(lines: list[str]) -> str:
-    for line in reversed(lines):
-        if line.startswith("error:"):
-            return line.removeprefix("error:").strip()
-    for line in reversed(lines):
-        if line.strip():
-            return line.strip()
-    return ""
-
-
-STOP_SIGNAL_STATUSES = (129, 130, 143, -1, -2, -15)  # exit codes of a run stopped by a signal
-
-
-class Children:
-    """The child processes of a sweep: started only while the sweep is not stopping, and all
-    stopped (SIGTERM, then SIGKILL after ``grace`` seconds) when it is."""
-
-    def __init__(self, grace: float = 30.0) -> None:
-        self.grace = grace
-        self.stopping = False
-        self.running: set[subprocess.Popen] = set()
-        self.lock = threading.Lock()
-
-    def start(self, command: list[str], **options: Any) -> subprocess.Popen | None:
-        with self.lock:
-            if self.stopping:
-                return None
-            process = subprocess.Popen(command, **options)
-            self.running.add(process)
-            return process
-
-    def finished(self, process: subprocess.Popen) -> None:
-        with self.lock:
-            self.running.discard(process)
-
-    def stop_all(self) -> None:
-        """Ask every child to stop (each records 'interrupted'), and wait for them."""
-        with self.lock:
-            self.stopping = True
-            children = list(self.running)
-        for process in children:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + self.grace
-        for process in children:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def execute_point(
-    result: RunResult,
-    output_root: Path,
-    children: Children | None = None,
-    env: Mapping[str, str] | None = None,
-) -> RunResult:
-    """Run one point in a child process and read its outcome from the run folder."""
-    children = children or Children()
-    clock = time.perf_counter()
-    child_env = {**os.environ, "PYTHONUNBUFFERED": "1", "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
-    with open(result.log, "w", encoding="utf-8") as log:
-        log.write("$ " + " ".join(result.command) + "\n")
-        log.flush()
-        process = children.start(
-            result.command,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            env=child_env,
+def point_request(sweep: Sweep, result: RunResult) -> PointRequest:
+    """The request that runs a point: a stopped point continues in its run folder from its
+    backup; any other gets a new run folder, reserved here so its outcome can always be read
+    back, whatever happens to the process that runs it."""
+    if result.resume_from is not None:
+        request = PointRequest(
+            recipe=sweep.recipe_argument,
+            output_root=str(sweep.output_root),
+            folder=str(result.resume_from),
+            resume=True,
+            force=sweep.force,
         )
-        if process is None:  # the sweep is stopping: this point never starts
-            return result
-        try:
-            returncode = process.wait()
-        finally:
-            children.finished(process)
-    result.wall_s = time.perf_counter() - clock
-    result.exit_status = returncode
-    _read_outcome(result, output_root)
-    return result
-
-
-def read_run_folder(result: RunResult, folder: Path | None) -> dict[str, Any]:
-    """Fill in a point's run folder, metrics and durations; returns its run.json (empty
-    without a folder)."""
-    result.run_folder = folder
-    record = read_json(folder / "run.json") if folder else {}
-    result.metrics = read_json(folder / "metrics.json") if folder else {}
-    result.durations = record.get("durations_s", {})
-    return record
-
-
-def _read_outcome(result: RunResult, output_root: Path) -> None:
-    """Status, run folder, metrics and reason of a finished point, from its log and folder."""
-    lines = result.log.read_text(encoding="utf-8", errors="replace").splitlines()
-    record = read_run_folder(result, _run_folder_from_log(lines, output_root))
-    if result.exit_status == 0 and result.run_folder is None:
-        result.status = "failed"
-        result.reason = "the run exited normally but printed no run folder"
-    elif result.exit_status == 0:
-        result.status = record.get("status", "completed")
-    elif result.exit_status in STOP_SIGNAL_STATUSES:
-        result.status = "interrupted"
-        result.reason = record.get("reason") or "interrupted"
     else:
-        result.status = "failed"
-        result.reason = (
-            record.get("reason") or _error_line(lines) or f"exit status {result.exit_status}"
+        recipe = sweep.recipe_of(result)
+        request = PointRequest(
+            recipe=absolute_recipe(sweep.recipe_argument),
+            overrides=tuple(result.point.overrides),
+            backend=sweep.backend,
+            output_root=str(sweep.output_root),
+            folder=str(create_unique_folder(sweep.output_root / recipe.name)),
         )
+    result.command = request.command_line()
+    result.run_folder = Path(request.folder)
+    return request
+
+
+def log_path(sweep: Sweep, result: RunResult) -> Path:
+    """``logs/run-07.log``: the console output of a point."""
+    width = len(str(len(sweep.results)))
+    (sweep.folder / "logs").mkdir(exist_ok=True)
+    return sweep.folder / "logs" / f"run-{result.point.index:0{width}d}.log"
+
+
+def record_outcome(result: RunResult, outcome: RunOutcome, started: float) -> None:
+    result.apply(outcome)
+    result.wall_s = time.perf_counter() - started
 
 
 def run_in_threads(
@@ -196,39 +105,62 @@ def run_in_threads(
     pool.shutdown(wait=True)
 
 
-class ProcessExecutor:
-    """Each point in its own ``python -m recipes run`` process, ``jobs`` at a time. On Ctrl-C,
-    SIGTERM or SIGHUP every running child is stopped and waited for: none is left behind."""
+class RunnerExecutor:
+    """Points on runner processes, ``jobs`` at a time; a fresh runner per point unless
+    ``reuse``. On Ctrl-C, SIGTERM or SIGHUP every runner is stopped and waited for: none is
+    left behind."""
+
+    reuse = False
 
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = jobs
 
     def run(self, sweep: Sweep, progress: Any) -> None:
-        pending = [result for result in sweep.results if result.status == "not started"]
-        width = len(str(len(sweep.results)))
-        (sweep.folder / "logs").mkdir(exist_ok=True)
-        for result in pending:
-            if result.resume_from is not None:  # a stopped point continues from its backup
-                result.command = [
-                    sys.executable,
-                    "-m",
-                    "recipes",
-                    "resume",
-                    str(result.resume_from),
-                ]
-            else:
-                result.command = run_command(
-                    sweep.recipe_argument, result.point.overrides, sweep.backend, sweep.output_root
-                )
-            result.log = sweep.folder / "logs" / f"run-{result.point.index:0{width}d}.log"
+        pending: queue.Queue[RunResult] = queue.Queue()
+        for result in sweep.results:
+            if result.status == "not started":
+                pending.put(result)
         children = Children()
 
-        def work(result: RunResult) -> None:
-            if children.stopping:
-                return
-            progress.started(result)
-            execute_point(result, sweep.output_root, children)
-            if result.exit_status is not None:
-                progress.done(result)
+        def serve(slot: int) -> None:
+            runner: Runner | None = None
+            try:
+                while not children.stopping:
+                    try:
+                        result = pending.get_nowait()
+                    except queue.Empty:
+                        return
+                    backend = sweep.recipe_of(result).config.backend
+                    if runner is not None and not (
+                        self.reuse and runner.alive and runner.backend == backend
+                    ):
+                        runner.close()
+                        runner = None
+                    log = result.log = log_path(sweep, result)
+                    if runner is None:
+                        name = f"worker-{slot + 1}.log" if self.reuse else log.name
+                        runner = Runner(backend, children, log.parent / name)
+                    if runner.process is None:  # the sweep is stopping
+                        return
+                    request = point_request(sweep, result)
+                    progress.started(result)
+                    started = time.perf_counter()
+                    record_outcome(result, run_on(runner, request, log), started)
+                    progress.done(result)
+            finally:
+                if runner is not None:
+                    runner.close()
 
-        run_in_threads(work, pending, self.jobs, children)
+        run_in_threads(serve, range(self.jobs), self.jobs, children)
+
+
+class ProcessExecutor(RunnerExecutor):
+    """``processes``: each point in its own fresh runner process."""
+
+    reuse = False
+
+
+class WorkerExecutor(RunnerExecutor):
+    """``workers``: ``jobs`` runner processes, each running point after point."""
+
+    reuse = True

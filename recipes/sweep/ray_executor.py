@@ -2,10 +2,10 @@
 
 ``python -m recipes sweep <recipe> --executor ray [--address auto|HOST:PORT]``. Each point is
 one Ray task asking for ``sweep.ray.cpus_per_run`` CPUs and ``gpus_per_run`` GPUs (fractions
-share a GPU). The task runs the very command the ``processes`` executor runs,
-``python -m recipes run ...``, through the same :func:`~recipes.sweep.executors.execute_point`,
-on whichever node Ray picks: the same run lifecycle, the same run folder, the outcome read back
-the same way. Ray places the tasks, reruns one whose worker or node died (``max_retries``; a
+share a GPU). The task starts the point runner the ``processes`` executor starts
+(:mod:`recipes.cli.worker`) on whichever node Ray picks, with the same request: the same door,
+the same run folder (reserved by the driver, so a lost task's outcome is still read from it),
+the same outcome. Ray places the tasks, reruns one whose worker or node died (``max_retries``; a
 run that fails is recorded, not rerun) and shares the GPUs; the sweep's records, resume and
 report stay the driver's, as with any executor. ``--jobs`` caps the points in flight.
 
@@ -22,17 +22,17 @@ Ctrl-C, SIGTERM or SIGHUP on the sweep cancels its tasks: each running one stops
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import threading
-from collections.abc import Mapping
+import time
 from pathlib import Path
 from typing import Any
 
-from recipes.files import read_json
+from recipes.run.door import PointRequest, RunOutcome
 from recipes.signals import signals_deferred
-from recipes.sweep import executors
-from recipes.sweep.executors import Children, _read_outcome, _run_folder_from_log, execute_point
+from recipes.sweep import children as point_runners
+from recipes.sweep.children import Children, Runner, outcome_of_lost_point, run_on
+from recipes.sweep.executors import log_path, point_request, record_outcome
 from recipes.sweep.ray_cluster import (
     check_resources,
     check_shared_storage,
@@ -42,18 +42,27 @@ from recipes.sweep.ray_cluster import (
 from recipes.sweep.records import RunResult, Sweep
 
 
-def run_point(result: RunResult, output_root: Path, env: Mapping[str, str]) -> RunResult:
-    """One point, on a Ray worker: :func:`execute_point` with this node's Python. It runs in a
-    thread so that ``ray.cancel`` (a KeyboardInterrupt in this task's thread, raised between
-    two bytecodes, never inside the wait for the run) reaches us: it stops the run, which
-    records ``interrupted``, and the task returns what the run folder then says."""
-    result.command = [sys.executable, *result.command[1:]]
+def run_on_node(
+    request: dict[str, Any], log: str, backend: str, env: dict[str, str], command: list[str]
+) -> dict[str, Any]:
+    """One point, on a Ray worker: a point runner process on this node, as the processes
+    executor starts one. It runs in a thread so that ``ray.cancel`` (a KeyboardInterrupt in
+    this task's thread, raised between two bytecodes, never inside the wait for the run)
+    reaches us: it stops the run, which records ``interrupted``, and the task returns its
+    outcome. ``command`` is the driver's runner command, run with this node's Python."""
+    point = PointRequest.from_json(request)
+    command = [sys.executable, *command[1:]]
     children = Children()
+    replies: list[RunOutcome] = []
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
-            execute_point(result, output_root, children, env)
+            runner = Runner(backend, children, Path(log), env, command)
+            try:
+                replies.append(run_on(runner, point, Path(log)))
+            finally:
+                runner.close()
         except BaseException as error:  # e.g. the log cannot be written: the task fails with it
             errors.append(error)
 
@@ -67,7 +76,7 @@ def run_point(result: RunResult, output_root: Path, env: Mapping[str, str]) -> R
         thread.join()
     if errors:
         raise errors[0]
-    return result
+    return replies[0].to_json()
 
 
 def _forwarded_env(gpus_per_run: float) -> dict[str, str]:
@@ -81,53 +90,15 @@ def _forwarded_env(gpus_per_run: float) -> dict[str, str]:
     return env
 
 
-def _recipe_argument(recipe: str) -> str:
-    """A recipe given as a file path, made absolute: a node's worker runs in another folder."""
-    if recipe.endswith((".yaml", ".yml")) or os.sep in recipe or "/" in recipe:
-        return str(Path(recipe).resolve())
-    return recipe
-
-
-def prepare_commands(sweep: Sweep, pending: list[RunResult]) -> None:
-    """Each pending point's command (a new run, or a stopped run resumed) and log file."""
-    width = len(str(len(sweep.results)))
-    (sweep.folder / "logs").mkdir(exist_ok=True)
-    for result in pending:
-        if result.resume_from is not None:  # a stopped point continues from its backup
-            result.command = [sys.executable, "-m", "recipes", "resume", str(result.resume_from)]
-        else:
-            recipe = _recipe_argument(sweep.recipe_argument)
-            overrides = result.point.overrides
-            result.command = executors.run_command(
-                recipe, overrides, sweep.backend, sweep.output_root
-            )
-        result.log = sweep.folder / "logs" / f"run-{result.point.index:0{width}d}.log"
-
-
-def _read_back(result: RunResult, output_root: Path) -> None:
-    """The outcome of a cancelled task's run, from its log and run folder (shared storage)."""
-    if result.log is None or not result.log.is_file():
-        return  # it never started: the driver records it as not started
-    lines = result.log.read_text(encoding="utf-8", errors="replace").splitlines()
-    folder = _run_folder_from_log(lines, output_root)
-    status = read_json(folder / "run.json").get("status") if folder else None
-    result.exit_status = 0 if status == "completed" else 128 + signal.SIGTERM
-    _read_outcome(result, output_root)
-
-
-def _collect(ray: Any, reference: Any, result: RunResult, output_root: Path) -> None:
-    """Fill ``result`` from its finished task."""
+def _collect(ray: Any, reference: Any, request: PointRequest) -> RunOutcome:
+    """The outcome of a finished task; a cancelled or lost one's from its run folder (on
+    storage every node shares)."""
     try:
-        finished = ray.get(reference)
+        return RunOutcome.from_json(ray.get(reference))
     except ray.exceptions.TaskCancelledError:
-        _read_back(result, output_root)
+        return outcome_of_lost_point(request, "the sweep was stopped", stopped=True)
     except ray.exceptions.RayError as error:  # the task raised, or its worker or node died
-        _read_back(result, output_root)
-        if result.status != "completed":
-            result.status = "failed"
-            result.reason = f"Ray: {first_line(error)}"
-    else:
-        result.__dict__.update({k: v for k, v in finished.__dict__.items() if k != "point"})
+        return outcome_of_lost_point(request, f"Ray: {first_line(error)}")
 
 
 class RayExecutor:
@@ -155,42 +126,54 @@ class RayExecutor:
         settings = sweep.base.config.sweep.ray
         ray, connected_here = connect(settings.address)
         pending = [result for result in sweep.results if result.status == "not started"]
-        prepare_commands(sweep, pending)
-        task = ray.remote(run_point).options(
+        task = ray.remote(run_on_node).options(
             num_cpus=settings.cpus_per_run,
             num_gpus=settings.gpus_per_run,
             max_retries=settings.max_retries,
             retry_exceptions=False,
         )
         env = _forwarded_env(settings.gpus_per_run)
-        in_flight: dict[Any, RunResult] = {}
+        in_flight: dict[Any, tuple[RunResult, PointRequest, float]] = {}
         try:
             while pending or in_flight:
                 while pending and len(in_flight) < self.jobs:
                     result = pending.pop(0)
+                    request = point_request(sweep, result)
+                    log = log_path(sweep, result)
+                    result.log = log
+                    backend = sweep.recipe_of(result).config.backend
                     progress.started(result)
-                    in_flight[task.remote(result, sweep.output_root, env)] = result
+                    arguments = (
+                        request.to_json(),
+                        str(log),
+                        backend,
+                        env,
+                        point_runners.runner_command(),
+                    )
+                    reference = task.remote(*arguments)
+                    in_flight[reference] = (result, request, time.perf_counter())
                 # Ray turns a signal's exception into a plain KeyboardInterrupt: deferred, it
                 # stays Stopped(SIGTERM) (exit status 143), raised within the 1 s timeout
                 with signals_deferred():
                     done, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
                     for reference in done:
-                        result = in_flight.pop(reference)
-                        _collect(ray, reference, result, sweep.output_root)
+                        result, request, started = in_flight.pop(reference)
+                        record_outcome(result, _collect(ray, reference, request), started)
                         progress.done(result)
         except KeyboardInterrupt:
-            _stop(ray, in_flight, sweep.output_root, progress)
+            _stop(ray, in_flight, progress)
             raise
         finally:
             if connected_here:
                 ray.shutdown()
 
 
-def _stop(ray: Any, in_flight: dict[Any, RunResult], output_root: Path, progress: Any) -> None:
+def _stop(
+    ray: Any, in_flight: dict[Any, tuple[RunResult, PointRequest, float]], progress: Any
+) -> None:
     """Cancel every task in flight (a running one stops its run) and wait for each."""
     for reference in in_flight:
         ray.cancel(reference)
-    for reference, result in in_flight.items():
-        _collect(ray, reference, result, output_root)
-        if result.exit_status is not None:
-            progress.done(result)
+    for reference, (result, request, started) in in_flight.items():
+        record_outcome(result, _collect(ray, reference, request), started)
+        progress.done(result)

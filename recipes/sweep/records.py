@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +21,11 @@ from recipes.files import (
     atomic_write_text,
     markdown_table,
     read_csv_columns,
-    read_json,
     write_csv,
     write_json,
 )
+from recipes.run.door import RunOutcome
+from recipes.status import RunStatus, read_record
 from recipes.sweep.grid import GridAxis, SweepPoint
 
 
@@ -32,16 +34,25 @@ class RunResult:
     """What one run of a sweep produced (read back from its run folder)."""
 
     point: SweepPoint
-    status: str = "not started"  # completed | failed | interrupted | not started
+    status: RunStatus = RunStatus.NOT_STARTED
     run_folder: Path | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
     durations: dict[str, float] = field(default_factory=dict)
     reason: str = ""
-    command: list[str] = field(default_factory=list)
+    command: list[str] = field(default_factory=list)  # the same point by hand (for audits)
     log: Path | None = None
     exit_status: int | None = None
     wall_s: float | None = None
     resume_from: Path | None = None  # a stopped run folder whose backup this point continues
+
+    def apply(self, outcome: RunOutcome) -> None:
+        """Take the point's outcome (from whichever executor ran it)."""
+        self.status = outcome.status
+        self.run_folder = outcome.run_folder or self.run_folder
+        self.metrics = dict(outcome.metrics)
+        self.durations = dict(outcome.durations)
+        self.reason = outcome.reason
+        self.exit_status = outcome.exit_status
 
     def history(self) -> dict[str, list[float]]:
         """The run's history.csv as {column: values per epoch} (empty when absent)."""
@@ -57,6 +68,7 @@ class RunResult:
         self.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "point"})
         if previous is not None and (previous / "backup").is_dir():
             self.resume_from = previous
+            self.run_folder = previous
 
 
 @dataclass
@@ -79,6 +91,11 @@ class Sweep:
     started_at: str = ""
     ended_at: str = ""
     wall_s: float = 0.0
+    force: bool = False  # resume points whose inputs changed (sweep --resume --force)
+    inputs: dict[str, Any] = field(default_factory=dict)  # the pinned config and data files
+    report_error: str = ""  # why the report failed ('' when it did not)
+    status: RunStatus = RunStatus.NOT_STARTED  # as sweep.json last recorded it
+    stop_signal: int | None = None  # the signal that stopped the sweep, if one did
 
     @property
     def keys(self) -> list[str]:
@@ -179,8 +196,9 @@ def write_summary(sweep: Sweep) -> tuple[Path, Path]:
     return sweep.folder / "summary.csv", sweep.folder / "summary.md"
 
 
-def write_sweep_record(sweep: Sweep, status: str, comparison: Sequence[str] = ()) -> Path:
-    """sweep.json: what was asked, when, and what each run produced."""
+def write_sweep_record(sweep: Sweep, status: RunStatus, comparison: Sequence[str] = ()) -> Path:
+    """sweep.json: what was asked, when, and what each run produced (with a heartbeat, so a
+    sweep whose driver is gone shows as stopped wherever it ran)."""
     data = {
         "status": status,
         "recipe": sweep.recipe,
@@ -193,9 +211,11 @@ def write_sweep_record(sweep: Sweep, status: str, comparison: Sequence[str] = ()
         "executor": sweep.executor,
         "recipe_argument": sweep.recipe_argument,
         "grid_spec": sweep.grid_spec,
+        "inputs": sweep.inputs,
         "resumes": sweep.resumes,
         "pid": os.getpid(),
         "host": {"name": socket.gethostname()},
+        "heartbeat_at": time.time(),
         "grid": [
             {"key": a.key, "values": a.values, "labels": a.labels, "source": a.source}
             for a in sweep.axes
@@ -204,6 +224,7 @@ def write_sweep_record(sweep: Sweep, status: str, comparison: Sequence[str] = ()
         "ended_at": sweep.ended_at,
         "wall_s": round(sweep.wall_s, 3),
         "comparison": list(comparison),
+        "report_error": sweep.report_error,
         "runs": [
             {
                 "run": r.point.index,
@@ -222,56 +243,102 @@ def write_sweep_record(sweep: Sweep, status: str, comparison: Sequence[str] = ()
     }
     path = sweep.folder / "sweep.json"
     write_json(path, data)
+    sweep.status = status
     return path
+
+
+def read_sweep_record(folder: Path) -> dict[str, Any]:
+    """sweep.json checked for the fields a sweep is read back from; RecipeError (one line)
+    naming what is missing or damaged."""
+    record = read_record(folder / "sweep.json")
+    if record is None:
+        raise RecipeError(f"{folder}: no readable sweep.json (is this a sweep folder?)")
+    problems = []
+    if not isinstance(record.get("recipe"), str):
+        problems.append("'recipe' is not a name")
+    grid, runs = record.get("grid"), record.get("runs")
+    if not isinstance(grid, list) or not all(
+        isinstance(a, dict) and isinstance(a.get("key"), str) and isinstance(a.get("values"), list)
+        and isinstance(a.get("labels"), list) for a in grid
+    ):  # fmt: skip
+        problems.append("'grid' is not a list of axes")
+    if not isinstance(runs, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("run"), int) and isinstance(r.get("values"), dict)
+        and isinstance(r.get("labels"), dict) for r in runs
+    ):  # fmt: skip
+        problems.append("'runs' is not a list of runs")
+    if problems:
+        raise RecipeError(
+            f"{folder}/sweep.json: damaged record ({'; '.join(problems)}); start a new sweep"
+        )
+    return record
 
 
 def load_sweep(folder: Path | str) -> Sweep:
     """A sweep read back from its folder (sweep.json and the run folders), e.g. to redraw its
     report after changing a plot: ``write_report(load_sweep(folder))``."""
     folder = Path(folder)
-    record = read_json(folder / "sweep.json")
-    if not record:
-        raise RecipeError(f"{folder}: no readable sweep.json (is this a sweep folder?)")
-    sources = record.get("sources") or []
-    recipe = sources[-1] if sources and Path(sources[-1]).is_file() else record["recipe"]
-    base = resolve_recipe(recipe, record.get("overrides", []), record.get("backend"))
+    record = read_sweep_record(folder)
+    sources = record.get("sources") if isinstance(record.get("sources"), list) else []
+    recipe = sources[-1] if sources and Path(str(sources[-1])).is_file() else record["recipe"]
+    overrides = _list_of_text(record.get("overrides"))
+    base = resolve_recipe(str(recipe), overrides, record.get("backend"))
     axes = [
-        GridAxis(a["key"], a["values"], a["labels"], a.get("source", "")) for a in record["grid"]
+        GridAxis(
+            a["key"], a["values"], [str(label) for label in a["labels"]], str(a.get("source", ""))
+        )
+        for a in record["grid"]
     ]
-    results = [_result_from_record(run, folder) for run in record.get("runs", [])]
+    results = [_result_from_record(run, folder) for run in record["runs"]]
     return Sweep(
         recipe=record["recipe"],
         folder=folder,
         base=base,
         axes=axes,
         results=results,
-        overrides=record.get("overrides", []),
-        backend=record.get("backend"),
-        jobs=record.get("jobs", 1),
-        recipe_argument=record.get("recipe_argument", recipe),
+        overrides=overrides,
+        backend=record.get("backend") if isinstance(record.get("backend"), str) else None,
+        jobs=record.get("jobs") if isinstance(record.get("jobs"), int) else 1,
+        recipe_argument=str(record.get("recipe_argument") or recipe),
         output_root=folder.parent.parent,
-        grid_spec=record.get("grid_spec", {}),
-        resumes=record.get("resumes", []),
-        executor=record.get("executor", "processes"),
-        started_at=record.get("started_at", ""),
-        ended_at=record.get("ended_at", ""),
-        wall_s=record.get("wall_s", 0.0),
+        grid_spec=record.get("grid_spec") if isinstance(record.get("grid_spec"), dict) else {},
+        resumes=record.get("resumes") if isinstance(record.get("resumes"), list) else [],
+        executor=str(record.get("executor") or "processes"),
+        started_at=str(record.get("started_at", "")),
+        ended_at=str(record.get("ended_at", "")),
+        wall_s=float(record.get("wall_s") or 0.0),
+        inputs=record.get("inputs") if isinstance(record.get("inputs"), dict) else {},
+        report_error=str(record.get("report_error") or ""),
+        status=RunStatus.of(record.get("status")),
     )
+
+
+def _list_of_text(value: Any) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _result_from_record(run: dict[str, Any], folder: Path) -> RunResult:
     """One run of sweep.json, with its metrics and durations read from its run folder."""
     point = SweepPoint(run["run"], run["values"], run["labels"], [])
-    run_folder = Path(run["run_folder"]) if run.get("run_folder") else None
+    run_folder = (
+        Path(run["run_folder"])
+        if isinstance(run.get("run_folder"), str) and run["run_folder"]
+        else None
+    )
+    record = (read_record(run_folder / "run.json") or {}) if run_folder else {}
+    durations = record.get("durations_s")
+    status = RunStatus.of(run.get("status"))
     return RunResult(
         point=point,
-        status=run.get("status", "not started"),
+        status=status,
         run_folder=run_folder,
-        metrics=read_json(run_folder / "metrics.json") if run_folder else {},
-        durations=read_json(run_folder / "run.json").get("durations_s", {}) if run_folder else {},
-        reason=run.get("reason", ""),
-        command=run.get("command", []),
-        log=folder / run["log"] if run.get("log") else None,
-        exit_status=run.get("exit_status"),
-        wall_s=run.get("wall_s"),
+        metrics=(read_record(run_folder / "metrics.json") or {})
+        if run_folder and status == RunStatus.COMPLETED
+        else {},
+        durations=durations if isinstance(durations, dict) else {},
+        reason=str(run.get("reason") or ""),
+        command=_list_of_text(run.get("command")),
+        log=folder / run["log"] if isinstance(run.get("log"), str) and run["log"] else None,
+        exit_status=run.get("exit_status") if isinstance(run.get("exit_status"), int) else None,
+        wall_s=run.get("wall_s") if isinstance(run.get("wall_s"), (int, float)) else None,
     )

@@ -16,7 +16,9 @@ from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
 from recipes.plugins import TASKS
-from recipes.sweep.executors import ProcessExecutor, read_run_folder
+from recipes.run.door import RunOutcome, raise_if_interrupted, run_group
+from recipes.status import RunStatus
+from recipes.sweep.executors import ProcessExecutor, record_outcome
 from recipes.sweep.records import RunResult, Sweep
 
 PROGRESS_EVERY_S = 2.0  # at most one "epoch k/N" line per group this often
@@ -47,7 +49,7 @@ class VectorizedExecutor:
     def run(self, sweep: Sweep, progress: Any) -> None:
         groups: dict[str, list[tuple[RunResult, ResolvedRecipe]]] = {}
         for result in sweep.results:
-            if result.status != "not started" or result.resume_from is not None:
+            if result.status != RunStatus.NOT_STARTED or result.resume_from is not None:
                 continue
             recipe = sweep.recipe_of(result)
             key = shared_program_key(recipe)
@@ -64,7 +66,6 @@ def _train_group(
     progress: Any,
     name: str,
 ) -> None:
-    train_together = TASKS.entry(members[0][1].config.task).info["together"].load()
     results = [result for result, _ in members]
     for result in results:
         progress.started(result)
@@ -82,25 +83,11 @@ def _train_group(
                 flush=True,
             )
 
-    def on_finished(index: int, run: Any) -> None:
-        _record(results[index], run.context.folder, clock)
+    def on_finished(index: int, outcome: RunOutcome) -> None:
+        record_outcome(results[index], outcome, clock)
         progress.done(results[index])
 
-    try:
-        train_together([recipe for _, recipe in members], sweep.output_root, on_finished, on_epoch)
-    except Exception as error:  # the shared part failed: each run folder says why
-        for result in results:
-            if result.status == "not started":  # no run folder: it never started
-                result.status = "failed"
-                result.reason = f"its group failed before it started: {error}"
-                result.exit_status = 1
-                progress.done(result)
-
-
-def _record(result: RunResult, folder: Any, clock: float) -> None:
-    """The point's outcome, read from its run folder as for a point run in a process."""
-    record = read_run_folder(result, folder)
-    result.status = record.get("status", "failed")
-    result.reason = record.get("reason", "")
-    result.wall_s = time.perf_counter() - clock
-    result.exit_status = 0 if result.status == "completed" else 1
+    outcomes = run_group(
+        [recipe for _, recipe in members], sweep.output_root, on_finished, on_epoch
+    )
+    raise_if_interrupted(outcomes)  # a signal stopped the group: the sweep stops too

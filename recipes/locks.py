@@ -1,0 +1,87 @@
+"""Exclusive locks on run and sweep folders, so two processes never work on one folder.
+
+A lock is ``fcntl.flock`` on a small file in the folder (``.lock``), held for as long as the
+process works there: the kernel releases it when the process ends, however it ends (SIGKILL
+included), so a lock can never be left behind. The file holds the pid of the holder, for the
+message a second process gets.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+LOCK_NAME = ".lock"
+
+
+class FolderBusy(Exception):
+    """Another live process holds the folder's lock; ``holder`` is its pid when known."""
+
+    def __init__(self, folder: Path, holder: int | None) -> None:
+        super().__init__(f"{folder} is locked by process {holder}")
+        self.folder = folder
+        self.holder = holder
+
+
+class FolderLock:
+    """``with FolderLock(folder):`` holds the folder's lock, or raises :class:`FolderBusy`
+    at once (it never waits). :meth:`acquire` / :meth:`release` for longer lives."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / LOCK_NAME
+        self._handle: int | None = None
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def acquire(self) -> FolderLock:
+        handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = _read_pid(handle)
+            os.close(handle)
+            raise FolderBusy(self.folder, holder) from None
+        os.ftruncate(handle, 0)
+        os.write(handle, f"{os.getpid()}\n".encode())
+        self._handle = handle
+        return self
+
+    def release(self) -> None:
+        if self._handle is not None:
+            handle, self._handle = self._handle, None
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            os.close(handle)
+
+    def __enter__(self) -> FolderLock:
+        return self.acquire()
+
+    def __exit__(self, *exception: object) -> None:
+        self.release()
+
+
+def is_locked(folder: Path | str) -> bool:
+    """True when a live process holds the folder's lock (this process's own locks count)."""
+    path = Path(folder) / LOCK_NAME
+    try:
+        handle = os.open(path, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(handle)  # closing drops a shared lock we may have taken
+    return False
+
+
+def _read_pid(handle: int) -> int | None:
+    try:
+        text = os.pread(handle, 32, 0).decode().strip()
+        return int(text) if text else None
+    except (OSError, ValueError):
+        return None

@@ -1,0 +1,351 @@
+"""One door for every run: whichever way a run starts (the command line, the Python API, a
+sweep executor in this process, in a worker, in a child process or on Ray), it goes through
+:func:`run_point`: a resolved recipe (or a stopped run folder to resume) in, a
+:class:`RunOutcome` out. Executors decide only where and when a point runs; resume, locks,
+the pinned inputs, the run folder and its record behave the same whichever runs it.
+
+A child process or a worker gets a :class:`PointRequest` (plain JSON) and answers with the
+outcome as JSON (:mod:`recipes.cli.worker`); nothing is read back from a log.
+
+:func:`run_point` never raises for what happens inside a run: a bad config, a failed or
+interrupted run, a fault, are all outcomes (``status``, ``exit_status``, ``message``). The
+caller decides what an interruption means for it (the command line exits 130 or 143, a sweep
+stops, the Python API raises KeyboardInterrupt).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from recipes.config.schema import ResolvedRecipe
+from recipes.errors import RecipeError, TrainingFailed
+from recipes.inputs import file_changes, fingerprint
+from recipes.locks import FolderBusy, FolderLock
+from recipes.plugins import TASKS
+from recipes.run.lifecycle import OpenRun
+from recipes.signals import Stopped, describe_stop, exit_status_of
+from recipes.status import RunStatus, read_record, shown_status
+
+
+@dataclasses.dataclass
+class RunOutcome:
+    """How a run ended. ``exit_status`` is what the command line exits with: 0 completed, 1
+    failed, 2 bad input (config, data file, a run that cannot resume), 128 + the signal's
+    number when stopped. ``message``: the line the command line prints on standard error
+    ('' when completed)."""
+
+    status: RunStatus
+    run_folder: Path | None = None
+    metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
+    reason: str = ""
+    exit_status: int = 0
+    message: str = ""
+    durations: dict[str, float] = dataclasses.field(default_factory=dict)
+    details: str = ""  # a fault's traceback when there is no run folder to keep it
+
+    @property
+    def completed(self) -> bool:
+        return self.status == RunStatus.COMPLETED
+
+    @property
+    def stop_signal(self) -> int | None:
+        """The signal that stopped the run (SIGINT for Ctrl-C), or None."""
+        return self.exit_status - 128 if self.exit_status > 128 else None
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["status"] = self.status.value
+        data["run_folder"] = str(self.run_folder) if self.run_folder else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunOutcome:
+        known = {field.name for field in dataclasses.fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["status"] = RunStatus.of(values.get("status"))
+        folder = values.get("run_folder")
+        values["run_folder"] = Path(folder) if folder else None
+        return cls(**values)
+
+
+def outcome_from_folder(
+    folder: Path, exit_status: int | None = None, message: str = ""
+) -> RunOutcome:
+    """A run's outcome as its folder records it (status, reason, metrics, durations)."""
+    record = read_record(folder / "run.json") or {}
+    status = shown_status(record) if record else RunStatus.NOT_STARTED
+    metrics = read_record(folder / "metrics.json") or {}
+    durations = record.get("durations_s")
+    if exit_status is None:
+        exit_status = 0 if status == RunStatus.COMPLETED else 1
+    return RunOutcome(
+        status=status,
+        run_folder=folder,
+        metrics=metrics if status == RunStatus.COMPLETED else {},
+        reason=str(record.get("reason") or ""),
+        exit_status=exit_status,
+        message=message,
+        durations=durations if isinstance(durations, dict) else {},
+    )
+
+
+def _outcome_of_error(error: BaseException, folder: Path | None) -> RunOutcome:
+    """What an exception that ended a run (or stopped it before it began) means."""
+    if isinstance(error, RecipeError):
+        exit_status, message = error.exit_status, f"error: {error}"
+    elif isinstance(error, TrainingFailed):
+        exit_status, message = error.exit_status, f"error: training failed: {error}"
+    elif isinstance(error, KeyboardInterrupt):
+        exit_status = exit_status_of(error)
+        message = (
+            f"interrupted ({error}): the run's record says status 'interrupted'"
+            if str(error)
+            else "interrupted: the run's record says status 'interrupted'"
+        )
+    elif isinstance(error, OSError):
+        where = f" {error.filename}" if error.filename else ""
+        exit_status, message = 1, f"error: could not write{where}: {error.strerror or error}"
+    else:
+        first_line = (str(error).splitlines() or [""])[0]
+        exit_status = 1
+        where = (
+            f"(run.json records it; the traceback is in {folder}/traceback.txt)"
+            if folder is not None
+            else "(before its run folder was made)"
+        )
+        message = f"error: the run failed: {type(error).__name__}: {first_line} {where}"
+    if folder is not None and (folder / "run.json").is_file():
+        return outcome_from_folder(folder, exit_status, message)
+    status = RunStatus.INTERRUPTED if isinstance(error, KeyboardInterrupt) else RunStatus.FAILED
+    reason = describe_stop(error) if isinstance(error, KeyboardInterrupt) else str(error)
+    details = "" if isinstance(error, RecipeError) else "".join(traceback.format_exception(error))
+    return RunOutcome(status, None, {}, reason, exit_status, message, details=details)
+
+
+def fresh_keras_state() -> None:
+    """Forget the models and names of earlier runs in this process (a worker, a notebook);
+    every run seeds itself."""
+    if "keras" in sys.modules:
+        sys.modules["keras"].backend.clear_session()
+
+
+def run_point(
+    recipe: ResolvedRecipe | None,
+    output_root: Path | str | None = None,
+    *,
+    folder: Path | None = None,
+    resume_folder: Path | str | None = None,
+    force: bool = False,
+    verbose: int | None = None,
+) -> RunOutcome:
+    """Run one point: ``recipe`` in a new run folder under ``output_root`` (or in
+    ``folder``, an empty folder reserved for it), or continue the stopped run in
+    ``resume_folder`` (``recipe`` None: the folder says what it was), refusing changed inputs
+    unless ``force``. Returns how it ended; never raises for what happens in the run."""
+    run: OpenRun | None = None
+    lock: FolderLock | None = None
+    try:
+        resume_entry: dict[str, Any] = {}
+        if resume_folder is not None:
+            resume_folder = Path(resume_folder).resolve()
+            lock = lock_run_folder(resume_folder)
+            recipe, resume_entry = check_resumable(resume_folder, force)
+            output_root = resume_folder.parent.parent
+        if recipe is None or output_root is None:
+            raise ValueError("run_point needs a recipe and an output root, or a resume folder")
+        fresh_keras_state()
+        task = TASKS.get(recipe.config.task)
+        run = OpenRun(
+            recipe, output_root, verbose, resume_folder, folder=folder, lock=lock,
+            resume_entry=resume_entry,
+        )  # fmt: skip
+        lock = None  # the run holds it now and releases it when it ends
+        with run:
+            if resume_entry.get("forced"):
+                run.context.record.update(inputs=fingerprint(recipe.config))
+            run.complete(task(run.context))
+    except (Exception, KeyboardInterrupt) as error:
+        return _outcome_of_error(error, run.context.folder if run else None)
+    finally:
+        if lock is not None:
+            lock.release()
+    return outcome_from_folder(run.context.folder)
+
+
+def lock_run_folder(folder: Path) -> FolderLock:
+    """The folder's lock, for a resume; RecipeError (exit 2) when it is not a run folder or
+    another process works in it."""
+    if not folder.is_dir():
+        raise RecipeError(
+            f"{folder}: no such run folder; give a folder such as outputs/hinge/<run-id>"
+        )
+    if read_record(folder / "run.json") is None or not (folder / "config.yaml").is_file():
+        raise RecipeError(
+            f"{folder}: not a run folder (it needs run.json and config.yaml); give a folder "
+            "such as outputs/hinge/<run-id>"
+        )
+    try:
+        return FolderLock(folder).acquire()
+    except FolderBusy as busy:
+        raise RecipeError(
+            f"{folder}: another process (pid {busy.holder}) is running or resuming this run; "
+            "wait for it to end, or stop it first"
+        ) from None
+
+
+def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str, Any]]:
+    """The recipe a stopped run folder was started with, and what its resume entry records;
+    RecipeError (one line) when the run completed, is still running elsewhere, its task
+    cannot resume, or its inputs changed (unless ``force``)."""
+    from recipes.config.resolve import resolve_run_folder_config
+
+    record = read_record(folder / "run.json") or {}
+    recipe = str(record.get("recipe") or folder.parent.name)
+    status = shown_status(record)
+    if status == RunStatus.COMPLETED:
+        raise RecipeError(
+            f"{folder}: this run already completed; nothing to resume "
+            f"(a new run: python -m recipes run {recipe})"
+        )
+    if status == RunStatus.RUNNING:
+        raise RecipeError(
+            f"{folder}: this run is still running (pid {record.get('pid')}, last heartbeat "
+            f"{_heartbeat_text(record)}); stop it first, or wait until its heartbeat is "
+            "3 minutes old"
+        )
+    config = resolve_run_folder_config(folder)
+    if not TASKS.entry(config.task).info.get("resumable"):
+        raise RecipeError(
+            f"{folder}: task '{config.task}' has nothing to resume; run it again "
+            f"(python -m recipes run {recipe})"
+        )
+    entry: dict[str, Any] = {}
+    changes = input_changes(record.get("inputs"), config)
+    if changes:
+        if not force:
+            raise RecipeError(
+                f"{folder}: {changes} since the run started; resuming would mix inputs. "
+                "Start a new run, or add --force to resume anyway (run.json records it)"
+            )
+        entry["forced"] = changes
+    sources = record.get("sources") if isinstance(record.get("sources"), list) else []
+    overrides = record.get("overrides") if isinstance(record.get("overrides"), list) else []
+    return ResolvedRecipe(name=recipe, config=config, sources=sources, overrides=overrides), entry
+
+
+def input_changes(recorded: Any, config: Any) -> str:
+    """What changed between the inputs a record pinned and ``config``'s inputs now ('' when
+    nothing did, or the record pinned nothing: runs of earlier versions)."""
+    if not isinstance(recorded, dict):
+        return ""
+    now = fingerprint(config)
+    parts = []
+    if recorded.get("config_sha256") not in (None, now["config_sha256"]):
+        parts.append("its config.yaml changed")
+    before = recorded.get("data_files") if isinstance(recorded.get("data_files"), dict) else {}
+    changed = file_changes(before, now["data_files"])
+    if changed:
+        parts.append(
+            f"the data file {changed[0]} changed"
+            + (f" (and {len(changed) - 1} more)" if len(changed) > 1 else "")
+        )
+    return " and ".join(parts)
+
+
+def _heartbeat_text(record: dict[str, Any]) -> str:
+    from recipes.status import heartbeat_age
+
+    age = heartbeat_age(record)
+    return "unknown" if age is None else f"{age:.0f} s ago"
+
+
+def run_group(
+    recipes: Sequence[ResolvedRecipe],
+    output_root: Path,
+    on_finished: Callable[[int, RunOutcome], None],
+    on_epoch: Callable[[int, int], None] | None = None,
+) -> list[RunOutcome]:
+    """Points that share everything but their seed, trained together as one program (the
+    task's ``together`` plug-in), each in its own run folder; ``on_finished(index, outcome)``
+    as each run folder is finished. Returns every point's outcome."""
+    train_together = TASKS.entry(recipes[0].config.task).info["together"].load()
+    outcomes: dict[int, RunOutcome] = {}
+
+    def finished(index: int, run: OpenRun) -> None:
+        outcomes[index] = outcome_from_folder(run.context.folder)
+        on_finished(index, outcomes[index])
+
+    fresh_keras_state()
+    try:
+        train_together(recipes, output_root, finished, on_epoch)
+    except (Exception, KeyboardInterrupt) as error:  # the shared part failed or was stopped
+        for index in range(len(recipes)):
+            if index not in outcomes:
+                outcome = _outcome_of_error(error, None)
+                if not isinstance(error, KeyboardInterrupt):
+                    outcome.reason = f"its group failed before it started: {error}"
+                outcomes[index] = outcome
+                on_finished(index, outcome)
+    return [outcomes[index] for index in range(len(recipes))]
+
+
+def raise_if_interrupted(outcomes: Sequence[RunOutcome]) -> None:
+    """Raise :class:`recipes.signals.Stopped` when a run was stopped by a signal: a sweep
+    that ran it in this process stops too."""
+    for outcome in outcomes:
+        if outcome.stop_signal is not None:
+            raise Stopped(outcome.stop_signal)
+
+
+@dataclasses.dataclass(frozen=True)
+class PointRequest:
+    """One point for a child process or a worker, as plain JSON: what to resolve
+    (``recipe``, ``overrides``, ``backend``) and where to run it (``folder``: an empty
+    folder reserved for a new run, or the stopped run to continue when ``resume``)."""
+
+    recipe: str
+    overrides: tuple[str, ...] = ()
+    backend: str | None = None
+    output_root: str = ""
+    folder: str | None = None
+    resume: bool = False
+    force: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "overrides": list(self.overrides)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PointRequest:
+        known = {field.name for field in dataclasses.fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["overrides"] = tuple(values.get("overrides") or ())
+        return cls(**values)
+
+    def command_line(self) -> list[str]:
+        """The command that runs the same point by hand (sweep.json shows it)."""
+        if self.resume:
+            return ["python", "-m", "recipes", "resume", str(self.folder)]
+        command = ["python", "-m", "recipes", "run", self.recipe]
+        for text in self.overrides:
+            command += ["--set", text]
+        if self.backend:
+            command += ["--backend", self.backend]
+        return [*command, "--output-root", self.output_root]
+
+    def run(self, verbose: int | None = None) -> RunOutcome:
+        """Resolve and run the point in this process (a worker does this)."""
+        if self.resume:
+            return run_point(None, resume_folder=self.folder, force=self.force, verbose=verbose)
+        from recipes.config.resolve import resolve_recipe
+
+        try:
+            recipe = resolve_recipe(self.recipe, self.overrides, self.backend)
+        except (Exception, KeyboardInterrupt) as error:
+            return _outcome_of_error(error, None)
+        folder = Path(self.folder) if self.folder else None
+        return run_point(recipe, self.output_root, folder=folder, verbose=verbose)
