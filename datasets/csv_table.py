@@ -28,13 +28,15 @@ class CsvParams(TableParams):
 
 def _number(text: str, where: str) -> float:
     if text.strip().lower() in MISSING_TEXTS:
-        raise RecipeError(f"{where}: missing value ({text!r}); fill it in or drop the row")
+        raise RecipeError(f"{where}: missing value ({text!r})", hint="fill it in or drop the row")
     try:
         value = float(text)
     except ValueError:
         raise RecipeError(f"{where}: {text!r} is not a number") from None
     if not math.isfinite(value):
-        raise RecipeError(f"{where}: {text!r} is not a finite number; fill it in or drop the row")
+        raise RecipeError(
+            f"{where}: {text!r} is not a finite number", hint="fill it in or drop the row"
+        )
     return value
 
 
@@ -42,13 +44,13 @@ def _columns(header: list[str], params: CsvParams, source: str) -> list[int]:
     """Indices of the feature columns; RecipeError naming a missing column."""
     listed = f"its columns: {', '.join(header)}"
     if params.label not in header:
-        raise RecipeError(f"data.label: {source} has no column '{params.label}'; {listed}")
+        raise RecipeError(f"{source} has no column '{params.label}'", key="data.label", hint=listed)
     names = params.features or [name for name in header if name != params.label]
     for name in names:
         if name not in header:
-            raise RecipeError(f"data.features: {source} has no column '{name}'; {listed}")
+            raise RecipeError(f"{source} has no column '{name}'", key="data.features", hint=listed)
     if not names:
-        raise RecipeError(f"data.features: {source} has no feature column besides the label")
+        raise RecipeError(f"{source} has no feature column besides the label", key="data.features")
     return [header.index(name) for name in names]
 
 
@@ -56,7 +58,7 @@ def _label(text: str, where: str) -> object:
     """A class value: a number when it reads as one (1 and 1.0 are one class), else the text."""
     text = text.strip()
     if text.lower() in MISSING_TEXTS:
-        raise RecipeError(f"{where}: missing label ({text!r}); fill it in or drop the row")
+        raise RecipeError(f"{where}: missing label ({text!r})", hint="fill it in or drop the row")
     try:
         value = float(text)
     except ValueError:
@@ -72,7 +74,9 @@ def read_csv_table(params: CsvParams) -> Table:
         reader = csv.reader(stream)
         header = [name.strip() for name in next(reader, [])]
         if not header:
-            raise RecipeError(f"data.path: {source} is empty; its first line names the columns")
+            raise RecipeError(
+                f"{source} is empty", key="data.path", hint="its first line names the columns"
+            )
         feature_columns = _columns(header, params, source)
         label_column = header.index(params.label)
         features, labels = [], []
@@ -87,7 +91,7 @@ def read_csv_table(params: CsvParams) -> Table:
             features.append([_number(row[i], f"{cell} '{header[i]}'") for i in feature_columns])
             labels.append(_label(row[label_column], f"{cell} '{params.label}'"))
     if not features:
-        raise RecipeError(f"data.path: {source} has a header but no data rows")
+        raise RecipeError(f"{source} has a header but no data rows", key="data.path")
     return Table(
         features=np.asarray(features, dtype="float32"),
         labels=np.asarray(labels, dtype=object),

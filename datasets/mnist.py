@@ -182,9 +182,10 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
     except Exception as error:  # no network, proxy, disk full: one line, not a traceback
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RecipeError(
-            f"data.source=keras: {tried} is not there and downloading {KERAS_MNIST_URL} failed "
-            f"({reason}). Put mnist.npz there (or point $KERAS_HOME at a folder with "
-            f"datasets/mnist.npz), use data.source=path with data.path=..., or {OFFLINE_HINT}"
+            f"{tried} is not there and downloading {KERAS_MNIST_URL} failed ({reason}). Put "
+            "mnist.npz there (or point $KERAS_HOME at a folder with datasets/mnist.npz), use "
+            f"data.source=path with data.path=..., or {OFFLINE_HINT}",
+            source="data.source=keras",
         ) from None
     return arrays, {"path": str(tried), "official_file": True, "downloaded": True}
 
@@ -193,21 +194,27 @@ def load_npz(path: Path, source: str = "path") -> Arrays:
     """A ``mnist.npz`` in the Keras layout: ``x_train``, ``y_train``, ``x_test``, ``y_test``."""
     if Path(path).is_file() and not zipfile.is_zipfile(path):
         raise RecipeError(
-            f"data.source={source}: cannot read {path}: not a .npz archive (a .npz file is a "
-            f"zip of .npy arrays, e.g. written by numpy.savez); {OFFLINE_HINT}"
+            f"cannot read {path}: not a .npz archive (a .npz file is a zip of .npy arrays, e.g. "
+            "written by numpy.savez)",
+            source=f"data.source={source}",
+            hint=OFFLINE_HINT,
         )
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [key for key in NPZ_KEYS if key not in archive.files]
             if missing:
                 raise RecipeError(
-                    f"data.source={source}: {path} lacks the array(s) {', '.join(missing)} "
-                    f"(the Keras layout holds {', '.join(NPZ_KEYS)}); {OFFLINE_HINT}"
+                    f"{path} lacks the array(s) {', '.join(missing)} (the Keras layout holds "
+                    f"{', '.join(NPZ_KEYS)})",
+                    source=f"data.source={source}",
+                    hint=OFFLINE_HINT,
                 )
             return tuple(np.asarray(archive[key]) for key in NPZ_KEYS)  # type: ignore[return-value]
     except (OSError, ValueError) as error:
         raise RecipeError(
-            f"data.source={source}: cannot read {path} as a .npz file ({error}); {OFFLINE_HINT}"
+            f"cannot read {path} as a .npz file ({error})",
+            source=f"data.source={source}",
+            hint=OFFLINE_HINT,
         ) from None
 
 
@@ -217,15 +224,16 @@ def load_idx_folder(folder: Path) -> Arrays:
 
     problem = _local_source_problem(folder)
     if problem:
-        raise RecipeError(f"data.source=path: {problem}; {OFFLINE_HINT}")
+        raise RecipeError(problem, source="data.source=path", hint=OFFLINE_HINT)
     files = {key: _idx_file(folder, stem) for key, stem in IDX_FILES.items()}
     try:
         x_train, y_train = loadlocal_mnist(files["train_images"], files["train_labels"])
         x_test, y_test = loadlocal_mnist(files["test_images"], files["test_labels"])
     except (OSError, ValueError, EOFError, struct.error) as error:
         raise RecipeError(
-            f"data.source=path: cannot read the IDX files in {folder} ({error}: not MNIST "
-            f"IDX files?); {OFFLINE_HINT}"
+            f"cannot read the IDX files in {folder} ({error}: not MNIST IDX files?)",
+            source="data.source=path",
+            hint=OFFLINE_HINT,
         ) from None
     return x_train, y_train, x_test, y_test
 
@@ -234,7 +242,7 @@ def load_path(path: Path) -> Arrays:
     """A local mnist.npz or folder of IDX files (checked again: it may have gone since)."""
     problem = _local_source_problem(path)
     if problem:
-        raise RecipeError(f"data.source=path: {problem}; {OFFLINE_HINT}")
+        raise RecipeError(problem, source="data.source=path", hint=OFFLINE_HINT)
     return load_idx_folder(path) if path.is_dir() else load_npz(path)
 
 
@@ -246,7 +254,8 @@ def _as_features(images: np.ndarray, where: str) -> np.ndarray:
     images = np.asarray(images)
     if images.ndim < 2 or int(np.prod(images.shape[1:])) != 784:
         raise RecipeError(
-            f"{where}: expected images of 28x28 = 784 pixels, got an array of shape {images.shape}"
+            f"expected images of 28x28 = 784 pixels, got an array of shape {images.shape}",
+            source=where,
         )
     return (images.reshape(len(images), 784).astype("float32") / 255.0).astype("float32")
 
@@ -255,7 +264,7 @@ def _as_one_hot(labels: np.ndarray, where: str) -> np.ndarray:
     labels = np.asarray(labels).reshape(-1).astype(np.int64)
     if labels.size and (labels.min() < 0 or labels.max() >= CLASSES):
         raise RecipeError(
-            f"{where}: labels must be digits 0..9, got {labels.min()}..{labels.max()}"
+            f"labels must be digits 0..9, got {labels.min()}..{labels.max()}", source=where
         )
     return np.eye(CLASSES, dtype="float32")[labels]
 
@@ -287,14 +296,15 @@ def make_mnist(params: MnistParams, seed: int) -> Split:
     where = f"data.source={params.source}" + (f" ({info['path']})" if "path" in info else "")
     if len(x_train) != len(y_train) or len(x_test) != len(y_test):
         raise RecipeError(
-            f"{where}: images and labels differ in number (train {len(x_train)} vs "
-            f"{len(y_train)}, test {len(x_test)} vs {len(y_test)})"
+            f"images and labels differ in number (train {len(x_train)} vs {len(y_train)}, "
+            f"test {len(x_test)} vs {len(y_test)})",
+            source=where,
         )
     rng = np.random.default_rng(split_seed)
     x_train, y_train = _subsample(x_train, y_train, params.limit_train, rng)
     x_test, y_test = _subsample(x_test, y_test, params.limit_test, rng)
     if len(x_train) == 0 or len(x_test) == 0:
-        raise RecipeError(f"{where}: no training or no test digits")
+        raise RecipeError("no training or no test digits", source=where)
     return Split(
         x_train=_as_features(x_train, where),
         y_train=_as_one_hot(y_train, where),

@@ -21,8 +21,9 @@ class NpzParams(TableParams):
 def _array(archive: np.lib.npyio.NpzFile, key: str, source: str) -> np.ndarray:
     if key not in archive.files:
         raise RecipeError(
-            f"data.path: {source} has no array '{key}' (it holds: {', '.join(archive.files)}); "
-            "write it with numpy.savez(path, x=features, y=labels)"
+            f"{source} has no array '{key}' (it holds: {', '.join(archive.files)})",
+            key="data.path",
+            hint="write it with numpy.savez(path, x=features, y=labels)",
         )
     try:
         return archive[key]
@@ -37,7 +38,8 @@ def _first_non_finite(array: np.ndarray, key: str, source: str) -> None:
         value = array.reshape(len(array), -1)[row, column]
         raise RecipeError(
             f"{source}: array '{key}' row {row}, column {column} is {value} "
-            f"({len(bad)} non-finite value(s) in all); fill them in or drop the rows"
+            f"({len(bad)} non-finite value(s) in all)",
+            hint="fill them in or drop the rows",
         )
 
 
@@ -70,9 +72,11 @@ def read_npz_table(params: NpzParams) -> Table:
     try:
         archive = np.load(path, allow_pickle=False)
     except (OSError, ValueError, zipfile.BadZipFile) as error:
-        raise RecipeError(f"data.path: {source} is not a NumPy .npz file ({error})") from None
+        raise RecipeError(f"{source} is not a NumPy .npz file ({error})", key="data.path") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise RecipeError(f"data.path: {source} holds one array; save x and y with numpy.savez")
+        raise RecipeError(
+            f"{source} holds one array", key="data.path", hint="save x and y with numpy.savez"
+        )
     with archive:
         features = _array(archive, "x", source)
         labels = _checked(features, _array(archive, "y", source), source)

@@ -241,3 +241,37 @@ def test_bad_file_on_the_command_line_is_one_line_exit_2_no_run_folder(cli, tmp_
         f"error: --set: {path} line 2, column 'x2': 'oops' is not a number"
     ]
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------ errors' key paths
+
+
+def raised_by(function, *arguments) -> RecipeError:
+    with pytest.raises(RecipeError) as raised:
+        function(*arguments)
+    return raised.value
+
+
+@pytest.mark.parametrize(
+    "params, key, message",
+    [
+        ({"label": "species"}, "data.label", "has no column 'species'"),
+        ({"label": "kind", "features": ["x3"]}, "data.features", "has no column 'x3'"),
+        ({"label": "kind", "path": "nowhere.csv"}, "data.path", "no such file: nowhere.csv"),
+    ],
+)
+def test_csv_errors_carry_their_key_as_a_field(tmp_path, params, key, message):
+    params = {"path": str(write_csv(tmp_path, balanced_rows())), **params}
+    error = raised_by(build_dataset, "csv", params, 0, LabelEncoding("binary"))
+    assert error.key == key and error.message.startswith((str(tmp_path), message))
+    assert message in error.message and str(error).startswith(f"{key}: {error.message}")
+
+
+def test_a_bad_cell_is_about_the_file_no_key(tmp_path):
+    rows = balanced_rows()
+    rows[0] = "abc,0.1,cat"
+    params = {"path": str(write_csv(tmp_path, rows)), "label": "kind"}
+    error = raised_by(build_dataset, "csv", params, 0, LabelEncoding("binary"))
+    assert error.key is None and str(error) == f"{tmp_path / 'data.csv'} line 2, column 'x1': " + (
+        "'abc' is not a number"
+    )
