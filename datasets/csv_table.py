@@ -20,6 +20,7 @@ from datasets.tabular import Table, TableParams, register_table_format, resolve_
 from recipes.errors import RecipeError
 
 MISSING_TEXTS = {"", "nan", "na", "n/a", "null", "none"}
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # features are stored as float32
 
 
 class CsvParams(TableParams):
@@ -55,6 +56,11 @@ def _number(text: str, where: str) -> float:
     if not math.isfinite(value):
         raise RecipeError(
             f"{where}: {text!r} is not a finite number", hint="fill it in or drop the row"
+        )
+    if abs(value) > FLOAT32_MAX:  # it would become infinity, and its column NaN when scaled
+        raise RecipeError(
+            f"{where}: {text!r} is beyond float32's range (±{FLOAT32_MAX:.1e})",
+            hint="rescale the column",
         )
     return value
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -192,30 +193,40 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
 
 def load_npz(path: Path, source: str = "path") -> Arrays:
     """A ``mnist.npz`` in the Keras layout: ``x_train``, ``y_train``, ``x_test``, ``y_test``."""
+    where = f"data.source={source}"
     if Path(path).is_file() and not zipfile.is_zipfile(path):
         raise RecipeError(
             f"cannot read {path}: not a .npz archive (a .npz file is a zip of .npy arrays, e.g. "
             "written by numpy.savez)",
-            source=f"data.source={source}",
+            source=where,
             hint=OFFLINE_HINT,
         )
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [key for key in NPZ_KEYS if key not in archive.files]
-            if missing:
-                raise RecipeError(
-                    f"{path} lacks the array(s) {', '.join(missing)} (the Keras layout holds "
-                    f"{', '.join(NPZ_KEYS)})",
-                    source=f"data.source={source}",
-                    hint=OFFLINE_HINT,
-                )
-            return tuple(np.asarray(archive[key]) for key in NPZ_KEYS)  # type: ignore[return-value]
-    except (OSError, ValueError) as error:
+            arrays = {} if missing else {key: archive[key] for key in NPZ_KEYS}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        # e.g. a member with a bad CRC, a truncated .npy, an object array (needs pickle)
         raise RecipeError(
-            f"cannot read {path} as a .npz file ({error})",
-            source=f"data.source={source}",
-            hint=OFFLINE_HINT,
+            f"cannot read {path} as a .npz file ({error})", source=where, hint=OFFLINE_HINT
         ) from None
+    if missing:
+        raise RecipeError(
+            f"{path} lacks the array(s) {', '.join(missing)} (the Keras layout holds "
+            f"{', '.join(NPZ_KEYS)})",
+            source=where,
+            hint=OFFLINE_HINT,
+        )
+    for key, array in arrays.items():
+        if not isinstance(array, np.ndarray):  # NpzFile gives the bytes of a non-.npy member
+            raise RecipeError(
+                f"cannot read {path}: '{key}' is not a .npy array", source=where, hint=OFFLINE_HINT
+            )
+        if array.ndim == 0:
+            raise RecipeError(
+                f"{path}: array '{key}' holds a single value, not one per digit", source=where
+            )
+    return tuple(arrays[key] for key in NPZ_KEYS)  # type: ignore[return-value]
 
 
 def load_idx_folder(folder: Path) -> Arrays:
@@ -249,24 +260,45 @@ def load_path(path: Path) -> Arrays:
 # ----------------------------------------------------------------------------------- assembling
 
 
-def _as_features(images: np.ndarray, where: str) -> np.ndarray:
+def _as_features(images: np.ndarray, where: str, name: str) -> np.ndarray:
     """(N, 28, 28) or (N, 784) pixels 0..255 -> (N, 784) float32 in [0, 1]."""
     images = np.asarray(images)
     if images.ndim < 2 or int(np.prod(images.shape[1:])) != 784:
         raise RecipeError(
-            f"expected images of 28x28 = 784 pixels, got an array of shape {images.shape}",
+            f"{name}: expected images of 28x28 = 784 pixels, got an array of shape {images.shape}",
+            source=where,
+        )
+    if images.dtype.kind not in "biuf":
+        raise RecipeError(f"{name}: the pixels are {images.dtype}, not numbers", source=where)
+    if not np.isfinite(images).all():
+        raise RecipeError(f"{name}: some pixels are NaN or infinite", source=where)
+    if images.size and (images.min() < 0 or images.max() > 255):
+        raise RecipeError(
+            f"{name}: pixels must be 0..255 (as in Keras' uint8 file), found "
+            f"{images.min()}..{images.max()}",
             source=where,
         )
     return (images.reshape(len(images), 784).astype("float32") / 255.0).astype("float32")
 
 
-def _as_one_hot(labels: np.ndarray, where: str) -> np.ndarray:
-    labels = np.asarray(labels).reshape(-1).astype(np.int64)
-    if labels.size and (labels.min() < 0 or labels.max() >= CLASSES):
+def _as_one_hot(labels: np.ndarray, where: str, name: str) -> np.ndarray:
+    """One digit 0..9 per image, shape (N,) or (N, 1) -> (N, 10) one-hot float32."""
+    labels = np.asarray(labels)
+    labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
+    if labels.ndim != 1:
         raise RecipeError(
-            f"labels must be digits 0..9, got {labels.min()}..{labels.max()}", source=where
+            f"{name}: expected one digit per image, shape (N,), got shape {labels.shape}",
+            source=where,
         )
-    return np.eye(CLASSES, dtype="float32")[labels]
+    if labels.dtype.kind not in "biuf":
+        raise RecipeError(f"{name}: the labels are {labels.dtype}, not digits", source=where)
+    wrong = labels[~np.isin(labels, np.arange(CLASSES))]  # NaN, 1.5, -1, 10, ...
+    if wrong.size:
+        raise RecipeError(
+            f"{name}: labels must be digits 0..9, got {wrong[0]} ({wrong.size} such label(s))",
+            source=where,
+        )
+    return np.eye(CLASSES, dtype="float32")[labels.astype(np.int64)]
 
 
 def _subsample(
@@ -306,10 +338,10 @@ def make_mnist(params: MnistParams, seed: int) -> Split:
     if len(x_train) == 0 or len(x_test) == 0:
         raise RecipeError("no training or no test digits", source=where)
     return Split(
-        x_train=_as_features(x_train, where),
-        y_train=_as_one_hot(y_train, where),
-        x_test=_as_features(x_test, where),
-        y_test=_as_one_hot(y_test, where),
+        x_train=_as_features(x_train, where, "x_train"),
+        y_train=_as_one_hot(y_train, where, "y_train"),
+        x_test=_as_features(x_test, where, "x_test"),
+        y_test=_as_one_hot(y_test, where, "y_test"),
         label_kind="categorical",
         feature_names=[f"pixel_{row}_{column}" for row in range(28) for column in range(28)],
         info={**info, "classes": CLASSES},
