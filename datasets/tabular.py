@@ -176,4 +176,8 @@ def register_table_format(
         return split
 
     make.__doc__ = f"{what}: rows split 60/20/20 (seeded, stratified), labels as the loss needs."
-    DATASETS.register(name, params=params, check=check, labels_from_loss=True)(make)
+
+    def files(settings: TableParams) -> list[Path]:
+        return [resolve_data_path(settings.path)]
+
+    DATASETS.register(name, params=params, check=check, files=files, labels_from_loss=True)(make)
