@@ -9,7 +9,7 @@ configs validate without them.
 
 from __future__ import annotations
 
-from datasets.base import DATASETS, Split, build_dataset, check_dataset
+from datasets.base import DATASETS, Split, build_dataset, check_dataset, data_files
 
 # Importing the modules registers their datasets.
 from datasets import circles  # noqa: E402,F401  isort: skip
@@ -18,4 +18,4 @@ from datasets import mnist  # noqa: E402,F401  isort: skip
 from datasets import npz_arrays  # noqa: E402,F401  isort: skip
 from datasets import rings  # noqa: E402,F401  isort: skip
 
-__all__ = ["DATASETS", "Split", "build_dataset", "check_dataset"]
+__all__ = ["DATASETS", "Split", "build_dataset", "check_dataset", "data_files"]

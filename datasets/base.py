@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -75,3 +76,18 @@ def check_dataset(name: str, params: dict[str, Any], labels: LabelEncoding) -> i
     entry = DATASETS.entry(name)
     check = entry.info.get("check")
     return None if check is None else check(entry.params.model_validate(params), labels)
+
+
+def data_files(name: str, params: dict[str, Any] | DatasetParams) -> list[Path]:
+    """Every file the named dataset reads with these (resolved config's) parameters, found as
+    its loader finds them: the user's CSV or npz file, MNIST's npz or IDX files (source
+    ``path``, or a Keras cache file when present); ``[]`` for a generator. A run records these
+    files' fingerprints so a resume can tell that its data changed. A dataset names its files
+    by registering ``files=`` (a function of its validated parameters)."""
+    entry = DATASETS.entry(name)
+    files = entry.info.get("files")
+    if files is None:
+        return []
+    if entry.params is not None and not isinstance(params, entry.params):
+        params = entry.params.model_validate(dict(params or {}))
+    return [Path(path) for path in files(params)]

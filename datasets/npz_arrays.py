@@ -5,6 +5,7 @@ written by ``numpy.savez(path, x=features, y=labels)``."""
 from __future__ import annotations
 
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -21,13 +22,30 @@ class NpzParams(TableParams):
 def _array(archive: np.lib.npyio.NpzFile, key: str, source: str) -> np.ndarray:
     if key not in archive.files:
         raise RecipeError(
-            f"data.path: {source} has no array '{key}' (it holds: {', '.join(archive.files)}); "
-            "write it with numpy.savez(path, x=features, y=labels)"
+            f"{source} has no array '{key}' (it holds: {', '.join(archive.files)})",
+            key="data.path",
+            hint="write it with numpy.savez(path, x=features, y=labels)",
         )
     try:
-        return archive[key]
-    except ValueError:  # an object array, which needs pickle
-        raise RecipeError(f"{source}: array '{key}' holds Python objects, not numbers") from None
+        array = archive[key]
+    except ValueError as error:
+        if "allow_pickle" in str(error):  # an object array, which needs pickle
+            raise RecipeError(
+                f"{source}: array '{key}' holds Python objects, not numbers"
+            ) from None
+        raise _unreadable_array(key, source, error) from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:  # e.g. a bad CRC
+        raise _unreadable_array(key, source, error) from None
+    if not isinstance(array, np.ndarray):  # NpzFile hands back the bytes of a non-.npy member
+        raise _unreadable_array(key, source, "not a .npy array")
+    return array
+
+
+def _unreadable_array(key: str, source: str, reason: object) -> RecipeError:
+    return RecipeError(
+        f"{source}: array '{key}' cannot be read ({reason})",
+        hint="write the file again with numpy.savez(path, x=features, y=labels)",
+    )
 
 
 def _first_non_finite(array: np.ndarray, key: str, source: str) -> None:
@@ -37,15 +55,34 @@ def _first_non_finite(array: np.ndarray, key: str, source: str) -> None:
         value = array.reshape(len(array), -1)[row, column]
         raise RecipeError(
             f"{source}: array '{key}' row {row}, column {column} is {value} "
-            f"({len(bad)} non-finite value(s) in all); fill them in or drop the rows"
+            f"({len(bad)} non-finite value(s) in all)",
+            hint="fill them in or drop the rows",
         )
+
+
+def _as_float32(features: np.ndarray, source: str) -> np.ndarray:
+    """The (finite) features as float32; RecipeError for a value beyond float32's range: it
+    would become infinity, and standardizing would turn its whole column into NaN."""
+    with np.errstate(over="ignore"):
+        converted = features.astype("float32")
+    flat = converted.reshape(len(converted), -1)
+    bad = np.argwhere(~np.isfinite(flat))
+    if len(bad):
+        row, column = (int(i) for i in bad[0])
+        value = features.reshape(len(features), -1)[row, column]
+        raise RecipeError(
+            f"{source}: array 'x' row {row}, column {column} is {value}, beyond float32's "
+            f"range (±{np.finfo(np.float32).max:.1e}; {len(bad)} such value(s) in all)",
+            hint="rescale the features",
+        )
+    return converted
 
 
 def _checked(features: np.ndarray, labels: np.ndarray, source: str) -> np.ndarray:
     """The labels as one value per row; RecipeError for a wrong shape, type or value."""
     if features.dtype.kind not in NUMERIC_KINDS:
         raise RecipeError(f"{source}: array 'x' holds {features.dtype}, not numbers")
-    if features.ndim < 2 or len(features) == 0:
+    if features.ndim < 2 or len(features) == 0 or features[0].size == 0:
         raise RecipeError(
             f"{source}: array 'x' has shape {features.shape}; it needs one row per sample, "
             "shape (N, features)"
@@ -69,17 +106,19 @@ def read_npz_table(params: NpzParams) -> Table:
     path, source = resolve_data_path(params.path), params.path
     try:
         archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, zipfile.BadZipFile) as error:
-        raise RecipeError(f"data.path: {source} is not a NumPy .npz file ({error})") from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        raise RecipeError(f"{source} is not a NumPy .npz file ({error})", key="data.path") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise RecipeError(f"data.path: {source} holds one array; save x and y with numpy.savez")
+        raise RecipeError(
+            f"{source} holds one array", key="data.path", hint="save x and y with numpy.savez"
+        )
     with archive:
         features = _array(archive, "x", source)
         labels = _checked(features, _array(archive, "y", source), source)
     width = int(np.prod(features.shape[1:]))
     names = [f"x{i + 1}" for i in range(width)] if features.ndim == 2 else []
     labels = np.asarray([value.item() for value in labels], dtype=object)
-    return Table(features.astype("float32"), labels, names, source)
+    return Table(_as_float32(features, source), labels, names, source)
 
 
 register_table_format("npz", NpzParams, read_npz_table, "The arrays' rows")

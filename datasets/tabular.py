@@ -58,9 +58,8 @@ def resolve_data_path(text: str) -> Path:
     for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise RecipeError(
-        f"data.path: no such file: {text} (looked in {', '.join(str(c) for c in candidates)})"
-    )
+    looked = ", ".join(str(c) for c in candidates)
+    raise RecipeError(f"no such file: {text} (looked in {looked})", key="data.path")
 
 
 def sorted_classes(labels: np.ndarray) -> list[Any]:
@@ -77,14 +76,15 @@ def check_classes(classes: list[Any], encoding: LabelEncoding, table: Table) -> 
     shown = ", ".join(repr(c) for c in classes[:10]) + (", ..." if len(classes) > 10 else "")
     if len(classes) < 2:
         raise RecipeError(
-            f"{table.source}: the label column holds a single class ({shown}); a classifier "
-            "needs at least two"
+            f"{table.source}: the label column holds a single class ({shown})",
+            hint="a classifier needs at least two",
         )
     if encoding.max_classes is not None and len(classes) > encoding.max_classes:
         raise RecipeError(
             f"{table.source}: {len(classes)} classes ({shown}) but the loss takes "
-            f"{encoding.max_classes} ({encoding.kind} targets); use a categorical loss such as "
-            "categorical_crossentropy with a model of that many outputs"
+            f"{encoding.max_classes} ({encoding.kind} targets)",
+            hint="use a categorical loss such as categorical_crossentropy with a model of that "
+            "many outputs",
         )
 
 
@@ -176,4 +176,8 @@ def register_table_format(
         return split
 
     make.__doc__ = f"{what}: rows split 60/20/20 (seeded, stratified), labels as the loss needs."
-    DATASETS.register(name, params=params, check=check, labels_from_loss=True)(make)
+
+    def files(settings: TableParams) -> list[Path]:
+        return [resolve_data_path(settings.path)]
+
+    DATASETS.register(name, params=params, check=check, files=files, labels_from_loss=True)(make)

@@ -3,6 +3,8 @@ stratified splits, and one clear line naming the row or column for every bad fil
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -222,6 +224,74 @@ def npz_error_path(path: Path) -> str:
     return str(raised.value)
 
 
+def npz_file_error(path: Path) -> str:
+    message = npz_error_path(path)
+    assert "\n" not in message and message.startswith("--set: ")
+    return message
+
+
+def saved_npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def test_npz_files_that_cannot_be_read_are_one_line(tmp_path):
+    features, labels = two_classes()
+    empty = tmp_path / "empty.npz"
+    empty.write_bytes(b"")
+    assert npz_file_error(empty).endswith(
+        f"data.path: {empty} is not a NumPy .npz file (No data left in file)"
+    )
+    good = tmp_path / "good.npz"
+    np.savez(good, x=features, y=labels)
+    damaged = bytearray(good.read_bytes())
+    damaged[len(damaged) // 3] ^= 0xFF  # inside x.npy's compressed-or-stored bytes: a bad CRC
+    (tmp_path / "crc.npz").write_bytes(bytes(damaged))
+    assert "array 'x' cannot be read (Bad CRC-32 for file 'x.npy'); write the file again" in (
+        npz_file_error(tmp_path / "crc.npz")
+    )
+    with zipfile.ZipFile(tmp_path / "members.npz", "w") as archive:
+        archive.writestr("x.npy", b"not an array")  # NpzFile hands back these bytes as is
+        archive.writestr("y.npy", saved_npy(labels))
+    assert "array 'x' cannot be read (not a .npy array)" in npz_file_error(tmp_path / "members.npz")
+    with zipfile.ZipFile(tmp_path / "short.npz", "w") as archive:
+        archive.writestr("x.npy", saved_npy(features)[:200])  # cut short
+        archive.writestr("y.npy", saved_npy(labels))
+    message = npz_file_error(tmp_path / "short.npz")
+    assert "array 'x' cannot be read (EOF: reading array data" in message  # not "Python objects"
+
+
+def test_npz_object_arrays_and_shapes_without_features(tmp_path):
+    features, labels = two_classes()
+    objects = np.array([[None, None]] * 40, dtype=object)  # only pickle can read them
+    assert "array 'x' holds Python objects, not numbers" in npz_error(tmp_path, x=objects, y=labels)
+    assert "array 'x' has shape (40, 0); it needs one row per sample" in npz_error(
+        tmp_path, x=np.zeros((40, 0)), y=labels
+    )
+    assert "array 'x' has shape (); it needs one row per sample" in npz_error(
+        tmp_path, x=np.float64(3), y=labels
+    )
+    assert "array 'y' has shape (); it needs one class value per row" in npz_error(
+        tmp_path, x=features, y=np.int64(1)
+    )
+
+
+def test_values_beyond_float32_are_refused_not_made_infinite(tmp_path):
+    features, labels = two_classes()
+    features[3, 1] = 1e300
+    assert npz_error(tmp_path, x=features, y=labels).endswith(
+        "array 'x' row 3, column 1 is 1e+300, beyond float32's range (±3.4e+38; 1 such value(s) "
+        "in all); rescale the features"
+    )
+    rows = balanced_rows()
+    rows[2] = "1e39,0.5,cat"
+    message = csv_error(write_csv(tmp_path, rows), "data.label=kind", "data.features=null")
+    assert message.endswith(
+        "line 4, column 'x1': '1e39' is beyond float32's range (±3.4e+38); rescale the column"
+    )
+
+
 def test_bad_file_on_the_command_line_is_one_line_exit_2_no_run_folder(cli, tmp_path):
     path = write_csv(tmp_path, ["0.1,oops,cat"])
     result = cli(
@@ -241,3 +311,37 @@ def test_bad_file_on_the_command_line_is_one_line_exit_2_no_run_folder(cli, tmp_
         f"error: --set: {path} line 2, column 'x2': 'oops' is not a number"
     ]
     assert not (tmp_path / "out").exists()
+
+
+# ------------------------------------------------------------------------ errors' key paths
+
+
+def raised_by(function, *arguments) -> RecipeError:
+    with pytest.raises(RecipeError) as raised:
+        function(*arguments)
+    return raised.value
+
+
+@pytest.mark.parametrize(
+    "params, key, message",
+    [
+        ({"label": "species"}, "data.label", "has no column 'species'"),
+        ({"label": "kind", "features": ["x3"]}, "data.features", "has no column 'x3'"),
+        ({"label": "kind", "path": "nowhere.csv"}, "data.path", "no such file: nowhere.csv"),
+    ],
+)
+def test_csv_errors_carry_their_key_as_a_field(tmp_path, params, key, message):
+    params = {"path": str(write_csv(tmp_path, balanced_rows())), **params}
+    error = raised_by(build_dataset, "csv", params, 0, LabelEncoding("binary"))
+    assert error.key == key and error.message.startswith((str(tmp_path), message))
+    assert message in error.message and str(error).startswith(f"{key}: {error.message}")
+
+
+def test_a_bad_cell_is_about_the_file_no_key(tmp_path):
+    rows = balanced_rows()
+    rows[0] = "abc,0.1,cat"
+    params = {"path": str(write_csv(tmp_path, rows)), "label": "kind"}
+    error = raised_by(build_dataset, "csv", params, 0, LabelEncoding("binary"))
+    assert error.key is None and str(error) == f"{tmp_path / 'data.csv'} line 2, column 'x1': " + (
+        "'abc' is not a number"
+    )
