@@ -76,12 +76,9 @@ def config_changes(before: Mapping[str, Any], after: Mapping[str, Any], limit: i
 
 
 def file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
-    """The data files whose contents differ (or that appeared or went)."""
-    changed = []
-    for path in dict.fromkeys([*before, *after]):
-        if before.get(path) != after.get(path):
-            changed.append(path)
-    return changed
+    """The pinned data files whose contents differ now, or that went. A file that appeared
+    is no change: e.g. Keras' MNIST cache, downloaded by the first run."""
+    return [path for path, digest in before.items() if after.get(path) != digest]
 
 
 def _short(value: Any) -> str:

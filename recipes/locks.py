@@ -3,7 +3,8 @@
 A lock is ``fcntl.flock`` on a small file in the folder (``.lock``), held for as long as the
 process works there: the kernel releases it when the process ends, however it ends (SIGKILL
 included), so a lock can never be left behind. The file holds the pid of the holder, for the
-message a second process gets.
+message a second process gets; the holder removes it when it is done (a process that took the
+lock on a file removed meanwhile notices, and takes it again on the new file).
 """
 
 from __future__ import annotations
@@ -38,13 +39,20 @@ class FolderLock:
         return self._handle is not None
 
     def acquire(self) -> FolderLock:
-        handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            holder = _read_pid(handle)
-            os.close(handle)
-            raise FolderBusy(self.folder, holder) from None
+        while True:
+            handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = _read_pid(handle)
+                os.close(handle)
+                raise FolderBusy(self.folder, holder) from None
+            try:
+                if os.stat(self.path).st_ino == os.fstat(handle).st_ino:
+                    break
+            except FileNotFoundError:
+                pass
+            os.close(handle)  # its holder removed the file as we took it: take the new one
         os.ftruncate(handle, 0)
         os.write(handle, f"{os.getpid()}\n".encode())
         self._handle = handle
@@ -53,6 +61,10 @@ class FolderLock:
     def release(self) -> None:
         if self._handle is not None:
             handle, self._handle = self._handle, None
+            try:
+                self.path.unlink()
+            except OSError:  # e.g. the folder was removed: nothing to tidy
+                pass
             fcntl.flock(handle, fcntl.LOCK_UN)
             os.close(handle)
 

@@ -16,7 +16,7 @@ from conftest import shrink_grid, shrink_overrides
 
 from recipes.config.layering import available_recipes
 from recipes.config.resolve import resolve_recipe
-from recipes.run.lifecycle import run_recipe
+from recipes.run.door import run_recipe
 from recipes.sweep.grid import plan_sweep
 
 

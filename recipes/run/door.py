@@ -349,3 +349,24 @@ class PointRequest:
             return _outcome_of_error(error, None)
         folder = Path(self.folder) if self.folder else None
         return run_point(recipe, self.output_root, folder=folder, verbose=verbose)
+
+
+class RunNotCompleted(RuntimeError):
+    """A run that :func:`run_recipe` was asked for did not complete; ``outcome`` says how it
+    ended."""
+
+    def __init__(self, outcome: RunOutcome) -> None:
+        super().__init__(outcome.message or f"the run ended {outcome.status}")
+        self.outcome = outcome
+
+
+def run_recipe(recipe: ResolvedRecipe, output_root: Path | str, verbose: int | None = None) -> Path:
+    """:func:`run_point` for callers that want a completed run's folder: raises
+    :class:`RunNotCompleted` (with the outcome) when it did not complete, and
+    :class:`recipes.signals.Stopped` when a signal stopped it."""
+    outcome = run_point(recipe, output_root, verbose=verbose)
+    if outcome.stop_signal is not None:
+        raise Stopped(outcome.stop_signal)
+    if not outcome.completed:
+        raise RunNotCompleted(outcome)
+    return outcome.run_folder

@@ -99,11 +99,20 @@ def run_sweep(
         return _execute(sweep, progress, compare)
 
 
+# Where and how the points run, not what they compute: a resume may change these.
+NOT_PINNED = ("sweep", "description")
+
+
+def _pinned(config: Any) -> dict[str, Any]:
+    return {k: v for k, v in config.as_mapping().items() if k not in NOT_PINNED}
+
+
 def sweep_inputs(base: Any, points: Sequence[Any]) -> dict[str, Any]:
-    """What a sweep pins: its base config, each point's config hash, and its data files."""
+    """What a sweep pins: its base config, each point's config hash, and its data files
+    (not ``sweep:``, which says only where and how the points run)."""
     return {
-        "config": base.config.as_mapping(),
-        "points_sha256": [config_sha256(point.recipe.config.as_mapping()) for point in points],
+        "config": _pinned(base.config),
+        "points_sha256": [config_sha256(_pinned(point.recipe.config)) for point in points],
         "data_files": data_file_hashes(base.config),
     }
 
@@ -303,10 +312,11 @@ class ProgressLines:
 def _announce(sweep: Sweep, progress: TextIO) -> None:
     shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.axes)
     todo = sum(result.status == RunStatus.NOT_STARTED for result in sweep.results)
+    resuming = bool(sweep.resumes)
     runs = (
-        f"{len(sweep.results)} runs"
-        if todo == len(sweep.results)
-        else (f"resuming {todo} of {len(sweep.results)} runs")
+        f"resuming {todo} of {len(sweep.results)} runs"
+        if resuming
+        else f"{len(sweep.results)} runs"
     )
     print(
         f"sweep {sweep.recipe}: {runs} over {shape}, {sweep.jobs} at a time "

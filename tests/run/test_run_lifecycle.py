@@ -10,8 +10,8 @@ import pytest
 from conftest import RUN_FILES, read_csv, shrink_overrides
 
 from recipes.config.resolve import resolve_recipe
-from recipes.errors import TrainingFailed
-from recipes.run.lifecycle import run_recipe
+from recipes.run.door import run_point, run_recipe
+from recipes.status import RunStatus
 
 # The shared shrink (tests/shrink.yaml), with 4 epochs for the history tests below.
 SMALL = [*shrink_overrides("hinge"), "train.epochs=4"]
@@ -91,9 +91,10 @@ def test_nan_loss_fails_the_run_with_a_reason(tmp_path):
         "hinge",
         [*SMALL, "model.hidden_activation=linear", "optimizer.learning_rate=1e38"],
     )
-    with pytest.raises(TrainingFailed, match="loss became nan during epoch 1") as caught:
-        run_recipe(recipe, tmp_path, verbose=0)
-    folder = caught.value.run_folder
+    outcome = run_point(recipe, tmp_path, verbose=0)
+    assert outcome.status == RunStatus.FAILED and outcome.exit_status == 1
+    assert outcome.message.startswith("error: training failed: loss became nan during epoch 1")
+    folder = outcome.run_folder
     record = json.loads((folder / "run.json").read_text())
     assert record["status"] == "failed" and "loss became nan" in record["reason"]
     assert not (folder / "metrics.json").exists() and not (folder / "model.keras").exists()
@@ -111,9 +112,9 @@ def test_interrupt_marks_the_run_interrupted(tmp_path, monkeypatch):
             raise KeyboardInterrupt
 
     monkeypatch.setattr(recipes.run.train, "nan_guard_callback", Interrupt)
-    with pytest.raises(KeyboardInterrupt) as caught:
-        run_recipe(resolve_recipe("hinge", SMALL), tmp_path, verbose=0)
-    folder = caught.value.run_folder
+    outcome = run_point(resolve_recipe("hinge", SMALL), tmp_path, verbose=0)
+    assert outcome.status == RunStatus.INTERRUPTED and outcome.exit_status == 130
+    folder = outcome.run_folder
     assert json.loads((folder / "run.json").read_text())["status"] == "interrupted"
     assert {p.name for p in folder.iterdir()} == {"config.yaml", "run.json"}
 

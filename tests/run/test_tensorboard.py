@@ -50,7 +50,7 @@ def test_tensorboard_without_the_package_is_one_line(monkeypatch):
 def test_a_run_writes_scalars_per_epoch_config_text_and_hparams(tmp_path):
     from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
 
-    from recipes.run.lifecycle import run_recipe
+    from recipes.run.door import run_recipe
 
     overrides = [*shrink_overrides("hinge"), "train.tensorboard=true", "seed=2"]
     folder = run_recipe(resolve_recipe("hinge", overrides), tmp_path, verbose=0)

@@ -14,7 +14,7 @@ from conftest import read_csv
 from recipes.components.losses import LOSSES
 from recipes.config.resolve import resolve_recipe
 from recipes.paths import CONFIG_DIR
-from recipes.run.lifecycle import run_recipe
+from recipes.run.door import run_recipe
 
 GALLERY_FILES = {
     "config.yaml",
