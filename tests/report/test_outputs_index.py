@@ -91,7 +91,8 @@ def test_one_row_per_run_and_the_sweeps_runs_in_its_group(output_root):
 
 
 def test_empty_output_root_says_how_to_start(tmp_path):
-    assert "make hinge" in build_index(tmp_path / "new").read_text()
+    """Only the default outputs/ (``create``) gets a page before it holds a run."""
+    assert "make hinge" in build_index(tmp_path / "new", create=True).read_text()
 
 
 def _chromium() -> tuple[str, str] | None:
