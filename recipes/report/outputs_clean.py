@@ -71,6 +71,8 @@ def clean_outputs(output_root: Path | str) -> Cleaned:
     cleaned = Cleaned()
     if not root.is_dir():
         return cleaned
+    lock = root / LOCK_NAME
+    lock_existed = lock.is_file()
     with index_lock(root):  # no index is rebuilt from folders half deleted
         emptied: set[Path] = set()
         for kind, pattern in (("run", RUN_RECORDS), ("sweep", SWEEP_RECORDS)):
@@ -101,8 +103,7 @@ def clean_outputs(output_root: Path | str) -> Cleaned:
         if cache.is_file():
             cache.unlink()
             cleaned.files.append(CACHE_NAME)
-    lock = root / LOCK_NAME
-    if lock.is_file():  # after the lock is released
-        lock.unlink()
+    lock.unlink(missing_ok=True)  # after the lock is released
+    if lock_existed:
         cleaned.files.append(LOCK_NAME)
     return cleaned
