@@ -137,12 +137,21 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
+def _written_cell(value: Any) -> Any:
+    value = csv_cell(value)
+    if isinstance(value, str) and "\r" in value:
+        # csv quotes a cell holding the line terminator ("\n") but not a bare "\r", which
+        # readers take as a line break: a carriage return is written as a newline
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """A CSV file, every text cell (header too) neutralised by :func:`csv_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([csv_cell(name) for name in header])
-    writer.writerows([csv_cell(value) for value in row] for row in rows)
+    writer.writerow([_written_cell(name) for name in header])
+    writer.writerows([_written_cell(value) for value in row] for row in rows)
     atomic_write_text(path, buffer.getvalue())
 
 
