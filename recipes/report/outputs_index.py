@@ -205,6 +205,26 @@ def _read_entry(kind: str, path: Path, stamp: list[int], details: bool) -> dict[
     return entry
 
 
+DETAIL_TYPES = {"metrics": dict, "loss": str, "media": list, "documents": list}
+
+
+def _usable(cached: Any, kind: str, stamp: list[int], details: bool) -> bool:
+    """True when a cache entry is for this record as it is now, and whole (the cache is a
+    file like any other: a damaged one is read again, never trusted)."""
+    if not isinstance(cached, dict) or cached.get("stamp") != stamp or cached.get("kind") != kind:
+        return False
+    if isinstance(cached.get("skip"), str):
+        return True
+    summary, shown = cached.get("summary"), cached.get("details")
+    if not isinstance(summary, dict) or not isinstance(summary.get("started_at"), str):
+        return False
+    if not details:
+        return True
+    return isinstance(shown, dict) and all(
+        isinstance(shown.get(key), kind_of) for key, kind_of in DETAIL_TYPES.items()
+    )
+
+
 def _warn(message: str) -> None:
     print(message, file=sys.stderr)
 
@@ -232,12 +252,7 @@ def collect_entries(
             continue
         key = path.relative_to(root).as_posix()
         cached = cache.entries.get(key) if cache is not None else None
-        usable = (
-            isinstance(cached, dict)
-            and cached.get("stamp") == stamp
-            and cached.get("kind") == kind
-            and (not details or "details" in cached or "skip" in cached)
-        )
+        usable = _usable(cached, kind, stamp, details)
         entry = cached if usable else _read_entry(kind, path, stamp, details)
         if cache is not None and not usable:
             cache.changed = True
@@ -379,7 +394,12 @@ def _cached_row_html(
     entry = row["entry"]
     key = json.dumps([str(entry["status"]), row["loss"], row["recipe"], metrics, str(root)])
     cached = entry.get("cached")
-    if cache is not None and isinstance(cached, dict) and cached.get("row_key") == key:
+    if (
+        cache is not None
+        and isinstance(cached, dict)
+        and cached.get("row_key") == key
+        and isinstance(cached.get("row_html"), str)
+    ):
         return cached["row_html"]
     shown = _row_html(root, row, metrics)
     if cache is not None and isinstance(cached, dict):

@@ -381,9 +381,16 @@ def test_a_rebuild_reads_again_only_the_record_that_changed(output_root, monkeyp
     record_path.write_text(json.dumps({**record, "reason": "a new reason, a longer record"}))
     page = build_index(output_root).read_text()
     assert read == [record_path] and "a new reason, a longer record" in page
-    (output_root / ".index-cache.json").write_text("[damaged")
+    cache_path = output_root / ".index-cache.json"
+    cache = json.loads(cache_path.read_text())
+    for entry in cache["entries"].values():  # stamps that match, contents that do not
+        entry.update(summary=5, details=[], row_html=None)
+    cache_path.write_text(json.dumps(cache))
+    assert build_index(output_root).read_text() == page
+    assert len(read) == 1 + 6  # every entry read again, not trusted
+    cache_path.write_text("[damaged")
     assert build_index(output_root).read_text() == page  # a damaged cache: all read again
-    assert len(read) == 1 + 6
+    assert len(read) == 1 + 6 + 6
 
 
 def test_a_finishing_run_waits_for_the_lock_of_another(output_root):
