@@ -100,5 +100,5 @@ tensorboard: $(STAMP) ## TensorBoard over outputs/ (runs with train.tensorboard=
 	@echo "open http://127.0.0.1:$(TENSORBOARD_PORT)/ (Ctrl-C stops; TENSORBOARD_PORT=6007 for another port)"
 	$(BIN)/tensorboard --logdir outputs --host 127.0.0.1 --port $(TENSORBOARD_PORT)
 
-clean-outputs: ## delete every run folder under outputs/
-	find outputs -mindepth 1 -not -name README.md -not -name .gitkeep -delete
+clean-outputs: $(STAMP) ## delete the run and sweep folders and the index under outputs/ (nothing else)
+	$(BIN)/python -m recipes clean

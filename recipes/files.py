@@ -15,6 +15,7 @@ import io
 import json
 import math
 import os
+import re
 import secrets
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -122,11 +123,35 @@ def write_yaml(path: Path, data: Any) -> None:
     atomic_write_text(path, yaml.safe_dump(data, sort_keys=False))
 
 
+# A text cell starting with one of these is run as a formula by spreadsheets (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(value: Any) -> Any:
+    """``value`` safe for a spreadsheet: a text that would run as a formula (``=HYPERLINK(..)``,
+    ``@SUM(..)``, ``-2+3``) gets a leading single quote; numbers, and texts that are plain
+    numbers (``-0.5``), are kept as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def _written_cell(value: Any) -> Any:
+    value = csv_cell(value)
+    if isinstance(value, str) and "\r" in value:
+        # csv quotes a cell holding the line terminator ("\n") but not a bare "\r", which
+        # readers take as a line break: a carriage return is written as a newline
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A CSV file, every text cell (header too) neutralised by :func:`csv_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([_written_cell(name) for name in header])
+    writer.writerows([_written_cell(value) for value in row] for row in rows)
     atomic_write_text(path, buffer.getvalue())
 
 
@@ -145,13 +170,33 @@ def read_csv_columns(path: Path, skip: Sequence[str] = ("epoch",)) -> dict[str, 
     return columns
 
 
+# Characters with a meaning in (GitHub) Markdown inline text; ``_`` is handled on its own.
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*\[\]<>#|$~])")
+# An ``_`` that can open or close emphasis: not between two letters or digits (``test_loss``).
+_EMPHASIS_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+# What begins a block at a line's start, once the specials above are escaped: a list item or a
+# rule (``-``, ``+``), a setext heading's line (``=``), a numbered item (``1.``, ``2)``).
+_BLOCK_START = re.compile(r"^(\s*\d*)([-+=]|(?<=\d)[.)])")
+
+
+def markdown_text(value: Any, *, line_start: bool = False) -> str:
+    """``value`` as literal Markdown text: its specials (``\\ ` * _ [ ] < > # | $ ~``)
+    backslash-escaped, newlines made spaces; with ``line_start`` also a start that would
+    begin a block (``- item``, ``1. item``, ``# title``, ``> quote``)."""
+    text = " ".join(str(value).splitlines()) if value is not None else ""
+    text = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    text = _EMPHASIS_UNDERSCORE.sub(r"\\_", text)
+    if line_start:
+        text = _BLOCK_START.sub(lambda m: m.group(1) + "\\" + m.group(2), text, count=1)
+    return text
+
+
 def markdown_cell(value: Any) -> str:
-    """Text for a Markdown table cell: floats with 4 decimals (NaN empty), pipes escaped."""
+    """Text for a Markdown table cell: floats with 4 decimals (NaN empty); any other value as
+    literal text (:func:`markdown_text`: a user's label never becomes markup or a new cell)."""
     if isinstance(value, float):
-        text = "" if math.isnan(value) else f"{value:.4f}"
-    else:
-        text = str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+        return "" if math.isnan(value) else f"{value:.4f}"
+    return markdown_text(value)
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

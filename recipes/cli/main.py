@@ -126,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("list", help="list recipes and every registered name")
     index = commands.add_parser("index", help="rebuild outputs/index.html from the run folders")
     index.add_argument("--output-root", type=Path, default=None, help="default: outputs/")
+    clean = commands.add_parser(
+        "clean", help="delete the run and sweep folders and the index (never other files)"
+    )
+    clean.add_argument("--output-root", type=Path, default=None, help="default: outputs/")
     sweep = commands.add_parser(
         "sweep", help="one run per combination of config values, then a comparison"
     )
@@ -184,11 +188,12 @@ def _command_list() -> int:
 
 def _list_runs(output_root: Path) -> None:
     """How many runs and sweeps the output root holds per status, and which are still
-    running or were stopped without a chance to say so (``stopped (process gone)``)."""
+    running or were stopped without a chance to say so (``stopped (process gone)``). A record
+    that cannot be read is one warning line (stderr), never a failure."""
     from recipes.paths import display_path
     from recipes.report.outputs_index import collect_entries, status_summary
 
-    entries = collect_entries(output_root) if output_root.is_dir() else []
+    entries = collect_entries(output_root, details=False)
     summary = status_summary(entries)
     print(f"{'outputs:':11} {display_path(output_root)}: {summary or 'no runs yet'}")
     for entry in entries:
@@ -197,13 +202,29 @@ def _list_runs(output_root: Path) -> None:
 
 
 def refresh_index(output_root: Path) -> None:
-    """Rebuild outputs/index.html; a failure here never hides the run's own result."""
-    from recipes.report.outputs_index import build_index
+    """Bring outputs/index.html up to date after a run or sweep; a failure here never hides
+    the run's own result. A root without runs is left alone; one whose index.html is not ours
+    is left alone with one warning line."""
+    from recipes.report.outputs_index import NothingToIndex, build_index
 
     try:
         build_index(output_root)
+    except NothingToIndex:
+        return
+    except RecipeError as error:
+        print(f"warning: did not update the index: {error}", file=sys.stderr)
     except OSError as error:
         print(f"warning: could not update {output_root}/index.html: {error}", file=sys.stderr)
+
+
+def _command_clean(arguments: argparse.Namespace) -> int:
+    """``python -m recipes clean``: delete the run and sweep folders, index and its cache
+    under the output root; one line per count removed."""
+    from recipes.report.outputs_clean import clean_outputs
+
+    for line in clean_outputs(arguments.output_root or DEFAULT_OUTPUT_ROOT).lines():
+        print(line)
+    return 0
 
 
 def _output_root(arguments: argparse.Namespace) -> Path:
@@ -321,8 +342,12 @@ def _dispatch(arguments: argparse.Namespace) -> int:
     if arguments.command == "index":
         from recipes.report.outputs_index import build_index
 
-        print(build_index(_output_root(arguments)))
+        output_root = _output_root(arguments)
+        default = Path(output_root).resolve() == DEFAULT_OUTPUT_ROOT.resolve()
+        print(build_index(output_root, create=default))
         return 0
+    if arguments.command == "clean":
+        return _command_clean(arguments)
     if arguments.command == "sweep":
         return _command_sweep(arguments)
     if arguments.command == "resume":

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from recipes.files import atomic_write_text, markdown_table, write_csv
+from recipes.files import atomic_write_text, markdown_table, markdown_text, write_csv
 from recipes.report.comparison_figures import plot_epoch_curves, plot_metric_bars
 from recipes.report.plots import save_figure
 from recipes.sweep.records import Sweep
@@ -154,14 +154,15 @@ def write_comparison_table(
     csv_path = sweep.folder / "comparison.csv"
     write_csv(csv_path, columns, [[_csv(row.get(c)) for c in columns] for row in rows])
     shown = [c for c in columns if c != "run_folder"]
-    lines = [f"# {spec.title or sweep.recipe}: comparison over {', '.join(sweep.keys)}", ""]
+    title, keys = markdown_text(spec.title or sweep.recipe), markdown_text(", ".join(sweep.keys))
+    lines = [f"# {title}: comparison over {keys}", ""]
     lines.append(
         markdown_table(shown, [[_format(row.get(c), c, spec) for c in shown] for row in rows])
     )
     if spec.group_by:
         numeric = [c for c in shown if c not in (*sweep.keys, "status")]
         group_header, groups = group_rows(rows, spec.group_by, numeric)
-        lines += [f"Mean and standard deviation per {', '.join(spec.group_by)}:", ""]
+        lines += [f"Mean and standard deviation per {markdown_text(', '.join(spec.group_by))}:", ""]
         lines.append(
             markdown_table(
                 group_header,
@@ -174,13 +175,15 @@ def write_comparison_table(
     notes = []
     if spec.metric:
         notes.append(
-            f"train_{spec.metric_label}: the Keras training-time {spec.metric} of the last epoch "
-            "(mean over its batches); test_" + spec.metric_label + ": the final model on the "
-            "test split."
+            markdown_text(
+                f"train_{spec.metric_label}: the Keras training-time {spec.metric} of the last "
+                f"epoch (mean over its batches); test_{spec.metric_label}: the final model on "
+                "the test split."
+            )
         )
     notes.append("fit_s: seconds in model.fit (all epochs, validation included).")
     if spec.reference and spec.reference.note:
-        notes.append(f"{spec.reference.column}: {spec.reference.note}")
+        notes.append(markdown_text(f"{spec.reference.column}: {spec.reference.note}"))
     lines += [*(f"- {note}" for note in notes), ""]
     md_path = sweep.folder / "comparison.md"
     atomic_write_text(md_path, "\n".join(lines))

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from recipes.report.plots import new_axes
+from recipes.report.plots import legend_label, new_axes
 
 BAR_COLORS = {"train": "tab:blue", "test": "tab:orange"}
 
@@ -54,7 +54,7 @@ def plot_metric_bars(
             np.nan_to_num(values),
             height=height * 0.9,
             xerr=error,
-            label=name,
+            label=legend_label(name),
             capsize=3,
             error_kw={"elinewidth": 1},
             linewidth=0.6,
@@ -203,7 +203,7 @@ def _draw_curves(
             ls=styles[index % len(styles)] if not colors else "-",
             ms=4,
             lw=1.6,
-            label=None if shown in legend_seen else shown,
+            label=None if shown in legend_seen else legend_label(shown),
         )
         legend_seen.add(shown)
     return longest

@@ -121,7 +121,7 @@ def training_animation_frames(
         left.clear()
         plot_recorded_boundary(left, recording, index, spec)
         handles, texts = left.get_legend_handles_labels()
-        texts = [names.get(int(t), t) if plots._is_int(t) else t for t in texts]
+        texts = [plots.legend_label(names.get(int(t), t) if plots._is_int(t) else t) for t in texts]
         # below the axes, where it hides no points
         left.legend(
             handles, texts, fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.02)

@@ -160,5 +160,6 @@ def plot_decision_boundary_with_margins(
     handles, texts = ax.get_legend_handles_labels()
     if class_names:
         texts = [class_names.get(int(t), t) if plots._is_int(t) else t for t in texts]
+    texts = [plots.legend_label(text) for text in texts]
     ax.legend(handles, texts, title="test points", **plots._LEGEND_BELOW, ncol=2, fontsize=8)
     return ax

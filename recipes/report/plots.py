@@ -1,5 +1,11 @@
 """Plots. Each function takes an optional matplotlib ``ax`` and returns it, so one function serves a
 single figure and a side-by-side comparison. Agg backend, fixed sizes, titles that say which run.
+
+Every text in a figure is drawn as written: math text (``$...$``) and TeX are off
+(:data:`PLAIN_TEXT`), because titles, legends, axis and tick labels carry what users wrote
+(class names and columns of their CSV, grid labels, recipe names), and ``price $US$`` must
+neither render as math nor make drawing fail. The project's own symbols are Unicode (δ, ², ±);
+log axes label their ticks ``10⁻³`` in plain text (:class:`PlainLogFormatter`).
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from typing import Any
 import matplotlib
 
 matplotlib.use("Agg")
+import re  # noqa: E402
+
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
@@ -19,10 +27,39 @@ from recipes.files import replaced_atomically  # noqa: E402
 
 FIGURE_SIZE = (6.4, 4.8)
 SQUARE_FIGURE_SIZE = (5.6, 5.6)
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+matplotlib.rcParams.update(PLAIN_TEXT)  # for every figure this project draws (see above)
+
 SERIES_STYLE = {
     "loss": {"color": "tab:blue", "label": "training"},
     "val_loss": {"color": "tab:orange", "label": "validation"},
 }
+
+
+def legend_label(text: object) -> str:
+    """``text`` as a legend entry that is always shown: matplotlib leaves out an artist whose
+    label starts with ``_`` (a user's class ``_neg``), so such a label gets a zero-width space
+    in front."""
+    text = str(text)
+    return "\u200b" + text if text.startswith("_") else text
+
+
+_SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+_MATHDEFAULT = re.compile(r"\$\\mathdefault\{(.*)\}\$")
+
+
+class PlainLogFormatter(matplotlib.ticker.LogFormatterSciNotation):
+    """Matplotlib's log-axis tick labels (``10⁻³``, ``2×10⁻¹``) as plain text, not math text
+    (which :data:`PLAIN_TEXT` turns off)."""
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        text = super().__call__(x, pos)
+        match = _MATHDEFAULT.fullmatch(text)
+        if match is None:
+            return text
+        body = match.group(1).replace("\\times", "×")
+        body = re.sub(r"\^\{(-?\d+)\}", lambda m: m.group(1).translate(_SUPERSCRIPTS), body)
+        return body.replace("-", "\u2212", 1) if body.startswith("-") else body
 
 
 class LabelPredictor:
@@ -86,6 +123,7 @@ def plot_decision_boundary(
     handles, texts = ax.get_legend_handles_labels()
     if class_names:
         texts = [class_names.get(int(text), text) if _is_int(text) else text for text in texts]
+    texts = [legend_label(text) for text in texts]
     # Below the axes: the decision regions fill the whole plot, a legend inside hides points.
     ax.legend(
         handles, texts, title="test points", **_LEGEND_BELOW, ncol=max(1, min(len(handles), 3))
@@ -215,10 +253,13 @@ def _set_loss_scale(ax: Any, values: np.ndarray, floor: float) -> list[str]:
         magnitude = np.abs(values[values != 0])
         linthresh = float(min(magnitude.min(), 1.0)) if magnitude.size else 1.0
         ax.set_yscale("symlog", linthresh=linthresh)
+        ax.yaxis.set_major_formatter(PlainLogFormatter())
         ax.axhline(0, color="gray", lw=0.8)
         notes.append("loss takes negative and positive values: symmetric-log axis")
     else:
         ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(PlainLogFormatter())
+        ax.yaxis.set_minor_formatter(PlainLogFormatter(labelOnlyBase=False))
         if (values == 0).any():
             ax.axhline(
                 floor, color="gray", ls="--", lw=0.8, label=f"exactly 0 (drawn at {floor:g})"
@@ -267,7 +308,7 @@ def plot_points_by_label(
             s=10,
             alpha=0.7,
             color=palette[int(label)],
-            label=f"{name} ({int(chosen.sum())})",
+            label=legend_label(f"{name} ({int(chosen.sum())})"),
         )
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from recipes.files import atomic_write_text, markdown_table, write_csv
+from recipes.files import atomic_write_text, markdown_table, markdown_text, write_csv
 from recipes.sweep.records import RunResult, Sweep
 
 CONVERGED_ACCURACY = 0.99  # test accuracy of a run that separates the circles
@@ -180,7 +180,7 @@ def report_text(
     completed = sum(s.runs for s in stats.values())
     table = markdown_table(TABLE_HEADER, [s.table_row() for s in stats.values()])
     lines = [
-        f"# Hinge vs squared hinge ({sweep.recipe})",
+        f"# Hinge vs squared hinge ({markdown_text(sweep.recipe)})",
         "",
         f"Sweep folder: `{sweep.folder.name}`; {completed} completed "
         f"runs out of {len(sweep.results)}. Same data, model and schedule as the hinge tutorial; "

@@ -91,7 +91,8 @@ def test_one_row_per_run_and_the_sweeps_runs_in_its_group(output_root):
 
 
 def test_empty_output_root_says_how_to_start(tmp_path):
-    assert "make hinge" in build_index(tmp_path / "new").read_text()
+    """Only the default outputs/ (``create``) gets a page before it holds a run."""
+    assert "make hinge" in build_index(tmp_path / "new", create=True).read_text()
 
 
 def _chromium() -> tuple[str, str] | None:
@@ -221,3 +222,191 @@ def test_index_served_over_http_loads_every_image(browser, output_root):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# ------------------------------------------------- damaged records, ownership, cache and lock
+
+DAMAGED_RUN_RECORDS = {
+    "null": ("null", "not a record (null)"),
+    "list": ("[1, 2]", "not a record (a list)"),
+    "number": ("7", "not a record (a number)"),
+    "not json": ("{", "not valid JSON"),
+    "wrong types": (
+        json.dumps({"status": 5, "started_at": 3, "host": "x", "metrics": [1]}),
+        "not a run record (status 5)",
+    ),
+}
+
+
+@pytest.fixture
+def damaged_root(output_root, request) -> tuple[Path, str]:
+    """The output root above, plus one run folder whose run.json is ``request.param``."""
+    text, reason = DAMAGED_RUN_RECORDS[request.param]
+    folder = output_root / "hinge" / "run-99"
+    folder.mkdir()
+    (folder / "run.json").write_text(text)
+    return output_root, reason
+
+
+def _warnings(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("damaged_root", DAMAGED_RUN_RECORDS, indirect=True)
+def test_index_skips_a_damaged_run_record_with_one_warning(cli, damaged_root):
+    root, reason = damaged_root
+    result = cli("index", "--output-root", str(root))
+    assert result.returncode == 0, result.stderr
+    assert _warnings(result.stderr) == [
+        f"warning: skipped {root / 'hinge' / 'run-99' / 'run.json'}: {reason}"
+    ]
+    page = (root / "index.html").read_text()
+    assert page.count('<tr class="run"') == 5 and "run-99" not in page  # the rest is indexed
+
+
+def test_list_skips_a_damaged_record_with_one_warning(tmp_path, monkeypatch, capsys):
+    from recipes.cli.main import _list_runs
+
+    _fake_run(tmp_path, "hinge", "run-01", "running", "hinge", pid=1, host={"name": "elsewhere"})
+    (tmp_path / "hinge" / "run-02").mkdir()
+    (tmp_path / "hinge" / "run-02" / "run.json").write_text("null")
+    _list_runs(tmp_path)
+    out, err = capsys.readouterr()
+    assert "1 running" in out and "running: " in out
+    assert _warnings(err) == [
+        f"warning: skipped {tmp_path / 'hinge' / 'run-02' / 'run.json'}: not a record (null)"
+    ]
+
+
+@pytest.mark.parametrize(
+    "sweep_record",
+    [
+        {"status": "completed", "runs": 7, "grid": None},
+        {"status": "completed", "runs": [None, 3, "x", {"run_folder": 5}, {"labels": []}]},
+        {"status": "completed", "runs": [{"run_folder": "a/b", "labels": "loss"}]},
+        {"status": "completed", "recipe": ["x"], "description": {"a": 1}, "started_at": 3},
+    ],
+)
+def test_a_sweep_record_of_wrong_types_breaks_nothing(output_root, sweep_record, capsys):
+    sweep = output_root / "sweeps" / "odd-01"
+    sweep.mkdir()
+    (sweep / "sweep.json").write_text(json.dumps(sweep_record))
+    page = build_index(output_root).read_text()
+    assert page.count('<tr class="run"') == 5
+    assert page.count('<details class="group sweep">') == 2
+    assert capsys.readouterr().err == ""  # a mapping with a status: indexed, not warned about
+
+
+def test_wrong_typed_fields_of_a_run_record_read_as_missing(tmp_path):
+    folder = tmp_path / "hinge" / "run-01"
+    folder.mkdir(parents=True)
+    record = {
+        "status": "completed", "recipe": {"a": 1}, "seed": [1], "backend": 3, "reason": [],
+        "started_at": 5, "metrics": {"test_accuracy": [1], "test_loss": "x", "epochs_run": 2},
+        "host": "x", "pid": "y", "heartbeat_at": "z",
+    }  # fmt: skip
+    (folder / "run.json").write_text(json.dumps(record))
+    (folder / "config.yaml").write_text("- a list, not a mapping\n")
+    page = build_index(tmp_path).read_text()
+    assert page.count('<tr class="run"') == 1
+    assert 'data-recipe="hinge"' in page  # the folder's name stands in for a wrong recipe
+
+
+def test_user_text_in_records_is_escaped_in_text_and_attributes(tmp_path):
+    hostile = '"><script>alert(1)</script>'
+    folder = _fake_run(tmp_path, "hinge", "run-01", "failed", "hinge", reason=hostile)
+    (folder / "config.yaml").write_text(json.dumps({"loss": {"name": hostile}}))  # YAML too
+    page = build_index(tmp_path).read_text()
+    assert "<script>alert" not in page
+    assert 'data-loss="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+
+
+def test_index_refuses_an_index_html_it_did_not_write(cli, output_root):
+    (output_root / "index.html").write_text("<html>my own page</html>")
+    result = cli("index", "--output-root", str(output_root))
+    assert result.returncode == 2
+    assert _warnings(result.stderr) == [
+        f"error: {output_root / 'index.html'}: not written by keras-loss-recipes; left untouched"
+        "; move it away, or give --output-root the folder that holds your runs"
+    ]
+    assert (output_root / "index.html").read_text() == "<html>my own page</html>"
+
+
+def test_index_refuses_a_root_without_runs_and_writes_nothing(cli, tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    result = cli("index", "--output-root", str(tmp_path))
+    assert result.returncode == 2 and "holds no run or sweep folder" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_index_rewrites_its_own_page_and_one_written_before_the_marker(output_root):
+    from recipes.report.outputs_index import GENERATOR_MARKER
+
+    page = output_root / "index.html"
+    assert GENERATOR_MARKER in page.read_text()
+    legacy = "<!DOCTYPE html>\n<html><head><title>keras-loss-recipes: outputs</title></head>"
+    page.write_text(legacy)
+    build_index(output_root)
+    assert page.read_text().count('<tr class="run"') == 5
+
+
+def test_refresh_after_a_run_leaves_a_foreign_index_with_one_warning(output_root, capsys):
+    from recipes.cli.main import refresh_index
+
+    (output_root / "index.html").write_text("<html>my own page</html>")
+    refresh_index(output_root)
+    assert (output_root / "index.html").read_text() == "<html>my own page</html>"
+    err = capsys.readouterr().err
+    assert len(_warnings(err)) == 1 and "not written by keras-loss-recipes" in err
+    empty = output_root / "elsewhere"
+    empty.mkdir()
+    refresh_index(empty)  # e.g. a mistyped resume path: nothing written, nothing said
+    assert list(empty.iterdir()) == [] and capsys.readouterr().err == ""
+
+
+def test_a_rebuild_reads_again_only_the_record_that_changed(output_root, monkeypatch):
+    import recipes.report.outputs_index as outputs_index
+
+    read = []
+    original = outputs_index._read_entry
+    monkeypatch.setattr(
+        outputs_index, "_read_entry", lambda kind, path, *rest: read.append(path) or original(
+            kind, path, *rest
+        )
+    )  # fmt: skip
+    build_index(output_root)
+    assert read == []  # every record as the fixture's build cached it
+    record_path = output_root / "hinge" / "run-02" / "run.json"
+    record = json.loads(record_path.read_text())
+    record_path.write_text(json.dumps({**record, "reason": "a new reason, a longer record"}))
+    page = build_index(output_root).read_text()
+    assert read == [record_path] and "a new reason, a longer record" in page
+    cache_path = output_root / ".index-cache.json"
+    cache = json.loads(cache_path.read_text())
+    for entry in cache["entries"].values():  # stamps that match, contents that do not
+        entry.update(summary=5, details=[], row_html=None)
+    cache_path.write_text(json.dumps(cache))
+    assert build_index(output_root).read_text() == page
+    assert len(read) == 1 + 6  # every entry read again, not trusted
+    cache_path.write_text("[damaged")
+    assert build_index(output_root).read_text() == page  # a damaged cache: all read again
+    assert len(read) == 1 + 6 + 6
+
+
+def test_a_finishing_run_waits_for_the_lock_of_another(output_root):
+    """Two runs finishing at once: the second build waits until the first releases the lock."""
+    import subprocess
+    import sys
+    import time
+
+    from recipes.report.outputs_index import index_lock
+
+    build = [sys.executable, "-c", "import sys; from recipes.report.outputs_index import "
+             "build_index; build_index(sys.argv[1])", str(output_root)]  # fmt: skip
+    (output_root / "index.html").unlink()
+    with index_lock(output_root):
+        waiting = subprocess.Popen(build)
+        time.sleep(1.5)
+        assert waiting.poll() is None and not (output_root / "index.html").exists()
+    assert waiting.wait(timeout=60) == 0
+    assert (output_root / "index.html").read_text().count('<tr class="run"') == 5
