@@ -14,7 +14,7 @@ from conftest import read_csv
 from recipes.components.losses import LOSSES
 from recipes.config.resolve import resolve_recipe
 from recipes.paths import CONFIG_DIR
-from recipes.run.door import run_recipe
+from recipes.run.door import run_point, run_recipe
 
 GALLERY_FILES = {
     "config.yaml",
@@ -301,10 +301,12 @@ def test_a_failure_marks_the_run_failed(tmp_path, monkeypatch):
         raise RuntimeError("no examples today")
 
     monkeypatch.setattr(examples, "worked_examples", broken)
-    with pytest.raises(RuntimeError) as caught:
-        run_recipe(resolve_recipe("loss_gallery"), tmp_path)
-    record = json.loads((caught.value.run_folder / "run.json").read_text())
+    outcome = run_point(resolve_recipe("loss_gallery"), tmp_path)
+    assert outcome.status == "failed" and outcome.exit_status == 1
+    assert outcome.message.startswith("error: the run failed: RuntimeError: no examples today")
+    record = json.loads((outcome.run_folder / "run.json").read_text())
     assert record["status"] == "failed" and "no examples today" in record["reason"]
+    assert "no examples today" in (outcome.run_folder / "traceback.txt").read_text()
 
 
 def test_command_line_on_jax_matches_the_published_and_hand_values(cli, tmp_path, gallery_run):
