@@ -21,10 +21,10 @@ from typing import Any
 
 import yaml
 
-from recipes.config.layering import recipe_path
+from recipes.config.layering import alias_problem, load_yaml_text, recipe_path
 from recipes.config.resolve import resolve_recipe
 from recipes.config.schema import ResolvedRecipe, expand_ranges
-from recipes.errors import RecipeError
+from recipes.errors import RecipeError, RecipeErrors
 from recipes.paths import display_path
 
 LABEL_KEY = "label"
@@ -71,13 +71,12 @@ def parse_grid_option(text: str) -> tuple[str, list[Any]]:
             f"--grid expects key=value1,value2,... (e.g. --grid loss=mse,log_cosh), got '{text}'"
         )
     try:
-        values = yaml.safe_load(f"[{raw}]")
-    except yaml.YAMLError:
-        raise RecipeError(
-            f"--grid {key}: cannot read '{raw}' as comma-separated YAML values"
-        ) from None
+        values = load_yaml_text(f"[{raw}]")
+    except yaml.YAMLError as error:
+        message = alias_problem(error) or f"cannot read '{raw}' as comma-separated YAML values"
+        raise RecipeError(message, source=f"--grid {key}") from None
     if not values or any(value is None for value in values):
-        raise RecipeError(f"--grid {key}: empty value in '{raw}'")
+        raise RecipeError(f"empty value in '{raw}'", source=f"--grid {key}")
     return key, values
 
 
@@ -88,15 +87,24 @@ def grid_from_options(options: Iterable[str]) -> dict[str, list[Any]]:
         key, values = parse_grid_option(option)
         if key in grid:
             raise RecipeError(
-                f"--grid {key} is given twice; list all its values once: --grid {key}=a,b,c"
+                f"--grid {key} is given twice", hint=f"list all its values once: --grid {key}=a,b,c"
             )
         grid[key] = values
     return grid
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a value used twice out twice: ``--set`` refuses aliases (``*id001``)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def yaml_value(value: Any) -> str:
     """A value as the YAML text ``--set key=...`` reads back to the same value."""
-    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1 << 30)
+    text = yaml.dump(
+        value, Dumper=_NoAliasDumper, default_flow_style=True, sort_keys=False, width=1 << 30
+    )
     return text.removesuffix("\n...\n").strip()
 
 
@@ -170,20 +178,19 @@ def _culprits(path: str, axes: list[GridAxis]) -> list[GridAxis]:
 
 def _grid_error(
     error: RecipeError, point: SweepPoint, axes: list[GridAxis], user_keys: list[str]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, RecipeError]]:
     """A combination's validation error as (grid values it is about, problem) pairs, the
-    problem's source reworded from ``--set`` to where the grid value came from."""
-    lines = []
-    for line in str(error).splitlines():
-        source, _, rest = line.partition(": ")
-        path = rest.partition(": ")[0]
+    problem's source changed from ``--set`` to where the grid value came from."""
+    pairs = []
+    for problem in error.problems:
+        path = problem.key or ""
         culprits = _culprits(path, axes)
         user_set = any(_touches(path, key) for key in user_keys)
-        if source == "--set" and culprits and not user_set:
-            line = f"{culprits[0].source}: {rest}"
+        if problem.source == "--set" and culprits and not user_set:
+            problem = problem.replace(source=culprits[0].source)
         named = culprits or axes
-        lines.append((", ".join(f"{a.key}={point.labels[a.key]}" for a in named), line))
-    return lines
+        pairs.append((", ".join(f"{a.key}={point.labels[a.key]}" for a in named), problem))
+    return pairs
 
 
 def plan_sweep(
@@ -218,7 +225,8 @@ def plan_sweep(
         raise RecipeError(f"the grid has {count} combinations; at most {MAX_RUNS} per sweep")
     points: list[SweepPoint] = []
     resolved: list[ResolvedRecipe] = []
-    problems: dict[str, str] = {}  # problem -> the first grid values that showed it
+    # each distinct problem once, with the first grid values that showed it
+    problems: dict[str, tuple[str, RecipeError]] = {}
     for index, combination in enumerate(
         itertools.product(*(range(len(axis.values)) for axis in axes)), start=1
     ):
@@ -234,9 +242,15 @@ def plan_sweep(
             resolved.append(point.recipe)
         except RecipeError as error:
             for label, problem in _grid_error(error, point, axes, user_keys):
-                problems.setdefault(problem, label)
+                problems.setdefault(problem.render(), (label, problem))
     if problems:
-        raise RecipeError(
-            "\n".join(f"sweep value {label}: {problem}" for problem, label in problems.items())
+        raise RecipeErrors(
+            [
+                problem.replace(
+                    source=f"sweep value {label}"
+                    + (f": {problem.source}" if problem.source else "")
+                )
+                for label, problem in problems.values()
+            ]
         )
     return base, axes, points, resolved
