@@ -13,8 +13,8 @@ loss.label_smoothing=0.1`` applies to every loss of a grid over ``loss``).
 
 from __future__ import annotations
 
+import collections
 import itertools
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,12 +23,16 @@ import yaml
 
 from recipes.config.layering import alias_problem, load_yaml_text, recipe_path
 from recipes.config.resolve import resolve_recipe
-from recipes.config.schema import ResolvedRecipe, expand_ranges
+from recipes.config.schema import (
+    ResolvedRecipe,
+    count_values,
+    expand_ranges,
+    grid_size_problem,
+)
 from recipes.errors import RecipeError, RecipeErrors
 from recipes.paths import display_path
 
 LABEL_KEY = "label"
-MAX_RUNS = 1000
 
 
 # ----------------------------------------------------------------------------------- the grid
@@ -135,24 +139,36 @@ def build_axes(
     cli_grid: Mapping[str, Sequence[Any]],
     config_source: str,
 ) -> list[GridAxis]:
-    """The sweep's axes: the config's ``grid:`` with ``--grid`` keys replacing or adding."""
-    axes: list[GridAxis] = []
+    """The sweep's axes: the config's ``grid:`` with ``--grid`` keys replacing or adding.
+
+    The grid is counted from its ranges before any is expanded, so ``seed=0..5000000`` is
+    refused at once (more than ``schema.MAX_RUNS`` combinations)."""
     merged = {key: (values, f"{config_source}: grid") for key, values in config_grid.items()}
     merged.update({key: (values, "--grid") for key, values in cli_grid.items()})
+    counts = []
     for key, (values, source) in merged.items():
         try:
-            values = expand_ranges(values)
+            counts.append(count_values(values))
         except ValueError as error:
-            raise RecipeError(f"{source}: {key}: {error}") from None
-        if not isinstance(values, (list, tuple)) or not values:
-            raise RecipeError(f"{source}: {key}: expected a non-empty list of values")
-        pairs = [split_label(value) for value in values]
+            raise RecipeError(str(error), source=source, key=key) from None
+        if not isinstance(values, (str, list, tuple)) or not counts[-1]:
+            raise RecipeError("expected a non-empty list of values", source=source, key=key)
+    problem = grid_size_problem(counts)
+    if problem:
+        raise RecipeError(problem)
+    axes: list[GridAxis] = []
+    for key, (values, source) in merged.items():
+        pairs = [split_label(value) for value in expand_ranges(values)]
         labels = [label for _, label in pairs]
-        duplicates = sorted({label for label in labels if labels.count(label) > 1})
+        duplicates = sorted(
+            label for label, count in collections.Counter(labels).items() if count > 1
+        )
         if duplicates:
             raise RecipeError(
-                f"{source}: {key}: the value(s) {', '.join(duplicates)} appear more than once "
-                "(give each a distinct label)"
+                f"the value(s) {', '.join(duplicates)} appear more than once (give each a "
+                "distinct label)",
+                source=source,
+                key=key,
             )
         axes.append(GridAxis(key, [value for value, _ in pairs], labels, source))
     return axes
@@ -220,9 +236,6 @@ def plan_sweep(
             f"--set {clashes[0].key}=... clashes with the grid's {clashes[0].key} "
             f"({clashes[0].source}); drop one of them"
         )
-    count = math.prod(len(axis.values) for axis in axes)
-    if count > MAX_RUNS:
-        raise RecipeError(f"the grid has {count} combinations; at most {MAX_RUNS} per sweep")
     points: list[SweepPoint] = []
     resolved: list[ResolvedRecipe] = []
     # each distinct problem once, with the first grid values that showed it
