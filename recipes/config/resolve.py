@@ -23,6 +23,7 @@ from recipes.components.models import MODELS, model_output_units
 from recipes.config.layering import layered_config, normalise_component, recipe_path
 from recipes.config.messages import describe, format_validation_error, origin_of
 from recipes.config.schema import Component, RecipeConfig, ResolvedRecipe
+from recipes.config.sizes import check_sizes
 from recipes.errors import RecipeError, RecipeErrors
 from recipes.paths import CONFIG_DIR, display_path
 from recipes.plugins import TASKS
@@ -135,6 +136,7 @@ def validate_config(
         raise format_validation_error(error, RecipeConfig, (), origins, default_source) from None
     config = config.model_copy(update={**components, "metrics": metrics})
     _check_task_needs(config, origins, default_source)
+    check_sizes(config, origins, default_source)  # before the dataset's check reads a file
     _check_data(config, origins, default_source)
     return config
 
