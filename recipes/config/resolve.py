@@ -177,8 +177,8 @@ def _dataset_problem(problem: RecipeError, origins: dict[str, str], source: str)
     return RecipeError(message, source=where, key=problem.key, hint=problem.hint)
 
 
-# Chosen by measurement (README, "Speed"): on JAX the recipes meet the tutorials' results as
-# often as on TensorFlow, and train several times faster.
+# Chosen by measurement (README, "Backends and speed"): on JAX the recipes meet the tutorials'
+# results as often as on TensorFlow, and train several times faster.
 DEFAULT_BACKEND = "jax"
 
 

@@ -171,8 +171,8 @@ class PlotsConfig(Strict):
     dpi: int = pydantic.Field(
         120, ge=50, le=400, description="also sets the decision-boundary grid (one point a pixel)"
     )
-    # --- Margins and training as it happens (report/margins.py, report/evolution.py,
-    # run/recording.py); two-feature data only.
+    # --- Margins and training as it happens (recipes/report/margins.py,
+    # recipes/report/evolution.py, recipes/run/recording.py); two-feature data only.
     margins: bool = pydantic.Field(
         True,
         description="score contours at the threshold and margins; ring the points that "
