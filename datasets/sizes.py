@@ -19,8 +19,6 @@ from typing import Any
 
 import numpy as np
 
-from recipes.errors import RecipeError
-
 FLOAT32_BYTES = 4
 MNIST_FEATURES = 28 * 28
 MNIST_CLASSES = 10
@@ -100,7 +98,7 @@ def _table_path(params: Mapping[str, Any]) -> Path | None:
 
     try:
         return resolve_data_path(str(params["path"]))
-    except (RecipeError, KeyError, OSError):
+    except (ValueError, KeyError, OSError):  # RecipeError is a ValueError
         return None  # the dataset's own check names the problem
 
 
