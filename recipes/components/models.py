@@ -8,6 +8,8 @@ scores become labels: ``tanh`` (threshold 0, -1/+1 labels), ``logit`` (threshold
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import pydantic
@@ -133,6 +135,29 @@ def model_output_units(name: str, params: Any) -> int:
     if entry.params is not None and not isinstance(params, entry.params):
         params = entry.params.model_validate(dict(params or {}))
     return int(getattr(params, "classes", 1))
+
+
+@dataclass(frozen=True)
+class ModelSize:
+    """A model's size, counted from its parameters without building it."""
+
+    parameters: int  # weights and biases
+    activations: int  # values each sample produces on its way through (hidden and output)
+
+
+def model_size(name: str, params: Any, input_features: int) -> ModelSize | None:
+    """The named model's size on inputs of ``input_features`` values, counted from its
+    ``hidden_units`` (Dense layers: inputs x units + units each), without importing Keras;
+    None for a model whose parameters do not say."""
+    entry = MODELS.entry(name)
+    if entry.params is not None and not isinstance(params, entry.params):
+        params = entry.params.model_validate(dict(params or {}))
+    hidden = getattr(params, "hidden_units", None)
+    if hidden is None:
+        return None
+    widths = [int(input_features), *hidden, model_output_units(name, params)]
+    parameters = sum(inputs * units + units for inputs, units in itertools.pairwise(widths))
+    return ModelSize(parameters=parameters, activations=sum(widths[1:]))
 
 
 def model_penalties(name: str, params: Any) -> list[str]:

@@ -7,6 +7,9 @@ shorthand for ``{name: ...}`` and a layer that names a different component repla
 block, so a recipe that switches dataset never inherits the old dataset's parameters.
 
 Every leaf remembers the file it came from (``origins``), so an error names that file.
+
+YAML is read without aliases (:func:`load_yaml_text`): ``*name`` is refused where it is read,
+so a file of nested aliases (a "billion laughs") cannot grow into a tree layering would walk.
 """
 
 from __future__ import annotations
@@ -27,33 +30,66 @@ COMPONENT_KEYS = ("data", "model", "loss", "optimizer")
 EXTENDS_KEY = "extends"
 
 
+class YamlAliasError(yaml.YAMLError):
+    """An alias (``*name``) in YAML this project reads; ``problem_mark`` says where."""
+
+    def __init__(self, anchor: str, mark: yaml.Mark) -> None:
+        self.problem = f"YAML aliases (*{anchor}) are not supported; write the value out"
+        self.problem_mark = mark
+        super().__init__(self.problem)
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that stops at the first alias, before composing what it names:
+    aliases are how a few lines of YAML expand into billions of nodes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise YamlAliasError(event.anchor, event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def load_yaml_text(text: str) -> Any:
+    """``yaml.safe_load`` without aliases: :class:`YamlAliasError` at the first ``*name``."""
+    return yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader: builds plain data only
+
+
+def alias_problem(error: yaml.YAMLError) -> str | None:
+    """The message for a refused alias, None for any other YAML error."""
+    return error.problem if isinstance(error, YamlAliasError) else None
+
+
 def load_yaml_file(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping; RecipeError (not a traceback) for a missing or broken file."""
+    """Read a YAML mapping; RecipeError (not a traceback) for a missing or broken file, or one
+    that uses aliases."""
     label = display_path(path)
     if not path.is_file():
-        raise RecipeError(f"{label}: config file not found")
+        raise RecipeError("config file not found", source=label)
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        loaded = load_yaml_text(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise RecipeError(
-            f"{label}: {where}invalid YAML ({problem}). Fix the syntax, e.g. 'key: value' "
-            "with consistent indentation"
-        ) from None
+        message = alias_problem(error) or (
+            f"invalid YAML ({problem}). Fix the syntax, e.g. 'key: value' with consistent "
+            "indentation"
+        )
+        raise RecipeError(f"{where}{message}", source=label) from None
     except UnicodeDecodeError:
-        raise RecipeError(f"{label}: not a UTF-8 text file") from None
+        raise RecipeError("not a UTF-8 text file", source=label) from None
     if loaded is None:
         raise RecipeError(
-            f"{label}: the file is empty (no settings, at most comments). A recipe names a "
-            "dataset, a model and a loss (see configs/hinge.yaml) or extends another "
-            "(extends: hinge)"
+            "the file is empty (no settings, at most comments). A recipe names a dataset, a "
+            "model and a loss (see configs/hinge.yaml) or extends another (extends: hinge)",
+            source=label,
         )
     if not isinstance(loaded, dict):
         raise RecipeError(
-            f"{label}: expected a mapping of keys (like 'seed: 0') at the top level, "
-            f"got a {type(loaded).__name__}"
+            "expected a mapping of keys (like 'seed: 0') at the top level, "
+            f"got a {type(loaded).__name__}",
+            source=label,
         )
     return loaded
 
@@ -86,7 +122,9 @@ def extends_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
     while True:
         if path.resolve() in seen:
             cycle = " -> ".join(display_path(p) for p in [*seen, path.resolve()])
-            raise RecipeError(f"{display_path(path)}: extends: a cycle of extends ({cycle})")
+            raise RecipeError(
+                f"a cycle of extends ({cycle})", source=display_path(path), key=EXTENDS_KEY
+            )
         seen.append(path.resolve())
         data = load_yaml_file(path)
         parent = data.pop(EXTENDS_KEY, None)
@@ -95,8 +133,9 @@ def extends_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
             return chain[::-1]
         if not isinstance(parent, str) or not parent.strip():
             raise RecipeError(
-                f"{display_path(path)}: extends: expected the name of another recipe "
-                f"(e.g. extends: hinge), got {parent!r}"
+                f"expected the name of another recipe (e.g. extends: hinge), got {parent!r}",
+                source=display_path(path),
+                key=EXTENDS_KEY,
             )
         try:
             parent_path = (
@@ -105,9 +144,9 @@ def extends_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
                 else path.parent / parent
             )
             if not parent_path.is_file():
-                raise RecipeError(f"{display_path(parent_path)}: config file not found")
+                raise RecipeError("config file not found", source=display_path(parent_path))
         except RecipeError as error:
-            raise RecipeError(f"{display_path(path)}: extends: {error}") from None
+            raise RecipeError(str(error), source=display_path(path), key=EXTENDS_KEY) from None
         path = parent_path
 
 
@@ -118,9 +157,10 @@ def parse_override(text: str) -> tuple[str, Any]:
     if not sep or not key:
         raise RecipeError(f"--set expects key=value (e.g. --set train.epochs=5), got '{text}'")
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        raise RecipeError(f"--set {key}: cannot read value '{raw}' (write it as YAML)") from None
+        value = load_yaml_text(raw) if raw.strip() else ""
+    except yaml.YAMLError as error:
+        message = alias_problem(error) or f"cannot read value '{raw}' (write it as YAML)"
+        raise RecipeError(message, source=f"--set {key}") from None
     return key, value
 
 

@@ -1,4 +1,6 @@
-"""Config errors as one line per problem: ``source: key.path: what is wrong; what to do``."""
+"""Config errors as one :class:`~recipes.errors.RecipeError` per problem, with its parts as
+fields (``source``: the file or ``--set``; ``key``: the key path; ``message``), rendered as one
+line: ``source: key.path: what is wrong; what to do``."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any, Union
 
 import pydantic
 
+from recipes.errors import RecipeError, RecipeErrors
 from recipes.registry import closest_name
 
 # Names people carry over from Keras 2, PyTorch or the tutorials; difflib alone would not match.
@@ -82,9 +85,10 @@ def format_validation_error(
     prefix: tuple = (),
     origins: dict[str, str] | None = None,
     default_source: str = "config",
-) -> str:
-    """One line per problem: ``source: key.path: what is wrong; what to do``."""
-    lines = []
+) -> RecipeErrors:
+    """One :class:`RecipeError` per problem (``source``: where the value came from, ``key``: its
+    path, ``message``: what is wrong), rendered one line each."""
+    problems = []
     for detail in error.errors():
         loc = tuple(detail["loc"])
         path = ".".join(str(part) for part in (*prefix, *loc)) or "(top level)"
@@ -99,5 +103,6 @@ def format_validation_error(
             message = (
                 f"{detail['msg'][0].lower()}{detail['msg'][1:]}; got {describe(detail['input'])}"
             )
-        lines.append(f"{origin_of(path, origins or {}, default_source)}: {path}: {message}")
-    return "\n".join(lines)
+        source = origin_of(path, origins or {}, default_source)
+        problems.append(RecipeError(message, source=source, key=path))
+    return RecipeErrors(problems)

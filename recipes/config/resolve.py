@@ -23,7 +23,8 @@ from recipes.components.models import MODELS, model_output_units
 from recipes.config.layering import layered_config, normalise_component, recipe_path
 from recipes.config.messages import describe, format_validation_error, origin_of
 from recipes.config.schema import Component, RecipeConfig, ResolvedRecipe
-from recipes.errors import RecipeError
+from recipes.config.sizes import check_sizes
+from recipes.errors import RecipeError, RecipeErrors
 from recipes.paths import CONFIG_DIR, display_path
 from recipes.plugins import TASKS
 from recipes.registry import Registry
@@ -40,21 +41,22 @@ def _validate_component(
 ) -> Component:
     spec = normalise_component(spec)
     if not isinstance(spec, dict):
-        source = origin_of(key, origins, default_source)
         raise RecipeError(
-            f"{source}: {key}: expected a name or a mapping with 'name', got {describe(spec)}"
+            f"expected a name or a mapping with 'name', got {describe(spec)}",
+            source=origin_of(key, origins, default_source),
+            key=key,
         )
     if "name" not in spec:
-        source = origin_of(key, origins, default_source)
         raise RecipeError(
-            f"{source}: {key}.name: required key is missing. Valid names: "
-            f"{', '.join(registry.names())}"
+            f"required key is missing. Valid names: {', '.join(registry.names())}",
+            source=origin_of(key, origins, default_source),
+            key=f"{key}.name",
         )
     try:
         name = registry.canonical(spec["name"])
     except RecipeError as error:
         source = origin_of(f"{key}.name", origins, default_source)
-        raise RecipeError(f"{source}: {key}.name: {error}") from None
+        raise error.replace(source=source, key=f"{key}.name") from None
     params = {k: v for k, v in spec.items() if k != "name"}
     params_model = registry.entry(name).params
     if params_model is None:
@@ -62,8 +64,8 @@ def _validate_component(
     try:
         validated = params_model.model_validate(params)
     except pydantic.ValidationError as error:
-        raise RecipeError(
-            format_validation_error(error, params_model, (key,), origins, default_source)
+        raise format_validation_error(
+            error, params_model, (key,), origins, default_source
         ) from None
     return Component(name=name, params=validated.model_dump(mode="json"))
 
@@ -71,8 +73,11 @@ def _validate_component(
 def _validate_metrics(raw: dict[str, Any], origins: dict[str, str], source: str) -> list:
     specs = raw.pop("metrics", None) or []
     if not isinstance(specs, list):
-        where = origin_of("metrics", origins, source)
-        raise RecipeError(f"{where}: metrics: expected a list of names, got {describe(specs)}")
+        raise RecipeError(
+            f"expected a list of names, got {describe(specs)}",
+            source=origin_of("metrics", origins, source),
+            key="metrics",
+        )
     return [
         _validate_component(f"metrics.{index}", spec, METRICS, origins, source)
         for index, spec in enumerate(specs)
@@ -84,26 +89,31 @@ def _check_task_needs(config: RecipeConfig, origins: dict[str, str], source: str
     missing = [key for key in needs if getattr(config, key) is None]
     if missing:
         raise RecipeError(
-            f"{source}: {', '.join(missing)}: required for task '{config.task}' "
-            "(name a dataset, a model and a loss)"
+            f"required for task '{config.task}' (name a dataset, a model and a loss)",
+            source=source,
+            key=", ".join(missing),
         )
     if config.train.tensorboard and importlib.util.find_spec("tensorboard") is None:
         raise RecipeError(
-            f"{origin_of('train.tensorboard', origins, source)}: train.tensorboard: needs the "
-            "tensorboard package; install it with "
-            ".venv/bin/pip install -e '.[tensorboard]' (or make tensorboard)"
+            "needs the tensorboard package; install it with "
+            ".venv/bin/pip install -e '.[tensorboard]' (or make tensorboard)",
+            source=origin_of("train.tensorboard", origins, source),
+            key="train.tensorboard",
         )
     steps = config.train.steps_per_execution
     if config.backend == "torch" and steps not in (1, "auto") and needs:
         raise RecipeError(
-            f"{source}: train.steps_per_execution: the torch backend supports only 1, "
-            f"got {steps}. Add --set train.steps_per_execution=auto (1 on torch, 32 elsewhere)"
+            f"the torch backend supports only 1, got {steps}. Add --set "
+            "train.steps_per_execution=auto (1 on torch, 32 elsewhere)",
+            source=source,
+            key="train.steps_per_execution",
         )
     if config.train.trainer == "compiled" and config.backend != "jax" and needs:
-        where = origin_of("train.trainer", origins, source)
         raise RecipeError(
-            f"{where}: train.trainer: 'compiled' needs the jax backend, this run uses "
-            f"'{config.backend}'. Add --backend jax, or --set train.trainer=auto"
+            f"'compiled' needs the jax backend, this run uses '{config.backend}'. Add "
+            "--backend jax, or --set train.trainer=auto",
+            source=origin_of("train.trainer", origins, source),
+            key="train.trainer",
         )
 
 
@@ -123,11 +133,10 @@ def validate_config(
     try:
         config = RecipeConfig.model_validate({**raw, "metrics": []})
     except pydantic.ValidationError as error:
-        raise RecipeError(
-            format_validation_error(error, RecipeConfig, (), origins, default_source)
-        ) from None
+        raise format_validation_error(error, RecipeConfig, (), origins, default_source) from None
     config = config.model_copy(update={**components, "metrics": metrics})
     _check_task_needs(config, origins, default_source)
+    check_sizes(config, origins, default_source)  # before the dataset's check reads a file
     _check_data(config, origins, default_source)
     return config
 
@@ -141,24 +150,35 @@ def _check_data(config: RecipeConfig, origins: dict[str, str], source: str) -> N
     try:
         classes = datasets.check_dataset(config.data.name, config.data.params, encoding)
     except RecipeError as error:
-        key = str(error).split(":", 1)[0]  # data.label, ...; else about the file data.path names
-        where = origin_of(key if key.startswith("data.") else "data.path", origins, source)
-        raise RecipeError(f"{where}: {error}") from None
+        raise RecipeErrors(
+            [_dataset_problem(problem, origins, source) for problem in error.problems]
+        ) from None
     if classes is None or config.model is None:
         return
     needed = classes if encoding.kind == "categorical" else 1
     outputs = model_output_units(config.model.name, config.model.params)
     if outputs != needed:
         raise RecipeError(
-            f"{origin_of('model', origins, source)}: model: '{config.model.name}' emits "
-            f"{outputs} value(s) per sample, but loss '{config.loss.name}' on {classes} classes "
-            f"({encoding.kind} targets) needs {needed}; choose a model with "
-            f"{'classes: ' + str(needed) if needed > 1 else 'one output'}"
+            f"'{config.model.name}' emits {outputs} value(s) per sample, but loss "
+            f"'{config.loss.name}' on {classes} classes ({encoding.kind} targets) needs "
+            f"{needed}",
+            source=origin_of("model", origins, source),
+            key="model",
+            hint=f"choose a model with {'classes: ' + str(needed) if needed > 1 else 'one output'}",
         )
 
 
-# Chosen by measurement (README, "Speed"): on JAX the recipes meet the tutorials' results as
-# often as on TensorFlow, and train several times faster.
+def _dataset_problem(problem: RecipeError, origins: dict[str, str], source: str) -> RecipeError:
+    """A dataset's problem with the source of the key it names (``data.label``, ...); one
+    without a key is about the file ``data.path`` names. A source the dataset gave (the file
+    itself) stays in front of its message."""
+    message = f"{problem.source}: {problem.message}" if problem.source else problem.message
+    where = origin_of(problem.key or "data.path", origins, source)
+    return RecipeError(message, source=where, key=problem.key, hint=problem.hint)
+
+
+# Chosen by measurement (README, "Backends and speed"): on JAX the recipes meet the tutorials'
+# results as often as on TensorFlow, and train several times faster.
 DEFAULT_BACKEND = "jax"
 
 

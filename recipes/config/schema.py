@@ -7,6 +7,7 @@ already validated parameters.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Literal
 
@@ -20,25 +21,58 @@ BACKENDS = ("tensorflow", "jax", "torch")
 
 
 RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
+# A sweep runs at most this many points; a grid is counted (never expanded) before it is built.
+MAX_RUNS = 1000
+
+
+def _range_bounds(value: Any) -> tuple[int, int] | None:
+    """``"0..49"`` -> (0, 49); None for anything that is not a range. ValueError when empty."""
+    match = RANGE.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    first, last = int(match[1]), int(match[2])
+    if first > last:
+        raise ValueError(f"range {value.strip()} is empty; write {last}..{first}")
+    return first, last
+
+
+def count_values(values: Any) -> int:
+    """How many values :func:`expand_ranges` would give, without expanding: ``"0..5000000"``
+    counts 5,000,001 at once. ValueError for an empty range."""
+    if isinstance(values, str):
+        values = [values]
+    if not isinstance(values, (list, tuple)):
+        return 1
+    count = 0
+    for value in values:
+        bounds = _range_bounds(value)
+        count += 1 if bounds is None else bounds[1] - bounds[0] + 1
+    return count
+
+
+def grid_size_problem(counts: list[int]) -> str | None:
+    """The message for a grid of more than :data:`MAX_RUNS` combinations, else None."""
+    total = math.prod(counts)
+    if total > MAX_RUNS:
+        return f"the grid has {total} combinations; at most {MAX_RUNS} per sweep"
+    return None
 
 
 def expand_ranges(values: Any) -> Any:
     """``"0..49"`` (alone or as one of several values) -> the integers 0 to 49: fifty seeds
-    without writing fifty numbers. ValueError for an empty range."""
+    without writing fifty numbers. ValueError for an empty range. Count first
+    (:func:`count_values`): this builds the whole list."""
     if isinstance(values, str):
         values = [values]
     if not isinstance(values, (list, tuple)):
         return values
     expanded: list[Any] = []
     for value in values:
-        match = RANGE.match(value) if isinstance(value, str) else None
-        if match is None:
+        bounds = _range_bounds(value)
+        if bounds is None:
             expanded.append(value)
-            continue
-        first, last = int(match[1]), int(match[2])
-        if first > last:
-            raise ValueError(f"range {value.strip()} is empty; write {last}..{first}")
-        expanded.extend(range(first, last + 1))
+        else:
+            expanded.extend(range(bounds[0], bounds[1] + 1))
     return expanded
 
 
@@ -137,8 +171,8 @@ class PlotsConfig(Strict):
     dpi: int = pydantic.Field(
         120, ge=50, le=400, description="also sets the decision-boundary grid (one point a pixel)"
     )
-    # --- Margins and training as it happens (report/margins.py, report/evolution.py,
-    # run/recording.py); two-feature data only.
+    # --- Margins and training as it happens (recipes/report/margins.py,
+    # recipes/report/evolution.py, recipes/run/recording.py); two-feature data only.
     margins: bool = pydantic.Field(
         True,
         description="score contours at the threshold and margins; ring the points that "
@@ -255,9 +289,13 @@ class RecipeConfig(Strict):
     @pydantic.field_validator("grid", mode="before")
     @classmethod
     def _expand_grid_ranges(cls, value: Any) -> Any:
-        if isinstance(value, dict):
-            return {key: expand_ranges(values) for key, values in value.items()}
-        return value
+        """Ranges expanded, once the grid is counted and found small enough to sweep."""
+        if not isinstance(value, dict):
+            return value
+        problem = grid_size_problem([count_values(values) for values in value.values()])
+        if problem:
+            raise ValueError(problem)
+        return {key: expand_ranges(values) for key, values in value.items()}
 
     @pydantic.field_validator("task")
     @classmethod

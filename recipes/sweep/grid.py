@@ -13,22 +13,26 @@ loss.label_smoothing=0.1`` applies to every loss of a grid over ``loss``).
 
 from __future__ import annotations
 
+import collections
 import itertools
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from recipes.config.layering import recipe_path
+from recipes.config.layering import alias_problem, load_yaml_text, recipe_path
 from recipes.config.resolve import resolve_recipe
-from recipes.config.schema import ResolvedRecipe, expand_ranges
-from recipes.errors import RecipeError
+from recipes.config.schema import (
+    ResolvedRecipe,
+    count_values,
+    expand_ranges,
+    grid_size_problem,
+)
+from recipes.errors import RecipeError, RecipeErrors
 from recipes.paths import display_path
 
 LABEL_KEY = "label"
-MAX_RUNS = 1000
 
 
 # ----------------------------------------------------------------------------------- the grid
@@ -71,13 +75,12 @@ def parse_grid_option(text: str) -> tuple[str, list[Any]]:
             f"--grid expects key=value1,value2,... (e.g. --grid loss=mse,log_cosh), got '{text}'"
         )
     try:
-        values = yaml.safe_load(f"[{raw}]")
-    except yaml.YAMLError:
-        raise RecipeError(
-            f"--grid {key}: cannot read '{raw}' as comma-separated YAML values"
-        ) from None
+        values = load_yaml_text(f"[{raw}]")
+    except yaml.YAMLError as error:
+        message = alias_problem(error) or f"cannot read '{raw}' as comma-separated YAML values"
+        raise RecipeError(message, source=f"--grid {key}") from None
     if not values or any(value is None for value in values):
-        raise RecipeError(f"--grid {key}: empty value in '{raw}'")
+        raise RecipeError(f"empty value in '{raw}'", source=f"--grid {key}")
     return key, values
 
 
@@ -88,15 +91,24 @@ def grid_from_options(options: Iterable[str]) -> dict[str, list[Any]]:
         key, values = parse_grid_option(option)
         if key in grid:
             raise RecipeError(
-                f"--grid {key} is given twice; list all its values once: --grid {key}=a,b,c"
+                f"--grid {key} is given twice", hint=f"list all its values once: --grid {key}=a,b,c"
             )
         grid[key] = values
     return grid
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a value used twice out twice: ``--set`` refuses aliases (``*id001``)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def yaml_value(value: Any) -> str:
     """A value as the YAML text ``--set key=...`` reads back to the same value."""
-    text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=1 << 30)
+    text = yaml.dump(
+        value, Dumper=_NoAliasDumper, default_flow_style=True, sort_keys=False, width=1 << 30
+    )
     return text.removesuffix("\n...\n").strip()
 
 
@@ -127,24 +139,36 @@ def build_axes(
     cli_grid: Mapping[str, Sequence[Any]],
     config_source: str,
 ) -> list[GridAxis]:
-    """The sweep's axes: the config's ``grid:`` with ``--grid`` keys replacing or adding."""
-    axes: list[GridAxis] = []
+    """The sweep's axes: the config's ``grid:`` with ``--grid`` keys replacing or adding.
+
+    The grid is counted from its ranges before any is expanded, so ``seed=0..5000000`` is
+    refused at once (more than ``schema.MAX_RUNS`` combinations)."""
     merged = {key: (values, f"{config_source}: grid") for key, values in config_grid.items()}
     merged.update({key: (values, "--grid") for key, values in cli_grid.items()})
+    counts = []
     for key, (values, source) in merged.items():
         try:
-            values = expand_ranges(values)
+            counts.append(count_values(values))
         except ValueError as error:
-            raise RecipeError(f"{source}: {key}: {error}") from None
-        if not isinstance(values, (list, tuple)) or not values:
-            raise RecipeError(f"{source}: {key}: expected a non-empty list of values")
-        pairs = [split_label(value) for value in values]
+            raise RecipeError(str(error), source=source, key=key) from None
+        if not isinstance(values, (str, list, tuple)) or not counts[-1]:
+            raise RecipeError("expected a non-empty list of values", source=source, key=key)
+    problem = grid_size_problem(counts)
+    if problem:
+        raise RecipeError(problem)
+    axes: list[GridAxis] = []
+    for key, (values, source) in merged.items():
+        pairs = [split_label(value) for value in expand_ranges(values)]
         labels = [label for _, label in pairs]
-        duplicates = sorted({label for label in labels if labels.count(label) > 1})
+        duplicates = sorted(
+            label for label, count in collections.Counter(labels).items() if count > 1
+        )
         if duplicates:
             raise RecipeError(
-                f"{source}: {key}: the value(s) {', '.join(duplicates)} appear more than once "
-                "(give each a distinct label)"
+                f"the value(s) {', '.join(duplicates)} appear more than once (give each a "
+                "distinct label)",
+                source=source,
+                key=key,
             )
         axes.append(GridAxis(key, [value for value, _ in pairs], labels, source))
     return axes
@@ -170,20 +194,19 @@ def _culprits(path: str, axes: list[GridAxis]) -> list[GridAxis]:
 
 def _grid_error(
     error: RecipeError, point: SweepPoint, axes: list[GridAxis], user_keys: list[str]
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, RecipeError]]:
     """A combination's validation error as (grid values it is about, problem) pairs, the
-    problem's source reworded from ``--set`` to where the grid value came from."""
-    lines = []
-    for line in str(error).splitlines():
-        source, _, rest = line.partition(": ")
-        path = rest.partition(": ")[0]
+    problem's source changed from ``--set`` to where the grid value came from."""
+    pairs = []
+    for problem in error.problems:
+        path = problem.key or ""
         culprits = _culprits(path, axes)
         user_set = any(_touches(path, key) for key in user_keys)
-        if source == "--set" and culprits and not user_set:
-            line = f"{culprits[0].source}: {rest}"
+        if problem.source == "--set" and culprits and not user_set:
+            problem = problem.replace(source=culprits[0].source)
         named = culprits or axes
-        lines.append((", ".join(f"{a.key}={point.labels[a.key]}" for a in named), line))
-    return lines
+        pairs.append((", ".join(f"{a.key}={point.labels[a.key]}" for a in named), problem))
+    return pairs
 
 
 def plan_sweep(
@@ -213,12 +236,10 @@ def plan_sweep(
             f"--set {clashes[0].key}=... clashes with the grid's {clashes[0].key} "
             f"({clashes[0].source}); drop one of them"
         )
-    count = math.prod(len(axis.values) for axis in axes)
-    if count > MAX_RUNS:
-        raise RecipeError(f"the grid has {count} combinations; at most {MAX_RUNS} per sweep")
     points: list[SweepPoint] = []
     resolved: list[ResolvedRecipe] = []
-    problems: dict[str, str] = {}  # problem -> the first grid values that showed it
+    # each distinct problem once, with the first grid values that showed it
+    problems: dict[str, tuple[str, RecipeError]] = {}
     for index, combination in enumerate(
         itertools.product(*(range(len(axis.values)) for axis in axes)), start=1
     ):
@@ -234,9 +255,15 @@ def plan_sweep(
             resolved.append(point.recipe)
         except RecipeError as error:
             for label, problem in _grid_error(error, point, axes, user_keys):
-                problems.setdefault(problem, label)
+                problems.setdefault(problem.render(), (label, problem))
     if problems:
-        raise RecipeError(
-            "\n".join(f"sweep value {label}: {problem}" for problem, label in problems.items())
+        raise RecipeErrors(
+            [
+                problem.replace(
+                    source=f"sweep value {label}"
+                    + (f": {problem.source}" if problem.source else "")
+                )
+                for label, problem in problems.values()
+            ]
         )
     return base, axes, points, resolved

@@ -96,3 +96,30 @@ def test_a_task_says_which_blocks_it_needs(tmp_path):
     assert "data, model, loss: required for task 'train'" in message
     path.write_text("task: loss_gallery\n")
     assert resolve_recipe(str(path)).config.task == "loss_gallery"
+
+
+def test_focal_rings_weight_decay_is_focal_rings_with_adamw_instead_of_l2():
+    """It extends focal_rings; resolved, it is what its standalone file was before: focal_rings
+    but for the description, L2 0 and AdamW (decay 0.01, biases excluded, the same rate)."""
+    resolved = resolve_recipe("focal_rings_weight_decay")
+    assert [source.rsplit("/", 1)[-1] for source in resolved.sources] == [
+        "defaults.yaml",
+        "focal_rings.yaml",
+        "focal_rings_weight_decay.yaml",
+    ]
+    base = resolve_recipe("focal_rings").config.as_mapping()
+    decay = resolved.config.as_mapping()
+    assert {key for key in base if base[key] != decay[key]} == {
+        "description",
+        "model",
+        "optimizer",
+    }
+    assert decay["model"] == {**base["model"], "l2": 0.0}
+    assert decay["optimizer"] == {
+        "name": "adamw",
+        "learning_rate": 0.002,
+        "momentum": None,
+        "weight_decay": 0.01,
+        "exclude_from_weight_decay": ["bias"],
+    }
+    assert decay["backend"] == "tensorflow" and decay["train"]["epochs"] == 20
