@@ -13,6 +13,8 @@ import fcntl
 import os
 from pathlib import Path
 
+from recipes.errors import RecipeError
+
 LOCK_NAME = ".lock"
 
 
@@ -73,6 +75,18 @@ class FolderLock:
 
     def __exit__(self, *exception: object) -> None:
         self.release()
+
+
+def lock_or_refuse(folder: Path, what: str) -> FolderLock:
+    """The folder's lock for a resume; RecipeError (exit 2) naming the process that holds
+    it. ``what``: "run" or "sweep"."""
+    try:
+        return FolderLock(folder).acquire()
+    except FolderBusy as busy:
+        raise RecipeError(
+            f"{folder}: another process (pid {busy.holder}) is running or resuming this {what}; "
+            "wait for it to end, or stop it first"
+        ) from None
 
 
 def is_locked(folder: Path | str) -> bool:

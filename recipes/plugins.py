@@ -40,6 +40,10 @@ REPORTS.register_reference("table", "recipes.report.comparison:default_compariso
 REPORTS.register_reference("mnist_table", "recipes.studies.mnist_table:compare_mnist_losses")
 REPORTS.register_reference("compare_hinge", "recipes.studies.compare_hinge:compare_hinge")
 
+# The door's group entry (recipes.run.door.run_group), for the vectorized executor: a reference,
+# so the sweep room hands points to the run room without importing it.
+RUN_GROUP = Reference("recipes.run.door:run_group")
+
 EXECUTORS.register_reference("processes", "recipes.sweep.executors:ProcessExecutor")
 EXECUTORS.register_reference("vectorized", "recipes.sweep.vectorized:VectorizedExecutor")
 EXECUTORS.register_reference("workers", "recipes.sweep.executors:WorkerExecutor")

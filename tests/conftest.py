@@ -202,7 +202,7 @@ def stand_in_runs(monkeypatch, tmp_path_factory):
             str(state.names),
         ]
 
-    import recipes.sweep.children
+    import recipes.child
 
-    monkeypatch.setattr(recipes.sweep.children, "runner_command", command)
+    monkeypatch.setattr(recipes.child, "runner_command", command)
     return state

@@ -19,6 +19,7 @@ from pathlib import Path
 from recipes.errors import RecipeError
 from recipes.paths import DEFAULT_OUTPUT_ROOT
 from recipes.signals import exit_status_of, termination_signals_handled
+from recipes.status import RunStatus
 
 
 class _Parser(argparse.ArgumentParser):
@@ -191,13 +192,13 @@ def _list_runs(output_root: Path) -> None:
     running or were stopped without a chance to say so (``stopped (process gone)``). A record
     that cannot be read is one warning line (stderr), never a failure."""
     from recipes.paths import display_path
-    from recipes.report.outputs_index import collect_entries, status_summary
+    from recipes.report.index_records import collect_entries, status_summary
 
     entries = collect_entries(output_root, details=False)
     summary = status_summary(entries)
     print(f"{'outputs:':11} {display_path(output_root)}: {summary or 'no runs yet'}")
     for entry in entries:
-        if entry["status"] not in ("completed", "failed", "interrupted"):
+        if entry["status"] not in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.INTERRUPTED):
             print(f"  {entry['status']}: {display_path(entry['folder'])}")
 
 
@@ -291,7 +292,7 @@ def _report_sweep(sweep: object) -> int:
     table = sweep.folder / "comparison.md"
     table = table if table.is_file() else sweep.folder / "summary.md"
     print(table.read_text(encoding="utf-8"))
-    failed = [r for r in sweep.results if r.status != "completed"]
+    failed = [r for r in sweep.results if r.status != RunStatus.COMPLETED]
     if failed:
         print(f"error: {len(failed)} of {len(sweep.results)} runs failed", file=sys.stderr)
     if sweep.report_error:

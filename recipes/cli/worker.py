@@ -18,7 +18,8 @@ import os
 import sys
 from collections.abc import Iterator
 
-from recipes.run.door import PointRequest, RunOutcome
+from recipes.outcome import PointRequest, RunOutcome
+from recipes.run.door import run_request
 from recipes.signals import exit_status_of, termination_signals_handled
 
 
@@ -44,7 +45,7 @@ def output_to(path: str) -> Iterator[None]:
 
 def run_logged(request: PointRequest) -> RunOutcome:
     """The point, with what the command line would print at its end."""
-    outcome = request.run()
+    outcome = run_request(request)
     if outcome.message:
         print(outcome.message, file=sys.stderr)
     if outcome.run_folder is not None:

@@ -25,6 +25,7 @@ import numpy as np
 from recipes.files import atomic_write_text, markdown_table, markdown_text, write_csv
 from recipes.report.comparison_figures import plot_epoch_curves, plot_metric_bars
 from recipes.report.plots import save_figure
+from recipes.status import RunStatus
 from recipes.sweep.records import Sweep
 
 
@@ -113,7 +114,7 @@ def group_rows(
     """Mean, standard deviation and count of numeric ``columns`` per group of completed runs."""
     groups: dict[tuple, list[Mapping[str, Any]]] = {}
     for row in rows:
-        if row.get("status") == "completed":
+        if row.get("status") == RunStatus.COMPLETED:
             groups.setdefault(tuple(row[key] for key in group_by), []).append(row)
     header = [*group_by, "runs"]
     for column in columns:
@@ -237,7 +238,7 @@ def _metric_bar_series(
         "notes": {
             label: f"{row['status']}: {_short_reason(result.reason)}"
             for label, row, result in zip(labels, rows, sweep.results, strict=True)
-            if row["status"] != "completed"
+            if row["status"] != RunStatus.COMPLETED
         },
     }
 
@@ -292,7 +293,7 @@ def _write_curves(sweep: Sweep, spec: ComparisonSpec, rows: list[dict[str, Any]]
 
 
 def rows_completed(rows: Sequence[Mapping[str, Any]]) -> int:
-    return sum(row["status"] == "completed" for row in rows)
+    return sum(row["status"] == RunStatus.COMPLETED for row in rows)
 
 
 def _run_label(sweep: Sweep, row: Mapping[str, Any]) -> str:

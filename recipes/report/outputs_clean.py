@@ -14,15 +14,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recipes.report.outputs_index import (
-    CACHE_NAME,
-    INDEX_NAME,
-    LOCK_NAME,
-    RUN_RECORDS,
-    SWEEP_RECORDS,
-    index_lock,
-    is_our_index,
-)
+from recipes.report.index_records import CACHE_NAME, RUN_RECORDS, SWEEP_RECORDS
+from recipes.report.outputs_index import INDEX_NAME, LOCK_NAME, index_lock, is_our_index
 from recipes.status import RunStatus, read_record, shown_status
 
 

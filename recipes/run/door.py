@@ -4,8 +4,9 @@ sweep executor in this process, in a worker, in a child process or on Ray), it g
 :class:`RunOutcome` out. Executors decide only where and when a point runs; resume, locks,
 the pinned inputs, the run folder and its record behave the same whichever runs it.
 
-A child process or a worker gets a :class:`PointRequest` (plain JSON) and answers with the
-outcome as JSON (:mod:`recipes.cli.worker`); nothing is read back from a log.
+A child process or a worker gets a :class:`~recipes.outcome.PointRequest` (plain JSON) and
+answers with the outcome as JSON (:mod:`recipes.cli.worker`, :mod:`recipes.child`); nothing
+is read back from a log.
 
 :func:`run_point` never raises for what happens inside a run: a bad config, a failed or
 interrupted run, a fault, are all outcomes (``status``, ``exit_status``, ``message``). The
@@ -15,83 +16,21 @@ stops, the Python API raises KeyboardInterrupt).
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from recipes.config.inputs import changes_since, fingerprint
 from recipes.config.schema import ResolvedRecipe
 from recipes.errors import RecipeError, TrainingFailed
-from recipes.inputs import file_changes, fingerprint
-from recipes.locks import FolderBusy, FolderLock
+from recipes.locks import FolderLock, lock_or_refuse
+from recipes.outcome import PointRequest, RunOutcome, outcome_from_folder
 from recipes.plugins import TASKS
 from recipes.run.lifecycle import OpenRun
 from recipes.signals import Stopped, describe_stop, exit_status_of
 from recipes.status import RunStatus, read_record, shown_status
-
-
-@dataclasses.dataclass
-class RunOutcome:
-    """How a run ended. ``exit_status`` is what the command line exits with: 0 completed, 1
-    failed, 2 bad input (config, data file, a run that cannot resume), 128 + the signal's
-    number when stopped. ``message``: the line the command line prints on standard error
-    ('' when completed)."""
-
-    status: RunStatus
-    run_folder: Path | None = None
-    metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
-    reason: str = ""
-    exit_status: int = 0
-    message: str = ""
-    durations: dict[str, float] = dataclasses.field(default_factory=dict)
-    details: str = ""  # a fault's traceback when there is no run folder to keep it
-
-    @property
-    def completed(self) -> bool:
-        return self.status == RunStatus.COMPLETED
-
-    @property
-    def stop_signal(self) -> int | None:
-        """The signal that stopped the run (SIGINT for Ctrl-C), or None."""
-        return self.exit_status - 128 if self.exit_status > 128 else None
-
-    def to_json(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["status"] = self.status.value
-        data["run_folder"] = str(self.run_folder) if self.run_folder else None
-        return data
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RunOutcome:
-        known = {field.name for field in dataclasses.fields(cls)}
-        values = {key: value for key, value in data.items() if key in known}
-        values["status"] = RunStatus.of(values.get("status"))
-        folder = values.get("run_folder")
-        values["run_folder"] = Path(folder) if folder else None
-        return cls(**values)
-
-
-def outcome_from_folder(
-    folder: Path, exit_status: int | None = None, message: str = ""
-) -> RunOutcome:
-    """A run's outcome as its folder records it (status, reason, metrics, durations)."""
-    record = read_record(folder / "run.json") or {}
-    status = shown_status(record) if record else RunStatus.NOT_STARTED
-    metrics = read_record(folder / "metrics.json") or {}
-    durations = record.get("durations_s")
-    if exit_status is None:
-        exit_status = 0 if status == RunStatus.COMPLETED else 1
-    return RunOutcome(
-        status=status,
-        run_folder=folder,
-        metrics=metrics if status == RunStatus.COMPLETED else {},
-        reason=str(record.get("reason") or ""),
-        exit_status=exit_status,
-        message=message,
-        durations=durations if isinstance(durations, dict) else {},
-    )
 
 
 def _outcome_of_error(error: BaseException, folder: Path | None) -> RunOutcome:
@@ -189,13 +128,7 @@ def lock_run_folder(folder: Path) -> FolderLock:
             f"{folder}: not a run folder (it needs run.json and config.yaml); give a folder "
             "such as outputs/hinge/<run-id>"
         )
-    try:
-        return FolderLock(folder).acquire()
-    except FolderBusy as busy:
-        raise RecipeError(
-            f"{folder}: another process (pid {busy.holder}) is running or resuming this run; "
-            "wait for it to end, or stop it first"
-        ) from None
+    return lock_or_refuse(folder, "run")
 
 
 def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str, Any]]:
@@ -225,7 +158,7 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
             f"(python -m recipes run {recipe})"
         )
     entry: dict[str, Any] = {}
-    changes = input_changes(record.get("inputs"), config)
+    changes = changes_since(record.get("inputs"), fingerprint(config))
     if changes:
         if not force:
             raise RecipeError(
@@ -236,25 +169,6 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
     sources = record.get("sources") if isinstance(record.get("sources"), list) else []
     overrides = record.get("overrides") if isinstance(record.get("overrides"), list) else []
     return ResolvedRecipe(name=recipe, config=config, sources=sources, overrides=overrides), entry
-
-
-def input_changes(recorded: Any, config: Any) -> str:
-    """What changed between the inputs a record pinned and ``config``'s inputs now ('' when
-    nothing did, or the record pinned nothing: runs of earlier versions)."""
-    if not isinstance(recorded, dict):
-        return ""
-    now = fingerprint(config)
-    parts = []
-    if recorded.get("config_sha256") not in (None, now["config_sha256"]):
-        parts.append("its config.yaml changed")
-    before = recorded.get("data_files") if isinstance(recorded.get("data_files"), dict) else {}
-    changed = file_changes(before, now["data_files"])
-    if changed:
-        parts.append(
-            f"the data file {changed[0]} changed"
-            + (f" (and {len(changed) - 1} more)" if len(changed) > 1 else "")
-        )
-    return " and ".join(parts)
 
 
 def _heartbeat_text(record: dict[str, Any]) -> str:
@@ -294,61 +208,18 @@ def run_group(
     return [outcomes[index] for index in range(len(recipes))]
 
 
-def raise_if_interrupted(outcomes: Sequence[RunOutcome]) -> None:
-    """Raise :class:`recipes.signals.Stopped` when a run was stopped by a signal: a sweep
-    that ran it in this process stops too."""
-    for outcome in outcomes:
-        if outcome.stop_signal is not None:
-            raise Stopped(outcome.stop_signal)
+def run_request(request: PointRequest, verbose: int | None = None) -> RunOutcome:
+    """Resolve and run a point given as a request, in this process (a runner does this)."""
+    if request.resume:
+        return run_point(None, resume_folder=request.folder, force=request.force, verbose=verbose)
+    from recipes.config.resolve import resolve_recipe
 
-
-@dataclasses.dataclass(frozen=True)
-class PointRequest:
-    """One point for a child process or a worker, as plain JSON: what to resolve
-    (``recipe``, ``overrides``, ``backend``) and where to run it (``folder``: an empty
-    folder reserved for a new run, or the stopped run to continue when ``resume``)."""
-
-    recipe: str
-    overrides: tuple[str, ...] = ()
-    backend: str | None = None
-    output_root: str = ""
-    folder: str | None = None
-    resume: bool = False
-    force: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "overrides": list(self.overrides)}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PointRequest:
-        known = {field.name for field in dataclasses.fields(cls)}
-        values = {key: value for key, value in data.items() if key in known}
-        values["overrides"] = tuple(values.get("overrides") or ())
-        return cls(**values)
-
-    def command_line(self) -> list[str]:
-        """The command that runs the same point by hand (sweep.json shows it)."""
-        if self.resume:
-            return ["python", "-m", "recipes", "resume", str(self.folder)]
-        command = ["python", "-m", "recipes", "run", self.recipe]
-        for text in self.overrides:
-            command += ["--set", text]
-        if self.backend:
-            command += ["--backend", self.backend]
-        return [*command, "--output-root", self.output_root]
-
-    def run(self, verbose: int | None = None) -> RunOutcome:
-        """Resolve and run the point in this process (a worker does this)."""
-        if self.resume:
-            return run_point(None, resume_folder=self.folder, force=self.force, verbose=verbose)
-        from recipes.config.resolve import resolve_recipe
-
-        try:
-            recipe = resolve_recipe(self.recipe, self.overrides, self.backend)
-        except (Exception, KeyboardInterrupt) as error:
-            return _outcome_of_error(error, None)
-        folder = Path(self.folder) if self.folder else None
-        return run_point(recipe, self.output_root, folder=folder, verbose=verbose)
+    try:
+        recipe = resolve_recipe(request.recipe, request.overrides, request.backend)
+    except (Exception, KeyboardInterrupt) as error:
+        return _outcome_of_error(error, None)
+    folder = Path(request.folder) if request.folder else None
+    return run_point(recipe, request.output_root, folder=folder, verbose=verbose)
 
 
 class RunNotCompleted(RuntimeError):

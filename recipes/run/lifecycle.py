@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from recipes.config.inputs import fingerprint
 from recipes.config.schema import ResolvedRecipe
 from recipes.errors import RecipeError, TrainingFailed
 from recipes.files import (
@@ -30,7 +31,6 @@ from recipes.files import (
     write_json,
     write_yaml,
 )
-from recipes.inputs import fingerprint
 from recipes.locks import FolderLock
 from recipes.run.backend import library_versions, select_backend
 from recipes.signals import describe_stop

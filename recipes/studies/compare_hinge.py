@@ -22,6 +22,7 @@ from recipes.config.resolve import resolve_run_folder_config
 from recipes.report import margins, plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.run.backend import select_backend
+from recipes.status import RunStatus
 from recipes.studies.hinge_figures import plot_tightness_per_seed, plot_training_evolution
 from recipes.studies.hinge_report import converged, write_hinge_report
 from recipes.sweep.records import RunResult, Sweep
@@ -38,7 +39,7 @@ def compare_hinge(sweep: Sweep) -> list[Path]:
     boundaries as they train (same seed, same epochs) and report.md saying what the numbers
     show."""
     written = write_comparison(sweep, _comparison_spec(sweep))
-    completed = [r for r in sweep.results if r.status == "completed" and r.run_folder]
+    completed = [r for r in sweep.results if r.status == RunStatus.COMPLETED and r.run_folder]
     if not completed:
         return written
     by_loss = _group_by_loss(sweep, completed)

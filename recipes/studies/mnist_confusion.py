@@ -18,6 +18,7 @@ import numpy as np
 
 from recipes.files import read_csv_columns
 from recipes.report import plots
+from recipes.status import RunStatus
 from recipes.sweep.records import Sweep
 
 COLUMNS = 4
@@ -47,7 +48,7 @@ def plot_confusion_matrices(sweep: Sweep) -> Path | None:
     runs = [
         (", ".join(r.point.labels.values()) or str(r.point.index), found)
         for r in sweep.results
-        if r.status == "completed" and r.run_folder
+        if r.status == RunStatus.COMPLETED and r.run_folder
         for found in [_predictions(r.run_folder)]
         if found is not None
     ]

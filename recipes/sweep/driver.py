@@ -25,10 +25,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from recipes.config.inputs import changes_since, config_sha256, data_file_hashes
 from recipes.errors import RecipeError
 from recipes.files import atomic_write_text, create_unique_folder, now_iso
-from recipes.inputs import config_changes, config_sha256, data_file_hashes, file_changes
-from recipes.locks import FolderBusy, FolderLock
+from recipes.locks import FolderLock, lock_or_refuse
+from recipes.outcome import PointRequest
 from recipes.paths import DEFAULT_OUTPUT_ROOT, display_path
 from recipes.plugins import EXECUTORS, REPORTS
 from recipes.signals import exit_status_of
@@ -108,37 +109,13 @@ def _pinned(config: Any) -> dict[str, Any]:
 
 
 def sweep_inputs(base: Any, points: Sequence[Any]) -> dict[str, Any]:
-    """What a sweep pins: its base config, each point's config hash, and its data files
-    (not ``sweep:``, which says only where and how the points run)."""
+    """What a sweep pins: the hash of its points' configs, its base config (to name what
+    changed) and its data files; not ``sweep:``, which says only where and how points run."""
     return {
+        "config_sha256": config_sha256({"points": [_pinned(p.recipe.config) for p in points]}),
         "config": _pinned(base.config),
-        "points_sha256": [config_sha256(_pinned(point.recipe.config)) for point in points],
         "data_files": data_file_hashes(base.config),
     }
-
-
-def _lock_sweep(folder: Path) -> FolderLock:
-    try:
-        return FolderLock(folder).acquire()
-    except FolderBusy as busy:
-        raise RecipeError(
-            f"{folder}: another process (pid {busy.holder}) is running or resuming this "
-            "sweep; wait for it to end, or stop it first"
-        ) from None
-
-
-def _changed_inputs(sweep: Sweep, base: Any, points: Sequence[Any]) -> str:
-    """What differs between the inputs the sweep pinned and what its config gives now."""
-    pinned = sweep.inputs
-    if not pinned:
-        return ""  # a sweep of an earlier version pinned nothing
-    now = sweep_inputs(base, points)
-    if pinned.get("points_sha256") not in (None, now["points_sha256"]):
-        changes = config_changes(pinned.get("config") or {}, now["config"])
-        return f"its config changed ({changes or 'a grid point changed'})"
-    before = pinned.get("data_files") if isinstance(pinned.get("data_files"), dict) else {}
-    changed = file_changes(before, now["data_files"])
-    return f"the data file {changed[0]} changed" if changed else ""
 
 
 def resume_sweep(
@@ -154,7 +131,7 @@ def resume_sweep(
     on the sweep, or its inputs changed since it started (unless ``force``)."""
     _check_jobs(jobs)
     folder = Path(folder).resolve()
-    lock = _lock_sweep(folder)
+    lock = lock_or_refuse(folder, "sweep")
     try:
         sweep = load_sweep(folder)
         record = read_record(folder / "sweep.json") or {}
@@ -171,7 +148,7 @@ def resume_sweep(
                 f"{folder}: the recipe's grid no longer gives this sweep's points; start a new "
                 "sweep"
             )
-        changed = _changed_inputs(sweep, base, points)
+        changed = changes_since(sweep.inputs, sweep_inputs(base, points))
         if changed and not force:
             raise RecipeError(
                 f"{folder}: {changed} since the sweep started; resuming would mix runs of "
@@ -201,7 +178,7 @@ def rebuild_report(folder: Path | str) -> Sweep:
     """``sweep --report``: the sweep's summary and report written again from its run folders,
     without training anything."""
     folder = Path(folder).resolve()
-    lock = _lock_sweep(folder)
+    lock = lock_or_refuse(folder, "sweep")
     try:
         sweep = load_sweep(folder)
         record = read_record(folder / "sweep.json") or {}
@@ -221,8 +198,8 @@ def print_plan(
     """``sweep --dry-run``: every point's run, one line each; creates nothing."""
     base, _, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
     for point in points:
-        sets = " ".join(f"--set {shlex.quote(text)}" for text in point.overrides)
-        print(f"[{point.index}/{len(points)}] {point.label}: python -m recipes run {recipe} {sets}")
+        command = PointRequest(recipe, tuple(point.overrides), backend).command_line()
+        print(f"[{point.index}/{len(points)}] {point.label}: {shlex.join(command)}")
     describe = getattr(EXECUTORS.get(base.config.sweep.executor), "describe", None)
     if describe is not None:  # e.g. ray: where the points would run, with what resources
         print(f"executor {base.config.sweep.executor}: {describe(base.config.sweep)}")

@@ -29,9 +29,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
+from recipes.child import Children, Runner, run_on
 from recipes.files import create_unique_folder
-from recipes.run.door import PointRequest, RunOutcome
-from recipes.sweep.children import Children, Runner, run_on
+from recipes.outcome import PointRequest, RunOutcome
+from recipes.status import RunStatus
 from recipes.sweep.records import RunResult, Sweep
 
 
@@ -118,7 +119,7 @@ class RunnerExecutor:
     def run(self, sweep: Sweep, progress: Any) -> None:
         pending: queue.Queue[RunResult] = queue.Queue()
         for result in sweep.results:
-            if result.status == "not started":
+            if result.status == RunStatus.NOT_STARTED:
                 pending.put(result)
         children = Children()
 

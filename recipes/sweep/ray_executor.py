@@ -28,10 +28,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from recipes.run.door import PointRequest, RunOutcome
+from recipes import child as point_runners
+from recipes.child import Children, Runner, outcome_of_lost_point, run_on
+from recipes.outcome import PointRequest, RunOutcome
 from recipes.signals import signals_deferred
-from recipes.sweep import children as point_runners
-from recipes.sweep.children import Children, Runner, outcome_of_lost_point, run_on
+from recipes.status import RunStatus
 from recipes.sweep.executors import log_path, point_request, record_outcome
 from recipes.sweep.ray_cluster import (
     check_resources,
@@ -125,7 +126,7 @@ class RayExecutor:
     def run(self, sweep: Sweep, progress: Any) -> None:
         settings = sweep.base.config.sweep.ray
         ray, connected_here = connect(settings.address)
-        pending = [result for result in sweep.results if result.status == "not started"]
+        pending = [result for result in sweep.results if result.status == RunStatus.NOT_STARTED]
         task = ray.remote(run_on_node).options(
             num_cpus=settings.cpus_per_run,
             num_gpus=settings.gpus_per_run,

@@ -24,7 +24,7 @@ from recipes.files import (
     write_csv,
     write_json,
 )
-from recipes.run.door import RunOutcome
+from recipes.outcome import RunOutcome
 from recipes.status import RunStatus, read_record
 from recipes.sweep.grid import GridAxis, SweepPoint
 
@@ -182,7 +182,7 @@ def write_summary(sweep: Sweep) -> tuple[Path, Path]:
             relative = _relative(Path(row[folder_column]), sweep.folder)
             row[folder_column] = f"[{Path(relative).name}]({relative})"
         md_rows.append(row)
-    completed = sum(result.status == "completed" for result in sweep.results)
+    completed = sum(result.status == RunStatus.COMPLETED for result in sweep.results)
     grid = "; ".join(f"{a.key} = {', '.join(a.labels)} ({a.source})" for a in sweep.axes)
     text = (
         f"# Sweep {sweep.recipe}: {completed}/{len(sweep.results)} runs completed\n\n"

@@ -15,8 +15,8 @@ import time
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.plugins import TASKS
-from recipes.run.door import RunOutcome, raise_if_interrupted, run_group
+from recipes.outcome import RunOutcome, raise_if_interrupted
+from recipes.plugins import RUN_GROUP, TASKS
 from recipes.status import RunStatus
 from recipes.sweep.executors import ProcessExecutor, record_outcome
 from recipes.sweep.records import RunResult, Sweep
@@ -87,7 +87,7 @@ def _train_group(
         record_outcome(results[index], outcome, clock)
         progress.done(results[index])
 
-    outcomes = run_group(
+    outcomes = RUN_GROUP.load()(
         [recipe for _, recipe in members], sweep.output_root, on_finished, on_epoch
     )
     raise_if_interrupted(outcomes)  # a signal stopped the group: the sweep stops too

@@ -365,7 +365,7 @@ def test_refresh_after_a_run_leaves_a_foreign_index_with_one_warning(output_root
 
 
 def test_a_rebuild_reads_again_only_the_record_that_changed(output_root, monkeypatch):
-    import recipes.report.outputs_index as outputs_index
+    import recipes.report.index_records as outputs_index
 
     read = []
     original = outputs_index._read_entry

@@ -18,9 +18,10 @@ from conftest import PROJECT_ROOT
 
 from recipes.cli.main import main
 from recipes.errors import RecipeError
+from recipes.outcome import PointRequest, RunOutcome
 from recipes.plugins import REPORTS
 from recipes.registry import Entry
-from recipes.run.door import PointRequest, RunOutcome, check_resumable
+from recipes.run.door import check_resumable
 from recipes.status import HEARTBEAT_STALE_S, RunStatus, shown_status
 from recipes.sweep.driver import resume_sweep, run_sweep
 
@@ -107,8 +108,8 @@ def test_a_sweep_whose_executor_changes_is_no_change_of_inputs(stand_in_runs, tm
 
 def stopped_csv_run(tmp_path: Path) -> tuple[Path, Path]:
     """A run folder of an interrupted csv run (its data file pinned), and the data file."""
+    from recipes.config.inputs import fingerprint
     from recipes.config.resolve import resolve_recipe
-    from recipes.inputs import fingerprint
 
     data = tmp_path / "points.csv"
     data.write_text("x1,x2,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))

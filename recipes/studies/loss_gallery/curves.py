@@ -76,13 +76,6 @@ def format_params(params: dict[str, Any]) -> str:
 # ----------------------------------------------------------------------- registry look-ups
 
 
-def registered(name: str) -> bool:
-    """Whether the loss registry knows ``name`` (focal and symmetric CE may come later)."""
-    from recipes.components.losses import LOSSES
-
-    return name in LOSSES
-
-
 def loss_params_for(name: str, wanted: dict[str, Any]) -> dict[str, Any]:
     """The subset of ``wanted`` that the registered loss ``name`` accepts as parameters."""
     from recipes.components.losses import LOSSES
@@ -270,9 +263,7 @@ def _sigmoid_crossentropy_curves(grid: dict[str, Any]) -> list[Curve]:
 
 
 def _focal_curves(grid: dict[str, Any]) -> list[Curve]:
-    """The focal loss on logits with FOCAL_PARAMS, or nothing while ``focal`` is unregistered."""
-    if not registered("focal"):
-        return []
+    """The focal loss on logits with FOCAL_PARAMS."""
     params = loss_params_for("focal", {**FOCAL_PARAMS, "from_logits": True})
     shown = {**FOCAL_PARAMS, **params}
     return [
@@ -305,8 +296,8 @@ def _probability_crossentropy_curve(grid: dict[str, Any]) -> Curve:
 
 
 def classification_curves(points: int = POINTS) -> list[Curve]:
-    """Hinge, squared hinge, sigmoid cross-entropy (plain and weighted), focal (when
-    registered) and cross-entropy on probabilities over linspace(-3, 5, points), target 1."""
+    """Hinge, squared hinge, sigmoid cross-entropy (plain and weighted), focal and
+    cross-entropy on probabilities over linspace(-3, 5, points), target 1."""
     grid = {
         "predictions": np.linspace(*CLASSIFICATION_RANGE, points),
         "target": CLASSIFICATION_TARGET,

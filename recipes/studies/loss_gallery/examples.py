@@ -22,7 +22,6 @@ from recipes.studies.loss_gallery.curves import (
     keras_module,
     loss_params_for,
     mean_loss,
-    registered,
 )
 
 # Float32 results agree with a published (itself float32) value to about 1e-7, not better.
@@ -203,19 +202,18 @@ def _focal_examples() -> list[Example]:
     y_true = float32([[1.0], [0.0]])
     for case, (predicted, focal_published, bce_published) in cases.items():
         inputs = f"y_pred = {predicted}, y_true = [[1], [0]]"
-        if registered("focal"):
-            params = loss_params_for("focal", {**FOCAL_PARAMS, "from_logits": False})
-            examples.append(
-                Example(
-                    name=f"focal_{case}",
-                    source="001 (FocalLoss, gamma 2, alpha 0.75)",
-                    inputs=inputs,
-                    computation=f"focal({format_params(params)})(y_true, y_pred)",
-                    computed=mean_loss("focal", params, y_true, float32(predicted)),
-                    published=focal_published,
-                    decimals=4,
-                )
+        params = loss_params_for("focal", {**FOCAL_PARAMS, "from_logits": False})
+        examples.append(
+            Example(
+                name=f"focal_{case}",
+                source="001 (FocalLoss, gamma 2, alpha 0.75)",
+                inputs=inputs,
+                computation=f"focal({format_params(params)})(y_true, y_pred)",
+                computed=mean_loss("focal", params, y_true, float32(predicted)),
+                published=focal_published,
+                decimals=4,
             )
+        )
         examples.append(
             Example(
                 name=f"bce_{case}",
@@ -233,16 +231,10 @@ def _focal_examples() -> list[Example]:
 def _symmetric_ce_examples() -> list[Example]:
     """001's symmetric cross-entropy example: rce / ce for a clean and a noisy label.
 
-    Needs a registered ``symmetric_crossentropy`` whose ``alpha`` (weight of ce) and ``beta``
-    (weight of rce) can be set, so ce and rce are each the loss with the other weight 0.
+    ``alpha`` weighs ce and ``beta`` rce, so ce and rce are each the loss with the other
+    weight 0.
     """
-    if not registered("symmetric_crossentropy"):
-        return []
     base = loss_params_for("symmetric_crossentropy", {"from_logits": False})
-    if not {"alpha", "beta"} <= set(
-        loss_params_for("symmetric_crossentropy", {"alpha": 1, "beta": 1})
-    ):
-        return []
     examples = []
     for case, label, published in (("clean", 1.0, 8.2502), ("noisy", 0.0, 4.5786)):
         y_true, y_pred = float32([[label]]), float32([[0.8]])

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from recipes.files import markdown_table
-from recipes.studies.loss_gallery.curves import POSITIVE_WEIGHT, Curve, format_params, registered
+from recipes.studies.loss_gallery.curves import POSITIVE_WEIGHT, Curve, format_params
 from recipes.studies.loss_gallery.examples import FLOAT32_SLACK, Example
 from recipes.studies.loss_gallery.figures import CLASSIFICATION_FIGURE, REGRESSION_FIGURE
 
@@ -138,10 +138,6 @@ def _notes(examples: list[Example]) -> list[str]:
         "it is drawn only where 0 < p < 1. Keras clips a probability to [1e-7, 1 - 1e-7], so "
         "outside that interval it would return finite, meaningless values.",
     ]
-    if not registered("focal"):
-        lines.append("- `focal` is not registered yet: its curve and examples are left out.")
-    if not registered("symmetric_crossentropy"):
-        lines.append("- `symmetric_crossentropy` is not registered yet: its examples are left out.")
     return lines
 
 

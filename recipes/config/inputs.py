@@ -84,3 +84,24 @@ def file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[st
 def _short(value: Any) -> str:
     text = "(none)" if value is None else json.dumps(value, default=str)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def changes_since(pinned: Any, now: Mapping[str, Any]) -> str:
+    """What differs between pinned inputs and the inputs ``now`` ('' when nothing does, or
+    nothing was pinned: records of earlier versions): ``its config changed (train.epochs 2 ->
+    7)``, ``the data file /data/points.csv changed``. Either may hold ``config`` (the mapping,
+    to name the keys that changed)."""
+    if not isinstance(pinned, Mapping):
+        return ""
+    parts = []
+    if pinned.get("config_sha256") not in (None, now.get("config_sha256")):
+        before, after = pinned.get("config"), now.get("config")
+        detail = config_changes(before, after) if isinstance(before, Mapping) and after else ""
+        parts.append(f"its config changed ({detail})" if detail else "its config changed")
+    before_files = pinned.get("data_files")
+    before_files = before_files if isinstance(before_files, Mapping) else {}
+    changed = file_changes(before_files, now.get("data_files") or {})
+    if changed:
+        more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+        parts.append(f"the data file {changed[0]} changed{more}")
+    return " and ".join(parts)

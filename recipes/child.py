@@ -1,7 +1,9 @@
-"""Point runner processes (:mod:`recipes.cli.worker`) and how a sweep talks to them: a
-:class:`~recipes.run.door.PointRequest` in, a :class:`~recipes.run.door.RunOutcome` out, as
-JSON lines. The ``processes`` executor starts one runner per point, ``workers`` reuses each
-for many points, and a Ray task starts one on its node: the same command, the same protocol.
+"""The one door from another process: a point runner process (:mod:`recipes.cli.worker`)
+gets a :class:`~recipes.run.door.PointRequest` and answers with the
+:class:`~recipes.run.door.RunOutcome`, as JSON lines. The ``processes`` sweep executor starts
+one runner per point, ``workers`` reuses each for many points, and a Ray task starts one on
+its node: the same command, the same protocol. When a runner dies instead of answering, the
+point's outcome is read from its run folder (reserved before the point started).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from recipes.run.door import PointRequest, RunOutcome, outcome_from_folder
+from recipes.outcome import PointRequest, RunOutcome, outcome_from_folder
 from recipes.status import RunStatus
 
 

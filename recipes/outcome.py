@@ -1,0 +1,122 @@
+"""What goes in and out of the one door (:func:`recipes.run.door.run_point`), as data: a
+:class:`PointRequest` (a point for a child process or a worker, plain JSON) and a
+:class:`RunOutcome` (how a run ended). Kept apart from the door itself, so that code that only
+hands points to other processes and reads their outcomes (the sweep executors) never imports
+the run machinery.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from recipes.signals import Stopped
+from recipes.status import RunStatus, read_record, shown_status
+
+
+@dataclasses.dataclass
+class RunOutcome:
+    """How a run ended. ``exit_status`` is what the command line exits with: 0 completed, 1
+    failed, 2 bad input (config, data file, a run that cannot resume), 128 + the signal's
+    number when stopped. ``message``: the line the command line prints on standard error
+    ('' when completed)."""
+
+    status: RunStatus
+    run_folder: Path | None = None
+    metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
+    reason: str = ""
+    exit_status: int = 0
+    message: str = ""
+    durations: dict[str, float] = dataclasses.field(default_factory=dict)
+    details: str = ""  # a fault's traceback when there is no run folder to keep it
+
+    @property
+    def completed(self) -> bool:
+        return self.status == RunStatus.COMPLETED
+
+    @property
+    def stop_signal(self) -> int | None:
+        """The signal that stopped the run (SIGINT for Ctrl-C), or None."""
+        return self.exit_status - 128 if self.exit_status > 128 else None
+
+    def to_json(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["status"] = self.status.value
+        data["run_folder"] = str(self.run_folder) if self.run_folder else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RunOutcome:
+        known = {field.name for field in dataclasses.fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["status"] = RunStatus.of(values.get("status"))
+        folder = values.get("run_folder")
+        values["run_folder"] = Path(folder) if folder else None
+        return cls(**values)
+
+
+def outcome_from_folder(
+    folder: Path, exit_status: int | None = None, message: str = ""
+) -> RunOutcome:
+    """A run's outcome as its folder records it (status, reason, metrics, durations)."""
+    record = read_record(folder / "run.json") or {}
+    status = shown_status(record) if record else RunStatus.NOT_STARTED
+    metrics = read_record(folder / "metrics.json") or {}
+    durations = record.get("durations_s")
+    if exit_status is None:
+        exit_status = 0 if status == RunStatus.COMPLETED else 1
+    return RunOutcome(
+        status=status,
+        run_folder=folder,
+        metrics=metrics if status == RunStatus.COMPLETED else {},
+        reason=str(record.get("reason") or ""),
+        exit_status=exit_status,
+        message=message,
+        durations=durations if isinstance(durations, dict) else {},
+    )
+
+
+def raise_if_interrupted(outcomes: Sequence[RunOutcome]) -> None:
+    """Raise :class:`recipes.signals.Stopped` when a run was stopped by a signal: a sweep
+    that ran it in this process stops too."""
+    for outcome in outcomes:
+        if outcome.stop_signal is not None:
+            raise Stopped(outcome.stop_signal)
+
+
+@dataclasses.dataclass(frozen=True)
+class PointRequest:
+    """One point for a child process or a worker, as plain JSON: what to resolve
+    (``recipe``, ``overrides``, ``backend``) and where to run it (``folder``: an empty
+    folder reserved for a new run, or the stopped run to continue when ``resume``)."""
+
+    recipe: str
+    overrides: tuple[str, ...] = ()
+    backend: str | None = None
+    output_root: str = ""
+    folder: str | None = None
+    resume: bool = False
+    force: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "overrides": list(self.overrides)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PointRequest:
+        known = {field.name for field in dataclasses.fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["overrides"] = tuple(values.get("overrides") or ())
+        return cls(**values)
+
+    def command_line(self) -> list[str]:
+        """The command that runs the same point by hand (sweep.json shows it)."""
+        if self.resume:
+            return ["python", "-m", "recipes", "resume", str(self.folder)]
+        command = ["python", "-m", "recipes", "run", self.recipe]
+        for text in self.overrides:
+            command += ["--set", text]
+        if self.backend:
+            command += ["--backend", self.backend]
+        return [*command, "--output-root", self.output_root] if self.output_root else command
