@@ -20,6 +20,8 @@ ADDRESS ?=
 PORT ?= 8000
 TENSORBOARD_PORT ?= 6006
 EXTRAS ?= dev
+FORCE ?=
+FORCE_FLAG = $(if $(FORCE), --force,)
 RUN_FLAGS = $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BACKEND),)
 SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),) \
 	$(if $(EXECUTOR),--executor $(EXECUTOR),) $(if $(ADDRESS),--address $(ADDRESS),)
@@ -64,13 +66,14 @@ sweep: $(STAMP) ## any recipe over a grid: make sweep R=hinge GRID="seed=0,1,2" 
 	@test -n "$(R)" || { echo 'usage: make sweep R=<recipe> GRID="key=v1,v2 ..." [JOBS=2] [SET="key=value"] [EXECUTOR=ray [ADDRESS=auto]]' >&2; exit 2; }
 	$(BIN)/python -m recipes sweep $(R) $(RUN_FLAGS) $(SWEEP_FLAGS)
 
-resume: $(STAMP) ## continue a stopped run or sweep: make resume RUN=outputs/<recipe>/<run-id>
-	@test -n "$(RUN)" || { echo 'usage: make resume RUN=<run folder or sweep folder>' >&2; exit 2; }
+resume: $(STAMP) ## continue a stopped run or sweep: make resume RUN=outputs/<recipe>/<run-id> [FORCE=1]
+	@test -n "$(RUN)" || { echo 'usage: make resume RUN=<run folder or sweep folder> [FORCE=1]' >&2; exit 2; }
 	@if [ -f "$(RUN)/sweep.json" ]; then \
-		echo "$(BIN)/python -m recipes sweep --resume $(RUN) $(if $(JOBS),--jobs $(JOBS),)"; \
-		$(BIN)/python -m recipes sweep --resume "$(RUN)" $(if $(JOBS),--jobs $(JOBS),); \
+		echo "$(BIN)/python -m recipes sweep --resume $(RUN) $(if $(JOBS),--jobs $(JOBS),)$(FORCE_FLAG)"; \
+		$(BIN)/python -m recipes sweep --resume "$(RUN)" $(if $(JOBS),--jobs $(JOBS),)$(FORCE_FLAG); \
 	else \
-		echo "$(BIN)/python -m recipes resume $(RUN)"; $(BIN)/python -m recipes resume "$(RUN)"; \
+		echo "$(BIN)/python -m recipes resume $(RUN)$(FORCE_FLAG)"; \
+		$(BIN)/python -m recipes resume "$(RUN)"$(FORCE_FLAG); \
 	fi
 
 test: $(STAMP) ## the fast test suite (about 5 minutes on 2 cores)
