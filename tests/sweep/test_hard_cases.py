@@ -266,3 +266,20 @@ def test_a_mistyped_resume_path_writes_nothing(tmp_path, capsys, monkeypatch):
     assert main(["resume", "outputs/hinge/no-such-run"]) == 2
     assert "no such run folder" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.rglob("*")) == ["outputs"]
+
+
+def test_an_open_run_beats_its_heartbeat_from_a_thread(tmp_path, monkeypatch):
+    import recipes.run.lifecycle as lifecycle
+
+    monkeypatch.setattr(lifecycle, "HEARTBEAT_EVERY_S", 0.05)
+    beats = lifecycle.Heartbeats()
+    record = lifecycle.RunRecord(tmp_path, recipe="hinge")
+    first = json.loads((tmp_path / "run.json").read_text())["heartbeat_at"]
+    beats.add(record)
+    deadline = time.monotonic() + 10
+    while json.loads((tmp_path / "run.json").read_text())["heartbeat_at"] == first:
+        assert time.monotonic() < deadline, "no heartbeat in 10 s"
+        time.sleep(0.02)
+    beats.discard(record)
+    beats.wake.set()
+    assert json.loads((tmp_path / "run.json").read_text())["recipe"] == "hinge"
