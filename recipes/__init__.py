@@ -1,5 +1,16 @@
 """keras-loss-recipes: loss-function tutorials as reproducible Keras 3 training recipes.
 
+From Python or a notebook (:mod:`recipes.api`)::
+
+    import recipes
+    run = recipes.run("hinge", {"train.epochs": 5})   # a recipes.views.Run
+    sweep = recipes.sweep("hinge", {"seed": range(3)})
+    config = recipes.check("hinge")                    # RecipeError on a bad config
+    recipes.load_run("outputs/hinge/<run-id>"), recipes.load_sweep(...)
+
+``recipes.run`` and ``recipes.sweep`` are also the packages of the run and sweep machinery;
+calling them calls :func:`recipes.api.run` and :func:`recipes.api.sweep`.
+
 Importing this package does not import Keras: configs are validated first, then the backend is
 chosen, then Keras is loaded (see :mod:`recipes.run.backend`). So that a plain
 ``keras.models.load_model("outputs/.../model.keras")`` finds this project's losses and metrics
@@ -17,6 +28,29 @@ import sys
 import warnings
 
 __version__ = "0.1.0"
+__all__ = ["run", "sweep", "check", "load_run", "load_sweep", "RecipeError", "Run", "Sweep"]
+_API = {"check", "load_run", "load_sweep"}
+_VIEWS = {"Run", "Sweep"}
+
+
+def __getattr__(name: str) -> object:
+    """The API, imported on first use, so that ``import recipes`` stays light."""
+    if name in ("run", "sweep"):  # packages that are callable (recipes/run/__init__.py)
+        return importlib.import_module(f"recipes.{name}")
+    if name in _API:
+        return getattr(importlib.import_module("recipes.api"), name)
+    if name in _VIEWS:
+        return getattr(importlib.import_module("recipes.views"), name)
+    if name == "RecipeError":
+        from recipes.errors import RecipeError
+
+        return RecipeError
+    raise AttributeError(f"module 'recipes' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 KERAS_OBJECTS_MODULE = "recipes.components.keras_objects"
 

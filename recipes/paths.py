@@ -16,3 +16,8 @@ def display_path(path: Path | str) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def default_output_root() -> Path:
+    """Where run and sweep folders go when no output root is given."""
+    return DEFAULT_OUTPUT_ROOT
