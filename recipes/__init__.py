@@ -26,6 +26,7 @@ import importlib.abc
 import importlib.util
 import sys
 import warnings
+from pathlib import Path
 
 __version__ = "0.1.0"
 __all__ = ["run", "sweep", "check", "load_run", "load_sweep", "RecipeError", "Run", "Sweep"]
@@ -87,6 +88,27 @@ class _AfterKerasImport(importlib.abc.MetaPathFinder):
         spec.loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
 
+
+class _DatasetsFolder(importlib.abc.MetaPathFinder):
+    """In a source checkout, ``recipes.datasets`` is the project's top-level ``datasets/``
+    folder (the layout the design card fixes). A wheel installs that folder as
+    ``recipes/datasets/`` (setup.py), so this finder is only added when that subfolder is
+    absent. Never a top-level ``datasets``: that is Hugging Face's import name."""
+
+    folder = Path(__file__).resolve().parent.parent / "datasets"
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
+        if fullname != "recipes.datasets":
+            return None
+        return importlib.util.spec_from_file_location(
+            fullname, self.folder / "__init__.py", submodule_search_locations=[str(self.folder)]
+        )
+
+
+_installed_datasets = Path(__file__).resolve().parent / "datasets"
+if not _installed_datasets.is_dir() and (_DatasetsFolder.folder / "__init__.py").is_file():
+    if not any(isinstance(finder, _DatasetsFolder) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _DatasetsFolder())
 
 if "keras" in sys.modules:
     _register_keras_objects()
