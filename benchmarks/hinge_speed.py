@@ -40,12 +40,12 @@ def main() -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from datasets import build_dataset
     from recipes.components.labels import predicted_labels
     from recipes.components.losses import get_loss
     from recipes.components.metrics import get_metric
     from recipes.components.models import build_model
     from recipes.components.optimizers import build_optimizer
+    from recipes.datasets import build_dataset
     from recipes.report import plots
     from recipes.run.speed_settings import steps_per_execution_for
 

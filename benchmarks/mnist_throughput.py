@@ -57,8 +57,8 @@ def fit_throughput(backend: str, epochs: int) -> tuple[float, str]:
     select_backend(config.backend)
     import keras
 
-    from datasets import build_dataset
     from recipes.components.models import build_model
+    from recipes.datasets import build_dataset
     from recipes.run.fitting import compile_model, fit_model, uses_compiled_trainer
 
     leave_tensorflow_unloaded()

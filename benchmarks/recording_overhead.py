@@ -41,8 +41,8 @@ def main() -> None:
     select_backend(recipe.config.backend)
     import keras
 
-    from datasets import build_dataset
     from recipes.components.models import build_model
+    from recipes.datasets import build_dataset
     from recipes.run.fitting import compile_model
     from recipes.run.recording import boundary_recorder_callback, recorded_epochs
 

@@ -9,13 +9,13 @@ configs validate without them.
 
 from __future__ import annotations
 
-from datasets.base import DATASETS, Split, build_dataset, check_dataset, data_files
+from recipes.datasets.base import DATASETS, Split, build_dataset, check_dataset, data_files
 
 # Importing the modules registers their datasets.
-from datasets import circles  # noqa: E402,F401  isort: skip
-from datasets import csv_table  # noqa: E402,F401  isort: skip
-from datasets import mnist  # noqa: E402,F401  isort: skip
-from datasets import npz_arrays  # noqa: E402,F401  isort: skip
-from datasets import rings  # noqa: E402,F401  isort: skip
+from recipes.datasets import circles  # noqa: E402,F401  isort: skip
+from recipes.datasets import csv_table  # noqa: E402,F401  isort: skip
+from recipes.datasets import mnist  # noqa: E402,F401  isort: skip
+from recipes.datasets import npz_arrays  # noqa: E402,F401  isort: skip
+from recipes.datasets import rings  # noqa: E402,F401  isort: skip
 
 __all__ = ["DATASETS", "Split", "build_dataset", "check_dataset", "data_files"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pydantic
 
-from datasets.base import DATASETS, DatasetParams, Split
+from recipes.datasets.base import DATASETS, DatasetParams, Split
 
 
 class CirclesParams(DatasetParams):

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pydantic
 
-from datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
+from recipes.datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
 from recipes.errors import RecipeError
 
 MISSING_TEXTS = {"", "nan", "na", "n/a", "null", "none"}

@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 import pydantic
 
-from datasets.base import DATASETS, DatasetParams, Split
+from recipes.datasets.base import DATASETS, DatasetParams, Split
 from recipes.errors import RecipeError
 from recipes.files import file_sha256
 

@@ -9,7 +9,7 @@ import zlib
 
 import numpy as np
 
-from datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
+from recipes.datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
 from recipes.errors import RecipeError
 
 NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats

@@ -94,7 +94,7 @@ def _mnist(params: Mapping[str, Any]) -> DataSize | None:
 
 
 def _table_path(params: Mapping[str, Any]) -> Path | None:
-    from datasets.tabular import resolve_data_path
+    from recipes.datasets.tabular import resolve_data_path
 
     try:
         return resolve_data_path(str(params["path"]))

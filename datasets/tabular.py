@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pydantic
 
-from datasets.base import DATASETS, DatasetParams, Split
 from recipes.components.labels import LabelEncoding, encode_labels
+from recipes.datasets.base import DATASETS, DatasetParams, Split
 from recipes.errors import RecipeError
 from recipes.files import file_sha256
 from recipes.paths import PROJECT_ROOT

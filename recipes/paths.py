@@ -1,13 +1,26 @@
-"""Where the project's folders are: configs/ beside the package, outputs/ for run folders."""
+"""Where the project's folders are.
+
+In a source checkout (this package beside configs/ and pyproject.toml): configs/ and the
+example data there, run folders in the checkout's outputs/, whatever the current folder. An
+installed wheel carries configs and example data inside the package (recipes/configs/,
+recipes/datasets/examples/; setup.py), and has no project folder to write to: run folders go
+to ``outputs/`` in the current folder (``--output-root`` or ``output_root=`` chooses another).
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
+_CHECKOUT = PACKAGE_DIR.parent
+SOURCE_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file() and (
+    _CHECKOUT / "configs" / "defaults.yaml"
+).is_file()
+# Also where relative data paths (data.path: datasets/examples/moons.csv) are looked up.
+PROJECT_ROOT = _CHECKOUT if SOURCE_CHECKOUT else PACKAGE_DIR
 CONFIG_DIR = PROJECT_ROOT / "configs"
 DEFAULTS_FILE = CONFIG_DIR / "defaults.yaml"
-DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "outputs"
+DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "outputs" if SOURCE_CHECKOUT else Path.cwd() / "outputs"
 
 
 def display_path(path: Path | str) -> str:
@@ -16,3 +29,9 @@ def display_path(path: Path | str) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def default_output_root() -> Path:
+    """Where run and sweep folders go when no output root is given (installed: the current
+    folder's outputs/ at the time of the call, as a notebook kernel may change folder)."""
+    return DEFAULT_OUTPUT_ROOT if SOURCE_CHECKOUT else Path.cwd() / "outputs"

@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_list() -> int:
-    import datasets
+    from recipes import datasets
     from recipes.components.losses import LOSSES
     from recipes.components.metrics import METRICS
     from recipes.components.models import MODELS

@@ -16,7 +16,7 @@ from typing import Any
 
 import pydantic
 
-import datasets
+from recipes import datasets
 from recipes.components.losses import LOSSES, loss_label_encoding
 from recipes.components.metrics import METRICS
 from recipes.components.models import MODELS, model_output_units

@@ -20,10 +20,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from datasets.sizes import FLOAT32_BYTES, DataSize, estimate_dataset_size
 from recipes.components.models import model_size
 from recipes.config.messages import origin_of
 from recipes.config.schema import RecipeConfig
+from recipes.datasets.sizes import FLOAT32_BYTES, DataSize, estimate_dataset_size
 from recipes.errors import RecipeError
 
 MEMORY_VARIABLE = "KERAS_LOSS_RECIPES_MEMORY_BYTES"

@@ -59,9 +59,9 @@ def prepare_training(context: RunContext) -> Prepared:
     with context.timed("import"):
         import keras
 
-        from datasets import build_dataset
         from recipes.components.losses import loss_label_encoding
         from recipes.components.models import build_model
+        from recipes.datasets import build_dataset
     with context.timed("backend_start"):  # the backend's runtime starts on its first operation
         leave_tensorflow_unloaded()
         keras.utils.set_random_seed(config.seed)

@@ -16,9 +16,9 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 
-from datasets import build_dataset
 from recipes.components.labels import predicted_labels
 from recipes.config.resolve import resolve_run_folder_config
+from recipes.datasets import build_dataset
 from recipes.report import margins, plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.run.backend import select_backend

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-import datasets
+from recipes import datasets
 from recipes.config.resolve import resolve_recipe
 from recipes.errors import RecipeError
 from recipes.sweep.grid import plan_sweep

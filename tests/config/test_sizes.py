@@ -12,11 +12,11 @@ import sys
 import numpy as np
 import pytest
 
-import datasets
-from datasets.sizes import estimate_dataset_size
+from recipes import datasets
 from recipes.config.layering import available_recipes
 from recipes.config.resolve import resolve_recipe
 from recipes.config.sizes import MEMORY_VARIABLE, human_bytes, machine_memory_bytes, scientific
+from recipes.datasets.sizes import estimate_dataset_size
 from recipes.errors import RecipeError
 from recipes.paths import PROJECT_ROOT
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_ROOT
 
-from datasets import build_dataset, csv_table
 from recipes.components.labels import LabelEncoding
 from recipes.config.resolve import resolve_recipe
+from recipes.datasets import build_dataset, csv_table
 from recipes.errors import RecipeError
 
 ROWS = [f"{i * 0.1:.1f},{i % 2 + i * 0.01:.2f},{'cat' if i % 2 else 'dog'}" for i in range(40)]

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from datasets import DATASETS, build_dataset, data_files, mnist
 from recipes.components.labels import LabelEncoding
+from recipes.datasets import DATASETS, build_dataset, data_files, mnist
 from recipes.errors import RecipeError
 from recipes.files import file_sha256
 

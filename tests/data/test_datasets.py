@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from conftest import PROJECT_ROOT
 
-import datasets
-from datasets import DATASETS, build_dataset
+from recipes import datasets
+from recipes.datasets import DATASETS, build_dataset
 from recipes.errors import RecipeError
 
 

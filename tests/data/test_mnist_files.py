@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from datasets import build_dataset, mnist
+from recipes.datasets import build_dataset, mnist
 from recipes.errors import RecipeError
 
 

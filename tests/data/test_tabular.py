@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from conftest import RUN_FILES, shrink_overrides
 
-from datasets import build_dataset
 from recipes.components.labels import LabelEncoding
 from recipes.components.losses import LOSSES, loss_label_encoding
 from recipes.config.resolve import resolve_recipe
+from recipes.datasets import build_dataset
 from recipes.errors import RecipeError
 
 HEADER = "x1,x2,kind\n"

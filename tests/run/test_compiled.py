@@ -21,7 +21,7 @@ PARITY_SCRIPT = textwrap.dedent(
     """
     import json, sys
     import recipes, keras
-    from datasets import build_dataset
+    from recipes.datasets import build_dataset
     from recipes.components.models import build_model
     from recipes.config.resolve import resolve_recipe
     from recipes.run.compiled import Member, fit_compiled, validation_holdout

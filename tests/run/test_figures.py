@@ -8,7 +8,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from datasets import Split  # noqa: E402
+from recipes.datasets import Split  # noqa: E402
 from recipes.run.figures import label_feature_axes  # noqa: E402
 
 

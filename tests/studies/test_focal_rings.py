@@ -11,8 +11,8 @@ import pytest
 from conftest import PROJECT_ROOT, read_csv, shrink_overrides
 from conftest import RUN_FILES as TRAINING_RUN_FILES
 
-from datasets import build_dataset
 from recipes.config.resolve import resolve_recipe
+from recipes.datasets import build_dataset
 from recipes.errors import RecipeError
 from recipes.run.door import run_recipe
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import datasets.mnist as mnist
-from datasets import build_dataset
-from datasets.mnist import IDX_FILES
+import recipes.datasets.mnist as mnist
 from recipes.config.resolve import resolve_recipe
+from recipes.datasets import build_dataset
+from recipes.datasets.mnist import IDX_FILES
 from recipes.errors import RecipeError
 from recipes.paths import CONFIG_DIR
 

@@ -1,0 +1,153 @@
+"""The recipes as Python calls, for scripts and notebooks: the same door as the command line
+(:func:`recipes.run.door.run_point`, :func:`recipes.sweep.driver.run_sweep`), so a run made
+here is the run ``python -m recipes run`` makes.
+
+    import recipes
+    run = recipes.run("hinge", {"train.epochs": 5})   # a Run: status, metrics, figures
+    recipes.check("hinge", {"train.epoch": 5})        # RecipeError: ... Did you mean 'epochs'?
+
+In a long-lived process (a Jupyter kernel) the first run chooses the Keras backend; asking for
+another later raises :class:`~recipes.errors.RecipeError` before anything is made. Every run
+starts from fresh Keras state. Interrupting a run records it ``interrupted`` and raises
+``KeyboardInterrupt``. Progress is one line per epoch.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from recipes.errors import RecipeError
+from recipes.views import Run, Sweep
+
+Overrides = Mapping[str, Any] | Iterable[str] | None
+
+
+def override_texts(overrides: Overrides) -> list[str]:
+    """``{"loss": "squared_hinge", "train.epochs": 5}`` as the ``key=value`` texts of
+    ``--set`` (values written as YAML, so they read back as given); a list of such texts is
+    taken as it is."""
+    if overrides is None:
+        return []
+    if isinstance(overrides, Mapping):
+        from recipes.sweep.grid import yaml_value
+
+        return [f"{key}={yaml_value(value)}" for key, value in overrides.items()]
+    if isinstance(overrides, str):
+        raise RecipeError(
+            f"overrides: expected a dict such as {{'train.epochs': 5}}, got the text '{overrides}'"
+        )
+    return [str(text) for text in overrides]
+
+
+def _keras_backend_default(backend: str | None) -> str | None:
+    """Keras loaded by the user's own ``import keras`` (no $KERAS_BACKEND): that backend is
+    what this process has, so it is the default."""
+    if backend is None and "keras" in sys.modules and not os.environ.get("KERAS_BACKEND"):
+        return sys.modules["keras"].backend.backend()
+    return backend
+
+
+def _resolve(recipe: str | Path, overrides: Overrides, backend: str | None = None) -> Any:
+    from recipes.config.resolve import resolve_recipe
+
+    return resolve_recipe(str(recipe), override_texts(overrides), _keras_backend_default(backend))
+
+
+def check(recipe: str | Path, overrides: Overrides = None, backend: str | None = None) -> Any:
+    """Validate a recipe (a name in configs/ or a YAML path) with ``overrides`` and return its
+    resolved config (:class:`recipes.config.schema.RecipeConfig`; ``.as_mapping()`` is what
+    ``python -m recipes check`` prints). A bad config raises RecipeError with the command
+    line's one line. Imports no Keras."""
+    return _resolve(recipe, overrides, backend).config
+
+
+def _refuse_other_backend(wanted: str) -> None:
+    """One clear error, before any folder is made, when this process already runs Keras on
+    another backend (a kernel keeps the backend of its first run)."""
+    if "keras" not in sys.modules:
+        return
+    loaded = sys.modules["keras"].backend.backend()
+    if loaded != wanted:
+        raise RecipeError(
+            f"this process already runs Keras on '{loaded}' (chosen by its first run or "
+            f"import of Keras), and Keras cannot switch backends; restart the kernel (or "
+            f"start a new process) to use '{wanted}', or pass backend='{loaded}'",
+            key="backend",
+        )
+
+
+def _output_root(output_root: Path | str | None) -> Path:
+    from recipes.files import ensure_writable_folder
+    from recipes.paths import default_output_root
+
+    return ensure_writable_folder(Path(output_root) if output_root else default_output_root())
+
+
+def run(
+    recipe: str | Path,
+    overrides: Overrides = None,
+    backend: str | None = None,
+    output_root: Path | str | None = None,
+) -> Run:
+    """Train and evaluate one recipe, in this process; returns its :class:`~recipes.views.Run`
+    (completed, or failed with its ``reason``). Raises RecipeError for a bad config (nothing
+    is made), KeyboardInterrupt when interrupted (the run's record says ``interrupted``)."""
+    from recipes.run.door import run_point
+
+    resolved = _resolve(recipe, overrides, backend)
+    _refuse_other_backend(resolved.config.backend)
+    outcome = run_point(resolved, _output_root(output_root), verbose=2)
+    if outcome.stop_signal is not None:
+        raise KeyboardInterrupt(outcome.message)
+    if outcome.run_folder is None:
+        text = outcome.message.removeprefix("error: ")
+        if outcome.exit_status == 2:
+            raise RecipeError(text)
+        raise RuntimeError(f"{text}\n{outcome.details}".rstrip())
+    if outcome.message:
+        print(outcome.message, file=sys.stderr)
+    return Run(outcome.run_folder, outcome.message)
+
+
+def sweep(
+    recipe: str | Path,
+    grid: Mapping[str, Iterable[Any]] | None = None,
+    overrides: Overrides = None,
+    executor: str | None = None,
+    jobs: int | None = None,
+    output_root: Path | str | None = None,
+    backend: str | None = None,
+) -> Sweep:
+    """One run per combination of ``grid`` values (``{"seed": range(3), "loss": ["hinge",
+    "squared_hinge"]}``; added to the config's ``grid:``), with ``executor`` (processes,
+    vectorized, ray; default: the config's) ``jobs`` at a time; returns the
+    :class:`~recipes.views.Sweep`. Raises RecipeError before anything runs when a point is
+    invalid, KeyboardInterrupt when interrupted (sweep.json says ``interrupted``)."""
+    from recipes.sweep.driver import run_sweep
+    from recipes.sweep.grid import yaml_value
+
+    texts = override_texts(overrides)
+    if executor is not None:
+        texts.append(f"sweep.executor={yaml_value(executor)}")
+    backend = _keras_backend_default(backend)
+    base = _resolve(recipe, texts, backend)
+    _refuse_other_backend(base.config.backend)
+    values = {str(key): list(vals) for key, vals in (grid or {}).items()}
+    result = run_sweep(str(recipe), values, texts, backend, _output_root(output_root), jobs)
+    if result.stop_signal is not None:
+        raise KeyboardInterrupt(f"the sweep was interrupted; {result.folder}/sweep.json says so")
+    return Sweep(result.folder)
+
+
+def load_run(folder: Path | str) -> Run:
+    """An earlier run, from its folder (e.g. ``outputs/hinge/<run-id>``)."""
+    return Run(folder)
+
+
+def load_sweep(folder: Path | str) -> Sweep:
+    """An earlier sweep, from its folder (e.g. ``outputs/sweeps/<recipe>-<id>``)."""
+    return Sweep(folder)

@@ -1,0 +1,205 @@
+"""What the Python API hands back: a :class:`Run` (one run folder) and a :class:`Sweep` (one
+sweep folder), read from the folder on demand, so an object made by ``recipes.run(...)`` and
+one opened later with ``recipes.load_run(folder)`` are the same thing.
+
+In Jupyter both draw themselves (``_repr_html_``): status, metrics and figures inline, every
+piece of user text (recipe names, grid labels, reasons) HTML-escaped. Nothing here imports
+Keras until :meth:`Run.load_model` is called.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import html
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from recipes.status import RunStatus, read_record, shown_status
+
+FIGURE_SUFFIXES = (".png", ".gif")
+
+
+def _figures(folder: Path) -> dict[str, Path]:
+    """A folder's figures, name (the file's stem) to path, in name order."""
+    found = [p for p in folder.iterdir() if p.suffix in FIGURE_SUFFIXES and p.is_file()]
+    return {path.stem: path for path in sorted(found)}
+
+
+def _number(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+
+
+def _image_html(path: Path, width: int = 480) -> str:
+    kind = "gif" if path.suffix == ".gif" else "png"
+    data = base64.b64encode(path.read_bytes()).decode("ascii")
+    name = html.escape(path.stem)
+    return (
+        f'<figure style="display:inline-block;margin:4px"><img src="data:image/{kind};'
+        f'base64,{data}" alt="{name}" style="max-width:{width}px"><figcaption>{name}'
+        "</figcaption></figure>"
+    )
+
+
+def _table_html(header: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_shown(cell))}</td>" for cell in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _shown(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _show(path: Path | None, name: str, available: dict[str, Path]) -> None:
+    """Display one figure inline (IPython), else say where the file is."""
+    if path is None:
+        names = ", ".join(available) or "none yet"
+        raise KeyError(f"no figure named '{name}'; this folder has: {names}")
+    try:
+        from IPython.display import Image, display
+    except ImportError:
+        print(f"{name}: {path} (open it in an image viewer; inline display needs IPython)")
+        return
+    display(Image(filename=str(path)))
+
+
+class Run:
+    """One run folder: ``folder``, ``status``, ``metrics``, ``history`` (one dict per epoch),
+    ``config`` (the resolved config as a mapping), ``figures`` (name to path),
+    :meth:`load_model` and :meth:`show`. ``message``: the line the command line would have
+    printed on standard error ('' when completed)."""
+
+    def __init__(self, folder: Path | str, message: str = "") -> None:
+        self.folder = Path(folder).resolve()
+        self.message = message
+        if read_record(self.folder / "run.json") is None:
+            raise FileNotFoundError(f"{self.folder}: not a run folder (no readable run.json)")
+
+    def __repr__(self) -> str:
+        return f"Run({str(self.folder)!r}, status={self.status.value!r})"
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return read_record(self.folder / "run.json") or {}
+
+    @property
+    def status(self) -> RunStatus:
+        return shown_status(self.record)
+
+    @property
+    def reason(self) -> str:
+        return str(self.record.get("reason") or "")
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        return read_record(self.folder / "metrics.json") or {}
+
+    @property
+    def history(self) -> list[dict[str, Any]]:
+        path = self.folder / "history.csv"
+        if not path.is_file():
+            return []
+        with path.open(newline="", encoding="utf-8") as stream:
+            return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(stream)]
+
+    @cached_property
+    def config(self) -> dict[str, Any]:
+        import yaml
+
+        return yaml.safe_load((self.folder / "config.yaml").read_text(encoding="utf-8")) or {}
+
+    @property
+    def figures(self) -> dict[str, Path]:
+        return _figures(self.folder)
+
+    def load_model(self) -> Any:
+        """The trained ``keras.Model`` (model.keras), with this project's losses and metrics
+        registered; imports Keras (on the backend this process already uses, if any)."""
+        import keras
+
+        import recipes.components.keras_objects  # noqa: F401 (custom objects)
+
+        return keras.models.load_model(self.folder / "model.keras")
+
+    def show(self, name: str) -> None:
+        """Display one figure, e.g. ``run.show("decision_boundary")``."""
+        figures = self.figures
+        _show(figures.get(name), name, figures)
+
+    def _repr_html_(self) -> str:
+        record = self.record
+        title = html.escape(f"{record.get('recipe', self.folder.parent.name)}: {self.status}")
+        parts = [f"<h4>{title}</h4>", f"<p><code>{html.escape(str(self.folder))}</code></p>"]
+        if self.reason:
+            parts.append(f"<p>{html.escape(self.reason)}</p>")
+        metrics = self.metrics
+        if metrics:
+            parts.append(_table_html(["metric", "value"], [[k, v] for k, v in metrics.items()]))
+        parts += [_image_html(path) for path in self.figures.values()]
+        return "<div>" + "".join(parts) + "</div>"
+
+
+class Sweep:
+    """One sweep folder: ``folder``, ``status``, ``runs`` (a :class:`Run` per point that has
+    a run folder), ``summary`` (one dict per point, as summary.csv), ``figures`` (the report's
+    figures, name to path) and :meth:`show`."""
+
+    def __init__(self, folder: Path | str) -> None:
+        from recipes.sweep.records import load_sweep
+
+        self.folder = Path(folder).resolve()
+        self.record = load_sweep(self.folder)
+
+    def __repr__(self) -> str:
+        return f"Sweep({str(self.folder)!r}, status={self.status.value!r})"
+
+    @property
+    def status(self) -> RunStatus:
+        return self.record.status
+
+    @property
+    def runs(self) -> list[Run]:
+        return [
+            Run(result.run_folder)
+            for result in self.record.results
+            if result.run_folder is not None and (result.run_folder / "run.json").is_file()
+        ]
+
+    @property
+    def summary(self) -> list[dict[str, Any]]:
+        from recipes.sweep.records import summary_rows
+
+        header, rows = summary_rows(self.record)
+        return [dict(zip(header, row, strict=True)) for row in rows]
+
+    @property
+    def figures(self) -> dict[str, Path]:
+        return _figures(self.folder)
+
+    def show(self, name: str) -> None:
+        figures = self.figures
+        _show(figures.get(name), name, figures)
+
+    def _repr_html_(self) -> str:
+        from recipes.sweep.records import summary_rows
+
+        title = html.escape(f"sweep of {self.record.recipe}: {self.status}")
+        header, rows = summary_rows(self.record)
+        keep = [i for i, name in enumerate(header) if name not in ("run_folder", "wall_s")]
+        table = _table_html([header[i] for i in keep], [[row[i] for i in keep] for row in rows])
+        parts = [f"<h4>{title}</h4>", f"<p><code>{html.escape(str(self.folder))}</code></p>"]
+        if self.record.report_error:
+            parts.append(f"<p>report failed: {html.escape(self.record.report_error)}</p>")
+        parts += [table, *(_image_html(path) for path in self.figures.values())]
+        return "<div>" + "".join(parts) + "</div>"

@@ -1,0 +1,18 @@
+"""Only what pyproject.toml cannot say: the packages of a wheel. ``datasets/`` becomes
+``recipes.datasets`` (never a top-level ``datasets``, Hugging Face's import name), and
+``configs/`` and the example data ship inside the package (``recipes.configs``,
+``recipes.datasets.examples``), so an installed package runs its recipes from any folder
+(recipes/paths.py finds them there)."""
+
+from setuptools import find_packages, setup
+
+setup(
+    packages=[
+        *find_packages(include=["recipes", "recipes.*"]),
+        *(f"recipes.{name}" for name in find_packages(include=["datasets", "datasets.*"])),
+        "recipes.datasets.examples",
+        "recipes.configs",
+    ],
+    package_dir={"recipes.datasets": "datasets", "recipes.configs": "configs"},
+    package_data={"recipes.configs": ["*.yaml"], "recipes.datasets.examples": ["*.csv", "*.py"]},
+)
