@@ -62,14 +62,18 @@ def _shown(value: Any) -> str:
 
 
 def _show(path: Path | None, name: str, available: dict[str, Path]) -> None:
-    """Display one figure inline (IPython), else say where the file is."""
+    """Display one figure inline in a notebook (an IPython kernel), else say where the file
+    is (a plain script or terminal cannot show it)."""
     if path is None:
         names = ", ".join(available) or "none yet"
         raise KeyError(f"no figure named '{name}'; this folder has: {names}")
     try:
+        from IPython import get_ipython
         from IPython.display import Image, display
     except ImportError:
-        print(f"{name}: {path} (open it in an image viewer; inline display needs IPython)")
+        get_ipython = None
+    if get_ipython is None or get_ipython() is None:
+        print(f"{name}: {path} (open it in an image viewer; inline display needs a notebook)")
         return
     display(Image(filename=str(path)))
 
