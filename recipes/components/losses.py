@@ -18,6 +18,7 @@ from typing import Any
 import pydantic
 
 from recipes.components.labels import LabelEncoding
+from recipes.components.user_loss import is_user_loss
 from recipes.registry import Registry
 
 LOSSES: Registry = Registry("loss")
@@ -84,12 +85,21 @@ _register_keras_loss("cosine_similarity", "CosineSimilarity")
 
 
 def get_loss(name: str, params: dict[str, Any] | LossParams | None = None) -> Any:
-    """A ``keras.losses.Loss`` instance for the named loss and its parameters."""
+    """A ``keras.losses.Loss`` instance for the named loss and its parameters; a user's loss
+    (``file.py:function``, :mod:`recipes.components.user_loss`) is wrapped in ``UserLoss``."""
+    if is_user_loss(name):
+        from recipes.components.keras_objects import UserLoss
+
+        kwargs = {key: value for key, value in dict(params or {}).items() if key != "labels"}
+        return UserLoss(name, kwargs)
     return LOSSES.build(name, params)
 
 
-def loss_label_encoding(name: str) -> LabelEncoding:
-    """The targets the named loss trains on, as it declared them (``labels=``)."""
+def loss_label_encoding(name: str, params: dict[str, Any] | None = None) -> LabelEncoding:
+    """The targets the named loss trains on, as it declared them (``labels=``; a user's loss
+    in its config block)."""
+    if is_user_loss(name):
+        return LabelEncoding((params or {})["labels"])
     return LabelEncoding(LOSSES.entry(name).info["labels"])
 
 
