@@ -200,3 +200,25 @@ def test_a_user_loss_trains_the_hinge_recipe_and_reloads_without_its_file(tmp_pa
     name, value = reloaded.stdout.split()
     # margin 0.5: max(0, 0.5 - 0.2) = 0.3 for the positive; 0.5 * (0.5 + 0.1) = 0.3 for the negative
     assert name == "UserLoss" and np.isclose(float(value), 0.3)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("executor", ["processes", "vectorized"])
+def test_a_user_loss_trains_in_a_sweep(tmp_path, executor):
+    config = write_config(
+        tmp_path, '{name: "my_losses.py:asymmetric_hinge", labels: plus_minus_one, margin: 0.5}'
+    )
+    overrides = [f"--set={value}" for value in shrink_overrides("hinge")]
+    result = run_cli(
+        "sweep", str(config), *overrides, "--grid", "seed=0,1",
+        "--set", f"sweep.executor={executor}", "--output-root", str(tmp_path / "out"),
+        env={"KERAS_BACKEND": "jax"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    sweep = json.loads(next((tmp_path / "out").glob("sweeps/*/sweep.json")).read_text())
+    assert [run["status"] for run in sweep["runs"]] == ["completed", "completed"]
+    for run in sweep["runs"]:
+        record = json.loads((Path(run["run_folder"]) / "run.json").read_text())
+        assert record["loss_source"]["copy"] == "loss_source/my_losses.py"
+        if executor == "vectorized":
+            assert record["trainer"] == "compiled"
