@@ -17,7 +17,7 @@ from typing import Any
 import pydantic
 
 import datasets
-from recipes.components.losses import LOSSES, loss_label_encoding
+from recipes.components.losses import LOSSES, loss_label_encoding, refused_loss
 from recipes.components.metrics import METRICS
 from recipes.components.models import MODELS, model_output_units
 from recipes.components.user_loss import is_user_loss, validate_user_loss
@@ -55,6 +55,9 @@ def _validate_component(
         )
     if key == "loss" and is_user_loss(spec["name"]):
         return _validate_user_loss(spec, origins, default_source)
+    if key == "loss" and refused_loss(spec["name"]):
+        source = origin_of(f"{key}.name", origins, default_source)
+        raise RecipeError(refused_loss(spec["name"]), source=source, key=f"{key}.name")
     try:
         name = registry.canonical(spec["name"])
     except RecipeError as error:
