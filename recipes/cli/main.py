@@ -164,7 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _command_list() -> int:
     from recipes import datasets
-    from recipes.components.losses import LOSSES
+    from recipes.components.losses import LOSSES, loss_listing
     from recipes.components.metrics import METRICS
     from recipes.components.models import MODELS
     from recipes.components.optimizers import OPTIMIZERS
@@ -183,6 +183,8 @@ def _command_list() -> int:
         ("executors", EXECUTORS),
     ]:
         print(f"{label + ':':11} " + ", ".join(registry.names()))
+        if registry is LOSSES:  # each with the targets it trains on and its formula
+            print("\n".join(loss_listing()))
     _list_runs(DEFAULT_OUTPUT_ROOT)
     return 0
 

@@ -6,6 +6,7 @@ first, so a saved ``model.keras`` reloads with its custom metric and loss.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import keras
@@ -230,6 +231,46 @@ class PseudoHuber(keras.losses.Loss):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "delta": self.delta}
+
+
+@keras.saving.register_keras_serializable(package="recipes", name="UserLoss")
+class UserLoss(keras.losses.Loss):
+    """A user's loss (:mod:`recipes.components.user_loss`): ``reference`` is
+    ``/abs/file.py:function`` (the run folder's copy) or ``module:attribute``, ``kwargs`` its
+    keyword arguments. A function gives per-sample values, a ``keras.losses.Loss`` subclass its
+    ``call``; this class reduces them, so ``sample_weight`` and the reductions work as for
+    Keras' own losses, and a saved model reloads wherever the reference can be read."""
+
+    def __init__(
+        self,
+        reference: str,
+        kwargs: dict[str, Any] | None = None,
+        reduction: str = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+    ) -> None:
+        from recipes.components.user_loss import load_attribute, parse_reference
+
+        self.reference = reference
+        self.kwargs = dict(kwargs or {})
+        attribute = load_attribute(parse_reference(reference))
+        if isinstance(attribute, type):
+            if not issubclass(attribute, keras.losses.Loss):
+                raise TypeError(f"{reference} is a class but not a keras.losses.Loss subclass")
+            self.function = attribute(**self.kwargs).call
+        else:
+            self.function = functools.partial(attribute, **self.kwargs)
+        super().__init__(
+            name=name or reference.rpartition(":")[2], reduction=reduction, dtype=dtype
+        )
+
+    def call(self, y_true: Any, y_pred: Any) -> Any:
+        y_pred = keras.ops.convert_to_tensor(y_pred)
+        y_true = keras.ops.convert_to_tensor(y_true, dtype=y_pred.dtype)
+        return self.function(_match_rank(y_true, y_pred), y_pred)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "reference": self.reference, "kwargs": self.kwargs}
 
 
 def load_model(path: str) -> keras.Model:

@@ -17,7 +17,14 @@ from typing import Any
 
 import pydantic
 
+from recipes.components.keras_losses import (
+    KERAS_LOSS_LABELS,
+    KERAS_LOSS_REFUSED,
+    keras_losses,
+    snake_name,
+)
 from recipes.components.labels import LabelEncoding
+from recipes.components.user_loss import is_user_loss
 from recipes.registry import Registry
 
 LOSSES: Registry = Registry("loss")
@@ -51,10 +58,7 @@ def _register_keras_loss(
     aliases: tuple = (),
     labels: str = "categorical",
 ) -> None:
-    formula = {
-        "Hinge": "mean(max(0, 1 - y * p)), y in {-1, +1} (0/1 labels are converted)",
-        "SquaredHinge": "mean(max(0, 1 - y * p)^2), y in {-1, +1} (0/1 labels are converted)",
-    }.get(class_name, f"keras.losses.{class_name}")
+    formula = keras_losses()[class_name].formula.strip("`")
 
     def factory(loss_params: LossParams) -> Any:
         return _keras_loss(class_name, loss_params)
@@ -64,6 +68,39 @@ def _register_keras_loss(
     LOSSES.register(name, params=params, aliases=aliases, keras_class=class_name, labels=labels)(
         factory
     )
+
+
+def _derived_params(class_name: str) -> type[LossParams]:
+    """A params model from the class's ``__init__`` defaults (their types, their values)."""
+    fields = {
+        key: (type(default) if isinstance(default, (bool, int, float, str)) else Any, default)
+        for key, default in keras_losses()[class_name].parameters.items()
+    }
+    for key, (kind, default) in fields.items():
+        if kind is int and key != "axis":
+            fields[key] = (float, default)  # alpha=1 in a config means 1.0
+    return pydantic.create_model(f"{class_name}Params", __base__=LossParams, **fields)
+
+
+def _register_remaining_keras_losses() -> None:
+    """Every exported Keras loss not registered by hand above: its name in snake case, its
+    parameters from its ``__init__``; refused ones stay out (:func:`refused_loss`)."""
+    registered = {entry.info.get("keras_class") for entry in LOSSES._entries.values()}
+    for class_name in keras_losses():
+        if class_name in registered or class_name in KERAS_LOSS_REFUSED:
+            continue
+        labels = KERAS_LOSS_LABELS[class_name]  # a new Keras loss: declare it (or refuse it)
+        _register_keras_loss(
+            snake_name(class_name), class_name, _derived_params(class_name), labels=labels
+        )
+
+
+def refused_loss(name: str) -> str | None:
+    """Why a Keras loss cannot train these recipes (``ctc``, ``circle``, ...), or None."""
+    for class_name, reason in KERAS_LOSS_REFUSED.items():
+        if name in (class_name, snake_name(class_name)):
+            return f"keras.losses.{class_name} is not available here: {reason}"
+    return None
 
 
 _register_keras_loss("hinge", "Hinge", labels="plus_minus_one")
@@ -83,13 +120,25 @@ _register_keras_loss("kl_divergence", "KLDivergence", aliases=("kld", "kullback_
 _register_keras_loss("cosine_similarity", "CosineSimilarity")
 
 
+_register_remaining_keras_losses()
+
+
 def get_loss(name: str, params: dict[str, Any] | LossParams | None = None) -> Any:
-    """A ``keras.losses.Loss`` instance for the named loss and its parameters."""
+    """A ``keras.losses.Loss`` instance for the named loss and its parameters; a user's loss
+    (``file.py:function``, :mod:`recipes.components.user_loss`) is wrapped in ``UserLoss``."""
+    if is_user_loss(name):
+        from recipes.components.keras_objects import UserLoss
+
+        kwargs = {key: value for key, value in dict(params or {}).items() if key != "labels"}
+        return UserLoss(name, kwargs)
     return LOSSES.build(name, params)
 
 
-def loss_label_encoding(name: str) -> LabelEncoding:
-    """The targets the named loss trains on, as it declared them (``labels=``)."""
+def loss_label_encoding(name: str, params: dict[str, Any] | None = None) -> LabelEncoding:
+    """The targets the named loss trains on, as it declared them (``labels=``; a user's loss
+    in its config block)."""
+    if is_user_loss(name):
+        return LabelEncoding((params or {})["labels"])
     return LabelEncoding(LOSSES.entry(name).info["labels"])
 
 
@@ -144,3 +193,14 @@ def make_symmetric_crossentropy(params: SymmetricCrossEntropyParams) -> Any:
     from recipes.components.keras_objects import SymmetricCrossEntropy
 
     return SymmetricCrossEntropy(**params.model_dump())
+
+
+def loss_listing() -> list[str]:
+    """One line per registered loss for ``python -m recipes list``: name, targets, formula."""
+    lines = []
+    for name in LOSSES.names():
+        entry = LOSSES.entry(name)
+        doc = " ".join((entry.load().__doc__ or "").split())
+        formula = doc.split(": ", 1)[-1]
+        lines.append(f"  {name:32} {entry.info['labels']:15} {formula}")
+    return lines

@@ -17,9 +17,10 @@ from typing import Any
 import pydantic
 
 from recipes import datasets
-from recipes.components.losses import LOSSES, loss_label_encoding
+from recipes.components.losses import LOSSES, loss_label_encoding, refused_loss
 from recipes.components.metrics import METRICS
 from recipes.components.models import MODELS, model_output_units
+from recipes.components.user_loss import is_user_loss, validate_user_loss
 from recipes.config.layering import layered_config, normalise_component, recipe_path
 from recipes.config.messages import describe, format_validation_error, origin_of
 from recipes.config.schema import Component, RecipeConfig, ResolvedRecipe
@@ -52,6 +53,11 @@ def _validate_component(
             source=origin_of(key, origins, default_source),
             key=f"{key}.name",
         )
+    if key == "loss" and is_user_loss(spec["name"]):
+        return _validate_user_loss(spec, origins, default_source)
+    if key == "loss" and refused_loss(spec["name"]):
+        source = origin_of(f"{key}.name", origins, default_source)
+        raise RecipeError(refused_loss(spec["name"]), source=source, key=f"{key}.name")
     try:
         name = registry.canonical(spec["name"])
     except RecipeError as error:
@@ -68,6 +74,18 @@ def _validate_component(
             error, params_model, (key,), origins, default_source
         ) from None
     return Component(name=name, params=validated.model_dump(mode="json"))
+
+
+def _validate_user_loss(spec: dict, origins: dict[str, str], default_source: str) -> Component:
+    """A user's ``file.py:function`` loss: checked from its file before Keras is imported; the
+    name is made absolute, relative to the config file that gave it (else the current folder)."""
+    source = origin_of("loss.name", origins, default_source)
+    base_dir = Path(source).resolve().parent if Path(source).is_file() else None
+    try:
+        name, params = validate_user_loss(spec, base_dir)
+    except RecipeError as error:
+        raise error.replace(source=origin_of(error.key or "loss", origins, source)) from None
+    return Component(name=name, params=params)
 
 
 def _validate_metrics(raw: dict[str, Any], origins: dict[str, str], source: str) -> list:
@@ -146,7 +164,7 @@ def _check_data(config: RecipeConfig, origins: dict[str, str], source: str) -> N
     before any run folder exists."""
     if config.data is None or config.loss is None:
         return
-    encoding = loss_label_encoding(config.loss.name)
+    encoding = loss_label_encoding(config.loss.name, config.loss.params)
     try:
         classes = datasets.check_dataset(config.data.name, config.data.params, encoding)
     except RecipeError as error:

@@ -7,6 +7,7 @@ from typing import Any
 
 from recipes.components.labels import predicted_labels
 from recipes.components.models import model_penalties
+from recipes.components.user_loss import short_name
 from recipes.config.schema import RecipeConfig
 from recipes.report import evolution, margins, plots
 from recipes.run.recording import RECORDING_FILE
@@ -15,7 +16,7 @@ from recipes.run.recording import RECORDING_FILE
 def loss_label(config: RecipeConfig) -> str:
     """The loss as training sees it, with the penalties the model adds: ``focal + L1/L2``."""
     penalties = model_penalties(config.model.name, config.model.params)
-    name = config.loss.name.replace("_", " ")
+    name = short_name(config.loss.name).replace("_", " ")
     return f"{name} + {'/'.join(penalties)}" if penalties else name
 
 

@@ -20,14 +20,15 @@ from recipes.signals import raise_if_stopping, signals_deferred
 BACKUP_FOLDER = "backup"  # inside the run folder while training runs (BackupAndRestore)
 
 
-def compile_model(model: Any, config: RecipeConfig) -> None:
-    """``model.compile`` with the config's optimizer, loss, metrics and speed settings
-    (resolved for the loaded backend: :mod:`recipes.run.speed_settings`)."""
+def compile_model(model: Any, config: RecipeConfig, loss: Any = None) -> None:
+    """``model.compile`` with the config's optimizer, loss (or ``loss``, already built),
+    metrics and speed settings (resolved for the loaded backend:
+    :mod:`recipes.run.speed_settings`)."""
     import keras
 
     model.compile(
         optimizer=build_optimizer(config.optimizer),
-        loss=get_loss(config.loss.name, config.loss.params),
+        loss=loss if loss is not None else get_loss(config.loss.name, config.loss.params),
         metrics=[get_metric(metric.name, metric.params) for metric in config.metrics],
         **compile_speed_options(config.train, keras.backend.backend()),
     )

@@ -215,6 +215,11 @@ class OpenRun:
     def fail(self, error: BaseException) -> None:
         """Record why the run stopped (``traceback.txt`` keeps a fault's details)."""
         if isinstance(error, TrainingFailed):
+            if error.__cause__ is not None:  # e.g. a user's loss raised: where, in its file
+                atomic_write_text(
+                    self.context.folder / "traceback.txt",
+                    "".join(traceback.format_exception(error.__cause__)),
+                )
             self._finish(RunStatus.FAILED, reason=str(error))
         elif isinstance(error, KeyboardInterrupt):  # Ctrl-C, or SIGTERM / SIGHUP
             self._finish(RunStatus.INTERRUPTED, reason=describe_stop(error))

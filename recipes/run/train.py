@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from recipes.components.user_loss import is_user_loss
 from recipes.errors import TrainingFailed
 from recipes.files import replaced_atomically, write_csv, write_json
 from recipes.run.backend import leave_tensorflow_unloaded
@@ -25,6 +26,7 @@ from recipes.run.fitting import (
     uses_compiled_trainer,
 )
 from recipes.run.lifecycle import RunContext
+from recipes.run.loss_check import loss_for_run
 from recipes.run.recording import boundary_recorder
 from recipes.run.speed_settings import resolved_speed_settings
 from recipes.run.tensorboard import tensorboard_callbacks
@@ -68,13 +70,19 @@ def prepare_training(context: RunContext) -> Prepared:
         keras.ops.convert_to_numpy(keras.ops.zeros(()))
 
     with context.timed("data"):
-        labels = loss_label_encoding(config.loss.name)  # a user's file: as the loss needs
+        labels = loss_label_encoding(
+            config.loss.name, config.loss.params
+        )  # a user's file: as the loss needs
         split = build_dataset(config.data.name, config.data.params, config.seed, labels)
     compiled = uses_compiled_trainer(config)
     context.record.update(data=split.summary(), trainer="compiled" if compiled else "fit")
     with context.timed("model"):
         model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
-        compile_model(model, config)
+        loss = None
+        if is_user_loss(config.loss.name):  # its file kept in the run folder, checked once
+            loss, kept = loss_for_run(config.loss.name, config.loss.params, folder, model, split)
+            context.record.update(loss_source=kept)
+        compile_model(model, config, loss)
     speed = resolved_speed_settings(model)
     if compiled:  # one jitted program per epoch: model.fit's settings do not apply
         speed = {"steps_per_execution": "one epoch", "jit_compile": True}
