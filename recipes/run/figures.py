@@ -7,7 +7,7 @@ from typing import Any
 
 from recipes.components.labels import predicted_labels
 from recipes.components.models import model_penalties
-from recipes.components.user_loss import short_name
+from recipes.components.user_loss import is_user_loss, short_name
 from recipes.config.schema import RecipeConfig
 from recipes.report import evolution, margins, plots
 from recipes.run.recording import RECORDING_FILE
@@ -16,7 +16,8 @@ from recipes.run.recording import RECORDING_FILE
 def loss_label(config: RecipeConfig) -> str:
     """The loss as training sees it, with the penalties the model adds: ``focal + L1/L2``."""
     penalties = model_penalties(config.model.name, config.model.params)
-    name = short_name(config.loss.name).replace("_", " ")
+    loss = config.loss.name  # a registered name reads as words; a user's file name stays as written
+    name = short_name(loss) if is_user_loss(loss) else loss.replace("_", " ")
     return f"{name} + {'/'.join(penalties)}" if penalties else name
 
 
