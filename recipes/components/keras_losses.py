@@ -11,12 +11,13 @@ train on them at all (``KERAS_LOSS_REFUSED``).
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from recipes.components.keras_private import keras_folder
 
 # The targets each exported loss trains on: -1/+1, 0/1, or one-hot rows (one output per class;
 # the regression-style losses compare those rows with the outputs, as the MNIST tutorial does).
@@ -72,8 +73,7 @@ def snake_name(class_name: str) -> str:
 
 
 def _keras_folder() -> Path:
-    spec = importlib.util.find_spec("keras")  # finds, does not import
-    return Path(list(spec.submodule_search_locations)[0])
+    return keras_folder()  # Keras' source layout is private: see keras_private.PRIVATE_USES
 
 
 def exported_class_names(folder: Path | None = None) -> list[str]:
@@ -83,7 +83,7 @@ def exported_class_names(folder: Path | None = None) -> list[str]:
     return sorted(
         alias.asname or alias.name
         for node in tree.body
-        if isinstance(node, ast.ImportFrom) and node.module == "keras.src.losses.losses"
+        if isinstance(node, ast.ImportFrom) and node.module == "keras.src.losses.losses"  # private
         for alias in node.names
         if alias.name[0].isupper()
     )

@@ -78,7 +78,8 @@ def leave_tensorflow_unloaded() -> None:
     recognise a ``tf.TensorShape``); neither can matter to a run that never loaded
     TensorFlow. Measured on the hinge recipe on JAX: 2.5 s less per run, same metrics."""
     import keras
-    from keras.src.utils import module_utils
+
+    from recipes.components.keras_private import mark_tensorflow_absent
 
     if keras.backend.backend() != "tensorflow" and "tensorflow" not in sys.modules:
-        module_utils.tensorflow._available = False
+        mark_tensorflow_absent()

@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from recipes.components.keras_private import initial_epoch, symbolic_build, train_validation_split
 from recipes.errors import RecipeError
 
 
@@ -46,8 +47,6 @@ def validation_holdout(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[A
     them: the last part of the arrays, unshuffled, is the validation data."""
     if not fraction:
         return x, y, None, None
-    from keras.src.trainers.data_adapters.array_slicing import train_validation_split
-
     (x_train, y_train), (x_val, y_val) = train_validation_split((x, y), fraction)
     return x_train, y_train, x_val, y_val
 
@@ -77,7 +76,7 @@ class CompiledGroup:
         self.leader = self.members[0].model
         for member in self.members:
             batch = (member.x_train[:batch_size], member.y_train[:batch_size])
-            member.model._symbolic_build(data_batch=batch)  # what fit does: builds metrics
+            symbolic_build(member.model, batch)  # what fit does: builds metrics
         _check_same_structure(self.members)
         self._train_epoch = jax.jit(jax.vmap(self._one_epoch, in_axes=(0, None, 0, 0, 0, 0, 0)))
         self._evaluate = jax.jit(jax.vmap(self._one_evaluation, in_axes=(0, 0, None, 0, 0, 0)))
@@ -188,7 +187,7 @@ class CompiledGroup:
             )
             member.model.stop_training = False
             member.callback_list.on_train_begin()  # a backup restores weights and epoch here
-            initial_epochs.add(member.model._initial_epoch or 0)
+            initial_epochs.add(initial_epoch(member.model))
         if len(initial_epochs) > 1:
             raise RecipeError("models trained together must start at the same epoch")
         return initial_epochs.pop()

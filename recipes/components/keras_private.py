@@ -1,0 +1,124 @@
+"""Every use of a private Keras name, in one place, each with the reason it is needed.
+
+Keras 3 keeps its implementation under ``keras.src`` and marks internals with a leading
+underscore; neither is a stable API, so a minor release may move or rename them. The project
+reaches for them only here. :data:`PRIVATE_USES` lists each one, and
+``tests/components/test_keras_private.py`` checks every one against the installed Keras, failing
+with the use's name, so an upgrade that breaks one says which (pyproject.toml pins the Keras
+range that is tested).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import inspect
+from pathlib import Path
+from typing import Any
+
+
+@dataclasses.dataclass(frozen=True)
+class PrivateUse:
+    """One private Keras name: where it lives, what it is, and why this project uses it."""
+
+    module: str
+    name: str
+    why: str
+
+
+PRIVATE_USES = (
+    PrivateUse(
+        "keras.src.trainers.data_adapters.array_slicing",
+        "train_validation_split",
+        "the compiled trainer holds out validation rows exactly as model.fit(validation_split=)"
+        " does (the last part, unshuffled), so the two trainers see the same data",
+    ),
+    PrivateUse(
+        "keras.src.trainers.trainer",
+        "Trainer._symbolic_build",
+        "the compiled trainer builds the model's compiled metrics and loss the way fit does "
+        "before its first step; there is no public call that builds them without training",
+    ),
+    PrivateUse(
+        "keras.src.callbacks.backup_and_restore",
+        "BackupAndRestore sets model._initial_epoch",
+        "the compiled trainer starts a resumed run at the epoch BackupAndRestore restored; fit "
+        "reads the same attribute",
+    ),
+    PrivateUse(
+        "keras.src.utils.module_utils",
+        "tensorflow._available",
+        "on JAX and torch, Keras imports TensorFlow (2.5 s here) only to ask whether it is "
+        "installed; marking it absent skips that import for runs that never use it",
+    ),
+    PrivateUse(
+        "keras.src.losses.losses",
+        "the loss classes' source, exported by keras/losses/__init__.py",
+        "the loss registry reads each exported loss's Formula block and defaults from Keras' "
+        "own source, without importing Keras, so configs validate before Keras loads",
+    ),
+)
+
+
+def train_validation_split(arrays: tuple[Any, ...], fraction: float) -> Any:
+    """Keras' own split of ``model.fit(validation_split=fraction)``."""
+    from keras.src.trainers.data_adapters.array_slicing import train_validation_split as split
+
+    return split(arrays, fraction)
+
+
+def symbolic_build(model: Any, batch: tuple[Any, Any]) -> None:
+    """Build the model's compiled loss and metrics as ``fit`` does before its first step."""
+    model._symbolic_build(data_batch=batch)
+
+
+def initial_epoch(model: Any) -> int:
+    """The epoch a ``BackupAndRestore`` callback restored (0 for a fresh run)."""
+    return getattr(model, "_initial_epoch", None) or 0
+
+
+def mark_tensorflow_absent() -> None:
+    """Have Keras treat TensorFlow as not installed (see :data:`PRIVATE_USES`)."""
+    from keras.src.utils import module_utils
+
+    module_utils.tensorflow._available = False
+
+
+def keras_folder() -> Path:
+    """The installed ``keras`` package's folder, found without importing it."""
+    spec = importlib.util.find_spec("keras")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def missing_uses() -> list[str]:
+    """The private uses the installed Keras lacks, by name (empty when all are there).
+    Imports Keras."""
+    import keras
+
+    missing = []
+    checks = {
+        PRIVATE_USES[0]: lambda: _has("keras.src.trainers.data_adapters.array_slicing",
+                                      "train_validation_split"),
+        PRIVATE_USES[1]: lambda: hasattr(keras.Model, "_symbolic_build"),
+        PRIVATE_USES[2]: lambda: "_initial_epoch" in inspect.getsource(
+            importlib.import_module("keras.src.callbacks.backup_and_restore")
+        ),
+        PRIVATE_USES[3]: lambda: hasattr(
+            importlib.import_module("keras.src.utils.module_utils").tensorflow, "_available"
+        ),
+        PRIVATE_USES[4]: lambda: "keras.src.losses.losses" in (
+            keras_folder() / "losses" / "__init__.py"
+        ).read_text(encoding="utf-8"),
+    }  # fmt: skip
+    for use, check in checks.items():
+        try:
+            present = check()
+        except (ImportError, AttributeError, OSError):
+            present = False
+        if not present:
+            missing.append(f"{use.module}: {use.name} ({use.why})")
+    return missing
+
+
+def _has(module: str, name: str) -> bool:
+    return hasattr(importlib.import_module(module), name)
