@@ -27,7 +27,7 @@ SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS)
 	$(if $(EXECUTOR),--executor $(EXECUTOR),) $(if $(ADDRESS),--address $(ADDRESS),)
 
 TARGETS := help setup list run sweep resume test test-full lint format benchmark gallery serve \
-	tensorboard clean-outputs
+	tensorboard notebook clean-outputs
 # One target per recipe file (a recipe named like a target above is reachable by `make run R=`).
 RECIPES := $(filter-out defaults $(TARGETS),$(sort $(basename $(notdir $(wildcard configs/*.yaml)))))
 
@@ -102,6 +102,10 @@ tensorboard: $(STAMP) ## TensorBoard over outputs/ (runs with train.tensorboard=
 	@$(BIN)/python -c 'import tensorboard' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[tensorboard]'
 	@echo "open http://127.0.0.1:$(TENSORBOARD_PORT)/ (Ctrl-C stops; TENSORBOARD_PORT=6007 for another port)"
 	$(BIN)/tensorboard --logdir outputs --host 127.0.0.1 --port $(TENSORBOARD_PORT)
+
+notebook: $(STAMP) ## JupyterLab in notebooks/ (the four tutorials on the Python API; Ctrl-C stops)
+	@test -x $(BIN)/jupyter-lab || { echo "JupyterLab is not installed: $(BIN)/python -m pip install -e '.[notebooks]'" >&2; exit 2; }
+	$(BIN)/jupyter-lab --notebook-dir notebooks$(if $(filter 0,$(shell id -u)), --allow-root,)
 
 clean-outputs: $(STAMP) ## delete the run and sweep folders and the index under outputs/ (nothing else)
 	$(BIN)/python -m recipes clean

@@ -63,3 +63,13 @@ def test_every_target_is_phony():
     targets = set(re.findall(r"^([a-z][a-z_-]*):", text, re.M))
     listed = set(re.search(r"^TARGETS := (.*?)\n\n", text, re.M | re.S).group(1).split())
     assert targets - {"help"} <= listed - {"\\"}
+
+
+def test_make_notebook_says_how_to_install_jupyterlab_when_it_is_missing(project_copy):
+    (project_copy / ".venv").mkdir()
+    (project_copy / ".venv" / ".installed").touch()  # set up (newer than pyproject.toml)
+    result = make(project_copy, "notebook")
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "JupyterLab is not installed: .venv/bin/python -m pip install -e '.[notebooks]'"
+    )
