@@ -77,7 +77,17 @@ def copy_of(root: Path, destination: Path, executor: str, extra: list[str]) -> P
     return sweep_json.parent
 
 
-@pytest.mark.parametrize("executor", ["processes", "workers", "vectorized", "ray"])
+@pytest.mark.parametrize(
+    "executor",
+    [
+        "processes",
+        "workers",
+        # a resumed point is never trained in the vectorized group: it goes to the processes
+        # executor (the case above), so this twin runs in make test-full
+        pytest.param("vectorized", marks=pytest.mark.slow),
+        "ray",
+    ],
+)
 def test_a_stopped_point_continues_from_its_backup_on_every_executor(
     executor, stopped_sweep, tmp_path, request, monkeypatch
 ):
