@@ -38,7 +38,12 @@ COMPONENT_REGISTRIES: dict[str, Registry] = {
 
 
 def _validate_component(
-    key: str, spec: Any, registry: Registry, origins: dict[str, str], default_source: str
+    key: str,
+    spec: Any,
+    registry: Registry,
+    origins: dict[str, str],
+    default_source: str,
+    backend: str | None = None,
 ) -> Component:
     spec = normalise_component(spec)
     if not isinstance(spec, dict):
@@ -54,7 +59,7 @@ def _validate_component(
             key=f"{key}.name",
         )
     if key == "loss" and is_user_loss(spec["name"]):
-        return _validate_user_loss(spec, origins, default_source)
+        return _validate_user_loss(spec, origins, default_source, backend)
     if key == "loss" and refused_loss(spec["name"]):
         source = origin_of(f"{key}.name", origins, default_source)
         raise RecipeError(refused_loss(spec["name"]), source=source, key=f"{key}.name")
@@ -76,13 +81,15 @@ def _validate_component(
     return Component(name=name, params=validated.model_dump(mode="json"))
 
 
-def _validate_user_loss(spec: dict, origins: dict[str, str], default_source: str) -> Component:
+def _validate_user_loss(
+    spec: dict, origins: dict[str, str], default_source: str, backend: str | None
+) -> Component:
     """A user's ``file.py:function`` loss: checked from its file before Keras is imported; the
     name is made absolute, relative to the config file that gave it (else the current folder)."""
     source = origin_of("loss.name", origins, default_source)
     base_dir = Path(source).resolve().parent if Path(source).is_file() else None
     try:
-        name, params = validate_user_loss(spec, base_dir)
+        name, params = validate_user_loss(spec, base_dir, backend)
     except RecipeError as error:
         raise error.replace(source=origin_of(error.key or "loss", origins, source)) from None
     return Component(name=name, params=params)
@@ -145,7 +152,7 @@ def validate_config(
     for key, registry in COMPONENT_REGISTRIES.items():
         if raw.get(key) is not None:
             components[key] = _validate_component(
-                key, raw.pop(key), registry, origins, default_source
+                key, raw.pop(key), registry, origins, default_source, raw.get("backend")
             )
     metrics = _validate_metrics(raw, origins, default_source)
     try:
