@@ -262,6 +262,14 @@ class SweepConfig(Strict):
         return EXECUTORS.canonical(value)
 
 
+class GalleryConfig(Strict):
+    losses: list[Component] = pydantic.Field(
+        default_factory=list,
+        description="the losses loss_gallery draws, value and derivative against the score: "
+        "names or loss blocks, a user's file.py:function (with labels:) too",
+    )
+
+
 class RecipeConfig(Strict):
     """The whole validated config of one run."""
 
@@ -285,6 +293,7 @@ class RecipeConfig(Strict):
         "table", description="what a sweep writes after its runs (recipes.plugins.REPORTS)"
     )
     sweep: SweepConfig = SweepConfig()
+    gallery: GalleryConfig = GalleryConfig()
 
     @pydantic.field_validator("grid", mode="before")
     @classmethod
@@ -314,6 +323,7 @@ class RecipeConfig(Strict):
             component = getattr(self, key)
             dumped[key] = component.as_mapping() if component else None
         dumped["metrics"] = [metric.as_mapping() for metric in self.metrics]
+        dumped["gallery"]["losses"] = [loss.as_mapping() for loss in self.gallery.losses]
         return dumped
 
 
