@@ -203,6 +203,11 @@ class PlotsConfig(Strict):
     evolution_grid: int = pydantic.Field(
         60, ge=10, le=300, description="grid points per axis of the recorded scores"
     )
+    forces: bool = pydantic.Field(
+        True,
+        description="forces.png: each test point by the magnitude of the loss's gradient "
+        "with respect to the model's output, at the end and at the recorded epochs",
+    )
     animation: Literal["auto", "gif", "mp4", "none"] = pydantic.Field(
         "auto", description="training animation format; auto: mp4 when ffmpeg exists, else gif"
     )
