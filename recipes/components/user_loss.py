@@ -303,6 +303,23 @@ def keep_source(name: str, run_folder: Path) -> dict[str, Any]:
     }
 
 
+def anchored_loss(value: Any, base_dir: Path) -> Any:
+    """A loss name or block whose user file is a relative path found in ``base_dir`` (the
+    config file's folder), with that path made absolute; anything else unchanged. For a
+    sweep's grid values, which reach each point as ``--set`` overrides (relative to the
+    current folder otherwise)."""
+    block = dict(value) if isinstance(value, dict) else {"name": value}
+    name = block.get("name")
+    if not is_user_loss(name):
+        return value
+    target, _, attribute = name.rpartition(":")
+    candidate = base_dir / target
+    if Path(target).is_absolute() or not target.endswith(".py") or not candidate.is_file():
+        return value
+    block["name"] = f"{candidate.resolve()}:{attribute}"
+    return block if isinstance(value, dict) else block["name"]
+
+
 def short_name(name: str) -> str:
     """``my_losses.py:asymmetric_hinge`` for a user's loss, else the name itself."""
     if not is_user_loss(name):

@@ -249,3 +249,20 @@ def test_a_user_loss_trains_in_a_sweep(tmp_path, executor):
         assert record["loss_source"]["copy"] == "loss_source/my_losses.py"
         if executor == "vectorized":
             assert record["trainer"] == "compiled"
+
+
+def test_a_sweep_grid_names_a_loss_file_relative_to_its_config(tmp_path, monkeypatch):
+    """Grid values reach each point as --set overrides; a loss file in the grid is still
+    found next to the config, from any folder (configs/compare_losses.yaml does this)."""
+    from recipes.sweep.grid import plan_sweep
+
+    (tmp_path / "my_losses.py").write_text(ASYMMETRIC_HINGE, encoding="utf-8")
+    config = tmp_path / "sweep.yaml"
+    config.write_text(
+        f"extends: {HINGE}\ngrid:\n  loss:\n    - hinge\n"
+        '    - {name: "my_losses.py:asymmetric_hinge", labels: plus_minus_one}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(PROJECT_ROOT)
+    _, _, _, resolved = plan_sweep(str(config))
+    assert resolved[1].config.loss.name == f"{tmp_path / 'my_losses.py'}:asymmetric_hinge"
