@@ -39,6 +39,7 @@ TASKS.register_reference("loss_gallery", "recipes.studies.loss_gallery.task:draw
 REPORTS.register_reference("table", "recipes.report.comparison:default_comparison")
 REPORTS.register_reference("mnist_table", "recipes.studies.mnist_table:compare_mnist_losses")
 REPORTS.register_reference("compare_hinge", "recipes.studies.compare_hinge:compare_hinge")
+REPORTS.register_reference("compare_losses", "recipes.studies.compare_losses:compare_losses")
 
 # The door's group entry (recipes.run.door.run_group), for the vectorized executor: a reference,
 # so the sweep room hands points to the run room without importing it.

@@ -34,6 +34,7 @@ RUN_FILES = {
     "model.keras",
     "loss.png",
     "decision_boundary.png",
+    "forces.png",  # recipes/report/forces.py
     "boundary_epochs.png",  # and below: plots.evolution (recipes/run/recording.py)
     "boundary_recording.npz",
     "training.gif",  # tests/shrink.yaml asks for gif (auto: mp4 where ffmpeg exists)

@@ -9,7 +9,8 @@ other key is passed to it as a keyword argument.
 The check reads the file's syntax tree (:mod:`ast`), so a missing attribute, a signature that
 cannot take ``(y_true, y_pred)`` or a parameter it does not accept is one line before Keras is
 imported. Only when the tree cannot say (the attribute is assigned or imported, not defined
-with ``def``/``class``) is the file executed, which imports whatever the file imports.
+with ``def``/``class``) is the file executed, which imports whatever the file imports; Keras,
+if the file imports it, loads the backend the config resolves.
 
 Nothing here imports Keras; the Keras side (the saved wrapper, the pre-flight check) lives in
 :mod:`recipes.components.keras_objects` and :mod:`recipes.components.gradients`.
@@ -29,6 +30,7 @@ from typing import Any
 
 from recipes.components.labels import TWO_CLASS_KINDS
 from recipes.errors import RecipeError
+from recipes.keras_environment import prepare_keras
 from recipes.registry import did_you_mean
 
 LABEL_KINDS = (*TWO_CLASS_KINDS, "categorical")
@@ -195,7 +197,10 @@ def load_attribute(reference: LossReference) -> Any:
     return getattr(module, reference.attribute)
 
 
-def _signature_by_import(reference: LossReference) -> tuple[str, inspect.Signature]:
+def _signature_by_import(
+    reference: LossReference, backend: str | None
+) -> tuple[str, inspect.Signature]:
+    prepare_keras(backend)  # the file's own ``import keras`` loads the config's backend
     try:
         attribute = load_attribute(reference)
     except RecipeError:
@@ -246,10 +251,13 @@ def check_arguments(label: str, kind: str, signature: inspect.Signature, kwargs:
         ) from None
 
 
-def validate_user_loss(spec: dict[str, Any], base_dir: Path | None) -> tuple[str, dict[str, Any]]:
+def validate_user_loss(
+    spec: dict[str, Any], base_dir: Path | None, backend: str | None = None
+) -> tuple[str, dict[str, Any]]:
     """(absolute name, params) for a user's loss block; RecipeError (with ``key``) otherwise.
 
-    ``params`` holds ``labels`` and the keyword arguments."""
+    ``params`` holds ``labels`` and the keyword arguments; ``backend`` is the one the config
+    resolves, which Keras loads if the file has to be executed to be checked."""
     params = {key: value for key, value in spec.items() if key != "name"}
     labels = params.get("labels")
     if labels is None:
@@ -266,7 +274,7 @@ def validate_user_loss(spec: dict[str, Any], base_dir: Path | None) -> tuple[str
     try:
         reference = parse_reference(spec["name"], base_dir)
         kwargs = {key: value for key, value in params.items() if key != "labels"}
-        found = _signature_from_tree(reference) or _signature_by_import(reference)
+        found = _signature_from_tree(reference) or _signature_by_import(reference, backend)
         check_arguments(reference.label, *found, kwargs)
     except RecipeError as error:
         raise error.replace(key=error.key or "loss.name") from None
@@ -293,6 +301,23 @@ def keep_source(name: str, run_folder: Path) -> dict[str, Any]:
         "copy": f"{SOURCE_FOLDER}/{copy.name}",
         "sha256": hashlib.sha256(data).hexdigest(),
     }
+
+
+def anchored_loss(value: Any, base_dir: Path) -> Any:
+    """A loss name or block whose user file is a relative path found in ``base_dir`` (the
+    config file's folder), with that path made absolute; anything else unchanged. For a
+    sweep's grid values, which reach each point as ``--set`` overrides (relative to the
+    current folder otherwise)."""
+    block = dict(value) if isinstance(value, dict) else {"name": value}
+    name = block.get("name")
+    if not is_user_loss(name):
+        return value
+    target, _, attribute = name.rpartition(":")
+    candidate = base_dir / target
+    if Path(target).is_absolute() or not target.endswith(".py") or not candidate.is_file():
+        return value
+    block["name"] = f"{candidate.resolve()}:{attribute}"
+    return block if isinstance(value, dict) else block["name"]
 
 
 def short_name(name: str) -> str:

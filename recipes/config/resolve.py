@@ -38,7 +38,12 @@ COMPONENT_REGISTRIES: dict[str, Registry] = {
 
 
 def _validate_component(
-    key: str, spec: Any, registry: Registry, origins: dict[str, str], default_source: str
+    key: str,
+    spec: Any,
+    registry: Registry,
+    origins: dict[str, str],
+    default_source: str,
+    backend: str | None = None,
 ) -> Component:
     spec = normalise_component(spec)
     if not isinstance(spec, dict):
@@ -53,9 +58,10 @@ def _validate_component(
             source=origin_of(key, origins, default_source),
             key=f"{key}.name",
         )
-    if key == "loss" and is_user_loss(spec["name"]):
-        return _validate_user_loss(spec, origins, default_source)
-    if key == "loss" and refused_loss(spec["name"]):
+    is_loss = registry is LOSSES
+    if is_loss and is_user_loss(spec["name"]):
+        return _validate_user_loss(key, spec, origins, default_source, backend)
+    if is_loss and refused_loss(spec["name"]):
         source = origin_of(f"{key}.name", origins, default_source)
         raise RecipeError(refused_loss(spec["name"]), source=source, key=f"{key}.name")
     try:
@@ -76,16 +82,44 @@ def _validate_component(
     return Component(name=name, params=validated.model_dump(mode="json"))
 
 
-def _validate_user_loss(spec: dict, origins: dict[str, str], default_source: str) -> Component:
-    """A user's ``file.py:function`` loss: checked from its file before Keras is imported; the
-    name is made absolute, relative to the config file that gave it (else the current folder)."""
-    source = origin_of("loss.name", origins, default_source)
-    base_dir = Path(source).resolve().parent if Path(source).is_file() else None
+def _validate_user_loss(
+    key: str, spec: dict, origins: dict[str, str], default_source: str, backend: str | None
+) -> Component:
+    """A user's ``file.py:function`` loss (``key``: ``loss`` or ``gallery.losses.N``): checked
+    from its file before Keras is imported; the name is made absolute, relative to the config
+    file that gave it (else the current folder)."""
+    source = origin_of(f"{key}.name", origins, default_source)
+    config_file = Path(source.split(": ")[0])  # a sweep point's: "configs/x.yaml: grid"
+    base_dir = config_file.resolve().parent if config_file.is_file() else None
     try:
-        name, params = validate_user_loss(spec, base_dir)
+        name, params = validate_user_loss(spec, base_dir, backend)
     except RecipeError as error:
-        raise error.replace(source=origin_of(error.key or "loss", origins, source)) from None
+        problem_key = key + (error.key or "loss").removeprefix("loss")
+        source = origin_of(problem_key, origins, source)
+        raise error.replace(source=source, key=problem_key) from None
     return Component(name=name, params=params)
+
+
+def _validate_gallery(raw: dict[str, Any], origins: dict[str, str], source: str) -> list:
+    """``gallery.losses``: each a loss block, checked as ``loss:`` is (a user's file too);
+    popped from ``raw`` so the schema sees the rest of ``gallery``."""
+    gallery = raw.get("gallery")
+    if not isinstance(gallery, dict) or "losses" not in gallery:
+        return []
+    raw["gallery"] = {key: value for key, value in gallery.items() if key != "losses"}
+    specs = gallery["losses"] or []
+    if not isinstance(specs, list):
+        raise RecipeError(
+            f"expected a list of losses, got {describe(specs)}",
+            source=origin_of("gallery.losses", origins, source),
+            key="gallery.losses",
+        )
+    return [
+        _validate_component(
+            f"gallery.losses.{index}", spec, LOSSES, origins, source, raw.get("backend")
+        )
+        for index, spec in enumerate(specs)
+    ]
 
 
 def _validate_metrics(raw: dict[str, Any], origins: dict[str, str], source: str) -> list:
@@ -145,14 +179,16 @@ def validate_config(
     for key, registry in COMPONENT_REGISTRIES.items():
         if raw.get(key) is not None:
             components[key] = _validate_component(
-                key, raw.pop(key), registry, origins, default_source
+                key, raw.pop(key), registry, origins, default_source, raw.get("backend")
             )
     metrics = _validate_metrics(raw, origins, default_source)
+    gallery_losses = _validate_gallery(raw, origins, default_source)
     try:
         config = RecipeConfig.model_validate({**raw, "metrics": []})
     except pydantic.ValidationError as error:
         raise format_validation_error(error, RecipeConfig, (), origins, default_source) from None
     config = config.model_copy(update={**components, "metrics": metrics})
+    config.gallery.losses = gallery_losses
     _check_task_needs(config, origins, default_source)
     check_sizes(config, origins, default_source)  # before the dataset's check reads a file
     _check_data(config, origins, default_source)

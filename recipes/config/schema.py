@@ -203,6 +203,11 @@ class PlotsConfig(Strict):
     evolution_grid: int = pydantic.Field(
         60, ge=10, le=300, description="grid points per axis of the recorded scores"
     )
+    forces: bool = pydantic.Field(
+        True,
+        description="forces.png: each test point by the magnitude of the loss's gradient "
+        "with respect to the model's output, at the end and at the recorded epochs",
+    )
     animation: Literal["auto", "gif", "mp4", "none"] = pydantic.Field(
         "auto", description="training animation format; auto: mp4 when ffmpeg exists, else gif"
     )
@@ -262,6 +267,14 @@ class SweepConfig(Strict):
         return EXECUTORS.canonical(value)
 
 
+class GalleryConfig(Strict):
+    losses: list[Component] = pydantic.Field(
+        default_factory=list,
+        description="the losses loss_gallery draws, value and derivative against the score: "
+        "names or loss blocks, a user's file.py:function (with labels:) too",
+    )
+
+
 class RecipeConfig(Strict):
     """The whole validated config of one run."""
 
@@ -285,6 +298,7 @@ class RecipeConfig(Strict):
         "table", description="what a sweep writes after its runs (recipes.plugins.REPORTS)"
     )
     sweep: SweepConfig = SweepConfig()
+    gallery: GalleryConfig = GalleryConfig()
 
     @pydantic.field_validator("grid", mode="before")
     @classmethod
@@ -314,6 +328,7 @@ class RecipeConfig(Strict):
             component = getattr(self, key)
             dumped[key] = component.as_mapping() if component else None
         dumped["metrics"] = [metric.as_mapping() for metric in self.metrics]
+        dumped["gallery"]["losses"] = [loss.as_mapping() for loss in self.gallery.losses]
         return dumped
 
 

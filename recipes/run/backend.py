@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
-import os
 import platform
 import sys
-from pathlib import Path
 
 from recipes.errors import RecipeError
+from recipes.keras_environment import prepare_keras
 
 BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 LIBRARIES = (
@@ -41,22 +40,7 @@ def select_backend(backend: str) -> None:
                 f"run '{backend}' in a new process (python -m recipes run ... --backend {backend})"
             )
         return
-    os.environ["KERAS_BACKEND"] = backend
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    if backend == "jax":
-        use_jax_compilation_cache()
-
-
-def use_jax_compilation_cache() -> None:
-    """Keep JAX's compiled programs on disk, so a recipe run again (or a sweep's next
-    process) skips compiling: measured here, the hinge fit's compile of about 1.3 s and the
-    evaluation's. The cache is keyed by the program, JAX version and device; set
-    $JAX_COMPILATION_CACHE_DIR to move it, or to an empty string to turn it off."""
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    os.environ.setdefault(
-        "JAX_COMPILATION_CACHE_DIR", str(cache_home / "keras-loss-recipes" / "jax")
-    )
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    prepare_keras(backend)
 
 
 def library_versions() -> dict[str, str]:

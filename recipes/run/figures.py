@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from recipes.components.labels import predicted_labels
 from recipes.components.models import model_penalties
 from recipes.components.user_loss import is_user_loss, short_name
 from recipes.config.schema import RecipeConfig
-from recipes.report import evolution, margins, plots
-from recipes.run.recording import RECORDING_FILE
+from recipes.report import evolution, forces, margins, plots
+from recipes.run.recording import RECORDING_FILE, BoundaryRecording, score_grid
+
+GRID_POINTS = 120  # per axis, forces.png's final regions
 
 
 def loss_label(config: RecipeConfig) -> str:
@@ -28,10 +34,11 @@ def write_run_figures(
     history: dict[str, list[float]],
     evaluation: Any,
     recording: Any = None,
-) -> None:
-    """loss.png, and for two-feature data decision_boundary.png and predictions.png, as the
-    config's ``plots:`` block asks; with a boundary ``recording`` (recipes.run.recording) also
-    boundary_recording.npz, boundary_epochs.png and the training animation."""
+) -> dict[str, Any]:
+    """loss.png, and for two-feature data decision_boundary.png, predictions.png and
+    forces.png, as the config's ``plots:`` block asks; with a boundary ``recording``
+    (recipes.run.recording) also boundary_recording.npz, boundary_epochs.png and the training
+    animation. Returns what forces.png measured (:func:`write_forces`), or {}."""
     split, dpi = evaluation.split, config.plots.dpi
     title_run = f"{loss_label(config)} loss, {config.data.name}"
     accuracy_text = f"test acc {evaluation.metrics['test_accuracy']:.1%}"
@@ -64,6 +71,90 @@ def write_run_figures(
         evolution.write_evolution_figures(
             folder, recording, history, spec, title_run, config.plots, class_names
         )
+    if config.plots.forces and two_features:
+        return write_forces(folder, model, evaluation, recording, spec, title_run, dpi)
+    return {}
+
+
+def write_forces(
+    folder: Path,
+    model: Any,
+    evaluation: Any,
+    recording: Any,
+    spec: margins.MarginSpec | None,
+    title_run: str,
+    dpi: int,
+) -> dict[str, Any]:
+    """forces.png: each test point by the force of the loss on it (recipes.report.forces),
+    over the final decision regions, and at the recorded epochs when the recording was
+    scored; returns the hardest 10%'s share at the end and per recorded epoch."""
+    started = time.perf_counter()
+    split = evaluation.split
+    recorded = list(recording.point_scores) if recording is not None and spec else []
+    epochs = list(recording.epochs[: len(recorded)]) if recorded else []
+    final, *epoch_forces = _forces(
+        model.loss, split.y_test, [evaluation.scores, *recorded], evaluation.output_kind
+    )
+    shares = [forces.hardest_share(f) for f in epoch_forces]
+    final_share = forces.hardest_share(final)
+    norm = forces.force_norm(final, *epoch_forces)
+    shown = forces.panel_indices(len(recorded))  # one row of panels: cheap to draw
+    figure, final_ax, share_ax, epoch_axes = forces.forces_figure(len(shown), dpi)
+    _final_regions(final_ax, model, evaluation, spec)
+    final_ax.set_title(f"End of training: {forces.share_text(final_share)} of the force")
+    forces.plot_point_forces(
+        final_ax, split.x_test.reshape(len(final), -1), evaluation.y_true, final, norm
+    )
+    forces.draw_colour_bar(final_ax, norm)
+    label_feature_axes([final_ax], split)
+    threshold_only = dataclasses.replace(spec, drawn=False) if spec else None  # cheaper panels
+    for index, ax in zip(shown, epoch_axes, strict=True):
+        evolution.plot_recorded_boundary(ax, recording, index, threshold_only, ring=False)
+        forces.hide_plotted_points(ax)
+        forces.plot_point_forces(
+            ax, recording.points, recording.labels, epoch_forces[index], norm, size=25
+        )
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel(f"epoch {epochs[index]}: {forces.share_text(shares[index])}", fontsize=8)
+    forces.plot_share_by_epoch(share_ax, epochs, shares, final_share)
+    figure.suptitle(
+        f"{title_run}: where the loss pushes (each test point by |d loss / d score|)",
+        fontsize=11,
+    )
+    plots.save_figure(figure, folder / forces.FORCES_FIGURE, dpi=dpi)
+    return {
+        "hardest_10pct_share": final_share,
+        "epochs": epochs,
+        "hardest_10pct_share_by_epoch": shares,
+        "seconds": round(time.perf_counter() - started, 4),
+    }
+
+
+def _forces(loss: Any, y_true: Any, outputs: list[Any], kind: str) -> list[Any]:
+    """The forces for each set of outputs (the final ones, each recorded epoch's), from one
+    gradient call: eager autodiff costs about as much for one point as for thousands."""
+    stacked = np.concatenate([np.asarray(o).reshape(len(o), -1) for o in outputs])
+    targets = np.concatenate([np.asarray(y_true).reshape(len(outputs[0]), -1)] * len(outputs))
+    return np.split(forces.point_forces(loss, targets, stacked, kind), len(outputs))
+
+
+def _final_regions(ax: Any, model: Any, evaluation: Any, spec: margins.MarginSpec | None) -> None:
+    """The final decision regions, cheaply: on the recording's coarse grid (one compiled
+    prediction) with the margins, as the evolution panels draw them; without margins (one-hot
+    targets), decision_boundary.png's drawing."""
+    split = evaluation.split
+    points = split.x_test.reshape(len(split.x_test), -1)
+    if spec is None:
+        _decision_boundary(ax, model, evaluation, spec, "")
+        forces.hide_plotted_points(ax)
+        return
+    xx, yy = score_grid(points, GRID_POINTS)
+    grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
+    scores = np.asarray(model.predict_on_batch(grid)).reshape(*xx.shape, -1)
+    state = BoundaryRecording(xx, yy, points, evaluation.y_true, [0], [scores], [evaluation.scores])
+    evolution.plot_recorded_boundary(ax, state, 0, spec, ring=False)
+    forces.hide_plotted_points(ax)
 
 
 def _decision_boundary(

@@ -109,6 +109,7 @@ def prepare_training(context: RunContext) -> Prepared:
 def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
     """Evaluate the trained model and write the run folder's files."""
     from recipes.components.models import model_output_kind
+    from recipes.report.forces import SHARE_METRIC
     from recipes.run.figures import write_run_figures
 
     config, folder, model = context.config, context.folder, prepared.model
@@ -128,7 +129,12 @@ def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
     recorder = prepared.recorder
     recording = recorder.recording if recorder is not None else None
     with context.timed("plots"):
-        write_run_figures(folder, config, model, history, evaluation, recording)
+        pushed = write_run_figures(folder, config, model, history, evaluation, recording)
+    if pushed:  # forces.png: the hardest 10%'s share of the force, at the end and by epoch
+        context.record.update(forces=pushed)
+        if pushed["hardest_10pct_share"] is not None:
+            metrics[SHARE_METRIC] = pushed["hardest_10pct_share"]
+            write_json(folder / "metrics.json", metrics)
     if recording is not None:  # inside durations_s.fit and durations_s.plots
         context.record.update(
             recording_s=round(recording.seconds, 4),

@@ -21,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from recipes.components.user_loss import anchored_loss
 from recipes.config.layering import alias_problem, load_yaml_text, recipe_path
 from recipes.config.resolve import resolve_recipe
 from recipes.config.schema import (
@@ -244,6 +245,8 @@ def plan_sweep(
         itertools.product(*(range(len(axis.values)) for axis in axes)), start=1
     ):
         values = {axis.key: axis.values[i] for axis, i in zip(axes, combination, strict=True)}
+        if "loss" in values:  # a user's loss file named relative to the config file
+            values["loss"] = anchored_loss(values["loss"], recipe_path(recipe).parent)
         labels = {axis.key: axis.labels[i] for axis, i in zip(axes, combination, strict=True)}
         grid_overrides = [f"{key}={yaml_value(value)}" for key, value in values.items()]
         # Each run's config.yaml holds the one point it ran, not the whole grid.

@@ -130,6 +130,33 @@ def test_check_answers_a_missing_attribute_in_one_line_without_importing_keras(t
     ]
 
 
+@pytest.mark.parametrize("backend", ["jax", "tensorflow"])
+def test_check_executing_a_loss_file_loads_keras_with_the_config_backend(tmp_path, backend):
+    """An assigned attribute makes check execute the file, whose ``import keras`` must load
+    the backend the config resolves (here the config's ``backend:``, $KERAS_BACKEND set to
+    the other one), not TensorFlow by default."""
+    config = write_config(tmp_path, '{name: "my_losses.py:alias", labels: plus_minus_one}')
+    with (tmp_path / "my_losses.py").open("a", encoding="utf-8") as file:
+        file.write("\nalias = asymmetric_hinge\n")
+    config.write_text(config.read_text(encoding="utf-8") + f"backend: {backend}\n")
+    probe = (
+        "import sys, runpy; sys.argv=['recipes','check',sys.argv[1]]\n"
+        "try: runpy.run_module('recipes', run_name='__main__')\n"
+        "except SystemExit as e: code = e.code\n"
+        "import keras; print(keras.backend.backend(), 'tensorflow' in sys.modules, code)"
+    )
+    other = "tensorflow" if backend == "jax" else "jax"
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(config)],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "KERAS_BACKEND": other},
+    )
+    assert result.stdout.strip().splitlines()[-1] == f"{backend} {backend == 'tensorflow'} 0"
+
+
 @pytest.mark.parametrize(
     "function, message",
     [
@@ -222,3 +249,20 @@ def test_a_user_loss_trains_in_a_sweep(tmp_path, executor):
         assert record["loss_source"]["copy"] == "loss_source/my_losses.py"
         if executor == "vectorized":
             assert record["trainer"] == "compiled"
+
+
+def test_a_sweep_grid_names_a_loss_file_relative_to_its_config(tmp_path, monkeypatch):
+    """Grid values reach each point as --set overrides; a loss file in the grid is still
+    found next to the config, from any folder (configs/compare_losses.yaml does this)."""
+    from recipes.sweep.grid import plan_sweep
+
+    (tmp_path / "my_losses.py").write_text(ASYMMETRIC_HINGE, encoding="utf-8")
+    config = tmp_path / "sweep.yaml"
+    config.write_text(
+        f"extends: {HINGE}\ngrid:\n  loss:\n    - hinge\n"
+        '    - {name: "my_losses.py:asymmetric_hinge", labels: plus_minus_one}\n',
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(PROJECT_ROOT)
+    _, _, _, resolved = plan_sweep(str(config))
+    assert resolved[1].config.loss.name == f"{tmp_path / 'my_losses.py'}:asymmetric_hinge"

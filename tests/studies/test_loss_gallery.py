@@ -15,6 +15,7 @@ from recipes.components.losses import LOSSES
 from recipes.config.resolve import resolve_recipe
 from recipes.paths import CONFIG_DIR
 from recipes.run.door import run_point, run_recipe
+from recipes.studies.loss_gallery.derivatives import derivative_curves, loss_derivative
 
 GALLERY_FILES = {
     "config.yaml",
@@ -22,6 +23,8 @@ GALLERY_FILES = {
     "regression_losses.png",
     "classification_losses.png",
     "curves.csv",
+    "derivatives.csv",
+    "loss_derivatives.png",
     "examples.csv",
     "report.md",
 }
@@ -199,7 +202,7 @@ def test_report_lists_figures_and_every_example(gallery_run):
     for name in _examples(gallery_run):
         assert f"| {name} |" in report
     for line in report.splitlines():  # table rows keep their column count (| escaped)
-        if line.startswith("| figure |") or line.startswith("| example |"):
+        if line.startswith(("| figure |", "| example |", "| loss |")):
             columns = line.count(" | ")
         elif line.startswith("| ") and not line.startswith("|---"):
             assert line.replace("\\|", "").count(" | ") == columns, line
@@ -327,3 +330,64 @@ def test_command_line_on_jax_matches_the_published_and_hand_values(cli, tmp_path
     assert set(here) == set(there)
     for name in here:
         np.testing.assert_allclose(there[name][1], here[name][1], rtol=1e-6, atol=1e-6)
+
+
+# --------------------------------------------------------------- derivatives (how hard it pushes)
+
+# Scores away from the kinks (hinge's margin y p = 1 at p = 1 and p = -1), where autodiff picks
+# a side.
+SCORES = np.array([-2.5, -1.3, -0.3, 0.0, 0.4, 0.9, 1.2, 2.0, 3.5])
+
+
+@pytest.mark.parametrize("y", [1.0, -1.0])
+def test_hinge_derivative_is_minus_y_inside_the_margin_else_zero(y):
+    _, derivative = loss_derivative("hinge", {}, SCORES, y)
+    np.testing.assert_allclose(derivative, np.where(y * SCORES < 1, -y, 0.0), atol=1e-6)
+
+
+@pytest.mark.parametrize("y", [1.0, -1.0])
+def test_squared_hinge_derivative_is_minus_2y_times_the_shortfall(y):
+    _, derivative = loss_derivative("squared_hinge", {}, SCORES, y)
+    hand = np.where(y * SCORES < 1, -2 * y * (1 - y * SCORES), 0.0)
+    np.testing.assert_allclose(derivative, hand, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("y", [1.0, 0.0])
+def test_bce_on_logits_derivative_is_sigmoid_minus_y(y):
+    _, derivative = loss_derivative("binary_crossentropy", {"from_logits": True}, SCORES, y)
+    np.testing.assert_allclose(derivative, _sigmoid(SCORES) - y, rtol=1e-5, atol=1e-6)
+
+
+def test_focal_derivative_at_one_point_by_hand():
+    """y = 1, p = 0, s = sigmoid(0) = 1/2, gamma 2, alpha 0.75: L = -alpha (1 - s)^2 log s and
+    ds/dp = s (1 - s), so dL/dp = alpha (gamma s (1 - s)^gamma log s - (1 - s)^(gamma + 1))
+    = 0.75 (2 * 1/2 * 1/4 * log(1/2) - 1/8) = 0.75 (-0.1732868 - 0.125) = -0.2237151."""
+    params = {"gamma": 2.0, "alpha": 0.75, "from_logits": True}
+    _, derivative = loss_derivative("focal", params, np.array([0.0]), 1.0)
+    assert derivative[0] == pytest.approx(0.75 * (0.25 * math.log(0.5) - 0.125), rel=1e-5)
+    assert derivative[0] == pytest.approx(-0.2237151, rel=1e-5)
+
+
+def test_the_gallery_draws_a_users_loss_given_by_set(tmp_path, monkeypatch):
+    (tmp_path / "mine.py").write_text(
+        "import keras\n\n\ndef doubled_hinge(y_true, y_pred):\n"
+        "    return 2.0 * keras.ops.mean(keras.ops.maximum(0.0, 1.0 - y_true * y_pred), axis=-1)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    override = 'gallery.losses=[hinge, {name: "mine.py:doubled_hinge", labels: plus_minus_one}]'
+    losses = resolve_recipe("loss_gallery", [override]).config.gallery.losses
+    hinge, mine = derivative_curves(losses, points=8)  # no point on the kink at p = 1
+    assert (hinge.name, mine.name) == ("hinge", "mine.py:doubled_hinge")
+    np.testing.assert_allclose(mine.derivatives, 2 * hinge.derivatives, atol=1e-6)
+    np.testing.assert_allclose(mine.values, 2 * hinge.values, atol=1e-6)
+
+
+def test_the_gallery_run_writes_each_given_losss_derivative(gallery_run):
+    rows = read_csv(gallery_run / "derivatives.csv")
+    names = list(dict.fromkeys(row["loss"] for row in rows))
+    assert names[:2] == ["hinge", "squared_hinge"] and len(names) == 4
+    hinge = {float(r["score"]): float(r["derivative"]) for r in rows if r["loss"] == "hinge"}
+    assert hinge[-2.0] == -1.0 and hinge[2.0] == 0.0
+    report = (gallery_run / "report.md").read_text(encoding="utf-8")
+    assert "![losses and their derivatives](loss_derivatives.png)" in report

@@ -5,14 +5,22 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from recipes.files import markdown_table
 from recipes.studies.loss_gallery.curves import POSITIVE_WEIGHT, Curve, format_params
+from recipes.studies.loss_gallery.derivatives import (
+    DERIVATIVES_FIGURE,
+    DERIVATIVES_FILE,
+    DerivativeCurve,
+)
 from recipes.studies.loss_gallery.examples import FLOAT32_SLACK, Example
 from recipes.studies.loss_gallery.figures import CLASSIFICATION_FIGURE, REGRESSION_FIGURE
 
 CURVES_FILE = "curves.csv"
 CURVE_HEADER = ["loss", "prediction", "target", "value"]
 REPORT_FILE = "report.md"
+PUSH_AT = (-2.0, 0.0, 1.5, 4.0)  # scores the report reads each derivative at
 
 
 def curve_rows(curves: list[Curve]) -> list[list[Any]]:
@@ -31,6 +39,7 @@ def render_report(
     backend: str,
     versions: dict[str, str],
     run_id: str,
+    given: list[DerivativeCurve] = (),
 ) -> str:
     """report.md: figures, the worked-examples table and what differs from the tutorials."""
     lines = [
@@ -42,6 +51,7 @@ def render_report(
         "",
     ]
     lines += _curves_section(curves)
+    lines += _derivatives_section(list(given))
     lines += _examples_section(examples)
     lines += _notes(examples)
     return "\n".join(lines) + "\n"
@@ -73,6 +83,34 @@ def _curves_section(curves: dict[str, list[Curve]]) -> list[str]:
         "",
         f"Curve values: `{CURVES_FILE}` (loss, prediction, target, value); points where a loss "
         "is not defined are left out.",
+        "",
+    ]
+
+
+def _derivatives_section(given: list[DerivativeCurve]) -> list[str]:
+    """The given losses (``gallery.losses``): their value and how hard they push."""
+    if not given:
+        return []
+    rows = [
+        [
+            curve.label,
+            curve.labels,
+            *(f"{curve.derivatives[np.argmin(np.abs(curve.scores - p))]:.4g}" for p in PUSH_AT),
+        ]
+        for curve in given
+    ]
+    return [
+        "## How hard each loss pushes (the losses in `gallery.losses`)",
+        "",
+        f"![losses and their derivatives]({DERIVATIVES_FIGURE})",
+        "",
+        "The derivative d loss / d p is the backend's autodiff of the loss a trainer compiles "
+        "with, for a positive point (y = 1) with score p: below 0 the loss pushes the score "
+        "up, at 0 it has stopped pushing.",
+        "",
+        *_table(["loss", "targets", *(f"d/dp at p = {p:g}" for p in PUSH_AT)], rows),
+        "",
+        f"Values and derivatives: `{DERIVATIVES_FILE}` (loss, score, target, value, derivative).",
         "",
     ]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from recipes.files import atomic_write_text, write_csv
 from recipes.run.lifecycle import RunContext
-from recipes.studies.loss_gallery import curves, examples, figures, report
+from recipes.studies.loss_gallery import curves, derivatives, examples, figures, report
 
 
 def draw_gallery(context: RunContext) -> dict[str, Any]:
@@ -25,6 +25,15 @@ def draw_gallery(context: RunContext) -> dict[str, Any]:
         rows = report.curve_rows(regression + classification)
         write_csv(folder / report.CURVES_FILE, report.CURVE_HEADER, rows)
 
+    with context.timed("derivatives"):
+        given = derivatives.derivative_curves(context.config.gallery.losses)
+        if given:
+            write_csv(
+                folder / derivatives.DERIVATIVES_FILE,
+                derivatives.DERIVATIVES_HEADER,
+                derivatives.derivative_rows(given),
+            )
+
     with context.timed("examples"):
         worked = examples.worked_examples()
         write_csv(
@@ -36,6 +45,9 @@ def draw_gallery(context: RunContext) -> dict[str, Any]:
         plots.save_figure(ax, folder / figures.REGRESSION_FIGURE, dpi=dpi)
         ax = figures.classification_figure(classification, backend, dpi=dpi)
         plots.save_figure(ax, folder / figures.CLASSIFICATION_FIGURE, dpi=dpi)
+        if given:
+            axes = derivatives.plot_derivative_curves(given, backend=backend, dpi=dpi)
+            plots.save_figure(axes[0], folder / derivatives.DERIVATIVES_FIGURE, dpi=dpi)
 
     text = report.render_report(
         worked,
@@ -43,6 +55,7 @@ def draw_gallery(context: RunContext) -> dict[str, Any]:
         backend,
         context.record.data.get("versions", {}),
         folder.name,
+        given,
     )
     atomic_write_text(folder / report.REPORT_FILE, text)
     summary = {
@@ -50,5 +63,6 @@ def draw_gallery(context: RunContext) -> dict[str, Any]:
         "examples_total": len(worked),
         "mismatched": [e.name for e in worked if not e.match],
         "curves": [curve.name for curve in regression + classification],
+        "given_losses": [curve.label for curve in given],
     }
     return {"gallery": summary, "outputs": sorted(p.name for p in folder.iterdir())}

@@ -1,0 +1,39 @@
+"""The environment Keras reads when it is first imported: which backend, and JAX's on-disk
+compilation cache.
+
+At the bottom of the package (it imports nothing of the project), so that both the run
+(:func:`recipes.run.backend.select_backend`) and the config's check, which may have to execute
+a user's loss file that does ``import keras``, load Keras with the backend the config resolves.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def prepare_keras(backend: str | None) -> None:
+    """Point the first ``import keras`` at ``backend``; nothing once Keras is loaded (the
+    run's backend check then names any mismatch) or when ``backend`` is not one Keras knows
+    (the config's validation names that)."""
+    if backend not in BACKENDS or "keras" in sys.modules:
+        return
+    os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if backend == "jax":
+        use_jax_compilation_cache()
+
+
+def use_jax_compilation_cache() -> None:
+    """Keep JAX's compiled programs on disk, so a recipe run again (or a sweep's next
+    process) skips compiling: measured here, the hinge fit's compile of about 1.3 s and the
+    evaluation's. The cache is keyed by the program, JAX version and device; set
+    $JAX_COMPILATION_CACHE_DIR to move it, or to an empty string to turn it off."""
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    os.environ.setdefault(
+        "JAX_COMPILATION_CACHE_DIR", str(cache_home / "keras-loss-recipes" / "jax")
+    )
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")

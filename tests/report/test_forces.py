@@ -1,0 +1,93 @@
+"""Where a loss pushes (recipes/report/forces.py): each point's force |d loss / d score|
+against hand-computed values, the hardest 10%'s share, and forces.png and its numbers in a
+shrunk run's folder."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from recipes.components.losses import get_loss
+from recipes.config.resolve import resolve_recipe
+from recipes.report.forces import SHARE_METRIC, hardest_share, point_forces
+from recipes.run.door import run_recipe
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def test_the_hardest_share_of_equal_forces_is_their_count_share():
+    assert hardest_share(np.ones(20)) == pytest.approx(0.1)
+    assert hardest_share(np.ones(25)) == pytest.approx(3 / 25)  # ceil(2.5) points
+
+
+def test_the_hardest_share_is_one_when_a_tenth_carries_everything():
+    assert hardest_share(np.r_[5.0, 1.0, np.zeros(18)]) == pytest.approx(1.0)
+    assert hardest_share(np.r_[3.0, 1.0, np.zeros(8)]) == pytest.approx(0.75)
+
+
+def test_no_point_pushed_has_no_share():
+    assert hardest_share(np.zeros(10)) is None
+
+
+def test_hinge_on_a_tanh_output_pushes_through_the_tanh():
+    """d/dz max(0, 1 - y tanh z) = -y (1 - tanh^2 z) inside the margin: a point at 0.999 is
+    pushed 500 times less than one at 0 (with respect to the output both get -y)."""
+    outputs = np.array([0.0, 0.5, 0.999, -0.5])
+    y = np.array([1.0, 1.0, 1.0, 1.0])
+    forces = point_forces(get_loss("hinge"), y, outputs, "tanh")
+    np.testing.assert_allclose(forces, 1 - outputs**2, rtol=1e-4)  # float32 outputs
+    np.testing.assert_allclose(point_forces(get_loss("hinge"), y, outputs, "logit"), 1.0)
+
+
+def test_hinge_beyond_the_margin_is_not_pushed():
+    forces = point_forces(get_loss("hinge"), np.array([1.0, -1.0]), np.array([1.5, -2.0]))
+    np.testing.assert_array_equal(forces, [0.0, 0.0])
+
+
+def test_bce_on_logits_pushes_every_point_by_sigmoid_minus_y():
+    logits, y = np.array([-3.0, 0.0, 2.0, 6.0]), np.array([1.0, 0.0, 1.0, 1.0])
+    forces = point_forces(get_loss("binary_crossentropy", {"from_logits": True}), y, logits)
+    np.testing.assert_allclose(forces, np.abs(_sigmoid(logits) - y), rtol=1e-5)
+    assert (forces > 0).all()  # never stops
+
+
+def test_bce_on_a_probability_output_is_pushed_on_the_logit():
+    """Through the sigmoid: d/dz BCE(y, sigmoid z) = sigmoid z - y, the same as on logits."""
+    p, y = np.array([0.1, 0.5, 0.9]), np.array([1.0, 1.0, 0.0])
+    forces = point_forces(get_loss("binary_crossentropy"), y, p, "probability")
+    np.testing.assert_allclose(forces, np.abs(p - y), rtol=1e-4)
+
+
+def test_softmax_cross_entropy_force_is_the_distance_to_the_one_hot_row():
+    p = np.array([[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]])
+    y = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    forces = point_forces(get_loss("categorical_crossentropy"), y, p, "softmax")
+    np.testing.assert_allclose(forces, np.linalg.norm(p - y, axis=1), rtol=1e-4)
+
+
+def test_focal_pushes_an_easy_point_far_less_than_bce():
+    """An easy positive (logit 3): focal (gamma 2) weighs its push by about (1 - s)^2."""
+    logits, y = np.array([3.0, -1.0]), np.array([1.0, 1.0])
+    focal = point_forces(get_loss("focal", {"gamma": 2.0, "alpha": 0.75}), y, logits)
+    bce = point_forces(get_loss("binary_crossentropy", {"from_logits": True}), y, logits)
+    ratio = focal / bce
+    assert ratio[0] < 0.01 and ratio[1] > 0.3
+
+
+@pytest.mark.slow
+def test_a_shrunk_hinge_run_writes_forces_and_the_hardest_share(tmp_path):
+    from conftest import shrink_overrides
+
+    recipe = resolve_recipe("hinge", shrink_overrides("hinge"))
+    folder = run_recipe(recipe, tmp_path, verbose=0)
+    assert (folder / "forces.png").stat().st_size > 10_000
+    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert 0.1 <= metrics[SHARE_METRIC] <= 1.0
+    forces = record["forces"]
+    assert forces["epochs"] == [1, 2] and len(forces["hardest_10pct_share_by_epoch"]) == 2
+    assert forces["hardest_10pct_share"] == metrics[SHARE_METRIC]
