@@ -76,7 +76,7 @@ resume: $(STAMP) ## continue a stopped run or sweep: make resume RUN=outputs/<re
 		$(BIN)/python -m recipes resume "$(RUN)"$(FORCE_FLAG); \
 	fi
 
-test: $(STAMP) ## the fast test suite (about 5 minutes on 2 cores)
+test: $(STAMP) ## the fast test suite (485 tests, about 15 minutes on 2 cores)
 	$(BIN)/python -m pytest -q
 
 test-full: $(STAMP) ## every test, including the slow full reproductions of the tutorials
