@@ -48,14 +48,22 @@ def _unreadable_array(key: str, source: str, reason: object) -> RecipeError:
     )
 
 
-def _first_non_finite(array: np.ndarray, key: str, source: str) -> None:
+def _non_finite_cells(array: np.ndarray) -> tuple[int, int, int]:
+    """(row, column, count) of the first non-finite value of ``array`` seen as rows of
+    values, and how many there are (count 0: none)."""
     bad = np.argwhere(~np.isfinite(array.reshape(len(array), -1)))
-    if len(bad):
-        row, column = (int(i) for i in bad[0])
+    if not len(bad):
+        return 0, 0, 0
+    return int(bad[0][0]), int(bad[0][1]), len(bad)
+
+
+def _first_non_finite(array: np.ndarray, key: str, source: str) -> None:
+    row, column, count = _non_finite_cells(array)
+    if count:
         value = array.reshape(len(array), -1)[row, column]
         raise RecipeError(
             f"{source}: array '{key}' row {row}, column {column} is {value} "
-            f"({len(bad)} non-finite value(s) in all)",
+            f"({count} non-finite value(s) in all)",
             hint="fill them in or drop the rows",
         )
 
@@ -65,14 +73,12 @@ def _as_float32(features: np.ndarray, source: str) -> np.ndarray:
     would become infinity, and standardizing would turn its whole column into NaN."""
     with np.errstate(over="ignore"):
         converted = features.astype("float32")
-    flat = converted.reshape(len(converted), -1)
-    bad = np.argwhere(~np.isfinite(flat))
-    if len(bad):
-        row, column = (int(i) for i in bad[0])
+    row, column, count = _non_finite_cells(converted)
+    if count:
         value = features.reshape(len(features), -1)[row, column]
         raise RecipeError(
             f"{source}: array 'x' row {row}, column {column} is {value}, beyond float32's "
-            f"range (±{np.finfo(np.float32).max:.1e}; {len(bad)} such value(s) in all)",
+            f"range (±{np.finfo(np.float32).max:.1e}; {count} such value(s) in all)",
             hint="rescale the features",
         )
     return converted

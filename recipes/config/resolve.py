@@ -107,31 +107,35 @@ def _validate_gallery(raw: dict[str, Any], origins: dict[str, str], source: str)
     if not isinstance(gallery, dict) or "losses" not in gallery:
         return []
     raw["gallery"] = {key: value for key, value in gallery.items() if key != "losses"}
-    specs = gallery["losses"] or []
-    if not isinstance(specs, list):
-        raise RecipeError(
-            f"expected a list of losses, got {describe(specs)}",
-            source=origin_of("gallery.losses", origins, source),
-            key="gallery.losses",
-        )
-    return [
-        _validate_component(
-            f"gallery.losses.{index}", spec, LOSSES, origins, source, raw.get("backend")
-        )
-        for index, spec in enumerate(specs)
-    ]
+    return _validate_list(
+        "gallery.losses", gallery["losses"], LOSSES, "losses", origins, source, raw.get("backend")
+    )
 
 
 def _validate_metrics(raw: dict[str, Any], origins: dict[str, str], source: str) -> list:
-    specs = raw.pop("metrics", None) or []
+    return _validate_list("metrics", raw.pop("metrics", None), METRICS, "names", origins, source)
+
+
+def _validate_list(
+    key: str,
+    specs: Any,
+    registry: Registry,
+    what: str,
+    origins: dict[str, str],
+    source: str,
+    backend: str | None = None,
+) -> list:
+    """A list of components (``metrics``, ``gallery.losses``), each checked as a component;
+    one line when it is not a list."""
+    specs = specs or []
     if not isinstance(specs, list):
         raise RecipeError(
-            f"expected a list of names, got {describe(specs)}",
-            source=origin_of("metrics", origins, source),
-            key="metrics",
+            f"expected a list of {what}, got {describe(specs)}",
+            source=origin_of(key, origins, source),
+            key=key,
         )
     return [
-        _validate_component(f"metrics.{index}", spec, METRICS, origins, source)
+        _validate_component(f"{key}.{index}", spec, registry, origins, source, backend)
         for index, spec in enumerate(specs)
     ]
 
