@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from recipes.errors import RecipeError
+from recipes.status import read_record
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -108,11 +109,9 @@ def make_readable(path: Path | str) -> None:
 
 
 def read_json(path: Path) -> dict[str, Any]:
-    """A JSON file this project wrote, or {} when it is missing or unreadable."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+    """A JSON mapping this project wrote, or {} when it is missing, unreadable or not a
+    mapping (one parser for every record: :func:`recipes.status.read_record`)."""
+    return read_record(path) or {}
 
 
 def write_json(path: Path, data: Any) -> None:
