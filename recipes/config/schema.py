@@ -115,14 +115,16 @@ class EarlyStoppingConfig(Strict):
 
 
 class TrainConfig(Strict):
-    epochs: pydantic.PositiveInt | None = pydantic.Field(
-        10, description="passes over the training data (or say train.steps instead)"
-    )
+    # steps before epochs: epochs' validator sees it (one of the two says how long to train)
     steps: pydantic.PositiveInt | None = pydantic.Field(
         None,
         description="the optimizer steps to train for, in place of epochs: ceil(steps / steps "
         "per epoch) epochs (run.json's schedule records both); a layer that sets one of "
         "epochs and steps clears the other",
+    )
+    epochs: pydantic.PositiveInt | None = pydantic.Field(
+        10,
+        description="passes over the training data (or say train.steps instead)",
         validate_default=True,
     )
     batch_size: pydantic.PositiveInt = 32
@@ -158,17 +160,17 @@ class TrainConfig(Strict):
         "--set values as hparams); `make tensorboard` shows them",
     )
 
-    @pydantic.field_validator("steps")
+    @pydantic.field_validator("epochs")
     @classmethod
     def _epochs_or_steps(cls, value: int | None, info: pydantic.ValidationInfo) -> int | None:
         """How long to train, said once: epochs or steps (layering clears the one an
         earlier layer set, :data:`recipes.config.layering.EXCLUSIVE_KEYS`)."""
-        if "epochs" not in info.data:  # epochs itself was invalid: that is the message
+        if "steps" not in info.data:  # steps itself was invalid: that is the message
             return value
-        if (info.data["epochs"] is None) == (value is None):
-            said = "and epochs both given" if value is not None else "nor epochs given"
+        if (info.data["steps"] is None) == (value is None):
+            said = "epochs and steps both given" if value is not None else "neither given"
             raise ValueError(
-                f"say how long to train once, with epochs or steps (steps {said}); e.g. "
+                f"say how long to train once, with epochs or steps ({said}); e.g. "
                 "epochs: 10, or steps: 3000 (optimizer steps)"
             )
         return value
