@@ -77,10 +77,10 @@ resume: $(STAMP) ## continue a stopped run or sweep: make resume RUN=outputs/<re
 		$(BIN)/python -m recipes resume "$(RUN)"$(FORCE_FLAG); \
 	fi
 
-test: $(STAMP) ## the fast test suite (FAST_COUNT tests, FAST_TIME on 2 cores; TEST_WORKERS=1: one process)
-	$(BIN)/python -m pytest -q $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup,)
+test: $(STAMP) ## the fast test suite (470 tests, about 10 CPU-minutes: 5-6 minutes on 2 cores; TEST_WORKERS=1: one process)
+	$(BIN)/python -m pytest -q $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile,)
 
-test-system: $(STAMP) ## real signals, the Ray cluster, Chromium, Jupyter, torch (SYSTEM_COUNT tests, SYSTEM_TIME)
+test-system: $(STAMP) ## real signals, the Ray cluster, Chromium, Jupyter, torch (15 tests, about 4.5 CPU-minutes)
 	$(BIN)/python -m pytest -q -m 'system and not slow'
 
 test-full: $(STAMP) ## every test: the fast suite, the system tier and the slow full reproductions

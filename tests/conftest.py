@@ -95,8 +95,8 @@ def shrunk_run(tmp_path_factory, jax_cli):
 def tensorflow_command_line_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     """(CompletedProcess, run folder): the shrunk hinge recipe, seed 1, in a fresh ``python -m
     recipes run`` process on TensorFlow, once per session: the reference for the same run made
-    in a long-lived process (tests/api/, tests/sweep/test_workers.py; their files share an
-    xdist group, so one worker makes it)."""
+    in a long-lived process (tests/api/, tests/sweep/test_workers.py; tests/worker_groups.py
+    sends both files to one xdist worker, so it is made once)."""
     root = tmp_path_factory.mktemp("tensorflow-command-line")
     sets = [f"--set={text}" for text in ["seed=1", *shrink_overrides("hinge")]]
     result = run_cli("run", "hinge", "--backend", "tensorflow", *sets, "--output-root", str(root))

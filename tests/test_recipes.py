@@ -19,8 +19,6 @@ from recipes.config.resolve import resolve_recipe
 from recipes.run.door import run_recipe
 from recipes.sweep.grid import plan_sweep
 
-pytestmark = pytest.mark.xdist_group("shrunk_run")  # one worker makes the shared shrunk runs
-
 
 def recipe_kind(recipe: str) -> tuple[str, str | None]:
     config = resolve_recipe(recipe).config

@@ -13,9 +13,6 @@ from conftest import PROJECT_ROOT, shrink_overrides
 import recipes
 from recipes.cli.main import main
 
-# tests/conftest.py's tensorflow_command_line_run, shared with tests/sweep/test_workers.py
-pytestmark = pytest.mark.xdist_group("tensorflow_command_line")
-
 
 def shrunk(recipe: str = "hinge", **more) -> dict:
     overrides = dict(text.split("=", 1) for text in shrink_overrides(recipe))

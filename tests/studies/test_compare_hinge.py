@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from conftest import shrink_grid
 
-pytestmark = pytest.mark.xdist_group("shrunk_run")  # one worker makes the shared shrunk runs
-
 
 @pytest.fixture(scope="module")
 def sweep_folder(shrunk_run) -> Path:

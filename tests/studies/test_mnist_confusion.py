@@ -6,9 +6,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
-
-pytestmark = pytest.mark.xdist_group("shrunk_run")  # one worker makes the shared shrunk runs
 
 
 def test_most_confused_pair_is_the_largest_off_diagonal_cell():

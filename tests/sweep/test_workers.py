@@ -17,9 +17,6 @@ from conftest import PROJECT_ROOT, shrink_overrides
 from recipes.status import GONE, shown_status
 from recipes.sweep.driver import run_sweep
 
-# tests/conftest.py's tensorflow_command_line_run, shared with tests/api/test_api.py
-pytestmark = pytest.mark.xdist_group("tensorflow_command_line")
-
 
 def test_a_reused_worker_gives_the_metrics_of_a_fresh_process(
     tmp_path, tensorflow_command_line_run
