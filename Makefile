@@ -20,13 +20,14 @@ ADDRESS ?=
 PORT ?= 8000
 TENSORBOARD_PORT ?= 6006
 EXTRAS ?= dev
+TEST_WORKERS ?= 2
 FORCE ?=
 FORCE_FLAG = $(if $(FORCE), --force,)
 RUN_FLAGS = $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BACKEND),)
 SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),) \
 	$(if $(EXECUTOR),--executor $(EXECUTOR),) $(if $(ADDRESS),--address $(ADDRESS),)
 
-TARGETS := help setup list run sweep resume test test-full lint format benchmark gallery serve \
+TARGETS := help setup list run sweep resume test test-system test-full lint format benchmark gallery serve \
 	tensorboard notebook clean-outputs
 # One target per recipe file (a recipe named like a target above is reachable by `make run R=`).
 RECIPES := $(filter-out defaults $(TARGETS),$(sort $(basename $(notdir $(wildcard configs/*.yaml)))))
@@ -76,10 +77,13 @@ resume: $(STAMP) ## continue a stopped run or sweep: make resume RUN=outputs/<re
 		$(BIN)/python -m recipes resume "$(RUN)"$(FORCE_FLAG); \
 	fi
 
-test: $(STAMP) ## the fast test suite (485 tests, about 15 minutes on 2 cores)
-	$(BIN)/python -m pytest -q
+test: $(STAMP) ## the fast test suite (470 tests, about 10 CPU-minutes: 5-6 minutes on 2 cores; TEST_WORKERS=1: one process)
+	$(BIN)/python -m pytest -q $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile,)
 
-test-full: $(STAMP) ## every test, including the slow full reproductions of the tutorials
+test-system: $(STAMP) ## real signals, the Ray cluster, Chromium, Jupyter, torch (15 tests, about 4.5 CPU-minutes)
+	$(BIN)/python -m pytest -q -m 'system and not slow'
+
+test-full: $(STAMP) ## every test: the fast suite, the system tier and the slow full reproductions
 	$(BIN)/python -m pytest -q -m ''
 
 lint: $(STAMP) ## ruff lint and format check

@@ -13,12 +13,15 @@ from pathlib import Path
 
 import pytest
 import yaml
+from keras_process import KerasProcess
 from ray_head import (  # noqa: F401 (the session's local Ray cluster: hooks and fixtures)
     pytest_collection_modifyitems,
     pytest_sessionfinish,
     ray_address,
     ray_driver,
 )
+
+pytest_plugins = ["worker_groups"]  # tests/worker_groups.py: make test's xdist workers
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
@@ -59,10 +62,22 @@ def cli():
 
 
 @pytest.fixture(scope="session")
-def shrunk_run(tmp_path_factory):
+def jax_cli():
+    """The session's long-lived JAX process (tests/keras_process.py): ``jax_cli.run(*arguments,
+    env=..., timeout=...)`` is ``run_cli`` on JAX without a fresh start-up, for command lines
+    whose test is not about the process itself; ``jax_cli.python(code, *arguments)`` runs a
+    script there as ``python -c`` would."""
+    process = KerasProcess(PROJECT_ROOT, "jax")
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def shrunk_run(tmp_path_factory, jax_cli):
     """``shrunk_run(recipe)`` -> (CompletedProcess, output root): the recipe's shrunk run or
     sweep on the command line (:func:`shrunk_command`) on JAX (the quicker start-up; the
-    TensorFlow command line is tested in tests/run/), run once per test session and shared by
+    TensorFlow command line is tested in tests/run/), run once per test session (in the
+    session's JAX process: a sweep's points are processes of their own anyway) and shared by
     every test that asks for the same recipe."""
     done: dict[str, tuple[subprocess.CompletedProcess, Path]] = {}
 
@@ -70,10 +85,23 @@ def shrunk_run(tmp_path_factory):
         if recipe not in done:
             root = tmp_path_factory.mktemp(f"shrunk-{recipe}")
             command = [*shrunk_command(recipe), "--output-root", str(root)]
-            done[recipe] = (run_cli(*command, env={"KERAS_BACKEND": "jax"}), root)
+            done[recipe] = (jax_cli.run(*command), root)
         return done[recipe]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def tensorflow_command_line_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """(CompletedProcess, run folder): the shrunk hinge recipe, seed 1, in a fresh ``python -m
+    recipes run`` process on TensorFlow, once per session: the reference for the same run made
+    in a long-lived process (tests/api/, tests/sweep/test_workers.py; tests/worker_groups.py
+    sends both files to one xdist worker, so it is made once)."""
+    root = tmp_path_factory.mktemp("tensorflow-command-line")
+    sets = [f"--set={text}" for text in ["seed=1", *shrink_overrides("hinge")]]
+    result = run_cli("run", "hinge", "--backend", "tensorflow", *sets, "--output-root", str(root))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result, PROJECT_ROOT / result.stdout.strip().splitlines()[-1]
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

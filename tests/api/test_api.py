@@ -67,24 +67,15 @@ def interrupted_run(output_root):
 
 
 @pytest.fixture(scope="module")
-def two_runs(tmp_path_factory):
-    """The same shrunk run twice in this process, an interrupted one between them, then once
-    on the command line."""
+def two_runs(tmp_path_factory, tensorflow_command_line_run):
+    """The same shrunk run (seed 1) twice in this process, an interrupted one between them,
+    and once on the command line (a fresh process: tests/conftest.py)."""
     root = tmp_path_factory.mktemp("api")
-    first = recipes.run("hinge", shrunk(), output_root=root)
+    first = recipes.run("hinge", shrunk(seed=1), output_root=root)
     interrupted_run(root / "interrupted")
-    runs = [first, recipes.run("hinge", shrunk(), output_root=root)]
-    command = [sys.executable, "-m", "recipes", "run", "hinge", "--backend", "tensorflow"]
-    for text in shrink_overrides("hinge"):
-        command += ["--set", text]
-    result = subprocess.run(
-        [*command, "--output-root", str(root / "cli")],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    cli_metrics = json.loads(
-        (PROJECT_ROOT / result.stdout.split()[-1] / "metrics.json").read_text()
-    )
+    runs = [first, recipes.run("hinge", shrunk(seed=1), output_root=root)]
+    _, folder = tensorflow_command_line_run
+    cli_metrics = json.loads((folder / "metrics.json").read_text())
     return runs, cli_metrics, root
 
 

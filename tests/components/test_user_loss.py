@@ -184,19 +184,13 @@ def test_a_loss_that_fails_on_a_batch_fails_the_run_before_the_first_epoch(
     assert not (outcome.run_folder / "history.csv").exists()
 
 
-def test_a_user_loss_trains_the_hinge_recipe_and_reloads_without_its_file(tmp_path):
+def test_a_user_loss_trains_the_hinge_recipe_and_reloads_without_its_file(jax_cli, tmp_path):
+    """Trained in the session's JAX process; reloaded in a fresh one, from another folder."""
     config = write_config(
         tmp_path, '{name: "my_losses.py:asymmetric_hinge", labels: plus_minus_one, margin: 0.5}'
     )
     overrides = [f"--set={value}" for value in shrink_overrides("hinge")]
-    result = run_cli(
-        "run",
-        str(config),
-        *overrides,
-        "--output-root",
-        str(tmp_path / "out"),
-        env={"KERAS_BACKEND": "jax"},
-    )
+    result = jax_cli.run("run", str(config), *overrides, "--output-root", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     folder = Path(result.stdout.strip().splitlines()[-1])
     record = json.loads((folder / "run.json").read_text())

@@ -1,7 +1,7 @@
 """The tutorial notebooks (notebooks/): stored without outputs, and executed with nbclient on
 this project's Python (a kernel spec written into a temporary JUPYTER_PATH), shrunk by
 RECIPES_NOTEBOOK_SHRINK=1, their run folders in a temporary folder. The hinge notebook runs in
-the fast suite; every notebook in the slow one (make test-full)."""
+the system tier (make test-system); every notebook in the slow one (make test-full)."""
 
 from __future__ import annotations
 
@@ -68,6 +68,7 @@ def check_executed(notebook) -> None:
     assert images, "no figure was drawn inline (no image/png output)"
 
 
+@pytest.mark.system  # a Jupyter kernel (make test-system)
 def test_the_hinge_notebook_runs_shrunk_with_its_figures_inline(tmp_path):
     notebook = execute(PROJECT_ROOT / "notebooks" / "01_hinge.ipynb", tmp_path)
     check_executed(notebook)

@@ -138,6 +138,7 @@ ROWS_SHOWN = (
 )
 
 
+@pytest.mark.system  # headless Chromium (make test-system)
 def test_index_sorts_filters_and_loads_every_image_in_chromium(browser, output_root):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -189,6 +190,7 @@ def test_index_sorts_filters_and_loads_every_image_in_chromium(browser, output_r
     assert browser.find_element(By.ID, "shown-count").text == "2"
 
 
+@pytest.mark.system  # headless Chromium (make test-system)
 def test_index_served_over_http_loads_every_image(browser, output_root):
     """As ``make serve`` serves it (http.server over the output root)."""
     import functools

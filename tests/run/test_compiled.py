@@ -12,8 +12,6 @@ import textwrap
 import pytest
 from conftest import PROJECT_ROOT, shrink_overrides
 
-JAX = {"KERAS_BACKEND": "jax"}
-
 # Trains each recipe twice from the same seed in one JAX process: model.fit, then the
 # compiled trainer, on unshuffled batches, both with early stopping that keeps the best
 # weights; prints both histories and a checksum of the final weights as JSON.
@@ -57,21 +55,16 @@ PARITY_SCRIPT = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def parity_histories():
+def parity_histories(jax_cli):
+    """Both histories of each recipe, from the session's JAX process (tests/keras_process.py):
+    the script builds its models from a set seed, so earlier runs there change nothing."""
     overrides = {
         # batches of 20 leave a smaller last batch, as fit has it
         "hinge": [*shrink_overrides("hinge"), "train.batch_size=20"],
         # up to 8 epochs, early stopping with best weights: stops where fit stops
         "focal_rings": [*shrink_overrides("focal_rings"), "train.epochs=8"],
     }
-    completed = subprocess.run(
-        [sys.executable, "-c", PARITY_SCRIPT, json.dumps(overrides)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "KERAS_BACKEND": "jax"},
-    )
+    completed = jax_cli.python(PARITY_SCRIPT, json.dumps(overrides))
     assert completed.returncode == 0, completed.stderr[-3000:]
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
@@ -99,6 +92,8 @@ NO_TENSORFLOW_RUN = textwrap.dedent(
 
 
 def test_a_jax_run_is_compiled_timed_stage_by_stage_and_never_loads_tensorflow(tmp_path):
+    """A fresh process: the session's JAX process may have loaded TensorFlow (model.fit on JAX
+    does, for the parity test above)."""
     arguments = ["run", "hinge", *(f"--set={text}" for text in shrink_overrides("hinge"))]
     completed = subprocess.run(
         [sys.executable, "-c", NO_TENSORFLOW_RUN, *arguments, "--output-root", str(tmp_path)],
@@ -120,10 +115,10 @@ def test_a_jax_run_is_compiled_timed_stage_by_stage_and_never_loads_tensorflow(t
     assert sum(record["durations_s"][s] for s in stages) <= record["durations_s"]["total"]
 
 
-def test_a_loss_that_becomes_nan_fails_the_compiled_run_with_one_line(cli, tmp_path):
+def test_a_loss_that_becomes_nan_fails_the_compiled_run_with_one_line(jax_cli, tmp_path):
     nan = ["model.hidden_activation=linear", "optimizer.learning_rate=1e38"]
     arguments = [*(f"--set={text}" for text in [*shrink_overrides("hinge"), *nan])]
-    result = cli("run", "hinge", *arguments, "--output-root", str(tmp_path), env=JAX)
+    result = jax_cli.run("run", "hinge", *arguments, "--output-root", str(tmp_path))
     assert result.returncode == 1
     assert "error: training failed: loss became nan during epoch 1" in result.stderr
     assert "Traceback" not in result.stderr

@@ -72,6 +72,7 @@ def stopped_by_sigterm(tmp_path_factory):
     return stop_a_run(tmp_path_factory.mktemp("stopped"), signal.SIGTERM)
 
 
+@pytest.mark.system  # real signals to real runs (make test-system)
 @pytest.mark.parametrize(
     "signal_number",
     [
@@ -98,6 +99,7 @@ def test_a_signal_during_training_is_recorded_and_keeps_the_curve(tmp_path, sign
     assert (folder / "backup" / "training_metadata.json").is_file()
 
 
+@pytest.mark.system  # resumes the real run stopped by SIGTERM above
 def test_resume_continues_to_the_configured_epochs_with_the_same_metrics(
     tmp_path, uninterrupted, stopped_by_sigterm
 ):

@@ -124,18 +124,22 @@ def test_interrupt_marks_the_run_interrupted(tmp_path, monkeypatch):
     # JAX's command line also runs in tests/run/test_faults.py and every shrunk sweep
     ["tensorflow", pytest.param("jax", marks=pytest.mark.slow)],
 )
-def test_command_line_on_each_backend(cli, tmp_path, backend):
-    result = cli(
-        "run",
-        "squared_hinge",
-        *[f"--set={s}" for s in SMALL],
-        "--backend",
-        backend,
-        "--output-root",
-        str(tmp_path),
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    folder = Path(result.stdout.strip().splitlines()[-1])
+def test_command_line_on_each_backend(jax_cli, tmp_path, backend, capsys):
+    """The command line's main() in this process on TensorFlow (the backend it runs), in the
+    session's JAX process on JAX; fresh ``python -m recipes`` processes run in tests/api/,
+    tests/sweep/test_workers.py and the system tier."""
+    from recipes.cli.main import main
+
+    arguments = ["run", "squared_hinge", *[f"--set={s}" for s in SMALL], "--backend", backend]
+    arguments += ["--output-root", str(tmp_path)]
+    if backend == "tensorflow":
+        status = main(arguments)
+        out, err = capsys.readouterr()
+    else:
+        result = jax_cli.run(*arguments)
+        status, out, err = result.returncode, result.stdout, result.stderr
+    assert status == 0, err[-2000:]
+    folder = Path(out.strip().splitlines()[-1])
     assert folder.parent == tmp_path / "squared_hinge"
     assert json.loads((folder / "run.json").read_text())["backend"] == backend
     assert {p.name for p in folder.iterdir()} == RUN_FILES

@@ -43,6 +43,7 @@ def test_explicit_steps_above_one_on_torch_is_one_line():
     )
 
 
+@pytest.mark.system  # another backend in a fresh process (make test-system; .ci/run has torch)
 @pytest.mark.skipif(not TORCH_INSTALLED, reason="torch is not installed (pip install -e .[torch])")
 def test_a_shrunk_recipe_trains_on_torch_with_no_extra_flags(cli, tmp_path):
     arguments = [f"--set={text}" for text in shrink_overrides("hinge")]

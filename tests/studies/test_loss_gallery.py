@@ -312,8 +312,8 @@ def test_a_failure_marks_the_run_failed(tmp_path, monkeypatch):
     assert "no examples today" in (outcome.run_folder / "traceback.txt").read_text()
 
 
-def test_command_line_on_jax_matches_the_published_and_hand_values(cli, tmp_path, gallery_run):
-    result = cli("run", "loss_gallery", "--backend", "jax", "--output-root", str(tmp_path))
+def test_command_line_on_jax_matches_the_published_and_hand_values(jax_cli, tmp_path, gallery_run):
+    result = jax_cli.run("run", "loss_gallery", "--backend", "jax", "--output-root", str(tmp_path))
     assert result.returncode == 0, result.stderr[-2000:]
     folder = Path(result.stdout.strip().splitlines()[-1])
     assert folder.parent == tmp_path / "loss_gallery"

@@ -1,5 +1,6 @@
 """The ray executor: the same runs, records and report as the processes executor, on the session's
-local Ray cluster (tests/sweep/conftest.py), and one clear line for each way it cannot start."""
+local Ray cluster (tests/ray_head.py; those tests are in the system tier: make test-system), and one
+clear line for each way it cannot start (in the fast suite)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from recipes.sweep.driver import resume_sweep, run_sweep
 VARYING = {"fit_s", "total_s", "wall_s", "run_folder"}
 
 
+@pytest.mark.system  # the session's Ray cluster
 def test_a_shrunk_sweep_on_ray_matches_the_local_executor(shrunk_run, ray_address, tmp_path):
     local, _ = shrunk_run("compare_hinge")  # the same command, processes executor, on JAX
     arguments = [*shrunk_command("compare_hinge"), "--executor", "ray", "--address", ray_address]
@@ -70,6 +72,7 @@ def test_a_shrunk_sweep_on_ray_matches_the_local_executor(shrunk_run, ray_addres
 GRID = {"loss": ["hinge", "log_cosh"], "seed": [0]}
 
 
+@pytest.mark.system  # the session's Ray cluster
 def test_a_failed_point_is_recorded_as_locally_and_resume_reruns_it(
     stand_in_runs, ray_driver, tmp_path
 ):
@@ -94,6 +97,7 @@ def test_a_failed_point_is_recorded_as_locally_and_resume_reruns_it(
     assert record["executor"] == "ray" and record["resumes"][0]["points"] == 1
 
 
+@pytest.mark.system  # the session's Ray cluster
 def test_a_node_that_does_not_see_the_output_root_stops_the_sweep_before_it_starts(
     monkeypatch, ray_driver, tmp_path
 ):
@@ -115,6 +119,7 @@ def test_a_node_that_does_not_see_the_output_root_stops_the_sweep_before_it_star
     assert list(tmp_path.iterdir()) == []  # no sweep folder, no check file left
 
 
+@pytest.mark.system  # the session's Ray cluster
 def test_a_run_bigger_than_every_node_stops_the_sweep_before_it_starts(ray_driver, tmp_path):
     on_ray = ["sweep.executor=ray", f"sweep.ray.address={ray_driver}", "sweep.ray.gpus_per_run=1"]
     with pytest.raises(RecipeError, match=r"no Ray node has 1 CPU\(s\) and 1 GPU\(s\) for a run"):
@@ -163,6 +168,7 @@ def run_processes(output_root: Path) -> set[int]:
 
 
 @pytest.mark.slow
+@pytest.mark.system
 def test_a_stopped_ray_sweep_stops_its_runs_and_resumes(ray_address, tmp_path):
     sets = [*shrink_overrides("hinge"), "train.epochs=60", "data.n_samples=400"]
     command = [sys.executable, "-m", "recipes", "sweep", "hinge", "--grid", "seed=0,1,2"]

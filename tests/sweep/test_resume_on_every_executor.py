@@ -20,6 +20,8 @@ from conftest import PROJECT_ROOT, read_csv, shrink_overrides
 
 from recipes.sweep.driver import resume_sweep
 
+pytestmark = pytest.mark.system  # a real sweep stopped by a real signal (make test-system)
+
 EPOCHS = 12
 LONG = [
     *shrink_overrides("hinge"),

@@ -229,7 +229,7 @@ def test_coinciding_curves_are_found():
 # ------------------------------------------------------------------- a real shrunken sweep
 
 
-def test_shrunken_mnist_sweep_on_the_keras_source(cli, tmp_path):
+def test_shrunken_mnist_sweep_on_the_keras_source(jax_cli, tmp_path):
     """2 losses, 1 epoch, 300/100 digits from a small mnist.npz in $KERAS_HOME (never the
     network), 2 runs at once: run folders, summary, comparison table and figures."""
     rng = np.random.default_rng(0)
@@ -248,8 +248,9 @@ def test_shrunken_mnist_sweep_on_the_keras_source(cli, tmp_path):
         "--set data.source=keras --set train.epochs=1 --jobs 2"
     ).split()
     arguments += ["--output-root", str(out)]
-    environment = {"KERAS_HOME": str(keras_home), "KERAS_BACKEND": "jax"}  # the quicker start
-    result = cli(*arguments, env=environment, timeout=300)
+    # the driver in the session's JAX process (the quicker start); its points, processes of
+    # their own, see $KERAS_HOME
+    result = jax_cli.run(*arguments, env={"KERAS_HOME": str(keras_home)}, timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     folder = Path(result.stdout.strip().splitlines()[-1])
     assert folder.parent == out / "sweeps" and folder.is_dir()

@@ -85,6 +85,7 @@ def child_pids(pid: int) -> set[int]:
     return children
 
 
+@pytest.mark.system  # real signals to a real sweep and its runs (make test-system)
 @pytest.mark.parametrize(
     ("signal_number", "whole_group", "reason"),
     [

@@ -12,13 +12,15 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, run_cli, shrink_overrides
+from conftest import PROJECT_ROOT, shrink_overrides
 
 from recipes.status import GONE, shown_status
 from recipes.sweep.driver import run_sweep
 
 
-def test_a_reused_worker_gives_the_metrics_of_a_fresh_process(tmp_path):
+def test_a_reused_worker_gives_the_metrics_of_a_fresh_process(
+    tmp_path, tensorflow_command_line_run
+):
     overrides = [*shrink_overrides("hinge"), "sweep.executor=workers"]
     sweep = run_sweep(
         "hinge", {"seed": [0, 1]}, overrides, "tensorflow", tmp_path / "sweep", jobs=1,
@@ -34,13 +36,7 @@ def test_a_reused_worker_gives_the_metrics_of_a_fresh_process(tmp_path):
         .endswith(str(sweep.results[0].run_folder))
     )
 
-    fresh = run_cli(
-        "run", "hinge", "--backend", "tensorflow", "--set", "seed=1",
-        *(f"--set={text}" for text in shrink_overrides("hinge")),
-        "--output-root", str(tmp_path / "fresh"),
-    )  # fmt: skip
-    assert fresh.returncode == 0, fresh.stderr[-3000:]
-    alone = Path(fresh.stdout.strip().splitlines()[-1])
+    _, alone = tensorflow_command_line_run  # seed 1 in a fresh process
     reused = sweep.results[1].run_folder
     assert json.loads((reused / "metrics.json").read_text()) == json.loads(
         (alone / "metrics.json").read_text()
