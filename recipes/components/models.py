@@ -9,6 +9,7 @@ scores become labels: ``tanh`` (threshold 0, -1/+1 labels), ``logit`` (threshold
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -19,6 +20,12 @@ from recipes.registry import Registry
 MODELS: Registry = Registry("model")
 
 Activation = Literal["relu", "tanh", "sigmoid", "elu", "gelu", "linear", "softmax", "selu"]
+Initialization = Literal["keras", "pytorch"]
+INITIALIZATIONS = {
+    "keras": "kernels: kernel_initializer; biases: zeros (Keras' Dense defaults)",
+    "pytorch": "kernels and biases: U(-1/sqrt(fan_in), +1/sqrt(fan_in)) "
+    "(torch.nn.Linear's reset_parameters)",
+}
 
 
 class MultiLayerPerceptronParams(pydantic.BaseModel):
@@ -30,9 +37,29 @@ class MultiLayerPerceptronParams(pydantic.BaseModel):
         description="units of each hidden layer; [] is a linear model into the output layer"
     )
     hidden_activation: Activation = "relu"
-    kernel_initializer: str = "glorot_uniform"
+    init: Initialization = pydantic.Field(
+        "keras",
+        description="keras: kernel_initializer kernels, zero biases; pytorch: "
+        "torch.nn.Linear's default, kernels and biases U(-1/sqrt(fan_in), +1/sqrt(fan_in))",
+    )
+    kernel_initializer: str = pydantic.Field(
+        "glorot_uniform", description="init: keras only (init: pytorch sets the kernels itself)"
+    )
     l1: float = pydantic.Field(0.0, ge=0, description="L1 penalty on kernels (never biases)")
     l2: float = pydantic.Field(0.0, ge=0, description="L2 penalty on kernels (never biases)")
+
+    @pydantic.field_validator("kernel_initializer")
+    @classmethod
+    def _one_kernel_initialization(cls, value: str, info: pydantic.ValidationInfo) -> str:
+        """``init: pytorch`` draws the kernels itself: a kernel_initializer other than the
+        model's default would be silently ignored, so it is refused."""
+        default = cls.model_fields["kernel_initializer"].default
+        if info.data.get("init") == "pytorch" and value != default:
+            raise ValueError(
+                f"init: pytorch draws the kernels itself (U(+-1/sqrt(fan_in))), so "
+                f"'{value}' would be ignored; drop kernel_initializer, or use init: keras"
+            )
+        return value
 
     def penalties(self) -> list[str]:
         """The penalties Keras adds to the loss, for titles: ``["L1", "L2"]``."""
@@ -50,7 +77,8 @@ def build_multilayer_perceptron(
     """Dense layers of ``params.hidden_units`` then one output layer.
 
     L1/L2 penalties go through ``kernel_regularizer`` only, so biases are never regularized
-    (the point of the focal-loss tutorial's regularization section).
+    (the point of the focal-loss tutorial's regularization section). ``params.init`` chooses
+    the initial weights (:func:`dense_initializers`).
     """
     import keras
 
@@ -59,22 +87,40 @@ def build_multilayer_perceptron(
         regularizer = keras.regularizers.L1L2(l1=params.l1, l2=params.l2)
     inputs = keras.Input(shape=input_shape, name="features")
     hidden = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
-    for index, units in enumerate(params.hidden_units, start=1):
+    fan_in = math.prod(input_shape)
+    layers = [*((units, params.hidden_activation) for units in params.hidden_units)]
+    layers.append((output_units, output_activation))
+    for index, (units, activation) in enumerate(layers, start=1):
         hidden = keras.layers.Dense(
             units,
-            activation=params.hidden_activation,
-            kernel_initializer=params.kernel_initializer,
+            activation=activation,
             kernel_regularizer=regularizer,
-            name=f"hidden_{index}",
+            name="output" if index == len(layers) else f"hidden_{index}",
+            **dense_initializers(params, fan_in),
         )(hidden)
-    outputs = keras.layers.Dense(
-        output_units,
-        activation=output_activation,
-        kernel_initializer=params.kernel_initializer,
-        kernel_regularizer=regularizer,
-        name="output",
-    )(hidden)
-    return keras.Model(inputs, outputs, name=name)
+        fan_in = units
+    return keras.Model(inputs, hidden, name=name)
+
+
+def dense_initializers(params: MultiLayerPerceptronParams, fan_in: int) -> dict[str, Any]:
+    """A Dense layer's ``kernel_initializer`` and ``bias_initializer`` for ``params.init``.
+
+    ``keras``: ``params.kernel_initializer`` and zero biases. ``pytorch``: what
+    ``torch.nn.Linear.reset_parameters`` draws, ``kaiming_uniform_(a=sqrt(5))`` for the weight,
+    which is U(-1/sqrt(fan_in), +1/sqrt(fan_in)), and the same uniform for the bias (a Keras
+    bias initializer is given only the bias's shape, so the layer's ``fan_in`` is passed here).
+    Both are unseeded Keras initializers, drawn from the run's seed
+    (``keras.utils.set_random_seed``) as the default ones are: same seed, same weights.
+    """
+    import keras
+
+    if params.init == "keras":
+        return {"kernel_initializer": params.kernel_initializer, "bias_initializer": "zeros"}
+    bound = 1.0 / math.sqrt(fan_in)
+    return {
+        "kernel_initializer": keras.initializers.RandomUniform(-bound, bound),
+        "bias_initializer": keras.initializers.RandomUniform(-bound, bound),
+    }
 
 
 class ReluReluTanhParams(MultiLayerPerceptronParams):
@@ -168,3 +214,18 @@ def model_penalties(name: str, params: Any) -> list[str]:
         params = entry.params.model_validate(dict(params or {}))
     penalties = getattr(params, "penalties", None)
     return penalties() if callable(penalties) else []
+
+
+def model_initialization(name: str, params: Any) -> dict[str, str] | None:
+    """How the named model's weights start, for run.json: ``{"init": "pytorch", "weights":
+    "kernels and biases: U(...)"}``; None for a model whose parameters do not say."""
+    entry = MODELS.entry(name)
+    if entry.params is not None and not isinstance(params, entry.params):
+        params = entry.params.model_validate(dict(params or {}))
+    init = getattr(params, "init", None)
+    if init is None:
+        return None
+    weights = INITIALIZATIONS[init]
+    if init == "keras":
+        weights = weights.replace("kernel_initializer", params.kernel_initializer)
+    return {"init": init, "weights": weights}

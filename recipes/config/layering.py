@@ -27,6 +27,11 @@ from recipes.paths import CONFIG_DIR, display_path
 from recipes.registry import did_you_mean
 
 COMPONENT_KEYS = ("data", "model", "loss", "optimizer")
+# Keys that say the same thing two ways (how long to train: epochs or optimizer steps): a layer
+# that sets one of them and not the other clears the other from the layers before it, so
+# `--set train.epochs=3` on a recipe of `steps: 3000` trains 3 epochs, and a recipe may say
+# `steps:` over the defaults' `epochs:`. A layer that sets both is refused by the schema.
+EXCLUSIVE_KEYS = {"train": ("epochs", "steps")}
 EXTENDS_KEY = "extends"
 
 
@@ -186,6 +191,8 @@ def merge_layer(
                 and value.get("name") != old.get("name")
             ):
                 merged[key] = None  # another component: start from its own defaults
+        if not prefix and key in EXCLUSIVE_KEYS and isinstance(value, dict):
+            value = _clear_exclusive(value, EXCLUSIVE_KEYS[key])
         old = merged.get(key)
         if isinstance(value, dict) and isinstance(old, dict) and key != "grid":
             merged[key] = merge_layer(old, value, source, origins, prefix=f"{path}.")
@@ -198,6 +205,15 @@ def merge_layer(
                 for sub in _leaf_paths(value, path):
                     origins[sub] = source
     return merged
+
+
+def _clear_exclusive(block: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """``block`` with the other exclusive keys set to None when it sets exactly one of
+    ``keys`` (to a value): ``{"steps": 3000}`` -> ``{"steps": 3000, "epochs": None}``."""
+    given = [key for key in keys if block.get(key) is not None]
+    if len(given) != 1:
+        return block
+    return {**block, **{key: None for key in keys if key not in block}}
 
 
 def _leaf_paths(mapping: dict[str, Any], prefix: str) -> Iterable[str]:

@@ -115,7 +115,18 @@ class EarlyStoppingConfig(Strict):
 
 
 class TrainConfig(Strict):
-    epochs: pydantic.PositiveInt = 10
+    # steps before epochs: epochs' validator sees it (one of the two says how long to train)
+    steps: pydantic.PositiveInt | None = pydantic.Field(
+        None,
+        description="the optimizer steps to train for, in place of epochs: ceil(steps / steps "
+        "per epoch) epochs (run.json's schedule records both); a layer that sets one of "
+        "epochs and steps clears the other",
+    )
+    epochs: pydantic.PositiveInt | None = pydantic.Field(
+        10,
+        description="passes over the training data (or say train.steps instead)",
+        validate_default=True,
+    )
     batch_size: pydantic.PositiveInt = 32
     validation_split: float = pydantic.Field(0.2, ge=0, lt=1)
     shuffle: bool = True
@@ -148,6 +159,21 @@ class TrainConfig(Strict):
         description="write TensorBoard logs into the run folder (scalars per epoch, the config, "
         "--set values as hparams); `make tensorboard` shows them",
     )
+
+    @pydantic.field_validator("epochs")
+    @classmethod
+    def _epochs_or_steps(cls, value: int | None, info: pydantic.ValidationInfo) -> int | None:
+        """How long to train, said once: epochs or steps (layering clears the one an
+        earlier layer set, :data:`recipes.config.layering.EXCLUSIVE_KEYS`)."""
+        if "steps" not in info.data:  # steps itself was invalid: that is the message
+            return value
+        if (info.data["steps"] is None) == (value is None):
+            said = "epochs and steps both given" if value is not None else "neither given"
+            raise ValueError(
+                f"say how long to train once, with epochs or steps ({said}); e.g. "
+                "epochs: 10, or steps: 3000 (optimizer steps)"
+            )
+        return value
 
     @pydantic.field_validator("steps_per_execution", "jit_compile", mode="wrap")
     @classmethod

@@ -14,6 +14,7 @@ from recipes.components.optimizers import build_optimizer
 from recipes.config.schema import RecipeConfig
 from recipes.errors import RecipeError
 from recipes.files import read_csv_columns, read_json, write_csv
+from recipes.run.schedule import split_schedule
 from recipes.run.speed_settings import compile_speed_options
 from recipes.signals import raise_if_stopping, signals_deferred
 
@@ -180,23 +181,25 @@ def fit_model(
     model: Any, split: Any, config: RecipeConfig, callbacks: list[Any], verbose: int | None
 ) -> dict[str, list[float]]:
     """Train on the split (its own validation data, else ``validation_split``) with the
-    trainer ``train.trainer`` resolves to; returns the history of the epochs it ran (one list
-    per logged value)."""
+    trainer ``train.trainer`` resolves to, for the epochs of its schedule (``train.epochs``, or
+    ``train.steps`` in whole epochs: :mod:`recipes.run.schedule`); returns the history of the
+    epochs it ran (one list per logged value)."""
     if verbose is None:
         verbose = 1 if sys.stdout.isatty() else 2
     if split.x_val is None:
         check_validation_split(len(split.x_train), config.train.validation_split)
     callbacks = [*callbacks, stop_on_signal_callback()]
+    epochs = split_schedule(config.train, split).epochs
     with signals_deferred():
         if uses_compiled_trainer(config):
-            return _fit_compiled(model, split, config, callbacks, verbose)
+            return _fit_compiled(model, split, config, callbacks, verbose, epochs)
         validation: dict[str, Any] = {"validation_split": config.train.validation_split}
         if split.x_val is not None:
             validation = {"validation_data": (split.x_val, split.y_val)}
         return model.fit(
             split.x_train,
             split.y_train,
-            epochs=config.train.epochs,
+            epochs=epochs,
             batch_size=config.train.batch_size,
             shuffle=config.train.shuffle,
             callbacks=callbacks,
@@ -206,14 +209,12 @@ def fit_model(
 
 
 def _fit_compiled(
-    model: Any, split: Any, config: RecipeConfig, callbacks: list[Any], verbose: int
+    model: Any, split: Any, config: RecipeConfig, callbacks: list[Any], verbose: int, epochs: int
 ) -> dict[str, list[float]]:
     from recipes.run.compiled import fit_compiled
 
     member = compiled_member(model, split, config, callbacks, verbose)
-    [history] = fit_compiled(
-        [member], config.train.epochs, config.train.batch_size, config.train.shuffle
-    )
+    [history] = fit_compiled([member], epochs, config.train.batch_size, config.train.shuffle)
     return history
 
 

@@ -13,6 +13,7 @@ from recipes.config.schema import ResolvedRecipe
 from recipes.run.compiled import fit_compiled
 from recipes.run.fitting import compiled_member
 from recipes.run.lifecycle import OpenRun
+from recipes.run.schedule import split_schedule
 from recipes.run.train import finish_training, prepare_training
 from recipes.signals import signals_deferred
 
@@ -44,11 +45,11 @@ def train_together(
             compiled_member(item.model, item.split, run.context.config, item.callbacks, 0)
             for run, item in zip(runs, prepared, strict=True)
         ]
+        epochs = split_schedule(config.train, prepared[0].split).epochs  # same data shapes
         clock = time.perf_counter()
         with signals_deferred():
             fit_compiled(
-                members, config.train.epochs, config.train.batch_size, config.train.shuffle,
-                on_epoch,
+                members, epochs, config.train.batch_size, config.train.shuffle, on_epoch
             )  # fmt: skip
         shared_fit_s = time.perf_counter() - clock
         _share_compiled_functions([item.model for item in prepared])

@@ -147,10 +147,12 @@ def boundary_recorder(config: Any, split: Any) -> Any:
     """The recorder callback for a run whose ``plots.evolution`` is on and whose data has two
     features (recording the test points, as decision_boundary.png shows them); else None."""
     from recipes.components.labels import true_labels
+    from recipes.run.schedule import split_schedule
 
     points = split.x_test.reshape(len(split.x_test), -1)
     if not config.plots.evolution or points.shape[1] != 2:
         return None
-    epochs = recorded_epochs(config.train.epochs, config.plots.evolution_epochs)
+    total = split_schedule(config.train, split).epochs
+    epochs = recorded_epochs(total, config.plots.evolution_epochs)
     labels = true_labels(split.y_test, split.label_kind)
     return boundary_recorder_callback(points, labels, epochs, config.plots.evolution_grid)

@@ -28,6 +28,7 @@ from recipes.run.fitting import (
 from recipes.run.lifecycle import RunContext
 from recipes.run.loss_check import loss_for_run
 from recipes.run.recording import boundary_recorder
+from recipes.run.schedule import split_schedule
 from recipes.run.speed_settings import resolved_speed_settings
 from recipes.run.tensorboard import tensorboard_callbacks
 
@@ -62,7 +63,7 @@ def prepare_training(context: RunContext) -> Prepared:
         import keras
 
         from recipes.components.losses import loss_label_encoding
-        from recipes.components.models import build_model
+        from recipes.components.models import build_model, model_initialization
         from recipes.datasets import build_dataset
     with context.timed("backend_start"):  # the backend's runtime starts on its first operation
         leave_tensorflow_unloaded()
@@ -75,7 +76,12 @@ def prepare_training(context: RunContext) -> Prepared:
         )  # a user's file: as the loss needs
         split = build_dataset(config.data.name, config.data.params, config.seed, labels)
     compiled = uses_compiled_trainer(config)
-    context.record.update(data=split.summary(), trainer="compiled" if compiled else "fit")
+    context.record.update(
+        data=split.summary(),
+        trainer="compiled" if compiled else "fit",
+        schedule=split_schedule(config.train, split).summary(),
+        initialization=model_initialization(config.model.name, config.model.params),
+    )
     with context.timed("model"):
         model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
         loss = None
