@@ -11,6 +11,9 @@ from typing import Any
 
 import keras
 
+# the MNIST tutorial's PyTorch losses: registered for reloading with this module's own
+import recipes.components.pytorch_losses  # noqa: F401
+
 
 @keras.saving.register_keras_serializable(package="recipes", name="sign_accuracy")
 def sign_accuracy(y_true: Any, y_pred: Any) -> Any:

@@ -195,6 +195,52 @@ def make_symmetric_crossentropy(params: SymmetricCrossEntropyParams) -> Any:
     return SymmetricCrossEntropy(**params.model_dump())
 
 
+# The MNIST tutorial's PyTorch losses as it calls them, on a softmax output
+# (recipes/components/pytorch_losses.py: each class's docstring gives the formula in full).
+PYTORCH_LOSSES = {
+    "torch_cross_entropy_on_probabilities": (
+        "TorchCrossEntropyOnProbabilities",
+        "nn.CrossEntropyLoss on probabilities (a second softmax): "
+        "mean over samples of -sum_c y_c log_softmax(p)_c",
+    ),
+    "torch_kl_div_on_probabilities": (
+        "TorchKLDivOnProbabilities",
+        "nn.KLDivLoss given probabilities for log-probabilities: "
+        "mean over batch x classes of y (log y - p)",
+    ),
+    "torch_binary_cross_entropy": (
+        "TorchBinaryCrossEntropy",
+        "nn.BCELoss: mean over batch x classes of -(y log p + (1 - y) log(1 - p)), logs >= -100",
+    ),
+    "torch_bce_with_logits_on_probabilities": (
+        "TorchBCEWithLogitsOnProbabilities",
+        "nn.BCEWithLogitsLoss on probabilities as logits: "
+        "mean over batch x classes of max(p, 0) - p y + log(1 + exp(-|p|))",
+    ),
+    "torch_cosine_embedding": (
+        "TorchCosineEmbedding",
+        "nn.CosineEmbeddingLoss with target 1: mean over samples of 1 - cos(p, y)",
+    ),
+}
+
+
+def _register_pytorch_loss(name: str, class_name: str, formula: str) -> None:
+    def factory(params: LossParams) -> Any:
+        from recipes.components import pytorch_losses
+
+        return getattr(pytorch_losses, class_name)()
+
+    factory.__name__ = f"make_{name}"
+    factory.__doc__ = f"PyTorch (recipes.components.pytorch_losses.{class_name}): {formula}"
+    LOSSES.register(name, params=LossParams, labels="categorical", pytorch_class=class_name)(
+        factory
+    )
+
+
+for _name, (_class_name, _formula) in PYTORCH_LOSSES.items():
+    _register_pytorch_loss(_name, _class_name, _formula)
+
+
 def loss_listing() -> list[str]:
     """One line per registered loss for ``python -m recipes list``: name, targets, formula."""
     lines = []

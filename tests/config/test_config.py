@@ -134,9 +134,9 @@ def test_bad_config_on_the_command_line_is_one_line_exit_2_no_run_folder(cli, tm
     result = cli("run", "hinge", "--set", "train.epoch=5", "--output-root", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "error: --set: train.epoch: unknown key. Did you mean 'epochs'? Valid keys here: epochs, "
-        "batch_size, validation_split, shuffle, steps_per_execution, jit_compile, trainer, "
-        "checkpoint, checkpoint_every_s, early_stopping, tensorboard"
+        "error: --set: train.epoch: unknown key. Did you mean 'epochs'? Valid keys here: steps, "
+        "epochs, batch_size, validation_split, shuffle, steps_per_execution, jit_compile, "
+        "trainer, checkpoint, checkpoint_every_s, early_stopping, tensorboard"
     ]
     assert "Traceback" not in result.stderr and result.stdout == ""
     assert list(tmp_path.iterdir()) == []

@@ -284,3 +284,34 @@ def test_mnist_losses_grid_has_the_seven_losses_with_tutorial_numbers():
     assert len({repr(r.config.model) for r in resolved}) == 1
     assert all(r.config.grid == {} for r in resolved)
     assert len(points) == 7
+
+
+def test_mnist_losses_tutorial_is_the_tutorials_own_computation():
+    from recipes.studies.mnist_table import MNIST_TUTORIAL_TRAIN_ACCURACY
+    from recipes.sweep.grid import plan_sweep
+
+    config = resolve_recipe("mnist_losses_tutorial").config
+    keras_correct = resolve_recipe("mnist_losses").config
+    assert config.model.params == {**keras_correct.model.params, "init": "pytorch"}
+    assert (config.train.steps, config.train.epochs, config.train.validation_split) == (
+        3000,
+        None,
+        0.0,
+    )
+    assert (config.optimizer, config.data, config.report) == (
+        keras_correct.optimizer,
+        keras_correct.data,
+        "mnist_table",
+    )
+    assert keras_correct.model.params["init"] == "keras"  # mnist_losses stays Keras-correct
+    _, axes, _, resolved = plan_sweep("mnist_losses_tutorial")
+    assert axes[0].labels == list(MNIST_TUTORIAL_TRAIN_ACCURACY)  # the published column fills
+    assert [r.config.loss.name for r in resolved] == [
+        "mean_squared_error",
+        "torch_cross_entropy_on_probabilities",
+        "torch_binary_cross_entropy",
+        "torch_bce_with_logits_on_probabilities",
+        "torch_kl_div_on_probabilities",
+        "torch_cosine_embedding",
+        "log_cosh",
+    ]
