@@ -158,5 +158,8 @@ def train(seed: int, epochs: int = 20, patience: int = 3) -> dict:
 if __name__ == "__main__":
     torch.set_num_threads(1)  # a tiny net: threads only add overhead
     parser = seed_parser("The focal-loss tutorial's PyTorch code, one JSON line per seed.")
+    parser.add_argument("--epochs", type=int, default=20, help="default 20, as in the text")
     arguments = parser.parse_args()
-    emit_per_seed("focal_rings", chosen_seeds(arguments), train)
+    emit_per_seed(
+        "focal_rings", chosen_seeds(arguments), lambda seed: train(seed, arguments.epochs)
+    )

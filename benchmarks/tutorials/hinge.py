@@ -30,8 +30,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from seeds import chosen_seeds, emit_per_seed, seed_parser  # noqa: E402
 
 parser = seed_parser("The hinge tutorial's Keras script; with seeds, one JSON line per seed.")
-parser.add_argument("--loss", choices=["hinge", "squared_hinge"], default="hinge")
+parser.add_argument(
+    "--loss", default="hinge", help="hinge, squared_hinge or both: hinge,squared_hinge"
+)
 parser.add_argument("--backend", default="tensorflow", help="Keras backend (default tensorflow)")
+parser.add_argument("--epochs", type=int, default=30, help="default 30, as in the text")
 parser.add_argument(
     "--steps-per-execution",
     type=int,
@@ -70,16 +73,21 @@ def train(loss_function_used: str):
         steps_per_execution=arguments.steps_per_execution,  # 1 (Keras' default) in the text
     )
     history = model.fit(
-        X_training, Targets_training, epochs=30, batch_size=5, verbose=0, validation_split=0.2
+        X_training,
+        Targets_training,
+        epochs=arguments.epochs,
+        batch_size=5,
+        verbose=0,
+        validation_split=0.2,
     )
     test_results = model.evaluate(X_testing, Targets_testing, verbose=0)
     return model, history, test_results, (X_testing, Targets_testing)
 
 
-def seeded_run(seed: int) -> dict:
+def seeded_run(seed: int, loss: str) -> dict:
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)
-    model, _, test_results, (X_testing, Targets_testing) = train(arguments.loss)
+    model, _, test_results, (X_testing, Targets_testing) = train(loss)
     scores = model.predict(X_testing, verbose=0).ravel()
     return {
         "test_accuracy": float(np.mean(np.where(scores >= 0, 1, -1) == Targets_testing)),
@@ -117,12 +125,13 @@ def figures_run() -> None:
 
 
 if seeded:
-    emit_per_seed(
-        "hinge",
-        chosen_seeds(arguments),
-        seeded_run,
-        loss=arguments.loss,
-        backend=keras.backend.backend(),
-    )
+    for loss in arguments.loss.split(","):  # the text's two runs, one after the other
+        emit_per_seed(
+            "hinge",
+            chosen_seeds(arguments),
+            lambda seed, loss=loss: seeded_run(seed, loss),
+            loss=loss,
+            backend=keras.backend.backend(),
+        )
 else:
     figures_run()

@@ -65,7 +65,7 @@ def report(tmp_path_factory) -> Path:
     hinge_runs = [
         ({"loss": loss, "seed": str(s)}, {"test_accuracy": a, "test_loss": 0.5 - a / 2})
         for loss in ("hinge", "squared_hinge")
-        for s, a in zip(SEEDS, HINGE_RECIPE)
+        for s, a in zip(SEEDS, HINGE_RECIPE, strict=True)
     ]
     results = [
         JobResult(job("hinge", KERAS, "sweep"), 1.0, 0, fabricate_sweep(root / "hinge", hinge_runs))
@@ -83,12 +83,14 @@ def report(tmp_path_factory) -> Path:
                     "test_accuracy": a,
                     "test_loss": 1e-4,
                 }
-                for s, a in zip(SEEDS, HINGE_ORIGINAL)
+                for s, a in zip(SEEDS, HINGE_ORIGINAL, strict=True)
             ],
         )
     )
     for source, values in FOCAL.items():
-        runs = [({"seed": str(s)}, {"final_val_auc": v}) for s, v in zip(SEEDS, values)]
+        runs = [
+            ({"seed": str(s)}, {"final_val_auc": v}) for s, v in zip(SEEDS, values, strict=True)
+        ]
         folder = fabricate_sweep(root / f"focal-{source[-5:]}", runs)
         results.append(JobResult(job("focal_rings", source, "sweep"), 1.0, 0, folder))
     results.append(
@@ -98,7 +100,7 @@ def report(tmp_path_factory) -> Path:
             0,
             records=[
                 {"tutorial": "focal_rings", "seed": s, "val_auc": v}
-                for s, v in zip(SEEDS, FOCAL_ORIGINAL)
+                for s, v in zip(SEEDS, FOCAL_ORIGINAL, strict=True)
             ],
         )
     )
@@ -165,3 +167,19 @@ def test_every_seed_is_auditable_and_the_report_is_written(report):
         assert (report / figure).stat().st_size > 10_000
     data = json.loads((report / "report.json").read_text())
     assert data["bayes"]["limit"]["closed_form"] == pytest.approx(0.98305, abs=1e-5)
+
+
+def test_a_report_is_redrawn_from_the_logs_it_kept(tmp_path):
+    from recipes.studies.fidelity.execute import TRAILER, results_from_logs
+
+    jobs = [job("focal_rings", ORIGINAL, "script"), job("focal_rings", KERAS, "sweep")]
+    (tmp_path / "logs").mkdir()
+    lines = ["python focal_rings.py --seeds 2", "some progress line"]
+    lines += [json.dumps({"tutorial": "focal_rings", "seed": s, "val_auc": 0.9}) for s in (0, 1)]
+    (tmp_path / "logs" / "1-of-2-focal.log").write_text(
+        "\n".join([*lines, f"{TRAILER} 0 after 3.5 s"])
+    )
+    (tmp_path / "logs" / "2-of-2-sweep.log").write_text("python -m recipes sweep\n/some/sweep\n")
+    script, sweep = results_from_logs(tmp_path, jobs)
+    assert [r["seed"] for r in script.records] == [0, 1] and script.wall_s == 3.5
+    assert sweep.sweep_folder == Path("/some/sweep") and sweep.records == []

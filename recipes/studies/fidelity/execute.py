@@ -30,6 +30,36 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
 
 
+TRAILER = "# fidelity: exit"
+
+
+def parse_output(job: Job, lines: list[str], exit_status: int, wall_s: float) -> JobResult:
+    """A job's result from what it printed: a sweep's folder (its last line), a script's JSON
+    lines."""
+    result = JobResult(job, wall_s, exit_status)
+    if job.kind == "sweep" and exit_status == 0 and lines:
+        result.sweep_folder = Path(lines[-1].strip())
+    result.records = [json.loads(line) for line in lines if line.startswith("{")]
+    return result
+
+
+def results_from_logs(folder: Path, jobs: list[Job]) -> list[JobResult]:
+    """The jobs' results read back from ``folder/logs`` (to redraw a report without rerunning):
+    the first log line is the command, the last its exit status and time."""
+    results = []
+    for index, job in enumerate(jobs, start=1):
+        found = sorted((folder / "logs").glob(f"{index}-of-{len(jobs)}-*.log"))
+        if not found:
+            continue
+        lines = found[0].read_text(encoding="utf-8").splitlines()[1:]
+        exit_status, wall = 0, float("nan")
+        if lines and lines[-1].startswith(TRAILER):
+            words = lines.pop().split()
+            exit_status, wall = int(words[3]), float(words[5])
+        results.append(parse_output(job, lines, exit_status, wall))
+    return results
+
+
 def run_job(job: Job, number: str, output_root: Path, logs: Path, stream: TextIO) -> JobResult:
     """One job, its output echoed to ``stream`` as it comes; a failed job is reported, not
     raised (the report says which numbers are missing)."""
@@ -49,7 +79,12 @@ def run_job(job: Job, number: str, output_root: Path, logs: Path, stream: TextIO
     log_path = logs / f"{number.replace('/', '-of-')}-{_slug(job.title)}.log"
     with (
         subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=environment,
+            cwd=PROJECT_ROOT,
         ) as process,
         open(log_path, "w", encoding="utf-8") as log,
     ):
@@ -59,15 +94,12 @@ def run_job(job: Job, number: str, output_root: Path, logs: Path, stream: TextIO
             lines.append(line.rstrip("\n"))
             if not line.startswith("{"):
                 print(f"  [{number}] {line.rstrip()}", file=stream, flush=True)
-    wall = time.perf_counter() - clock
-    result = JobResult(job, wall, process.returncode)
-    if job.kind == "sweep" and process.returncode == 0 and lines:
-        result.sweep_folder = Path(lines[-1].strip())
-    for line in lines:
-        if line.startswith("{"):
-            record = json.loads(line)
-            print(f"  [{number}] seed {record.get('seed')}: done", file=stream, flush=True)
-            result.records.append(record)
+        process.wait()
+        wall = time.perf_counter() - clock
+        log.write(f"{TRAILER} {process.returncode} after {wall:.1f} s\n")
+    result = parse_output(job, lines, process.returncode, wall)
+    for record in result.records:
+        print(f"  [{number}] {record.get('loss', '')} seed {record.get('seed')}: done", file=stream)
     return result
 
 

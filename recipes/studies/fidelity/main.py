@@ -11,7 +11,7 @@ from typing import Any
 
 from recipes.files import create_unique_folder, markdown_table, write_json
 from recipes.paths import default_output_root
-from recipes.studies.fidelity.execute import JobResult, run_jobs
+from recipes.studies.fidelity.execute import JobResult, results_from_logs, run_jobs
 from recipes.studies.fidelity.plan import Settings, all_jobs
 from recipes.studies.fidelity.published import published_numbers
 from recipes.studies.fidelity.report import (
@@ -144,7 +144,7 @@ def write_report(
     return folder / "report.md"
 
 
-def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str]:
+def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str, Path | None]:
     parser = argparse.ArgumentParser(
         prog="python -m recipes.studies.fidelity", description=__doc__.splitlines()[0]
     )
@@ -158,6 +158,12 @@ def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str]:
     parser.add_argument("--backend", default="jax", help="the recipes' backend (jax)")
     parser.add_argument("--quick", action="store_true", help="2 seeds, 1-2 epochs: a smoke test")
     parser.add_argument("--output-root", type=Path, default=None, help="default outputs/")
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FOLDER",
+        help="redraw FOLDER's report from its logs and run folders (runs nothing)",
+    )
     arguments = parser.parse_args(argv)
     settings = Settings(
         arguments.seeds,
@@ -167,11 +173,17 @@ def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str]:
         arguments.quick,
     ).effective()
     root = arguments.output_root or default_output_root()
-    return settings, root, "python -m recipes.studies.fidelity " + " ".join(argv or sys.argv[1:])
+    command = "python -m recipes.studies.fidelity " + " ".join(argv or sys.argv[1:])
+    return settings, root, command, arguments.report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    settings, root, command = parse_settings(argv)
+    settings, root, command, redraw = parse_settings(argv)
+    if redraw is not None:  # the same settings as the run that made it
+        results = results_from_logs(redraw, all_jobs(settings))
+        wall = sum(r.wall_s for r in results if r.wall_s == r.wall_s)
+        print(write_report(redraw, settings, results, wall, command))
+        return 0
     folder = create_unique_folder(Path(root), "fidelity-")
     print(f"fidelity report: {folder}", file=sys.stderr)
     clock = time.perf_counter()
