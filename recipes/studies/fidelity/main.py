@@ -81,7 +81,27 @@ def write_report(
     }
     figures = draw_figures(folder, table, bayes)
     write_numbers(folder, table, samples)
-    lines = [
+    lines = _introduction(settings, wall_s, command)
+    for tutorial, figure in figures.items():
+        lines += tutorial_section(tutorial, table, figure)
+        if tutorial == "focal_rings":
+            lines += bayes_section(bayes)
+    lines += [
+        "## Timing",
+        "",
+        markdown_table(
+            ["job", "source", "seconds", "exit"],
+            [[r.job.title, r.job.source, f"{r.wall_s:.0f}", r.exit_status] for r in results],
+        ),
+        "",
+    ]
+    (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    _write_record(folder / "report.json", settings, wall_s, bayes, results, table)
+    return folder / "report.md"
+
+
+def _introduction(settings: Settings, wall_s: float, command: str) -> list[str]:
+    return [
         "# Fidelity: the tutorials' published numbers over seeds",
         "",
         f"`{command}`: {settings.seeds} seeds (0..{settings.seeds - 1}) for hinge and the rings, "
@@ -100,22 +120,18 @@ def write_report(
         MNIST_NOTE,
         "",
     ]
-    for tutorial, figure in figures.items():
-        lines += tutorial_section(tutorial, table, figure)
-        if tutorial == "focal_rings":
-            lines += bayes_section(bayes)
-    lines += [
-        "## Timing",
-        "",
-        markdown_table(
-            ["job", "source", "seconds", "exit"],
-            [[r.job.title, r.job.source, f"{r.wall_s:.0f}", r.exit_status] for r in results],
-        ),
-        "",
-    ]
-    (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def _write_record(
+    path: Path,
+    settings: Settings,
+    wall_s: float,
+    bayes: dict[str, Any],
+    results: Sequence[JobResult],
+    table: dict[str, Any],
+) -> None:
     write_json(
-        folder / "report.json",
+        path,
         {
             "settings": vars(settings),
             "wall_s": wall_s,
@@ -141,7 +157,6 @@ def write_report(
             },
         },
     )
-    return folder / "report.md"
 
 
 def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str, Path | None]:

@@ -97,6 +97,13 @@ def summarize(rows: Sequence[Published], samples: Sequence[Sample]) -> dict[str,
 
 
 def write_numbers(folder: Path, table: dict[str, Any], samples: Sequence[Sample]) -> list[Path]:
+    """numbers.csv (each distribution) and samples.csv (each seed's numbers, with its origin)."""
+    _write_distributions(folder / "numbers.csv", table)
+    _write_samples(folder / "samples.csv", samples)
+    return [folder / "numbers.csv", folder / "samples.csv"]
+
+
+def _write_distributions(path: Path, table: dict[str, Any]) -> None:
     header = [
         "tutorial",
         "published_number",
@@ -135,7 +142,10 @@ def write_numbers(folder: Path, table: dict[str, Any], samples: Sequence[Sample]
                     entry["verdict"]["verdict"],
                 ]
             )
-    write_csv(folder / "numbers.csv", header, lines)
+    write_csv(path, header, lines)
+
+
+def _write_samples(path: Path, samples: Sequence[Sample]) -> None:
     sample_lines = []
     for s in samples:
         for metric, value in s.metrics.items():
@@ -152,11 +162,10 @@ def write_numbers(folder: Path, table: dict[str, Any], samples: Sequence[Sample]
                     ]
                 )
     write_csv(
-        folder / "samples.csv",
+        path,
         ["tutorial", "source", "seed", "loss", "metric", "value", "origin"],
         sample_lines,
     )
-    return [folder / "numbers.csv", folder / "samples.csv"]
 
 
 def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[str]:
