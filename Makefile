@@ -99,7 +99,7 @@ QUICK ?=
 FIDELITY_FLAGS = --seeds $(SEEDS) --mnist-seeds $(MNIST_SEEDS) \
 	$(if $(MNIST_STEPS),--mnist-steps $(MNIST_STEPS),) $(if $(QUICK),--quick,)
 
-fidelity: $(STAMP) ## tutorials' numbers over seeds: recipe vs own code (~35 min; SEEDS=20 MNIST_SEEDS=3; full MNIST: MNIST_SEEDS=20 MNIST_STEPS=3000, hours)
+fidelity: $(STAMP) ## tutorials' numbers over seeds: recipe vs own code (~50 min on 2 cores; SEEDS=20 MNIST_SEEDS=3; full MNIST: MNIST_SEEDS=20 MNIST_STEPS=3000, hours)
 	@$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[torch]'
 	$(BIN)/python -m recipes.studies.fidelity $(FIDELITY_FLAGS)
 

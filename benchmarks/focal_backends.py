@@ -102,13 +102,12 @@ def main() -> None:
     parser.add_argument("--tensorflow", type=Path, nargs="+", help="existing TF sweep folders")
     parser.add_argument("--output-root", type=Path, default=Path("outputs/focal_backends"))
     arguments = parser.parse_args()
-    folders = {}
+    results = {}
     for backend in ("jax", "tensorflow"):
-        given = getattr(arguments, backend)
-        folders[backend] = given or run_sweep(
-            backend, arguments.seeds, arguments.output_root / backend
-        )
-    results = {b: val_aucs(f) for b, f in folders.items()}
+        folders = getattr(arguments, backend) or [
+            run_sweep(backend, arguments.seeds, arguments.output_root / backend)
+        ]
+        results[backend] = {seed: v for f in folders for seed, v in val_aucs(f).items()}
     seeds = sorted(set(results["jax"]) & set(results["tensorflow"]))
     jax = np.array([results["jax"][s] for s in seeds])
     tensorflow = np.array([results["tensorflow"][s] for s in seeds])

@@ -31,7 +31,8 @@ def plot_distributions(
 ) -> Any:
     """One published number: a box and the seeds of each source; ``extra`` more strips (e.g.
     the Bayes rule's AUC per seed), ``lines`` more horizontal marks (e.g. the Bayes limit)."""
-    strips = [(SHORT.get(s, s), by_source[s].values) for s in SOURCES if s in by_source]
+    strips = [(SHORT.get(s, s), by_source[s].values) for s in SOURCES if by_source.get(s)]
+    strips = [(label, values) for label, values in strips if values]  # a source not run: none
     strips += list((extra or {}).items())
     generator = np.random.default_rng(0)  # the same jitter every time the report is drawn
     for position, (_, values) in enumerate(strips):
@@ -62,7 +63,10 @@ def plot_distributions(
         ax.axhline(value, color="grey", linestyle=":", linewidth=1, label=f"{name} {value:.4f}")
     ax.set_xticks(range(len(strips)), [label for label, _ in strips], fontsize=7)
     if not row.higher_is_better:
-        ax.set_yscale("log")
+        from matplotlib.ticker import FuncFormatter
+
+        ax.set_yscale("log")  # plain labels: the project's style turns mathtext off
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}"))
     ax.set_title(row.name, fontsize=9)
     ax.legend(fontsize=7, loc="best")
     return ax
