@@ -27,8 +27,8 @@ RUN_FLAGS = $(foreach item,$(SET),--set $(item)) $(if $(BACKEND),--backend $(BAC
 SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS),) \
 	$(if $(EXECUTOR),--executor $(EXECUTOR),) $(if $(ADDRESS),--address $(ADDRESS),)
 
-TARGETS := help setup list run sweep resume test test-system test-full lint format benchmark gallery serve \
-	tensorboard notebook clean-outputs
+TARGETS := help setup list run sweep resume test test-system test-full lint format benchmark \
+	fidelity gallery serve tensorboard notebook clean-outputs
 # One target per recipe file (a recipe named like a target above is reachable by `make run R=`).
 RECIPES := $(filter-out defaults $(TARGETS),$(sort $(basename $(notdir $(wildcard configs/*.yaml)))))
 
@@ -94,6 +94,18 @@ format: $(STAMP) ## apply ruff's formatting and safe fixes
 
 benchmark: $(STAMP) ## the speed goals as ratios to baselines measured in the same run (~5 min)
 	$(BIN)/python benchmarks/fast_path.py
+
+# make fidelity: SEEDS (hinge, rings), MNIST_SEEDS, MNIST_STEPS (empty: 10 epochs), QUICK=1
+SEEDS ?= 20
+MNIST_SEEDS ?= 3
+MNIST_STEPS ?=
+QUICK ?=
+FIDELITY_FLAGS = --seeds $(SEEDS) --mnist-seeds $(MNIST_SEEDS) \
+	$(if $(MNIST_STEPS),--mnist-steps $(MNIST_STEPS),) $(if $(QUICK),--quick,)
+
+fidelity: $(STAMP) ## tutorials' numbers over seeds: recipe vs own code (~50 min on 2 cores; SEEDS=20 MNIST_SEEDS=3; full MNIST: MNIST_SEEDS=20 MNIST_STEPS=3000, hours)
+	@$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[torch]'
+	$(BIN)/python -m recipes.studies.fidelity $(FIDELITY_FLAGS)
 
 gallery: $(STAMP) ## rebuild outputs/index.html (every run, newest first, with thumbnails)
 	$(BIN)/python -m recipes index

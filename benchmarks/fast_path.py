@@ -1,6 +1,6 @@
 """``make benchmark``: the speed goals as ratios, each against a baseline measured in this run.
 
-1. ``make hinge`` wall / the tutorial's script wall (benchmarks/tutorial_hinge.py, TensorFlow);
+1. ``make hinge`` wall / the tutorial's script wall (benchmarks/tutorials/hinge.py, TensorFlow);
    ``make hinge`` is timed twice: cold (empty JAX compilation cache) and warm.
 2. hinge fit seconds (run.json; cold: compiling, warm: programs from the cache) / the compiled
    floor (compile + run of the same 3,600 steps as one bare scan, benchmarks/compiled_floor.py).
@@ -53,7 +53,7 @@ def main() -> None:
     run_hinge = [python, "-m", "recipes", "run", "hinge", "--output-root", str(scratch)]
     rows = []
 
-    tutorial_s, _ = timed([python, "benchmarks/tutorial_hinge.py"], environment)
+    tutorial_s, _ = timed([python, "benchmarks/tutorials/hinge.py"], environment)
     cold_s, cold_output = timed(run_hinge, environment)
     hinge_s, output = timed(run_hinge, environment)
     cold = json.loads((Path(cold_output.strip().splitlines()[-1]) / "run.json").read_text())

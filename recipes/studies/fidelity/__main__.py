@@ -1,0 +1,5 @@
+import sys
+
+from recipes.studies.fidelity.main import main
+
+sys.exit(main())

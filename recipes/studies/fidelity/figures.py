@@ -1,0 +1,111 @@
+"""One figure per tutorial: for each published number, the seeds of every source side by side
+(a box of the quartiles and one dot per seed), the published value as a dashed line."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recipes.studies.fidelity.plan import SOURCES
+from recipes.studies.fidelity.published import Published
+from recipes.studies.fidelity.summary import Distribution
+
+COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple")
+SHORT = {
+    "recipe, Keras-correct": "recipe\nKeras",
+    "recipe, tutorial semantics": "recipe\ntutorial",
+    "tutorial's own code": "tutorial's\ncode",
+}
+
+
+def plot_distributions(
+    ax: Any,
+    row: Published,
+    by_source: Mapping[str, Distribution],
+    extra: Mapping[str, Sequence[float]] | None = None,
+    lines: Mapping[str, float] | None = None,
+) -> Any:
+    """One published number: a box and the seeds of each source; ``extra`` more strips (e.g.
+    the Bayes rule's AUC per seed), ``lines`` more horizontal marks (e.g. the Bayes limit)."""
+    strips = [(SHORT.get(s, s), by_source[s].values) for s in SOURCES if by_source.get(s)]
+    strips = [(label, values) for label, values in strips if values]  # a source not run: none
+    strips += list((extra or {}).items())
+    generator = np.random.default_rng(0)  # the same jitter every time the report is drawn
+    for position, (_, values) in enumerate(strips):
+        colour = COLOURS[position % len(COLOURS)]
+        if len(values) >= 2:
+            ax.boxplot(
+                [values],
+                positions=[position],
+                widths=0.5,
+                showfliers=False,
+                medianprops={"color": colour},
+            )
+        jitter = generator.uniform(-0.15, 0.15, len(values))
+        ax.scatter(position + jitter, values, s=14, color=colour, alpha=0.7, zorder=3)
+        ax.annotate(
+            f"n={len(values)}",
+            (position, 0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7,
+        )
+    ax.axhline(
+        row.value, color="black", linestyle="--", linewidth=1, label=f"published {row.value:.4g}"
+    )
+    for name, value in (lines or {}).items():
+        ax.axhline(value, color="grey", linestyle=":", linewidth=1, label=f"{name} {value:.4f}")
+    ax.set_xticks(range(len(strips)), [label for label, _ in strips], fontsize=7)
+    if not row.higher_is_better:
+        from matplotlib.ticker import FuncFormatter
+
+        ax.set_yscale("log")  # plain labels: the project's style turns mathtext off
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}"))
+    ax.set_title(row.name, fontsize=9)
+    ax.legend(fontsize=7, loc="best")
+    return ax
+
+
+def tutorial_figure(
+    tutorial: str,
+    rows: Sequence[Published],
+    distributions: Mapping[str, Mapping[str, Distribution]],
+    path: Path,
+    extra: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
+    lines: Mapping[str, Mapping[str, float]] | None = None,
+    subtitle: str = "",
+) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from recipes.report.plots import save_figure
+
+    columns = min(len(rows), 4)
+    lines_of_panels = math.ceil(len(rows) / columns)
+    figure, axes = plt.subplots(
+        lines_of_panels,
+        columns,
+        figsize=(3.4 * columns + 1, 3.2 * lines_of_panels + 0.6),
+        squeeze=False,
+        dpi=110,
+    )
+    for ax, row in zip(axes.flat, rows, strict=False):
+        plot_distributions(
+            ax,
+            row,
+            distributions[row.name],
+            (extra or {}).get(row.name),
+            (lines or {}).get(row.name),
+        )
+    for ax in list(axes.flat)[len(rows) :]:
+        ax.set_visible(False)
+    figure.suptitle(f"{tutorial}: published numbers vs seeds{subtitle}", fontsize=11)
+    return save_figure(figure, path)

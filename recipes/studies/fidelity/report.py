@@ -1,0 +1,209 @@
+"""The fidelity report: report.md (a table per tutorial, a verdict per published number, the
+rings' Bayes limit, the timings), numbers.csv (every distribution), samples.csv (every seed's
+number and the run folder or log it came from), report.json, and one figure per tutorial."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from recipes.files import markdown_table, markdown_text, write_csv
+from recipes.studies.fidelity.execute import JobResult
+from recipes.studies.fidelity.figures import tutorial_figure
+from recipes.studies.fidelity.plan import ORIGINAL, SOURCES
+from recipes.studies.fidelity.published import Published
+from recipes.studies.fidelity.summary import (
+    Distribution,
+    Sample,
+    distribution,
+    script_samples,
+    sweep_samples,
+    values_for,
+    verdict,
+)
+
+TUTORIAL_TITLES = {
+    "hinge": "Hinge and squared hinge (Keras)",
+    "focal_rings": "Focal loss + L1/L2 on the rings (PyTorch)",
+    "mnist": "MNIST under seven losses (PyTorch)",
+}
+
+
+def collect_samples(results: Sequence[JobResult]) -> list[Sample]:
+    samples: list[Sample] = []
+    for result in results:
+        job = result.job
+        if job.kind == "sweep" and result.sweep_folder is not None:
+            samples += sweep_samples(result.sweep_folder, job.tutorial, job.source)
+        elif job.kind == "script":
+            samples += script_samples(result.records, job.source, job.title)
+    return samples
+
+
+def _number(row: Published, value: float) -> str:
+    if value != value:  # NaN: no seeds
+        return ""
+    return f"{value:.3g}" if not row.higher_is_better else f"{value:.4f}"
+
+
+def _table_rows(row: Published, by_source: dict[str, Distribution], judged: dict) -> list[list]:
+    lines = []
+    for source in SOURCES:
+        d = by_source[source]
+        reach = f"{d.reach}/{d.n}" + (
+            f" ({d.near}/{d.n} >= {row.near})" if d.near is not None else ""
+        )
+        lines.append(
+            [
+                row.name if source == SOURCES[0] else "",
+                _number(row, row.value) if source == SOURCES[0] else "",
+                source,
+                d.n,
+                _number(row, d.median),
+                f"{_number(row, d.q1)} to {_number(row, d.q3)}" if d.n else "",
+                f"{_number(row, d.low)} to {_number(row, d.high)}" if d.n else "",
+                reach if d.n else "",
+                f"{d.stuck}/{d.n}" if d.n else "",
+                judged["verdict"] if source == ORIGINAL else "",
+            ]
+        )
+    return lines
+
+
+HEADER = [
+    "published number",
+    "published",
+    "source",
+    "seeds",
+    "median",
+    "IQR",
+    "min to max",
+    "reach",
+    "stuck",
+    "verdict",
+]
+
+
+def summarize(rows: Sequence[Published], samples: Sequence[Sample]) -> dict[str, Any]:
+    """Every row's distribution per source and its verdict."""
+    table: dict[str, Any] = {}
+    for row in rows:
+        by_source = {
+            source: distribution(row, values_for(row, source, samples)) for source in SOURCES
+        }
+        table[row.name] = {"row": row, "by_source": by_source, "verdict": verdict(row, by_source)}
+    return table
+
+
+def write_numbers(folder: Path, table: dict[str, Any], samples: Sequence[Sample]) -> list[Path]:
+    """numbers.csv (each distribution) and samples.csv (each seed's numbers, with its origin)."""
+    _write_distributions(folder / "numbers.csv", table)
+    _write_samples(folder / "samples.csv", samples)
+    return [folder / "numbers.csv", folder / "samples.csv"]
+
+
+def _write_distributions(path: Path, table: dict[str, Any]) -> None:
+    header = [
+        "tutorial",
+        "published_number",
+        "published",
+        "source",
+        "seeds",
+        "median",
+        "q1",
+        "q3",
+        "min",
+        "max",
+        "reach",
+        "stuck",
+        "near",
+        "verdict",
+    ]
+    lines = []
+    for name, entry in table.items():
+        row = entry["row"]
+        for source, d in entry["by_source"].items():
+            lines.append(
+                [
+                    row.tutorial,
+                    name,
+                    row.value,
+                    source,
+                    d.n,
+                    d.median,
+                    d.q1,
+                    d.q3,
+                    d.low,
+                    d.high,
+                    d.reach,
+                    d.stuck,
+                    d.near,
+                    entry["verdict"]["verdict"],
+                ]
+            )
+    write_csv(path, header, lines)
+
+
+def _write_samples(path: Path, samples: Sequence[Sample]) -> None:
+    sample_lines = []
+    for s in samples:
+        for metric, value in s.metrics.items():
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                sample_lines.append(
+                    [
+                        s.tutorial,
+                        s.source,
+                        s.seed,
+                        s.labels.get("loss", ""),
+                        metric,
+                        value,
+                        s.origin,
+                    ]
+                )
+    write_csv(
+        path,
+        ["tutorial", "source", "seed", "loss", "metric", "value", "origin"],
+        sample_lines,
+    )
+
+
+def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[str]:
+    entries = [e for e in table.values() if e["row"].tutorial == tutorial]
+    lines = [f"## {TUTORIAL_TITLES.get(tutorial, tutorial)}", "", f"![{tutorial}]({figure})", ""]
+    body = [line for e in entries for line in _table_rows(e["row"], e["by_source"], e["verdict"])]
+    lines += [markdown_table(HEADER, body), ""]
+    for entry in entries:
+        judged = entry["verdict"]
+        lines.append(
+            f"- **{markdown_text(entry['row'].name)}**: {judged['verdict']}. "
+            + "; ".join(judged["details"])
+            + "."
+        )
+    if entries:
+        lines += ["", f"Why: {entries[0]['verdict']['why']}.", ""]
+    return lines
+
+
+def draw_figures(
+    folder: Path, table: dict[str, Any], bayes: dict[str, Any] | None
+) -> dict[str, str]:
+    figures = {}
+    for tutorial in dict.fromkeys(e["row"].tutorial for e in table.values()):
+        entries = [e for e in table.values() if e["row"].tutorial == tutorial]
+        extra, lines = {}, {}
+        if tutorial == "focal_rings" and bayes:
+            name = entries[0]["row"].name
+            extra[name] = {"Bayes rule\n(-radius)": bayes["per_seed"]}
+            lines[name] = {"Bayes limit": bayes["limit"]["closed_form"]}
+        path = folder / f"{tutorial}.png"
+        tutorial_figure(
+            tutorial,
+            [e["row"] for e in entries],
+            {e["row"].name: e["by_source"] for e in entries},
+            path,
+            extra,
+            lines,
+        )
+        figures[tutorial] = path.name
+    return figures

@@ -1,0 +1,148 @@
+"""From run folders and tutorial JSON lines to numbers: the samples (one per seed and source),
+each published number's distribution per source, and a verdict against the original code."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recipes.status import read_record
+from recipes.studies.fidelity.plan import KERAS, ORIGINAL, SEMANTICS
+from recipes.studies.fidelity.published import Published
+
+
+@dataclass
+class Sample:
+    """One seed's metrics from one source (a run folder, or a tutorial script's JSON line)."""
+
+    tutorial: str
+    source: str
+    seed: int
+    labels: dict[str, str]
+    metrics: dict[str, Any]
+    origin: str  # the run folder or the script's log: where the number can be audited
+
+
+def sweep_samples(folder: Path, tutorial: str, source: str) -> list[Sample]:
+    """A sweep folder's completed runs: sweep.json for the grid labels, each run's
+    metrics.json for the numbers."""
+    record = read_record(folder / "sweep.json") or {}
+    samples = []
+    for run in record.get("runs", []):
+        if run.get("status") != "completed" or not run.get("run_folder"):
+            continue
+        run_folder = Path(run["run_folder"])
+        run_folder = run_folder if run_folder.is_absolute() else folder / run_folder
+        metrics = read_record(run_folder / "metrics.json") or {}
+        labels = {key: str(value) for key, value in run.get("labels", {}).items()}
+        seed = int(run.get("values", {}).get("seed", labels.get("seed", 0)))
+        samples.append(Sample(tutorial, source, seed, labels, metrics, str(run_folder)))
+    return samples
+
+
+def script_samples(records: Sequence[dict[str, Any]], source: str, origin: str) -> list[Sample]:
+    samples = []
+    for record in records:
+        labels = {key: str(record[key]) for key in ("loss",) if key in record}
+        samples.append(
+            Sample(record["tutorial"], source, int(record["seed"]), labels, record, origin)
+        )
+    return samples
+
+
+def values_for(row: Published, source: str, samples: Sequence[Sample]) -> list[float]:
+    """The row's metric over the seeds of ``source``, in seed order."""
+    metric = row.tutorial_metric if source == ORIGINAL else row.recipe_metric
+    point = row.tutorial_point if source == ORIGINAL else row.point
+    chosen = [
+        s
+        for s in samples
+        if s.tutorial == row.tutorial
+        and s.source == source
+        and all(s.labels.get(key) == value for key, value in point.items())
+        and isinstance(s.metrics.get(metric), (int, float))
+    ]
+    return [float(s.metrics[metric]) for s in sorted(chosen, key=lambda s: s.seed)]
+
+
+@dataclass
+class Distribution:
+    n: int
+    median: float = math.nan
+    q1: float = math.nan
+    q3: float = math.nan
+    low: float = math.nan
+    high: float = math.nan
+    reach: int = 0
+    stuck: int = 0
+    near: int | None = None
+    values: list[float] = field(default_factory=list)
+
+
+def distribution(row: Published, values: Sequence[float]) -> Distribution:
+    if not values:
+        return Distribution(0)
+    array = np.asarray(values, dtype=float)
+    q1, median, q3 = np.percentile(array, [25, 50, 75])
+    near = None
+    if row.near is not None:
+        near = int(np.sum(array >= row.near))
+    return Distribution(
+        n=len(array),
+        median=float(median),
+        q1=float(q1),
+        q3=float(q3),
+        low=float(array.min()),
+        high=float(array.max()),
+        reach=sum(row.reaches(v) for v in values),
+        stuck=sum(row.is_stuck(v) for v in values),
+        near=near,
+        values=[float(v) for v in values],
+    )
+
+
+def mann_whitney(first: Sequence[float], second: Sequence[float]) -> float | None:
+    """Two-sided Mann-Whitney U p-value; None with fewer than 2 seeds a side or all equal."""
+    if len(first) < 2 or len(second) < 2 or len(set(first) | set(second)) < 2:
+        return None
+    from scipy.stats import mannwhitneyu
+
+    return float(mannwhitneyu(first, second, alternative="two-sided").pvalue)
+
+
+def _against_original(name: str, mine: Distribution, original: Distribution) -> tuple[str, bool]:
+    if mine.n == 0:
+        return f"{name}: not run", False
+    inside = original.low <= mine.median <= original.high
+    p = mann_whitney(mine.values, original.values)
+    test = "" if p is None else f"; Mann-Whitney p = {p:.2g}"
+    where = "within" if inside else "outside"
+    return f"{name}: median {where} the original's range{test}", inside
+
+
+def verdict(row: Published, by_source: dict[str, Distribution]) -> dict[str, Any]:
+    """Whether each recipe source sits within the original code's spread, and whether the
+    published number does, with the row's known reasons."""
+    original = by_source[ORIGINAL]
+    if original.n == 0:
+        return {"verdict": "original code not run", "details": [], "why": row.why}
+    published_inside = original.low <= row.value <= original.high or (
+        original.reach > 0 and row.higher_is_better and row.value >= original.high
+    )
+    details = [
+        f"published {'within' if published_inside else 'outside'} the original's range "
+        f"({original.reach}/{original.n} original seeds reach it)"
+    ]
+    insides = []
+    for source, name in ((KERAS, "Keras-correct"), (SEMANTICS, "tutorial semantics")):
+        text, inside = _against_original(name, by_source[source], original)
+        details.append(text)
+        if by_source[source].n:
+            insides.append(inside)
+    word = "within the original's spread" if insides and all(insides) else "not within"
+    return {"verdict": word, "details": details, "why": row.why}
