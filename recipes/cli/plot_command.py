@@ -1,9 +1,10 @@
 """``python -m recipes plot <run folder> [...]``: draw run folders' figures from what they hold
 (:func:`recipes.run.drawing.plot_run_folder`): the figures a run deferred (``plots.draw:
 deferred``), or again after a figure was deleted or a plot changed. A sweep folder stands for
-its completed runs. Every folder is checked before anything is drawn: one that is not a run's
-(or a sweep's) is one line, exit status 2. A figure that fails is recorded in its run.json
-(``figures.status: failed``), the others are still drawn, and the exit status is 1.
+its completed runs whose figures are not drawn yet. Every folder is checked before anything is
+drawn: one that is not a run's (or a sweep's) is one line, exit status 2. A run whose figures
+fail is recorded in its run.json (``figures.status: failed``), the others are still drawn, and
+the exit status is 1.
 """
 
 from __future__ import annotations
@@ -31,17 +32,21 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run_folders(folder: Path) -> list[Path]:
-    """The run folders ``folder`` stands for: itself, or a sweep folder's completed runs."""
+    """The run folders ``folder`` stands for: itself, or a sweep folder's completed runs
+    whose figures are not drawn (pending, failed, or from before run.json recorded them)."""
+    from recipes.run.drawing import DRAWN, figures_status
+
     sweep = read_record(folder / "sweep.json") if folder.is_dir() else None
     if sweep is None:
         return [folder]
     runs = sweep.get("runs") if isinstance(sweep.get("runs"), list) else []
-    return [
+    completed = [
         Path(run["run_folder"])
         for run in runs
         if isinstance(run, dict) and run.get("status") == RunStatus.COMPLETED
         if run.get("run_folder")
     ]
+    return [run for run in completed if figures_status(run) != DRAWN]
 
 
 def command(arguments: argparse.Namespace, refresh_index: Callable[[Path], None]) -> int:
@@ -50,7 +55,8 @@ def command(arguments: argparse.Namespace, refresh_index: Callable[[Path], None]
 
     folders = [run for given in arguments.folders for run in run_folders(given.resolve())]
     if not folders:
-        raise RecipeError(f"{arguments.folders[0]}: this sweep has no completed run to draw")
+        print("nothing to draw: every completed run of the sweep has its figures")
+        return 0
     problems = []
     for folder in folders:
         try:
