@@ -44,8 +44,9 @@ def swept(tmp_path_factory):
     folder. Returns the run folders by (draw, seed), what they held before ``plot``, and
     its result."""
     work = tmp_path_factory.mktemp("swept")
+    shrunk = [text for text in shrink_overrides("hinge") if not text.startswith("plots.draw=")]
     sweep = run_cli(
-        "sweep", "hinge", *(f"--set={text}" for text in shrink_overrides("hinge")),
+        "sweep", "hinge", *(f"--set={text}" for text in shrunk),
         "--grid", "seed=0,1", "--grid", "plots.draw=pool,deferred",
         "--set", "sweep.executor=vectorized", "--jobs", "2", "--output-root", str(work),
         env={"KERAS_BACKEND": "jax"},
