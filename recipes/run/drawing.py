@@ -80,17 +80,25 @@ def failed_record(error: BaseException, where: str) -> dict[str, Any]:
     return {"status": FAILED, "where": where, "reason": f"{type(error).__name__}: {first_line}"}
 
 
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity, else the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def pool_workers(config: RecipeConfig, runs: int, jobs: int) -> int:
     """How many processes draw the figures of a group of ``runs`` trained together: at most
     ``jobs`` (the sweep's) and the CPUs; 0: each run draws its own (``in_run``, ``deferred``,
-    a group of one, or for ``auto`` a group too small to pay two workers' start-up)."""
+    a group of one). ``auto`` pools only a large group, and only with a CPU to spare for this
+    process: on 2 shared cores, 2 workers drew each run's figures 2.8x slower than the run
+    (median 21.4 s vs 7.8 s, compare_hinge over 12 seeds) and the sweep took 1.7x as long."""
     draw = config.plots.draw
     if draw in ("in_run", "deferred") or runs < 2:
         return 0
-    workers = min(jobs, os.cpu_count() or 1, runs)
     if draw == "pool":
-        return workers
-    workers = min(workers, runs // RUNS_PER_WORKER)
+        return min(jobs, available_cpus(), runs)
+    workers = min(jobs, available_cpus() - 1, runs // RUNS_PER_WORKER)
     return workers if workers >= 2 else 0
 
 

@@ -164,22 +164,24 @@ def test_a_figure_the_pool_could_not_draw_fails_its_run_saying_so(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("draw", "runs", "jobs", "workers"),
+    ("draw", "runs", "jobs", "cpus", "workers"),
     [
-        ("auto", 50, 2, 2),  # compare_hinge: a group of 50, 2 jobs
-        ("auto", 7, 2, 0),  # too few runs to pay two workers' start-up: drawn in the run
-        ("auto", 50, 1, 0),  # one job: one process
-        ("pool", 2, 2, 2),
-        ("pool", 1, 2, 0),  # a group of one draws its own
-        ("in_run", 50, 4, 0),
-        ("deferred", 50, 4, 0),
+        ("auto", 50, 2, 8, 2),  # compare_hinge: a group of 50, 2 jobs
+        ("auto", 50, 2, 2, 0),  # no CPU to spare beside this process: drawn in the run
+        ("auto", 7, 2, 8, 0),  # too few runs to pay two workers' start-up
+        ("auto", 50, 1, 8, 0),  # one job: one process
+        ("pool", 2, 2, 2, 2),
+        ("pool", 50, 8, 4, 4),  # never more than the CPUs
+        ("pool", 1, 2, 8, 0),  # a group of one draws its own
+        ("in_run", 50, 4, 8, 0),
+        ("deferred", 50, 4, 8, 0),
     ],
 )
-def test_how_many_processes_draw_a_group(draw, runs, jobs, workers, monkeypatch):
+def test_how_many_processes_draw_a_group(draw, runs, jobs, cpus, workers, monkeypatch):
     from recipes.config.resolve import resolve_recipe
     from recipes.run import drawing
 
-    monkeypatch.setattr(drawing.os, "cpu_count", lambda: 8)
+    monkeypatch.setattr(drawing, "available_cpus", lambda: cpus)
     config = resolve_recipe("hinge", [f"plots.draw={draw}"]).config
     assert drawing.pool_workers(config, runs, jobs) == workers
 
