@@ -7,7 +7,8 @@ the run folder's path. ``python -m recipes resume <run folder>`` continues an in
 ``python -m recipes sweep <recipe> --grid key=v1,v2`` runs one per combination
 (:mod:`recipes.sweep.driver`); its last line is the sweep folder's path.
 ``python -m recipes launch <recipe>`` does what the recipe is for: a sweep when its config has
-a ``grid:``, else one run (what ``make <recipe>`` calls).
+a ``grid:``, else one run (what ``make <recipe>`` calls). ``python -m recipes plot <run folder>``
+draws a run's figures from its folder (:mod:`recipes.cli.plot_command`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from recipes.cli import plot_command
 from recipes.errors import RecipeError
 from recipes.paths import DEFAULT_OUTPUT_ROOT
 from recipes.signals import exit_status_of, termination_signals_handled
@@ -159,6 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_run_options(launch)
     _add_sweep_options(launch)
+    plot_command.add_parser(commands)
     return parser
 
 
@@ -355,6 +358,8 @@ def _dispatch(arguments: argparse.Namespace) -> int:
         return _command_sweep(arguments)
     if arguments.command == "resume":
         return _command_resume(arguments)
+    if arguments.command == "plot":
+        return plot_command.command(arguments, refresh_index)
     from recipes.config.resolve import resolve_recipe
 
     recipe = resolve_recipe(arguments.recipe, arguments.overrides, arguments.backend)

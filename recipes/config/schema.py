@@ -237,6 +237,13 @@ class PlotsConfig(Strict):
     animation: Literal["auto", "gif", "mp4", "none"] = pydantic.Field(
         "auto", description="training animation format; auto: mp4 when ffmpeg exists, else gif"
     )
+    draw: Literal["auto", "in_run", "pool", "deferred"] = pydantic.Field(
+        "auto",
+        description="when and where a run's figures are drawn (recipes/run/drawing.py): "
+        "in_run: by the run; pool: in a sweep whose points train together, by sweep.jobs "
+        "processes while the others finish; auto: pool for a large group, else in_run; "
+        "deferred: not drawn (run.json: figures pending) until python -m recipes plot",
+    )
 
     @pydantic.field_validator("margin_band")
     @classmethod

@@ -134,3 +134,14 @@ class Evaluation:
             self.y_pred,
             probabilities=probabilities,
         )
+
+
+def share_compiled_functions(models: list) -> None:
+    """Give every model the first one's compiled evaluate and predict functions: they are
+    stateless (weights are arguments), so one compilation serves the group."""
+    leader = models[0]
+    leader.make_test_function()
+    leader.make_predict_function()
+    for model in models[1:]:
+        model.test_function = leader.test_function
+        model.predict_function = leader.predict_function

@@ -11,6 +11,7 @@ from typing import Any
 from recipes.components.user_loss import is_user_loss
 from recipes.errors import TrainingFailed
 from recipes.files import replaced_atomically, write_csv, write_json
+from recipes.run import drawing
 from recipes.run.backend import leave_tensorflow_unloaded
 from recipes.run.evaluation import Evaluation, check_finite, history_metrics
 from recipes.run.fitting import (
@@ -112,11 +113,48 @@ def prepare_training(context: RunContext) -> Prepared:
     return Prepared(split, model, callbacks, nan_guard, history_file, recorder)
 
 
+@dataclass
+class Records:
+    """A trained run's records, written: what its figures are drawn from."""
+
+    metrics: dict[str, Any]
+    evaluation: Any
+    recording: Any = None  # the scored boundary recording, or None
+
+    def result(self) -> dict[str, Any]:
+        """What run.json records when the run completes."""
+        return {"metrics": self.metrics, "output_kind": self.evaluation.output_kind}
+
+
 def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
-    """Evaluate the trained model and write the run folder's files."""
+    """Evaluate the trained model, write the run folder's records, then its figures (unless
+    ``plots.draw: deferred``: run.json says they are pending)."""
+    records = write_records(context, prepared)
+    if context.config.plots.draw == "deferred":
+        context.record.update(figures=drawing.pending_record(context.folder))
+        return records.result()
+    with context.timed("plots"):
+        try:
+            drawn = drawing.draw(
+                context.folder,
+                context.config,
+                prepared.model,
+                prepared.history_file.history,
+                records.evaluation,
+                records.recording,
+                "run",
+            )
+        except Exception as error:
+            context.record.update(figures=drawing.failed_record(error, "run"))
+            raise
+    drawing.apply_drawn(context.record, context.folder, records.metrics, drawn)
+    return records.result()
+
+
+def write_records(context: RunContext, prepared: Prepared) -> Records:
+    """Evaluate the trained model and write metrics.json, test_predictions.csv, model.keras
+    and the scored boundary recording: everything but the figures."""
     from recipes.components.models import model_output_kind
-    from recipes.report.forces import SHARE_METRIC
-    from recipes.run.figures import write_run_figures
 
     config, folder, model = context.config, context.folder, prepared.model
     history = prepared.history_file.history
@@ -134,19 +172,14 @@ def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
         model.save(temporary)
     recorder = prepared.recorder
     recording = recorder.recording if recorder is not None else None
-    with context.timed("plots"):
-        pushed = write_run_figures(folder, config, model, history, evaluation, recording)
-    if pushed:  # forces.png: the hardest 10%'s share of the force, at the end and by epoch
-        context.record.update(forces=pushed)
-        if pushed["hardest_10pct_share"] is not None:
-            metrics[SHARE_METRIC] = pushed["hardest_10pct_share"]
-            write_json(folder / "metrics.json", metrics)
+    with context.timed("plots"):  # scoring the recording, as when the figures did it
+        drawing.save_recording(folder, config, evaluation, recording, model)
     if recording is not None:  # inside durations_s.fit and durations_s.plots
         context.record.update(
             recording_s=round(recording.seconds, 4),
             recording_scoring_s=round(recording.scoring_seconds, 4),
         )
-    return {"metrics": metrics, "output_kind": evaluation.output_kind}
+    return Records(metrics, evaluation, recording)
 
 
 def _resume_point(context: RunContext) -> dict[str, list[float]]:

@@ -1,7 +1,10 @@
 """The ``vectorized`` sweep executor: points whose configs differ only in their seed train
 together as one compiled JAX program (the task's ``together`` plug-in; for ``train``,
 :func:`recipes.run.group.train_together`), in this process, so a sweep over 50 seeds pays
-Keras' start-up and the compilation once. Each point still gets its own complete run folder.
+Keras' start-up and the compilation once. Each point still gets its own complete run folder;
+its figures are drawn by a pool of ``jobs`` processes while the group's other runs finish, when
+``plots.draw`` asks for one (:mod:`recipes.run.drawing`), and the runs' outcomes, hence the
+sweep's report, wait for them.
 Points that cannot share (another backend, a task that cannot train together,
 ``train.trainer: fit``, a run resumed from its backup) go to the
 :class:`~recipes.sweep.executors.ProcessExecutor`, ``jobs`` at a time.
@@ -16,7 +19,7 @@ from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
 from recipes.outcome import RunOutcome, raise_if_interrupted
-from recipes.plugins import RUN_GROUP, TASKS
+from recipes.plugins import FIGURE_POOLS, RUN_GROUP, TASKS
 from recipes.status import RunStatus
 from recipes.sweep.executors import ProcessExecutor, record_outcome
 from recipes.sweep.records import RunResult, Sweep
@@ -55,8 +58,10 @@ class VectorizedExecutor:
             key = shared_program_key(recipe)
             if key is not None:
                 groups.setdefault(key, []).append((result, recipe))
-        for number, members in enumerate(groups.values(), start=1):
-            _train_group(sweep, members, progress, f"group {number}/{len(groups)}")
+        with FIGURE_POOLS.load()(self.jobs) as figures:  # only a group that wants one starts it
+            for number, members in enumerate(groups.values(), start=1):
+                name = f"group {number}/{len(groups)}"
+                _train_group(sweep, members, progress, name, figures)
         ProcessExecutor(self.jobs).run(sweep, progress)  # whatever is left
 
 
@@ -65,6 +70,7 @@ def _train_group(
     members: list[tuple[RunResult, ResolvedRecipe]],
     progress: Any,
     name: str,
+    figures: Any,
 ) -> None:
     results = [result for result, _ in members]
     for result in results:
@@ -89,6 +95,6 @@ def _train_group(
         progress.done(results[index])
 
     outcomes = RUN_GROUP.load()(
-        [recipe for _, recipe in members], sweep.output_root, on_finished, on_epoch
+        [recipe for _, recipe in members], sweep.output_root, on_finished, on_epoch, figures
     )
     raise_if_interrupted(outcomes)  # a signal stopped the group: the sweep stops too
