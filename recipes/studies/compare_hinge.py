@@ -13,7 +13,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from recipes.components.labels import predicted_labels
@@ -105,7 +104,10 @@ def _plot_decision_boundaries(
     """decision_boundaries.png: each loss's first-seed run side by side, same test points."""
     dpi = sweep.base.config.plots.dpi
     losses = list(by_loss)
-    figure, axes = plt.subplots(1, len(losses), figsize=(5.4 * len(losses), 6.0), dpi=dpi)
+    # constrained layout: keeps the overall title above the panels' own (it drew over them)
+    figure, axes = plots.subplots(
+        1, len(losses), figsize=(5.4 * len(losses), 6.0), dpi=dpi, layout="constrained"
+    )
     for ax, loss in zip(np.atleast_1d(axes), losses, strict=True):
         first = by_loss[loss][0]
         _plot_boundary_panel(ax, loss, first, models[first.run_folder])
