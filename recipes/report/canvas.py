@@ -20,6 +20,7 @@ import numpy as np
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
 from recipes.files import replaced_atomically
 
@@ -66,11 +67,54 @@ def subplots(
     return figure, figure.subplots(rows, columns, **options)
 
 
+def fixed_layout(
+    figure: Figure,
+    margins: tuple[float, float, float, float],
+    gaps: tuple[float, float] = (0.0, 0.0),
+) -> Figure:
+    """Lay out a grid of panels in inches instead of by ``tight_layout`` (a drawing's worth of
+    measuring, for panels whose texts the caller knows): ``margins`` (left, right, bottom,
+    top) from the figure's edges, ``gaps`` (across, down) between the panels.
+    :func:`save_figure` keeps this layout. Returns ``figure``."""
+    width, height = figure.get_size_inches()
+    left, right, bottom, top = margins
+    grid = figure.axes[0].get_subplotspec().get_gridspec()
+    rows, columns = grid.get_geometry()
+    panel_width = (width - left - right - gaps[0] * (columns - 1)) / columns
+    panel_height = (height - bottom - top - gaps[1] * (rows - 1)) / rows
+    figure.subplots_adjust(
+        left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
+        wspace=gaps[0] / panel_width, hspace=gaps[1] / panel_height,
+    )  # fmt: skip
+    figure.set_layout_engine(PlaceHolderLayoutEngine(True, True))
+    return figure
+
+
+def tight_below_title(figure: Figure, title_size: float = 12) -> Figure:
+    """``tight_layout`` in the figure less a strip at the top for its suptitle (one line at
+    ``title_size`` points): tight_layout leaves a suptitle out, and constrained layout gave it
+    too little room above the panels' own titles (and cut the legends below the panels).
+    :func:`save_figure` keeps this layout. Returns ``figure``."""
+    height = figure.get_size_inches()[1]
+    for _ in range(2):  # the second pass: legends below equal-aspect panels move as they shrink
+        figure.tight_layout(rect=(0, 0, 1, 1 - (text_height(title_size) + 0.12) / height))
+    figure.set_layout_engine(PlaceHolderLayoutEngine(True, True))
+    return figure
+
+
+def text_height(fontsize: float, lines: int = 1) -> float:
+    """Inches taken by ``lines`` lines of text at ``fontsize`` points (matplotlib's 1.2 line
+    spacing)."""
+    return lines * fontsize * 1.2 / 72
+
+
 def save_figure(ax_or_figure: Any, path: Path, dpi: int | None = None) -> Path:
     """Save atomically (temporary file, then rename) after one layout pass (``tight_layout``,
     unless the figure has a layout engine of its own), drawn once: a PNG of an Agg canvas is
     written from the canvas's pixels as RGB (the figures are opaque; about half the time of
-    savefig's RGBA PNG, and a smaller file). A pyplot figure is closed afterwards."""
+    savefig's RGBA PNG, and a smaller file) at zlib level 1 (a third less time than the
+    default 6, files 5-10% larger: flat colours compress well either way). A pyplot figure
+    is closed afterwards."""
     figure = getattr(ax_or_figure, "figure", ax_or_figure)
     try:
         if dpi and dpi != figure.dpi:
@@ -81,7 +125,7 @@ def save_figure(ax_or_figure: Any, path: Path, dpi: int | None = None) -> Path:
             if Path(path).suffix.lower() == ".png" and isinstance(figure.canvas, FigureCanvasAgg):
                 figure.canvas.draw()
                 image = PIL.Image.fromarray(rendered_pixels(figure))
-                image.save(temporary, format="PNG", dpi=(figure.dpi, figure.dpi))
+                image.save(temporary, format="PNG", dpi=(figure.dpi, figure.dpi), compress_level=1)
             else:
                 figure.savefig(temporary, dpi=figure.dpi)
     finally:

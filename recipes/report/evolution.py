@@ -20,7 +20,6 @@ from typing import Any
 import matplotlib.animation
 import matplotlib.colors
 import numpy as np
-from matplotlib.contour import ContourSet
 
 from recipes.files import replaced_atomically
 from recipes.report import canvas, margins, plots
@@ -114,22 +113,26 @@ def plot_boundary_epochs(
     """Small multiples, one panel per recorded epoch, epoch and loss under each. Draws into
     ``axes`` when given (one per epoch), else a new figure; returns the figure."""
     count = len(recording.epochs)
-    if axes is None:
+    new = axes is None
+    if new:
         rows = math.ceil(count / columns)
         width = min(count, columns)
-        figure, grid = canvas.subplots(rows, width, figsize=(2.6 * width, 2.9 * rows), dpi=dpi)
-        grid = np.atleast_1d(grid).reshape(-1)
-        for spare in grid[count:]:
-            spare.set_visible(False)
-        axes = grid[:count]
-    for index, ax in enumerate(axes):
+        figure = canvas.new_figure(figsize=(2.6 * width, 2.9 * rows), dpi=dpi)
+        grid = figure.add_gridspec(rows, width)
+        axes = [figure.add_subplot(grid[i // width, i % width]) for i in range(count)]
+    captions = [_panel_caption(recording, index, spec) for index in range(len(axes))]
+    for ax, caption, index in zip(axes, captions, range(len(axes)), strict=True):
         plot_recorded_boundary(ax, recording, index, spec)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_xlabel(_panel_caption(recording, index, spec), fontsize=8)
+        ax.set_xlabel(caption, fontsize=8)
     figure = axes[0].figure
     if title:
         figure.suptitle(title, fontsize=10)
+    if new:  # the captions' and title's heights known: no tight_layout
+        caption = canvas.text_height(8, max(c.count("\n") + 1 for c in captions)) + 0.1
+        top = canvas.text_height(10) + 0.25 if title else 0.15
+        canvas.fixed_layout(figure, (0.15, 0.15, caption + 0.05, top), (0.2, caption + 0.1))
     return figure
 
 
@@ -153,18 +156,20 @@ def training_animation_frames(
     drawn: list[Any] = []  # the artists of the frame shown, replaced by the next one's
 
     def draw(index: int) -> None:
-        for artist in sorted(drawn, key=lambda a: not isinstance(a, ContourSet)):
-            if artist.axes is not None:  # a contour's labels go with it
-                artist.remove()
+        for artist in drawn:
+            artist.remove()
         before = set(left.get_children())
         plot_recorded_boundary(left, recording, index, spec)
         drawn[:] = [artist for artist in left.get_children() if artist not in before]
         handles, texts = left.get_legend_handles_labels()
         texts = [plots.legend_label(names.get(int(t), t) if plots._is_int(t) else t) for t in texts]
-        # below the axes, where it hides no points
-        left.legend(
-            handles, texts, fontsize=7, ncol=2, loc="upper center", bbox_to_anchor=(0.5, -0.02)
-        )
+        shown = left.get_legend()
+        if shown is None or [t.get_text() for t in shown.get_texts()] != texts:
+            # below the axes, where it hides no points; a new one only when its words change
+            left.legend(
+                handles, texts, fontsize=7, ncol=2, loc="upper center",
+                bbox_to_anchor=(0.5, -0.02),
+            )  # fmt: skip
         left.set_title(_panel_caption(recording, index, spec).replace("\n", "; "), fontsize=9)
         marker.set_data([recording.epochs[index]], [_shown_loss(right, recording, index)])
 
@@ -191,19 +196,33 @@ def animation_frames(
 ) -> list[np.ndarray]:
     """The frames of :func:`training_animation_frames` as RGB arrays: what stays the same
     (the loss panel, the title) drawn once and copied, the ``changing`` artists (the boundary
-    panel, the marker) drawn over the copy for each frame."""
+    panel first, then the marker) drawn over the copy for each frame; the boundary panel's
+    legend is drawn only when it is a new one (its words changed), else copied."""
     for artist in changing:
         artist.set_animated(True)  # left out of a whole-figure drawing
     figure.canvas.draw()
     background = figure.canvas.copy_from_bbox(figure.bbox)
-    frames = []
+    frames: list[np.ndarray] = []
+    legend, legend_pixels = None, None  # the legend as last drawn, and its pixels
     for index in range(count):
         if index:
             draw(index)
         figure.canvas.restore_region(background)
+        shown = changing[0].get_legend()  # the boundary panel's, below it
+        same = shown is not None and shown is legend
+        if same:
+            figure.canvas.restore_region(legend_pixels)  # copied, not drawn again
+        if shown is not None:
+            shown.set_visible(False)
         for artist in changing:
             artist.set_animated(True)
             figure.draw_artist(artist)
+        if shown is not None:
+            shown.set_visible(True)
+        if shown is not None and not same:
+            figure.draw_artist(shown)
+            box = shown.get_window_extent().expanded(1.02, 1.05)
+            legend, legend_pixels = shown, figure.canvas.copy_from_bbox(box)
         frames.append(canvas.rendered_pixels(figure))
     return frames
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from recipes.report import plots, regions
+from recipes.report import contours, plots, regions
 
 MARGIN_COLOUR = "black"
 COSTING_COLOUR = "crimson"  # misclassified
@@ -108,11 +108,10 @@ def plot_margin_contours(
         if not shown.min() < level < shown.max():
             nowhere.append(f"{level:g}")
             continue
-        lines = ax.contour(
-            x, y, shown, levels=[level], colors=MARGIN_COLOUR, linestyles=style,
+        contours.add_contour(ax, contours.ContourLines(
+            x, y, shown, level, label=f"{level:g}", colors=MARGIN_COLOUR, linestyles=style,
             linewidths=1.1 if style == "-" else 0.9,
-        )  # fmt: skip
-        ax.clabel(lines, fmt=f"{level:g}", fontsize=7)
+        ))  # fmt: skip
     if spec.drawn:
         note = f" ({', '.join(nowhere)} nowhere)" if nowhere else ""
         ax.plot([], [], color=MARGIN_COLOUR, ls="--", lw=0.9, label=spec.text + note)

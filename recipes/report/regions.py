@@ -19,6 +19,7 @@ import matplotlib.colors
 import numpy as np
 
 from recipes.report.canvas import SQUARE_FIGURE_SIZE, legend_label, new_axes
+from recipes.report.contours import ContourLines, add_contour
 
 REGION_COLOURS = (
     "#1f77b4", "#ff7f0e", "#3ca02c", "#d62728", "#9467bd",
@@ -112,11 +113,10 @@ def draw_regions(ax: Any, grid: DecisionGrid, colours: Mapping[int, str]) -> Non
         aspect="auto", zorder=0,
     )  # fmt: skip
     present = np.unique(index)
-    if len(present) > 1:
-        ax.contour(
-            grid.xx[0], grid.yy[:, 0], index, levels=np.arange(len(classes) - 1) + 0.5,
-            colors="black", linewidths=0.5,
-        )  # fmt: skip
+    for level in np.arange(len(classes) - 1) + 0.5 if len(present) > 1 else []:
+        add_contour(ax, ContourLines(
+            grid.xx[0], grid.yy[:, 0], index, level, colors="black", linewidths=0.5
+        ))  # fmt: skip
     ax.set_xlim(grid.xx.min(), grid.xx.max())
     ax.set_ylim(grid.yy.min(), grid.yy.max())
 
