@@ -20,8 +20,9 @@ from typing import Any
 import matplotlib.cm
 import matplotlib.collections
 import matplotlib.colors
-import matplotlib.pyplot as plt
 import numpy as np
+
+from recipes.report.canvas import new_figure
 
 FORCES_FIGURE = "forces.png"
 HARDEST_FRACTION = 0.1
@@ -145,7 +146,7 @@ def forces_figure(epochs_recorded: int, dpi: int = 120) -> tuple[Any, Any, Any, 
     state large on the left, the share by epoch on the right, the recorded epochs in rows
     below."""
     rows = math.ceil(epochs_recorded / EPOCH_COLUMNS)
-    figure = plt.figure(figsize=(13.0, 5.6 + 2.5 * rows), dpi=dpi)
+    figure = new_figure(figsize=(13.0, 5.6 + 2.5 * rows), dpi=dpi)
     grid = figure.add_gridspec(1 + rows, EPOCH_COLUMNS, height_ratios=[2.4] + [1] * rows)
     final_ax = figure.add_subplot(grid[0, :3])
     share_ax = figure.add_subplot(grid[0, 3:])

@@ -34,6 +34,17 @@ CACHE_VERSION = 1
 MEDIA_SUFFIXES = (".png", ".gif", ".mp4")  # figures and training animations
 
 
+# The figures a row's thumbnails start with, readable at thumbnail size (a 60 px high
+# boundary_epochs.png, nine panels, first by name, was not); the others follow by name.
+LEADING_MEDIA = ("decision_boundary.png", "loss.png")
+
+
+def media_in_order(names: list[str]) -> list[str]:
+    """A folder's figures as its thumbnails show them: :data:`LEADING_MEDIA` first."""
+    leading = [name for name in LEADING_MEDIA if name in names]
+    return leading + sorted(name for name in names if name not in LEADING_MEDIA)
+
+
 DOCUMENT_PATTERNS = ("*.md", "*.csv", "config.yaml", "metrics.json", "run.json", "sweep.json")
 
 

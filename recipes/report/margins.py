@@ -7,8 +7,9 @@ threshold and at the loss's margins, and a ring around every point that still co
 - logit and probability models: the probability at ``plots.margin_band`` (0.1 / 0.9) and 0.5
   (a logit goes through the sigmoid first).
 
-The contours come from the same grid prediction as the regions: :class:`ScoringPredictor`
-keeps the scores mlxtend asked for, so the grid is predicted once.
+The contours come from the same grid prediction as the regions
+(:class:`recipes.report.regions.DecisionGrid`; :class:`ScoringPredictor` keeps the scores of
+a predictor's grid), so the grid is predicted once.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from recipes.report import plots
+from recipes.report import contours, plots, regions
 
 MARGIN_COLOUR = "black"
 COSTING_COLOUR = "crimson"  # misclassified
@@ -71,7 +72,7 @@ def margin_spec(config_plots: Any, label_kind: str, output_kind: str) -> MarginS
 
 class ScoringPredictor(plots.LabelPredictor):
     """A :class:`plots.LabelPredictor` that keeps the raw scores of its largest call (the
-    grid mlxtend predicts), so the margin contours reuse them."""
+    grid of the decision regions), so the margin contours reuse them."""
 
     grid: np.ndarray | None = None
     grid_scores: np.ndarray | None = None
@@ -102,15 +103,15 @@ def plot_margin_contours(
     low, threshold, high = spec.levels
     drawn = ((threshold, "-"), (low, "--"), (high, "--")) if spec.drawn else ((threshold, "-"),)
     nowhere = []
+    x, y = xx[0], yy[:, 0]  # the axes as vectors: matplotlib inspects every point it is given
     for level, style in drawn:
         if not shown.min() < level < shown.max():
             nowhere.append(f"{level:g}")
             continue
-        lines = ax.contour(
-            xx, yy, shown, levels=[level], colors=MARGIN_COLOUR, linestyles=style,
+        contours.add_contour(ax, contours.ContourLines(
+            x, y, shown, level, label=f"{level:g}", colors=MARGIN_COLOUR, linestyles=style,
             linewidths=1.1 if style == "-" else 0.9,
-        )  # fmt: skip
-        ax.clabel(lines, fmt=f"{level:g}", fontsize=7)
+        ))  # fmt: skip
     if spec.drawn:
         note = f" ({', '.join(nowhere)} nowhere)" if nowhere else ""
         ax.plot([], [], color=MARGIN_COLOUR, ls="--", lw=0.9, label=spec.text + note)
@@ -121,18 +122,19 @@ def ring_costing_points(
     ax: Any, features: np.ndarray, labels: np.ndarray, scores: np.ndarray, spec: MarginSpec
 ) -> int:
     """Ring the points that still cost loss: red for misclassified, a thin dark ring for
-    those on the right side but inside the margin; returns how many cost loss."""
+    those on the right side but inside the margin (marker lines: cheaper than scatter);
+    returns how many cost loss."""
     costing = spec.costs_loss(scores, labels)
     wrong = spec.misclassified(scores, labels)
     inside = costing & ~wrong
-    size = 55 if len(features) <= 300 else 22
-    ax.scatter(
-        features[inside, 0], features[inside, 1], s=size, facecolors="none",
-        edgecolors=INSIDE_COLOUR, linewidths=0.6, label=f"inside the margin ({int(inside.sum())})",
+    size = 55 if len(features) <= 300 else 22  # area in points², as scatter's ``s``
+    ax.plot(
+        features[inside, 0], features[inside, 1], ls="none", marker="o", ms=np.sqrt(size),
+        mfc="none", mec=INSIDE_COLOUR, mew=0.6, label=f"inside the margin ({int(inside.sum())})",
     )  # fmt: skip
-    ax.scatter(
-        features[wrong, 0], features[wrong, 1], s=size * 1.3, facecolors="none",
-        edgecolors=COSTING_COLOUR, linewidths=1.2, label=f"misclassified ({int(wrong.sum())})",
+    ax.plot(
+        features[wrong, 0], features[wrong, 1], ls="none", marker="o", ms=np.sqrt(size * 1.3),
+        mfc="none", mec=COSTING_COLOUR, mew=1.2, label=f"misclassified ({int(wrong.sum())})",
     )  # fmt: skip
     return int(costing.sum())
 
@@ -150,16 +152,30 @@ def plot_decision_boundary_with_margins(
     prediction) and rings around the points that still cost loss. Returns ``ax``."""
     ax = ax if ax is not None else plots.new_axes(plots.SQUARE_FIGURE_SIZE)
     features = np.asarray(features, dtype="float32")
-    plots.plot_decision_boundary(predictor, features, labels, ax=ax, title=title)
-    if predictor.grid is not None and len(predictor.grid) > len(features):
-        xx, yy = grid_axes(predictor.grid)
-        plot_margin_contours(ax, xx, yy, predictor.grid_scores, spec)
+    grid = regions.predict_grid(predictor, features, regions.figure_pixels(ax.figure))
     point_scores = predictor.model.predict(features, batch_size=predictor.batch_size, verbose=0)
+    return plot_regions_with_margins(
+        ax, grid, features, labels, point_scores, spec, title, class_names
+    )
+
+
+def plot_regions_with_margins(
+    ax: Any,
+    grid: regions.DecisionGrid,
+    features: np.ndarray,
+    labels: np.ndarray,
+    point_scores: np.ndarray,
+    spec: MarginSpec,
+    title: str | None = None,
+    class_names: Mapping[int, str] | None = None,
+) -> Any:
+    """The decision regions of ``grid`` (:func:`regions.plot_decision_regions`), its scores'
+    margin contours and rings around the points that still cost loss (by ``point_scores``).
+    Returns ``ax``."""
+    regions.plot_decision_regions(ax, grid, features, labels, title=title)
+    if grid.scores is not None:
+        plot_margin_contours(ax, grid.xx, grid.yy, grid.scores, spec)
     ring_costing_points(ax, features, labels, point_scores, spec)
     # the legend again, now with the margin lines and the rings
-    handles, texts = ax.get_legend_handles_labels()
-    if class_names:
-        texts = [class_names.get(int(t), t) if plots._is_int(t) else t for t in texts]
-    texts = [plots.legend_label(text) for text in texts]
-    ax.legend(handles, texts, title="test points", **plots._LEGEND_BELOW, ncol=2, fontsize=8)
+    regions.class_legend(ax, class_names, columns=2, fontsize=8)
     return ax

@@ -31,6 +31,7 @@ from recipes.report.index_records import (
     IndexCache,
     collect_entries,
     load_cache,
+    media_in_order,
     record_files,
     run_key,
     run_row,
@@ -65,9 +66,10 @@ def _format_value(value: Any) -> str:
 
 
 def _media_html(root: Path, folder: Path, names: list[str], css_class: str) -> str:
-    """Thumbnails of a folder's figures and animations (an MP4 as a muted looping video)."""
+    """Thumbnails of a folder's figures and animations (an MP4 as a muted looping video),
+    decision_boundary.png first (:func:`media_in_order`)."""
     parts = []
-    for name in names:
+    for name in media_in_order(names):
         path = folder / name
         link, shown_name = _link(root, path), html.escape(name)
         shown = (

@@ -1,5 +1,7 @@
 """Plots. Each function takes an optional matplotlib ``ax`` and returns it, so one function serves a
-single figure and a side-by-side comparison. Agg backend, fixed sizes, titles that say which run.
+single figure and a side-by-side comparison. Figures without pyplot on an Agg canvas
+(:mod:`recipes.report.canvas`: importing this module chooses no backend), fixed sizes, titles
+that say which run; decision regions are :mod:`recipes.report.regions`'.
 
 Every text in a figure is drawn as written: math text (``$...$``) and TeX are off
 (:data:`PLAIN_TEXT`), because titles, legends, axis and tick labels carry what users wrote
@@ -10,38 +12,30 @@ log axes label their ticks ``10⁻³`` in plain text (:class:`PlainLogFormatter`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
-import matplotlib
+import matplotlib.ticker
+import numpy as np
 
-matplotlib.use("Agg")
-import re  # noqa: E402
-
-import matplotlib.pyplot as plt  # noqa: E402
-import matplotlib.ticker  # noqa: E402
-import numpy as np  # noqa: E402
-
-from recipes.files import replaced_atomically  # noqa: E402
-
-FIGURE_SIZE = (6.4, 4.8)
-SQUARE_FIGURE_SIZE = (5.6, 5.6)
-PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
-matplotlib.rcParams.update(PLAIN_TEXT)  # for every figure this project draws (see above)
+from recipes.report.canvas import (  # noqa: F401  (the names this module always offered)
+    FIGURE_SIZE,
+    PLAIN_TEXT,
+    SQUARE_FIGURE_SIZE,
+    legend_label,
+    new_axes,
+    new_figure,
+    save_figure,
+    subplots,
+)
+from recipes.report.regions import LEGEND_BELOW as _LEGEND_BELOW
+from recipes.report.regions import _is_int, plot_decision_boundary  # noqa: F401
 
 SERIES_STYLE = {
     "loss": {"color": "tab:blue", "label": "training"},
     "val_loss": {"color": "tab:orange", "label": "validation"},
 }
-
-
-def legend_label(text: object) -> str:
-    """``text`` as a legend entry that is always shown: matplotlib leaves out an artist whose
-    label starts with ``_`` (a user's class ``_neg``), so such a label gets a zero-width space
-    in front."""
-    text = str(text)
-    return "\u200b" + text if text.startswith("_") else text
 
 
 _SUPERSCRIPTS = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -63,7 +57,8 @@ class PlainLogFormatter(matplotlib.ticker.LogFormatterSciNotation):
 
 
 class LabelPredictor:
-    """Adapter for mlxtend: ``predict`` returns integer labels from a Keras model's scores.
+    """A Keras model as a predictor of labels (:func:`plot_decision_boundary`): ``predict``
+    returns integer labels from the model's scores.
 
     Predicts in large batches without progress output (the default batch of 32 makes a
     300k-point grid take seconds and prints progress bars).
@@ -79,103 +74,6 @@ class LabelPredictor:
             np.asarray(features, dtype="float32"), batch_size=self.batch_size, verbose=0
         )
         return np.asarray(self.to_labels(scores)).astype(int)
-
-
-def new_axes(figsize: tuple[float, float] = FIGURE_SIZE, dpi: int = 120) -> Any:
-    """A fresh pyplot figure with one axes (pyplot, because mlxtend sizes its grid from it)."""
-    figure, ax = plt.subplots(figsize=figsize, dpi=dpi)
-    return ax
-
-
-_LEGEND_BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.13), "framealpha": 0.9}
-
-
-def plot_decision_boundary(
-    predictor: Any,
-    features: np.ndarray,
-    labels: np.ndarray,
-    ax: Any = None,
-    title: str | None = None,
-    class_names: Mapping[int, str] | None = None,
-) -> Any:
-    """Decision regions of ``predictor`` (mlxtend ``plot_decision_regions``) with the points.
-
-    The grid has one point per pixel of the axes' figure, so the boundary is as sharp as the
-    image.
-    """
-    from mlxtend.plotting import plot_decision_regions
-
-    ax = ax if ax is not None else new_axes(SQUARE_FIGURE_SIZE)
-    plt.figure(ax.figure.number)  # mlxtend reads the grid size from the current figure
-    labels = np.asarray(labels).astype(int)
-    features = np.asarray(features, dtype="float32")
-    scatter_style = {"s": 18, "alpha": 0.85, "edgecolor": "black", "linewidths": 0.3}
-    try:
-        plot_decision_regions(
-            features, labels, clf=predictor, ax=ax, legend=0, scatter_kwargs=scatter_style
-        )
-    except ValueError as error:
-        # mlxtend cannot draw a single region ("Filled contours require at least 2 levels"):
-        # a collapsed model predicting one class everywhere. Show that instead of crashing.
-        if "levels" not in str(error):
-            raise
-        _plot_single_region(predictor, features, labels, ax, scatter_style)
-    handles, texts = ax.get_legend_handles_labels()
-    if class_names:
-        texts = [class_names.get(int(text), text) if _is_int(text) else text for text in texts]
-    texts = [legend_label(text) for text in texts]
-    # Below the axes: the decision regions fill the whole plot, a legend inside hides points.
-    ax.legend(
-        handles, texts, title="test points", **_LEGEND_BELOW, ncol=max(1, min(len(handles), 3))
-    )
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    ax.set_aspect("equal", adjustable="box")
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-def _plot_single_region(
-    predictor: Any, features: np.ndarray, labels: np.ndarray, ax: Any, scatter_style: dict
-) -> None:
-    """The whole plane is one class: shade it in that class's colour, draw the points, say so."""
-    classes = sorted(np.unique(labels).tolist())
-    predicted = int(np.asarray(predictor.predict(features[:1])).reshape(-1)[0])
-    colours = {label: f"C{index}" for index, label in enumerate(sorted({*classes, predicted}))}
-    ax.set_facecolor(matplotlib.colors.to_rgba(colours[predicted], 0.45))
-    markers = "s^oxv<>"
-    for index, label in enumerate(classes):
-        chosen = labels == label
-        ax.scatter(
-            features[chosen, 0],
-            features[chosen, 1],
-            color=colours[label],
-            marker=markers[index % len(markers)],
-            label=str(label),
-            **scatter_style,
-        )
-    margin = 1.0
-    ax.set_xlim(features[:, 0].min() - margin, features[:, 0].max() + margin)
-    ax.set_ylim(features[:, 1].min() - margin, features[:, 1].max() + margin)
-    ax.text(
-        0.5,
-        0.97,
-        f"the model predicts {predicted} everywhere",
-        transform=ax.transAxes,
-        ha="center",
-        va="top",
-        fontsize=9,
-        bbox={"facecolor": "white", "alpha": 0.8},
-    )
-
-
-def _is_int(text: str) -> bool:
-    try:
-        int(text)
-    except (TypeError, ValueError):
-        return False
-    return True
 
 
 def plot_loss_history(
@@ -267,19 +165,6 @@ def _set_loss_scale(ax: Any, values: np.ndarray, floor: float) -> list[str]:
     return notes
 
 
-def save_figure(ax_or_figure: Any, path: Path, dpi: int | None = None) -> Path:
-    """Save atomically (temporary file, then rename) and close the figure."""
-    figure = getattr(ax_or_figure, "figure", ax_or_figure)
-    try:
-        with replaced_atomically(path) as temporary:
-            figure.tight_layout()
-            # bbox_inches="tight" keeps legends placed below the axes inside the image
-            figure.savefig(temporary, dpi=dpi or figure.dpi, bbox_inches="tight")
-    finally:
-        plt.close(figure)
-    return Path(path)
-
-
 def plot_points_by_label(
     features: np.ndarray,
     labels: np.ndarray,
@@ -329,8 +214,8 @@ def plot_true_vs_predicted(
 ) -> Any:
     """Side by side: the points coloured by true label, and by predicted label."""
     # Not sharex/sharey: matplotlib refuses an equal aspect with adjustable="datalim" on shared
-    # axes, and "box" fights tight_layout. Both panels show the same points, so the same limits.
-    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 5.8), dpi=dpi)
+    # axes. Both panels show the same points, so the same limits.
+    figure, (left, right) = subplots(1, 2, figsize=(11, 5.8), dpi=dpi)
     all_labels = sorted(set(np.unique(y_true).tolist()) | set(np.unique(y_pred).tolist()))
     plot_points_by_label(
         features,

@@ -13,10 +13,11 @@ from recipes.components.labels import predicted_labels
 from recipes.components.models import model_penalties
 from recipes.components.user_loss import is_user_loss, short_name
 from recipes.config.schema import RecipeConfig
-from recipes.report import evolution, forces, margins, plots
-from recipes.run.recording import RECORDING_FILE, BoundaryRecording, score_grid
+from recipes.report import evolution, forces, margins, plots, regions
+from recipes.run.recording import RECORDING_FILE, score_grid
 
-GRID_POINTS = 120  # per axis, forces.png's final regions
+PREDICT_BATCH = 8192  # the grid in a few large batches, no progress output
+GRID_SHARE = 0.7  # of decision_boundary.png's width: what its axes take
 
 
 def loss_label(config: RecipeConfig) -> str:
@@ -50,9 +51,12 @@ def write_run_figures(
         plots.save_figure(ax, folder / "loss.png", dpi=dpi)
     two_features = split.x_test.reshape(len(split.x_test), -1).shape[1] == 2
     spec = margins.margin_spec(config.plots, split.label_kind, evaluation.output_kind)
+    grid = None  # one prediction on a grid: decision_boundary.png's regions, forces.png's
+    if two_features and (config.plots.decision_boundary or config.plots.forces):
+        grid = decision_grid(model, evaluation, dpi)
     if config.plots.decision_boundary and two_features:
         ax = plots.new_axes(plots.SQUARE_FIGURE_SIZE, dpi=dpi)
-        _decision_boundary(ax, model, evaluation, spec, f"{title_run}, {accuracy_text}")
+        _decision_boundary(ax, grid, evaluation, spec, f"{title_run}, {accuracy_text}")
         label_feature_axes([ax], split)
         plots.save_figure(ax, folder / "decision_boundary.png", dpi=dpi)
     if config.plots.predictions and two_features:
@@ -72,8 +76,23 @@ def write_run_figures(
             folder, recording, history, spec, title_run, config.plots, class_names
         )
     if config.plots.forces and two_features:
-        return write_forces(folder, model, evaluation, recording, spec, title_run, dpi)
+        return write_forces(folder, model, evaluation, recording, spec, title_run, dpi, grid)
     return {}
+
+
+def decision_grid(model: Any, evaluation: Any, dpi: int) -> regions.DecisionGrid:
+    """The model's scores and labels on decision_boundary.png's grid, in one predict call:
+    about one point a pixel of its axes (GRID_SHARE of the figure's width; a point a pixel of
+    the whole figure, as mlxtend, was twice the points, more than the pixels that show them)."""
+    split = evaluation.split
+    side = int(plots.SQUARE_FIGURE_SIZE[0] * dpi * GRID_SHARE)
+    xx, yy = regions.grid_points(split.x_test, (side, side))
+    flat = np.stack([xx.ravel(), yy.ravel()], axis=1)
+    scores = np.asarray(model.predict(flat, batch_size=PREDICT_BATCH, verbose=0))
+    predicted = predicted_labels(scores, split.label_kind, evaluation.output_kind)
+    shape = xx.shape
+    return regions.DecisionGrid(xx, yy, np.asarray(predicted).reshape(shape).astype(int),
+                                scores.reshape(*shape, -1))  # fmt: skip
 
 
 def write_forces(
@@ -84,10 +103,12 @@ def write_forces(
     spec: margins.MarginSpec | None,
     title_run: str,
     dpi: int,
+    grid: regions.DecisionGrid | None = None,
 ) -> dict[str, Any]:
     """forces.png: each test point by the force of the loss on it (recipes.report.forces),
     over the final decision regions, and at the recorded epochs when the recording was
-    scored; returns the hardest 10%'s share at the end and per recorded epoch."""
+    scored; returns the hardest 10%'s share at the end and per recorded epoch. ``grid``:
+    decision_boundary.png's (:func:`decision_grid`), predicted here when not given."""
     started = time.perf_counter()
     split = evaluation.split
     recorded = list(recording.point_scores) if recording is not None and spec else []
@@ -100,7 +121,8 @@ def write_forces(
     norm = forces.force_norm(final, *epoch_forces)
     shown = forces.panel_indices(len(recorded))  # one row of panels: cheap to draw
     figure, final_ax, share_ax, epoch_axes = forces.forces_figure(len(shown), dpi)
-    _final_regions(final_ax, model, evaluation, spec)
+    grid = grid if grid is not None else decision_grid(model, evaluation, dpi)
+    _final_regions(final_ax, grid, evaluation, spec)
     final_ax.set_title(f"End of training: {forces.share_text(final_share)} of the force")
     forces.plot_point_forces(
         final_ax, split.x_test.reshape(len(final), -1), evaluation.y_true, final, norm
@@ -109,8 +131,9 @@ def write_forces(
     label_feature_axes([final_ax], split)
     threshold_only = dataclasses.replace(spec, drawn=False) if spec else None  # cheaper panels
     for index, ax in zip(shown, epoch_axes, strict=True):
-        evolution.plot_recorded_boundary(ax, recording, index, threshold_only, ring=False)
-        forces.hide_plotted_points(ax)
+        evolution.plot_recorded_boundary(
+            ax, recording, index, threshold_only, ring=False, points=False
+        )
         forces.plot_point_forces(
             ax, recording.points, recording.labels, epoch_forces[index], norm, size=25
         )
@@ -139,38 +162,45 @@ def _forces(loss: Any, y_true: Any, outputs: list[Any], kind: str) -> list[Any]:
     return np.split(forces.point_forces(loss, targets, stacked, kind), len(outputs))
 
 
-def _final_regions(ax: Any, model: Any, evaluation: Any, spec: margins.MarginSpec | None) -> None:
-    """The final decision regions, cheaply: on the recording's coarse grid (one compiled
-    prediction) with the margins, as the evolution panels draw them; without margins (one-hot
-    targets), decision_boundary.png's drawing."""
+def _final_regions(
+    ax: Any, grid: regions.DecisionGrid, evaluation: Any, spec: margins.MarginSpec | None
+) -> None:
+    """The final decision regions: with the margins and the colours of the evolution panels,
+    over the test points' range plus a tenth, from decision_boundary.png's grid; without
+    margins (one-hot targets), decision_boundary.png's drawing without its points."""
     split = evaluation.split
     points = split.x_test.reshape(len(split.x_test), -1)
     if spec is None:
-        _decision_boundary(ax, model, evaluation, spec, "")
+        _decision_boundary(ax, grid, evaluation, spec, "")
         forces.hide_plotted_points(ax)
         return
-    xx, yy = score_grid(points, GRID_POINTS)
-    grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
-    scores = np.asarray(model.predict_on_batch(grid)).reshape(*xx.shape, -1)
-    state = BoundaryRecording(xx, yy, points, evaluation.y_true, [0], [scores], [evaluation.scores])
-    evolution.plot_recorded_boundary(ax, state, 0, spec, ring=False)
-    forces.hide_plotted_points(ax)
+    xx, yy = score_grid(points, 2)  # the corners of the evolution panels' grid
+    shown = grid.within((xx.min(), xx.max()), (yy.min(), yy.max()))
+    evolution.draw_threshold_regions(
+        ax, shown.xx, shown.yy, spec.shown(shown.scores), spec.levels[1]
+    )
+    margins.plot_margin_contours(ax, shown.xx, shown.yy, shown.scores, spec)
+    ax.set_xlim(xx.min(), xx.max())
+    ax.set_ylim(yy.min(), yy.max())
+    ax.set_aspect("equal", adjustable="box")
 
 
 def _decision_boundary(
-    ax: Any, model: Any, evaluation: Any, spec: margins.MarginSpec | None, title: str
+    ax: Any,
+    grid: regions.DecisionGrid,
+    evaluation: Any,
+    spec: margins.MarginSpec | None,
+    title: str,
 ) -> None:
     """The decision regions over the test points, with the margins when ``spec`` draws them."""
     split = evaluation.split
-    predictor = margins.ScoringPredictor(
-        model, lambda s: predicted_labels(s, split.label_kind, evaluation.output_kind)
-    )
-    drawn = {"ax": ax, "title": title, "class_names": split.info.get("class_names")}
+    drawn = {"title": title, "class_names": split.info.get("class_names")}
+    features, labels = split.x_test, evaluation.y_true
     if spec is None or not spec.drawn:
-        plots.plot_decision_boundary(predictor, split.x_test, evaluation.y_true, **drawn)
+        regions.plot_decision_regions(ax, grid, features, labels, **drawn)
     else:
-        margins.plot_decision_boundary_with_margins(
-            predictor, split.x_test, evaluation.y_true, spec, **drawn
+        margins.plot_regions_with_margins(
+            ax, grid, features, labels, evaluation.scores, spec, **drawn
         )
 
 

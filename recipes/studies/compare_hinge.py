@@ -13,13 +13,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from recipes.components.labels import predicted_labels
 from recipes.config.resolve import resolve_run_folder_config
 from recipes.datasets import build_dataset
-from recipes.report import margins, plots
+from recipes.report import canvas, margins, plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.run.backend import select_backend
 from recipes.status import RunStatus
@@ -105,11 +104,12 @@ def _plot_decision_boundaries(
     """decision_boundaries.png: each loss's first-seed run side by side, same test points."""
     dpi = sweep.base.config.plots.dpi
     losses = list(by_loss)
-    figure, axes = plt.subplots(1, len(losses), figsize=(5.4 * len(losses), 6.0), dpi=dpi)
+    figure, axes = plots.subplots(1, len(losses), figsize=(5.4 * len(losses), 6.0), dpi=dpi)
     for ax, loss in zip(np.atleast_1d(axes), losses, strict=True):
         first = by_loss[loss][0]
         _plot_boundary_panel(ax, loss, first, models[first.run_folder])
     figure.suptitle("Decision boundaries: hinge vs squared hinge, same data and seed")
+    canvas.tight_below_title(figure)  # the overall title above the panels' own
     return plots.save_figure(figure, sweep.folder / "decision_boundaries.png", dpi=dpi)
 
 

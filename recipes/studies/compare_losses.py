@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import matplotlib.image
-import matplotlib.pyplot as plt
 
 from recipes.files import atomic_write_text, markdown_table
 from recipes.report import plots
@@ -37,7 +36,7 @@ def _label(result: RunResult) -> str:
 
 def _side_by_side(sweep: Sweep, results: list[RunResult]) -> Path:
     """One row per loss: its decision_boundary.png, then its forces.png."""
-    figure, grid = plt.subplots(len(results), 2, figsize=(16, 5.2 * len(results)), dpi=100,
+    figure, grid = plots.subplots(len(results), 2, figsize=(16, 5.2 * len(results)), dpi=100,
                                 squeeze=False, width_ratios=[1, 2.2])  # fmt: skip
     for row, result in zip(grid, results, strict=True):
         for ax, name in zip(row, ("decision_boundary.png", "forces.png"), strict=True):

@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from recipes.report import evolution, margins, plots
@@ -65,7 +64,7 @@ def plot_training_evolution(
     config = sweep.base.config
     spec = margins.margin_spec(config.plots, "plus_minus_one", "tanh")
     rows, columns = len(recordings), len(epochs)
-    figure, axes = plt.subplots(
+    figure, axes = plots.subplots(
         rows, columns, figsize=(2.3 * columns, 2.75 * rows), dpi=config.plots.dpi, squeeze=False
     )
     for row, (loss, recording) in zip(axes, recordings.items(), strict=True):
@@ -104,7 +103,7 @@ def plot_tightness_per_seed(
     filled for runs that separate the circles, hollow for the ones that did not (left out of
     the table's area; drawn at the top edge, value written, when off the scale), the
     converged runs' mean as a line."""
-    figure, ax = plt.subplots(figsize=(6.4, 4.6), dpi=sweep.base.config.plots.dpi)
+    figure, ax = plots.subplots(figsize=(6.4, 4.6), dpi=sweep.base.config.plots.dpi)
     converged_values = [
         area
         for loss, results in by_loss.items()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 
 from recipes.files import read_csv_columns
@@ -57,7 +56,7 @@ def plot_confusion_matrices(sweep: Sweep) -> Path | None:
     rows = math.ceil(len(runs) / COLUMNS)
     columns = min(len(runs), COLUMNS)
     dpi = sweep.base.config.plots.dpi
-    figure, axes = plt.subplots(rows, columns, figsize=(3.3 * columns, 4.2 * rows), dpi=dpi)
+    figure, axes = plots.subplots(rows, columns, figsize=(3.3 * columns, 4.2 * rows), dpi=dpi)
     axes = np.atleast_1d(axes).reshape(-1)
     digits = list(range(10))
     for ax, (label, (y_true, y_pred)) in zip(axes, runs, strict=False):

@@ -54,7 +54,10 @@ def test_contours_come_from_the_grid_the_regions_were_predicted_on():
     assert "score -0.5 / 0 / +0.5" in texts
     # 0.1 -> tanh 0.2 and 0.02 -> 0.02: right side, inside the margin; none misclassified
     assert "inside the margin (2)" in texts and "misclassified (0)" in texts
-    assert len(ax.collections) >= 3
+    from recipes.report.contours import ContourLines
+
+    levels = sorted(a.level for a in ax.artists if isinstance(a, ContourLines) and a.label)
+    assert levels == [-0.5, 0.0, 0.5]  # the threshold and both margins, labelled
     plt.close(ax.figure)
 
 

@@ -90,6 +90,19 @@ def test_one_row_per_run_and_the_sweeps_runs_in_its_group(output_root):
     assert 'data-loss="focal"' in page and "0.996" in page
 
 
+def test_a_runs_thumbnails_lead_with_its_decision_boundary(tmp_path):
+    """boundary_epochs.png (nine panels) sorts first by name but is unreadable 60 px high."""
+    folder = _fake_run(tmp_path, "hinge", "run-01", "completed", "hinge")
+    for name in ("boundary_epochs.png", "forces.png"):
+        _image(folder / name)
+    build_index(tmp_path)
+    page = (tmp_path / "index.html").read_text()
+    shown = [page.index(f'src="hinge/run-01/{name}"') for name in (
+        "decision_boundary.png", "loss.png", "boundary_epochs.png", "forces.png", "training.gif"
+    )]  # fmt: skip
+    assert shown == sorted(shown)
+
+
 def test_empty_output_root_says_how_to_start(tmp_path):
     """Only the default outputs/ (``create``) gets a page before it holds a run."""
     assert "make hinge" in build_index(tmp_path / "new", create=True).read_text()

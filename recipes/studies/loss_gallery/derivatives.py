@@ -126,9 +126,7 @@ def plot_derivative_curves(
     from recipes.report import plots
 
     if axes is None:
-        import matplotlib.pyplot as plt
-
-        _, axes = plt.subplots(1, 2, figsize=(12.0, 4.8), dpi=dpi)
+        _, axes = plots.subplots(1, 2, figsize=(12.0, 4.8), dpi=dpi)
     value_ax, push_ax = axes
     for index, curve in enumerate(curves):
         style = {"color": f"C{index % 10}", "lw": 2}
