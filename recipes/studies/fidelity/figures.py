@@ -81,16 +81,12 @@ def tutorial_figure(
     lines: Mapping[str, Mapping[str, float]] | None = None,
     subtitle: str = "",
 ) -> Path:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    from recipes.report.canvas import subplots  # no pyplot: leaves a notebook's backend alone
     from recipes.report.plots import save_figure
 
     columns = min(len(rows), 4)
     lines_of_panels = math.ceil(len(rows) / columns)
-    figure, axes = plt.subplots(
+    figure, axes = subplots(
         lines_of_panels,
         columns,
         figsize=(3.4 * columns + 1, 3.2 * lines_of_panels + 0.6),
