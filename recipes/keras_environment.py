@@ -27,13 +27,24 @@ def prepare_keras(backend: str | None) -> None:
         use_jax_compilation_cache()
 
 
+def cache_home() -> Path:
+    """This project's folder in the user's cache ($XDG_CACHE_HOME, else ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "keras-loss-recipes"
+
+
+def program_cache_folder() -> Path | None:
+    """Where the compiled trainer keeps its exported programs (:mod:`recipes.run.programs`):
+    $RECIPES_PROGRAM_CACHE_DIR (an empty string turns it off), else beside JAX's cache."""
+    value = os.environ.get("RECIPES_PROGRAM_CACHE_DIR")
+    if value is None:
+        return cache_home() / "programs"
+    return Path(value) if value else None
+
+
 def use_jax_compilation_cache() -> None:
     """Keep JAX's compiled programs on disk, so a recipe run again (or a sweep's next
     process) skips compiling: measured here, the hinge fit's compile of about 1.3 s and the
     evaluation's. The cache is keyed by the program, JAX version and device; set
     $JAX_COMPILATION_CACHE_DIR to move it, or to an empty string to turn it off."""
-    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    os.environ.setdefault(
-        "JAX_COMPILATION_CACHE_DIR", str(cache_home / "keras-loss-recipes" / "jax")
-    )
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(cache_home() / "jax"))
     os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
