@@ -57,9 +57,8 @@ def fit_throughput(backend: str, epochs: int) -> tuple[float, float, str]:
     )
     config = recipe.config
     select_backend(config.backend)
-    from recipes.components.keras_private import import_keras_without_unused_libraries
 
-    keras = import_keras_without_unused_libraries()
+    import keras
 
     from recipes.components.models import build_model
     from recipes.datasets import build_dataset

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import inspect
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -53,14 +52,6 @@ PRIVATE_USES = (
         "installed; marking it absent skips that import for runs that never use it",
     ),
     PrivateUse(
-        "keras.src.trainers.data_adapters.array_slicing, keras.src.saving.file_editor, "
-        "keras.src.callbacks.remote_monitor",
-        "their optional imports of pandas, IPython and requests",
-        "Keras imports these three when installed, for pandas inputs to fit, notebook "
-        "display of saved files and RemoteMonitor, none of which a run uses; a run imports "
-        "Keras with them hidden (1 s of its 6 s import here, pandas most)",
-    ),
-    PrivateUse(
         "keras.src.losses.losses",
         "the loss classes' source, exported by keras/losses/__init__.py",
         "the loss registry reads each exported loss's Formula block and defaults from Keras' "
@@ -93,33 +84,6 @@ def mark_tensorflow_absent() -> None:
     module_utils.tensorflow._available = False
 
 
-# library -> the Keras module that imports it only if it is installed (see PRIVATE_USES)
-OPTIONAL_IMPORTS = {
-    "pandas": "keras.src.trainers.data_adapters.array_slicing",
-    "IPython": "keras.src.saving.file_editor",
-    "requests": "keras.src.callbacks.remote_monitor",
-}
-
-
-def import_keras_without_unused_libraries() -> Any:
-    """``import keras`` with pandas, IPython and requests looking absent while Keras loads
-    (see :data:`PRIVATE_USES`), unless one is loaded already; afterwards each imports as
-    usual, but that Keras keeps treating them as absent (no pandas inputs to ``fit``).
-    Keras already loaded: just returns it."""
-    if "keras" in sys.modules:
-        return sys.modules["keras"]
-    hidden = [name for name in OPTIONAL_IMPORTS if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # `import name` raises ImportError
-    try:
-        import keras
-    finally:
-        for name in hidden:
-            if name in sys.modules and sys.modules[name] is None:
-                del sys.modules[name]
-    return keras
-
-
 def keras_folder() -> Path:
     """The installed ``keras`` package's folder, found without importing it."""
     spec = importlib.util.find_spec("keras")
@@ -142,10 +106,7 @@ def missing_uses() -> list[str]:
         PRIVATE_USES[3]: lambda: hasattr(
             importlib.import_module("keras.src.utils.module_utils").tensorflow, "_available"
         ),
-        PRIVATE_USES[4]: lambda: all(
-            _imports_optionally(module, library) for library, module in OPTIONAL_IMPORTS.items()
-        ),
-        PRIVATE_USES[5]: lambda: "keras.src.losses.losses" in (
+        PRIVATE_USES[4]: lambda: "keras.src.losses.losses" in (
             keras_folder() / "losses" / "__init__.py"
         ).read_text(encoding="utf-8"),
     }  # fmt: skip
@@ -157,22 +118,6 @@ def missing_uses() -> list[str]:
         if not present:
             missing.append(f"{use.module}: {use.name} ({use.why})")
     return missing
-
-
-def _imports_optionally(module: str, library: str) -> bool:
-    """Whether Keras' ``module`` imports ``library`` inside ``try: ... except ImportError``."""
-    import ast
-
-    tree = ast.parse(inspect.getsource(importlib.import_module(module)))
-    for node in tree.body:
-        if isinstance(node, ast.Try) and any(
-            isinstance(handler.type, ast.Name) and handler.type.id == "ImportError"
-            for handler in node.handlers
-        ):
-            imported = [a.name for n in node.body if isinstance(n, ast.Import) for a in n.names]
-            if library in imported:
-                return True
-    return False
 
 
 def _has(module: str, name: str) -> bool:

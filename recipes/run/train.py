@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from recipes.components.keras_private import import_keras_without_unused_libraries
 from recipes.components.user_loss import is_user_loss
 from recipes.errors import TrainingFailed
 from recipes.files import replaced_atomically, write_csv, write_json
@@ -62,7 +61,7 @@ def prepare_training(context: RunContext) -> Prepared:
     """Seed, build the data and the compiled model, and the callbacks of the fit."""
     config, folder = context.config, context.folder
     with context.timed("import"):
-        keras = import_keras_without_unused_libraries()
+        import keras
 
         from recipes.components.losses import loss_label_encoding
         from recipes.components.models import build_model, model_initialization

@@ -33,7 +33,7 @@ def test_no_private_keras_name_is_used_outside_its_module():
             ):
                 offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
     assert offenders == []
-    assert len(PRIVATE_USES) == 6 and all(use.why for use in PRIVATE_USES)
+    assert len(PRIVATE_USES) == 5 and all(use.why for use in PRIVATE_USES)
 
 
 def test_a_missing_private_name_is_reported_by_name(monkeypatch):
@@ -43,30 +43,3 @@ def test_a_missing_private_name_is_reported_by_name(monkeypatch):
     monkeypatch.delattr(owner, "_symbolic_build")  # as a Keras release without it would be
     missing = missing_uses()
     assert len(missing) == 1 and missing[0].startswith("keras.src.trainers.trainer: ")
-
-
-def test_keras_imported_without_unused_libraries_leaves_them_importable():
-    # a fresh interpreter: this test process has Keras loaded already
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; from recipes.components.keras_private import "
-        "import_keras_without_unused_libraries as load; keras = load();"
-        "from keras.src.trainers.data_adapters import array_slicing;"
-        "hidden = sorted({'pandas', 'IPython', 'requests'} & set(sys.modules));"
-        "import pandas; print(hidden, array_slicing.pandas is None, pandas.__name__)"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True,
-        env={**__import__("os").environ, "KERAS_BACKEND": "jax"},
-    )  # fmt: skip
-    assert result.stdout.split() == ["[]", "True", "pandas"], result.stderr[-2000:]
-
-
-def test_a_keras_that_imports_pandas_unconditionally_is_reported(monkeypatch):
-    from recipes.components import keras_private
-
-    monkeypatch.setitem(keras_private.OPTIONAL_IMPORTS, "pandas", "keras.src.layers")
-    missing = missing_uses()
-    assert len(missing) == 1 and "optional imports of pandas" in missing[0]
