@@ -77,10 +77,10 @@ resume: $(STAMP) ## continue a stopped run or sweep: make resume RUN=outputs/<re
 		$(BIN)/python -m recipes resume "$(RUN)"$(FORCE_FLAG); \
 	fi
 
-test: $(STAMP) ## the fast test suite (470 tests, about 10 CPU-minutes: 5-6 minutes on 2 cores; TEST_WORKERS=1: one process)
+test: $(STAMP) ## the fast test suite (545 tests, about 4.5 minutes on 2 cores; TEST_WORKERS=1: one process)
 	$(BIN)/python -m pytest -q $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile,)
 
-test-system: $(STAMP) ## real signals, the Ray cluster, Chromium, Jupyter, torch (15 tests, about 4.5 CPU-minutes)
+test-system: $(STAMP) ## real signals, the Ray cluster, Chromium, Jupyter, torch (15 tests, about 4.5 minutes on 2 cores)
 	$(BIN)/python -m pytest -q -m 'system and not slow'
 
 test-full: $(STAMP) ## every test: the fast suite, the system tier and the slow full reproductions
@@ -103,7 +103,7 @@ QUICK ?=
 FIDELITY_FLAGS = --seeds $(SEEDS) --mnist-seeds $(MNIST_SEEDS) \
 	$(if $(MNIST_STEPS),--mnist-steps $(MNIST_STEPS),) $(if $(QUICK),--quick,)
 
-fidelity: $(STAMP) ## tutorials' numbers over seeds: recipe vs own code (~50 min on 2 cores; SEEDS=20 MNIST_SEEDS=3; full MNIST: MNIST_SEEDS=20 MNIST_STEPS=3000, hours)
+fidelity: $(STAMP) ## tutorials' numbers over seeds: recipe vs own code (about 18 min on 2 cores; SEEDS=20 MNIST_SEEDS=3; full MNIST: MNIST_SEEDS=20 MNIST_STEPS=3000, hours)
 	@$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[torch]'
 	$(BIN)/python -m recipes.studies.fidelity $(FIDELITY_FLAGS)
 
