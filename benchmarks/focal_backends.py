@@ -23,14 +23,8 @@ from pathlib import Path
 import numpy as np
 from scipy.stats import mannwhitneyu
 
-NO_PLOTS = [
-    "plots.decision_boundary=false",
-    "plots.loss=false",
-    "plots.evolution=false",
-    "plots.predictions=false",
-    "plots.animation=none",
-    "plots.forces=false",
-]
+from recipes.studies.fidelity.plan import NO_PLOTS  # the fidelity sweeps' overrides
+
 EXECUTORS = {
     "jax": ["--executor", "vectorized"],
     "tensorflow": ["--executor", "processes", "--jobs", "2"],
