@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from recipes.files import replaced_atomically
 from recipes.keras_environment import program_cache_folder
 
 SUFFIX = ".jaxexport"
@@ -216,10 +217,11 @@ def _save(path: Path, blob: bytearray) -> None:
     only the newest :data:`KEEP` programs; a folder that cannot be written is left alone."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(bytes(blob))
-        os.replace(temporary, path)
-        programs = sorted(path.parent.glob(f"*{SUFFIX}"), key=_modified, reverse=True)
+        with replaced_atomically(path) as temporary:
+            temporary.write_bytes(bytes(blob))
+        # another process's file being written (".<name>.<random><suffix>") is not a program yet
+        programs = [found for found in path.parent.glob(f"*{SUFFIX}") if found.name[0] != "."]
+        programs.sort(key=_modified, reverse=True)
         for old in programs[KEEP:]:
             old.unlink(missing_ok=True)
     except OSError:
