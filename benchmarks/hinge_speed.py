@@ -30,7 +30,7 @@ def main() -> None:
     arguments = parser.parse_args()
 
     from recipes.config.resolve import resolve_recipe
-    from recipes.run.backend import select_backend
+    from recipes.training.backend import select_backend
 
     recipe = resolve_recipe("hinge", [f"train.epochs={arguments.epochs}"], arguments.backend)
     select_backend(recipe.config.backend)
@@ -47,7 +47,7 @@ def main() -> None:
     from recipes.components.optimizers import build_optimizer
     from recipes.datasets import build_dataset
     from recipes.report import plots
-    from recipes.run.speed_settings import steps_per_execution_for
+    from recipes.training.speed_settings import steps_per_execution_for
 
     config = recipe.config
     steps = steps_per_execution_for(config.train.steps_per_execution, keras.backend.backend())

@@ -50,7 +50,7 @@ def matmul_ceiling(batch: int = 200, repeats: int = 30) -> float:
 
 def fit_throughput(backend: str, epochs: int) -> tuple[float, float, str]:
     from recipes.config.resolve import resolve_recipe
-    from recipes.run.backend import leave_tensorflow_unloaded, select_backend
+    from recipes.training.backend import leave_tensorflow_unloaded, select_backend
 
     recipe = resolve_recipe(
         "mnist_losses", [f"train.epochs={epochs}", "train.checkpoint=false"], backend
@@ -62,7 +62,7 @@ def fit_throughput(backend: str, epochs: int) -> tuple[float, float, str]:
 
     from recipes.components.models import build_model
     from recipes.datasets import build_dataset
-    from recipes.run.fitting import compile_model, fit_model, uses_compiled_trainer
+    from recipes.training.fitting import compile_model, fit_model, uses_compiled_trainer
 
     leave_tensorflow_unloaded()
     keras.utils.set_random_seed(config.seed)

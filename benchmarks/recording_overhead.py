@@ -35,7 +35,7 @@ def main() -> None:
     arguments = parser.parse_args()
 
     from recipes.config.resolve import resolve_recipe
-    from recipes.run.backend import select_backend
+    from recipes.training.backend import select_backend
 
     recipe = resolve_recipe("hinge", [f"train.epochs={arguments.epochs}"], arguments.backend)
     select_backend(recipe.config.backend)
@@ -43,8 +43,8 @@ def main() -> None:
 
     from recipes.components.models import build_model
     from recipes.datasets import build_dataset
-    from recipes.run.fitting import compile_model
-    from recipes.run.recording import boundary_recorder_callback, recorded_epochs
+    from recipes.training.fitting import compile_model
+    from recipes.training.recording import boundary_recorder_callback, recorded_epochs
 
     config = recipe.config
     split = build_dataset(config.data.name, config.data.params, config.seed)

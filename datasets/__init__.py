@@ -1,10 +1,10 @@
 """Dataset generators and loaders, looked up by name from configs.
 
-This folder is this project's ``datasets`` package (the design card fixes the name), not the
-Hugging Face library of the same import name; ``tests/data/test_datasets.py`` checks which one
-Python imports. Every generator takes its validated parameters and the run's seed and returns a
-:class:`Split`. Heavy libraries (scikit-learn, Keras) are imported inside the generators, so
-configs validate without them.
+This folder is this project's ``recipes.datasets`` package (setup.py maps the folder to that
+name), not the Hugging Face library of the same import name; ``tests/data/test_datasets.py``
+checks which one Python imports. Every generator takes its validated parameters and the run's
+seed and returns a :class:`Split`. Heavy libraries (scikit-learn, Keras) are imported inside the
+generators, so configs validate without them.
 """
 
 from __future__ import annotations

@@ -8,15 +8,13 @@ From Python or a notebook (:mod:`recipes.api`)::
     config = recipes.check("hinge")                    # RecipeError on a bad config
     recipes.load_run("outputs/hinge/<run-id>"), recipes.load_sweep(...)
 
-``recipes.run`` and ``recipes.sweep`` are also the packages of the run and sweep machinery;
-calling them calls :func:`recipes.api.run` and :func:`recipes.api.sweep`.
+``recipes.run`` and ``recipes.sweep`` are plain functions (:mod:`recipes.api`); the machinery
+behind them lives in :mod:`recipes.training` and :mod:`recipes.sweeps`. ``recipes.datasets`` is
+the top-level ``datasets/`` folder, mapped by setuptools' ``package_dir`` (setup.py) in the wheel
+and in the editable install that ``make`` makes alike.
 
 Importing this package does not import Keras: configs are validated first, then the backend is
-chosen, then Keras is loaded (see :mod:`recipes.run.backend`). So that a plain
-``keras.models.load_model("outputs/.../model.keras")`` finds this project's losses and metrics
-in any script that imports ``recipes``, whichever of the two it imports first, their module
-(:mod:`recipes.components.keras_objects`) is imported right after Keras: at once when Keras is
-already loaded, else by a one-time import hook that fires when Keras is.
+chosen, then Keras is loaded (see :mod:`recipes.training.backend`).
 """
 
 from __future__ import annotations
@@ -26,32 +24,14 @@ import importlib.abc
 import importlib.util
 import sys
 import warnings
-from pathlib import Path
+
+# The API is light to import (no Keras, no matplotlib): these are plain functions and classes.
+from recipes.api import check, load_run, load_sweep, run, sweep
+from recipes.errors import RecipeError
+from recipes.views import Run, Sweep
 
 __version__ = "0.1.0"
 __all__ = ["run", "sweep", "check", "load_run", "load_sweep", "RecipeError", "Run", "Sweep"]
-_API = {"check", "load_run", "load_sweep"}
-_VIEWS = {"Run", "Sweep"}
-
-
-def __getattr__(name: str) -> object:
-    """The API, imported on first use, so that ``import recipes`` stays light."""
-    if name in ("run", "sweep"):  # packages that are callable (recipes/run/__init__.py)
-        return importlib.import_module(f"recipes.{name}")
-    if name in _API:
-        return getattr(importlib.import_module("recipes.api"), name)
-    if name in _VIEWS:
-        return getattr(importlib.import_module("recipes.views"), name)
-    if name == "RecipeError":
-        from recipes.errors import RecipeError
-
-        return RecipeError
-    raise AttributeError(f"module 'recipes' has no attribute '{name}'")
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
-
 
 KERAS_OBJECTS_MODULE = "recipes.components.keras_objects"
 
@@ -68,8 +48,12 @@ def _register_keras_objects() -> None:
 
 
 class _AfterKerasImport(importlib.abc.MetaPathFinder):
-    """Finds nothing itself: when ``keras`` is first imported, it wraps Keras' own loader so
-    that this project's Keras objects are registered as soon as Keras has finished loading."""
+    """The one import hook that stays, and why: a plain ``keras.models.load_model(...)`` of a
+    saved run must find this project's losses and metrics in any script that imports
+    ``recipes``, whichever of the two it imports first, and Keras offers no hook of its own.
+    This finder finds nothing itself: when ``keras`` is first imported, it wraps Keras' own
+    loader so that :mod:`recipes.components.keras_objects` is imported as soon as Keras has
+    finished loading (at once, when Keras is already loaded)."""
 
     def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
         if fullname != "keras":
@@ -88,27 +72,6 @@ class _AfterKerasImport(importlib.abc.MetaPathFinder):
         spec.loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
 
-
-class _DatasetsFolder(importlib.abc.MetaPathFinder):
-    """In a source checkout, ``recipes.datasets`` is the project's top-level ``datasets/``
-    folder (the layout the design card fixes). A wheel installs that folder as
-    ``recipes/datasets/`` (setup.py), so this finder is only added when that subfolder is
-    absent. Never a top-level ``datasets``: that is Hugging Face's import name."""
-
-    folder = Path(__file__).resolve().parent.parent / "datasets"
-
-    def find_spec(self, fullname: str, path: object = None, target: object = None) -> object:
-        if fullname != "recipes.datasets":
-            return None
-        return importlib.util.spec_from_file_location(
-            fullname, self.folder / "__init__.py", submodule_search_locations=[str(self.folder)]
-        )
-
-
-_installed_datasets = Path(__file__).resolve().parent / "datasets"
-if not _installed_datasets.is_dir() and (_DatasetsFolder.folder / "__init__.py").is_file():
-    if not any(isinstance(finder, _DatasetsFolder) for finder in sys.meta_path):
-        sys.meta_path.insert(0, _DatasetsFolder())
 
 if "keras" in sys.modules:
     _register_keras_objects()

@@ -1,5 +1,5 @@
 """The recipes as Python calls, for scripts and notebooks: the same door as the command line
-(:func:`recipes.run.door.run_point`, :func:`recipes.sweep.driver.run_sweep`), so a run made
+(:func:`recipes.training.door.run_point`, :func:`recipes.sweeps.driver.run_sweep`), so a run made
 here is the run ``python -m recipes run`` makes.
 
     import recipes
@@ -33,7 +33,7 @@ def override_texts(overrides: Overrides) -> list[str]:
     if overrides is None:
         return []
     if isinstance(overrides, Mapping):
-        from recipes.sweep.grid import yaml_value
+        from recipes.sweeps.grid import yaml_value
 
         return [f"{key}={yaml_value(value)}" for key, value in overrides.items()]
     if isinstance(overrides, str):
@@ -96,7 +96,7 @@ def run(
     """Train and evaluate one recipe, in this process; returns its :class:`~recipes.views.Run`
     (completed, or failed with its ``reason``). Raises RecipeError for a bad config (nothing
     is made), KeyboardInterrupt when interrupted (the run's record says ``interrupted``)."""
-    from recipes.run.door import run_point
+    from recipes.training.door import run_point
 
     resolved = _resolve(recipe, overrides, backend)
     _refuse_other_backend(resolved.config.backend)
@@ -127,8 +127,8 @@ def sweep(
     vectorized, ray; default: the config's) ``jobs`` at a time; returns the
     :class:`~recipes.views.Sweep`. Raises RecipeError before anything runs when a point is
     invalid, KeyboardInterrupt when interrupted (sweep.json says ``interrupted``)."""
-    from recipes.sweep.driver import run_sweep
-    from recipes.sweep.grid import yaml_value
+    from recipes.sweeps.driver import run_sweep
+    from recipes.sweeps.grid import yaml_value
 
     texts = override_texts(overrides)
     if executor is not None:

@@ -2,7 +2,7 @@
 compilation cache.
 
 At the bottom of the package (it imports nothing of the project), so that both the run
-(:func:`recipes.run.backend.select_backend`) and the config's check, which may have to execute
+(:func:`recipes.training.backend.select_backend`) and the config's check, which may have to execute
 a user's loss file that does ``import keras``, load Keras with the backend the config resolves.
 """
 
@@ -33,7 +33,7 @@ def cache_home() -> Path:
 
 
 def program_cache_folder() -> Path | None:
-    """Where the compiled trainer keeps its exported programs (:mod:`recipes.run.programs`):
+    """Where the compiled trainer keeps its exported programs (:mod:`recipes.training.programs`):
     $RECIPES_PROGRAM_CACHE_DIR (an empty string turns it off), else beside JAX's cache."""
     value = os.environ.get("RECIPES_PROGRAM_CACHE_DIR")
     if value is None:

@@ -1,4 +1,4 @@
-"""What goes in and out of the one door (:func:`recipes.run.door.run_point`), as data: a
+"""What goes in and out of the one door (:func:`recipes.training.door.run_point`), as data: a
 :class:`PointRequest` (a point for a child process or a worker, plain JSON) and a
 :class:`RunOutcome` (how a run ended). Kept apart from the door itself, so that code that only
 hands points to other processes and reads their outcomes (the sweep executors) never imports

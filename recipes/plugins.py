@@ -6,14 +6,14 @@ imported; the code behind a name is imported only when it runs. The engine finds
 code only through these names, never through a config file's name.
 
 - A **task** is what one run does: ``task(context) -> dict`` with a
-  :class:`recipes.run.lifecycle.RunContext`; what it returns is recorded in run.json.
+  :class:`recipes.training.lifecycle.RunContext`; what it returns is recorded in run.json.
   ``needs`` lists the config blocks it cannot run without; ``resumable`` says whether
   ``python -m recipes resume`` can continue an interrupted run of it; ``together`` (optional)
   trains several runs of it as one program, for the ``vectorized`` executor.
 - A **report** is what a sweep writes once its runs are done: ``report(sweep) -> list of
-  paths`` with a :class:`recipes.sweep.records.Sweep`.
+  paths`` with a :class:`recipes.sweeps.records.Sweep`.
 - An **executor** runs a sweep's points: ``Executor(jobs).run(results, work)``, see
-  :mod:`recipes.sweep.executors`.
+  :mod:`recipes.sweeps.executors`.
 
 Adding one: write the function in ``recipes/studies/`` (a recipe's own code) or in the engine
 room it belongs to, and register its reference here.
@@ -29,10 +29,10 @@ EXECUTORS: Registry = Registry("executor")
 
 TASKS.register_reference(
     "train",
-    "recipes.run.train:train_and_evaluate",
+    "recipes.training.train:train_and_evaluate",
     needs=("data", "model", "loss"),
     resumable=True,
-    together=Reference("recipes.run.group:train_together"),
+    together=Reference("recipes.training.group:train_together"),
 )
 TASKS.register_reference("loss_gallery", "recipes.studies.loss_gallery.task:draw_gallery", needs=())
 
@@ -41,14 +41,14 @@ REPORTS.register_reference("mnist_table", "recipes.studies.mnist_table:compare_m
 REPORTS.register_reference("compare_hinge", "recipes.studies.compare_hinge:compare_hinge")
 REPORTS.register_reference("compare_losses", "recipes.studies.compare_losses:compare_losses")
 
-# The door's group entry (recipes.run.door.run_group), for the vectorized executor: a reference,
-# so the sweep room hands points to the run room without importing it.
-RUN_GROUP = Reference("recipes.run.door:run_group")
-# The figure pools a vectorized sweep's groups share (recipes.run.figure_pool.FigurePools):
+# The door's group entry (recipes.training.door.run_group), for the vectorized executor: a
+# reference, so the sweep room hands points to the run room without importing it.
+RUN_GROUP = Reference("recipes.training.door:run_group")
+# The figure pools a vectorized sweep's groups share (recipes.training.figure_pool.FigurePools):
 # processes that draw run folders' figures while the groups' other runs finish.
-FIGURE_POOLS = Reference("recipes.run.figure_pool:FigurePools")
+FIGURE_POOLS = Reference("recipes.training.figure_pool:FigurePools")
 
-EXECUTORS.register_reference("processes", "recipes.sweep.executors:ProcessExecutor")
-EXECUTORS.register_reference("vectorized", "recipes.sweep.vectorized:VectorizedExecutor")
-EXECUTORS.register_reference("workers", "recipes.sweep.executors:WorkerExecutor")
-EXECUTORS.register_reference("ray", "recipes.sweep.ray_executor:RayExecutor")
+EXECUTORS.register_reference("processes", "recipes.sweeps.executors:ProcessExecutor")
+EXECUTORS.register_reference("vectorized", "recipes.sweeps.vectorized:VectorizedExecutor")
+EXECUTORS.register_reference("workers", "recipes.sweeps.executors:WorkerExecutor")
+EXECUTORS.register_reference("ray", "recipes.sweeps.ray_executor:RayExecutor")

@@ -7,7 +7,7 @@ gone: killed with SIGKILL, its container removed, its machine or Ray node lost. 
 - on the same host, no live process with the record's pid that runs this project;
 - on any host, a heartbeat (``heartbeat_at``, seconds since the epoch) older than
   :data:`HEARTBEAT_STALE_S`: a running run or sweep beats at least every
-  :data:`HEARTBEAT_EVERY_S` seconds (``recipes.run.lifecycle``).
+  :data:`HEARTBEAT_EVERY_S` seconds (``recipes.training.lifecycle``).
 
 Either shows the record as :attr:`RunStatus.STOPPED`, which ``resume`` accepts.
 

@@ -160,7 +160,7 @@ class Sweep:
     figures, name to path) and :meth:`show`."""
 
     def __init__(self, folder: Path | str) -> None:
-        from recipes.sweep.records import load_sweep
+        from recipes.sweeps.records import load_sweep
 
         self.folder = Path(folder).resolve()
         self.record = load_sweep(self.folder)
@@ -182,7 +182,7 @@ class Sweep:
 
     @property
     def summary(self) -> list[dict[str, Any]]:
-        from recipes.sweep.records import summary_rows
+        from recipes.sweeps.records import summary_rows
 
         header, rows = summary_rows(self.record)
         return [dict(zip(header, row, strict=True)) for row in rows]
@@ -196,7 +196,7 @@ class Sweep:
         _show(figures.get(name), name, figures)
 
     def _repr_html_(self) -> str:
-        from recipes.sweep.records import summary_rows
+        from recipes.sweeps.records import summary_rows
 
         title = html.escape(f"sweep of {self.record.recipe}: {self.status}")
         header, rows = summary_rows(self.record)

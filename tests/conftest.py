@@ -38,7 +38,7 @@ RUN_FILES = {
     "loss.png",
     "decision_boundary.png",
     "forces.png",  # recipes/report/forces.py
-    "boundary_epochs.png",  # and below: plots.evolution (recipes/run/recording.py)
+    "boundary_epochs.png",  # and below: plots.evolution (recipes/training/recording.py)
     "boundary_recording.npz",
     "training.gif",  # tests/shrink.yaml asks for gif (auto: mp4 where ffmpeg exists)
 }
@@ -76,7 +76,7 @@ def jax_cli():
 def shrunk_run(tmp_path_factory, jax_cli):
     """``shrunk_run(recipe)`` -> (CompletedProcess, output root): the recipe's shrunk run or
     sweep on the command line (:func:`shrunk_command`) on JAX (the quicker start-up; the
-    TensorFlow command line is tested in tests/run/), run once per test session (in the
+    TensorFlow command line is tested in tests/training/), run once per test session (in the
     session's JAX process: a sweep's points are processes of their own anyway) and shared by
     every test that asks for the same recipe."""
     done: dict[str, tuple[subprocess.CompletedProcess, Path]] = {}
@@ -95,7 +95,7 @@ def shrunk_run(tmp_path_factory, jax_cli):
 def tensorflow_command_line_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
     """(CompletedProcess, run folder): the shrunk hinge recipe, seed 1, in a fresh ``python -m
     recipes run`` process on TensorFlow, once per session: the reference for the same run made
-    in a long-lived process (tests/api/, tests/sweep/test_workers.py; tests/worker_groups.py
+    in a long-lived process (tests/api/, tests/sweeps/test_workers.py; tests/worker_groups.py
     sends both files to one xdist worker, so it is made once)."""
     root = tmp_path_factory.mktemp("tensorflow-command-line")
     sets = [f"--set={text}" for text in ["seed=1", *shrink_overrides("hinge")]]

@@ -1,4 +1,4 @@
-"""A local Ray cluster for the ray executor's tests (tests/sweep/test_ray_executor.py): started
+"""A local Ray cluster for the ray executor's tests (tests/sweeps/test_ray_executor.py): started
 once per test session, as soon as the collected tests show one will need it (its start-up,
 about 6 s alone and more on 2 busy cores, then overlaps the tests that run before), and stopped
 at the end of the session. tests/conftest.py imports the hooks and fixtures."""

@@ -16,8 +16,8 @@ from conftest import shrink_grid, shrink_overrides
 
 from recipes.config.layering import available_recipes
 from recipes.config.resolve import resolve_recipe
-from recipes.run.door import run_recipe
-from recipes.sweep.grid import plan_sweep
+from recipes.sweeps.grid import plan_sweep
+from recipes.training.door import run_recipe
 
 
 def recipe_kind(recipe: str) -> tuple[str, str | None]:
@@ -59,7 +59,7 @@ def test_kinds_cover_training_the_gallery_and_every_sweep_report():
 @pytest.mark.parametrize("recipe", one_recipe_per_kind())
 def test_a_shrunk_run_of_each_kind_completes(recipe, shrunk_run, tmp_path):
     """A sweep on the command line (its points are processes anyway); a single run in this
-    process, where Keras is already loaded (the command line is tested in tests/run/)."""
+    process, where Keras is already loaded (the command line is tested in tests/training/)."""
     if shrink_grid(recipe):
         result, root = shrunk_run(recipe)
         assert result.returncode == 0, result.stderr[-3000:]

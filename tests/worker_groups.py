@@ -17,7 +17,7 @@ SHARED = {
     "tests/studies/test_mnist_confusion.py": "shrunk_run",
     # tensorflow_command_line_run: one fresh TensorFlow command-line run
     "tests/api/test_api.py": "tensorflow_command_line_run",
-    "tests/sweep/test_workers.py": "tensorflow_command_line_run",
+    "tests/sweeps/test_workers.py": "tensorflow_command_line_run",
 }
 
 

@@ -5,7 +5,7 @@ usage (one line, no traceback), 128 + the signal's number when stopped: 130 Ctrl
 SIGTERM, 129 SIGHUP (run.json then says ``interrupted``). The last line of standard output is
 the run folder's path. ``python -m recipes resume <run folder>`` continues an interrupted run.
 ``python -m recipes sweep <recipe> --grid key=v1,v2`` runs one per combination
-(:mod:`recipes.sweep.driver`); its last line is the sweep folder's path.
+(:mod:`recipes.sweeps.driver`); its last line is the sweep folder's path.
 ``python -m recipes launch <recipe>`` does what the recipe is for: a sweep when its config has
 a ``grid:``, else one run (what ``make <recipe>`` calls). ``python -m recipes plot <run folder>``
 draws a run's figures from its folder (:mod:`recipes.cli.plot_command`).
@@ -105,7 +105,7 @@ EXECUTOR_OPTIONS = {
 def _executor_overrides(arguments: argparse.Namespace) -> list[str]:
     """--executor, --address, ... as the config overrides they stand for (so they are
     validated, recorded in sweep.json and kept by --resume like any other setting)."""
-    from recipes.sweep.grid import yaml_value
+    from recipes.sweeps.grid import yaml_value
 
     return [
         f"{key}={yaml_value(getattr(arguments, option))}"
@@ -243,8 +243,8 @@ def _output_root(arguments: argparse.Namespace) -> Path:
 def _command_sweep(arguments: argparse.Namespace) -> int:
     """``python -m recipes sweep``: exit 0 when every run completed, 1 when one failed, 128 +
     the signal's number when stopped."""
-    from recipes.sweep import driver
-    from recipes.sweep.grid import grid_from_options
+    from recipes.sweeps import driver
+    from recipes.sweeps.grid import grid_from_options
 
     resume = getattr(arguments, "resume", None)  # `launch` has neither --resume nor --dry-run
     report = getattr(arguments, "report", None)
@@ -326,14 +326,14 @@ def _finish_run(outcome: object, output_root: Path | None) -> int:
 
 
 def _command_run(arguments: argparse.Namespace, recipe: object) -> int:
-    from recipes.run.door import run_point
+    from recipes.training.door import run_point
 
     output_root = _output_root(arguments)
     return _finish_run(run_point(recipe, output_root), output_root)
 
 
 def _command_resume(arguments: argparse.Namespace) -> int:
-    from recipes.run.door import run_point
+    from recipes.training.door import run_point
 
     folder = Path(arguments.folder).resolve()
     outcome = run_point(None, resume_folder=folder, force=arguments.force)

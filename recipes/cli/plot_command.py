@@ -1,5 +1,5 @@
 """``python -m recipes plot <run folder> [...]``: draw run folders' figures from what they hold
-(:func:`recipes.run.drawing.plot_run_folder`): the figures a run deferred (``plots.draw:
+(:func:`recipes.training.drawing.plot_run_folder`): the figures a run deferred (``plots.draw:
 deferred``), or again after a figure was deleted or a plot changed. A sweep folder stands for
 its completed runs whose figures are not drawn yet. Every folder is checked before anything is
 drawn: one that is not a run's (or a sweep's) is one line, exit status 2. A run whose figures
@@ -34,7 +34,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 def run_folders(folder: Path) -> list[Path]:
     """The run folders ``folder`` stands for: itself, or a sweep folder's completed runs
     whose figures are not drawn (pending, failed, or from before run.json recorded them)."""
-    from recipes.run.drawing import DRAWN, figures_status
+    from recipes.training.drawing import DRAWN, figures_status
 
     sweep = read_record(folder / "sweep.json") if folder.is_dir() else None
     if sweep is None:
@@ -51,7 +51,7 @@ def run_folders(folder: Path) -> list[Path]:
 
 def command(arguments: argparse.Namespace, refresh_index: Callable[[Path], None]) -> int:
     """Draw the folders' figures; ``refresh_index(output root)`` after them."""
-    from recipes.run.drawing import check_run_folder, plot_run_folder
+    from recipes.training.drawing import check_run_folder, plot_run_folder
 
     folders = [run for given in arguments.folders for run in run_folders(given.resolve())]
     if not folders:

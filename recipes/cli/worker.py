@@ -1,12 +1,12 @@
 """A point runner: a process that imports Keras once and runs sweep points one after another
-through the one door (:func:`recipes.run.door.run_point`), each with fresh Keras state. The
+through the one door (:func:`recipes.training.door.run_point`), each with fresh Keras state. The
 ``processes`` executor starts one per point, the ``workers`` executor reuses each for many,
 and a Ray task starts one on its node.
 
 Protocol (``python -m recipes.cli.worker``): one JSON message per line on standard input,
 ``{"request": PointRequest, "log": path}``; while a point runs, standard output and error go
 to ``log`` (ending, as on the command line, with the error line and the run folder); then one
-JSON line on standard output, the :class:`~recipes.run.door.RunOutcome`. A point stopped by a
+JSON line on standard output, the :class:`~recipes.training.door.RunOutcome`. A point stopped by a
 signal ends the worker (after its reply).
 """
 
@@ -19,8 +19,8 @@ import sys
 from collections.abc import Iterator
 
 from recipes.outcome import PointRequest, RunOutcome
-from recipes.run.door import run_request
 from recipes.signals import exit_status_of, termination_signals_handled
+from recipes.training.door import run_request
 
 
 @contextlib.contextmanager

@@ -198,7 +198,7 @@ class PlotsConfig(Strict):
         120, ge=50, le=400, description="also sets the decision-boundary grid (one point a pixel)"
     )
     # --- Margins and training as it happens (recipes/report/margins.py,
-    # recipes/report/evolution.py, recipes/run/recording.py); two-feature data only.
+    # recipes/report/evolution.py, recipes/training/recording.py); two-feature data only.
     margins: bool = pydantic.Field(
         True,
         description="score contours at the threshold and margins; ring the points that "
@@ -239,7 +239,7 @@ class PlotsConfig(Strict):
     )
     draw: Literal["auto", "in_run", "pool", "deferred"] = pydantic.Field(
         "auto",
-        description="when and where a run's figures are drawn (recipes/run/drawing.py): "
+        description="when and where a run's figures are drawn (recipes/training/drawing.py): "
         "in_run: by the run; pool: in a sweep whose points train together, by sweep.jobs "
         "processes while the others finish; auto: pool for a large group, else in_run; "
         "deferred: not drawn (run.json: figures pending) until python -m recipes plot",
@@ -256,7 +256,7 @@ class PlotsConfig(Strict):
 
 class RaySettings(Strict):
     """Where the ``ray`` executor runs a sweep's points, and what each one asks Ray for
-    (:mod:`recipes.sweep.ray_executor`; ``--address``, ``--cpus-per-run``, ``--gpus-per-run``)."""
+    (:mod:`recipes.sweeps.ray_executor`; ``--address``, ``--cpus-per-run``, ``--gpus-per-run``)."""
 
     address: str | None = pydantic.Field(
         None,

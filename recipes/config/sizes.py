@@ -37,7 +37,7 @@ OPTIMIZER_SLOTS = {
     "sgd": (0, ""),
 }
 # Evaluation and the plots predict in batches of up to this many samples
-# (recipes/run/evaluation.py, recipes/report/plots.py): each holds one batch of activations.
+# (recipes/training/evaluation.py, recipes/report/plots.py): each holds one batch of activations.
 PREDICT_BATCH_SIZE = 8192
 DATA_HINTS = {
     "data.n_samples": "make n_samples smaller",

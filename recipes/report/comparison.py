@@ -26,7 +26,7 @@ from recipes.files import atomic_write_text, markdown_table, markdown_text, writ
 from recipes.report.comparison_figures import plot_epoch_curves, plot_metric_bars
 from recipes.report.plots import save_figure
 from recipes.status import RunStatus
-from recipes.sweep.records import Sweep
+from recipes.sweeps.records import Sweep
 
 
 @dataclass

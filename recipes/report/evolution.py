@@ -1,4 +1,4 @@
-"""Training as it happens, drawn from a :class:`~recipes.run.recording.BoundaryRecording`:
+"""Training as it happens, drawn from a :class:`~recipes.training.recording.BoundaryRecording`:
 ``boundary_epochs.png`` (small multiples, epoch and loss under each panel) and the animation
 (left the boundary with its margins, right the loss curve with a marker moving along it, one
 frame per recorded epoch).

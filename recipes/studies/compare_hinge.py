@@ -20,11 +20,11 @@ from recipes.config.resolve import resolve_run_folder_config
 from recipes.datasets import build_dataset
 from recipes.report import canvas, margins, plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
-from recipes.run.backend import select_backend
 from recipes.status import RunStatus
 from recipes.studies.hinge_figures import plot_tightness_per_seed, plot_training_evolution
 from recipes.studies.hinge_report import converged, write_hinge_report
-from recipes.sweep.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, Sweep
+from recipes.training.backend import select_backend
 
 # The square in which the area classified +1 is measured (the circles lie within radius 1).
 HINGE_AREA_EXTENT = 1.5

@@ -13,7 +13,7 @@ from recipes.report import plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.report.forces import SHARE_METRIC
 from recipes.status import RunStatus
-from recipes.sweep.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, Sweep
 
 FIGURE = "boundaries_and_forces.png"
 COLUMNS = ("test_auc", "test_accuracy", SHARE_METRIC)

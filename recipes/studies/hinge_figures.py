@@ -15,9 +15,9 @@ from typing import Any
 import numpy as np
 
 from recipes.report import evolution, margins, plots
-from recipes.run.recording import RECORDING_FILE, BoundaryRecording
 from recipes.studies.hinge_report import CONVERGED_ACCURACY
-from recipes.sweep.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, Sweep
+from recipes.training.recording import RECORDING_FILE, BoundaryRecording
 
 HUGGING_AREA = np.pi * 0.1**2  # a boundary around the inner circle (radius 0.1)
 HALFWAY_AREA = np.pi * 0.55**2  # a circle halfway to the outer ring

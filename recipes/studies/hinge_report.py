@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from recipes.files import atomic_write_text, markdown_table, markdown_text, write_csv
-from recipes.sweep.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, Sweep
 
 CONVERGED_ACCURACY = 0.99  # test accuracy of a run that separates the circles
 SUMMARY_HEADER = [

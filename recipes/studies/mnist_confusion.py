@@ -18,7 +18,7 @@ import numpy as np
 from recipes.files import read_csv_columns
 from recipes.report import plots
 from recipes.status import RunStatus
-from recipes.sweep.records import Sweep
+from recipes.sweeps.records import Sweep
 
 COLUMNS = 4
 

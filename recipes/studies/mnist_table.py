@@ -7,7 +7,7 @@ from pathlib import Path
 
 from recipes.report.comparison import ComparisonSpec, ReferenceColumn, write_comparison
 from recipes.studies.mnist_confusion import plot_confusion_matrices
-from recipes.sweep.records import Sweep
+from recipes.sweeps.records import Sweep
 
 MNIST_TUTORIAL_TRAIN_ACCURACY = {
     "MSE": 0.8914,

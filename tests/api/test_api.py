@@ -52,7 +52,7 @@ def interrupted_run(output_root):
     """A shrunk run interrupted at its first batch (as Ctrl-C in a kernel would)."""
     import keras
 
-    import recipes.run.train
+    import recipes.training.train
 
     class Interrupt(keras.callbacks.Callback):
         failure = None
@@ -61,7 +61,7 @@ def interrupted_run(output_root):
             raise KeyboardInterrupt
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(recipes.run.train, "nan_guard_callback", Interrupt)
+        patch.setattr(recipes.training.train, "nan_guard_callback", Interrupt)
         with pytest.raises(KeyboardInterrupt):
             recipes.run("hinge", shrunk(), output_root=output_root)
 

@@ -169,7 +169,7 @@ def test_check_executing_a_loss_file_loads_keras_with_the_config_backend(tmp_pat
 def test_a_loss_that_fails_on_a_batch_fails_the_run_before_the_first_epoch(
     tmp_path, function, message
 ):
-    from recipes.run.door import run_point
+    from recipes.training.door import run_point
 
     config = write_config(tmp_path, f'{{name: "my_losses.py:{function}", labels: plus_minus_one}}')
     outcome = run_point(resolve_recipe(str(config), shrink_overrides("hinge")), tmp_path / "out")
@@ -248,7 +248,7 @@ def test_a_user_loss_trains_in_a_sweep(tmp_path, executor):
 def test_a_sweep_grid_names_a_loss_file_relative_to_its_config(tmp_path, monkeypatch):
     """Grid values reach each point as --set overrides; a loss file in the grid is still
     found next to the config, from any folder (configs/compare_losses.yaml does this)."""
-    from recipes.sweep.grid import plan_sweep
+    from recipes.sweeps.grid import plan_sweep
 
     (tmp_path / "my_losses.py").write_text(ASYMMETRIC_HINGE, encoding="utf-8")
     config = tmp_path / "sweep.yaml"

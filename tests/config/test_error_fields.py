@@ -8,7 +8,7 @@ import pytest
 from recipes import datasets
 from recipes.config.resolve import resolve_recipe
 from recipes.errors import RecipeError
-from recipes.sweep.grid import plan_sweep
+from recipes.sweeps.grid import plan_sweep
 
 
 def _error(recipe: str, *overrides: str) -> RecipeError:

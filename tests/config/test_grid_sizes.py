@@ -10,7 +10,7 @@ import pytest
 from recipes.config.resolve import resolve_recipe
 from recipes.config.schema import count_values, expand_ranges
 from recipes.errors import RecipeError
-from recipes.sweep.grid import build_axes, grid_from_options, plan_sweep
+from recipes.sweeps.grid import build_axes, grid_from_options, plan_sweep
 
 TOO_MANY = "the grid has 5000001 combinations; at most 1000 per sweep"
 MEMORY_LIMIT = 5_000_000  # bytes; the expanded range alone would be over 200 MB

@@ -10,7 +10,7 @@ import yaml
 from recipes.config.resolve import resolve_recipe
 from recipes.errors import RecipeError
 from recipes.paths import CONFIG_DIR
-from recipes.sweep.grid import parse_grid_option, yaml_value
+from recipes.sweeps.grid import parse_grid_option, yaml_value
 
 ALIAS_REFUSED = "YAML aliases (*{}) are not supported; write the value out"
 

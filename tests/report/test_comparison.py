@@ -7,8 +7,8 @@ import csv
 import io
 
 from recipes.report.comparison import ComparisonSpec, write_comparison
-from recipes.sweep.driver import run_sweep
-from recipes.sweep.records import load_sweep
+from recipes.sweeps.driver import run_sweep
+from recipes.sweeps.records import load_sweep
 
 LABELS = {"hinge": "=cost $x_$ | *a*", "squared_hinge": "_squared $US$\nhinge"}
 

@@ -12,7 +12,7 @@ import pytest
 from recipes.components.losses import get_loss
 from recipes.config.resolve import resolve_recipe
 from recipes.report.forces import SHARE_METRIC, hardest_share, point_forces
-from recipes.run.door import run_recipe
+from recipes.training.door import run_recipe
 
 
 def _sigmoid(x):

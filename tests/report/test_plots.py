@@ -92,7 +92,7 @@ def test_user_text_in_run_figures_is_drawn_as_written(tmp_path):
     ax = plots.plot_decision_boundary(
         Halves(), points, labels, title=HOSTILE_NAMES[1], class_names=names
     )
-    ax.set_xlabel(HOSTILE_NAMES[3])  # a CSV column, as recipes.run.figures names the axes
+    ax.set_xlabel(HOSTILE_NAMES[3])  # a CSV column, as recipes.training.figures names the axes
     plots.save_figure(ax, tmp_path / "boundary.png")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == [HOSTILE_NAMES[0], "\u200b" + HOSTILE_NAMES[2]]
@@ -135,7 +135,7 @@ def test_a_run_on_a_csv_with_hostile_names_draws_its_figures(tmp_path):
     from conftest import shrink_overrides
 
     from recipes.config.resolve import resolve_recipe
-    from recipes.run.lifecycle import run_recipe
+    from recipes.training.lifecycle import run_recipe
 
     columns = ["=SUM(1) $x_$", "a^b \\c", "$US$"]
     rng = np.random.default_rng(0)

@@ -14,7 +14,7 @@ from conftest import RUN_FILES as TRAINING_RUN_FILES
 from recipes.config.resolve import resolve_recipe
 from recipes.datasets import build_dataset
 from recipes.errors import RecipeError
-from recipes.run.door import run_recipe
+from recipes.training.door import run_recipe
 
 RUN_FILES = TRAINING_RUN_FILES | {"predictions.png"}
 SMALL = shrink_overrides("focal_rings")  # the shared shrink, tests/shrink.yaml

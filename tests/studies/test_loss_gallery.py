@@ -14,8 +14,8 @@ from conftest import read_csv
 from recipes.components.losses import LOSSES
 from recipes.config.resolve import resolve_recipe
 from recipes.paths import CONFIG_DIR
-from recipes.run.door import run_point, run_recipe
 from recipes.studies.loss_gallery.derivatives import derivative_curves, loss_derivative
+from recipes.training.door import run_point, run_recipe
 
 GALLERY_FILES = {
     "config.yaml",

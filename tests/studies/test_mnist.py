@@ -263,7 +263,7 @@ def test_mnist_losses_config_is_the_tutorials_setup():
 
 def test_mnist_losses_grid_has_the_seven_losses_with_tutorial_numbers():
     from recipes.studies.mnist_table import MNIST_TUTORIAL_TRAIN_ACCURACY
-    from recipes.sweep.grid import plan_sweep
+    from recipes.sweeps.grid import plan_sweep
 
     _, axes, points, resolved = plan_sweep("mnist_losses")
     assert [axis.key for axis in axes] == ["loss"]
@@ -288,7 +288,7 @@ def test_mnist_losses_grid_has_the_seven_losses_with_tutorial_numbers():
 
 def test_mnist_losses_tutorial_is_the_tutorials_own_computation():
     from recipes.studies.mnist_table import MNIST_TUTORIAL_TRAIN_ACCURACY
-    from recipes.sweep.grid import plan_sweep
+    from recipes.sweeps.grid import plan_sweep
 
     config = resolve_recipe("mnist_losses_tutorial").config
     keras_correct = resolve_recipe("mnist_losses").config

@@ -1,6 +1,6 @@
 """The best validation AUC any model can reach on the focal tutorial's rings.
 
-How the rings are drawn (``recipes/datasets/rings.py``, as the tutorial's text): a point's
+How the rings are drawn (``datasets/rings.py``, as the tutorial's text): a point's
 radius is ``mean + N(0, 1)`` (mean 5 for positives, 8 for negatives), its angle uniform and
 independent. The class changes only the radius's distribution, so a point's density depends on
 it only through its distance from the centre, ``|x|`` (the Jacobian 1 / (2 pi |x|) is the same

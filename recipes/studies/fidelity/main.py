@@ -37,7 +37,7 @@ def bayes_section(bayes: dict[str, Any]) -> list[str]:
         "## The rings' Bayes limit",
         "",
         "A point's radius is its class's mean radius + N(0, 1), its angle uniform "
-        "(recipes/datasets/rings.py, as the tutorial draws them): the distance from the centre "
+        "(datasets/rings.py, as the tutorial draws them): the distance from the centre "
         "is a sufficient statistic and the best score is -radius, so the best AUC is "
         "P(N(5, 1) < N(8, 1)) = Phi(3/sqrt(2)).",
         "",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from recipes.files import atomic_write_text, write_csv
-from recipes.run.lifecycle import RunContext
 from recipes.studies.loss_gallery import curves, derivatives, examples, figures, report
+from recipes.training.lifecycle import RunContext
 
 
 def draw_gallery(context: RunContext) -> dict[str, Any]:

@@ -1,0 +1,336 @@
+"""Sweeps: one run per combination of config values, then one report comparing them.
+
+``python -m recipes sweep <recipe> --grid loss=mse,categorical_crossentropy --grid seed=0,1``
+trains the product of the values (here 4 runs), each in its own ordinary run folder
+(``outputs/<recipe>/<run-id>``), and writes a sweep folder ``outputs/sweeps/<recipe>-<id>/``:
+
+- ``summary.csv`` / ``summary.md`` and ``sweep.json`` (:mod:`recipes.sweeps.records`);
+- ``logs/``: each run's console output (process executor);
+- the report the config names (``report:``, default ``table``; :data:`recipes.plugins.REPORTS`).
+
+Every combination is validated before any training starts (:mod:`recipes.sweeps.grid`); the
+executor the config names (``sweep.executor``) runs the points (:mod:`recipes.sweeps.executors`);
+a run that fails is recorded and the others go on. :func:`resume_sweep` reruns the points of
+a sweep folder that did not complete; :func:`print_plan` is ``--dry-run``.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from recipes.config.inputs import changes_since, config_sha256, data_file_hashes
+from recipes.errors import RecipeError
+from recipes.files import atomic_write_text, create_unique_folder, now_iso
+from recipes.locks import FolderLock, lock_or_refuse
+from recipes.outcome import PointRequest
+from recipes.paths import DEFAULT_OUTPUT_ROOT, display_path
+from recipes.plugins import EXECUTORS, REPORTS
+from recipes.signals import exit_status_of
+from recipes.status import HEARTBEAT_EVERY_S, RunStatus, read_record, shown_status
+from recipes.sweeps.grid import plan_sweep
+from recipes.sweeps.records import (
+    RunResult,
+    Sweep,
+    load_sweep,
+    write_summary,
+    write_sweep_record,
+)
+
+
+def _describe_result(result: RunResult, metric: str | None) -> str:
+    if result.status != RunStatus.COMPLETED:
+        return f"{result.status}: {result.reason}"
+    text = f"completed in {result.wall_s:.1f} s"
+    if "fit" in result.durations:
+        text += f" (fit {result.durations['fit']:.1f} s)"
+    for key in (f"test_{metric}", "test_accuracy", "test_loss"):
+        if key in result.metrics:
+            return f"{text}, {key} {result.metrics[key]:.4f}"
+    return text
+
+
+def run_sweep(
+    recipe: str,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    overrides: Sequence[str] = (),
+    backend: str | None = None,
+    output_root: Path | str = DEFAULT_OUTPUT_ROOT,
+    jobs: int | None = None,
+    progress: TextIO | None = None,
+    compare: bool = True,
+) -> Sweep:
+    """Validate every combination, run them with the config's executor (``jobs`` at a time;
+    default: the config's ``sweep.jobs``), write the sweep folder (summary, sweep.json, the
+    report) and return the :class:`Sweep`. Progress lines go to ``progress`` (default:
+    standard error).
+
+    Raises RecipeError (before anything is created) when any combination is invalid.
+    Ctrl-C, SIGTERM or SIGHUP stop the sweep after writing what finished: the returned sweep
+    then has ``stop_signal`` set (the command line exits 128 + it).
+    """
+    _check_jobs(jobs)
+    base, axes, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
+    settings = base.config.sweep
+    output_root = Path(output_root).resolve()
+    _preflight(settings, output_root)
+    sweep = Sweep(
+        recipe=base.name,
+        folder=create_unique_folder(output_root / "sweeps", prefix=f"{base.name}-"),
+        base=base,
+        axes=axes,
+        results=[RunResult(point=point) for point in points],
+        overrides=list(overrides),
+        backend=backend,
+        jobs=jobs or settings.jobs,
+        recipe_argument=recipe,
+        output_root=output_root,
+        executor=settings.executor,
+        grid_spec={**base.config.grid, **(grid or {})},
+        started_at=now_iso(),
+        inputs=sweep_inputs(base, points),
+    )
+    with FolderLock(sweep.folder):
+        return _execute(sweep, progress, compare)
+
+
+# Where and how the points run, not what they compute: a resume may change these.
+NOT_PINNED = ("sweep", "description")
+
+
+def _pinned(config: Any) -> dict[str, Any]:
+    return {k: v for k, v in config.as_mapping().items() if k not in NOT_PINNED}
+
+
+def sweep_inputs(base: Any, points: Sequence[Any]) -> dict[str, Any]:
+    """What a sweep pins: the hash of its points' configs, its base config (to name what
+    changed) and its data files; not ``sweep:``, which says only where and how points run."""
+    return {
+        "config_sha256": config_sha256({"points": [_pinned(p.recipe.config) for p in points]}),
+        "config": _pinned(base.config),
+        "data_files": data_file_hashes(base.config),
+    }
+
+
+def resume_sweep(
+    folder: Path | str,
+    jobs: int | None = None,
+    progress: TextIO | None = None,
+    force: bool = False,
+) -> Sweep:
+    """Rerun the points of a sweep folder that did not complete (a point stopped with a
+    backup continues in its run folder, any other starts in a new one), then rewrite the
+    summary and the report over all points. A sweep whose points all completed but whose
+    report failed gets its report rebuilt. RecipeError (one line) when another process works
+    on the sweep, or its inputs changed since it started (unless ``force``)."""
+    _check_jobs(jobs)
+    folder = Path(folder).resolve()
+    lock = lock_or_refuse(folder, "sweep")
+    try:
+        sweep = load_sweep(folder)
+        record = read_record(folder / "sweep.json") or {}
+        if shown_status(record) == RunStatus.RUNNING:
+            raise RecipeError(
+                f"{folder}: this sweep is still running (pid {record.get('pid')}); stop it "
+                "first, or wait until its heartbeat is 3 minutes old"
+            )
+        base, _, points, _ = plan_sweep(
+            sweep.recipe_argument, sweep.grid_spec, sweep.overrides, sweep.backend
+        )
+        if [p.labels for p in points] != [r.point.labels for r in sweep.results]:
+            raise RecipeError(
+                f"{folder}: the recipe's grid no longer gives this sweep's points; start a new "
+                "sweep"
+            )
+        changed = changes_since(sweep.inputs, sweep_inputs(base, points))
+        if changed and not force:
+            raise RecipeError(
+                f"{folder}: {changed} since the sweep started; resuming would mix runs of "
+                "different inputs. Start a new sweep, or add --force to resume anyway "
+                "(sweep.json records it)"
+            )
+        todo = [result for result in sweep.results if result.status != RunStatus.COMPLETED]
+        if not todo and not sweep.report_error:
+            raise RecipeError(f"{folder}: every point completed; nothing to resume")
+        _preflight(base.config.sweep, sweep.output_root)
+        for result, point in zip(sweep.results, points, strict=True):
+            result.point = point
+            if result.status != RunStatus.COMPLETED:
+                result.reset()
+        sweep.base, sweep.jobs, sweep.force = base, jobs or sweep.jobs, force
+        entry: dict[str, Any] = {"at": now_iso(), "points": len(todo)}
+        if changed:
+            entry["forced"] = changed
+            sweep.inputs = sweep_inputs(base, points)
+        sweep.resumes = [*sweep.resumes, entry]
+        return _execute(sweep, progress, compare=True)
+    finally:
+        lock.release()
+
+
+def rebuild_report(folder: Path | str) -> Sweep:
+    """``sweep --report``: the sweep's summary and report written again from its run folders,
+    without training anything."""
+    folder = Path(folder).resolve()
+    lock = lock_or_refuse(folder, "sweep")
+    try:
+        sweep = load_sweep(folder)
+        record = read_record(folder / "sweep.json") or {}
+        status = RunStatus.of(record.get("status"))
+        _finish(sweep, None, status if status.finished else RunStatus.FAILED, compare=True)
+        return sweep
+    finally:
+        lock.release()
+
+
+def print_plan(
+    recipe: str,
+    grid: Mapping[str, Sequence[Any]] | None = None,
+    overrides: Sequence[str] = (),
+    backend: str | None = None,
+) -> int:
+    """``sweep --dry-run``: every point's run, one line each; creates nothing."""
+    base, _, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
+    for point in points:
+        command = PointRequest(recipe, tuple(point.overrides), backend).command_line()
+        print(f"[{point.index}/{len(points)}] {point.label}: {shlex.join(command)}")
+    describe = getattr(EXECUTORS.get(base.config.sweep.executor), "describe", None)
+    if describe is not None:  # e.g. ray: where the points would run, with what resources
+        print(f"executor {base.config.sweep.executor}: {describe(base.config.sweep)}")
+    print(f"{len(points)} runs; nothing was created (--dry-run)")
+    return 0
+
+
+def _preflight(settings: Any, output_root: Path) -> None:
+    """An executor may check, before the sweep creates anything, that it can run its points
+    (the ray executor: Ray installed, cluster reachable, output root shared): its optional
+    ``preflight(sweep settings, output root)`` raises RecipeError (one line, exit status 2)."""
+    preflight = getattr(EXECUTORS.get(settings.executor), "preflight", None)
+    if preflight is not None:
+        preflight(settings, output_root)
+
+
+def _check_jobs(jobs: int | None) -> None:
+    if jobs is not None and jobs < 1:
+        raise RecipeError(f"--jobs must be at least 1, got {jobs}")
+
+
+def _execute(sweep: Sweep, progress: TextIO | None, compare: bool) -> Sweep:
+    """Run the sweep's points that have not started, then write its records and report."""
+    progress = progress if progress is not None else sys.stderr
+    executor = EXECUTORS.get(sweep.executor)(jobs=sweep.jobs)
+    write_sweep_record(sweep, status=RunStatus.RUNNING)
+    _announce(sweep, progress)
+    started = time.perf_counter()
+    beating = threading.Event()
+    heartbeat = threading.Thread(target=_beat, args=(sweep, beating), daemon=True)
+    heartbeat.start()
+    try:
+        executor.run(sweep, ProgressLines(sweep, progress))
+    except KeyboardInterrupt as error:
+        beating.set()
+        heartbeat.join()
+        for result in sweep.results:
+            if result.status == RunStatus.NOT_STARTED and result.exit_status is None:
+                result.reason = "the sweep was interrupted before this run started"
+        _finish(sweep, started, RunStatus.INTERRUPTED, compare=False)
+        sweep.stop_signal = exit_status_of(error) - 128
+        return sweep
+    beating.set()
+    heartbeat.join()
+    completed = all(r.status == RunStatus.COMPLETED for r in sweep.results)
+    _finish(sweep, started, RunStatus.COMPLETED if completed else RunStatus.FAILED, compare)
+    return sweep
+
+
+def _beat(sweep: Sweep, stop: threading.Event) -> None:
+    """Rewrite sweep.json (with its heartbeat and the points so far) while the sweep runs."""
+    while not stop.wait(HEARTBEAT_EVERY_S):
+        try:
+            write_sweep_record(sweep, status=RunStatus.RUNNING)
+        except (OSError, RuntimeError, ValueError):  # a point changed while it was written
+            continue
+
+
+class ProgressLines:
+    """What an executor reports as points start and finish: one line each, e.g.
+    ``[3/10] loss=hinge, seed=2: completed in 9.1 s (fit 6.2 s), test_sign_accuracy 1.0000
+    (3/10 done)``. Safe to call from several threads."""
+
+    def __init__(self, sweep: Sweep, stream: TextIO) -> None:
+        self.stream = stream
+        self.total = len(sweep.results)
+        self.finished = 0
+        self.lock = threading.Lock()
+        metrics = sweep.base.config.metrics
+        self.metric = metrics[0].name if metrics else None
+
+    def _print(self, result: RunResult, text: str) -> None:
+        line = f"[{result.point.index}/{self.total}] {result.point.label}: {text}"
+        print(line, file=self.stream, flush=True)
+
+    def started(self, result: RunResult) -> None:
+        with self.lock:
+            self._print(result, "started")
+
+    def done(self, result: RunResult) -> None:
+        with self.lock:
+            self.finished += 1
+            described = _describe_result(result, self.metric)
+            self._print(result, f"{described} ({self.finished}/{self.total} done)")
+
+
+def _announce(sweep: Sweep, progress: TextIO) -> None:
+    shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.axes)
+    todo = sum(result.status == RunStatus.NOT_STARTED for result in sweep.results)
+    resuming = bool(sweep.resumes)
+    runs = (
+        f"resuming {todo} of {len(sweep.results)} runs"
+        if resuming
+        else f"{len(sweep.results)} runs"
+    )
+    print(
+        f"sweep {sweep.recipe}: {runs} over {shape}, {sweep.jobs} at a time "
+        f"({sweep.executor}); folder {display_path(sweep.folder)}",
+        file=progress,
+        flush=True,
+    )
+
+
+def write_report(sweep: Sweep) -> list[Path]:
+    """The report the sweep's config names (``report:``); returns the files it wrote."""
+    return REPORTS.get(sweep.base.config.report)(sweep)
+
+
+def _finish(sweep: Sweep, started: float | None, status: RunStatus, compare: bool) -> None:
+    """summary.csv/md, the report, then sweep.json. A report that fails leaves the completed
+    runs recorded, the sweep ``failed`` with ``report_error`` (its traceback in
+    ``report_traceback.txt``), and ``sweep --report`` rebuilds it."""
+    if started is not None:
+        sweep.ended_at = now_iso()
+        sweep.wall_s = time.perf_counter() - started
+    write_summary(sweep)
+    outputs: list[str] = []
+    sweep.report_error = ""
+    if compare and any(result.status == RunStatus.COMPLETED for result in sweep.results):
+        try:
+            outputs = [path.name for path in write_report(sweep)]
+        except Exception as error:  # a plot or a table failed: the runs are still recorded
+            sweep.report_error = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
+            atomic_write_text(
+                sweep.folder / "report_traceback.txt", "".join(traceback.format_exception(error))
+            )
+            status = RunStatus.FAILED
+        else:
+            (sweep.folder / "report_traceback.txt").unlink(missing_ok=True)
+            if status == RunStatus.FAILED and all(
+                r.status == RunStatus.COMPLETED for r in sweep.results
+            ):
+                status = RunStatus.COMPLETED  # only the report had failed, and now it is done
+    write_sweep_record(sweep, status=status, comparison=outputs)

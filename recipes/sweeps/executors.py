@@ -1,0 +1,167 @@
+"""Sweep executors: where and when a sweep's points run. Every point goes through the one
+door (:func:`recipes.training.door.run_point`), so the run folders, records, resume and backups do
+not depend on which executor runs them.
+
+An executor is made with ``Executor(jobs=N)`` and runs with ``executor.run(sweep, progress)``:
+it fills in each :class:`~recipes.sweeps.records.RunResult` of ``sweep.results`` whose status
+is ``not started`` (from the point's :class:`~recipes.training.door.RunOutcome`) and calls
+``progress.started(result)`` and ``progress.done(result)`` as each one starts and finishes.
+On Ctrl-C it stops starting new points, lets the running ones end (each records
+``interrupted``), and re-raises KeyboardInterrupt. Executors are registered by name in
+:data:`recipes.plugins.EXECUTORS` and chosen with ``sweep.executor`` in a config.
+
+- ``processes``: each point in a fresh runner process (:mod:`recipes.cli.worker`), ``jobs``
+  at a time, so each gets a fresh Keras (a grid may even vary ``backend``) and a crash stays
+  inside its point.
+- ``workers``: ``jobs`` long-lived runner processes, each importing Keras once and running
+  point after point with fresh Keras state (a Keras import costs 3-6 s here). A runner serves
+  one backend; a point on another backend gets a new one. A runner that dies fails its point
+  and is replaced.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import queue
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+from recipes.child import Children, Runner, run_on
+from recipes.files import create_unique_folder
+from recipes.outcome import PointRequest, RunOutcome
+from recipes.status import RunStatus
+from recipes.sweeps.records import RunResult, Sweep
+
+
+class Executor(Protocol):
+    """What the sweep driver needs from an executor."""
+
+    def __init__(self, jobs: int) -> None: ...
+
+    def run(self, sweep: Sweep, progress: Any) -> None: ...
+
+
+def absolute_recipe(recipe: str) -> str:
+    """A recipe given as a file path, made absolute: a runner may work in another folder."""
+    if recipe.endswith((".yaml", ".yml")) or os.sep in recipe or "/" in recipe:
+        return str(Path(recipe).resolve())
+    return recipe
+
+
+def point_request(sweep: Sweep, result: RunResult) -> PointRequest:
+    """The request that runs a point: a stopped point continues in its run folder from its
+    backup; any other gets a new run folder, reserved here so its outcome can always be read
+    back, whatever happens to the process that runs it."""
+    if result.resume_from is not None:
+        request = PointRequest(
+            recipe=sweep.recipe_argument,
+            output_root=str(sweep.output_root),
+            folder=str(result.resume_from),
+            resume=True,
+            force=sweep.force,
+        )
+    else:
+        recipe = sweep.recipe_of(result)
+        request = PointRequest(
+            recipe=absolute_recipe(sweep.recipe_argument),
+            overrides=tuple(result.point.overrides),
+            backend=sweep.backend,
+            output_root=str(sweep.output_root),
+            folder=str(create_unique_folder(sweep.output_root / recipe.name)),
+        )
+    result.command = request.command_line()
+    result.run_folder = Path(request.folder)
+    return request
+
+
+def log_path(sweep: Sweep, result: RunResult) -> Path:
+    """``logs/run-07.log``: the console output of a point."""
+    width = len(str(len(sweep.results)))
+    (sweep.folder / "logs").mkdir(exist_ok=True)
+    return sweep.folder / "logs" / f"run-{result.point.index:0{width}d}.log"
+
+
+def record_outcome(result: RunResult, outcome: RunOutcome, started: float) -> None:
+    result.apply(outcome)
+    result.wall_s = time.perf_counter() - started
+
+
+def run_in_threads(
+    work: Callable[[Any], None], items: Iterable[Any], jobs: int, children: Children
+) -> None:
+    """``work(item)`` for every item, ``jobs`` threads at once. On Ctrl-C (or SIGTERM, SIGHUP:
+    recipes.signals) every child process is stopped first, then the threads are waited for."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
+    try:
+        futures = [pool.submit(work, item) for item in items]
+        for future in concurrent.futures.as_completed(futures):
+            future.result()
+    except KeyboardInterrupt:
+        children.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+class RunnerExecutor:
+    """Points on runner processes, ``jobs`` at a time; a fresh runner per point unless
+    ``reuse``. On Ctrl-C, SIGTERM or SIGHUP every runner is stopped and waited for: none is
+    left behind."""
+
+    reuse = False
+
+    def __init__(self, jobs: int = 1) -> None:
+        self.jobs = jobs
+
+    def run(self, sweep: Sweep, progress: Any) -> None:
+        pending: queue.Queue[RunResult] = queue.Queue()
+        for result in sweep.results:
+            if result.status == RunStatus.NOT_STARTED:
+                pending.put(result)
+        children = Children()
+
+        def serve(slot: int) -> None:
+            runner: Runner | None = None
+            try:
+                while not children.stopping:
+                    try:
+                        result = pending.get_nowait()
+                    except queue.Empty:
+                        return
+                    backend = sweep.recipe_of(result).config.backend
+                    if runner is not None and not (
+                        self.reuse and runner.alive and runner.backend == backend
+                    ):
+                        runner.close()
+                        runner = None
+                    log = result.log = log_path(sweep, result)
+                    if runner is None:
+                        name = f"worker-{slot + 1}.log" if self.reuse else log.name
+                        runner = Runner(backend, children, log.parent / name)
+                    if runner.process is None:  # the sweep is stopping
+                        return
+                    request = point_request(sweep, result)
+                    progress.started(result)
+                    started = time.perf_counter()
+                    record_outcome(result, run_on(runner, request, log), started)
+                    progress.done(result)
+            finally:
+                if runner is not None:
+                    runner.close()
+
+        run_in_threads(serve, range(self.jobs), self.jobs, children)
+
+
+class ProcessExecutor(RunnerExecutor):
+    """``processes``: each point in its own fresh runner process."""
+
+    reuse = False
+
+
+class WorkerExecutor(RunnerExecutor):
+    """``workers``: ``jobs`` runner processes, each running point after point."""
+
+    reuse = True

@@ -1,0 +1,100 @@
+"""The ``vectorized`` sweep executor: points whose configs differ only in their seed train
+together as one compiled JAX program (the task's ``together`` plug-in; for ``train``,
+:func:`recipes.training.group.train_together`), in this process, so a sweep over 50 seeds pays
+Keras' start-up and the compilation once. Each point still gets its own complete run folder;
+its figures are drawn by a pool of ``jobs`` processes while the group's other runs finish, when
+``plots.draw`` asks for one (:mod:`recipes.training.drawing`), and the runs' outcomes, hence the
+sweep's report, wait for them.
+Points that cannot share (another backend, a task that cannot train together,
+``train.trainer: fit``, a run resumed from its backup) go to the
+:class:`~recipes.sweeps.executors.ProcessExecutor`, ``jobs`` at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+from recipes.config.schema import ResolvedRecipe
+from recipes.outcome import RunOutcome, raise_if_interrupted
+from recipes.plugins import FIGURE_POOLS, RUN_GROUP, TASKS
+from recipes.status import RunStatus
+from recipes.sweeps.executors import ProcessExecutor, record_outcome
+from recipes.sweeps.records import RunResult, Sweep
+
+PROGRESS_EVERY_S = 2.0  # at most one "epoch k/N" line per group this often
+
+
+def shared_program_key(recipe: ResolvedRecipe) -> str | None:
+    """What points must share to train as one program: the whole config but the seed. None
+    for a point that cannot train in this process's compiled JAX program."""
+    config = recipe.config
+    loaded = sys.modules.get("keras")
+    if (
+        config.backend != "jax"
+        or "together" not in TASKS.entry(config.task).info
+        or config.train.trainer == "fit"
+        or (loaded is not None and loaded.backend.backend() != "jax")
+    ):
+        return None
+    mapping = {key: value for key, value in config.as_mapping().items() if key != "seed"}
+    return json.dumps(mapping, sort_keys=True, default=str)
+
+
+class VectorizedExecutor:
+    """Same-shape points as one program each group; the others one process each."""
+
+    def __init__(self, jobs: int = 1) -> None:
+        self.jobs = jobs
+
+    def run(self, sweep: Sweep, progress: Any) -> None:
+        groups: dict[str, list[tuple[RunResult, ResolvedRecipe]]] = {}
+        for result in sweep.results:
+            if result.status != RunStatus.NOT_STARTED or result.resume_from is not None:
+                continue
+            recipe = sweep.recipe_of(result)
+            key = shared_program_key(recipe)
+            if key is not None:
+                groups.setdefault(key, []).append((result, recipe))
+        with FIGURE_POOLS.load()(self.jobs) as figures:  # only a group that wants one starts it
+            for number, members in enumerate(groups.values(), start=1):
+                name = f"group {number}/{len(groups)}"
+                _train_group(sweep, members, progress, name, figures)
+        ProcessExecutor(self.jobs).run(sweep, progress)  # whatever is left
+
+
+def _train_group(
+    sweep: Sweep,
+    members: list[tuple[RunResult, ResolvedRecipe]],
+    progress: Any,
+    name: str,
+    figures: Any,
+) -> None:
+    results = [result for result, _ in members]
+    for result in results:
+        progress.started(result)
+    clock = time.perf_counter()
+    epochs = members[0][1].config.train.epochs  # None for train.steps: known once data is
+    last_line = [0.0]
+
+    def on_epoch(epoch: int, training: int) -> None:
+        if epoch + 1 == epochs or time.perf_counter() - last_line[0] >= PROGRESS_EVERY_S:
+            of = f"/{epochs}" if epochs else ""
+            last_line[0] = time.perf_counter()
+            print(
+                f"{name} ({len(results)} runs as one program): epoch {epoch + 1}{of}, "
+                f"{training} still training",
+                file=progress.stream,
+                flush=True,
+            )
+
+    def on_finished(index: int, outcome: RunOutcome) -> None:
+        record_outcome(results[index], outcome, clock)
+        progress.done(results[index])
+
+    outcomes = RUN_GROUP.load()(
+        [recipe for _, recipe in members], sweep.output_root, on_finished, on_epoch, figures
+    )
+    raise_if_interrupted(outcomes)  # a signal stopped the group: the sweep stops too

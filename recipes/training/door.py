@@ -1,0 +1,245 @@
+"""One door for every run: whichever way a run starts (the command line, the Python API, a
+sweep executor in this process, in a worker, in a child process or on Ray), it goes through
+:func:`run_point`: a resolved recipe (or a stopped run folder to resume) in, a
+:class:`RunOutcome` out. Executors decide only where and when a point runs; resume, locks,
+the pinned inputs, the run folder and its record behave the same whichever runs it.
+
+A child process or a worker gets a :class:`~recipes.outcome.PointRequest` (plain JSON) and
+answers with the outcome as JSON (:mod:`recipes.cli.worker`, :mod:`recipes.child`); nothing
+is read back from a log.
+
+:func:`run_point` never raises for what happens inside a run: a bad config, a failed or
+interrupted run, a fault, are all outcomes (``status``, ``exit_status``, ``message``). The
+caller decides what an interruption means for it (the command line exits 130 or 143, a sweep
+stops, the Python API raises KeyboardInterrupt).
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from recipes.config.inputs import changes_since, fingerprint
+from recipes.config.schema import ResolvedRecipe
+from recipes.errors import RecipeError, TrainingFailed
+from recipes.locks import FolderLock, lock_or_refuse
+from recipes.outcome import PointRequest, RunOutcome, outcome_from_folder
+from recipes.plugins import TASKS
+from recipes.signals import Stopped, describe_stop, exit_status_of
+from recipes.status import RunStatus, read_record, shown_status
+from recipes.training.lifecycle import OpenRun
+
+
+def _outcome_of_error(error: BaseException, folder: Path | None) -> RunOutcome:
+    """What an exception that ended a run (or stopped it before it began) means."""
+    if isinstance(error, RecipeError):
+        exit_status, message = error.exit_status, f"error: {error}"
+    elif isinstance(error, TrainingFailed):
+        exit_status, message = error.exit_status, f"error: training failed: {error}"
+    elif isinstance(error, KeyboardInterrupt):
+        exit_status = exit_status_of(error)
+        message = (
+            f"interrupted ({error}): the run's record says status 'interrupted'"
+            if str(error)
+            else "interrupted: the run's record says status 'interrupted'"
+        )
+    elif isinstance(error, OSError):
+        where = f" {error.filename}" if error.filename else ""
+        exit_status, message = 1, f"error: could not write{where}: {error.strerror or error}"
+    else:
+        first_line = (str(error).splitlines() or [""])[0]
+        exit_status = 1
+        where = (
+            f"(run.json records it; the traceback is in {folder}/traceback.txt)"
+            if folder is not None
+            else "(before its run folder was made)"
+        )
+        message = f"error: the run failed: {type(error).__name__}: {first_line} {where}"
+    if folder is not None and (folder / "run.json").is_file():
+        return outcome_from_folder(folder, exit_status, message)
+    status = RunStatus.INTERRUPTED if isinstance(error, KeyboardInterrupt) else RunStatus.FAILED
+    reason = describe_stop(error) if isinstance(error, KeyboardInterrupt) else str(error)
+    details = "" if isinstance(error, RecipeError) else "".join(traceback.format_exception(error))
+    return RunOutcome(status, None, {}, reason, exit_status, message, details=details)
+
+
+def fresh_keras_state() -> None:
+    """Forget the models and names of earlier runs in this process (a worker, a notebook);
+    every run seeds itself."""
+    if "keras" in sys.modules:
+        sys.modules["keras"].backend.clear_session()
+
+
+def run_point(
+    recipe: ResolvedRecipe | None,
+    output_root: Path | str | None = None,
+    *,
+    folder: Path | None = None,
+    resume_folder: Path | str | None = None,
+    force: bool = False,
+    verbose: int | None = None,
+) -> RunOutcome:
+    """Run one point: ``recipe`` in a new run folder under ``output_root`` (or in
+    ``folder``, an empty folder reserved for it), or continue the stopped run in
+    ``resume_folder`` (``recipe`` None: the folder says what it was), refusing changed inputs
+    unless ``force``. Returns how it ended; never raises for what happens in the run."""
+    run: OpenRun | None = None
+    lock: FolderLock | None = None
+    try:
+        resume_entry: dict[str, Any] = {}
+        if resume_folder is not None:
+            resume_folder = Path(resume_folder).resolve()
+            lock = lock_run_folder(resume_folder)
+            recipe, resume_entry = check_resumable(resume_folder, force)
+            output_root = resume_folder.parent.parent
+        if recipe is None or output_root is None:
+            raise ValueError("run_point needs a recipe and an output root, or a resume folder")
+        fresh_keras_state()
+        task = TASKS.get(recipe.config.task)
+        run = OpenRun(
+            recipe, output_root, verbose, resume_folder, folder=folder, lock=lock,
+            resume_entry=resume_entry,
+        )  # fmt: skip
+        lock = None  # the run holds it now and releases it when it ends
+        with run:
+            if resume_entry.get("forced"):
+                run.context.record.update(inputs=fingerprint(recipe.config))
+            run.complete(task(run.context))
+    except (Exception, KeyboardInterrupt) as error:
+        return _outcome_of_error(error, run.context.folder if run else None)
+    finally:
+        if lock is not None:
+            lock.release()
+    return outcome_from_folder(run.context.folder)
+
+
+def lock_run_folder(folder: Path) -> FolderLock:
+    """The folder's lock, for a resume; RecipeError (exit 2) when it is not a run folder or
+    another process works in it."""
+    if not folder.is_dir():
+        raise RecipeError(
+            f"{folder}: no such run folder; give a folder such as outputs/hinge/<run-id>"
+        )
+    if read_record(folder / "run.json") is None or not (folder / "config.yaml").is_file():
+        raise RecipeError(
+            f"{folder}: not a run folder (it needs run.json and config.yaml); give a folder "
+            "such as outputs/hinge/<run-id>"
+        )
+    return lock_or_refuse(folder, "run")
+
+
+def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str, Any]]:
+    """The recipe a stopped run folder was started with, and what its resume entry records;
+    RecipeError (one line) when the run completed, is still running elsewhere, its task
+    cannot resume, or its inputs changed (unless ``force``)."""
+    from recipes.config.resolve import resolve_run_folder_config
+
+    record = read_record(folder / "run.json") or {}
+    recipe = str(record.get("recipe") or folder.parent.name)
+    status = shown_status(record)
+    if status == RunStatus.COMPLETED:
+        raise RecipeError(
+            f"{folder}: this run already completed; nothing to resume "
+            f"(a new run: python -m recipes run {recipe})"
+        )
+    if status == RunStatus.RUNNING:
+        raise RecipeError(
+            f"{folder}: this run is still running (pid {record.get('pid')}, last heartbeat "
+            f"{_heartbeat_text(record)}); stop it first, or wait until its heartbeat is "
+            "3 minutes old"
+        )
+    config = resolve_run_folder_config(folder)
+    if not TASKS.entry(config.task).info.get("resumable"):
+        raise RecipeError(
+            f"{folder}: task '{config.task}' has nothing to resume; run it again "
+            f"(python -m recipes run {recipe})"
+        )
+    entry: dict[str, Any] = {}
+    changes = changes_since(record.get("inputs"), fingerprint(config))
+    if changes:
+        if not force:
+            raise RecipeError(
+                f"{folder}: {changes} since the run started; resuming would mix inputs. "
+                "Start a new run, or add --force to resume anyway (run.json records it)"
+            )
+        entry["forced"] = changes
+    sources = record.get("sources") if isinstance(record.get("sources"), list) else []
+    overrides = record.get("overrides") if isinstance(record.get("overrides"), list) else []
+    return ResolvedRecipe(name=recipe, config=config, sources=sources, overrides=overrides), entry
+
+
+def _heartbeat_text(record: dict[str, Any]) -> str:
+    from recipes.status import heartbeat_age
+
+    age = heartbeat_age(record)
+    return "unknown" if age is None else f"{age:.0f} s ago"
+
+
+def run_group(
+    recipes: Sequence[ResolvedRecipe],
+    output_root: Path,
+    on_finished: Callable[[int, RunOutcome], None],
+    on_epoch: Callable[[int, int], None] | None = None,
+    figures: Any = None,
+) -> list[RunOutcome]:
+    """Points that share everything but their seed, trained together as one program (the
+    task's ``together`` plug-in), each in its own run folder; ``on_finished(index, outcome)``
+    as each run folder is finished. ``figures``: the sweep's figure pools
+    (:class:`recipes.training.figure_pool.FigurePools`), or None. Returns every point's outcome."""
+    train_together = TASKS.entry(recipes[0].config.task).info["together"].load()
+    outcomes: dict[int, RunOutcome] = {}
+
+    def finished(index: int, run: OpenRun) -> None:
+        outcomes[index] = outcome_from_folder(run.context.folder)
+        on_finished(index, outcomes[index])
+
+    fresh_keras_state()
+    try:
+        train_together(recipes, output_root, finished, on_epoch, figures)
+    except (Exception, KeyboardInterrupt) as error:  # the shared part failed or was stopped
+        for index in range(len(recipes)):
+            if index not in outcomes:
+                outcome = _outcome_of_error(error, None)
+                if not isinstance(error, KeyboardInterrupt):
+                    outcome.reason = f"its group failed before it started: {error}"
+                outcomes[index] = outcome
+                on_finished(index, outcome)
+    return [outcomes[index] for index in range(len(recipes))]
+
+
+def run_request(request: PointRequest, verbose: int | None = None) -> RunOutcome:
+    """Resolve and run a point given as a request, in this process (a runner does this)."""
+    if request.resume:
+        return run_point(None, resume_folder=request.folder, force=request.force, verbose=verbose)
+    from recipes.config.resolve import resolve_recipe
+
+    try:
+        recipe = resolve_recipe(request.recipe, request.overrides, request.backend)
+    except (Exception, KeyboardInterrupt) as error:
+        return _outcome_of_error(error, None)
+    folder = Path(request.folder) if request.folder else None
+    return run_point(recipe, request.output_root, folder=folder, verbose=verbose)
+
+
+class RunNotCompleted(RuntimeError):
+    """A run that :func:`run_recipe` was asked for did not complete; ``outcome`` says how it
+    ended."""
+
+    def __init__(self, outcome: RunOutcome) -> None:
+        super().__init__(outcome.message or f"the run ended {outcome.status}")
+        self.outcome = outcome
+
+
+def run_recipe(recipe: ResolvedRecipe, output_root: Path | str, verbose: int | None = None) -> Path:
+    """:func:`run_point` for callers that want a completed run's folder: raises
+    :class:`RunNotCompleted` (with the outcome) when it did not complete, and
+    :class:`recipes.signals.Stopped` when a signal stopped it."""
+    outcome = run_point(recipe, output_root, verbose=verbose)
+    if outcome.stop_signal is not None:
+        raise Stopped(outcome.stop_signal)
+    if not outcome.completed:
+        raise RunNotCompleted(outcome)
+    return outcome.run_folder

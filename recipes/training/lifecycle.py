@@ -1,0 +1,264 @@
+"""The life of one run folder, the same for every task.
+
+Order matters: the backend is chosen before Keras is imported; the run folder, its
+``config.yaml`` and ``run.json`` exist before the task starts, so a failed or interrupted run
+is still auditable. ``run.json`` says whether the run is ``running``, ``completed``, ``failed``
+or ``interrupted``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import platform
+import socket
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recipes.config.inputs import fingerprint
+from recipes.config.schema import ResolvedRecipe
+from recipes.errors import RecipeError, TrainingFailed
+from recipes.files import (
+    atomic_write_text,
+    create_unique_folder,
+    now_iso,
+    write_json,
+    write_yaml,
+)
+from recipes.locks import FolderLock
+from recipes.signals import describe_stop
+from recipes.status import HEARTBEAT_EVERY_S, RunStatus, read_record
+from recipes.training.backend import library_versions, select_backend
+
+
+class RunRecord:
+    """The ``run.json`` of one run, rewritten atomically on every change. Safe to update
+    from several threads (the heartbeat's and the run's)."""
+
+    def __init__(self, folder: Path, **fields: Any) -> None:
+        self.path = Path(folder) / "run.json"
+        self.data: dict[str, Any] = {"status": RunStatus.RUNNING, **fields}
+        self._lock = threading.Lock()
+        self.data["heartbeat_at"] = time.time()
+        self.save()
+
+    def update(self, **fields: Any) -> None:
+        with self._lock:
+            self.data.update(fields)
+            write_json(self.path, self.data)
+
+    def save(self) -> None:
+        with self._lock:
+            write_json(self.path, self.data)
+
+    def beat(self, at_most_every_s: float = 0.0) -> None:
+        """Record that the run is alive (``heartbeat_at``, seconds since the epoch), unless
+        the last beat is more recent than ``at_most_every_s``."""
+        now = time.time()
+        if now - float(self.data.get("heartbeat_at") or 0.0) >= at_most_every_s:
+            self.update(heartbeat_at=now)
+
+
+class Heartbeats:
+    """One daemon thread that beats every open run's record every ``HEARTBEAT_EVERY_S``
+    seconds, so a run whose process is gone (SIGKILL, a lost machine or Ray node) shows as
+    stopped wherever it ran (``recipes.status``). A run also beats at each epoch."""
+
+    def __init__(self) -> None:
+        self.records: set[RunRecord] = set()
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+        self.wake = threading.Event()
+
+    def add(self, record: RunRecord) -> None:
+        with self.lock:
+            self.records.add(record)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
+                self.thread.start()
+
+    def discard(self, record: RunRecord) -> None:
+        with self.lock:
+            self.records.discard(record)
+
+    def _beat(self) -> None:
+        while not self.wake.wait(HEARTBEAT_EVERY_S):
+            with self.lock:
+                records = list(self.records)
+            for record in records:
+                try:
+                    record.beat(at_most_every_s=HEARTBEAT_EVERY_S / 2)
+                except OSError:  # e.g. the disk is full: the run itself will say so
+                    continue
+
+
+HEARTBEATS = Heartbeats()
+
+
+@dataclass
+class RunContext:
+    """What a task gets: the recipe, its run folder and record, and a clock for each stage."""
+
+    recipe: ResolvedRecipe
+    folder: Path
+    record: RunRecord
+    durations: dict[str, float] = field(default_factory=dict)
+    verbose: int | None = None  # Keras progress output; None: bars on a terminal, else lines
+    resuming: bool = False  # the folder holds an interrupted or failed run to continue
+
+    @property
+    def config(self) -> Any:
+        return self.recipe.config
+
+    @contextlib.contextmanager
+    def timed(self, stage: str) -> Iterator[None]:
+        """Add the seconds spent in the ``with`` block to ``durations[stage]`` (run.json)."""
+        clock = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.durations[stage] = self.durations.get(stage, 0.0) + time.perf_counter() - clock
+
+
+Task = Callable[[RunContext], dict[str, Any]]
+
+
+def _new_run_folder(
+    recipe: ResolvedRecipe, output_root: Path | str, folder: Path | None = None
+) -> tuple[Path, RunRecord]:
+    """``output_root/<recipe>/<run-id>`` (or ``folder``, an empty folder reserved for the
+    run by a sweep executor) with config.yaml and run.json (status running)."""
+    config = recipe.config
+    if folder is None or any(Path(folder).iterdir()):  # a retried task's folder is not reused
+        folder = create_unique_folder(Path(output_root) / recipe.name)
+    folder = Path(folder)
+    write_yaml(folder / "config.yaml", config.as_mapping())
+    record = RunRecord(
+        folder,
+        recipe=recipe.name,
+        task=config.task,
+        run_id=folder.name,
+        description=config.description,
+        sources=recipe.sources,
+        overrides=recipe.overrides,
+        backend=config.backend,
+        seed=config.seed,
+        started_at=now_iso(),
+        command=" ".join(sys.argv),
+        versions=library_versions(),
+        host={
+            "name": socket.gethostname(),
+            "platform": platform.platform(),
+            "processor": platform.machine(),
+        },
+        pid=os.getpid(),
+        inputs=fingerprint(config),
+    )
+    return folder, record
+
+
+class OpenRun:
+    """One run from its folder's creation to its final status, as a context manager: the
+    ``with`` block does the work and calls :meth:`complete`; an exception leaving the block
+    (or given to :meth:`fail`) is recorded as ``failed`` or ``interrupted``. While open, the
+    run holds its folder's lock (:mod:`recipes.locks`) and beats its heartbeat. Several may be
+    open at once (runs trained together, ``recipes.training.group``).
+
+    ``folder``: an empty folder reserved for a new run (else one is made under
+    ``output_root``). ``resume_folder``: a stopped run to continue, whose lock the caller
+    already holds (``lock``) and whose resume entry it gives (``resume_entry``)."""
+
+    def __init__(
+        self,
+        recipe: ResolvedRecipe,
+        output_root: Path | str,
+        verbose: int | None = None,
+        resume_folder: Path | None = None,
+        *,
+        folder: Path | None = None,
+        lock: FolderLock | None = None,
+        resume_entry: dict[str, Any] | None = None,
+    ) -> None:
+        self.started = time.perf_counter()
+        self.status: RunStatus | None = None
+        select_backend(recipe.config.backend)
+        if resume_folder is None:
+            folder, record = _new_run_folder(recipe, output_root, folder)
+            self.lock = lock or FolderLock(folder).acquire()
+        else:
+            folder = Path(resume_folder)
+            self.lock = lock or FolderLock(folder).acquire()
+            record = reopen_record(folder, resume_entry or {})
+        self.context = RunContext(
+            recipe, folder, record, verbose=verbose, resuming=resume_folder is not None
+        )
+        self.context.durations["setup"] = time.perf_counter() - self.started  # backend, folder
+        HEARTBEATS.add(record)
+
+    def __enter__(self) -> OpenRun:
+        return self
+
+    def __exit__(self, kind: Any, error: BaseException | None, trace: Any) -> bool:
+        if error is not None and self.status is None:
+            self.fail(error)
+        return False
+
+    def complete(self, result: dict[str, Any]) -> None:
+        self._finish(RunStatus.COMPLETED, reason="", **result)
+
+    def fail(self, error: BaseException) -> None:
+        """Record why the run stopped (``traceback.txt`` keeps a fault's details)."""
+        if isinstance(error, TrainingFailed):
+            if error.__cause__ is not None:  # e.g. a user's loss raised: where, in its file
+                atomic_write_text(
+                    self.context.folder / "traceback.txt",
+                    "".join(traceback.format_exception(error.__cause__)),
+                )
+            self._finish(RunStatus.FAILED, reason=str(error))
+        elif isinstance(error, KeyboardInterrupt):  # Ctrl-C, or SIGTERM / SIGHUP
+            self._finish(RunStatus.INTERRUPTED, reason=describe_stop(error))
+        else:
+            if not isinstance(error, (RecipeError, OSError)):  # a fault: keep the details
+                atomic_write_text(
+                    self.context.folder / "traceback.txt",
+                    "".join(traceback.format_exception(error)),
+                )
+            self._finish(RunStatus.FAILED, reason=f"{type(error).__name__}: {error}")
+
+    def _finish(self, status: RunStatus, **fields: Any) -> None:
+        self.status = status
+        self.context.durations["total"] = time.perf_counter() - self.started
+        HEARTBEATS.discard(self.context.record)
+        try:
+            self.context.record.update(
+                status=status, ended_at=now_iso(), durations_s=self.context.durations, **fields
+            )
+        except OSError:  # e.g. the disk is full: the error that caused it is what matters
+            if status == RunStatus.COMPLETED:
+                raise
+        finally:
+            self.lock.release()
+
+
+def reopen_record(folder: Path, entry: dict[str, Any]) -> RunRecord:
+    """The run.json of a run being resumed: status running again, this process's pid, and
+    one more entry under ``resumes`` (``entry`` adds to it, e.g. what ``--force`` let
+    through)."""
+    data = read_record(Path(folder) / "run.json") or {}
+    resumes = data.get("resumes") if isinstance(data.get("resumes"), list) else []
+    resumes = [*resumes, {"at": now_iso(), "previous_status": data.get("status"), **entry}]
+    data.update(
+        status=RunStatus.RUNNING,
+        pid=os.getpid(),
+        resumes=resumes,
+        command=" ".join(sys.argv),
+        host={**(data.get("host") if isinstance(data.get("host"), dict) else {}),
+              "name": socket.gethostname()},
+    )  # fmt: skip
+    return RunRecord(folder, **{k: v for k, v in data.items() if k != "status"})

@@ -1,0 +1,194 @@
+"""The ``train`` task: config -> data -> model -> fit -> evaluate -> run folder.
+
+Each step is one call; the clock of each goes to ``durations_s`` in run.json.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from recipes.components.user_loss import is_user_loss
+from recipes.errors import TrainingFailed
+from recipes.files import replaced_atomically, write_csv, write_json
+from recipes.training import drawing
+from recipes.training.backend import leave_tensorflow_unloaded
+from recipes.training.evaluation import Evaluation, check_finite, history_metrics
+from recipes.training.fitting import (
+    backup_callback,
+    compile_model,
+    completed_epochs,
+    earlier_history,
+    early_stopping_callback,
+    fit_model,
+    heartbeat_callback,
+    history_file_callback,
+    nan_guard_callback,
+    uses_compiled_trainer,
+)
+from recipes.training.lifecycle import RunContext
+from recipes.training.loss_check import loss_for_run
+from recipes.training.recording import boundary_recorder
+from recipes.training.schedule import split_schedule
+from recipes.training.speed_settings import resolved_speed_settings
+from recipes.training.tensorboard import tensorboard_callbacks
+
+
+@dataclass
+class Prepared:
+    """A run ready to train: its data, compiled model and callbacks."""
+
+    split: Any
+    model: Any
+    callbacks: list[Any]
+    nan_guard: Any
+    history_file: Any
+    recorder: Any = None  # the boundary recorder (plots.evolution), or None
+
+
+def train_and_evaluate(context: RunContext) -> dict[str, Any]:
+    """Train the recipe's model on its data and write history, predictions, metrics, the
+    model and the figures into the run folder; returns what run.json records."""
+    prepared = prepare_training(context)
+    with context.timed("fit"):
+        fit_model(
+            prepared.model, prepared.split, context.config, prepared.callbacks, context.verbose
+        )
+    return finish_training(context, prepared)
+
+
+def prepare_training(context: RunContext) -> Prepared:
+    """Seed, build the data and the compiled model, and the callbacks of the fit."""
+    config, folder = context.config, context.folder
+    with context.timed("import"):
+        import keras
+
+        from recipes.components.losses import loss_label_encoding
+        from recipes.components.models import build_model, model_initialization
+        from recipes.datasets import build_dataset
+    with context.timed("backend_start"):  # the backend's runtime starts on its first operation
+        leave_tensorflow_unloaded()
+        keras.utils.set_random_seed(config.seed)
+        keras.ops.convert_to_numpy(keras.ops.zeros(()))
+
+    with context.timed("data"):
+        labels = loss_label_encoding(
+            config.loss.name, config.loss.params
+        )  # a user's file: as the loss needs
+        split = build_dataset(config.data.name, config.data.params, config.seed, labels)
+    compiled = uses_compiled_trainer(config)
+    context.record.update(
+        data=split.summary(),
+        trainer="compiled" if compiled else "fit",
+        schedule=split_schedule(config.train, split).summary(),
+        initialization=model_initialization(config.model.name, config.model.params),
+    )
+    with context.timed("model"):
+        model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
+        loss = None
+        if is_user_loss(config.loss.name):  # its file kept in the run folder, checked once
+            loss, kept = loss_for_run(config.loss.name, config.loss.params, folder, model, split)
+            context.record.update(loss_source=kept)
+        compile_model(model, config, loss)
+    speed = resolved_speed_settings(model)
+    if compiled:  # one jitted program per epoch: model.fit's settings do not apply
+        speed = {"steps_per_execution": "one epoch", "jit_compile": True}
+    context.record.update(speed_settings=speed)
+
+    nan_guard = nan_guard_callback()
+    history_file = history_file_callback(folder / "history.csv", _resume_point(context))
+    recorder = boundary_recorder(config, split)  # None unless plots.evolution, 2 features
+    callbacks = [
+        nan_guard,
+        recorder,
+        history_file,  # before the backup: history.csv never has fewer epochs than the backup
+        backup_callback(folder, config.train.checkpoint_every_s)
+        if config.train.checkpoint
+        else None,
+        early_stopping_callback(config),
+        heartbeat_callback(context.record),
+        *tensorboard_callbacks(folder, config, context.recipe.overrides),
+    ]
+    callbacks = [callback for callback in callbacks if callback is not None]
+    return Prepared(split, model, callbacks, nan_guard, history_file, recorder)
+
+
+@dataclass
+class Records:
+    """A trained run's records, written: what its figures are drawn from."""
+
+    metrics: dict[str, Any]
+    evaluation: Any
+    recording: Any = None  # the scored boundary recording, or None
+
+    def result(self) -> dict[str, Any]:
+        """What run.json records when the run completes."""
+        return {"metrics": self.metrics, "output_kind": self.evaluation.output_kind}
+
+
+def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
+    """Evaluate the trained model, write the run folder's records, then its figures (unless
+    ``plots.draw: deferred``: run.json says they are pending)."""
+    records = write_records(context, prepared)
+    if context.config.plots.draw == "deferred":
+        context.record.update(figures=drawing.pending_record(context.folder))
+        return records.result()
+    with context.timed("plots"):
+        try:
+            drawn = drawing.draw(
+                context.folder,
+                context.config,
+                prepared.model,
+                prepared.history_file.history,
+                records.evaluation,
+                records.recording,
+                "run",
+            )
+        except Exception as error:
+            context.record.update(figures=drawing.failed_record(error, "run"))
+            raise
+    drawing.apply_drawn(context.record, context.folder, records.metrics, drawn)
+    return records.result()
+
+
+def write_records(context: RunContext, prepared: Prepared) -> Records:
+    """Evaluate the trained model and write metrics.json, test_predictions.csv, model.keras
+    and the scored boundary recording: everything but the figures."""
+    from recipes.components.models import model_output_kind
+
+    config, folder, model = context.config, context.folder, prepared.model
+    history = prepared.history_file.history
+    if prepared.nan_guard.failure:
+        raise TrainingFailed(prepared.nan_guard.failure)
+
+    with context.timed("evaluate"):
+        evaluation = Evaluation(model, prepared.split, model_output_kind(config.model.name))
+    metrics = {**evaluation.metrics, **history_metrics(history, config)}
+    check_finite(metrics)
+    write_csv(folder / "test_predictions.csv", *evaluation.table())
+    write_json(folder / "metrics.json", metrics)
+
+    with context.timed("save_model"), replaced_atomically(folder / "model.keras") as temporary:
+        model.save(temporary)
+    recorder = prepared.recorder
+    recording = recorder.recording if recorder is not None else None
+    with context.timed("plots"):  # scoring the recording, as when the figures did it
+        drawing.save_recording(folder, config, evaluation, recording, model)
+    if recording is not None:  # inside durations_s.fit and durations_s.plots
+        context.record.update(
+            recording_s=round(recording.seconds, 4),
+            recording_scoring_s=round(recording.scoring_seconds, 4),
+        )
+    return Records(metrics, evaluation, recording)
+
+
+def _resume_point(context: RunContext) -> dict[str, list[float]]:
+    """For a resumed run: the history of the epochs its backup holds (recorded in run.json
+    under ``resumes``); the backup itself is restored by ``BackupAndRestore``."""
+    if not context.resuming:
+        return {}
+    epochs = completed_epochs(context.folder)
+    resumes = context.record.data.get("resumes", [{}])
+    resumes[-1]["from_epoch"] = epochs
+    context.record.update(resumes=resumes, resumed_from_epoch=epochs)
+    return earlier_history(context.folder, epochs)
