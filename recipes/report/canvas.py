@@ -5,17 +5,22 @@ No backend is chosen and pyplot is never imported here, so importing the project
 modules leaves a Jupyter kernel's inline plots (or any other backend) as they were, and a
 figure belongs to no global registry: nothing to close, safe to draw in a thread.
 
-Every text in a figure is drawn as written: math text (``$...$``) and TeX are off
-(:data:`PLAIN_TEXT`), because titles, legends, axis and tick labels carry what users wrote.
+Every text in the project's figures is drawn as written: math text (``$...$``) and TeX are off
+(:data:`PLAIN_TEXT`), because titles, legends, axis and tick labels carry what users wrote. The
+setting is the figure's own (:class:`PlainTextFigure`), never ``matplotlib.rcParams``: a user's
+own figures in the same kernel keep rendering their ``$\\alpha$``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import matplotlib
+import matplotlib.text
 import numpy as np
 import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -27,7 +32,37 @@ from recipes.files import replaced_atomically
 FIGURE_SIZE = (6.4, 4.8)
 SQUARE_FIGURE_SIZE = (5.6, 5.6)
 PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
-matplotlib.rcParams.update(PLAIN_TEXT)  # for every figure this project draws (see above)
+
+
+@contextlib.contextmanager
+def drawn_as_written(artist: Any) -> Iterator[None]:
+    """Math text and TeX off for ``artist``'s texts (each text's own setting) and, for the
+    block, for the texts matplotlib makes as it draws or lays out (tick labels read
+    :data:`PLAIN_TEXT`'s settings when they are made): ``matplotlib.rc_context`` restores the
+    user's settings after the block."""
+    with matplotlib.rc_context(PLAIN_TEXT):
+        for text in artist.findobj(matplotlib.text.Text):
+            text.set_parse_math(False)
+            if text.get_usetex():
+                text.set_usetex(False)
+        yield
+
+
+class PlainTextFigure(Figure):
+    """A figure that draws and lays out its texts as written (:func:`drawn_as_written`),
+    whichever way it is drawn: saved, shown inline, drawn a panel at a time, laid out."""
+
+    def draw(self, renderer: Any) -> None:
+        with drawn_as_written(self):
+            super().draw(renderer)
+
+    def draw_artist(self, artist: Any) -> None:
+        with drawn_as_written(artist):
+            super().draw_artist(artist)
+
+    def tight_layout(self, **options: Any) -> None:
+        with drawn_as_written(self):
+            super().tight_layout(**options)
 
 
 def legend_label(text: object) -> str:
@@ -41,10 +76,11 @@ def legend_label(text: object) -> str:
 def new_figure(
     figsize: tuple[float, float] = FIGURE_SIZE, dpi: int = 120, layout: str | None = None
 ) -> Figure:
-    """An empty figure on an Agg canvas. ``layout``: None for one ``tight_layout`` when it is
-    saved (:func:`save_figure`), "constrained" for a layout computed as it is drawn (a few
-    times tight_layout's cost; it also keeps a suptitle off the axes' titles)."""
-    figure = Figure(figsize=figsize, dpi=dpi, layout=layout)
+    """An empty :class:`PlainTextFigure` on an Agg canvas. ``layout``: None for one
+    ``tight_layout`` when it is saved (:func:`save_figure`), "constrained" for a layout computed
+    as it is drawn (a few times tight_layout's cost; it also keeps a suptitle off the axes'
+    titles)."""
+    figure = PlainTextFigure(figsize=figsize, dpi=dpi, layout=layout)
     FigureCanvasAgg(figure)
     return figure
 
