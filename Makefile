@@ -77,10 +77,10 @@ resume: $(STAMP) ## continue a stopped run or sweep: make resume RUN=outputs/<re
 		$(BIN)/python -m recipes resume "$(RUN)"$(FORCE_FLAG); \
 	fi
 
-test: $(STAMP) ## the fast test suite (545 tests, about 4.5 minutes on 2 cores; TEST_WORKERS=1: one process)
+test: $(STAMP) ## the fast test suite (minutes on 2 cores: docs/speed.md; TEST_WORKERS=1: one process)
 	$(BIN)/python -m pytest -q $(if $(filter-out 0 1,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile,)
 
-test-system: $(STAMP) ## real signals, the Ray cluster, Chromium, Jupyter, torch (15 tests, about 4.5 minutes on 2 cores)
+test-system: $(STAMP) ## real signals, the Ray cluster, Chromium, Jupyter, torch (minutes: docs/speed.md)
 	$(BIN)/python -m pytest -q -m 'system and not slow'
 
 test-full: $(STAMP) ## every test: the fast suite, the system tier and the slow full reproductions
@@ -92,8 +92,15 @@ lint: $(STAMP) ## ruff lint and format check
 format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
 
-benchmark: $(STAMP) ## the speed goals as ratios to baselines measured in the same run (~5 min)
-	$(BIN)/python benchmarks/fast_path.py
+# make benchmark: WRITE_DOCS=1 writes docs/speed.md's table, SUITE=1 also times make test's
+# command, SKIP_SWEEP=1 leaves out compare_hinge
+WRITE_DOCS ?=
+SUITE ?=
+SKIP_SWEEP ?=
+BENCHMARK_FLAGS = $(if $(WRITE_DOCS), --write-docs,)$(if $(SUITE), --suite,)$(if $(SKIP_SWEEP), --skip-sweep,)
+
+benchmark: $(STAMP) ## the speed goals as ratios to baselines measured in the same run (minutes; WRITE_DOCS=1: into docs/speed.md)
+	$(BIN)/python benchmarks/fast_path.py$(BENCHMARK_FLAGS)
 
 # make fidelity: SEEDS (hinge, rings), MNIST_SEEDS, MNIST_STEPS (empty: 10 epochs), QUICK=1
 SEEDS ?= 20
@@ -103,7 +110,7 @@ QUICK ?=
 FIDELITY_FLAGS = --seeds $(SEEDS) --mnist-seeds $(MNIST_SEEDS) \
 	$(if $(MNIST_STEPS),--mnist-steps $(MNIST_STEPS),) $(if $(QUICK),--quick,)
 
-fidelity: $(STAMP) ## tutorials' numbers over seeds: recipe vs own code (about 18 min on 2 cores; SEEDS=20 MNIST_SEEDS=3; full MNIST: MNIST_SEEDS=20 MNIST_STEPS=3000, hours)
+fidelity: $(STAMP) ## tutorials' numbers over seeds: recipe vs own code (minutes: docs/speed.md; SEEDS=20 MNIST_SEEDS=3; full MNIST: MNIST_SEEDS=20 MNIST_STEPS=3000, hours)
 	@$(BIN)/python -c 'import torch' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[torch]'
 	$(BIN)/python -m recipes.studies.fidelity $(FIDELITY_FLAGS)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import PROJECT_ROOT
@@ -58,3 +59,50 @@ def test_the_speed_page_has_the_markers():
     text = (PROJECT_ROOT / "docs" / "speed.md").read_text(encoding="utf-8")
     bench = fast_path()
     assert text.count(bench.TABLE_START) == 1 and text.count(bench.TABLE_END) == 1
+
+
+def test_make_benchmark_prints_each_goal_against_its_own_runs_baseline(
+    tmp_path, monkeypatch, capsys
+):
+    """``make benchmark`` without running anything: each command gives a made-up wall time and
+    output, and the printed table has the issue's goals (make hinge / tutorial <= 0.2, a warm
+    run's plots / total <= 0.15, compare_hinge / hinge <= 4) and the earlier ones, judged."""
+    import json
+
+    bench = fast_path()
+    walls = {"hinge.py": 40.0, "compare_hinge": 30.0, "compiled_floor.py": 1.0}
+    outputs = {"compiled_floor.py": "floor_s=1.00", "mnist_throughput.py": "fit_gflops=95.0 "}
+    outputs["mnist_throughput.py"] += "ceiling_gflops=100.0"
+    hinge_runs = iter([(10.0, 3.0, "cold"), (6.0, 0.5, "warm")])
+
+    def timed(command, environment):
+        if command[-3:-1] == ["hinge", "--output-root"]:  # python -m recipes run hinge
+            wall, fit, name = next(hinge_runs)
+            folder = tmp_path / name
+            folder.mkdir()
+            durations = {"plots": 0.6, "total": 5.0, "fit": fit}
+            (folder / "run.json").write_text(json.dumps({"durations_s": durations}))
+            return wall, f"progress\n{folder}\n"
+        key = next(part for part in command if Path(part).name in walls | outputs)
+        return walls.get(Path(key).name, 1.0), outputs.get(Path(key).name, "")
+
+    monkeypatch.setattr(bench, "timed", timed)
+    monkeypatch.setattr(sys, "argv", ["fast_path.py"])
+    monkeypatch.setattr(bench.tempfile, "tempdir", str(tmp_path))  # its scratch folder
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)  # restored after: the benchmark drops it
+    bench.main()
+    printed = {
+        line[:68].strip(): line[68:].split() for line in capsys.readouterr().out.splitlines()
+    }
+    assert printed["`make hinge` / the tutorial's script"][2:] == ["0.150", "<=", "0.2", "met"]
+    assert printed["warm hinge run: `durations_s.plots` / `durations_s.total`"][2:] == [
+        "0.120", "<=", "0.15", "met",
+    ]  # fmt: skip
+    assert printed["`make compare_hinge` (100 runs) / `make hinge`"][2:] == [
+        "5.000", "<=", "4", "missed",
+    ]  # fmt: skip
+    assert printed["hinge fit, programs from the caches / compiled floor"][2:] == [
+        "0.500", "<=", "0.6", "met",
+    ]  # fmt: skip
+    mnist = "MNIST fit throughput, first epoch included / numpy matmul ceiling"
+    assert printed[mnist][2:] == ["0.950", ">=", "0.9", "met"]
