@@ -1,6 +1,6 @@
 """The one door from another process: a point runner process (:mod:`recipes.cli.worker`)
-gets a :class:`~recipes.training.door.PointRequest` and answers with the
-:class:`~recipes.training.door.RunOutcome`, as JSON lines. The ``processes`` sweep executor starts
+gets a :class:`~recipes.outcome.PointRequest` and answers with the
+:class:`~recipes.outcome.RunOutcome`, as JSON lines. The ``processes`` sweep executor starts
 one runner per point, ``workers`` reuses each for many points, and a Ray task starts one on
 its node: the same command, the same protocol. When a runner dies instead of answering, the
 point's outcome is read from its run folder (reserved before the point started).

@@ -6,7 +6,7 @@ and a Ray task starts one on its node.
 Protocol (``python -m recipes.cli.worker``): one JSON message per line on standard input,
 ``{"request": PointRequest, "log": path}``; while a point runs, standard output and error go
 to ``log`` (ending, as on the command line, with the error line and the run folder); then one
-JSON line on standard output, the :class:`~recipes.training.door.RunOutcome`. A point stopped by a
+JSON line on standard output, the :class:`~recipes.outcome.RunOutcome`. A point stopped by a
 signal ends the worker (after its reply).
 """
 

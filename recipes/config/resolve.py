@@ -89,7 +89,7 @@ def _validate_user_loss(
     from its file before Keras is imported; the name is made absolute, relative to the config
     file that gave it (else the current folder)."""
     source = origin_of(f"{key}.name", origins, default_source)
-    config_file = Path(source.split(": ")[0])  # a sweep point's: "configs/x.yaml: grid"
+    config_file = Path(source.split(": ")[0])  # a sweep point's: "configs/compare_hinge.yaml: grid"
     base_dir = config_file.resolve().parent if config_file.is_file() else None
     try:
         name, params = validate_user_loss(spec, base_dir, backend)

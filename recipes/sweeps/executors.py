@@ -4,7 +4,7 @@ not depend on which executor runs them.
 
 An executor is made with ``Executor(jobs=N)`` and runs with ``executor.run(sweep, progress)``:
 it fills in each :class:`~recipes.sweeps.records.RunResult` of ``sweep.results`` whose status
-is ``not started`` (from the point's :class:`~recipes.training.door.RunOutcome`) and calls
+is ``not started`` (from the point's :class:`~recipes.outcome.RunOutcome`) and calls
 ``progress.started(result)`` and ``progress.done(result)`` as each one starts and finishes.
 On Ctrl-C it stops starting new points, lets the running ones end (each records
 ``interrupted``), and re-raises KeyboardInterrupt. Executors are registered by name in

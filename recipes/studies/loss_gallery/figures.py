@@ -1,7 +1,7 @@
 """The gallery's figures: loss value against prediction, one line per curve.
 
 Each function draws on the matplotlib ``ax`` it is given (a fresh one when none is) and returns
-it; saving is the task's job (:func:`recipes.report.plots.save_figure`).
+it; saving is the task's job (:func:`recipes.report.canvas.save_figure`).
 """
 
 from __future__ import annotations
