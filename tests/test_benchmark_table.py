@@ -106,3 +106,21 @@ def test_make_benchmark_prints_each_goal_against_its_own_runs_baseline(
     ]  # fmt: skip
     mnist = "MNIST fit throughput, first epoch included / numpy matmul ceiling"
     assert printed[mnist][2:] == ["0.950", ">=", "0.9", "met"]
+
+
+def test_the_speed_page_explains_the_run_its_table_is_from():
+    """The prose under the table quotes the table's own run: the same date, and every ratio it
+    names (``(0.355)``) is the table's, so a table written again asks for its explanation."""
+    import re
+
+    bench = fast_path()
+    text = (PROJECT_ROOT / "docs" / "speed.md").read_text(encoding="utf-8")
+    table, prose = text.split(bench.TABLE_START, 1)[1].split(bench.TABLE_END, 1)
+    measured = re.search(r"Measured by `make benchmark` on (\d{4}-\d\d-\d\d)", table)[1]
+    explained = re.search(r"Where this run misses its goals.*?\((\d{4}-\d\d-\d\d)", prose, re.S)
+    assert explained is not None and explained[1] == measured
+    misses = prose.strip().split("\n\n")[1]  # the list under that line
+    cited = re.findall(r"\((\d+\.\d{3})\b", misses)
+    assert cited, misses
+    for ratio in cited:
+        assert f"**{ratio}**" in table, ratio
