@@ -41,7 +41,7 @@ class Published:
     tutorial_metric: str  # key of the tutorial script's JSON line
     point: dict[str, str] = field(default_factory=dict)  # grid labels, e.g. {"loss": "MSE"}
     tutorial_point: dict[str, str] = field(default_factory=dict)  # the script's labels
-    near: float | None = None  # a second, looser mark (focal: 0.97, the issue's criterion)
+    near: float | None = None  # a second, looser mark (focal: 0.97, the focal recipes' criterion)
     why: str = ""
 
     def reaches(self, measured: float) -> bool:
