@@ -203,8 +203,8 @@ def _list_runs(output_root: Path) -> None:
     summary = status_summary(entries)
     print(f"{'outputs:':11} {display_path(output_root)}: {summary or 'no runs yet'}")
     for entry in entries:
-        if entry["status"] not in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.INTERRUPTED):
-            print(f"  {entry['status']}: {display_path(entry['folder'])}")
+        if entry.status not in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.INTERRUPTED):
+            print(f"  {entry.status}: {display_path(entry.folder)}")
 
 
 def refresh_index(output_root: Path) -> None:

@@ -273,7 +273,7 @@ def test_an_open_run_beats_its_heartbeat_from_a_thread(tmp_path, monkeypatch):
 
     monkeypatch.setattr(lifecycle, "HEARTBEAT_EVERY_S", 0.05)
     beats = lifecycle.Heartbeats()
-    record = lifecycle.RunRecord(tmp_path, recipe="hinge")
+    record = lifecycle.OpenRecord(tmp_path, recipe="hinge")
     first = json.loads((tmp_path / "run.json").read_text())["heartbeat_at"]
     beats.add(record)
     deadline = time.monotonic() + 10
