@@ -20,6 +20,7 @@ from recipes.cli.main import main
 from recipes.errors import RecipeError
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.plugins import REPORTS
+from recipes.records import RecordError, RunRecord, read_run
 from recipes.registry import Entry
 from recipes.status import HEARTBEAT_STALE_S, RunStatus, shown_status
 from recipes.sweeps.driver import resume_sweep, run_sweep
@@ -198,20 +199,22 @@ def test_a_run_that_stopped_on_another_machine_shows_stopped_and_resumes(tmp_pat
     elsewhere = {**record, "status": "running", "pid": 12345, "host": {"name": "gone-node"}}
     elsewhere["heartbeat_at"] = time.time() - HEARTBEAT_STALE_S - 60
     (folder / "run.json").write_text(json.dumps(elsewhere))
-    assert shown_status(elsewhere) == RunStatus.STOPPED
+    assert shown_status(read_run(folder)) == RunStatus.STOPPED
     check_resumable(folder, force=False)  # accepted
 
     elsewhere["heartbeat_at"] = time.time()  # alive a moment ago: still running
     (folder / "run.json").write_text(json.dumps(elsewhere))
-    assert shown_status(elsewhere) == RunStatus.RUNNING
+    assert shown_status(read_run(folder)) == RunStatus.RUNNING
     with pytest.raises(RecipeError, match="this run is still running .pid 12345, last heartbeat"):
         check_resumable(folder, force=False)
 
 
-def test_a_record_of_this_host_whose_process_is_gone_is_stopped():
+def test_a_record_of_this_host_whose_process_is_gone_is_stopped(tmp_path):
     record = {"status": "running", "pid": 2**22 + 7, "host": {"name": socket.gethostname()}}
-    assert shown_status(record) == RunStatus.STOPPED
-    assert shown_status({"status": "running", "pid": "x", "host": 5}) == RunStatus.RUNNING
+    assert shown_status(RunRecord.model_validate(record)) == RunStatus.STOPPED
+    (tmp_path / "run.json").write_text(json.dumps({"status": "running", "pid": "x", "host": 5}))
+    with pytest.raises(RecordError, match="damaged run record .pid: Input should be"):
+        read_run(tmp_path)  # never guessed at
     assert shown_status(None) == RunStatus.UNKNOWN
 
 
