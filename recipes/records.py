@@ -266,29 +266,18 @@ def run_or_none(folder: Path | str) -> RunRecord | None:
         return None
 
 
-def validated(model: type[Record], data: Mapping[str, Any] | Record) -> Record:
-    """``data`` (fields as the project holds them: enums, numpy numbers, paths) as the typed
-    record, as its JSON will read back; a field the model does not declare is an error."""
-    if isinstance(data, pydantic.BaseModel):
-        data = data.model_dump(exclude_unset=True)
+def write(path: Path | str, model: type[Record], data: Mapping[str, Any]) -> Record:
+    """Validate ``data`` (fields as the project holds them: enums, numpy numbers, paths) as
+    ``model`` reads it back, then write it atomically; a field the model does not declare is
+    an error. Returns the typed record."""
     text = json.dumps({"schema_version": SCHEMA_VERSION, **data}, default=jsonable)
-    return model.model_validate_json(text, strict=True)
-
-
-def write(path: Path | str, record: RunRecord | SweepRecord) -> None:
-    """Write ``record`` atomically: the fields it was given, in the model's order."""
-    data = {"schema_version": SCHEMA_VERSION, **record.model_dump(mode="json", exclude_unset=True)}
-    atomic_write_text(Path(path), json.dumps(data, indent=2) + "\n")
-
-
-def write_run(path: Path | str, data: Mapping[str, Any]) -> RunRecord:
-    """Write a run.json from its fields (validated); returns the typed record."""
-    record = validated(RunRecord, data)
-    write(path, record)
+    record = model.model_validate_json(text, strict=True)
+    shown = record.model_dump(mode="json", exclude_unset=True)  # the fields given, in order
+    atomic_write_text(Path(path), json.dumps(shown, indent=2) + "\n")
     return record
 
 
 def update_run(folder: Path | str, **fields: Any) -> RunRecord:
     """Change some fields of a run's record in place (a finished run's figures, drawn later)."""
-    record = read_run(folder)
-    return write_run(Path(folder) / RUN_FILE, {**record.model_dump(exclude_unset=True), **fields})
+    data = {**read_run(folder).model_dump(exclude_unset=True), **fields}
+    return write(Path(folder) / RUN_FILE, RunRecord, data)

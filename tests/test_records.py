@@ -80,7 +80,7 @@ def test_failed_interrupted_resumed_and_redrawn_records_read_back(tmp_path):
 
 def test_writing_an_undeclared_field_is_an_error(tmp_path):
     with pytest.raises(ValueError, match="Extra inputs are not permitted"):
-        records.write_run(tmp_path / "run.json", {"status": "completed", "colour": "blue"})
+        records.write(tmp_path / "run.json", RunRecord, {"status": "completed", "colour": "x"})
     assert not (tmp_path / "run.json").exists()
 
 

@@ -196,7 +196,9 @@ def write_sweep_record(
 ) -> Path:
     """sweep.json: what was asked, when, and what each run produced (with a heartbeat, so a
     sweep whose driver is gone shows as stopped wherever it ran)."""
-    record = records.validated(
+    path = sweep.folder / records.SWEEP_FILE
+    records.write(
+        path,
         records.SweepRecord,
         {
             "status": status,
@@ -241,8 +243,6 @@ def write_sweep_record(
             ],
         },
     )
-    path = sweep.folder / records.SWEEP_FILE
-    records.write(path, record)
     sweep.status = status
     return path
 

@@ -26,7 +26,7 @@ from recipes.config.schema import ResolvedRecipe
 from recipes.errors import RecipeError, TrainingFailed
 from recipes.files import atomic_write_text, create_unique_folder, now_iso, write_yaml
 from recipes.locks import FolderLock
-from recipes.records import RUN_FILE, read_run, write_run
+from recipes.records import RUN_FILE, RunRecord, read_run, write
 from recipes.signals import describe_stop
 from recipes.status import HEARTBEAT_EVERY_S, RunStatus
 from recipes.training.backend import library_versions, select_backend
@@ -46,12 +46,12 @@ class OpenRecord:
 
     def update(self, **fields: Any) -> None:
         with self._lock:
-            write_run(self.path, {**self.data, **fields})  # nothing changes unless it is valid
+            write(self.path, RunRecord, {**self.data, **fields})  # nothing changes unless valid
             self.data.update(fields)
 
     def save(self) -> None:
         with self._lock:
-            write_run(self.path, self.data)
+            write(self.path, RunRecord, self.data)
 
     def beat(self, at_most_every_s: float = 0.0) -> None:
         """Record that the run is alive (``heartbeat_at``, seconds since the epoch), unless
