@@ -22,10 +22,7 @@ import os
 import socket
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # recipes.records imports RunStatus from here
-    from recipes.records import Living
+from typing import Any, Protocol
 
 
 class RunStatus(str, enum.Enum):
@@ -54,6 +51,16 @@ class RunStatus(str, enum.Enum):
     def finished(self) -> bool:
         """No process works on it any more (resume may continue it unless completed)."""
         return self not in (RunStatus.RUNNING, RunStatus.NOT_STARTED)
+
+
+class Living(Protocol):
+    """What a record (:class:`recipes.records.RunRecord`, ``SweepRecord``) tells of the
+    process that writes it."""
+
+    status: RunStatus
+    pid: int | None
+    host: Any  # its ``name``: the host it runs on
+    heartbeat_at: float | None  # seconds since the epoch
 
 
 GONE = RunStatus.STOPPED  # the name earlier code and tests use
