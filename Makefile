@@ -117,9 +117,8 @@ fidelity: $(STAMP) ## tutorials' numbers over seeds: recipe vs own code (minutes
 gallery: $(STAMP) ## rebuild outputs/index.html (every run, newest first, with thumbnails)
 	$(BIN)/python -m recipes index
 
-serve: gallery ## serve outputs/ at http://127.0.0.1:8000/ (PORT=8001 for another port; Ctrl-C stops)
-	@echo "open http://127.0.0.1:$(PORT)/index.html"
-	$(BIN)/python -m http.server --directory outputs --bind 127.0.0.1 $(PORT)
+serve: gallery ## serve outputs/ at http://127.0.0.1:8000/, drawing a run's pending figures when opened (PORT=8001 for another port; Ctrl-C stops)
+	$(BIN)/python -m recipes serve --port $(PORT)
 
 tensorboard: $(STAMP) ## TensorBoard over outputs/ (runs with train.tensorboard=true) at http://127.0.0.1:6006/
 	@$(BIN)/python -c 'import tensorboard' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[tensorboard]'

@@ -25,7 +25,6 @@ from typing import Any
 import yaml
 
 from recipes.errors import RecipeError
-from recipes.status import read_record
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -108,14 +107,19 @@ def make_readable(path: Path | str) -> None:
     os.chmod(path, 0o666 & ~umask)
 
 
-def read_json(path: Path) -> dict[str, Any]:
-    """A JSON mapping this project wrote, or {} when it is missing, unreadable or not a
-    mapping (one parser for every record: :func:`recipes.status.read_record`)."""
-    return read_record(path) or {}
+def read_json(path: Path | str) -> dict[str, Any]:
+    """A JSON mapping this project wrote that is not a record (metrics.json, a backup's
+    metadata), or {} when it is missing, unreadable or not a mapping. run.json and sweep.json
+    are read through :mod:`recipes.records`."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False, default=_jsonable) + "\n")
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False, default=jsonable) + "\n")
 
 
 def write_yaml(path: Path, data: Any) -> None:
@@ -208,7 +212,8 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON can hold it (numpy numbers and arrays, paths)."""
     try:
         import numpy as np
 

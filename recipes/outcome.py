@@ -12,8 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from recipes.files import read_json
+from recipes.records import run_or_none
 from recipes.signals import Stopped
-from recipes.status import RunStatus, read_record, shown_status
+from recipes.status import RunStatus, shown_status
 
 
 @dataclasses.dataclass
@@ -61,20 +63,18 @@ def outcome_from_folder(
     folder: Path, exit_status: int | None = None, message: str = ""
 ) -> RunOutcome:
     """A run's outcome as its folder records it (status, reason, metrics, durations)."""
-    record = read_record(folder / "run.json") or {}
+    record = run_or_none(folder)
     status = shown_status(record) if record else RunStatus.NOT_STARTED
-    metrics = read_record(folder / "metrics.json") or {}
-    durations = record.get("durations_s")
     if exit_status is None:
         exit_status = 0 if status == RunStatus.COMPLETED else 1
     return RunOutcome(
         status=status,
         run_folder=folder,
-        metrics=metrics if status == RunStatus.COMPLETED else {},
-        reason=str(record.get("reason") or ""),
+        metrics=read_json(folder / "metrics.json") if status == RunStatus.COMPLETED else {},
+        reason=record.reason if record else "",
         exit_status=exit_status,
         message=message,
-        durations=durations if isinstance(durations, dict) else {},
+        durations=dict(record.durations_s) if record else {},
     )
 
 

@@ -11,7 +11,7 @@ code only through these names, never through a config file's name.
   ``python -m recipes resume`` can continue an interrupted run of it; ``together`` (optional)
   trains several runs of it as one program, for the ``vectorized`` executor.
 - A **report** is what a sweep writes once its runs are done: ``report(sweep) -> list of
-  paths`` with a :class:`recipes.sweeps.records.Sweep`.
+  paths`` with a :class:`recipes.sweeps.records.SweepResults`.
 - An **executor** runs a sweep's points: ``Executor(jobs).run(results, work)``, see
   :mod:`recipes.sweeps.executors`.
 

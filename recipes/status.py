@@ -11,20 +11,18 @@ gone: killed with SIGKILL, its container removed, its machine or Ray node lost. 
 
 Either shows the record as :attr:`RunStatus.STOPPED`, which ``resume`` accepts.
 
-Records are read with :func:`read_record`: anything that is not a JSON mapping (``null``, a
-list, a damaged file) is ``None``, never an exception, so one damaged folder cannot break work
-elsewhere.
+Records are typed (:mod:`recipes.records`): these functions read their ``status``, ``pid``,
+``host`` and ``heartbeat_at``.
 """
 
 from __future__ import annotations
 
 import enum
-import json
 import os
 import socket
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 
 class RunStatus(str, enum.Enum):
@@ -55,48 +53,37 @@ class RunStatus(str, enum.Enum):
         return self not in (RunStatus.RUNNING, RunStatus.NOT_STARTED)
 
 
+class Living(Protocol):
+    """What a record (:class:`recipes.records.RunRecord`, ``SweepRecord``) tells of the
+    process that writes it."""
+
+    status: RunStatus
+    pid: int | None
+    host: Any  # its ``name``: the host it runs on
+    heartbeat_at: float | None  # seconds since the epoch
+
+
 GONE = RunStatus.STOPPED  # the name earlier code and tests use
 HEARTBEAT_EVERY_S = 30.0  # a running record's heartbeat_at is at most this old, plus an epoch
 HEARTBEAT_STALE_S = 180.0  # older than this: the process is taken to be gone, wherever it ran
 
 
-def read_record(path: Path | str) -> dict[str, Any] | None:
-    """A JSON record (run.json, sweep.json) as a mapping; None when it is missing, damaged or
-    not a mapping (``null``, a list, a number)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _host_name(record: dict[str, Any]) -> str | None:
-    host = record.get("host")
-    name = host.get("name") if isinstance(host, dict) else None
-    return name if isinstance(name, str) else None
-
-
-def heartbeat_age(record: dict[str, Any], now: float | None = None) -> float | None:
+def heartbeat_age(record: Living, now: float | None = None) -> float | None:
     """Seconds since the record's last heartbeat; None when it has none."""
-    beat = record.get("heartbeat_at")
-    if isinstance(beat, bool) or not isinstance(beat, (int, float)):
+    if record.heartbeat_at is None:
         return None
-    return (time.time() if now is None else now) - float(beat)
+    return (time.time() if now is None else now) - record.heartbeat_at
 
 
-def process_gone(record: dict[str, Any]) -> bool:
+def process_gone(record: Living) -> bool:
     """True when the record's process is known to be gone: its heartbeat is stale (any
     host), or on this host no live process with its pid runs this project. False when it is
     alive or cannot be told."""
     age = heartbeat_age(record)
     if age is not None and age > HEARTBEAT_STALE_S:
         return True
-    pid = record.get("pid")
-    if (
-        isinstance(pid, bool)
-        or not isinstance(pid, int)
-        or _host_name(record) != socket.gethostname()
-    ):
+    pid, host = record.pid, record.host
+    if pid is None or host is None or host.name != socket.gethostname():
         return False
     try:
         os.kill(pid, 0)
@@ -111,12 +98,11 @@ def process_gone(record: dict[str, Any]) -> bool:
         return False
 
 
-def shown_status(record: dict[str, Any] | None) -> RunStatus:
+def shown_status(record: Living | None) -> RunStatus:
     """The record's status, or STOPPED for a running one whose process is gone; UNKNOWN for
-    a record that cannot be read."""
-    if not isinstance(record, dict):
+    a record that cannot be read (None)."""
+    if record is None:
         return RunStatus.UNKNOWN
-    status = RunStatus.of(record.get("status"))
-    if status == RunStatus.RUNNING and process_gone(record):
+    if record.status == RunStatus.RUNNING and process_gone(record):
         return RunStatus.STOPPED
-    return status
+    return record.status

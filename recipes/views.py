@@ -10,13 +10,14 @@ Keras until :meth:`Run.load_model` is called.
 from __future__ import annotations
 
 import base64
-import csv
 import html
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from recipes.status import RunStatus, read_record, shown_status
+from recipes.files import read_csv_columns, read_json
+from recipes.records import RunRecord, SweepRecord, read_run, read_sweep
+from recipes.status import RunStatus, shown_status
 
 FIGURE_SUFFIXES = (".png", ".gif")
 
@@ -25,16 +26,6 @@ def _figures(folder: Path) -> dict[str, Path]:
     """A folder's figures, name (the file's stem) to path, in name order."""
     found = [p for p in folder.iterdir() if p.suffix in FIGURE_SUFFIXES and p.is_file()]
     return {path.stem: path for path in sorted(found)}
-
-
-def _number(text: str) -> Any:
-    try:
-        return int(text)
-    except ValueError:
-        try:
-            return float(text)
-        except ValueError:
-            return text
 
 
 def _image_html(path: Path, width: int = 480) -> str:
@@ -79,23 +70,24 @@ def _show(path: Path | None, name: str, available: dict[str, Path]) -> None:
 
 
 class Run:
-    """One run folder: ``folder``, ``status``, ``metrics``, ``history`` (one dict per epoch),
-    ``config`` (the resolved config as a mapping), ``figures`` (name to path),
-    :meth:`load_model` and :meth:`show`. ``message``: the line the command line would have
-    printed on standard error ('' when completed)."""
+    """One run folder: ``folder``, ``record`` (its run.json, :class:`recipes.records.RunRecord`),
+    ``status``, ``metrics``, ``history`` (one list per column, a value per epoch, as Keras'
+    ``History.history``), ``config`` (the resolved config as a mapping), ``figures`` (name to
+    path), :meth:`load_model` and :meth:`show`. ``message``: the line the command line would
+    have printed on standard error ('' when completed). A folder without a readable run.json
+    is refused in one line (:class:`recipes.records.RecordError`)."""
 
     def __init__(self, folder: Path | str, message: str = "") -> None:
         self.folder = Path(folder).resolve()
         self.message = message
-        if read_record(self.folder / "run.json") is None:
-            raise FileNotFoundError(f"{self.folder}: not a run folder (no readable run.json)")
+        read_run(self.folder)
 
     def __repr__(self) -> str:
         return f"Run({str(self.folder)!r}, status={self.status.value!r})"
 
     @property
-    def record(self) -> dict[str, Any]:
-        return read_record(self.folder / "run.json") or {}
+    def record(self) -> RunRecord:
+        return read_run(self.folder)
 
     @property
     def status(self) -> RunStatus:
@@ -103,19 +95,15 @@ class Run:
 
     @property
     def reason(self) -> str:
-        return str(self.record.get("reason") or "")
+        return self.record.reason
 
     @property
     def metrics(self) -> dict[str, Any]:
-        return read_record(self.folder / "metrics.json") or {}
+        return read_json(self.folder / "metrics.json")
 
     @property
-    def history(self) -> list[dict[str, Any]]:
-        path = self.folder / "history.csv"
-        if not path.is_file():
-            return []
-        with path.open(newline="", encoding="utf-8") as stream:
-            return [{k: _number(v) for k, v in row.items()} for row in csv.DictReader(stream)]
+    def history(self) -> dict[str, list[float]]:
+        return read_csv_columns(self.folder / "history.csv")
 
     @cached_property
     def config(self) -> dict[str, Any]:
@@ -143,10 +131,10 @@ class Run:
 
     def _repr_html_(self) -> str:
         record = self.record
-        title = html.escape(f"{record.get('recipe', self.folder.parent.name)}: {self.status}")
+        title = html.escape(f"{record.recipe or self.folder.parent.name}: {shown_status(record)}")
         parts = [f"<h4>{title}</h4>", f"<p><code>{html.escape(str(self.folder))}</code></p>"]
-        if self.reason:
-            parts.append(f"<p>{html.escape(self.reason)}</p>")
+        if record.reason:
+            parts.append(f"<p>{html.escape(record.reason)}</p>")
         metrics = self.metrics
         if metrics:
             parts.append(_table_html(["metric", "value"], [[k, v] for k, v in metrics.items()]))
@@ -155,28 +143,34 @@ class Run:
 
 
 class Sweep:
-    """One sweep folder: ``folder``, ``status``, ``runs`` (a :class:`Run` per point that has
-    a run folder), ``summary`` (one dict per point, as summary.csv), ``figures`` (the report's
-    figures, name to path) and :meth:`show`."""
+    """One sweep folder: ``folder``, ``record`` (its sweep.json,
+    :class:`recipes.records.SweepRecord`), ``results`` (what each point produced,
+    :class:`recipes.sweeps.records.SweepResults`), ``status``, ``runs`` (a :class:`Run` per
+    point that has a run folder), ``summary`` (one dict per point, as summary.csv),
+    ``figures`` (the report's figures, name to path) and :meth:`show`."""
 
     def __init__(self, folder: Path | str) -> None:
         from recipes.sweeps.records import load_sweep
 
         self.folder = Path(folder).resolve()
-        self.record = load_sweep(self.folder)
+        self.results = load_sweep(self.folder)
 
     def __repr__(self) -> str:
         return f"Sweep({str(self.folder)!r}, status={self.status.value!r})"
 
     @property
+    def record(self) -> SweepRecord:
+        return read_sweep(self.folder)
+
+    @property
     def status(self) -> RunStatus:
-        return self.record.status
+        return shown_status(self.record)
 
     @property
     def runs(self) -> list[Run]:
         return [
             Run(result.run_folder)
-            for result in self.record.results
+            for result in self.results.results
             if result.run_folder is not None and (result.run_folder / "run.json").is_file()
         ]
 
@@ -184,7 +178,7 @@ class Sweep:
     def summary(self) -> list[dict[str, Any]]:
         from recipes.sweeps.records import summary_rows
 
-        header, rows = summary_rows(self.record)
+        header, rows = summary_rows(self.results)
         return [dict(zip(header, row, strict=True)) for row in rows]
 
     @property
@@ -198,12 +192,12 @@ class Sweep:
     def _repr_html_(self) -> str:
         from recipes.sweeps.records import summary_rows
 
-        title = html.escape(f"sweep of {self.record.recipe}: {self.status}")
-        header, rows = summary_rows(self.record)
+        title = html.escape(f"sweep of {self.results.recipe}: {self.status}")
+        header, rows = summary_rows(self.results)
         keep = [i for i, name in enumerate(header) if name not in ("run_folder", "wall_s")]
         table = _table_html([header[i] for i in keep], [[row[i] for i in keep] for row in rows])
         parts = [f"<h4>{title}</h4>", f"<p><code>{html.escape(str(self.folder))}</code></p>"]
-        if self.record.report_error:
-            parts.append(f"<p>report failed: {html.escape(self.record.report_error)}</p>")
+        if self.results.report_error:
+            parts.append(f"<p>report failed: {html.escape(self.results.report_error)}</p>")
         parts += [table, *(_image_html(path) for path in self.figures.values())]
         return "<div>" + "".join(parts) + "</div>"

@@ -133,6 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
         "clean", help="delete the run and sweep folders and the index (never other files)"
     )
     clean.add_argument("--output-root", type=Path, default=None, help="default: outputs/")
+    serve = commands.add_parser("serve", help="serve outputs/; a run opened draws its figures")
+    serve.add_argument("--output-root", type=Path, default=None, help="default: outputs/")
+    serve.add_argument("--port", type=int, default=8000)
     sweep = commands.add_parser(
         "sweep", help="one run per combination of config values, then a comparison"
     )
@@ -203,8 +206,8 @@ def _list_runs(output_root: Path) -> None:
     summary = status_summary(entries)
     print(f"{'outputs:':11} {display_path(output_root)}: {summary or 'no runs yet'}")
     for entry in entries:
-        if entry["status"] not in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.INTERRUPTED):
-            print(f"  {entry['status']}: {display_path(entry['folder'])}")
+        if entry.status not in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.INTERRUPTED):
+            print(f"  {entry.status}: {display_path(entry.folder)}")
 
 
 def refresh_index(output_root: Path) -> None:
@@ -354,6 +357,11 @@ def _dispatch(arguments: argparse.Namespace) -> int:
         return 0
     if arguments.command == "clean":
         return _command_clean(arguments)
+    if arguments.command == "serve":
+        from recipes.report.serve import serve
+
+        serve(arguments.output_root or DEFAULT_OUTPUT_ROOT, arguments.port)
+        return 0
     if arguments.command == "sweep":
         return _command_sweep(arguments)
     if arguments.command == "resume":

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from recipes.errors import RecipeError, RecipeErrors
-from recipes.status import RunStatus, read_record
+from recipes.records import read_sweep
+from recipes.status import RunStatus
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -36,15 +37,12 @@ def run_folders(folder: Path) -> list[Path]:
     whose figures are not drawn (pending, failed, or from before run.json recorded them)."""
     from recipes.training.drawing import DRAWN, figures_status
 
-    sweep = read_record(folder / "sweep.json") if folder.is_dir() else None
-    if sweep is None:
+    if not (folder / "sweep.json").is_file():
         return [folder]
-    runs = sweep.get("runs") if isinstance(sweep.get("runs"), list) else []
     completed = [
-        Path(run["run_folder"])
-        for run in runs
-        if isinstance(run, dict) and run.get("status") == RunStatus.COMPLETED
-        if run.get("run_folder")
+        Path(run.run_folder)
+        for run in read_sweep(folder).runs
+        if run.status == RunStatus.COMPLETED and run.run_folder
     ]
     return [run for run in completed if figures_status(run) != DRAWN]
 

@@ -26,7 +26,7 @@ from recipes.files import atomic_write_text, markdown_table, markdown_text, writ
 from recipes.report.comparison_figures import plot_epoch_curves, plot_metric_bars
 from recipes.report.plots import save_figure
 from recipes.status import RunStatus
-from recipes.sweeps.records import Sweep
+from recipes.sweeps.records import SweepResults
 
 
 @dataclass
@@ -55,7 +55,7 @@ class ComparisonSpec:
     chance: float | None = None  # accuracy of guessing, drawn on curves.png (e.g. 0.1)
 
 
-def default_comparison(sweep: Sweep) -> list[Path]:
+def default_comparison(sweep: SweepResults) -> list[Path]:
     """comparison.csv/md, accuracy.png and curves.png for the recipe's first metric."""
     metrics = sweep.base.config.metrics
     metric = metrics[0].name if metrics else None
@@ -74,7 +74,9 @@ def _metric(metrics: Mapping[str, Any], *keys: str) -> float | None:
     return None
 
 
-def comparison_rows(sweep: Sweep, spec: ComparisonSpec) -> tuple[list[str], list[dict[str, Any]]]:
+def comparison_rows(
+    sweep: SweepResults, spec: ComparisonSpec
+) -> tuple[list[str], list[dict[str, Any]]]:
     """One row per run: the grid labels, train/test metric, final loss, epochs, fit seconds,
     the reference value (if any), status and run folder. Missing values are None."""
     label = spec.metric_label
@@ -149,7 +151,7 @@ def _format(value: Any, column: str, spec: ComparisonSpec) -> str:
 
 
 def write_comparison_table(
-    sweep: Sweep, spec: ComparisonSpec, columns: list[str], rows: list[dict[str, Any]]
+    sweep: SweepResults, spec: ComparisonSpec, columns: list[str], rows: list[dict[str, Any]]
 ) -> list[Path]:
     """comparison.csv (fractions, full precision) and comparison.md (percentages, notes)."""
     csv_path = sweep.folder / "comparison.csv"
@@ -195,7 +197,7 @@ def _csv(value: Any) -> Any:
     return "" if value is None else value
 
 
-def write_comparison(sweep: Sweep, spec: ComparisonSpec) -> list[Path]:
+def write_comparison(sweep: SweepResults, spec: ComparisonSpec) -> list[Path]:
     """comparison.csv/md, accuracy.png (train/test per run or group) and curves.png."""
     columns, rows = comparison_rows(sweep, spec)
     written = write_comparison_table(sweep, spec, columns, rows)
@@ -206,7 +208,7 @@ def write_comparison(sweep: Sweep, spec: ComparisonSpec) -> list[Path]:
 
 
 def _metric_bar_series(
-    sweep: Sweep, spec: ComparisonSpec, rows: list[dict[str, Any]]
+    sweep: SweepResults, spec: ComparisonSpec, rows: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """The bars of accuracy.png: per group (mean and std) or per run (with reference marks
     and the reason of each failed run)."""
@@ -243,7 +245,9 @@ def _metric_bar_series(
     }
 
 
-def _write_metric_bars(sweep: Sweep, spec: ComparisonSpec, rows: list[dict[str, Any]]) -> Path:
+def _write_metric_bars(
+    sweep: SweepResults, spec: ComparisonSpec, rows: list[dict[str, Any]]
+) -> Path:
     series = _metric_bar_series(sweep, spec, rows)
     metric = spec.metric.replace("_", " ")
     ax = plot_metric_bars(
@@ -260,7 +264,9 @@ def _write_metric_bars(sweep: Sweep, spec: ComparisonSpec, rows: list[dict[str, 
     return save_figure(ax, sweep.folder / "accuracy.png", dpi=sweep.base.config.plots.dpi)
 
 
-def _write_curves(sweep: Sweep, spec: ComparisonSpec, rows: list[dict[str, Any]]) -> Path | None:
+def _write_curves(
+    sweep: SweepResults, spec: ComparisonSpec, rows: list[dict[str, Any]]
+) -> Path | None:
     """curves.png: one line per run of the history column ``spec.curve_key`` (default
     ``val_<metric>``), one colour per group when runs are grouped."""
     curve_key = spec.curve_key or (f"val_{spec.metric}" if spec.metric else "val_loss")
@@ -296,7 +302,7 @@ def rows_completed(rows: Sequence[Mapping[str, Any]]) -> int:
     return sum(row["status"] == RunStatus.COMPLETED for row in rows)
 
 
-def _run_label(sweep: Sweep, row: Mapping[str, Any]) -> str:
+def _run_label(sweep: SweepResults, row: Mapping[str, Any]) -> str:
     if len(sweep.keys) == 1:
         return str(row[sweep.keys[0]])
     return ", ".join(f"{key}={row[key]}" for key in sweep.keys)

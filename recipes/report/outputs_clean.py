@@ -1,11 +1,12 @@
 """``python -m recipes clean`` (``make clean-outputs``): delete what this project wrote under an
 output root, and nothing else.
 
-What is ours: a run folder (``<root>/<recipe>/<run-id>/`` whose run.json is a run record:
-a mapping naming its ``recipe`` or ``run_id``), a sweep folder (``<root>/sweeps/<id>/`` whose
-sweep.json is a mapping), the index page when it carries our marker, the index's cache and
-lock, and the recipe folders (and ``sweeps/``) that deleting those leaves empty. A user's
-README, notes or folders of their own stay, and so does a run or sweep still running.
+What is ours: a run folder (``<root>/<recipe>/<run-id>/`` whose run.json is a run record
+naming its ``recipe`` or ``run_id``), a sweep folder (``<root>/sweeps/<id>/`` whose sweep.json
+is a sweep record: :mod:`recipes.records`), the index page when it carries our marker, the
+index's cache and lock, and the recipe folders (and ``sweeps/``) that deleting those leaves
+empty. A user's README, notes or folders of their own stay, and so does a run or sweep still
+running.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recipes.report.index_records import CACHE_NAME, RUN_RECORDS, SWEEP_RECORDS
+from recipes import records
+from recipes.report.index_records import CACHE_NAME, MODELS, RUN_RECORDS, SWEEP_RECORDS
 from recipes.report.outputs_index import INDEX_NAME, LOCK_NAME, index_lock, is_our_index
-from recipes.status import RunStatus, read_record, shown_status
+from recipes.status import RunStatus, shown_status
 
 
 @dataclass
@@ -45,16 +47,14 @@ class Cleaned:
         return lines or ["nothing to remove"]
 
 
-def is_run_record(record: dict | None) -> bool:
-    """A run.json this project wrote: a mapping naming its recipe or run id."""
-    return isinstance(record, dict) and any(
-        isinstance(record.get(key), str) and record.get(key) for key in ("recipe", "run_id")
-    )
-
-
-def _ours(kind: str, path: Path) -> bool:
-    record = read_record(path)
-    return is_run_record(record) if kind == "run" else isinstance(record, dict)
+def _ours(kind: str, path: Path) -> records.RunRecord | records.SweepRecord | None:
+    """The record in ``path`` when this project wrote it (a run's names its recipe or run
+    id), else None."""
+    try:
+        record = records.read(path, MODELS[kind])
+    except records.RecordError:
+        return None
+    return record if kind == "sweep" or record.recipe or record.run_id else None
 
 
 def clean_outputs(output_root: Path | str) -> Cleaned:
@@ -70,10 +70,10 @@ def clean_outputs(output_root: Path | str) -> Cleaned:
         emptied: set[Path] = set()
         for kind, pattern in (("run", RUN_RECORDS), ("sweep", SWEEP_RECORDS)):
             for record_path in sorted(root.glob(pattern)):
-                folder = record_path.parent
-                if not _ours(kind, record_path) or folder.is_symlink():
+                folder, record = record_path.parent, _ours(kind, record_path)
+                if record is None or folder.is_symlink():
                     continue
-                if shown_status(read_record(record_path)) is RunStatus.RUNNING:
+                if shown_status(record) is RunStatus.RUNNING:
                     cleaned.kept_running.append(folder)
                     continue
                 shutil.rmtree(folder)

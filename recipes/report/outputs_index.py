@@ -15,6 +15,7 @@ import contextlib
 import fcntl
 import html
 import json
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,13 @@ from urllib.parse import quote
 from recipes.errors import RecipeError
 from recipes.files import atomic_write_text
 from recipes.paths import display_path
+from recipes.records import FiguresPending
 from recipes.report.index_assets import SCRIPT, STYLE
 from recipes.report.index_records import (
     CACHE_NAME,
     CACHE_VERSION,
     SHOWN_METRICS,
+    Entry,
     IndexCache,
     collect_entries,
     load_cache,
@@ -37,7 +40,6 @@ from recipes.report.index_records import (
     run_row,
     status_summary,
     sweep_membership,
-    text_field,
 )
 
 INDEX_NAME = "index.html"
@@ -96,25 +98,37 @@ def _status_html(status: str, reason: str = "") -> str:
     return badge + (f'<span class="reason">{html.escape(reason)}</span>' if reason else "")
 
 
+def _figures_note(entry: Entry) -> str:
+    """What a run's record says of figures it does not have: pending, with the command that
+    draws them, or failed, with why."""
+    figures = entry.record.figures
+    if isinstance(figures, FiguresPending):
+        command = html.escape(shlex.join(figures.command))
+        return f'<span class="meta">figures pending: <code>{command}</code></span>'
+    if figures is not None and figures.status == "failed":
+        return f'<span class="reason">figures failed: {html.escape(figures.reason)}</span>'
+    return ""
+
+
 def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
     entry = row["entry"]
-    record, folder = entry["record"], entry["folder"]
+    folder, details = entry.folder, entry.details
     cells = [
-        f'<td class="nowrap">{html.escape(entry["started"][:19].replace("T", " ") or "?")}</td>',
+        f'<td class="nowrap">{html.escape(entry.started[:19].replace("T", " ") or "?")}</td>',
         f"<td>{html.escape(row['recipe'])}</td>",
         f"<td>{html.escape(row['loss'])}</td>",
         f'<td class="number">{html.escape(str(row["seed"]))}</td>',
         f"<td>{html.escape(row['backend'])}</td>",
-        f"<td>{_status_html(entry['status'], text_field(record.get('reason')))}</td>",
+        f"<td>{_status_html(entry.status, entry.record.reason)}</td>",
     ]
     for key in metrics:
-        value = entry["metrics"].get(key)
+        value = details.metrics.get(key)
         shown = "" if value is None else _format_value(value)
         sort = "" if not isinstance(value, int | float) else repr(value)
         cells.append(f'<td class="number" data-sort="{sort}">{shown}</td>')
-    details = entry["details"]
-    cells.append(f'<td data-sort="">{_media_html(root, folder, details["media"], "")}</td>')
-    documents = _documents_html(root, folder, details["documents"])
+    media = _media_html(root, folder, details.media, "") + _figures_note(entry)
+    cells.append(f'<td data-sort="">{media}</td>')
+    documents = _documents_html(root, folder, details.documents)
     files = f"<details><summary>files</summary>{documents}</details>" if documents else ""
     cells.append(
         f'<td class="folder nowrap"><a href="{_link(root, folder)}/">'
@@ -132,17 +146,16 @@ def _cached_row_html(
     """:func:`_row_html`, taken from the cache when the entry and what its row shows beyond
     the entry (status, loss label, metric columns, where the root is) are unchanged."""
     entry = row["entry"]
-    key = json.dumps([str(entry["status"]), row["loss"], row["recipe"], metrics, str(root)])
-    cached = entry.get("cached")
+    key = json.dumps([str(entry.status), row["loss"], row["recipe"], metrics, str(root)])
+    cached = entry.cached
     if (
         cache is not None
-        and isinstance(cached, dict)
         and cached.get("row_key") == key
         and isinstance(cached.get("row_html"), str)
     ):
         return cached["row_html"]
     shown = _row_html(root, row, metrics)
-    if cache is not None and isinstance(cached, dict):
+    if cache is not None:
         cached["row_key"], cached["row_html"] = key, shown
         cache.changed = True
     return shown
@@ -150,7 +163,7 @@ def _cached_row_html(
 
 def _table_html(root: Path, rows: list[dict[str, Any]], cache: IndexCache | None = None) -> str:
     """One sortable table of runs; metric columns that no run of it has are left out."""
-    metrics = [k for k in SHOWN_METRICS if any(k in r["entry"]["metrics"] for r in rows)]
+    metrics = [k for k in SHOWN_METRICS if any(k in r["entry"].details.metrics for r in rows)]
     columns = ["started", "recipe", "loss", "seed", "backend", "status", *metrics, "plots"]
     header = "".join(f'<th title="sort by {c}">{html.escape(c)}</th>' for c in columns)
     body = "\n".join(_cached_row_html(root, row, metrics, cache) for row in rows)
@@ -161,24 +174,22 @@ def _table_html(root: Path, rows: list[dict[str, Any]], cache: IndexCache | None
 
 
 def _sweep_group_html(
-    root: Path, entry: dict[str, Any], rows: list[dict[str, Any]], cache: IndexCache | None
+    root: Path, entry: Entry, rows: list[dict[str, Any]], cache: IndexCache | None
 ) -> str:
     """A sweep: a collapsible group, its comparison figures on top, then its runs."""
-    record, folder = entry["record"], entry["folder"]
-    title = text_field(record.get("recipe")) or folder.name
+    record, folder, details = entry.record, entry.folder, entry.details
     parts = [
         '<details class="group sweep">',
-        f"<summary>sweep {html.escape(str(title))} {_status_html(entry['status'])} "
+        f"<summary>sweep {html.escape(record.recipe)} {_status_html(entry.status)} "
         f'<span class="meta">{len(rows)} run(s) &middot; '
-        f"{html.escape(entry['started'][:19].replace('T', ' ') or 'time unknown')} &middot; "
+        f"{html.escape(entry.started[:19].replace('T', ' ') or 'time unknown')} &middot; "
         f'<a href="{_link(root, folder)}/">{html.escape(folder.name)}</a></span></summary>',
     ]
-    if text_field(record.get("description")):
-        parts.append(f'<div class="meta">{html.escape(record["description"])}</div>')
-    details = entry["details"]
+    if record.description:
+        parts.append(f'<div class="meta">{html.escape(record.description)}</div>')
     parts += [
-        _media_html(root, folder, details["media"], "figures"),
-        _documents_html(root, folder, details["documents"]),
+        _media_html(root, folder, details.media, "figures"),
+        _documents_html(root, folder, details.documents),
     ]
     parts += [_table_html(root, rows, cache) if rows else '<p class="meta">no run folders</p>']
     parts.append("</details>")
@@ -186,14 +197,14 @@ def _sweep_group_html(
 
 
 def _groups_html(
-    root: Path, entries: list[dict[str, Any]], cache: IndexCache | None = None
+    root: Path, entries: list[Entry], cache: IndexCache | None = None
 ) -> tuple[str, list[dict]]:
     """The single runs' group, then each sweep's, newest first; returns the HTML and every
     run's row (for the filters' choices)."""
     members = sweep_membership(entries)
     single, per_sweep = [], collections.defaultdict(list)
-    for entry in (e for e in entries if e["kind"] == "run"):
-        sweep, labels = members.get(run_key(entry["folder"]), (None, {}))
+    for entry in (e for e in entries if e.kind == "run"):
+        sweep, labels = members.get(run_key(entry.folder), (None, {}))
         row = run_row(entry, labels)
         (per_sweep[id(sweep)] if sweep is not None else single).append(row)
     groups = []
@@ -203,7 +214,7 @@ def _groups_html(
             f'<span class="meta">{len(single)}</span></summary>{_table_html(root, single, cache)}'
             "</details>"
         )
-    sweeps = [e for e in entries if e["kind"] == "sweep"]
+    sweeps = [e for e in entries if e.kind == "sweep"]
     groups += [_sweep_group_html(root, e, per_sweep[id(e)], cache) for e in sweeps]
     return "\n".join(groups), single + [row for rows in per_sweep.values() for row in rows]
 
@@ -286,7 +297,7 @@ def build_index(output_root: Path | str, *, create: bool = False) -> Path:
     return path
 
 
-def render_index(root: Path, entries: list[dict[str, Any]], cache: IndexCache | None = None) -> str:
+def render_index(root: Path, entries: list[Entry], cache: IndexCache | None = None) -> str:
     """The page for these entries (from :func:`collect_entries` with details); rows rendered
     before with the same content are taken from ``cache``."""
     summary = status_summary(entries)

@@ -23,7 +23,7 @@ from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.status import RunStatus
 from recipes.studies.hinge_figures import plot_tightness_per_seed, plot_training_evolution
 from recipes.studies.hinge_report import converged, write_hinge_report
-from recipes.sweeps.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, SweepResults
 from recipes.training.backend import select_backend
 
 # The square in which the area classified +1 is measured (the circles lie within radius 1).
@@ -31,7 +31,7 @@ HINGE_AREA_EXTENT = 1.5
 HINGE_AREA_POINTS = 301
 
 
-def compare_hinge(sweep: Sweep) -> list[Path]:
+def compare_hinge(sweep: SweepResults) -> list[Path]:
     """Hinge vs squared hinge: the generic table and figures (mean and spread over seeds), plus
     decision boundaries side by side (first seed), both losses' curves overlaid on one log
     axis (mean over seeds), the area each boundary encloses (per seed, a strip plot), both
@@ -69,7 +69,7 @@ def positive_region_area(model: Any, extent: float = HINGE_AREA_EXTENT) -> float
     return float(np.mean(scores >= 0) * (2 * extent) ** 2)
 
 
-def _comparison_spec(sweep: Sweep) -> ComparisonSpec:
+def _comparison_spec(sweep: SweepResults) -> ComparisonSpec:
     """The generic comparison: sign accuracy per loss, validation loss curves."""
     return ComparisonSpec(
         metric="sign_accuracy",
@@ -80,7 +80,9 @@ def _comparison_spec(sweep: Sweep) -> ComparisonSpec:
     )
 
 
-def _group_by_loss(sweep: Sweep, completed: Sequence[RunResult]) -> dict[str, list[RunResult]]:
+def _group_by_loss(
+    sweep: SweepResults, completed: Sequence[RunResult]
+) -> dict[str, list[RunResult]]:
     """The completed runs per loss, in sweep order (the config's loss when not swept)."""
     by_loss: dict[str, list[RunResult]] = {}
     for result in completed:
@@ -89,7 +91,7 @@ def _group_by_loss(sweep: Sweep, completed: Sequence[RunResult]) -> dict[str, li
     return by_loss
 
 
-def _load_models(sweep: Sweep, completed: Sequence[RunResult]) -> dict[Path, Any]:
+def _load_models(sweep: SweepResults, completed: Sequence[RunResult]) -> dict[Path, Any]:
     """Each completed run's model.keras, by run folder, on the sweep's backend."""
     select_backend(sweep.base.config.backend)
     # Imports Keras: only after the backend is chosen.
@@ -99,7 +101,7 @@ def _load_models(sweep: Sweep, completed: Sequence[RunResult]) -> dict[Path, Any
 
 
 def _plot_decision_boundaries(
-    sweep: Sweep, by_loss: Mapping[str, Sequence[RunResult]], models: Mapping[Path, Any]
+    sweep: SweepResults, by_loss: Mapping[str, Sequence[RunResult]], models: Mapping[Path, Any]
 ) -> Path:
     """decision_boundaries.png: each loss's first-seed run side by side, same test points."""
     dpi = sweep.base.config.plots.dpi
@@ -162,7 +164,7 @@ def _mean_loss_curves(
     return history, styles
 
 
-def _plot_loss_curves(sweep: Sweep, by_loss: Mapping[str, Sequence[RunResult]]) -> Path:
+def _plot_loss_curves(sweep: SweepResults, by_loss: Mapping[str, Sequence[RunResult]]) -> Path:
     """loss_curves.png: both losses' mean training and validation curves on one log axis."""
     history, styles = _mean_loss_curves(by_loss)
     ax = plots.plot_loss_history(

@@ -13,13 +13,13 @@ from recipes.report import plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.report.forces import SHARE_METRIC
 from recipes.status import RunStatus
-from recipes.sweeps.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, SweepResults
 
 FIGURE = "boundaries_and_forces.png"
 COLUMNS = ("test_auc", "test_accuracy", SHARE_METRIC)
 
 
-def compare_losses(sweep: Sweep) -> list[Path]:
+def compare_losses(sweep: SweepResults) -> list[Path]:
     spec = ComparisonSpec(metric=None, extra_columns=COLUMNS)
     written = write_comparison(sweep, spec)
     completed = [r for r in sweep.results if r.status == RunStatus.COMPLETED and r.run_folder]
@@ -34,7 +34,7 @@ def _label(result: RunResult) -> str:
     return ", ".join(str(value) for value in result.point.labels.values())
 
 
-def _side_by_side(sweep: Sweep, results: list[RunResult]) -> Path:
+def _side_by_side(sweep: SweepResults, results: list[RunResult]) -> Path:
     """One row per loss: its decision_boundary.png, then its forces.png."""
     figure, grid = plots.subplots(len(results), 2, figsize=(16, 5.2 * len(results)), dpi=100,
                                 squeeze=False, width_ratios=[1, 2.2])  # fmt: skip
@@ -48,7 +48,7 @@ def _side_by_side(sweep: Sweep, results: list[RunResult]) -> Path:
     return plots.save_figure(figure, sweep.folder / FIGURE, dpi=100)
 
 
-def _report(sweep: Sweep, results: list[RunResult]) -> Path:
+def _report(sweep: SweepResults, results: list[RunResult]) -> Path:
     rows = [[_label(r), *(_shown(r.metrics.get(c)) for c in COLUMNS)] for r in results]
     shares = {_label(r): r.metrics.get(SHARE_METRIC) for r in results}
     known = {label: share for label, share in shares.items() if share is not None}

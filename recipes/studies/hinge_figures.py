@@ -16,7 +16,7 @@ import numpy as np
 
 from recipes.report import evolution, margins, plots
 from recipes.studies.hinge_report import CONVERGED_ACCURACY
-from recipes.sweeps.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, SweepResults
 from recipes.training.recording import RECORDING_FILE, BoundaryRecording
 
 HUGGING_AREA = np.pi * 0.1**2  # a boundary around the inner circle (radius 0.1)
@@ -50,7 +50,7 @@ def _common_epochs(recordings: Mapping[str, BoundaryRecording]) -> list[int]:
 
 
 def plot_training_evolution(
-    sweep: Sweep, by_loss: Mapping[str, Sequence[RunResult]]
+    sweep: SweepResults, by_loss: Mapping[str, Sequence[RunResult]]
 ) -> Path | None:
     """training_evolution.png: one row per loss, one column per recorded epoch both share,
     same seed; None when no seed has a recording for every loss."""
@@ -95,7 +95,7 @@ def _subset(recording: BoundaryRecording, keep: Sequence[int]) -> BoundaryRecord
 
 
 def plot_tightness_per_seed(
-    sweep: Sweep,
+    sweep: SweepResults,
     by_loss: Mapping[str, Sequence[RunResult]],
     areas: Mapping[str, Sequence[float]],
 ) -> Path:

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from recipes.files import atomic_write_text, markdown_table, markdown_text, write_csv
-from recipes.sweeps.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, SweepResults
 
 CONVERGED_ACCURACY = 0.99  # test accuracy of a run that separates the circles
 SUMMARY_HEADER = [
@@ -173,7 +173,7 @@ def _area_verdict(hinge: LossStatistics, squared: LossStatistics) -> str:
 
 
 def report_text(
-    sweep: Sweep, stats: Mapping[str, LossStatistics], with_evolution: bool = False
+    sweep: SweepResults, stats: Mapping[str, LossStatistics], with_evolution: bool = False
 ) -> str:
     """report.md: the table, the area per seed, how to read them, the verdict and the
     figures (the boundaries as they train when ``with_evolution``)."""
@@ -224,7 +224,7 @@ def report_text(
 
 
 def write_hinge_report(
-    sweep: Sweep,
+    sweep: SweepResults,
     by_loss: Mapping[str, Sequence[RunResult]],
     areas: Mapping[str, Sequence[float]],
     with_evolution: bool = False,

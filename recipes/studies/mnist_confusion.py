@@ -18,7 +18,7 @@ import numpy as np
 from recipes.files import read_csv_columns
 from recipes.report import plots
 from recipes.status import RunStatus
-from recipes.sweeps.records import Sweep
+from recipes.sweeps.records import SweepResults
 
 COLUMNS = 4
 
@@ -39,7 +39,7 @@ def most_confused(matrix: np.ndarray) -> tuple[int, int, float]:
     return int(true), int(predicted), float(off[true, predicted])
 
 
-def plot_confusion_matrices(sweep: Sweep) -> Path | None:
+def plot_confusion_matrices(sweep: SweepResults) -> Path | None:
     """confusion_matrices.png: one row-normalised confusion matrix per completed run, titled
     with its label, test accuracy and most confused pair; None when no run has predictions."""
     from sklearn.metrics import ConfusionMatrixDisplay, confusion_matrix

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from recipes.report.comparison import ComparisonSpec, ReferenceColumn, write_comparison
 from recipes.studies.mnist_confusion import plot_confusion_matrices
-from recipes.sweeps.records import Sweep
+from recipes.sweeps.records import SweepResults
 
 MNIST_TUTORIAL_TRAIN_ACCURACY = {
     "MSE": 0.8914,
@@ -20,7 +20,7 @@ MNIST_TUTORIAL_TRAIN_ACCURACY = {
 }
 
 
-def compare_mnist_losses(sweep: Sweep) -> list[Path]:
+def compare_mnist_losses(sweep: SweepResults) -> list[Path]:
     """The MNIST tutorial's table: train/test categorical accuracy per loss beside its
     published train accuracy, and one confusion matrix per loss (confusion_matrices.png)."""
     reference = None

@@ -32,12 +32,13 @@ from recipes.locks import FolderLock, lock_or_refuse
 from recipes.outcome import PointRequest
 from recipes.paths import DEFAULT_OUTPUT_ROOT, display_path
 from recipes.plugins import EXECUTORS, REPORTS
+from recipes.records import read_sweep
 from recipes.signals import exit_status_of
-from recipes.status import HEARTBEAT_EVERY_S, RunStatus, read_record, shown_status
+from recipes.status import HEARTBEAT_EVERY_S, RunStatus, shown_status
 from recipes.sweeps.grid import plan_sweep
 from recipes.sweeps.records import (
     RunResult,
-    Sweep,
+    SweepResults,
     load_sweep,
     write_summary,
     write_sweep_record,
@@ -65,10 +66,10 @@ def run_sweep(
     jobs: int | None = None,
     progress: TextIO | None = None,
     compare: bool = True,
-) -> Sweep:
+) -> SweepResults:
     """Validate every combination, run them with the config's executor (``jobs`` at a time;
     default: the config's ``sweep.jobs``), write the sweep folder (summary, sweep.json, the
-    report) and return the :class:`Sweep`. Progress lines go to ``progress`` (default:
+    report) and return the :class:`SweepResults`. Progress lines go to ``progress`` (default:
     standard error).
 
     Raises RecipeError (before anything is created) when any combination is invalid.
@@ -80,7 +81,7 @@ def run_sweep(
     settings = base.config.sweep
     output_root = Path(output_root).resolve()
     _preflight(settings, output_root)
-    sweep = Sweep(
+    sweep = SweepResults(
         recipe=base.name,
         folder=create_unique_folder(output_root / "sweeps", prefix=f"{base.name}-"),
         base=base,
@@ -123,7 +124,7 @@ def resume_sweep(
     jobs: int | None = None,
     progress: TextIO | None = None,
     force: bool = False,
-) -> Sweep:
+) -> SweepResults:
     """Rerun the points of a sweep folder that did not complete (a point stopped with a
     backup continues in its run folder, any other starts in a new one), then rewrite the
     summary and the report over all points. A sweep whose points all completed but whose
@@ -134,10 +135,10 @@ def resume_sweep(
     lock = lock_or_refuse(folder, "sweep")
     try:
         sweep = load_sweep(folder)
-        record = read_record(folder / "sweep.json") or {}
+        record = read_sweep(folder)
         if shown_status(record) == RunStatus.RUNNING:
             raise RecipeError(
-                f"{folder}: this sweep is still running (pid {record.get('pid')}); stop it "
+                f"{folder}: this sweep is still running (pid {record.pid}); stop it "
                 "first, or wait until its heartbeat is 3 minutes old"
             )
         base, _, points, _ = plan_sweep(
@@ -174,15 +175,14 @@ def resume_sweep(
         lock.release()
 
 
-def rebuild_report(folder: Path | str) -> Sweep:
+def rebuild_report(folder: Path | str) -> SweepResults:
     """``sweep --report``: the sweep's summary and report written again from its run folders,
     without training anything."""
     folder = Path(folder).resolve()
     lock = lock_or_refuse(folder, "sweep")
     try:
         sweep = load_sweep(folder)
-        record = read_record(folder / "sweep.json") or {}
-        status = RunStatus.of(record.get("status"))
+        status = sweep.status
         _finish(sweep, None, status if status.finished else RunStatus.FAILED, compare=True)
         return sweep
     finally:
@@ -221,7 +221,7 @@ def _check_jobs(jobs: int | None) -> None:
         raise RecipeError(f"--jobs must be at least 1, got {jobs}")
 
 
-def _execute(sweep: Sweep, progress: TextIO | None, compare: bool) -> Sweep:
+def _execute(sweep: SweepResults, progress: TextIO | None, compare: bool) -> SweepResults:
     """Run the sweep's points that have not started, then write its records and report."""
     progress = progress if progress is not None else sys.stderr
     executor = EXECUTORS.get(sweep.executor)(jobs=sweep.jobs)
@@ -249,7 +249,7 @@ def _execute(sweep: Sweep, progress: TextIO | None, compare: bool) -> Sweep:
     return sweep
 
 
-def _beat(sweep: Sweep, stop: threading.Event) -> None:
+def _beat(sweep: SweepResults, stop: threading.Event) -> None:
     """Rewrite sweep.json (with its heartbeat and the points so far) while the sweep runs."""
     while not stop.wait(HEARTBEAT_EVERY_S):
         try:
@@ -263,7 +263,7 @@ class ProgressLines:
     ``[3/10] loss=hinge, seed=2: completed in 9.1 s (fit 6.2 s), test_sign_accuracy 1.0000
     (3/10 done)``. Safe to call from several threads."""
 
-    def __init__(self, sweep: Sweep, stream: TextIO) -> None:
+    def __init__(self, sweep: SweepResults, stream: TextIO) -> None:
         self.stream = stream
         self.total = len(sweep.results)
         self.finished = 0
@@ -286,7 +286,7 @@ class ProgressLines:
             self._print(result, f"{described} ({self.finished}/{self.total} done)")
 
 
-def _announce(sweep: Sweep, progress: TextIO) -> None:
+def _announce(sweep: SweepResults, progress: TextIO) -> None:
     shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.axes)
     todo = sum(result.status == RunStatus.NOT_STARTED for result in sweep.results)
     resuming = bool(sweep.resumes)
@@ -303,12 +303,12 @@ def _announce(sweep: Sweep, progress: TextIO) -> None:
     )
 
 
-def write_report(sweep: Sweep) -> list[Path]:
+def write_report(sweep: SweepResults) -> list[Path]:
     """The report the sweep's config names (``report:``); returns the files it wrote."""
     return REPORTS.get(sweep.base.config.report)(sweep)
 
 
-def _finish(sweep: Sweep, started: float | None, status: RunStatus, compare: bool) -> None:
+def _finish(sweep: SweepResults, started: float | None, status: RunStatus, compare: bool) -> None:
     """summary.csv/md, the report, then sweep.json. A report that fails leaves the completed
     runs recorded, the sweep ``failed`` with ``report_error`` (its traceback in
     ``report_traceback.txt``), and ``sweep --report`` rebuilds it."""

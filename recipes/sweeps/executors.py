@@ -33,7 +33,7 @@ from recipes.child import Children, Runner, run_on
 from recipes.files import create_unique_folder
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.status import RunStatus
-from recipes.sweeps.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, SweepResults
 
 
 class Executor(Protocol):
@@ -41,7 +41,7 @@ class Executor(Protocol):
 
     def __init__(self, jobs: int) -> None: ...
 
-    def run(self, sweep: Sweep, progress: Any) -> None: ...
+    def run(self, sweep: SweepResults, progress: Any) -> None: ...
 
 
 def absolute_recipe(recipe: str) -> str:
@@ -51,7 +51,7 @@ def absolute_recipe(recipe: str) -> str:
     return recipe
 
 
-def point_request(sweep: Sweep, result: RunResult) -> PointRequest:
+def point_request(sweep: SweepResults, result: RunResult) -> PointRequest:
     """The request that runs a point: a stopped point continues in its run folder from its
     backup; any other gets a new run folder, reserved here so its outcome can always be read
     back, whatever happens to the process that runs it."""
@@ -77,7 +77,7 @@ def point_request(sweep: Sweep, result: RunResult) -> PointRequest:
     return request
 
 
-def log_path(sweep: Sweep, result: RunResult) -> Path:
+def log_path(sweep: SweepResults, result: RunResult) -> Path:
     """``logs/run-07.log``: the console output of a point."""
     width = len(str(len(sweep.results)))
     (sweep.folder / "logs").mkdir(exist_ok=True)
@@ -116,7 +116,7 @@ class RunnerExecutor:
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = jobs
 
-    def run(self, sweep: Sweep, progress: Any) -> None:
+    def run(self, sweep: SweepResults, progress: Any) -> None:
         pending: queue.Queue[RunResult] = queue.Queue()
         for result in sweep.results:
             if result.status == RunStatus.NOT_STARTED:

@@ -40,7 +40,7 @@ from recipes.sweeps.ray_cluster import (
     connect,
     first_line,
 )
-from recipes.sweeps.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, SweepResults
 
 
 def run_on_node(
@@ -123,7 +123,7 @@ class RayExecutor:
         check_resources(ray, settings.ray.cpus_per_run, settings.ray.gpus_per_run)
         check_shared_storage(ray, Path(output_root))
 
-    def run(self, sweep: Sweep, progress: Any) -> None:
+    def run(self, sweep: SweepResults, progress: Any) -> None:
         settings = sweep.base.config.sweep.ray
         ray, connected_here = connect(settings.address)
         pending = [result for result in sweep.results if result.status == RunStatus.NOT_STARTED]

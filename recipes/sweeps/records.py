@@ -1,7 +1,8 @@
-"""What a sweep produced: one :class:`RunResult` per point, the :class:`Sweep` holding them,
-and the files that record it: ``summary.csv`` / ``summary.md`` (one row per run) and
-``sweep.json`` (the grid, the commands and every run's outcome). :func:`load_sweep` reads a
-sweep folder back, e.g. to redraw its report after changing a plot.
+"""What a sweep produced: one :class:`RunResult` per point, the :class:`SweepResults` holding
+them, and the files that record it: ``summary.csv`` / ``summary.md`` (one row per run) and
+``sweep.json`` (the grid, the commands and every run's outcome:
+:class:`recipes.records.SweepRecord`). :func:`load_sweep` reads a sweep folder back, e.g. to
+redraw its report after changing a plot.
 """
 
 from __future__ import annotations
@@ -14,18 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from recipes import records
 from recipes.config.resolve import resolve_recipe
 from recipes.config.schema import ResolvedRecipe
-from recipes.errors import RecipeError
-from recipes.files import (
-    atomic_write_text,
-    markdown_table,
-    read_csv_columns,
-    write_csv,
-    write_json,
-)
+from recipes.files import atomic_write_text, markdown_table, read_csv_columns, read_json, write_csv
 from recipes.outcome import RunOutcome
-from recipes.status import RunStatus, read_record
+from recipes.status import RunStatus
 from recipes.sweeps.grid import GridAxis, SweepPoint
 
 
@@ -72,8 +67,8 @@ class RunResult:
 
 
 @dataclass
-class Sweep:
-    """A finished (or interrupted) sweep: what was asked and what each run produced."""
+class SweepResults:
+    """A sweep, finished or not: what was asked and what each run produced."""
 
     recipe: str
     folder: Path
@@ -131,7 +126,7 @@ def _relative(path: Path | None, start: Path) -> str:
     return os.path.relpath(path, start)
 
 
-def summary_rows(sweep: Sweep) -> tuple[list[str], list[list[Any]]]:
+def summary_rows(sweep: SweepResults) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of summary.csv: one row per run."""
     metrics = metric_columns(sweep.results)
     header = [
@@ -167,7 +162,7 @@ def _rounded(value: float | None, digits: int = 2) -> Any:
     return "" if value is None else round(float(value), digits)
 
 
-def write_summary(sweep: Sweep) -> tuple[Path, Path]:
+def write_summary(sweep: SweepResults) -> tuple[Path, Path]:
     """summary.csv (every metric, full precision) and summary.md (links to the run folders)."""
     header, rows = summary_rows(sweep)
     write_csv(sweep.folder / "summary.csv", header, rows)
@@ -196,149 +191,109 @@ def write_summary(sweep: Sweep) -> tuple[Path, Path]:
     return sweep.folder / "summary.csv", sweep.folder / "summary.md"
 
 
-def write_sweep_record(sweep: Sweep, status: RunStatus, comparison: Sequence[str] = ()) -> Path:
+def write_sweep_record(
+    sweep: SweepResults, status: RunStatus, comparison: Sequence[str] = ()
+) -> Path:
     """sweep.json: what was asked, when, and what each run produced (with a heartbeat, so a
     sweep whose driver is gone shows as stopped wherever it ran)."""
-    data = {
-        "status": status,
-        "recipe": sweep.recipe,
-        "description": sweep.base.config.description,
-        "seed": sweep.base.config.seed,
-        "sources": sweep.base.sources,
-        "overrides": sweep.overrides,
-        "backend": sweep.backend,
-        "jobs": sweep.jobs,
-        "executor": sweep.executor,
-        "recipe_argument": sweep.recipe_argument,
-        "grid_spec": sweep.grid_spec,
-        "inputs": sweep.inputs,
-        "resumes": sweep.resumes,
-        "pid": os.getpid(),
-        "host": {"name": socket.gethostname()},
-        "heartbeat_at": time.time(),
-        "grid": [
-            {"key": a.key, "values": a.values, "labels": a.labels, "source": a.source}
-            for a in sweep.axes
-        ],
-        "started_at": sweep.started_at,
-        "ended_at": sweep.ended_at,
-        "wall_s": round(sweep.wall_s, 3),
-        "comparison": list(comparison),
-        "report_error": sweep.report_error,
-        "runs": [
-            {
-                "run": r.point.index,
-                "values": r.point.values,
-                "labels": r.point.labels,
-                "status": r.status,
-                "reason": r.reason,
-                "run_folder": str(r.run_folder or ""),
-                "exit_status": r.exit_status,
-                "wall_s": r.wall_s,
-                "command": r.command,
-                "log": _relative(r.log, sweep.folder),
-            }
-            for r in sweep.results
-        ],
-    }
-    path = sweep.folder / "sweep.json"
-    write_json(path, data)
+    path = sweep.folder / records.SWEEP_FILE
+    records.write(
+        path,
+        records.SweepRecord,
+        {
+            "status": status,
+            "recipe": sweep.recipe,
+            "description": sweep.base.config.description,
+            "seed": sweep.base.config.seed,
+            "sources": sweep.base.sources,
+            "overrides": sweep.overrides,
+            "backend": sweep.backend,
+            "jobs": sweep.jobs,
+            "executor": sweep.executor,
+            "recipe_argument": sweep.recipe_argument,
+            "grid_spec": sweep.grid_spec,
+            "inputs": sweep.inputs or None,
+            "resumes": sweep.resumes,
+            "pid": os.getpid(),
+            "host": {"name": socket.gethostname()},
+            "heartbeat_at": time.time(),
+            "grid": [
+                {"key": a.key, "values": a.values, "labels": a.labels, "source": a.source}
+                for a in sweep.axes
+            ],
+            "started_at": sweep.started_at,
+            "ended_at": sweep.ended_at,
+            "wall_s": round(sweep.wall_s, 3),
+            "comparison": list(comparison),
+            "report_error": sweep.report_error,
+            "runs": [
+                {
+                    "run": r.point.index,
+                    "values": r.point.values,
+                    "labels": r.point.labels,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "run_folder": str(r.run_folder or ""),
+                    "exit_status": r.exit_status,
+                    "wall_s": r.wall_s,
+                    "command": r.command,
+                    "log": _relative(r.log, sweep.folder),
+                }
+                for r in sweep.results
+            ],
+        },
+    )
     sweep.status = status
     return path
 
 
-def read_sweep_record(folder: Path) -> dict[str, Any]:
-    """sweep.json checked for the fields a sweep is read back from; RecipeError (one line)
-    naming what is missing or damaged."""
-    record = read_record(folder / "sweep.json")
-    if record is None:
-        raise RecipeError(f"{folder}: no readable sweep.json (is this a sweep folder?)")
-    problems = []
-    if not isinstance(record.get("recipe"), str):
-        problems.append("'recipe' is not a name")
-    grid, runs = record.get("grid"), record.get("runs")
-    if not isinstance(grid, list) or not all(
-        isinstance(a, dict) and isinstance(a.get("key"), str) and isinstance(a.get("values"), list)
-        and isinstance(a.get("labels"), list) for a in grid
-    ):  # fmt: skip
-        problems.append("'grid' is not a list of axes")
-    if not isinstance(runs, list) or not all(
-        isinstance(r, dict) and isinstance(r.get("run"), int) and isinstance(r.get("values"), dict)
-        and isinstance(r.get("labels"), dict) for r in runs
-    ):  # fmt: skip
-        problems.append("'runs' is not a list of runs")
-    if problems:
-        raise RecipeError(
-            f"{folder}/sweep.json: damaged record ({'; '.join(problems)}); start a new sweep"
-        )
-    return record
-
-
-def load_sweep(folder: Path | str) -> Sweep:
+def load_sweep(folder: Path | str) -> SweepResults:
     """A sweep read back from its folder (sweep.json and the run folders), e.g. to redraw its
-    report after changing a plot: ``write_report(load_sweep(folder))``."""
+    report after changing a plot: ``write_report(load_sweep(folder))``. RecipeError (one
+    line) for a folder without a readable sweep.json."""
     folder = Path(folder)
-    record = read_sweep_record(folder)
-    sources = record.get("sources") if isinstance(record.get("sources"), list) else []
-    recipe = sources[-1] if sources and Path(str(sources[-1])).is_file() else record["recipe"]
-    overrides = _list_of_text(record.get("overrides"))
-    base = resolve_recipe(str(recipe), overrides, record.get("backend"))
-    axes = [
-        GridAxis(
-            a["key"], a["values"], [str(label) for label in a["labels"]], str(a.get("source", ""))
-        )
-        for a in record["grid"]
-    ]
-    results = [_result_from_record(run, folder) for run in record["runs"]]
-    return Sweep(
-        recipe=record["recipe"],
+    record = records.read_sweep(folder)
+    sources = record.sources
+    recipe = sources[-1] if sources and Path(sources[-1]).is_file() else record.recipe
+    base = resolve_recipe(recipe, record.overrides, record.backend)
+    axes = [GridAxis(a.key, a.values, a.labels, a.source) for a in record.grid]
+    return SweepResults(
+        recipe=record.recipe,
         folder=folder,
         base=base,
         axes=axes,
-        results=results,
-        overrides=overrides,
-        backend=record.get("backend") if isinstance(record.get("backend"), str) else None,
-        jobs=record.get("jobs") if isinstance(record.get("jobs"), int) else 1,
-        recipe_argument=str(record.get("recipe_argument") or recipe),
+        results=[_result_from_record(run, folder) for run in record.runs],
+        overrides=record.overrides,
+        backend=record.backend,
+        jobs=record.jobs,
+        recipe_argument=record.recipe_argument or recipe,
         output_root=folder.parent.parent,
-        grid_spec=record.get("grid_spec") if isinstance(record.get("grid_spec"), dict) else {},
-        resumes=record.get("resumes") if isinstance(record.get("resumes"), list) else [],
-        executor=str(record.get("executor") or "processes"),
-        started_at=str(record.get("started_at", "")),
-        ended_at=str(record.get("ended_at", "")),
-        wall_s=float(record.get("wall_s") or 0.0),
-        inputs=record.get("inputs") if isinstance(record.get("inputs"), dict) else {},
-        report_error=str(record.get("report_error") or ""),
-        status=RunStatus.of(record.get("status")),
+        grid_spec=record.grid_spec,
+        resumes=[resume.model_dump(exclude_unset=True) for resume in record.resumes],
+        executor=record.executor,
+        started_at=record.started_at,
+        ended_at=record.ended_at,
+        wall_s=record.wall_s,
+        inputs=record.inputs.model_dump(exclude_unset=True) if record.inputs else {},
+        report_error=record.report_error,
+        status=record.status,
     )
 
 
-def _list_of_text(value: Any) -> list[str]:
-    return [str(item) for item in value] if isinstance(value, list) else []
-
-
-def _result_from_record(run: dict[str, Any], folder: Path) -> RunResult:
+def _result_from_record(run: records.SweepRun, folder: Path) -> RunResult:
     """One run of sweep.json, with its metrics and durations read from its run folder."""
-    point = SweepPoint(run["run"], run["values"], run["labels"], [])
-    run_folder = (
-        Path(run["run_folder"])
-        if isinstance(run.get("run_folder"), str) and run["run_folder"]
-        else None
-    )
-    record = (read_record(run_folder / "run.json") or {}) if run_folder else {}
-    durations = record.get("durations_s")
-    status = RunStatus.of(run.get("status"))
+    run_folder = Path(run.run_folder) if run.run_folder else None
+    record = records.run_or_none(run_folder) if run_folder else None
+    completed = run_folder is not None and run.status == RunStatus.COMPLETED
     return RunResult(
-        point=point,
-        status=status,
+        point=SweepPoint(run.run, run.values, run.labels, []),
+        status=run.status,
         run_folder=run_folder,
-        metrics=(read_record(run_folder / "metrics.json") or {})
-        if run_folder and status == RunStatus.COMPLETED
-        else {},
-        durations=durations if isinstance(durations, dict) else {},
-        reason=str(run.get("reason") or ""),
-        command=_list_of_text(run.get("command")),
-        log=folder / run["log"] if isinstance(run.get("log"), str) and run["log"] else None,
-        exit_status=run.get("exit_status") if isinstance(run.get("exit_status"), int) else None,
-        wall_s=run.get("wall_s") if isinstance(run.get("wall_s"), (int, float)) else None,
+        metrics=read_json(run_folder / "metrics.json") if completed else {},
+        durations=dict(record.durations_s) if record else {},
+        reason=run.reason,
+        command=run.command,
+        log=folder / run.log if run.log else None,
+        exit_status=run.exit_status,
+        wall_s=run.wall_s,
     )

@@ -22,7 +22,7 @@ from recipes.outcome import RunOutcome, raise_if_interrupted
 from recipes.plugins import FIGURE_POOLS, RUN_GROUP, TASKS
 from recipes.status import RunStatus
 from recipes.sweeps.executors import ProcessExecutor, record_outcome
-from recipes.sweeps.records import RunResult, Sweep
+from recipes.sweeps.records import RunResult, SweepResults
 
 PROGRESS_EVERY_S = 2.0  # at most one "epoch k/N" line per group this often
 
@@ -49,7 +49,7 @@ class VectorizedExecutor:
     def __init__(self, jobs: int = 1) -> None:
         self.jobs = jobs
 
-    def run(self, sweep: Sweep, progress: Any) -> None:
+    def run(self, sweep: SweepResults, progress: Any) -> None:
         groups: dict[str, list[tuple[RunResult, ResolvedRecipe]]] = {}
         for result in sweep.results:
             if result.status != RunStatus.NOT_STARTED or result.resume_from is not None:
@@ -66,7 +66,7 @@ class VectorizedExecutor:
 
 
 def _train_group(
-    sweep: Sweep,
+    sweep: SweepResults,
     members: list[tuple[RunResult, ResolvedRecipe]],
     progress: Any,
     name: str,

@@ -28,8 +28,9 @@ from recipes.errors import RecipeError, TrainingFailed
 from recipes.locks import FolderLock, lock_or_refuse
 from recipes.outcome import PointRequest, RunOutcome, outcome_from_folder
 from recipes.plugins import TASKS
+from recipes.records import RunRecord, read_run
 from recipes.signals import Stopped, describe_stop, exit_status_of
-from recipes.status import RunStatus, read_record, shown_status
+from recipes.status import RunStatus, heartbeat_age, shown_status
 from recipes.training.lifecycle import OpenRun
 
 
@@ -123,11 +124,12 @@ def lock_run_folder(folder: Path) -> FolderLock:
         raise RecipeError(
             f"{folder}: no such run folder; give a folder such as outputs/hinge/<run-id>"
         )
-    if read_record(folder / "run.json") is None or not (folder / "config.yaml").is_file():
+    if not (folder / "run.json").is_file() or not (folder / "config.yaml").is_file():
         raise RecipeError(
             f"{folder}: not a run folder (it needs run.json and config.yaml); give a folder "
             "such as outputs/hinge/<run-id>"
         )
+    read_run(folder)  # one line for a damaged record or one of another version
     return lock_or_refuse(folder, "run")
 
 
@@ -137,8 +139,8 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
     cannot resume, or its inputs changed (unless ``force``)."""
     from recipes.config.resolve import resolve_run_folder_config
 
-    record = read_record(folder / "run.json") or {}
-    recipe = str(record.get("recipe") or folder.parent.name)
+    record = read_run(folder)
+    recipe = record.recipe or folder.parent.name
     status = shown_status(record)
     if status == RunStatus.COMPLETED:
         raise RecipeError(
@@ -147,7 +149,7 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
         )
     if status == RunStatus.RUNNING:
         raise RecipeError(
-            f"{folder}: this run is still running (pid {record.get('pid')}, last heartbeat "
+            f"{folder}: this run is still running (pid {record.pid}, last heartbeat "
             f"{_heartbeat_text(record)}); stop it first, or wait until its heartbeat is "
             "3 minutes old"
         )
@@ -158,7 +160,8 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
             f"(python -m recipes run {recipe})"
         )
     entry: dict[str, Any] = {}
-    changes = changes_since(record.get("inputs"), fingerprint(config))
+    pinned = record.inputs.model_dump(exclude_unset=True) if record.inputs else None
+    changes = changes_since(pinned, fingerprint(config))
     if changes:
         if not force:
             raise RecipeError(
@@ -166,14 +169,11 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
                 "Start a new run, or add --force to resume anyway (run.json records it)"
             )
         entry["forced"] = changes
-    sources = record.get("sources") if isinstance(record.get("sources"), list) else []
-    overrides = record.get("overrides") if isinstance(record.get("overrides"), list) else []
+    sources, overrides = record.sources, record.overrides
     return ResolvedRecipe(name=recipe, config=config, sources=sources, overrides=overrides), entry
 
 
-def _heartbeat_text(record: dict[str, Any]) -> str:
-    from recipes.status import heartbeat_age
-
+def _heartbeat_text(record: RunRecord) -> str:
     age = heartbeat_age(record)
     return "unknown" if age is None else f"{age:.0f} s ago"
 

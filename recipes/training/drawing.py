@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import RecipeConfig
-from recipes.files import now_iso, read_csv_columns, write_json
-from recipes.status import read_record
+from recipes.files import now_iso, read_csv_columns, read_json, write_json
+from recipes.records import RunRecord, run_or_none, update_run
 
 FIGURES = "figures"  # run.json's key
 DRAWN, PENDING, FAILED = "drawn", "pending", "failed"
@@ -133,7 +133,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
 
 
 def apply_drawn(record: Any, folder: Path, metrics: dict[str, Any], drawn: Drawn) -> None:
-    """Record ``drawn`` in run.json (``record``: the run's RunRecord), with forces.png's
+    """Record ``drawn`` in run.json (``record``: the run's OpenRecord), with forces.png's
     measures, and the hardest 10%'s share of the force in ``metrics`` (and metrics.json)."""
     from recipes.report.forces import SHARE_METRIC
 
@@ -236,21 +236,19 @@ def draw_from_folder(folder: Path, where: str, compiled: dict[str, Any] | None =
 
 def figures_status(folder: Path) -> str | None:
     """run.json's ``figures.status`` (None for a run recorded before it was kept)."""
-    entry = (read_record(Path(folder) / "run.json") or {}).get(FIGURES)
-    return entry.get("status") if isinstance(entry, dict) else None
+    record = run_or_none(folder)
+    return record.figures.status if record and record.figures else None
 
 
 class FinishedRecord:
-    """The run.json of a run that has ended, changed in place (a :class:`RunRecord` would
-    mark it running again)."""
+    """The run.json of a run that has ended, changed in place (an OpenRecord would mark it
+    running again)."""
 
     def __init__(self, folder: Path) -> None:
-        self.path = Path(folder) / "run.json"
-        self.data = read_record(self.path) or {}
+        self.folder = Path(folder)
 
     def update(self, **fields: Any) -> None:
-        self.data.update(fields)
-        write_json(self.path, self.data)
+        update_run(self.folder, **fields)
 
 
 def plot_run_folder(folder: Path | str) -> Drawn:
@@ -271,7 +269,7 @@ def plot_run_folder(folder: Path | str) -> Drawn:
         except Exception as error:
             record.update(**{FIGURES: failed_record(error, "plot")})
             raise
-        apply_drawn(record, folder, read_record(folder / "metrics.json") or {}, drawn)
+        apply_drawn(record, folder, read_json(folder / "metrics.json"), drawn)
         return drawn
     finally:
         lock.release()
@@ -285,7 +283,7 @@ def check_run_folder(folder: Path) -> None:
     from recipes.errors import RecipeError
     from recipes.status import RunStatus, shown_status
 
-    record = read_record(folder / "run.json") if folder.is_dir() else None
+    record: RunRecord | None = run_or_none(folder)
     if record is None or not (folder / "config.yaml").is_file():
         raise RecipeError(
             f"{folder}: not a run folder (no run.json and config.yaml); give a folder such as "
@@ -298,12 +296,10 @@ def check_run_folder(folder: Path) -> None:
         raise RecipeError(f"{folder}: task '{config.task}' has no run figures to draw")
     if not (folder / "model.keras").is_file():
         raise RecipeError(
-            f"{folder}: no model.keras (the run {record.get('status')} before saving it); "
+            f"{folder}: no model.keras (the run {record.status} before saving it); "
             "nothing to draw from"
         )
-    pinned = record.get("inputs") if isinstance(record.get("inputs"), dict) else {}
-    changed = changes_since(
-        {"data_files": pinned.get("data_files")}, {"data_files": data_file_hashes(config)}
-    )
+    pinned = record.inputs.data_files if record.inputs else None
+    changed = changes_since({"data_files": pinned}, {"data_files": data_file_hashes(config)})
     if changed:
         raise RecipeError(f"{folder}: {changed} since the run; its figures would not be the run's")

@@ -24,25 +24,21 @@ from typing import Any
 from recipes.config.inputs import fingerprint
 from recipes.config.schema import ResolvedRecipe
 from recipes.errors import RecipeError, TrainingFailed
-from recipes.files import (
-    atomic_write_text,
-    create_unique_folder,
-    now_iso,
-    write_json,
-    write_yaml,
-)
+from recipes.files import atomic_write_text, create_unique_folder, now_iso, write_yaml
 from recipes.locks import FolderLock
+from recipes.records import RUN_FILE, RunRecord, read_run, write
 from recipes.signals import describe_stop
-from recipes.status import HEARTBEAT_EVERY_S, RunStatus, read_record
+from recipes.status import HEARTBEAT_EVERY_S, RunStatus
 from recipes.training.backend import library_versions, select_backend
 
 
-class RunRecord:
-    """The ``run.json`` of one run, rewritten atomically on every change. Safe to update
-    from several threads (the heartbeat's and the run's)."""
+class OpenRecord:
+    """The ``run.json`` of an open run (:class:`recipes.records.OpenRecord`), validated and
+    rewritten atomically on every change; ``data``: its fields as given. Safe to update from
+    several threads (the heartbeat's and the run's)."""
 
     def __init__(self, folder: Path, **fields: Any) -> None:
-        self.path = Path(folder) / "run.json"
+        self.path = Path(folder) / RUN_FILE
         self.data: dict[str, Any] = {"status": RunStatus.RUNNING, **fields}
         self._lock = threading.Lock()
         self.data["heartbeat_at"] = time.time()
@@ -50,12 +46,12 @@ class RunRecord:
 
     def update(self, **fields: Any) -> None:
         with self._lock:
+            write(self.path, RunRecord, {**self.data, **fields})  # nothing changes unless valid
             self.data.update(fields)
-            write_json(self.path, self.data)
 
     def save(self) -> None:
         with self._lock:
-            write_json(self.path, self.data)
+            write(self.path, RunRecord, self.data)
 
     def beat(self, at_most_every_s: float = 0.0) -> None:
         """Record that the run is alive (``heartbeat_at``, seconds since the epoch), unless
@@ -71,19 +67,19 @@ class Heartbeats:
     stopped wherever it ran (``recipes.status``). A run also beats at each epoch."""
 
     def __init__(self) -> None:
-        self.records: set[RunRecord] = set()
+        self.records: set[OpenRecord] = set()
         self.lock = threading.Lock()
         self.thread: threading.Thread | None = None
         self.wake = threading.Event()
 
-    def add(self, record: RunRecord) -> None:
+    def add(self, record: OpenRecord) -> None:
         with self.lock:
             self.records.add(record)
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
                 self.thread.start()
 
-    def discard(self, record: RunRecord) -> None:
+    def discard(self, record: OpenRecord) -> None:
         with self.lock:
             self.records.discard(record)
 
@@ -107,7 +103,7 @@ class RunContext:
 
     recipe: ResolvedRecipe
     folder: Path
-    record: RunRecord
+    record: OpenRecord
     durations: dict[str, float] = field(default_factory=dict)
     verbose: int | None = None  # Keras progress output; None: bars on a terminal, else lines
     resuming: bool = False  # the folder holds an interrupted or failed run to continue
@@ -131,7 +127,7 @@ Task = Callable[[RunContext], dict[str, Any]]
 
 def _new_run_folder(
     recipe: ResolvedRecipe, output_root: Path | str, folder: Path | None = None
-) -> tuple[Path, RunRecord]:
+) -> tuple[Path, OpenRecord]:
     """``output_root/<recipe>/<run-id>`` (or ``folder``, an empty folder reserved for the
     run by a sweep executor) with config.yaml and run.json (status running)."""
     config = recipe.config
@@ -139,7 +135,7 @@ def _new_run_folder(
         folder = create_unique_folder(Path(output_root) / recipe.name)
     folder = Path(folder)
     write_yaml(folder / "config.yaml", config.as_mapping())
-    record = RunRecord(
+    record = OpenRecord(
         folder,
         recipe=recipe.name,
         task=config.task,
@@ -246,19 +242,18 @@ class OpenRun:
             self.lock.release()
 
 
-def reopen_record(folder: Path, entry: dict[str, Any]) -> RunRecord:
+def reopen_record(folder: Path, entry: dict[str, Any]) -> OpenRecord:
     """The run.json of a run being resumed: status running again, this process's pid, and
     one more entry under ``resumes`` (``entry`` adds to it, e.g. what ``--force`` let
     through)."""
-    data = read_record(Path(folder) / "run.json") or {}
-    resumes = data.get("resumes") if isinstance(data.get("resumes"), list) else []
-    resumes = [*resumes, {"at": now_iso(), "previous_status": data.get("status"), **entry}]
+    record = read_run(folder)
+    resume = {"at": now_iso(), "previous_status": record.status, **entry}
+    data = record.model_dump(exclude_unset=True)
     data.update(
-        status=RunStatus.RUNNING,
         pid=os.getpid(),
-        resumes=resumes,
+        resumes=[*data.get("resumes", []), resume],
         command=" ".join(sys.argv),
-        host={**(data.get("host") if isinstance(data.get("host"), dict) else {}),
-              "name": socket.gethostname()},
-    )  # fmt: skip
-    return RunRecord(folder, **{k: v for k, v in data.items() if k != "status"})
+        host={**data.get("host", {}), "name": socket.gethostname()},
+    )
+    del data["status"]
+    return OpenRecord(folder, **data)

@@ -35,7 +35,9 @@ def output_root(tmp_path) -> Path:
     _run_folder(root, "mnist", "run-03")
     sweep = root / "sweeps" / "hinge-01"
     sweep.mkdir(parents=True)
-    (sweep / "sweep.json").write_text(json.dumps({"status": "completed", "runs": []}))
+    (sweep / "sweep.json").write_text(
+        json.dumps({"status": "completed", "recipe": "hinge", "grid": [], "runs": []})
+    )
     (sweep / "accuracy.png").write_text("x")
     build_index(root)  # index.html, its cache and lock
     # what a user keeps there

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from recipes.report.index_records import collect_entries
 from recipes.report.outputs_index import build_index
 
 
@@ -67,10 +68,11 @@ def output_root(tmp_path) -> Path:
     _image(sweep / "tightness_per_seed.png")
     (sweep / "report.md").write_text("# report\n")
     runs = [
-        {"run_folder": str(folder), "labels": {"loss": loss}, "status": "completed"}
-        for folder, loss in zip(sweep_runs, ("hinge", "squared_hinge"), strict=True)
-    ]
-    record = {"status": "completed", "recipe": "compare_hinge", "runs": runs}
+        {"run": i, "values": {"loss": loss}, "labels": {"loss": loss}, "status": "completed",
+         "run_folder": str(folder)}
+        for i, (folder, loss) in enumerate(zip(sweep_runs, ("hinge", "squared_hinge"), strict=True))
+    ]  # fmt: skip
+    record = {"status": "completed", "recipe": "compare_hinge", "grid": [], "runs": runs}
     (sweep / "sweep.json").write_text(json.dumps({**record, "started_at": "2026-11-22T10:07"}))
     build_index(tmp_path)
     return tmp_path
@@ -248,7 +250,12 @@ DAMAGED_RUN_RECORDS = {
     "not json": ("{", "not valid JSON"),
     "wrong types": (
         json.dumps({"status": 5, "started_at": 3, "host": "x", "metrics": [1]}),
-        "not a run record (status 5)",
+        "damaged run record (status: Input should be 'not started', 'running', 'completed', "
+        "'failed', 'interrupted', 'stopped (process gone)' or 'unknown')",
+    ),
+    "another version": (
+        json.dumps({"schema_version": 2, "status": "completed"}),
+        "a record of schema_version 2 (this keras-loss-recipes reads 1)",
     ),
 }
 
@@ -294,25 +301,43 @@ def test_list_skips_a_damaged_record_with_one_warning(tmp_path, monkeypatch, cap
 
 
 @pytest.mark.parametrize(
-    "sweep_record",
+    ("sweep_record", "problem"),
     [
-        {"status": "completed", "runs": 7, "grid": None},
-        {"status": "completed", "runs": [None, 3, "x", {"run_folder": 5}, {"labels": []}]},
-        {"status": "completed", "runs": [{"run_folder": "a/b", "labels": "loss"}]},
-        {"status": "completed", "recipe": ["x"], "description": {"a": 1}, "started_at": 3},
+        ({"status": "completed", "runs": 7, "grid": None}, "recipe: Field required"),
+        (
+            {"status": "completed", "recipe": "x", "grid": [], "runs": [None, 3]},
+            "runs.0: Input should be an object",
+        ),
+        (
+            {
+                "status": "completed",
+                "recipe": "x",
+                "grid": [],
+                "runs": [{"run": 1, "values": {}, "run_folder": "a/b", "labels": "loss"}],
+            },
+            "runs.0.labels: Input should be an object",
+        ),  # fmt: skip
+        ({"status": "completed", "recipe": ["x"], "grid": [], "runs": []}, "recipe: Input should"),
     ],
 )
-def test_a_sweep_record_of_wrong_types_breaks_nothing(output_root, sweep_record, capsys):
+def test_a_damaged_sweep_record_is_skipped_with_one_warning(output_root, sweep_record, problem):
+    """A record is never guessed at: one that does not validate is left out, named."""
     sweep = output_root / "sweeps" / "odd-01"
     sweep.mkdir()
     (sweep / "sweep.json").write_text(json.dumps(sweep_record))
+    warnings = []
+    entries = collect_entries(output_root, warn=warnings.append)
+    assert [w.split(": damaged sweep record (")[0] for w in warnings] == [
+        f"warning: skipped {sweep / 'sweep.json'}"
+    ]
+    assert problem in warnings[0]
+    assert [e.kind for e in entries].count("sweep") == 1
     page = build_index(output_root).read_text()
     assert page.count('<tr class="run"') == 5
-    assert page.count('<details class="group sweep">') == 2
-    assert capsys.readouterr().err == ""  # a mapping with a status: indexed, not warned about
+    assert page.count('<details class="group sweep">') == 1
 
 
-def test_wrong_typed_fields_of_a_run_record_read_as_missing(tmp_path):
+def test_wrong_typed_fields_of_a_run_record_skip_it_with_one_warning(tmp_path, capsys):
     folder = tmp_path / "hinge" / "run-01"
     folder.mkdir(parents=True)
     record = {
@@ -321,10 +346,24 @@ def test_wrong_typed_fields_of_a_run_record_read_as_missing(tmp_path):
         "host": "x", "pid": "y", "heartbeat_at": "z",
     }  # fmt: skip
     (folder / "run.json").write_text(json.dumps(record))
-    (folder / "config.yaml").write_text("- a list, not a mapping\n")
+    _fake_run(tmp_path, "hinge", "run-02", "completed", "hinge")
     page = build_index(tmp_path).read_text()
-    assert page.count('<tr class="run"') == 1
-    assert 'data-recipe="hinge"' in page  # the folder's name stands in for a wrong recipe
+    assert page.count('<tr class="run"') == 1 and "run-01" not in page
+    assert _warnings(capsys.readouterr().err) == [
+        f"warning: skipped {folder / 'run.json'}: damaged run record (pid: Input should be a "
+        "valid integer)"
+    ]
+
+
+def test_a_run_whose_figures_are_pending_says_so_with_the_command(tmp_path):
+    """A run folder without its figures: its record says so, and so does its row."""
+    folder = _fake_run(tmp_path, "hinge", "run-01", "completed", "hinge")
+    command = ["python", "-m", "recipes", "plot", str(folder)]
+    figures = {"status": "pending", "reason": "plots.draw: deferred", "command": command}
+    record = json.loads((folder / "run.json").read_text())
+    (folder / "run.json").write_text(json.dumps({**record, "figures": figures}))
+    page = build_index(tmp_path).read_text()
+    assert f"figures pending: <code>python -m recipes plot {folder}</code>" in page
 
 
 def test_user_text_in_records_is_escaped_in_text_and_attributes(tmp_path):
@@ -399,7 +438,7 @@ def test_a_rebuild_reads_again_only_the_record_that_changed(output_root, monkeyp
     cache_path = output_root / ".index-cache.json"
     cache = json.loads(cache_path.read_text())
     for entry in cache["entries"].values():  # stamps that match, contents that do not
-        entry.update(summary=5, details=[], row_html=None)
+        entry.update(record=5, details=[], row_html=None)
     cache_path.write_text(json.dumps(cache))
     assert build_index(output_root).read_text() == page
     assert len(read) == 1 + 6  # every entry read again, not trusted

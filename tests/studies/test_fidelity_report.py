@@ -51,7 +51,8 @@ def fabricate_sweep(folder: Path, runs: list[tuple[dict, dict]]) -> Path:
             "run_folder": "",
         }
     )  # a failed run counts for nothing
-    (folder / "sweep.json").write_text(json.dumps({"runs": records}))
+    record = {"status": "completed", "recipe": "hinge", "grid": [], "runs": records}
+    (folder / "sweep.json").write_text(json.dumps(record))
     return folder
 
 

@@ -20,6 +20,7 @@ from recipes.cli.main import main
 from recipes.errors import RecipeError
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.plugins import REPORTS
+from recipes.records import RecordError, RunRecord, read_run
 from recipes.registry import Entry
 from recipes.status import HEARTBEAT_STALE_S, RunStatus, shown_status
 from recipes.sweeps.driver import resume_sweep, run_sweep
@@ -67,9 +68,8 @@ def test_a_damaged_sweep_record_is_one_line_on_resume(tmp_path, capsys):
     damaged_records(tmp_path)
     assert main(["sweep", "--resume", str(tmp_path / "sweeps" / "hinge-damaged")]) == 2
     err = capsys.readouterr().err.strip()
-    assert err.endswith("damaged record ('recipe' is not a name; 'grid' is not a list of axes; "
-                        "'runs' is not a list of runs); start a new sweep")  # fmt: skip
-    assert "\n" not in err
+    path = tmp_path / "sweeps" / "hinge-damaged" / "sweep.json"
+    assert err == f"error: {path}: damaged sweep record (status: Field required); start a new sweep"
 
 
 # ------------------------------------------------------------------------ inputs pinned
@@ -198,20 +198,22 @@ def test_a_run_that_stopped_on_another_machine_shows_stopped_and_resumes(tmp_pat
     elsewhere = {**record, "status": "running", "pid": 12345, "host": {"name": "gone-node"}}
     elsewhere["heartbeat_at"] = time.time() - HEARTBEAT_STALE_S - 60
     (folder / "run.json").write_text(json.dumps(elsewhere))
-    assert shown_status(elsewhere) == RunStatus.STOPPED
+    assert shown_status(read_run(folder)) == RunStatus.STOPPED
     check_resumable(folder, force=False)  # accepted
 
     elsewhere["heartbeat_at"] = time.time()  # alive a moment ago: still running
     (folder / "run.json").write_text(json.dumps(elsewhere))
-    assert shown_status(elsewhere) == RunStatus.RUNNING
+    assert shown_status(read_run(folder)) == RunStatus.RUNNING
     with pytest.raises(RecipeError, match="this run is still running .pid 12345, last heartbeat"):
         check_resumable(folder, force=False)
 
 
-def test_a_record_of_this_host_whose_process_is_gone_is_stopped():
+def test_a_record_of_this_host_whose_process_is_gone_is_stopped(tmp_path):
     record = {"status": "running", "pid": 2**22 + 7, "host": {"name": socket.gethostname()}}
-    assert shown_status(record) == RunStatus.STOPPED
-    assert shown_status({"status": "running", "pid": "x", "host": 5}) == RunStatus.RUNNING
+    assert shown_status(RunRecord.model_validate(record)) == RunStatus.STOPPED
+    (tmp_path / "run.json").write_text(json.dumps({"status": "running", "pid": "x", "host": 5}))
+    with pytest.raises(RecordError, match="damaged run record .pid: Input should be"):
+        read_run(tmp_path)  # never guessed at
     assert shown_status(None) == RunStatus.UNKNOWN
 
 
@@ -273,7 +275,7 @@ def test_an_open_run_beats_its_heartbeat_from_a_thread(tmp_path, monkeypatch):
 
     monkeypatch.setattr(lifecycle, "HEARTBEAT_EVERY_S", 0.05)
     beats = lifecycle.Heartbeats()
-    record = lifecycle.RunRecord(tmp_path, recipe="hinge")
+    record = lifecycle.OpenRecord(tmp_path, recipe="hinge")
     first = json.loads((tmp_path / "run.json").read_text())["heartbeat_at"]
     beats.add(record)
     deadline = time.monotonic() + 10

@@ -18,6 +18,7 @@ import pytest
 from conftest import PROJECT_ROOT, read_csv, shrink_overrides
 
 from recipes.cli.main import main
+from recipes.records import RunRecord
 from recipes.status import GONE, shown_status
 
 # Small data but many epochs: training is under way for seconds, epoch after epoch.
@@ -155,16 +156,18 @@ def test_a_running_record_whose_process_is_gone_says_so(tmp_path):
     )
     host = {"name": socket.gethostname()}
     record = {"status": "running", "pid": int(gone.stdout), "host": host, "recipe": "hinge"}
-    assert shown_status(record) == GONE
+    assert shown_status(RunRecord.model_validate(record)) == GONE
     sleeper = "import time; print('ready', flush=True); time.sleep(60)"
     alive = subprocess.Popen([sys.executable, "-c", sleeper, "recipes"], stdout=subprocess.PIPE)
     try:
         alive.stdout.readline()  # started: its command line is its own, not pytest's
-        assert shown_status({**record, "pid": alive.pid}) == "running"  # alive: still running
+        alive_record = RunRecord.model_validate({**record, "pid": alive.pid})
+        assert shown_status(alive_record) == "running"  # alive: still running
     finally:
         alive.kill()
         alive.wait()
-    assert shown_status({**record, "host": {"name": "elsewhere"}}) == "running"  # can't tell
+    elsewhere = RunRecord.model_validate({**record, "host": {"name": "elsewhere"}})
+    assert shown_status(elsewhere) == "running"  # can't tell
     folder = tmp_path / "hinge" / "run-1"
     folder.mkdir(parents=True)
     (folder / "run.json").write_text(json.dumps(record))

@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from recipes.status import read_record
+from recipes.files import read_json
+from recipes.records import read_sweep
 from recipes.studies.fidelity.plan import KERAS, ORIGINAL, SEMANTICS
 from recipes.studies.fidelity.published import Published
 
@@ -31,16 +32,15 @@ class Sample:
 def sweep_samples(folder: Path, tutorial: str, source: str) -> list[Sample]:
     """A sweep folder's completed runs: sweep.json for the grid labels, each run's
     metrics.json for the numbers."""
-    record = read_record(folder / "sweep.json") or {}
     samples = []
-    for run in record.get("runs", []):
-        if run.get("status") != "completed" or not run.get("run_folder"):
+    for run in read_sweep(folder).runs:
+        if run.status != "completed" or not run.run_folder:
             continue
-        run_folder = Path(run["run_folder"])
+        run_folder = Path(run.run_folder)
         run_folder = run_folder if run_folder.is_absolute() else folder / run_folder
-        metrics = read_record(run_folder / "metrics.json") or {}
-        labels = {key: str(value) for key, value in run.get("labels", {}).items()}
-        seed = int(run.get("values", {}).get("seed", labels.get("seed", 0)))
+        metrics = read_json(run_folder / "metrics.json")
+        labels = run.labels
+        seed = int(run.values.get("seed", labels.get("seed", 0)))
         samples.append(Sample(tutorial, source, seed, labels, metrics, str(run_folder)))
     return samples
 
