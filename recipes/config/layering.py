@@ -27,11 +27,12 @@ from recipes.paths import CONFIG_DIR, display_path
 from recipes.registry import did_you_mean
 
 COMPONENT_KEYS = ("data", "model", "loss", "optimizer")
-# Keys that say the same thing two ways (how long to train: epochs or optimizer steps): a layer
-# that sets one of them and not the other clears the other from the layers before it, so
-# `--set train.epochs=3` on a recipe of `steps: 3000` trains 3 epochs, and a recipe may say
-# `steps:` over the defaults' `epochs:`. A layer that sets both is refused by the schema.
-EXCLUSIVE_KEYS = {"train": ("epochs", "steps")}
+# Keys that say the same thing two ways (how long to train: epochs or optimizer steps; how the
+# kernels start: init or kernel_initializer): a layer that sets one of them and not the other
+# clears the other from the layers before it, so `--set train.epochs=3` on a recipe of
+# `steps: 3000` trains 3 epochs, and `--set model.init=pytorch` on hinge's he_uniform kernels
+# starts them as PyTorch does. A layer that sets both is refused by the schema.
+EXCLUSIVE_KEYS = {"train": ("epochs", "steps"), "model": ("init", "kernel_initializer")}
 EXTENDS_KEY = "extends"
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pydantic
 
 from recipes import datasets
+from recipes.components.keras_names import known
 from recipes.components.losses import LOSSES, loss_label_encoding, refused_loss
 from recipes.components.metrics import METRICS
 from recipes.components.models import MODELS, model_output_units
@@ -156,6 +157,15 @@ def _check_task_needs(config: RecipeConfig, origins: dict[str, str], source: str
             source=origin_of("train.tensorboard", origins, source),
             key="train.tensorboard",
         )
+    stopping = config.train.early_stopping
+    logged = ["loss", *(metric.name for metric in config.metrics)]  # Keras logs these names
+    if stopping is not None and needs:
+        monitors = [*logged, *(f"val_{name}" for name in logged)]
+        try:
+            known("metric", stopping.monitor, monitors)
+        except ValueError as error:
+            key = "train.early_stopping.monitor"
+            raise RecipeError(str(error), source=origin_of(key, origins, source), key=key) from None
     steps = config.train.steps_per_execution
     if config.backend == "torch" and steps not in (1, "auto") and needs:
         raise RecipeError(
@@ -222,7 +232,8 @@ def _check_data(config: RecipeConfig, origins: dict[str, str], source: str) -> N
             f"{needed}",
             source=origin_of("model", origins, source),
             key="model",
-            hint=f"choose a model with {'classes: ' + str(needed) if needed > 1 else 'one output'}",
+            hint="choose a model with "
+            + (f"output: softmax and classes: {needed}" if needed > 1 else "one output"),
         )
 
 

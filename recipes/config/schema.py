@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import pydantic
 
+from recipes.components.keras_names import TAKE_MOMENTUM
 from recipes.components.optimizers import OPTIMIZERS
 from recipes.config.messages import describe
 from recipes.plugins import EXECUTORS, REPORTS, TASKS
@@ -104,6 +105,14 @@ class OptimizerConfig(Strict):
     @classmethod
     def _known_optimizer(cls, value: str) -> str:
         return OPTIMIZERS.canonical(value)
+
+    @pydantic.field_validator("momentum")
+    @classmethod
+    def _takes_momentum(cls, value: float | None, info: pydantic.ValidationInfo) -> float | None:
+        name = info.data.get("name")
+        if value is not None and name is not None and name not in TAKE_MOMENTUM:
+            raise ValueError(f"{name} takes no momentum; {' and '.join(TAKE_MOMENTUM)} do")
+        return value
 
 
 class EarlyStoppingConfig(Strict):

@@ -58,7 +58,10 @@ def _error(recipe, overrides=(), backend=None) -> str:
 
 def test_unknown_key_names_file_path_and_suggestion(tmp_path):
     path = tmp_path / "mine.yaml"
-    path.write_text("data: circles\nmodel: relu_relu_tanh\nloss: hinge\ntrain:\n  epoch: 5\n")
+    path.write_text(
+        "data: circles\nmodel: {name: mlp, hidden_units: [4, 2], output: tanh}\n"
+        "loss: hinge\ntrain:\n  epoch: 5\n"
+    )
     message = _error(str(path))
     assert "mine.yaml: train.epoch: unknown key. Did you mean 'epochs'?" in message
 

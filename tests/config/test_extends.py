@@ -40,7 +40,9 @@ def test_sources_list_every_layer_and_the_resolved_config_has_no_extends():
 
 
 def test_a_bad_key_names_the_file_it_came_from(tmp_path):
-    (tmp_path / "base.yaml").write_text("data: circles\nmodel: relu_relu_tanh\nloss: hinge\n")
+    (tmp_path / "base.yaml").write_text(
+        "data: circles\nmodel: {name: mlp, hidden_units: [4, 2], output: tanh}\nloss: hinge\n"
+    )
     (tmp_path / "parent.yaml").write_text("extends: base\ntrain:\n  epoch: 3\n")
     (tmp_path / "child.yaml").write_text("extends: parent\nseed: 1\n")
     message = _error(str(tmp_path / "child.yaml"))
