@@ -30,17 +30,23 @@ def select_backend(backend: str) -> None:
             " Install it with: .venv/bin/pip install -e '.[torch]'" if backend == "torch" else ""
         )
         raise RecipeError(f"backend '{backend}' is not installed.{extra}")
-    if "keras" in sys.modules:
-        import keras
-
-        loaded = keras.backend.backend()
-        if loaded != backend:
-            raise RecipeError(
-                f"Keras is already loaded with the '{loaded}' backend in this process; "
-                f"run '{backend}' in a new process (python -m recipes run ... --backend {backend})"
-            )
-        return
+    refuse_other_backend(backend)
     prepare_keras(backend)
+
+
+def refuse_other_backend(wanted: str) -> None:
+    """One clear error, before any folder is made, when this process already runs Keras on
+    another backend (a kernel keeps the backend of its first run or ``import keras``)."""
+    if "keras" not in sys.modules:
+        return
+    loaded = sys.modules["keras"].backend.backend()
+    if loaded != wanted:
+        raise RecipeError(
+            f"this process already runs Keras on '{loaded}' (chosen by its first run or import "
+            f"of Keras), and Keras cannot switch backends; to use '{wanted}', start a new "
+            f"process (in a notebook: restart the kernel), or choose backend '{loaded}'",
+            key="backend",
+        )
 
 
 def library_versions() -> dict[str, str]:
