@@ -66,9 +66,9 @@ def alias_problem(error: yaml.YAMLError) -> str | None:
     return error.problem if isinstance(error, YamlAliasError) else None
 
 
-def load_yaml_file(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping; RecipeError (not a traceback) for a missing or broken file, or one
-    that uses aliases."""
+def load_yaml_file(path: Path, empty_ok: bool = False) -> dict[str, Any]:
+    """Read a YAML mapping; RecipeError (not a traceback) for a missing or broken file, one
+    that uses aliases, or (unless ``empty_ok``: the defaults) an empty one."""
     label = display_path(path)
     if not path.is_file():
         raise RecipeError("config file not found", source=label)
@@ -85,6 +85,8 @@ def load_yaml_file(path: Path) -> dict[str, Any]:
         raise RecipeError(f"{where}{message}", source=label) from None
     except UnicodeDecodeError:
         raise RecipeError("not a UTF-8 text file", source=label) from None
+    if loaded is None and empty_ok:
+        return {}
     if loaded is None:
         raise RecipeError(
             "the file is empty (no settings, at most comments). A recipe names a dataset, a "
@@ -253,7 +255,7 @@ def layered_config(
     layers = extends_chain(path)
     defaults_file = config_dir / "defaults.yaml"
     if defaults_file.is_file() and defaults_file.resolve() not in {p.resolve() for p, _ in layers}:
-        layers.insert(0, (defaults_file, load_yaml_file(defaults_file)))
+        layers.insert(0, (defaults_file, load_yaml_file(defaults_file, empty_ok=True)))
     for layer_path, data in layers:
         merged = merge_layer(merged, data, display_path(layer_path), origins)
         sources.append(display_path(layer_path))

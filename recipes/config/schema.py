@@ -272,7 +272,7 @@ class RaySettings(Strict):
         description="a running Ray cluster: auto (the one on this machine) or HOST:PORT; "
         "none starts a Ray instance on this machine for the sweep",
     )
-    cpus_per_run: pydantic.PositiveFloat = 1.0
+    cpus_per_run: pydantic.PositiveFloat = pydantic.Field(1.0, description="what each asks Ray for")
     gpus_per_run: pydantic.NonNegativeFloat = pydantic.Field(
         0.0, description="fractions below 1 share a GPU (0.5: two runs per GPU)"
     )
@@ -299,7 +299,11 @@ class RaySettings(Strict):
 class SweepConfig(Strict):
     """How ``python -m recipes sweep`` runs the grid's points."""
 
-    executor: str = "processes"
+    executor: str = pydantic.Field(
+        "processes",
+        description="where the points run (python -m recipes list: executors); processes: "
+        "each its own python -m recipes run, --jobs at a time",
+    )
     jobs: pydantic.PositiveInt = pydantic.Field(1, description="runs at once (--jobs overrides)")
     ray: RaySettings = RaySettings()
 
@@ -323,7 +327,9 @@ class RecipeConfig(Strict):
     description: str = ""
     task: str = pydantic.Field("train", description="what a run does (recipes.plugins.TASKS)")
     seed: pydantic.NonNegativeInt = 0
-    backend: Literal["tensorflow", "jax", "torch"] | None = None
+    backend: Literal["tensorflow", "jax", "torch"] | None = pydantic.Field(
+        None, description="null: --backend, else $KERAS_BACKEND, else jax"
+    )
     data: Component | None = None
     model: Component | None = None
     loss: Component | None = None

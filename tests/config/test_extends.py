@@ -53,6 +53,16 @@ def test_a_bad_key_names_the_file_it_came_from(tmp_path):
     )
 
 
+def test_the_defaults_file_repeats_no_default_of_the_schema(tmp_path):
+    """Each default lives once, in the schema: with a defaults.yaml of comments only, every
+    recipe resolves the same."""
+    shutil.copytree(CONFIG_DIR, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "defaults.yaml").write_text("# nothing set for every recipe\n")
+    for recipe in ("hinge", "mnist_losses", "loss_gallery"):
+        mapping = resolve_recipe(recipe).config.as_mapping()
+        assert resolve_recipe(recipe, config_dir=tmp_path).config.as_mapping() == mapping
+
+
 def test_a_cycle_of_extends_is_an_error(tmp_path):
     (tmp_path / "a.yaml").write_text("extends: b\n")
     (tmp_path / "b.yaml").write_text("extends: a\n")
