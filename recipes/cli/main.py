@@ -19,6 +19,7 @@ from pathlib import Path
 
 from recipes.cli import plot_command
 from recipes.errors import RecipeError
+from recipes.keras_environment import BACKENDS
 from recipes.paths import DEFAULT_OUTPUT_ROOT
 from recipes.signals import exit_status_of, termination_signals_handled
 from recipes.status import RunStatus
@@ -47,7 +48,7 @@ def _add_run_options(parser: argparse.ArgumentParser, recipe_optional: bool = Fa
     )
     parser.add_argument(
         "--backend",
-        choices=["tensorflow", "jax", "torch"],
+        choices=BACKENDS,
         help="Keras backend (default: config 'backend', then $KERAS_BACKEND, then jax)",
     )
 

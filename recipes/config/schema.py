@@ -16,10 +16,8 @@ import pydantic
 from recipes.components.keras_names import TAKE_MOMENTUM
 from recipes.components.optimizers import OPTIMIZERS
 from recipes.config.messages import describe
+from recipes.keras_environment import BACKENDS
 from recipes.plugins import EXECUTORS, REPORTS, TASKS
-
-BACKENDS = ("tensorflow", "jax", "torch")
-
 
 RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
 # A sweep runs at most this many points; a grid is counted (never expanded) before it is built.
@@ -327,7 +325,7 @@ class RecipeConfig(Strict):
     description: str = ""
     task: str = pydantic.Field("train", description="what a run does (recipes.plugins.TASKS)")
     seed: pydantic.NonNegativeInt = 0
-    backend: Literal["tensorflow", "jax", "torch"] | None = pydantic.Field(
+    backend: Literal[BACKENDS] | None = pydantic.Field(
         None, description="null: --backend, else $KERAS_BACKEND, else jax"
     )
     data: Component | None = None

@@ -10,7 +10,6 @@ import sys
 from recipes.errors import RecipeError
 from recipes.keras_environment import prepare_keras
 
-BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 LIBRARIES = (
     "keras",
     "tensorflow",
@@ -25,7 +24,7 @@ LIBRARIES = (
 
 def select_backend(backend: str) -> None:
     """Make Keras use ``backend``; must run before the first ``import keras``."""
-    if importlib.util.find_spec(BACKEND_MODULES[backend]) is None:
+    if importlib.util.find_spec(backend) is None:  # each backend is its module's name
         extra = (
             " Install it with: .venv/bin/pip install -e '.[torch]'" if backend == "torch" else ""
         )
