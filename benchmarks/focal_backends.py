@@ -32,8 +32,8 @@ EXECUTORS = {
 INIT_PROBE = """
 import json, keras
 keras.utils.set_random_seed(0)
-from recipes.components.models import build_model, Mlp2481Params
-model = build_model("mlp_2_4_8_1", Mlp2481Params(), (2,))
+from recipes.components.models import build_model
+model = build_model("mlp", {"hidden_units": [4, 8], "output": "logit"}, (2,))
 print(json.dumps([float(v) for v in keras.ops.convert_to_numpy(model.weights[0]).ravel()]))
 """
 

@@ -65,21 +65,6 @@ def check(recipe: str | Path, overrides: Overrides = None, backend: str | None =
     return _resolve(recipe, overrides, backend).config
 
 
-def _refuse_other_backend(wanted: str) -> None:
-    """One clear error, before any folder is made, when this process already runs Keras on
-    another backend (a kernel keeps the backend of its first run)."""
-    if "keras" not in sys.modules:
-        return
-    loaded = sys.modules["keras"].backend.backend()
-    if loaded != wanted:
-        raise RecipeError(
-            f"this process already runs Keras on '{loaded}' (chosen by its first run or "
-            f"import of Keras), and Keras cannot switch backends; restart the kernel (or "
-            f"start a new process) to use '{wanted}', or pass backend='{loaded}'",
-            key="backend",
-        )
-
-
 def _output_root(output_root: Path | str | None) -> Path:
     from recipes.files import ensure_writable_folder
     from recipes.paths import default_output_root
@@ -96,10 +81,11 @@ def run(
     """Train and evaluate one recipe, in this process; returns its :class:`~recipes.views.Run`
     (completed, or failed with its ``reason``). Raises RecipeError for a bad config (nothing
     is made), KeyboardInterrupt when interrupted (the run's record says ``interrupted``)."""
+    from recipes.training.backend import refuse_other_backend
     from recipes.training.door import run_point
 
     resolved = _resolve(recipe, overrides, backend)
-    _refuse_other_backend(resolved.config.backend)
+    refuse_other_backend(resolved.config.backend)
     outcome = run_point(resolved, _output_root(output_root), verbose=2)
     if outcome.stop_signal is not None:
         raise KeyboardInterrupt(outcome.message)
@@ -129,13 +115,14 @@ def sweep(
     invalid, KeyboardInterrupt when interrupted (sweep.json says ``interrupted``)."""
     from recipes.sweeps.driver import run_sweep
     from recipes.sweeps.grid import yaml_value
+    from recipes.training.backend import refuse_other_backend
 
     texts = override_texts(overrides)
     if executor is not None:
         texts.append(f"sweep.executor={yaml_value(executor)}")
     backend = _keras_backend_default(backend)
     base = _resolve(recipe, texts, backend)
-    _refuse_other_backend(base.config.backend)
+    refuse_other_backend(base.config.backend)
     values = {str(key): list(vals) for key, vals in (grid or {}).items()}
     result = run_sweep(str(recipe), values, texts, backend, _output_root(output_root), jobs)
     if result.stop_signal is not None:

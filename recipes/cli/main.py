@@ -19,6 +19,7 @@ from pathlib import Path
 
 from recipes.cli import plot_command
 from recipes.errors import RecipeError
+from recipes.keras_environment import BACKENDS
 from recipes.paths import DEFAULT_OUTPUT_ROOT
 from recipes.signals import exit_status_of, termination_signals_handled
 from recipes.status import RunStatus
@@ -28,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line (and exit status 2) like every config error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise RecipeError(f"{message} (see: python -m recipes {self.prog.split()[-1]} --help)")
+        raise RecipeError(f"{message} (see: {self.prog} --help)")
 
 
 def _add_run_options(parser: argparse.ArgumentParser, recipe_optional: bool = False) -> None:
@@ -47,11 +48,8 @@ def _add_run_options(parser: argparse.ArgumentParser, recipe_optional: bool = Fa
     )
     parser.add_argument(
         "--backend",
-        choices=["tensorflow", "jax", "torch"],
+        choices=BACKENDS,
         help="Keras backend (default: config 'backend', then $KERAS_BACKEND, then jax)",
-    )
-    parser.add_argument(
-        "--output-root", type=Path, default=None, help="where run folders go (default: outputs/)"
     )
 
 
@@ -126,15 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(commands.add_parser("run", help="train and evaluate one recipe"))
     check = commands.add_parser("check", help="validate a recipe's config and print it resolved")
     _add_run_options(check)
-    commands.add_parser("list", help="list recipes and every registered name")
-    index = commands.add_parser("index", help="rebuild outputs/index.html from the run folders")
-    index.add_argument("--output-root", type=Path, default=None, help="default: outputs/")
-    clean = commands.add_parser(
+    commands.add_parser("list", help="list recipes, every registered name and the runs")
+    commands.add_parser("index", help="rebuild outputs/index.html from the run folders")
+    commands.add_parser(
         "clean", help="delete the run and sweep folders and the index (never other files)"
     )
-    clean.add_argument("--output-root", type=Path, default=None, help="default: outputs/")
     serve = commands.add_parser("serve", help="serve outputs/; a run opened draws its figures")
-    serve.add_argument("--output-root", type=Path, default=None, help="default: outputs/")
     serve.add_argument("--port", type=int, default=8000)
     sweep = commands.add_parser(
         "sweep", help="one run per combination of config values, then a comparison"
@@ -165,10 +160,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(launch)
     _add_sweep_options(launch)
     plot_command.add_parser(commands)
+    for name, command in commands.choices.items():  # every command that reads or writes it
+        if name != "check":
+            command.add_argument(
+                "--output-root",
+                type=Path,
+                default=None,
+                help="the folder of run and sweep folders and their index (default: outputs/; "
+                "for a folder given, the one it is in)",
+            )
     return parser
 
 
-def _command_list() -> int:
+def _command_list(output_root: Path) -> int:
     from recipes import datasets
     from recipes.components.losses import LOSSES, loss_listing
     from recipes.components.metrics import METRICS
@@ -191,7 +195,7 @@ def _command_list() -> int:
         print(f"{label + ':':11} " + ", ".join(registry.names()))
         if registry is LOSSES:  # each with the targets it trains on and its formula
             print("\n".join(loss_listing()))
-    _list_runs(DEFAULT_OUTPUT_ROOT)
+    _list_runs(output_root)
     return 0
 
 
@@ -231,16 +235,24 @@ def _command_clean(arguments: argparse.Namespace) -> int:
     under the output root; one line per count removed."""
     from recipes.report.outputs_clean import clean_outputs
 
-    for line in clean_outputs(arguments.output_root or DEFAULT_OUTPUT_ROOT).lines():
+    for line in clean_outputs(_given_root(arguments)).lines():
         print(line)
     return 0
+
+
+def _given_root(arguments: argparse.Namespace, folder: Path | None = None) -> Path:
+    """``--output-root``; else the output root ``folder`` (a run or sweep folder) is in; else
+    outputs/."""
+    if arguments.output_root is not None:
+        return arguments.output_root
+    return folder.parent.parent if folder is not None else DEFAULT_OUTPUT_ROOT
 
 
 def _output_root(arguments: argparse.Namespace) -> Path:
     """``--output-root`` (default outputs/), checked before anything is written to it."""
     from recipes.files import ensure_writable_folder
 
-    return ensure_writable_folder(arguments.output_root or DEFAULT_OUTPUT_ROOT)
+    return ensure_writable_folder(_given_root(arguments))
 
 
 def _command_sweep(arguments: argparse.Namespace) -> int:
@@ -267,7 +279,7 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
             sweep = driver.rebuild_report(folder)
         else:
             sweep = driver.resume_sweep(folder, jobs=arguments.jobs, force=arguments.force)
-        output_root = folder.parent.parent
+        output_root = _given_root(arguments, folder)
     else:
         if not arguments.recipe:
             raise RecipeError("sweep needs a recipe (or --resume SWEEP_FOLDER)")
@@ -340,14 +352,14 @@ def _command_resume(arguments: argparse.Namespace) -> int:
 
     folder = Path(arguments.folder).resolve()
     outcome = run_point(None, resume_folder=folder, force=arguments.force)
-    return _finish_run(outcome, folder.parent.parent if outcome.run_folder else None)
+    return _finish_run(outcome, _given_root(arguments, folder) if outcome.run_folder else None)
 
 
 def _dispatch(arguments: argparse.Namespace) -> int:
     if hasattr(arguments, "overrides"):
         arguments.overrides = [*arguments.overrides, *_executor_overrides(arguments)]
     if arguments.command == "list":
-        return _command_list()
+        return _command_list(_given_root(arguments))
     if arguments.command == "index":
         from recipes.report.outputs_index import build_index
 
@@ -367,7 +379,9 @@ def _dispatch(arguments: argparse.Namespace) -> int:
     if arguments.command == "resume":
         return _command_resume(arguments)
     if arguments.command == "plot":
-        return plot_command.command(arguments, refresh_index)
+        return plot_command.command(
+            arguments, lambda root: refresh_index(arguments.output_root or root)
+        )
     from recipes.config.resolve import resolve_recipe
 
     recipe = resolve_recipe(arguments.recipe, arguments.overrides, arguments.backend)
@@ -384,7 +398,13 @@ def _dispatch(arguments: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         with termination_signals_handled():
-            return _dispatch(build_parser().parse_args(argv))
+            arguments, unknown = build_parser().parse_known_args(argv)
+            if unknown:  # named here, where the command is known
+                raise RecipeError(
+                    f"unrecognized arguments: {' '.join(unknown)} "
+                    f"(see: python -m recipes {arguments.command} --help)"
+                )
+            return _dispatch(arguments)
     except RecipeError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_status

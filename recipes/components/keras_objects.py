@@ -7,6 +7,7 @@ first, so a saved ``model.keras`` reloads with its custom metric and loss.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -242,7 +243,8 @@ class UserLoss(keras.losses.Loss):
     ``/abs/file.py:function`` (the run folder's copy) or ``module:attribute``, ``kwargs`` its
     keyword arguments. A function gives per-sample values, a ``keras.losses.Loss`` subclass its
     ``call``; this class reduces them, so ``sample_weight`` and the reductions work as for
-    Keras' own losses, and a saved model reloads wherever the reference can be read."""
+    Keras' own losses. A file's text (``source``) is saved with the model, so a saved model
+    reloads wherever it goes, its run folder moved or copied, the file gone."""
 
     def __init__(
         self,
@@ -251,12 +253,20 @@ class UserLoss(keras.losses.Loss):
         reduction: str = "sum_over_batch_size",
         name: str | None = None,
         dtype: Any = None,
+        source: str | None = None,
     ) -> None:
-        from recipes.components.user_loss import load_attribute, parse_reference
+        from recipes.components.user_loss import LossReference, load_attribute, parse_reference
 
         self.reference = reference
         self.kwargs = dict(kwargs or {})
-        attribute = load_attribute(parse_reference(reference))
+        if source is None:
+            found = parse_reference(reference)
+            source = Path(found.target).read_text(encoding="utf-8") if found.is_file else None
+        else:  # from a saved model: the text it carries, not the file
+            target, _, attribute = reference.rpartition(":")
+            found = LossReference(target, attribute, True)
+        self.source = source
+        attribute = load_attribute(found, source)
         if isinstance(attribute, type):
             if not issubclass(attribute, keras.losses.Loss):
                 raise TypeError(f"{reference} is a class but not a keras.losses.Loss subclass")
@@ -273,7 +283,12 @@ class UserLoss(keras.losses.Loss):
         return self.function(_match_rank(y_true, y_pred), y_pred)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "reference": self.reference, "kwargs": self.kwargs}
+        return {
+            **super().get_config(),
+            "reference": self.reference,
+            "kwargs": self.kwargs,
+            "source": self.source,
+        }
 
 
 def load_model(path: str) -> keras.Model:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import inspect
-from pathlib import Path
 from typing import Any
 
 
@@ -51,12 +50,6 @@ PRIVATE_USES = (
         "on JAX and torch, Keras imports TensorFlow (2.5 s here) only to ask whether it is "
         "installed; marking it absent skips that import for runs that never use it",
     ),
-    PrivateUse(
-        "keras.src.losses.losses",
-        "the loss classes' source, exported by keras/losses/__init__.py",
-        "the loss registry reads each exported loss's Formula block and defaults from Keras' "
-        "own source, without importing Keras, so configs validate before Keras loads",
-    ),
 )
 
 
@@ -84,12 +77,6 @@ def mark_tensorflow_absent() -> None:
     module_utils.tensorflow._available = False
 
 
-def keras_folder() -> Path:
-    """The installed ``keras`` package's folder, found without importing it."""
-    spec = importlib.util.find_spec("keras")
-    return Path(list(spec.submodule_search_locations)[0])
-
-
 def missing_uses() -> list[str]:
     """The private uses the installed Keras lacks, by name (empty when all are there).
     Imports Keras."""
@@ -106,9 +93,6 @@ def missing_uses() -> list[str]:
         PRIVATE_USES[3]: lambda: hasattr(
             importlib.import_module("keras.src.utils.module_utils").tensorflow, "_available"
         ),
-        PRIVATE_USES[4]: lambda: "keras.src.losses.losses" in (
-            keras_folder() / "losses" / "__init__.py"
-        ).read_text(encoding="utf-8"),
     }  # fmt: skip
     for use, check in checks.items():
         try:

@@ -17,12 +17,7 @@ from typing import Any
 
 import pydantic
 
-from recipes.components.keras_losses import (
-    KERAS_LOSS_LABELS,
-    KERAS_LOSS_REFUSED,
-    keras_losses,
-    snake_name,
-)
+from recipes.components.keras_names import KERAS_LOSSES, KERAS_LOSSES_REFUSED, snake_name
 from recipes.components.labels import LabelEncoding
 from recipes.components.user_loss import is_user_loss
 from recipes.registry import Registry
@@ -52,13 +47,17 @@ def _keras_loss(class_name: str, params: LossParams) -> Any:
 
 
 def _register_keras_loss(
-    name: str,
-    class_name: str,
-    params: type[LossParams] = LossParams,
-    aliases: tuple = (),
-    labels: str = "categorical",
+    name: str, class_name: str, params: type[LossParams] | None = None, aliases: tuple = ()
 ) -> None:
-    formula = keras_losses()[class_name].formula.strip("`")
+    """``name`` for ``keras.losses.<class_name>``, with ``params`` (by default, its own
+    parameters and defaults: :data:`recipes.components.keras_names.KERAS_LOSSES`)."""
+    labels, formula, defaults = KERAS_LOSSES[class_name]
+    if params is None:  # its own parameters, typed by their defaults
+        fields: dict[str, Any] = {}
+        for key, value in defaults.items():
+            kind = type(value) if isinstance(value, (bool, int, float, str)) else Any
+            fields[key] = (float if kind is int and key != "axis" else kind, value)  # alpha=1: 1.0
+        params = pydantic.create_model(f"{class_name}Params", __base__=LossParams, **fields)
 
     def factory(loss_params: LossParams) -> Any:
         return _keras_loss(class_name, loss_params)
@@ -70,45 +69,15 @@ def _register_keras_loss(
     )
 
 
-def _derived_params(class_name: str) -> type[LossParams]:
-    """A params model from the class's ``__init__`` defaults (their types, their values)."""
-    fields = {
-        key: (type(default) if isinstance(default, (bool, int, float, str)) else Any, default)
-        for key, default in keras_losses()[class_name].parameters.items()
-    }
-    for key, (kind, default) in fields.items():
-        if kind is int and key != "axis":
-            fields[key] = (float, default)  # alpha=1 in a config means 1.0
-    return pydantic.create_model(f"{class_name}Params", __base__=LossParams, **fields)
-
-
-def _register_remaining_keras_losses() -> None:
-    """Every exported Keras loss not registered by hand above: its name in snake case, its
-    parameters from its ``__init__``; refused ones stay out (:func:`refused_loss`)."""
-    registered = {entry.info.get("keras_class") for entry in LOSSES._entries.values()}
-    for class_name in keras_losses():
-        if class_name in registered or class_name in KERAS_LOSS_REFUSED:
-            continue
-        labels = KERAS_LOSS_LABELS[class_name]  # a new Keras loss: declare it (or refuse it)
-        _register_keras_loss(
-            snake_name(class_name), class_name, _derived_params(class_name), labels=labels
-        )
-
-
 def refused_loss(name: str) -> str | None:
     """Why a Keras loss cannot train these recipes (``ctc``, ``circle``, ...), or None."""
-    for class_name, reason in KERAS_LOSS_REFUSED.items():
+    for class_name, reason in KERAS_LOSSES_REFUSED.items():
         if name in (class_name, snake_name(class_name)):
             return f"keras.losses.{class_name} is not available here: {reason}"
     return None
 
 
-_register_keras_loss("hinge", "Hinge", labels="plus_minus_one")
-_register_keras_loss("squared_hinge", "SquaredHinge", labels="plus_minus_one")
-_register_keras_loss("categorical_hinge", "CategoricalHinge")
-_register_keras_loss(
-    "binary_crossentropy", "BinaryCrossentropy", CrossEntropyParams, ("bce",), labels="binary"
-)
+_register_keras_loss("binary_crossentropy", "BinaryCrossentropy", CrossEntropyParams, ("bce",))
 _register_keras_loss(
     "categorical_crossentropy", "CategoricalCrossentropy", CrossEntropyParams, ("cce",)
 )
@@ -117,10 +86,9 @@ _register_keras_loss("mean_absolute_error", "MeanAbsoluteError", aliases=("mae",
 _register_keras_loss("huber", "Huber", HuberParams)
 _register_keras_loss("log_cosh", "LogCosh", aliases=("logcosh",))
 _register_keras_loss("kl_divergence", "KLDivergence", aliases=("kld", "kullback_leibler"))
-_register_keras_loss("cosine_similarity", "CosineSimilarity")
-
-
-_register_remaining_keras_losses()
+_registered = {LOSSES.entry(name).info["keras_class"] for name in LOSSES.names()}
+for _class_name in sorted(KERAS_LOSSES.keys() - _registered):  # by its name in snake case
+    _register_keras_loss(snake_name(_class_name), _class_name)
 
 
 def get_loss(name: str, params: dict[str, Any] | LossParams | None = None) -> Any:

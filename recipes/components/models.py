@@ -1,8 +1,8 @@
 """Model builders, looked up by name from configs.
 
 Each builder takes the input shape and its validated parameters and returns an uncompiled
-``keras.Model``. ``output`` in the registration says what the last layer emits, which decides how
-scores become labels: ``tanh`` (threshold 0, -1/+1 labels), ``logit`` (threshold 0),
+``keras.Model``. A model's ``output`` parameter says what the last layer emits, which decides
+how scores become labels: ``tanh`` (threshold 0, -1/+1 labels), ``logit`` (threshold 0),
 ``probability`` (threshold 0.5) or ``softmax`` (argmax).
 """
 
@@ -15,12 +15,15 @@ from typing import Any, Literal
 
 import pydantic
 
+from recipes.components.keras_names import ACTIVATIONS, KERNEL_INITIALIZERS, known
 from recipes.registry import Registry
 
 MODELS: Registry = Registry("model")
 
-Activation = Literal["relu", "tanh", "sigmoid", "elu", "gelu", "linear", "softmax", "selu"]
+# What the output layer emits -> its Keras activation (a logit: none).
+OUTPUT_ACTIVATIONS = {"tanh": "tanh", "logit": None, "probability": "sigmoid", "softmax": "softmax"}
 Initialization = Literal["keras", "pytorch"]
+KERAS_KERNELS = "glorot_uniform"  # Keras' Dense default, for kernel_initializer: null
 INITIALIZATIONS = {
     "keras": "kernels: kernel_initializer; biases: zeros (Keras' Dense defaults)",
     "pytorch": "kernels and biases: U(-1/sqrt(fan_in), +1/sqrt(fan_in)) "
@@ -29,32 +32,64 @@ INITIALIZATIONS = {
 
 
 class MultiLayerPerceptronParams(pydantic.BaseModel):
-    """Parameters shared by the small fully connected networks of the tutorials."""
+    """A fully connected network: the tutorials' nets, each said in its config."""
 
     model_config = pydantic.ConfigDict(extra="forbid")
 
     hidden_units: list[pydantic.PositiveInt] = pydantic.Field(
         description="units of each hidden layer; [] is a linear model into the output layer"
     )
-    hidden_activation: Activation = "relu"
+    hidden_activation: str = "relu"
+    output: Literal["tanh", "logit", "probability", "softmax"] = pydantic.Field(
+        description="what the output layer emits: tanh (one score in -1..1), logit (one "
+        "score), probability (a sigmoid) or softmax (one probability per class)"
+    )
+    classes: pydantic.PositiveInt = pydantic.Field(
+        1, description="output: softmax only: how many classes", validate_default=True
+    )
     init: Initialization = pydantic.Field(
         "keras",
         description="keras: kernel_initializer kernels, zero biases; pytorch: "
         "torch.nn.Linear's default, kernels and biases U(-1/sqrt(fan_in), +1/sqrt(fan_in))",
     )
-    kernel_initializer: str = pydantic.Field(
-        "glorot_uniform", description="init: keras only (init: pytorch sets the kernels itself)"
+    kernel_initializer: str | None = pydantic.Field(
+        None, description=f"init: keras only (pytorch sets the kernels); null: {KERAS_KERNELS}"
     )
     l1: float = pydantic.Field(0.0, ge=0, description="L1 penalty on kernels (never biases)")
     l2: float = pydantic.Field(0.0, ge=0, description="L2 penalty on kernels (never biases)")
 
+    @pydantic.field_validator("init", mode="before")
+    @classmethod
+    def _cleared_init(cls, value: Any) -> Any:
+        """Cleared (null) by a later layer that names a kernel_initializer: Keras' own."""
+        return "keras" if value is None else value
+
+    @pydantic.field_validator("hidden_activation")
+    @classmethod
+    def _known_activation(cls, value: str) -> str:
+        return known("activation", value, ACTIVATIONS)
+
+    @pydantic.field_validator("classes")
+    @classmethod
+    def _classes_for_softmax(cls, value: int, info: pydantic.ValidationInfo) -> int:
+        output = info.data.get("output")
+        if output == "softmax" and value < 2:
+            raise ValueError(f"output: softmax needs 2 or more classes (e.g. 10), got {value}")
+        if output not in (None, "softmax") and value != 1:
+            raise ValueError(f"output: {output} emits one value; classes goes with softmax")
+        return value
+
     @pydantic.field_validator("kernel_initializer")
     @classmethod
-    def _one_kernel_initialization(cls, value: str, info: pydantic.ValidationInfo) -> str:
-        """``init: pytorch`` draws the kernels itself: a kernel_initializer other than the
-        model's default would be silently ignored, so it is refused."""
-        default = cls.model_fields["kernel_initializer"].default
-        if info.data.get("init") == "pytorch" and value != default:
+    def _one_kernel_initialization(
+        cls, value: str | None, info: pydantic.ValidationInfo
+    ) -> str | None:
+        """``init: pytorch`` draws the kernels itself: a kernel_initializer would be silently
+        ignored, so it is refused."""
+        if value is None:
+            return value
+        known("kernel initializer", value, KERNEL_INITIALIZERS)
+        if info.data.get("init") == "pytorch":
             raise ValueError(
                 f"init: pytorch draws the kernels itself (U(+-1/sqrt(fan_in))), so "
                 f"'{value}' would be ignored; drop kernel_initializer, or use init: keras"
@@ -66,15 +101,12 @@ class MultiLayerPerceptronParams(pydantic.BaseModel):
         return [label for label, value in (("L1", self.l1), ("L2", self.l2)) if value]
 
 
+@MODELS.register("mlp", params=MultiLayerPerceptronParams)
 def build_multilayer_perceptron(
-    input_shape: tuple[int, ...],
-    params: MultiLayerPerceptronParams,
-    *,
-    output_units: int,
-    output_activation: str | None,
-    name: str,
+    params: MultiLayerPerceptronParams, input_shape: tuple[int, ...]
 ) -> Any:
-    """Dense layers of ``params.hidden_units`` then one output layer.
+    """Dense layers of ``params.hidden_units`` then the output layer ``params.output`` says
+    (the hinge tutorial's net: hidden_units [4, 2], output tanh, he_uniform kernels).
 
     L1/L2 penalties go through ``kernel_regularizer`` only, so biases are never regularized
     (the point of the focal-loss tutorial's regularization section). ``params.init`` chooses
@@ -89,7 +121,7 @@ def build_multilayer_perceptron(
     hidden = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
     fan_in = math.prod(input_shape)
     layers = [*((units, params.hidden_activation) for units in params.hidden_units)]
-    layers.append((output_units, output_activation))
+    layers.append((params.classes, OUTPUT_ACTIVATIONS[params.output]))
     for index, (units, activation) in enumerate(layers, start=1):
         hidden = keras.layers.Dense(
             units,
@@ -99,7 +131,7 @@ def build_multilayer_perceptron(
             **dense_initializers(params, fan_in),
         )(hidden)
         fan_in = units
-    return keras.Model(inputs, hidden, name=name)
+    return keras.Model(inputs, hidden, name="mlp")
 
 
 def dense_initializers(params: MultiLayerPerceptronParams, fan_in: int) -> dict[str, Any]:
@@ -115,7 +147,8 @@ def dense_initializers(params: MultiLayerPerceptronParams, fan_in: int) -> dict[
     import keras
 
     if params.init == "keras":
-        return {"kernel_initializer": params.kernel_initializer, "bias_initializer": "zeros"}
+        kernels = params.kernel_initializer or KERAS_KERNELS
+        return {"kernel_initializer": kernels, "bias_initializer": "zeros"}
     bound = 1.0 / math.sqrt(fan_in)
     return {
         "kernel_initializer": keras.initializers.RandomUniform(-bound, bound),
@@ -123,64 +156,26 @@ def dense_initializers(params: MultiLayerPerceptronParams, fan_in: int) -> dict[
     }
 
 
-class ReluReluTanhParams(MultiLayerPerceptronParams):
-    hidden_units: list[pydantic.PositiveInt] = pydantic.Field([4, 2])
-    kernel_initializer: str = "he_uniform"
-
-
-@MODELS.register("relu_relu_tanh", params=ReluReluTanhParams, output="tanh")
-def build_relu_relu_tanh(params: ReluReluTanhParams, input_shape: tuple[int, ...]) -> Any:
-    """The hinge tutorial's net: Dense(4, relu) - Dense(2, relu) - Dense(1, tanh), he_uniform."""
-    return build_multilayer_perceptron(
-        input_shape, params, output_units=1, output_activation="tanh", name="relu_relu_tanh"
-    )
-
-
-class Mlp2481Params(MultiLayerPerceptronParams):
-    hidden_units: list[pydantic.PositiveInt] = pydantic.Field([4, 8])
-
-
-@MODELS.register("mlp_2_4_8_1", params=Mlp2481Params, output="logit")
-def build_mlp_2_4_8_1(params: Mlp2481Params, input_shape: tuple[int, ...]) -> Any:
-    """The focal-loss tutorial's net: Dense(4, relu) - Dense(8, relu) - Dense(1) (a logit)."""
-    return build_multilayer_perceptron(
-        input_shape, params, output_units=1, output_activation=None, name="mlp_2_4_8_1"
-    )
-
-
-class Mlp784Params(MultiLayerPerceptronParams):
-    hidden_units: list[pydantic.PositiveInt] = pydantic.Field([784, 784])
-    classes: pydantic.PositiveInt = 10
-
-
-@MODELS.register("mlp_784_784_784_10", params=Mlp784Params, output="softmax")
-def build_mlp_784_784_784_10(params: Mlp784Params, input_shape: tuple[int, ...]) -> Any:
-    """The MNIST tutorial's net: Dense(784, relu) - Dense(784, relu) - Dense(10, softmax)."""
-    return build_multilayer_perceptron(
-        input_shape,
-        params,
-        output_units=params.classes,
-        output_activation="softmax",
-        name="mlp_784_784_784_10",
-    )
-
-
 def build_model(name: str, params: Any, input_shape: tuple[int, ...]) -> Any:
     """Build the named model from (validated) parameters."""
     return MODELS.build(name, params, tuple(input_shape))
 
 
-def model_output_kind(name: str) -> str:
+def _validated(name: str, params: Any) -> Any:
+    entry = MODELS.entry(name)
+    if entry.params is not None and not isinstance(params, entry.params):
+        params = entry.params.model_validate(dict(params or {}))
+    return params
+
+
+def model_output_kind(name: str, params: Any) -> str:
     """What the named model's last layer emits: tanh, logit, probability or softmax."""
-    return MODELS.entry(name).info["output"]
+    return _validated(name, params).output
 
 
 def model_output_units(name: str, params: Any) -> int:
     """How many values the named model emits per sample: its ``classes`` parameter, else 1."""
-    entry = MODELS.entry(name)
-    if entry.params is not None and not isinstance(params, entry.params):
-        params = entry.params.model_validate(dict(params or {}))
-    return int(getattr(params, "classes", 1))
+    return int(getattr(_validated(name, params), "classes", 1))
 
 
 @dataclass(frozen=True)
@@ -195,9 +190,7 @@ def model_size(name: str, params: Any, input_features: int) -> ModelSize | None:
     """The named model's size on inputs of ``input_features`` values, counted from its
     ``hidden_units`` (Dense layers: inputs x units + units each), without importing Keras;
     None for a model whose parameters do not say."""
-    entry = MODELS.entry(name)
-    if entry.params is not None and not isinstance(params, entry.params):
-        params = entry.params.model_validate(dict(params or {}))
+    params = _validated(name, params)
     hidden = getattr(params, "hidden_units", None)
     if hidden is None:
         return None
@@ -209,9 +202,7 @@ def model_size(name: str, params: Any, input_features: int) -> ModelSize | None:
 def model_penalties(name: str, params: Any) -> list[str]:
     """The penalties the named model adds to the loss (``["L1", "L2"]``), for titles; a model
     whose parameters declare none adds none."""
-    entry = MODELS.entry(name)
-    if entry.params is not None and not isinstance(params, entry.params):
-        params = entry.params.model_validate(dict(params or {}))
+    params = _validated(name, params)
     penalties = getattr(params, "penalties", None)
     return penalties() if callable(penalties) else []
 
@@ -219,13 +210,11 @@ def model_penalties(name: str, params: Any) -> list[str]:
 def model_initialization(name: str, params: Any) -> dict[str, str] | None:
     """How the named model's weights start, for run.json: ``{"init": "pytorch", "weights":
     "kernels and biases: U(...)"}``; None for a model whose parameters do not say."""
-    entry = MODELS.entry(name)
-    if entry.params is not None and not isinstance(params, entry.params):
-        params = entry.params.model_validate(dict(params or {}))
+    params = _validated(name, params)
     init = getattr(params, "init", None)
     if init is None:
         return None
     weights = INITIALIZATIONS[init]
     if init == "keras":
-        weights = weights.replace("kernel_initializer", params.kernel_initializer)
+        weights = weights.replace("kernel_initializer", params.kernel_initializer or KERAS_KERNELS)
     return {"init": init, "weights": weights}

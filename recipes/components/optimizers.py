@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from recipes.components import keras_names
 from recipes.registry import Registry
 
 OPTIMIZERS: Registry = Registry("optimizer")
 
-for _name, _class_name in {
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "sgd": "SGD",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
-}.items():
-    OPTIMIZERS.register(_name, keras_class=_class_name)(_class_name)
+for _name, _class_name in keras_names.OPTIMIZERS.items():
+    OPTIMIZERS.register(_name)(_class_name)
 
 
 def build_optimizer(settings: Any) -> Any:

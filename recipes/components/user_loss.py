@@ -24,6 +24,7 @@ import importlib
 import importlib.util
 import inspect
 import shutil
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -177,15 +178,16 @@ def _signature_from_tree(reference: LossReference) -> tuple[str, inspect.Signatu
     return "function", _tree_signature(node, drop_self=False)
 
 
-def load_attribute(reference: LossReference) -> Any:
-    """Import the file or module and return the attribute (this runs the user's code)."""
+def load_attribute(reference: LossReference, source: str | None = None) -> Any:
+    """Run the file (``source``: its text, when given) or import the module, and return the
+    attribute (this runs the user's code)."""
     if reference.is_file:
         path = Path(reference.target)
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        module_name = f"recipes_user_loss_{path.stem}_{digest}"
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
+        text = path.read_text(encoding="utf-8") if source is None else source
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+        module = types.ModuleType(f"recipes_user_loss_{path.stem}_{digest}")
+        module.__file__ = str(path)
+        exec(compile(text, str(path), "exec"), vars(module))  # tracebacks name the file
     else:
         module = importlib.import_module(reference.target)
     if not hasattr(module, reference.attribute):
@@ -281,25 +283,33 @@ def validate_user_loss(
     return reference.name, params
 
 
+def folder_copy(name: str, run_folder: Path) -> Path | None:
+    """The run folder's copy of a user's loss file (``loss_source/<file>``), None when it has
+    none (a module's loss, or no copy yet)."""
+    target = name.rpartition(":")[0] if is_user_loss(name) else ""
+    copy = Path(run_folder) / SOURCE_FOLDER / Path(target).name
+    return copy if target.endswith(".py") and copy.is_file() else None
+
+
 def keep_source(name: str, run_folder: Path) -> dict[str, Any]:
-    """Copy the loss's file into ``run_folder/loss_source/``; what run.json records
-    (original, copy, sha256) and ``name`` pointing at the copy (``reference``)."""
-    reference = parse_reference(name)
-    source = reference.source_file()
-    if source is None:
-        return {"reference": reference.name, "module": reference.target}
-    folder = run_folder / SOURCE_FOLDER
-    folder.mkdir(exist_ok=True)
-    copy = folder / source.name
-    if not copy.exists():  # a resumed run trains with the copy it started with
+    """Copy the loss's file into ``run_folder/loss_source/`` (once: a resumed run trains with
+    the copy it started with, whether the original is still there or not); what run.json
+    records (original, copy, sha256) and ``reference``, the name pointing at the copy."""
+    copy = folder_copy(name, run_folder)
+    if copy is None:
+        reference = parse_reference(name)
+        source = reference.source_file()
+        if source is None:
+            return {"reference": reference.name, "module": reference.target}
+        copy = run_folder / SOURCE_FOLDER / source.name
+        copy.parent.mkdir(exist_ok=True)
         shutil.copyfile(source, copy)
-    data = copy.read_bytes()
-    copied = LossReference(str(copy.resolve()), reference.attribute, True)
+    target, _, attribute = name.rpartition(":")
     return {
-        "reference": copied.name if reference.is_file else reference.name,
-        "original": str(source),
+        "reference": f"{copy.resolve()}:{attribute}",
+        "original": target,
         "copy": f"{SOURCE_FOLDER}/{copy.name}",
-        "sha256": hashlib.sha256(data).hexdigest(),
+        "sha256": hashlib.sha256(copy.read_bytes()).hexdigest(),
     }
 
 

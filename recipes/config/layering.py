@@ -27,11 +27,12 @@ from recipes.paths import CONFIG_DIR, display_path
 from recipes.registry import did_you_mean
 
 COMPONENT_KEYS = ("data", "model", "loss", "optimizer")
-# Keys that say the same thing two ways (how long to train: epochs or optimizer steps): a layer
-# that sets one of them and not the other clears the other from the layers before it, so
-# `--set train.epochs=3` on a recipe of `steps: 3000` trains 3 epochs, and a recipe may say
-# `steps:` over the defaults' `epochs:`. A layer that sets both is refused by the schema.
-EXCLUSIVE_KEYS = {"train": ("epochs", "steps")}
+# Keys that say the same thing two ways (how long to train: epochs or optimizer steps; how the
+# kernels start: init or kernel_initializer): a layer that sets one of them and not the other
+# clears the other from the layers before it, so `--set train.epochs=3` on a recipe of
+# `steps: 3000` trains 3 epochs, and `--set model.init=pytorch` on hinge's he_uniform kernels
+# starts them as PyTorch does. A layer that sets both is refused by the schema.
+EXCLUSIVE_KEYS = {"train": ("epochs", "steps"), "model": ("init", "kernel_initializer")}
 EXTENDS_KEY = "extends"
 
 
@@ -65,9 +66,9 @@ def alias_problem(error: yaml.YAMLError) -> str | None:
     return error.problem if isinstance(error, YamlAliasError) else None
 
 
-def load_yaml_file(path: Path) -> dict[str, Any]:
-    """Read a YAML mapping; RecipeError (not a traceback) for a missing or broken file, or one
-    that uses aliases."""
+def load_yaml_file(path: Path, empty_ok: bool = False) -> dict[str, Any]:
+    """Read a YAML mapping; RecipeError (not a traceback) for a missing or broken file, one
+    that uses aliases, or (unless ``empty_ok``: the defaults) an empty one."""
     label = display_path(path)
     if not path.is_file():
         raise RecipeError("config file not found", source=label)
@@ -84,6 +85,8 @@ def load_yaml_file(path: Path) -> dict[str, Any]:
         raise RecipeError(f"{where}{message}", source=label) from None
     except UnicodeDecodeError:
         raise RecipeError("not a UTF-8 text file", source=label) from None
+    if loaded is None and empty_ok:
+        return {}
     if loaded is None:
         raise RecipeError(
             "the file is empty (no settings, at most comments). A recipe names a dataset, a "
@@ -252,7 +255,7 @@ def layered_config(
     layers = extends_chain(path)
     defaults_file = config_dir / "defaults.yaml"
     if defaults_file.is_file() and defaults_file.resolve() not in {p.resolve() for p, _ in layers}:
-        layers.insert(0, (defaults_file, load_yaml_file(defaults_file)))
+        layers.insert(0, (defaults_file, load_yaml_file(defaults_file, empty_ok=True)))
     for layer_path, data in layers:
         merged = merge_layer(merged, data, display_path(layer_path), origins)
         sources.append(display_path(layer_path))

@@ -17,10 +17,11 @@ from typing import Any
 import pydantic
 
 from recipes import datasets
+from recipes.components.keras_names import known
 from recipes.components.losses import LOSSES, loss_label_encoding, refused_loss
 from recipes.components.metrics import METRICS
 from recipes.components.models import MODELS, model_output_units
-from recipes.components.user_loss import is_user_loss, validate_user_loss
+from recipes.components.user_loss import folder_copy, is_user_loss, validate_user_loss
 from recipes.config.layering import layered_config, normalise_component, recipe_path
 from recipes.config.messages import describe, format_validation_error, origin_of
 from recipes.config.schema import Component, RecipeConfig, ResolvedRecipe
@@ -156,6 +157,15 @@ def _check_task_needs(config: RecipeConfig, origins: dict[str, str], source: str
             source=origin_of("train.tensorboard", origins, source),
             key="train.tensorboard",
         )
+    stopping = config.train.early_stopping
+    logged = ["loss", *(metric.name for metric in config.metrics)]  # Keras logs these names
+    if stopping is not None and needs:
+        monitors = [*logged, *(f"val_{name}" for name in logged)]
+        try:
+            known("metric", stopping.monitor, monitors)
+        except ValueError as error:
+            key = "train.early_stopping.monitor"
+            raise RecipeError(str(error), source=origin_of(key, origins, source), key=key) from None
     steps = config.train.steps_per_execution
     if config.backend == "torch" and steps not in (1, "auto") and needs:
         raise RecipeError(
@@ -222,7 +232,8 @@ def _check_data(config: RecipeConfig, origins: dict[str, str], source: str) -> N
             f"{needed}",
             source=origin_of("model", origins, source),
             key="model",
-            hint=f"choose a model with {'classes: ' + str(needed) if needed > 1 else 'one output'}",
+            hint="choose a model with "
+            + (f"output: softmax and classes: {needed}" if needed > 1 else "one output"),
         )
 
 
@@ -266,5 +277,18 @@ def resolve_recipe(
 
 
 def resolve_run_folder_config(run_folder: Path) -> RecipeConfig:
-    """The validated config a run folder was trained with (its config.yaml)."""
-    return resolve_recipe(str(Path(run_folder) / "config.yaml")).config
+    """The validated config a run folder was trained with (its config.yaml). A user's loss
+    file is checked in the folder's own copy (``loss_source/``, which the run trains with), so
+    a folder moved, copied or left without the original still resumes and draws; the config
+    names the loss as it was given."""
+    path = Path(run_folder) / "config.yaml"
+    merged, origins, _ = layered_config(path, (), CONFIG_DIR)
+    loss = merged.get("loss")
+    copy = folder_copy(loss.get("name"), run_folder) if isinstance(loss, dict) else None
+    if copy is None:
+        return validate_config(merged, origins, display_path(path))
+    attribute = loss["name"].rpartition(":")[2]
+    merged["loss"] = {**loss, "name": f"{copy}:{attribute}"}
+    config = validate_config(merged, origins, display_path(path))
+    config.loss = config.loss.model_copy(update={"name": loss["name"]})
+    return config

@@ -13,12 +13,11 @@ from typing import Any, Literal
 
 import pydantic
 
+from recipes.components.keras_names import TAKE_MOMENTUM
 from recipes.components.optimizers import OPTIMIZERS
 from recipes.config.messages import describe
+from recipes.keras_environment import BACKENDS
 from recipes.plugins import EXECUTORS, REPORTS, TASKS
-
-BACKENDS = ("tensorflow", "jax", "torch")
-
 
 RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
 # A sweep runs at most this many points; a grid is counted (never expanded) before it is built.
@@ -104,6 +103,14 @@ class OptimizerConfig(Strict):
     @classmethod
     def _known_optimizer(cls, value: str) -> str:
         return OPTIMIZERS.canonical(value)
+
+    @pydantic.field_validator("momentum")
+    @classmethod
+    def _takes_momentum(cls, value: float | None, info: pydantic.ValidationInfo) -> float | None:
+        name = info.data.get("name")
+        if value is not None and name is not None and name not in TAKE_MOMENTUM:
+            raise ValueError(f"{name} takes no momentum; {' and '.join(TAKE_MOMENTUM)} do")
+        return value
 
 
 class EarlyStoppingConfig(Strict):
@@ -263,7 +270,7 @@ class RaySettings(Strict):
         description="a running Ray cluster: auto (the one on this machine) or HOST:PORT; "
         "none starts a Ray instance on this machine for the sweep",
     )
-    cpus_per_run: pydantic.PositiveFloat = 1.0
+    cpus_per_run: pydantic.PositiveFloat = pydantic.Field(1.0, description="what each asks Ray for")
     gpus_per_run: pydantic.NonNegativeFloat = pydantic.Field(
         0.0, description="fractions below 1 share a GPU (0.5: two runs per GPU)"
     )
@@ -290,7 +297,11 @@ class RaySettings(Strict):
 class SweepConfig(Strict):
     """How ``python -m recipes sweep`` runs the grid's points."""
 
-    executor: str = "processes"
+    executor: str = pydantic.Field(
+        "processes",
+        description="where the points run (python -m recipes list: executors); processes: "
+        "each its own python -m recipes run, --jobs at a time",
+    )
     jobs: pydantic.PositiveInt = pydantic.Field(1, description="runs at once (--jobs overrides)")
     ray: RaySettings = RaySettings()
 
@@ -314,7 +325,9 @@ class RecipeConfig(Strict):
     description: str = ""
     task: str = pydantic.Field("train", description="what a run does (recipes.plugins.TASKS)")
     seed: pydantic.NonNegativeInt = 0
-    backend: Literal["tensorflow", "jax", "torch"] | None = None
+    backend: Literal[BACKENDS] | None = pydantic.Field(
+        None, description="null: --backend, else $KERAS_BACKEND, else jax"
+    )
     data: Component | None = None
     model: Component | None = None
     loss: Component | None = None

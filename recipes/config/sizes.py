@@ -25,6 +25,7 @@ from recipes.config.messages import origin_of
 from recipes.config.schema import RecipeConfig
 from recipes.datasets.sizes import FLOAT32_BYTES, DataSize, estimate_dataset_size
 from recipes.errors import RecipeError
+from recipes.training.evaluation import PREDICT_BATCH_SIZE  # each holds a batch of activations
 
 MEMORY_VARIABLE = "KERAS_LOSS_RECIPES_MEMORY_BYTES"
 CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")
@@ -36,9 +37,6 @@ OPTIMIZER_SLOTS = {
     "adagrad": (1, "Adagrad's accumulator"),
     "sgd": (0, ""),
 }
-# Evaluation and the plots predict in batches of up to this many samples
-# (recipes/training/evaluation.py, recipes/report/plots.py): each holds one batch of activations.
-PREDICT_BATCH_SIZE = 8192
 DATA_HINTS = {
     "data.n_samples": "make n_samples smaller",
     "data.n_positive": "make n_positive and n_negative smaller",
@@ -106,7 +104,7 @@ def _model_memory(config: RecipeConfig, data: DataSize) -> ModelMemory | None:
     if size is None:
         return None
     slots, slot_words = OPTIMIZER_SLOTS.get(config.optimizer.name, (2, "the optimizer's slots"))
-    if config.optimizer.momentum and config.optimizer.name in ("sgd", "rmsprop"):
+    if config.optimizer.momentum:  # only the optimizers that take it (schema.OptimizerConfig)
         slots, slot_words = slots + 1, " and ".join(filter(None, (slot_words, "momentum")))
     copies = 2 + slots
     kept = "weights and gradients" if not slots else f"weights, gradients and {slot_words}"

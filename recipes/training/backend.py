@@ -10,7 +10,6 @@ import sys
 from recipes.errors import RecipeError
 from recipes.keras_environment import prepare_keras
 
-BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 LIBRARIES = (
     "keras",
     "tensorflow",
@@ -25,22 +24,28 @@ LIBRARIES = (
 
 def select_backend(backend: str) -> None:
     """Make Keras use ``backend``; must run before the first ``import keras``."""
-    if importlib.util.find_spec(BACKEND_MODULES[backend]) is None:
+    if importlib.util.find_spec(backend) is None:  # each backend is its module's name
         extra = (
             " Install it with: .venv/bin/pip install -e '.[torch]'" if backend == "torch" else ""
         )
         raise RecipeError(f"backend '{backend}' is not installed.{extra}")
-    if "keras" in sys.modules:
-        import keras
-
-        loaded = keras.backend.backend()
-        if loaded != backend:
-            raise RecipeError(
-                f"Keras is already loaded with the '{loaded}' backend in this process; "
-                f"run '{backend}' in a new process (python -m recipes run ... --backend {backend})"
-            )
-        return
+    refuse_other_backend(backend)
     prepare_keras(backend)
+
+
+def refuse_other_backend(wanted: str) -> None:
+    """One clear error, before any folder is made, when this process already runs Keras on
+    another backend (a kernel keeps the backend of its first run or ``import keras``)."""
+    if "keras" not in sys.modules:
+        return
+    loaded = sys.modules["keras"].backend.backend()
+    if loaded != wanted:
+        raise RecipeError(
+            f"this process already runs Keras on '{loaded}' (chosen by its first run or import "
+            f"of Keras), and Keras cannot switch backends; to use '{wanted}', start a new "
+            f"process (in a notebook: restart the kernel), or choose backend '{loaded}'",
+            key="backend",
+        )
 
 
 def library_versions() -> dict[str, str]:

@@ -199,7 +199,7 @@ def load_inputs(folder: Path, compiled: dict[str, Any] | None = None) -> FolderI
     model = load_model(str(folder / "model.keras"))
     if compiled is not None:
         _share_with_earlier(model, config, compiled)
-    evaluation = Evaluation(model, split, model_output_kind(config.model.name))
+    evaluation = Evaluation(model, split, model_output_kind(config.model.name, config.model.params))
     recording_file = folder / RECORDING_FILE
     recording = BoundaryRecording.load(recording_file) if recording_file.is_file() else None
     history = read_csv_columns(folder / "history.csv")

@@ -162,7 +162,9 @@ def write_records(context: RunContext, prepared: Prepared) -> Records:
         raise TrainingFailed(prepared.nan_guard.failure)
 
     with context.timed("evaluate"):
-        evaluation = Evaluation(model, prepared.split, model_output_kind(config.model.name))
+        evaluation = Evaluation(
+            model, prepared.split, model_output_kind(config.model.name, config.model.params)
+        )
     metrics = {**evaluation.metrics, **history_metrics(history, config)}
     check_finite(metrics)
     write_csv(folder / "test_predictions.csv", *evaluation.table())

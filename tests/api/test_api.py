@@ -120,6 +120,11 @@ def test_another_backend_is_refused_before_anything_is_made(two_runs, tmp_path):
     assert "already runs Keras on 'tensorflow'" in str(raised.value)
     assert "restart the kernel" in str(raised.value)
     assert not (tmp_path / "out").exists()
+    from recipes.training.backend import select_backend
+
+    with pytest.raises(recipes.RecipeError) as door:  # the run's own check: the same line
+        select_backend("jax")
+    assert str(door.value) == str(raised.value)
 
 
 def test_an_interrupt_marks_the_run_and_the_process_goes_on(two_runs):

@@ -1,5 +1,6 @@
-"""Every loss class Keras exports is either nameable in a config (registered, with its targets
-and its formula read from Keras' own source) or refused on purpose with a reason."""
+"""Every loss class Keras exports is either nameable in a config (registered, with its targets,
+and its formula and parameters as Keras' own docstring and __init__ say) or refused on purpose
+with a reason."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import run_cli
 
-from recipes.components.keras_losses import KERAS_LOSS_REFUSED, keras_losses, snake_name
+from recipes.components.keras_names import KERAS_LOSSES, KERAS_LOSSES_REFUSED, snake_name
 from recipes.components.labels import encode_labels
 from recipes.components.losses import LOSSES, get_loss, loss_label_encoding
 from recipes.config.resolve import resolve_recipe
@@ -38,13 +39,11 @@ def registered_keras_classes() -> dict[str, str]:
 
 def test_every_exported_keras_loss_is_nameable_or_refused_on_purpose():
     exported = exported_loss_classes()
-    assert exported == sorted(keras_losses())  # the source read without Keras says the same
+    assert exported == sorted([*KERAS_LOSSES, *KERAS_LOSSES_REFUSED]), (
+        "declare a new Keras loss in KERAS_LOSSES (its targets) or KERAS_LOSSES_REFUSED (why not)"
+    )
     registered = registered_keras_classes()
-    undecided = [
-        name for name in exported if name not in registered and name not in KERAS_LOSS_REFUSED
-    ]
-    assert undecided == [], "declare the targets (KERAS_LOSS_LABELS) or refuse (KERAS_LOSS_REFUSED)"
-    assert not set(registered) & set(KERAS_LOSS_REFUSED)
+    assert sorted(registered) == sorted(KERAS_LOSSES)
     for name in ("BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "Dice", "Tversky",
                  "Poisson", "MeanSquaredLogarithmicError"):  # fmt: skip
         assert name in registered
@@ -63,6 +62,40 @@ def test_each_nameable_keras_loss_trains_on_the_targets_it_declares(class_name):
     value = float(np.asarray(get_loss(name)(targets, outputs)))
     assert np.isfinite(value)
     assert type(get_loss(name)).__name__ == class_name
+
+
+def _formula(docstring: str) -> str:
+    """The lines of the docstring's ``Formula:`` block as one line, else its first line."""
+    lines = docstring.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.strip() == "Formula:"), None)
+    if start is None:
+        return lines[0].strip()
+    body: list[str] = []
+    for text in (line.strip() for line in lines[start + 1 :]):
+        if (text.startswith("```") or not text) and body:
+            break
+        if text and not text.startswith("```"):
+            body.append(text)
+    return "; ".join(body).strip("`")
+
+
+@pytest.mark.parametrize("class_name", sorted(KERAS_LOSSES))
+def test_each_loss_formula_and_defaults_are_what_keras_says(class_name):
+    """KERAS_LOSSES is data, so a config is checked without importing Keras; this compares it
+    with Keras' own docstring and __init__, so it cannot drift."""
+    import keras
+
+    loss_class = getattr(keras.losses, class_name)
+    _, formula, defaults = KERAS_LOSSES[class_name]
+    assert formula == _formula(inspect.getdoc(loss_class))
+    parameters = inspect.signature(loss_class).parameters.values()
+    literal = (bool, int, float, str, type(None))
+    assert defaults == {
+        parameter.name: parameter.default
+        for parameter in parameters
+        if parameter.name not in ("reduction", "name", "dtype")
+        and isinstance(parameter.default, literal)
+    }
 
 
 def test_parameters_come_from_the_keras_classes_own_init():

@@ -33,7 +33,7 @@ def test_no_private_keras_name_is_used_outside_its_module():
             ):
                 offenders.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
     assert offenders == []
-    assert len(PRIVATE_USES) == 5 and all(use.why for use in PRIVATE_USES)
+    assert len(PRIVATE_USES) == 4 and all(use.why for use in PRIVATE_USES)
 
 
 def test_a_missing_private_name_is_reported_by_name(monkeypatch):

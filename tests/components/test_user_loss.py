@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -184,8 +185,10 @@ def test_a_loss_that_fails_on_a_batch_fails_the_run_before_the_first_epoch(
     assert not (outcome.run_folder / "history.csv").exists()
 
 
-def test_a_user_loss_trains_the_hinge_recipe_and_reloads_without_its_file(jax_cli, tmp_path):
-    """Trained in the session's JAX process; reloaded in a fresh one, from another folder."""
+def test_a_user_loss_run_travels_without_its_file(jax_cli, tmp_path):
+    """Trained in the session's JAX process; its folder copied elsewhere, the original folder
+    and loss file deleted; the model reloads in a fresh process, and the run resumes from the
+    folder's copy of the loss."""
     config = write_config(
         tmp_path, '{name: "my_losses.py:asymmetric_hinge", labels: plus_minus_one, margin: 0.5}'
     )
@@ -202,6 +205,9 @@ def test_a_user_loss_trains_the_hinge_recipe_and_reloads_without_its_file(jax_cl
 
     assert source["sha256"] == hashlib.sha256(ASYMMETRIC_HINGE.encode()).hexdigest()
 
+    moved = tmp_path / "elsewhere" / folder.name
+    shutil.copytree(folder, moved)
+    shutil.rmtree(folder)
     (tmp_path / "my_losses.py").unlink()
     reload = (
         "import sys, recipes, keras, numpy\n"
@@ -210,7 +216,7 @@ def test_a_user_loss_trains_the_hinge_recipe_and_reloads_without_its_file(jax_cl
         "numpy.array([[0.2], [0.1]]))))"
     )
     reloaded = subprocess.run(
-        [sys.executable, "-c", reload, str(folder / "model.keras")],
+        [sys.executable, "-c", reload, str(moved / "model.keras")],
         cwd=tmp_path,  # neither the project nor the loss's folder
         capture_output=True,
         text=True,
@@ -221,6 +227,15 @@ def test_a_user_loss_trains_the_hinge_recipe_and_reloads_without_its_file(jax_cl
     name, value = reloaded.stdout.split()
     # margin 0.5: max(0, 0.5 - 0.2) = 0.3 for the positive; 0.5 * (0.5 + 0.1) = 0.3 for the negative
     assert name == "UserLoss" and np.isclose(float(value), 0.3)
+
+    record["status"] = "interrupted"  # as a run stopped mid-way
+    (moved / "run.json").write_text(json.dumps(record))
+    resumed = jax_cli.run("resume", str(moved))
+    assert resumed.returncode == 0, resumed.stderr
+    record = json.loads((moved / "run.json").read_text())
+    assert record["status"] == "completed" and record["resumes"]
+    assert record["loss_source"]["reference"] == f"{moved / source['copy']}:asymmetric_hinge"
+    assert record["loss_source"]["original"] == source["original"]
 
 
 @pytest.mark.slow

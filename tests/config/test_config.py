@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from recipes.cli.main import build_parser, main
 from recipes.config.layering import overrides_as_layer
 from recipes.config.resolve import resolve_recipe
 from recipes.errors import RecipeError
@@ -58,7 +59,10 @@ def _error(recipe, overrides=(), backend=None) -> str:
 
 def test_unknown_key_names_file_path_and_suggestion(tmp_path):
     path = tmp_path / "mine.yaml"
-    path.write_text("data: circles\nmodel: relu_relu_tanh\nloss: hinge\ntrain:\n  epoch: 5\n")
+    path.write_text(
+        "data: circles\nmodel: {name: mlp, hidden_units: [4, 2], output: tanh}\n"
+        "loss: hinge\ntrain:\n  epoch: 5\n"
+    )
     message = _error(str(path))
     assert "mine.yaml: train.epoch: unknown key. Did you mean 'epochs'?" in message
 
@@ -142,11 +146,34 @@ def test_bad_config_on_the_command_line_is_one_line_exit_2_no_run_folder(cli, tm
     assert list(tmp_path.iterdir()) == []
 
 
-def test_usage_error_is_one_line(cli):
+def test_usage_error_is_one_line_naming_its_command(cli, capsys):
     result = cli("run")
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert result.stderr.startswith("error: the following arguments are required: recipe")
+    assert result.stderr.strip().splitlines() == [
+        "error: the following arguments are required: recipe (see: python -m recipes run --help)"
+    ]
+    for arguments, command in [
+        ([], "python -m recipes"),
+        (["resume"], "python -m recipes resume"),
+        (["check", "hinge", "--output-root", "x"], "python -m recipes check"),
+        (["sweep", "hinge", "--bogus"], "python -m recipes sweep"),
+    ]:
+        assert main(arguments) == 2
+        assert capsys.readouterr().err.strip().endswith(f"(see: {command} --help)")
+
+
+def test_every_command_that_reads_or_writes_the_output_root_takes_it(tmp_path, capsys):
+    parser = build_parser()
+    for command in [
+        ["run", "hinge"], ["launch", "hinge"], ["sweep"], ["resume", "folder"],
+        ["plot", "folder"], ["list"], ["index"], ["clean"],
+    ]:  # fmt: skip
+        arguments = parser.parse_args([*command, "--output-root", str(tmp_path)])
+        assert arguments.output_root == tmp_path, command
+    (tmp_path / "hinge" / "run-1").mkdir(parents=True)
+    (tmp_path / "hinge" / "run-1" / "run.json").write_text('{"status": "completed"}')
+    assert main(["list", "--output-root", str(tmp_path)]) == 0
+    assert f"outputs:    {tmp_path}: 1 completed" in capsys.readouterr().out
 
 
 def test_an_empty_config_file_says_it_is_empty(tmp_path):

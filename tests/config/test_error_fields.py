@@ -29,7 +29,9 @@ def test_a_schema_problem_has_source_key_and_message_as_fields():
 
 def test_a_component_problem_has_fields_too(tmp_path):
     recipe = tmp_path / "r.yaml"
-    recipe.write_text("data: circles\nmodel: relu_relu_tanh\nloss: hinj\n")
+    recipe.write_text(
+        "data: circles\nmodel: {name: mlp, hidden_units: [4, 2], output: tanh}\nloss: hinj\n"
+    )
     error = _error(str(recipe))
     assert (error.source, error.key) == (str(recipe), "loss.name")
     assert error.message.startswith("unknown loss 'hinj'. Did you mean 'hinge'?")

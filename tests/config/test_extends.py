@@ -40,7 +40,9 @@ def test_sources_list_every_layer_and_the_resolved_config_has_no_extends():
 
 
 def test_a_bad_key_names_the_file_it_came_from(tmp_path):
-    (tmp_path / "base.yaml").write_text("data: circles\nmodel: relu_relu_tanh\nloss: hinge\n")
+    (tmp_path / "base.yaml").write_text(
+        "data: circles\nmodel: {name: mlp, hidden_units: [4, 2], output: tanh}\nloss: hinge\n"
+    )
     (tmp_path / "parent.yaml").write_text("extends: base\ntrain:\n  epoch: 3\n")
     (tmp_path / "child.yaml").write_text("extends: parent\nseed: 1\n")
     message = _error(str(tmp_path / "child.yaml"))
@@ -49,6 +51,16 @@ def test_a_bad_key_names_the_file_it_came_from(tmp_path):
     assert "child.yaml: seeed: unknown key. Did you mean 'seed'?" in _error(
         str(tmp_path / "child.yaml")
     )
+
+
+def test_the_defaults_file_repeats_no_default_of_the_schema(tmp_path):
+    """Each default lives once, in the schema: with a defaults.yaml of comments only, every
+    recipe resolves the same."""
+    shutil.copytree(CONFIG_DIR, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "defaults.yaml").write_text("# nothing set for every recipe\n")
+    for recipe in ("hinge", "mnist_losses", "loss_gallery"):
+        mapping = resolve_recipe(recipe).config.as_mapping()
+        assert resolve_recipe(recipe, config_dir=tmp_path).config.as_mapping() == mapping
 
 
 def test_a_cycle_of_extends_is_an_error(tmp_path):

@@ -45,7 +45,8 @@ def test_a_huge_grid_set_on_the_command_line_is_refused_when_validated():
 def test_a_huge_grid_in_a_file_names_the_file(tmp_path):
     path = tmp_path / "huge.yaml"
     path.write_text(
-        "data: circles\nmodel: relu_relu_tanh\nloss: hinge\ngrid:\n  seed: 0..5000000\n"
+        "data: circles\nmodel: {name: mlp, hidden_units: [4, 2], output: tanh}\nloss: hinge\n"
+        "grid:\n  seed: 0..5000000\n"
     )
     message = _refused_in_little_memory(lambda: resolve_recipe(str(path)))
     assert message == f"{path}: grid: {TOO_MANY}"

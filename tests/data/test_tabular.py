@@ -147,8 +147,8 @@ def test_more_classes_than_the_loss_allows(tmp_path):
     assert "3 classes ('a', 'b', 'c') but the loss takes 2 (plus_minus_one targets)" in message
     columns = ["data.label=kind", "data.features=null"]
     message = csv_error(path, *columns, loss="categorical_crossentropy")  # a one-output model
-    assert "model: 'mlp_2_4_8_1' emits 1 value(s) per sample, but loss " in message
-    assert message.endswith("(categorical targets) needs 3; choose a model with classes: 3")
+    assert "model: 'mlp' emits 1 value(s) per sample, but loss " in message
+    assert message.endswith("needs 3; choose a model with output: softmax and classes: 3")
     resolve_recipe(  # a categorical loss and a model with three outputs take them
         "csv_moons",
         [
@@ -156,7 +156,7 @@ def test_more_classes_than_the_loss_allows(tmp_path):
             "data.label=kind",
             "data.features=null",
             "loss=categorical_crossentropy",
-            "model={name: mlp_784_784_784_10, hidden_units: [8], classes: 3}",
+            "model={name: mlp, hidden_units: [8], output: softmax, classes: 3}",
         ],
     )
 

@@ -86,7 +86,7 @@ def test_both_configs_load_with_the_tutorials_settings():
     config = resolve_recipe("focal_rings").config
     assert (config.data.name, config.model.name, config.loss.name) == (
         "rings",
-        "mlp_2_4_8_1",
+        "mlp",
         "focal",
     )
     assert config.loss.params == {"gamma": 2.0, "alpha": 0.75, "from_logits": True}
@@ -114,7 +114,8 @@ def test_both_configs_load_with_the_tutorials_settings():
 def _ring_model(l1: float, l2: float):
     from recipes.components.models import build_model
 
-    return build_model("mlp_2_4_8_1", {"l1": l1, "l2": l2}, (2,))
+    params = {"hidden_units": [4, 8], "output": "logit", "l1": l1, "l2": l2}
+    return build_model("mlp", params, (2,))
 
 
 def _penalty(model) -> float:

