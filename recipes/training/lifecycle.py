@@ -33,7 +33,7 @@ from recipes.training.backend import library_versions, select_backend
 
 
 class OpenRecord:
-    """The ``run.json`` of an open run (:class:`recipes.records.OpenRecord`), validated and
+    """The ``run.json`` of an open run (typed as :class:`recipes.records.RunRecord`), validated and
     rewritten atomically on every change; ``data``: its fields as given. Safe to update from
     several threads (the heartbeat's and the run's)."""
 
