@@ -173,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _command_list(output_root: Path) -> int:
-    from recipes import datasets
+    import recipes.datasets as datasets
     from recipes.components.losses import LOSSES, loss_listing
     from recipes.components.metrics import METRICS
     from recipes.components.models import MODELS

@@ -28,7 +28,7 @@ def data_file_hashes(config: Any) -> dict[str, str]:
     generated datasets); a file that cannot be read is recorded as missing."""
     if config.data is None:
         return {}
-    from recipes import datasets
+    import recipes.datasets as datasets
 
     files = getattr(datasets, "data_files", None)
     if files is None:

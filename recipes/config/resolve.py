@@ -16,7 +16,7 @@ from typing import Any
 
 import pydantic
 
-from recipes import datasets
+import recipes.datasets as datasets
 from recipes.components.keras_names import known
 from recipes.components.losses import LOSSES, loss_label_encoding, refused_loss
 from recipes.components.metrics import METRICS

@@ -25,7 +25,10 @@ from recipes.config.messages import origin_of
 from recipes.config.schema import RecipeConfig
 from recipes.datasets.sizes import FLOAT32_BYTES, DataSize, estimate_dataset_size
 from recipes.errors import RecipeError
-from recipes.training.evaluation import PREDICT_BATCH_SIZE  # each holds a batch of activations
+
+# Every predict call (evaluation, figures, studies) uses batches of this many points: the
+# grid in a few large batches. Each holds a batch of activations, which the memory estimate counts.
+PREDICT_BATCH_SIZE = 8192
 
 MEMORY_VARIABLE = "KERAS_LOSS_RECIPES_MEMORY_BYTES"
 CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")

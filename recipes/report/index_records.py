@@ -20,7 +20,7 @@ from typing import Any
 import pydantic
 import yaml
 
-from recipes import records
+import recipes.records as records
 from recipes.files import read_json
 from recipes.paths import display_path
 from recipes.records import RecordError, RunRecord, SweepRecord

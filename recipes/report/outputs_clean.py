@@ -15,7 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from recipes import records
+import recipes.records as records
 from recipes.report.index_records import CACHE_NAME, MODELS, RUN_RECORDS, SWEEP_RECORDS
 from recipes.report.outputs_index import INDEX_NAME, LOCK_NAME, index_lock, is_our_index
 from recipes.status import RunStatus, shown_status

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from recipes import records
+import recipes.records as records
 from recipes.config.resolve import resolve_recipe
 from recipes.config.schema import ResolvedRecipe
 from recipes.files import atomic_write_text, markdown_table, read_csv_columns, read_json, write_csv

@@ -10,10 +10,10 @@ import numpy as np
 
 from recipes.components.labels import predicted_labels, true_labels
 from recipes.config.schema import RecipeConfig
+from recipes.config.sizes import PREDICT_BATCH_SIZE
 from recipes.errors import TrainingFailed
 
 MAX_FEATURE_COLUMNS = 20
-PREDICT_BATCH_SIZE = 8192
 
 
 def _plain(value: Any) -> Any:
