@@ -32,6 +32,7 @@ from recipes.locks import FolderLock, lock_or_refuse
 from recipes.outcome import PointRequest
 from recipes.paths import DEFAULT_OUTPUT_ROOT, display_path
 from recipes.plugins import EXECUTORS, REPORTS
+from recipes.progress import Progress
 from recipes.signals import exit_status_of
 from recipes.status import HEARTBEAT_EVERY_S, RunStatus, read_record, shown_status
 from recipes.sweeps.grid import plan_sweep
@@ -197,13 +198,14 @@ def print_plan(
 ) -> int:
     """``sweep --dry-run``: every point's run, one line each; creates nothing."""
     base, _, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
+    lines = Progress(len(points), sys.stdout)
     for point in points:
         command = PointRequest(recipe, tuple(point.overrides), backend).command_line()
-        print(f"[{point.index}/{len(points)}] {point.label}: {shlex.join(command)}")
+        lines.line(f"{point.label}: {shlex.join(command)}", point.index)
     describe = getattr(EXECUTORS.get(base.config.sweep.executor), "describe", None)
     if describe is not None:  # e.g. ray: where the points would run, with what resources
-        print(f"executor {base.config.sweep.executor}: {describe(base.config.sweep)}")
-    print(f"{len(points)} runs; nothing was created (--dry-run)")
+        lines.line(f"executor {base.config.sweep.executor}: {describe(base.config.sweep)}")
+    lines.line(f"{len(points)} runs; nothing was created (--dry-run)")
     return 0
 
 
@@ -223,16 +225,16 @@ def _check_jobs(jobs: int | None) -> None:
 
 def _execute(sweep: Sweep, progress: TextIO | None, compare: bool) -> Sweep:
     """Run the sweep's points that have not started, then write its records and report."""
-    progress = progress if progress is not None else sys.stderr
+    lines = SweepProgress(sweep, progress)
     executor = EXECUTORS.get(sweep.executor)(jobs=sweep.jobs)
     write_sweep_record(sweep, status=RunStatus.RUNNING)
-    _announce(sweep, progress)
+    lines.announce(sweep)
     started = time.perf_counter()
     beating = threading.Event()
     heartbeat = threading.Thread(target=_beat, args=(sweep, beating), daemon=True)
     heartbeat.start()
     try:
-        executor.run(sweep, ProgressLines(sweep, progress))
+        executor.run(sweep, lines)
     except KeyboardInterrupt as error:
         beating.set()
         heartbeat.join()
@@ -258,49 +260,35 @@ def _beat(sweep: Sweep, stop: threading.Event) -> None:
             continue
 
 
-class ProgressLines:
+class SweepProgress(Progress):
     """What an executor reports as points start and finish: one line each, e.g.
     ``[3/10] loss=hinge, seed=2: completed in 9.1 s (fit 6.2 s), test_sign_accuracy 1.0000
     (3/10 done)``. Safe to call from several threads."""
 
     def __init__(self, sweep: Sweep, stream: TextIO) -> None:
-        self.stream = stream
-        self.total = len(sweep.results)
+        super().__init__(len(sweep.results), stream)
         self.finished = 0
-        self.lock = threading.Lock()
         metrics = sweep.base.config.metrics
         self.metric = metrics[0].name if metrics else None
 
-    def _print(self, result: RunResult, text: str) -> None:
-        line = f"[{result.point.index}/{self.total}] {result.point.label}: {text}"
-        print(line, file=self.stream, flush=True)
-
     def started(self, result: RunResult) -> None:
-        with self.lock:
-            self._print(result, "started")
+        self.line(f"{result.point.label}: started", result.point.index)
 
     def done(self, result: RunResult) -> None:
         with self.lock:
             self.finished += 1
             described = _describe_result(result, self.metric)
-            self._print(result, f"{described} ({self.finished}/{self.total} done)")
+            text = f"{result.point.label}: {described} ({self.finished}/{self.total} done)"
+            self.line(text, result.point.index)
 
-
-def _announce(sweep: Sweep, progress: TextIO) -> None:
-    shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.axes)
-    todo = sum(result.status == RunStatus.NOT_STARTED for result in sweep.results)
-    resuming = bool(sweep.resumes)
-    runs = (
-        f"resuming {todo} of {len(sweep.results)} runs"
-        if resuming
-        else f"{len(sweep.results)} runs"
-    )
-    print(
-        f"sweep {sweep.recipe}: {runs} over {shape}, {sweep.jobs} at a time "
-        f"({sweep.executor}); folder {display_path(sweep.folder)}",
-        file=progress,
-        flush=True,
-    )
+    def announce(self, sweep: Sweep) -> None:
+        shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.axes)
+        todo = sum(result.status == RunStatus.NOT_STARTED for result in sweep.results)
+        runs = f"resuming {todo} of {self.total} runs" if sweep.resumes else f"{self.total} runs"
+        self.line(
+            f"sweep {sweep.recipe}: {runs} over {shape}, {sweep.jobs} at a time "
+            f"({sweep.executor}); folder {display_path(sweep.folder)}"
+        )
 
 
 def write_report(sweep: Sweep) -> list[Path]:
