@@ -71,7 +71,7 @@ class FolderLock:
             os.close(handle)
 
     def __enter__(self) -> FolderLock:
-        return self.acquire()
+        return self if self.held else self.acquire()
 
     def __exit__(self, *exception: object) -> None:
         self.release()
@@ -87,22 +87,6 @@ def lock_or_refuse(folder: Path, what: str) -> FolderLock:
             f"{folder}: another process (pid {busy.holder}) is running or resuming this {what}; "
             "wait for it to end, or stop it first"
         ) from None
-
-
-def is_locked(folder: Path | str) -> bool:
-    """True when a live process holds the folder's lock (this process's own locks count)."""
-    path = Path(folder) / LOCK_NAME
-    try:
-        handle = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        return True
-    finally:
-        os.close(handle)  # closing drops a shared lock we may have taken
-    return False
 
 
 def _read_pid(handle: int) -> int | None:

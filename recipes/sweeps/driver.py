@@ -132,8 +132,7 @@ def resume_sweep(
     on the sweep, or its inputs changed since it started (unless ``force``)."""
     _check_jobs(jobs)
     folder = Path(folder).resolve()
-    lock = lock_or_refuse(folder, "sweep")
-    try:
+    with lock_or_refuse(folder, "sweep"):
         sweep = load_sweep(folder)
         record = read_record(folder / "sweep.json") or {}
         if shown_status(record) == RunStatus.RUNNING:
@@ -171,23 +170,18 @@ def resume_sweep(
             sweep.inputs = sweep_inputs(base, points)
         sweep.resumes = [*sweep.resumes, entry]
         return _execute(sweep, progress, compare=True)
-    finally:
-        lock.release()
 
 
 def rebuild_report(folder: Path | str) -> Sweep:
     """``sweep --report``: the sweep's summary and report written again from its run folders,
     without training anything."""
     folder = Path(folder).resolve()
-    lock = lock_or_refuse(folder, "sweep")
-    try:
+    with lock_or_refuse(folder, "sweep"):
         sweep = load_sweep(folder)
         record = read_record(folder / "sweep.json") or {}
         status = RunStatus.of(record.get("status"))
         _finish(sweep, None, status if status.finished else RunStatus.FAILED, compare=True)
         return sweep
-    finally:
-        lock.release()
 
 
 def print_plan(
