@@ -8,6 +8,7 @@ point's outcome is read from its run folder (reserved before the point started).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -155,7 +156,8 @@ def outcome_of_lost_point(request: PointRequest, reason: str, stopped: bool = Fa
     if folder is None or not (folder / "run.json").is_file():
         status = RunStatus.INTERRUPTED if stopped else RunStatus.FAILED
         if folder is not None and not request.resume:
-            _remove_if_empty(folder)
+            with contextlib.suppress(OSError):  # reserved for the point and still empty
+                folder.rmdir()
             folder = None
         return RunOutcome(status, folder, reason=reason, exit_status=143 if stopped else 1)
     outcome = outcome_from_folder(folder)
@@ -164,10 +166,3 @@ def outcome_of_lost_point(request: PointRequest, reason: str, stopped: bool = Fa
         outcome.reason = reason
         outcome.exit_status = 143 if stopped else 1
     return outcome
-
-
-def _remove_if_empty(folder: Path) -> None:
-    try:
-        folder.rmdir()
-    except OSError:
-        pass
