@@ -14,19 +14,15 @@ from recipes.files import atomic_write_text, markdown_table, markdown_text, writ
 from recipes.sweeps.records import RunResult, Sweep
 
 CONVERGED_ACCURACY = 0.99  # test accuracy of a run that separates the circles
-SUMMARY_HEADER = [
-    "loss",
-    "runs",
-    "converged_runs",
-    "test_accuracy_mean",
-    "test_accuracy_std",
-    "test_loss_mean",
-    "test_loss_std",
-    "final_val_loss_mean",
-    "final_val_loss_std",
-    "positive_area_mean",
-    "positive_area_std",
-]
+# the measures of a loss's runs, each a (mean, std) pair in seed_summary.csv
+MEASURES = {
+    "accuracy": "test_accuracy",
+    "test_loss": "test_loss",
+    "val_loss": "final_val_loss",
+    "area": "positive_area",
+}
+SUMMARY_HEADER = ["loss", "runs", "converged_runs"]
+SUMMARY_HEADER += [f"{column}_{part}" for column in MEASURES.values() for part in ("mean", "std")]
 TABLE_HEADER = [
     "loss",
     "runs",
@@ -65,15 +61,8 @@ class LossStatistics:
     area: MeanStd  # over the converged runs only
 
     def csv_row(self) -> list[object]:
-        return [
-            self.loss,
-            self.runs,
-            self.converged,
-            *self.accuracy,
-            *self.test_loss,
-            *self.val_loss,
-            *self.area,
-        ]
+        pairs = [value for measure in MEASURES for value in getattr(self, measure)]
+        return [self.loss, self.runs, self.converged, *pairs]
 
     def table_row(self) -> list[object]:
         return [
