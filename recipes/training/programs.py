@@ -178,6 +178,9 @@ def _versions() -> dict[str, str]:
 def _installed_roots() -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     roots = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths}
+    # and every other site-packages on the path (a venv made with --system-site-packages, or
+    # one that adds another environment's packages by a .pth file)
+    roots |= {path for path in sys.path if Path(path).name in ("site-packages", "dist-packages")}
     roots |= {os.path.realpath(root) for root in roots}
     return tuple(sorted(root.rstrip(os.sep) + os.sep for root in roots))
 
