@@ -119,7 +119,7 @@ class Runner:
         except (ValueError, TypeError):  # not a reply: the runner is broken
             return None
 
-    def close(self) -> int | None:
+    def close(self) -> None:
         if self.process is not None:
             if self.process.stdin:
                 self.process.stdin.close()
@@ -130,7 +130,6 @@ class Runner:
                 self.process.wait()
             self.children.finished(self.process)
         self.log.close()
-        return None if self.process is None else self.process.returncode
 
 
 def run_on(runner: Runner, request: PointRequest, log: Path) -> RunOutcome:

@@ -18,7 +18,7 @@ import os
 import sys
 from collections.abc import Iterator
 
-from recipes.outcome import PointRequest, RunOutcome
+from recipes.outcome import PointRequest
 from recipes.signals import exit_status_of, termination_signals_handled
 from recipes.training.door import run_request
 
@@ -43,16 +43,6 @@ def output_to(path: str) -> Iterator[None]:
             os.close(saved[1])
 
 
-def run_logged(request: PointRequest) -> RunOutcome:
-    """The point, with what the command line would print at its end."""
-    outcome = run_request(request)
-    if outcome.message:
-        print(outcome.message, file=sys.stderr)
-    if outcome.run_folder is not None:
-        print(outcome.run_folder)
-    return outcome
-
-
 def serve() -> int:
     replies = os.fdopen(os.dup(1), "w", buffering=1)  # before any run redirects fd 1
     with termination_signals_handled():
@@ -61,7 +51,11 @@ def serve() -> int:
             request = PointRequest.from_json(message["request"])
             try:
                 with output_to(message["log"]):
-                    outcome = run_logged(request)
+                    outcome = run_request(request)
+                    if outcome.message:  # what the command line prints at a run's end
+                        print(outcome.message, file=sys.stderr)
+                    if outcome.run_folder is not None:
+                        print(outcome.run_folder)
             except KeyboardInterrupt as error:  # a signal between runs
                 return exit_status_of(error)
             replies.write(json.dumps(outcome.to_json()) + "\n")

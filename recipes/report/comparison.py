@@ -153,7 +153,7 @@ def write_comparison_table(
 ) -> list[Path]:
     """comparison.csv (fractions, full precision) and comparison.md (percentages, notes)."""
     csv_path = sweep.folder / "comparison.csv"
-    write_csv(csv_path, columns, [[_csv(row.get(c)) for c in columns] for row in rows])
+    write_csv(csv_path, columns, [[row.get(c) for c in columns] for row in rows])
     shown = [c for c in columns if c != "run_folder"]
     title, keys = markdown_text(spec.title or sweep.recipe), markdown_text(", ".join(sweep.keys))
     lines = [f"# {title}: comparison over {keys}", ""]
@@ -189,10 +189,6 @@ def write_comparison_table(
     md_path = sweep.folder / "comparison.md"
     atomic_write_text(md_path, "\n".join(lines))
     return [csv_path, md_path]
-
-
-def _csv(value: Any) -> Any:
-    return "" if value is None else value
 
 
 def write_comparison(sweep: Sweep, spec: ComparisonSpec) -> list[Path]:

@@ -29,7 +29,7 @@ from recipes.locks import FolderLock, lock_or_refuse
 from recipes.outcome import PointRequest, RunOutcome, outcome_from_folder
 from recipes.plugins import TASKS
 from recipes.signals import Stopped, describe_stop, exit_status_of
-from recipes.status import RunStatus, read_record, shown_status
+from recipes.status import RunStatus, heartbeat_age, read_record, shown_status
 from recipes.training.lifecycle import OpenRun
 
 
@@ -146,10 +146,11 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
             f"(a new run: python -m recipes run {recipe})"
         )
     if status == RunStatus.RUNNING:
+        age = heartbeat_age(record)
         raise RecipeError(
             f"{folder}: this run is still running (pid {record.get('pid')}, last heartbeat "
-            f"{_heartbeat_text(record)}); stop it first, or wait until its heartbeat is "
-            "3 minutes old"
+            f"{'unknown' if age is None else f'{age:.0f} s ago'}); stop it first, or wait until "
+            "its heartbeat is 3 minutes old"
         )
     config = resolve_run_folder_config(folder)
     if not TASKS.entry(config.task).info.get("resumable"):
@@ -169,13 +170,6 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
     sources = record.get("sources") if isinstance(record.get("sources"), list) else []
     overrides = record.get("overrides") if isinstance(record.get("overrides"), list) else []
     return ResolvedRecipe(name=recipe, config=config, sources=sources, overrides=overrides), entry
-
-
-def _heartbeat_text(record: dict[str, Any]) -> str:
-    from recipes.status import heartbeat_age
-
-    age = heartbeat_age(record)
-    return "unknown" if age is None else f"{age:.0f} s ago"
 
 
 def run_group(
