@@ -204,8 +204,9 @@ def write_comparison(sweep: Sweep, spec: ComparisonSpec) -> list[Path]:
 def _metric_bar_series(
     sweep: Sweep, spec: ComparisonSpec, rows: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """The bars of accuracy.png: per group (mean and std) or per run (with reference marks
-    and the reason of each failed run)."""
+    """The bars of accuracy.png (:func:`plot_metric_bars`' arguments, and the title's
+    subtitle): per group (mean and std) or per run (with reference marks and the reason of
+    each failed run)."""
     train, test = f"train_{spec.metric_label}", f"test_{spec.metric_label}"
     if spec.group_by:
         _, groups = group_rows(rows, spec.group_by, [train, test])
@@ -221,8 +222,6 @@ def _metric_bar_series(
                 "test": [g[f"{test}_std"] for g in groups],
             },
             "subtitle": f"mean ± std over {'/'.join(map(str, counts))} runs each",
-            "reference": None,
-            "notes": {},
         }
     labels = [_run_label(sweep, row) for row in rows]
     return {
@@ -241,17 +240,14 @@ def _metric_bar_series(
 
 def _write_metric_bars(sweep: Sweep, spec: ComparisonSpec, rows: list[dict[str, Any]]) -> Path:
     series = _metric_bar_series(sweep, spec, rows)
+    subtitle = series.pop("subtitle")
     metric = spec.metric.replace("_", " ")
     ax = plot_metric_bars(
-        series["labels"],
-        series["bars"],
-        errors=series["errors"],
-        reference=series["reference"],
+        **series,
         reference_legend=spec.reference.legend if spec.reference else "reference",
         percent=spec.percent,
         xlabel=metric,
-        title=f"{spec.title or sweep.recipe}\ntrain and test {metric} ({series['subtitle']})",
-        notes=series["notes"],
+        title=f"{spec.title or sweep.recipe}\ntrain and test {metric} ({subtitle})",
     )
     return save_figure(ax, sweep.folder / "accuracy.png", dpi=sweep.base.config.plots.dpi)
 
