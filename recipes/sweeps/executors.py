@@ -4,13 +4,13 @@ not depend on which executor runs them.
 
 An executor is made with ``Executor(jobs=N)`` and runs with ``executor.run(sweep, progress)``:
 it fills in each :class:`~recipes.sweeps.records.RunResult` of ``sweep.results`` whose status
-is ``not started`` (from the point's :class:`~recipes.training.door.RunOutcome`) and calls
+is ``not started`` (from the point's :class:`~recipes.outcome.RunOutcome`) and calls
 ``progress.started(result)`` and ``progress.done(result)`` as each one starts and finishes.
 On Ctrl-C it stops starting new points, lets the running ones end (each records
 ``interrupted``), and re-raises KeyboardInterrupt. Executors are registered by name in
 :data:`recipes.plugins.EXECUTORS` and chosen with ``sweep.executor`` in a config.
 
-- ``processes``: each point in a fresh runner process (:mod:`recipes.cli.worker`), ``jobs``
+- ``processes``: each point in a fresh runner process (:mod:`recipes.child`), ``jobs``
   at a time, so each gets a fresh Keras (a grid may even vary ``backend``) and a crash stays
   inside its point.
 - ``workers``: ``jobs`` long-lived runner processes, each importing Keras once and running

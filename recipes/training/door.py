@@ -5,7 +5,7 @@ sweep executor in this process, in a worker, in a child process or on Ray), it g
 the pinned inputs, the run folder and its record behave the same whichever runs it.
 
 A child process or a worker gets a :class:`~recipes.outcome.PointRequest` (plain JSON) and
-answers with the outcome as JSON (:mod:`recipes.cli.worker`, :mod:`recipes.child`); nothing
+answers with the outcome as JSON (:mod:`recipes.child`); nothing
 is read back from a log.
 
 :func:`run_point` never raises for what happens inside a run: a bad config, a failed or
