@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
@@ -233,10 +234,7 @@ def check_validation_split(samples: int, fraction: float) -> None:
 
 def history_rows(history: dict[str, list[float]]) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of history.csv: one row per epoch, one column per logged value."""
-    keys = list(history)
-    epochs = max((len(values) for values in history.values()), default=0)
-    rows = [
-        [epoch + 1] + [history[key][epoch] if epoch < len(history[key]) else "" for key in keys]
-        for epoch in range(epochs)
-    ]
-    return ["epoch", *keys], rows
+    # a column shorter than the others (a value logged in some epochs only) ends in empty cells
+    columns = itertools.zip_longest(*history.values(), fillvalue="")
+    rows = [[epoch, *values] for epoch, values in enumerate(columns, start=1)]
+    return ["epoch", *history], rows
