@@ -230,16 +230,16 @@ def _execute(sweep: Sweep, progress: TextIO | None, compare: bool) -> Sweep:
     try:
         executor.run(sweep, lines)
     except KeyboardInterrupt as error:
+        sweep.stop_signal = exit_status_of(error) - 128
+    finally:  # the heartbeat stops before sweep.json is written for the last time
         beating.set()
         heartbeat.join()
+    if sweep.stop_signal is not None:
         for result in sweep.results:
             if result.status == RunStatus.NOT_STARTED and result.exit_status is None:
                 result.reason = "the sweep was interrupted before this run started"
         _finish(sweep, started, RunStatus.INTERRUPTED, compare=False)
-        sweep.stop_signal = exit_status_of(error) - 128
         return sweep
-    beating.set()
-    heartbeat.join()
     completed = all(r.status == RunStatus.COMPLETED for r in sweep.results)
     _finish(sweep, started, RunStatus.COMPLETED if completed else RunStatus.FAILED, compare)
     return sweep
