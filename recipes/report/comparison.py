@@ -228,7 +228,8 @@ def _metric_bar_series(
         "labels": labels,
         "bars": {"train": [row[train] for row in rows], "test": [row[test] for row in rows]},
         "errors": None,
-        "subtitle": f"{rows_completed(rows)}/{len(rows)} runs completed",
+        "subtitle": f"{sum(row['status'] == RunStatus.COMPLETED for row in rows)}/{len(rows)} "
+        "runs completed",
         "reference": [row.get(spec.reference.column) for row in rows] if spec.reference else None,
         "notes": {
             label: f"{row['status']}: {_short_reason(result.reason)}"
@@ -282,10 +283,6 @@ def _write_curves(sweep: Sweep, spec: ComparisonSpec, rows: list[dict[str, Any]]
         chance=spec.chance if percent else None,
     )
     return save_figure(ax, sweep.folder / "curves.png", dpi=sweep.base.config.plots.dpi)
-
-
-def rows_completed(rows: Sequence[Mapping[str, Any]]) -> int:
-    return sum(row["status"] == RunStatus.COMPLETED for row in rows)
 
 
 def _run_label(sweep: Sweep, row: Mapping[str, Any]) -> str:
