@@ -124,11 +124,17 @@ def group_rows(
         out: dict[str, Any] = dict(zip(group_by, key, strict=True))
         out["runs"] = len(members)
         for column in columns:
-            values = np.array([m[column] for m in members if m.get(column) is not None], float)
-            out[f"{column}_mean"] = float(values.mean()) if values.size else None
-            out[f"{column}_std"] = float(values.std(ddof=1)) if values.size > 1 else 0.0
+            out[f"{column}_mean"], out[f"{column}_std"] = mean_std([m.get(column) for m in members])
         result.append(out)
     return header, result
+
+
+def mean_std(values: Sequence[float | None]) -> tuple[float, float]:
+    """Mean and sample standard deviation (0 for one value, NaN for none); None is skipped."""
+    array = np.asarray([v for v in values if v is not None], float)
+    if not array.size:
+        return math.nan, math.nan
+    return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else 0.0
 
 
 def _format(value: Any, column: str, spec: ComparisonSpec) -> str:

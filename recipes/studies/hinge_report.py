@@ -3,14 +3,12 @@ seeds per loss, and what the numbers say about "squared hinge draws a tighter bo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from recipes.files import atomic_write_text, markdown_table, markdown_text, write_csv
+from recipes.report.comparison import mean_std
 from recipes.sweeps.records import RunResult, Sweep
 
 CONVERGED_ACCURACY = 0.99  # test accuracy of a run that separates the circles
@@ -38,14 +36,6 @@ MeanStd = tuple[float, float]
 def converged(results: Sequence[RunResult]) -> list[RunResult]:
     """The runs that separate the circles (test accuracy >= CONVERGED_ACCURACY)."""
     return [r for r in results if r.metrics.get("test_accuracy", 0.0) >= CONVERGED_ACCURACY]
-
-
-def mean_std(values: Sequence[float | None]) -> MeanStd:
-    """Mean and sample standard deviation (0 for one value, NaN for none); None is skipped."""
-    array = np.asarray([v for v in values if v is not None], float)
-    if not array.size:
-        return math.nan, math.nan
-    return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else 0.0
 
 
 @dataclass
