@@ -230,12 +230,10 @@ def load_npz(path: Path, source: str = "path") -> Arrays:
 
 
 def load_idx_folder(folder: Path) -> Arrays:
-    """The four original IDX files of MNIST in ``folder`` (``mlxtend.data.loadlocal_mnist``)."""
+    """The four original IDX files of MNIST in ``folder`` (``mlxtend.data.loadlocal_mnist``),
+    which :func:`load_path` has checked are there."""
     from mlxtend.data import loadlocal_mnist
 
-    problem = _local_source_problem(folder)
-    if problem:
-        raise RecipeError(problem, source="data.source=path", hint=OFFLINE_HINT)
     files = {key: _idx_file(folder, stem) for key, stem in IDX_FILES.items()}
     try:
         x_train, y_train = loadlocal_mnist(files["train_images"], files["train_labels"])

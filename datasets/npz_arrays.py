@@ -48,24 +48,22 @@ def _unreadable_array(key: str, source: str, reason: object) -> RecipeError:
     )
 
 
-def _non_finite_cells(array: np.ndarray) -> tuple[int, int, int]:
-    """(row, column, count) of the first non-finite value of ``array`` seen as rows of
-    values, and how many there are (count 0: none)."""
-    bad = np.argwhere(~np.isfinite(array.reshape(len(array), -1)))
-    if not len(bad):
-        return 0, 0, 0
-    return int(bad[0][0]), int(bad[0][1]), len(bad)
+def _refuse_non_finite(
+    checked: np.ndarray, shown: np.ndarray, key: str, source: str, problem: str, hint: str
+) -> None:
+    """RecipeError naming the first value of ``checked`` (seen as rows of values) that is not
+    finite, as ``shown`` holds it, with ``problem`` (its ``{count}``: how many there are)."""
+    bad = np.argwhere(~np.isfinite(checked.reshape(len(checked), -1)))
+    if len(bad):
+        row, column = int(bad[0][0]), int(bad[0][1])
+        value = shown.reshape(len(shown), -1)[row, column]
+        where = f"{source}: array '{key}' row {row}, column {column} is {value}"
+        raise RecipeError(where + problem.format(count=len(bad)), hint=hint)
 
 
 def _first_non_finite(array: np.ndarray, key: str, source: str) -> None:
-    row, column, count = _non_finite_cells(array)
-    if count:
-        value = array.reshape(len(array), -1)[row, column]
-        raise RecipeError(
-            f"{source}: array '{key}' row {row}, column {column} is {value} "
-            f"({count} non-finite value(s) in all)",
-            hint="fill them in or drop the rows",
-        )
+    problem = " ({count} non-finite value(s) in all)"
+    _refuse_non_finite(array, array, key, source, problem, "fill them in or drop the rows")
 
 
 def _as_float32(features: np.ndarray, source: str) -> np.ndarray:
@@ -73,14 +71,9 @@ def _as_float32(features: np.ndarray, source: str) -> np.ndarray:
     would become infinity, and standardizing would turn its whole column into NaN."""
     with np.errstate(over="ignore"):
         converted = features.astype("float32")
-    row, column, count = _non_finite_cells(converted)
-    if count:
-        value = features.reshape(len(features), -1)[row, column]
-        raise RecipeError(
-            f"{source}: array 'x' row {row}, column {column} is {value}, beyond float32's "
-            f"range (±{np.finfo(np.float32).max:.1e}; {count} such value(s) in all)",
-            hint="rescale the features",
-        )
+    largest = np.finfo(np.float32).max
+    problem = f", beyond float32's range (±{largest:.1e}; {{count}} such value(s) in all)"
+    _refuse_non_finite(converted, features, "x", source, problem, "rescale the features")
     return converted
 
 

@@ -1,13 +1,22 @@
-"""The one door from another process: a point runner process (:mod:`recipes.cli.worker`)
-gets a :class:`~recipes.outcome.PointRequest` and answers with the
-:class:`~recipes.outcome.RunOutcome`, as JSON lines. The ``processes`` sweep executor starts
-one runner per point, ``workers`` reuses each for many points, and a Ray task starts one on
-its node: the same command, the same protocol. When a runner dies instead of answering, the
-point's outcome is read from its run folder (reserved before the point started).
+"""The one door from another process, both of its ends: a point runner process
+(``python -m recipes.child``, :func:`serve`) imports Keras once and runs the points it is sent
+through the one door (:func:`recipes.training.door.run_point`), each with fresh Keras state;
+:class:`Runner` starts one and talks to it. The ``processes`` sweep executor starts one runner
+per point, ``workers`` reuses each for many points, and a Ray task starts one on its node: the
+same command, the same protocol.
+
+Protocol: one JSON message per line on the runner's standard input, ``{"request":
+PointRequest, "log": path}`` (:class:`~recipes.outcome.PointRequest`); while a point runs, the
+runner's standard output and error go to ``log`` (ending, as on the command line, with the
+error line and the run folder); then one JSON line on its standard output, the
+:class:`~recipes.outcome.RunOutcome`. A point stopped by a signal ends the runner (after its
+reply). When a runner dies instead of answering, the point's outcome is read from its run
+folder (reserved before the point started).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -16,17 +25,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from recipes.outcome import PointRequest, RunOutcome, outcome_from_folder
+from recipes.signals import exit_status_of, termination_signals_handled
 from recipes.status import RunStatus
 
 
 def runner_command() -> list[str]:
     """The command that starts a point runner (the tests replace it with a stand-in)."""
-    return [sys.executable, "-m", "recipes.cli.worker"]
+    return [sys.executable, "-m", "recipes.child"]
 
 
 class Children:
@@ -118,7 +128,7 @@ class Runner:
         except (ValueError, TypeError):  # not a reply: the runner is broken
             return None
 
-    def close(self) -> int | None:
+    def close(self) -> None:
         if self.process is not None:
             if self.process.stdin:
                 self.process.stdin.close()
@@ -129,7 +139,6 @@ class Runner:
                 self.process.wait()
             self.children.finished(self.process)
         self.log.close()
-        return None if self.process is None else self.process.returncode
 
 
 def run_on(runner: Runner, request: PointRequest, log: Path) -> RunOutcome:
@@ -155,7 +164,8 @@ def outcome_of_lost_point(request: PointRequest, reason: str, stopped: bool = Fa
     if folder is None or not (folder / "run.json").is_file():
         status = RunStatus.INTERRUPTED if stopped else RunStatus.FAILED
         if folder is not None and not request.resume:
-            _remove_if_empty(folder)
+            with contextlib.suppress(OSError):  # reserved for the point and still empty
+                folder.rmdir()
             folder = None
         return RunOutcome(status, folder, reason=reason, exit_status=143 if stopped else 1)
     outcome = outcome_from_folder(folder)
@@ -166,8 +176,52 @@ def outcome_of_lost_point(request: PointRequest, reason: str, stopped: bool = Fa
     return outcome
 
 
-def _remove_if_empty(folder: Path) -> None:
-    try:
-        folder.rmdir()
-    except OSError:
-        pass
+# ----------------------------------------------------------------- the runner's end
+
+
+@contextlib.contextmanager
+def output_to(path: str) -> Iterator[None]:
+    """Standard output and error (Python's and the libraries' own) appended to ``path``."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with open(path, "a", encoding="utf-8") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+
+
+def serve() -> int:
+    """The runner's loop (see the module's docstring); returns its exit status."""
+    from recipes.training.door import run_request  # the run machinery: in the runner only
+
+    replies = os.fdopen(os.dup(1), "w", buffering=1)  # before any run redirects fd 1
+    with termination_signals_handled():
+        for line in sys.stdin:
+            message = json.loads(line)
+            request = PointRequest.from_json(message["request"])
+            try:
+                with output_to(message["log"]):
+                    outcome = run_request(request)
+                    if outcome.message:  # what the command line prints at a run's end
+                        print(outcome.message, file=sys.stderr)
+                    if outcome.run_folder is not None:
+                        print(outcome.run_folder)
+            except KeyboardInterrupt as error:  # a signal between runs
+                return exit_status_of(error)
+            replies.write(json.dumps(outcome.to_json()) + "\n")
+            if outcome.stop_signal is not None:  # stopped by a signal: so is the sweep
+                return outcome.exit_status
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(serve())

@@ -18,21 +18,15 @@ from recipes.errors import RecipeError
 LOCK_NAME = ".lock"
 
 
-class FolderBusy(Exception):
-    """Another live process holds the folder's lock; ``holder`` is its pid when known."""
-
-    def __init__(self, folder: Path, holder: int | None) -> None:
-        super().__init__(f"{folder} is locked by process {holder}")
-        self.folder = folder
-        self.holder = holder
-
-
 class FolderLock:
-    """``with FolderLock(folder):`` holds the folder's lock, or raises :class:`FolderBusy`
-    at once (it never waits). :meth:`acquire` / :meth:`release` for longer lives."""
+    """``with FolderLock(folder):`` holds the folder's lock, or raises RecipeError (exit 2)
+    at once, naming the process that holds it (it never waits). :meth:`acquire` /
+    :meth:`release` for longer lives. ``what`` names the folder in that message: a run or a
+    sweep."""
 
-    def __init__(self, folder: Path | str) -> None:
+    def __init__(self, folder: Path | str, what: str = "folder") -> None:
         self.folder = Path(folder)
+        self.what = what
         self.path = self.folder / LOCK_NAME
         self._handle: int | None = None
 
@@ -48,7 +42,10 @@ class FolderLock:
             except OSError:
                 holder = _read_pid(handle)
                 os.close(handle)
-                raise FolderBusy(self.folder, holder) from None
+                raise RecipeError(
+                    f"{self.folder}: another process (pid {holder}) is running or resuming this "
+                    f"{self.what}; wait for it to end, or stop it first"
+                ) from None
             try:
                 if os.stat(self.path).st_ino == os.fstat(handle).st_ino:
                     break
@@ -71,38 +68,15 @@ class FolderLock:
             os.close(handle)
 
     def __enter__(self) -> FolderLock:
-        return self.acquire()
+        return self if self.held else self.acquire()
 
     def __exit__(self, *exception: object) -> None:
         self.release()
 
 
 def lock_or_refuse(folder: Path, what: str) -> FolderLock:
-    """The folder's lock for a resume; RecipeError (exit 2) naming the process that holds
-    it. ``what``: "run" or "sweep"."""
-    try:
-        return FolderLock(folder).acquire()
-    except FolderBusy as busy:
-        raise RecipeError(
-            f"{folder}: another process (pid {busy.holder}) is running or resuming this {what}; "
-            "wait for it to end, or stop it first"
-        ) from None
-
-
-def is_locked(folder: Path | str) -> bool:
-    """True when a live process holds the folder's lock (this process's own locks count)."""
-    path = Path(folder) / LOCK_NAME
-    try:
-        handle = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except OSError:
-        return True
-    finally:
-        os.close(handle)  # closing drops a shared lock we may have taken
-    return False
+    """The folder's lock for a resume (``what``: "run" or "sweep"), taken."""
+    return FolderLock(folder, what).acquire()
 
 
 def _read_pid(handle: int) -> int | None:

@@ -19,7 +19,6 @@ SOURCE_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file() and (
 # Also where relative data paths (data.path: datasets/examples/moons.csv) are looked up.
 PROJECT_ROOT = _CHECKOUT if SOURCE_CHECKOUT else PACKAGE_DIR
 CONFIG_DIR = PROJECT_ROOT / "configs"
-DEFAULTS_FILE = CONFIG_DIR / "defaults.yaml"
 DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "outputs" if SOURCE_CHECKOUT else Path.cwd() / "outputs"
 
 

@@ -12,7 +12,7 @@ code only through these names, never through a config file's name.
   trains several runs of it as one program, for the ``vectorized`` executor.
 - A **report** is what a sweep writes once its runs are done: ``report(sweep) -> list of
   paths`` with a :class:`recipes.sweeps.records.SweepResults`.
-- An **executor** runs a sweep's points: ``Executor(jobs).run(results, work)``, see
+- An **executor** runs a sweep's points: ``Executor(jobs).run(sweep, progress)``, see
   :mod:`recipes.sweeps.executors`.
 
 Adding one: write the function in ``recipes/studies/`` (a recipe's own code) or in the engine

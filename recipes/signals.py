@@ -25,10 +25,6 @@ class Stopped(KeyboardInterrupt):
         self.signal_number = int(signal_number)
 
     @property
-    def signal_name(self) -> str:
-        return signal.Signals(self.signal_number).name
-
-    @property
     def exit_status(self) -> int:
         return 128 + self.signal_number
 
@@ -36,7 +32,7 @@ class Stopped(KeyboardInterrupt):
 def describe_stop(error: BaseException) -> str:
     """The reason run.json records for an interruption."""
     if isinstance(error, Stopped) and error.signal_number != signal.SIGINT:
-        return f"stopped by {error.signal_name}"
+        return f"stopped by {signal.Signals(error.signal_number).name}"
     return "interrupted by the user (Ctrl-C)"
 
 

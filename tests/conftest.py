@@ -216,7 +216,7 @@ class StandIn:
 
 @pytest.fixture
 def stand_in_runs(monkeypatch, tmp_path_factory):
-    """Replace the point runner (``python -m recipes.cli.worker``) by a tiny script speaking
+    """Replace the point runner (``python -m recipes.child``) by a tiny script speaking
     its protocol that writes a plausible run folder (accuracy from the grid values) or fails
     like a NaN loss (for log_cosh, unless the returned state's ``succeed`` names it: a later,
     fixed attempt)."""

@@ -126,11 +126,17 @@ def group_rows(
         out: dict[str, Any] = dict(zip(group_by, key, strict=True))
         out["runs"] = len(members)
         for column in columns:
-            values = np.array([m[column] for m in members if m.get(column) is not None], float)
-            out[f"{column}_mean"] = float(values.mean()) if values.size else None
-            out[f"{column}_std"] = float(values.std(ddof=1)) if values.size > 1 else 0.0
+            out[f"{column}_mean"], out[f"{column}_std"] = mean_std([m.get(column) for m in members])
         result.append(out)
     return header, result
+
+
+def mean_std(values: Sequence[float | None]) -> tuple[float, float]:
+    """Mean and sample standard deviation (0 for one value, NaN for none); None is skipped."""
+    array = np.asarray([v for v in values if v is not None], float)
+    if not array.size:
+        return math.nan, math.nan
+    return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else 0.0
 
 
 def _format(value: Any, column: str, spec: ComparisonSpec) -> str:
@@ -155,7 +161,7 @@ def write_comparison_table(
 ) -> list[Path]:
     """comparison.csv (fractions, full precision) and comparison.md (percentages, notes)."""
     csv_path = sweep.folder / "comparison.csv"
-    write_csv(csv_path, columns, [[_csv(row.get(c)) for c in columns] for row in rows])
+    write_csv(csv_path, columns, [[row.get(c) for c in columns] for row in rows])
     shown = [c for c in columns if c != "run_folder"]
     title, keys = markdown_text(spec.title or sweep.recipe), markdown_text(", ".join(sweep.keys))
     lines = [f"# {title}: comparison over {keys}", ""]
@@ -193,10 +199,6 @@ def write_comparison_table(
     return [csv_path, md_path]
 
 
-def _csv(value: Any) -> Any:
-    return "" if value is None else value
-
-
 def write_comparison(sweep: SweepResults, spec: ComparisonSpec) -> list[Path]:
     """comparison.csv/md, accuracy.png (train/test per run or group) and curves.png."""
     columns, rows = comparison_rows(sweep, spec)
@@ -210,8 +212,9 @@ def write_comparison(sweep: SweepResults, spec: ComparisonSpec) -> list[Path]:
 def _metric_bar_series(
     sweep: SweepResults, spec: ComparisonSpec, rows: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """The bars of accuracy.png: per group (mean and std) or per run (with reference marks
-    and the reason of each failed run)."""
+    """The bars of accuracy.png (:func:`plot_metric_bars`' arguments, and the title's
+    subtitle): per group (mean and std) or per run (with reference marks and the reason of
+    each failed run)."""
     train, test = f"train_{spec.metric_label}", f"test_{spec.metric_label}"
     if spec.group_by:
         _, groups = group_rows(rows, spec.group_by, [train, test])
@@ -227,15 +230,14 @@ def _metric_bar_series(
                 "test": [g[f"{test}_std"] for g in groups],
             },
             "subtitle": f"mean ± std over {'/'.join(map(str, counts))} runs each",
-            "reference": None,
-            "notes": {},
         }
     labels = [_run_label(sweep, row) for row in rows]
     return {
         "labels": labels,
         "bars": {"train": [row[train] for row in rows], "test": [row[test] for row in rows]},
         "errors": None,
-        "subtitle": f"{rows_completed(rows)}/{len(rows)} runs completed",
+        "subtitle": f"{sum(row['status'] == RunStatus.COMPLETED for row in rows)}/{len(rows)} "
+        "runs completed",
         "reference": [row.get(spec.reference.column) for row in rows] if spec.reference else None,
         "notes": {
             label: f"{row['status']}: {_short_reason(result.reason)}"
@@ -249,17 +251,14 @@ def _write_metric_bars(
     sweep: SweepResults, spec: ComparisonSpec, rows: list[dict[str, Any]]
 ) -> Path:
     series = _metric_bar_series(sweep, spec, rows)
+    subtitle = series.pop("subtitle")
     metric = spec.metric.replace("_", " ")
     ax = plot_metric_bars(
-        series["labels"],
-        series["bars"],
-        errors=series["errors"],
-        reference=series["reference"],
+        **series,
         reference_legend=spec.reference.legend if spec.reference else "reference",
         percent=spec.percent,
         xlabel=metric,
-        title=f"{spec.title or sweep.recipe}\ntrain and test {metric} ({series['subtitle']})",
-        notes=series["notes"],
+        title=f"{spec.title or sweep.recipe}\ntrain and test {metric} ({subtitle})",
     )
     return save_figure(ax, sweep.folder / "accuracy.png", dpi=sweep.base.config.plots.dpi)
 
@@ -296,10 +295,6 @@ def _write_curves(
         chance=spec.chance if percent else None,
     )
     return save_figure(ax, sweep.folder / "curves.png", dpi=sweep.base.config.plots.dpi)
-
-
-def rows_completed(rows: Sequence[Mapping[str, Any]]) -> int:
-    return sum(row["status"] == RunStatus.COMPLETED for row in rows)
 
 
 def _run_label(sweep: SweepResults, row: Mapping[str, Any]) -> str:

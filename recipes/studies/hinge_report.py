@@ -3,30 +3,24 @@ seeds per loss, and what the numbers say about "squared hinge draws a tighter bo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from recipes.files import atomic_write_text, markdown_table, markdown_text, write_csv
+from recipes.report.comparison import mean_std
 from recipes.sweeps.records import RunResult, SweepResults
 
 CONVERGED_ACCURACY = 0.99  # test accuracy of a run that separates the circles
-SUMMARY_HEADER = [
-    "loss",
-    "runs",
-    "converged_runs",
-    "test_accuracy_mean",
-    "test_accuracy_std",
-    "test_loss_mean",
-    "test_loss_std",
-    "final_val_loss_mean",
-    "final_val_loss_std",
-    "positive_area_mean",
-    "positive_area_std",
-]
+# the measures of a loss's runs, each a (mean, std) pair in seed_summary.csv
+MEASURES = {
+    "accuracy": "test_accuracy",
+    "test_loss": "test_loss",
+    "val_loss": "final_val_loss",
+    "area": "positive_area",
+}
+SUMMARY_HEADER = ["loss", "runs", "converged_runs"]
+SUMMARY_HEADER += [f"{column}_{part}" for column in MEASURES.values() for part in ("mean", "std")]
 TABLE_HEADER = [
     "loss",
     "runs",
@@ -44,14 +38,6 @@ def converged(results: Sequence[RunResult]) -> list[RunResult]:
     return [r for r in results if r.metrics.get("test_accuracy", 0.0) >= CONVERGED_ACCURACY]
 
 
-def mean_std(values: Sequence[float | None]) -> MeanStd:
-    """Mean and sample standard deviation (0 for one value, NaN for none); None is skipped."""
-    array = np.asarray([v for v in values if v is not None], float)
-    if not array.size:
-        return math.nan, math.nan
-    return float(array.mean()), float(array.std(ddof=1)) if array.size > 1 else 0.0
-
-
 @dataclass
 class LossStatistics:
     """One loss's runs over seeds: counts, and (mean, std) of each measure."""
@@ -65,15 +51,8 @@ class LossStatistics:
     area: MeanStd  # over the converged runs only
 
     def csv_row(self) -> list[object]:
-        return [
-            self.loss,
-            self.runs,
-            self.converged,
-            *self.accuracy,
-            *self.test_loss,
-            *self.val_loss,
-            *self.area,
-        ]
+        pairs = [value for measure in MEASURES for value in getattr(self, measure)]
+        return [self.loss, self.runs, self.converged, *pairs]
 
     def table_row(self) -> list[object]:
         return [

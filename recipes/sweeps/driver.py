@@ -32,6 +32,7 @@ from recipes.locks import FolderLock, lock_or_refuse
 from recipes.outcome import PointRequest
 from recipes.paths import DEFAULT_OUTPUT_ROOT, display_path
 from recipes.plugins import EXECUTORS, REPORTS
+from recipes.progress import Progress
 from recipes.records import read_sweep
 from recipes.signals import exit_status_of
 from recipes.status import HEARTBEAT_EVERY_S, RunStatus, shown_status
@@ -132,8 +133,7 @@ def resume_sweep(
     on the sweep, or its inputs changed since it started (unless ``force``)."""
     _check_jobs(jobs)
     folder = Path(folder).resolve()
-    lock = lock_or_refuse(folder, "sweep")
-    try:
+    with lock_or_refuse(folder, "sweep"):
         sweep = load_sweep(folder)
         record = read_sweep(folder)
         if shown_status(record) == RunStatus.RUNNING:
@@ -171,22 +171,17 @@ def resume_sweep(
             sweep.inputs = sweep_inputs(base, points)
         sweep.resumes = [*sweep.resumes, entry]
         return _execute(sweep, progress, compare=True)
-    finally:
-        lock.release()
 
 
 def rebuild_report(folder: Path | str) -> SweepResults:
     """``sweep --report``: the sweep's summary and report written again from its run folders,
     without training anything."""
     folder = Path(folder).resolve()
-    lock = lock_or_refuse(folder, "sweep")
-    try:
+    with lock_or_refuse(folder, "sweep"):
         sweep = load_sweep(folder)
         status = sweep.status
         _finish(sweep, None, status if status.finished else RunStatus.FAILED, compare=True)
         return sweep
-    finally:
-        lock.release()
 
 
 def print_plan(
@@ -197,13 +192,14 @@ def print_plan(
 ) -> int:
     """``sweep --dry-run``: every point's run, one line each; creates nothing."""
     base, _, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
+    lines = Progress(len(points), sys.stdout)
     for point in points:
         command = PointRequest(recipe, tuple(point.overrides), backend).command_line()
-        print(f"[{point.index}/{len(points)}] {point.label}: {shlex.join(command)}")
+        lines.line(f"{point.label}: {shlex.join(command)}", point.index)
     describe = getattr(EXECUTORS.get(base.config.sweep.executor), "describe", None)
     if describe is not None:  # e.g. ray: where the points would run, with what resources
-        print(f"executor {base.config.sweep.executor}: {describe(base.config.sweep)}")
-    print(f"{len(points)} runs; nothing was created (--dry-run)")
+        lines.line(f"executor {base.config.sweep.executor}: {describe(base.config.sweep)}")
+    lines.line(f"{len(points)} runs; nothing was created (--dry-run)")
     return 0
 
 
@@ -223,27 +219,27 @@ def _check_jobs(jobs: int | None) -> None:
 
 def _execute(sweep: SweepResults, progress: TextIO | None, compare: bool) -> SweepResults:
     """Run the sweep's points that have not started, then write its records and report."""
-    progress = progress if progress is not None else sys.stderr
+    lines = SweepProgress(sweep, progress)
     executor = EXECUTORS.get(sweep.executor)(jobs=sweep.jobs)
     write_sweep_record(sweep, status=RunStatus.RUNNING)
-    _announce(sweep, progress)
+    lines.announce(sweep)
     started = time.perf_counter()
     beating = threading.Event()
     heartbeat = threading.Thread(target=_beat, args=(sweep, beating), daemon=True)
     heartbeat.start()
     try:
-        executor.run(sweep, ProgressLines(sweep, progress))
+        executor.run(sweep, lines)
     except KeyboardInterrupt as error:
+        sweep.stop_signal = exit_status_of(error) - 128
+    finally:  # the heartbeat stops before sweep.json is written for the last time
         beating.set()
         heartbeat.join()
+    if sweep.stop_signal is not None:
         for result in sweep.results:
             if result.status == RunStatus.NOT_STARTED and result.exit_status is None:
                 result.reason = "the sweep was interrupted before this run started"
         _finish(sweep, started, RunStatus.INTERRUPTED, compare=False)
-        sweep.stop_signal = exit_status_of(error) - 128
         return sweep
-    beating.set()
-    heartbeat.join()
     completed = all(r.status == RunStatus.COMPLETED for r in sweep.results)
     _finish(sweep, started, RunStatus.COMPLETED if completed else RunStatus.FAILED, compare)
     return sweep
@@ -258,49 +254,35 @@ def _beat(sweep: SweepResults, stop: threading.Event) -> None:
             continue
 
 
-class ProgressLines:
+class SweepProgress(Progress):
     """What an executor reports as points start and finish: one line each, e.g.
     ``[3/10] loss=hinge, seed=2: completed in 9.1 s (fit 6.2 s), test_sign_accuracy 1.0000
     (3/10 done)``. Safe to call from several threads."""
 
     def __init__(self, sweep: SweepResults, stream: TextIO) -> None:
-        self.stream = stream
-        self.total = len(sweep.results)
+        super().__init__(len(sweep.results), stream)
         self.finished = 0
-        self.lock = threading.Lock()
         metrics = sweep.base.config.metrics
         self.metric = metrics[0].name if metrics else None
 
-    def _print(self, result: RunResult, text: str) -> None:
-        line = f"[{result.point.index}/{self.total}] {result.point.label}: {text}"
-        print(line, file=self.stream, flush=True)
-
     def started(self, result: RunResult) -> None:
-        with self.lock:
-            self._print(result, "started")
+        self.line(f"{result.point.label}: started", result.point.index)
 
     def done(self, result: RunResult) -> None:
         with self.lock:
             self.finished += 1
             described = _describe_result(result, self.metric)
-            self._print(result, f"{described} ({self.finished}/{self.total} done)")
+            text = f"{result.point.label}: {described} ({self.finished}/{self.total} done)"
+            self.line(text, result.point.index)
 
-
-def _announce(sweep: SweepResults, progress: TextIO) -> None:
-    shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.axes)
-    todo = sum(result.status == RunStatus.NOT_STARTED for result in sweep.results)
-    resuming = bool(sweep.resumes)
-    runs = (
-        f"resuming {todo} of {len(sweep.results)} runs"
-        if resuming
-        else f"{len(sweep.results)} runs"
-    )
-    print(
-        f"sweep {sweep.recipe}: {runs} over {shape}, {sweep.jobs} at a time "
-        f"({sweep.executor}); folder {display_path(sweep.folder)}",
-        file=progress,
-        flush=True,
-    )
+    def announce(self, sweep: SweepResults) -> None:
+        shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.axes)
+        todo = sum(result.status == RunStatus.NOT_STARTED for result in sweep.results)
+        runs = f"resuming {todo} of {self.total} runs" if sweep.resumes else f"{self.total} runs"
+        self.line(
+            f"sweep {sweep.recipe}: {runs} over {shape}, {sweep.jobs} at a time "
+            f"({sweep.executor}); folder {display_path(sweep.folder)}"
+        )
 
 
 def write_report(sweep: SweepResults) -> list[Path]:

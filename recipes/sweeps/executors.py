@@ -10,7 +10,7 @@ On Ctrl-C it stops starting new points, lets the running ones end (each records
 ``interrupted``), and re-raises KeyboardInterrupt. Executors are registered by name in
 :data:`recipes.plugins.EXECUTORS` and chosen with ``sweep.executor`` in a config.
 
-- ``processes``: each point in a fresh runner process (:mod:`recipes.cli.worker`), ``jobs``
+- ``processes``: each point in a fresh runner process (:mod:`recipes.child`), ``jobs``
   at a time, so each gets a fresh Keras (a grid may even vary ``backend``) and a crash stays
   inside its point.
 - ``workers``: ``jobs`` long-lived runner processes, each importing Keras once and running
@@ -25,23 +25,14 @@ import concurrent.futures
 import os
 import queue
 import time
-from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from recipes.child import Children, Runner, run_on
 from recipes.files import create_unique_folder
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.status import RunStatus
 from recipes.sweeps.records import RunResult, SweepResults
-
-
-class Executor(Protocol):
-    """What the sweep driver needs from an executor."""
-
-    def __init__(self, jobs: int) -> None: ...
-
-    def run(self, sweep: SweepResults, progress: Any) -> None: ...
 
 
 def absolute_recipe(recipe: str) -> str:
@@ -89,27 +80,10 @@ def record_outcome(result: RunResult, outcome: RunOutcome, started: float) -> No
     result.wall_s = time.perf_counter() - started
 
 
-def run_in_threads(
-    work: Callable[[Any], None], items: Iterable[Any], jobs: int, children: Children
-) -> None:
-    """``work(item)`` for every item, ``jobs`` threads at once. On Ctrl-C (or SIGTERM, SIGHUP:
-    recipes.signals) every child process is stopped first, then the threads are waited for."""
-    pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs)
-    try:
-        futures = [pool.submit(work, item) for item in items]
-        for future in concurrent.futures.as_completed(futures):
-            future.result()
-    except KeyboardInterrupt:
-        children.stop_all()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
-
-
-class RunnerExecutor:
-    """Points on runner processes, ``jobs`` at a time; a fresh runner per point unless
-    ``reuse``. On Ctrl-C, SIGTERM or SIGHUP every runner is stopped and waited for: none is
-    left behind."""
+class ProcessExecutor:
+    """``processes``: points on runner processes, ``jobs`` at a time, a fresh runner per point
+    unless ``reuse``. On Ctrl-C, SIGTERM or SIGHUP every runner is stopped and waited for: none
+    is left behind."""
 
     reuse = False
 
@@ -152,16 +126,15 @@ class RunnerExecutor:
                 if runner is not None:
                     runner.close()
 
-        run_in_threads(serve, range(self.jobs), self.jobs, children)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            try:
+                list(pool.map(serve, range(self.jobs)))
+            except KeyboardInterrupt:  # or SIGTERM, SIGHUP (recipes.signals): stop every
+                children.stop_all()  # runner first; leaving the pool waits for its threads
+                raise
 
 
-class ProcessExecutor(RunnerExecutor):
-    """``processes``: each point in its own fresh runner process."""
-
-    reuse = False
-
-
-class WorkerExecutor(RunnerExecutor):
+class WorkerExecutor(ProcessExecutor):
     """``workers``: ``jobs`` runner processes, each running point after point."""
 
     reuse = True

@@ -175,10 +175,6 @@ def build_axes(
     return axes
 
 
-def _override_keys(overrides: Iterable[str]) -> list[str]:
-    return [text.partition("=")[0].strip() for text in overrides]
-
-
 def _touches(path: str, key: str) -> bool:
     return path == key or path.startswith(key + ".") or key.startswith(path + ".")
 
@@ -230,7 +226,7 @@ def plan_sweep(
             f"{config_source}: nothing to sweep: give --grid key=value1,value2 (e.g. --grid "
             "seed=0,1,2) or a 'grid:' mapping in the config"
         )
-    user_keys = _override_keys(overrides)
+    user_keys = [text.partition("=")[0].strip() for text in overrides]
     clashes = [axis for axis in axes if axis.key in user_keys]
     if clashes:
         raise RecipeError(

@@ -3,7 +3,7 @@
 ``python -m recipes sweep <recipe> --executor ray [--address auto|HOST:PORT]``. Each point is
 one Ray task asking for ``sweep.ray.cpus_per_run`` CPUs and ``gpus_per_run`` GPUs (fractions
 share a GPU). The task starts the point runner the ``processes`` executor starts
-(:mod:`recipes.cli.worker`) on whichever node Ray picks, with the same request: the same door,
+(:mod:`recipes.child`) on whichever node Ray picks, with the same request: the same door,
 the same run folder (reserved by the driver, so a lost task's outcome is still read from it),
 the same outcome. Ray places the tasks, reruns one whose worker or node died (``max_retries``; a
 run that fails is recorded, not rerun) and shares the GPUs; the sweep's records, resume and
@@ -135,6 +135,12 @@ class RayExecutor:
         )
         env = _forwarded_env(settings.gpus_per_run)
         in_flight: dict[Any, tuple[RunResult, PointRequest, float]] = {}
+
+        def finish(reference: Any) -> None:
+            result, request, started = in_flight.pop(reference)
+            record_outcome(result, _collect(ray, reference, request), started)
+            progress.done(result)
+
         try:
             while pending or in_flight:
                 while pending and len(in_flight) < self.jobs:
@@ -158,23 +164,13 @@ class RayExecutor:
                 with signals_deferred():
                     done, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
                     for reference in done:
-                        result, request, started = in_flight.pop(reference)
-                        record_outcome(result, _collect(ray, reference, request), started)
-                        progress.done(result)
-        except KeyboardInterrupt:
-            _stop(ray, in_flight, progress)
+                        finish(reference)
+        except KeyboardInterrupt:  # cancel every task in flight (a running one stops its run)
+            for reference in in_flight:
+                ray.cancel(reference)
+            for reference in list(in_flight):  # and wait for each
+                finish(reference)
             raise
         finally:
             if connected_here:
                 ray.shutdown()
-
-
-def _stop(
-    ray: Any, in_flight: dict[Any, tuple[RunResult, PointRequest, float]], progress: Any
-) -> None:
-    """Cancel every task in flight (a running one stops its run) and wait for each."""
-    for reference in in_flight:
-        ray.cancel(reference)
-    for reference, (result, request, started) in in_flight.items():
-        record_outcome(result, _collect(ray, reference, request), started)
-        progress.done(result)

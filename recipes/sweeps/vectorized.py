@@ -77,18 +77,13 @@ def _train_group(
         progress.started(result)
     clock = time.perf_counter()
     epochs = members[0][1].config.train.epochs  # None for train.steps: known once data is
-    last_line = [0.0]
 
     def on_epoch(epoch: int, training: int) -> None:
-        if epoch + 1 == epochs or time.perf_counter() - last_line[0] >= PROGRESS_EVERY_S:
-            of = f"/{epochs}" if epochs else ""
-            last_line[0] = time.perf_counter()
-            print(
-                f"{name} ({len(results)} runs as one program): epoch {epoch + 1}{of}, "
-                f"{training} still training",
-                file=progress.stream,
-                flush=True,
-            )
+        progress.line(
+            f"{name} ({len(results)} runs as one program): epoch {epoch + 1}"
+            f"{f'/{epochs}' if epochs else ''}, {training} still training",
+            every_s=0.0 if epoch + 1 == epochs else PROGRESS_EVERY_S,
+        )
 
     def on_finished(index: int, outcome: RunOutcome) -> None:
         record_outcome(results[index], outcome, clock)

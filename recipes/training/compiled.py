@@ -105,17 +105,7 @@ class CompiledGroup:
 
         trainable, non_trainable, optimizer_variables = state
         start = (trainable, non_trainable, optimizer_variables, fresh_metrics)
-
-        def step(carry, indices):
-            logs, carry = self.leader.train_step(carry, (x[indices], y[indices]))
-            return carry, logs
-
-        end, logs = start, None
-        if batches.shape[0]:  # shapes are static: known when the program is traced
-            end, logs = jax.lax.scan(step, start, batches)
-            logs = jax.tree_util.tree_map(lambda values: values[-1], logs)  # running means
-        if remainder.shape[0]:  # the last, smaller batch of an epoch, as fit has it
-            logs, end = self.leader.train_step(end, (x[remainder], y[remainder]))
+        end, logs = _over_batches(self.leader.train_step, start, x, y, batches, remainder)
         # a model whose callbacks stopped it keeps its state (early stopping in a group)
         end = jax.tree_util.tree_map(lambda new, old: jax.numpy.where(active, new, old), end, start)
         return end[:3], logs
@@ -133,19 +123,8 @@ class CompiledGroup:
 
     def _one_evaluation(self, trainable, non_trainable, fresh_metrics, x, batches, remainder):
         """One model's validation logs (``evaluate`` on the validation data)."""
-        import jax
-
-        def step(carry, indices):
-            logs, carry = self.leader.test_step(carry, (x[0][indices], x[1][indices]))
-            return carry, logs
-
-        state, logs = (trainable, non_trainable, fresh_metrics), None
-        if batches.shape[0]:
-            state, logs = jax.lax.scan(step, state, batches)
-            logs = jax.tree_util.tree_map(lambda values: values[-1], logs)
-        if remainder.shape[0]:
-            logs, _ = self.leader.test_step(state, (x[0][remainder], x[1][remainder]))
-        return logs
+        start = (trainable, non_trainable, fresh_metrics)
+        return _over_batches(self.leader.test_step, start, x[0], x[1], batches, remainder)[1]
 
     @staticmethod
     def _unstack(stacked):
@@ -276,6 +255,25 @@ class CompiledGroup:
 
     def _active(self) -> list[Member]:
         return [member for member in self.members if member.active]
+
+
+def _over_batches(step: Callable, state: Any, x: Any, y: Any, batches: Any, remainder: Any):
+    """(final state, last logs) of Keras' stateless ``step`` (``train_step`` or ``test_step``)
+    over the full ``batches`` as one ``jax.lax.scan``, then the last, smaller batch, as fit and
+    evaluate run them (each logs a running mean, so the last logs are the epoch's)."""
+    import jax
+
+    def one(carry, indices):
+        logs, carry = step(carry, (x[indices], y[indices]))
+        return carry, logs
+
+    logs = None
+    if batches.shape[0]:  # shapes are static: known when the program is traced
+        state, logs = jax.lax.scan(one, state, batches)
+        logs = jax.tree_util.tree_map(lambda values: values[-1], logs)
+    if remainder.shape[0]:
+        logs, state = step(state, (x[remainder], y[remainder]))
+    return state, logs
 
 
 def _batches(order: np.ndarray, batch_size: int) -> tuple[np.ndarray, np.ndarray]:

@@ -5,7 +5,7 @@ sweep executor in this process, in a worker, in a child process or on Ray), it g
 the pinned inputs, the run folder and its record behave the same whichever runs it.
 
 A child process or a worker gets a :class:`~recipes.outcome.PointRequest` (plain JSON) and
-answers with the outcome as JSON (:mod:`recipes.cli.worker`, :mod:`recipes.child`); nothing
+answers with the outcome as JSON (:mod:`recipes.child`); nothing
 is read back from a log.
 
 :func:`run_point` never raises for what happens inside a run: a bad config, a failed or
@@ -28,7 +28,7 @@ from recipes.errors import RecipeError, TrainingFailed
 from recipes.locks import FolderLock, lock_or_refuse
 from recipes.outcome import PointRequest, RunOutcome, outcome_from_folder
 from recipes.plugins import TASKS
-from recipes.records import RunRecord, read_run
+from recipes.records import read_run
 from recipes.signals import Stopped, describe_stop, exit_status_of
 from recipes.status import RunStatus, heartbeat_age, shown_status
 from recipes.training.lifecycle import OpenRun
@@ -148,10 +148,11 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
             f"(a new run: python -m recipes run {recipe})"
         )
     if status == RunStatus.RUNNING:
+        age = heartbeat_age(record)
         raise RecipeError(
             f"{folder}: this run is still running (pid {record.pid}, last heartbeat "
-            f"{_heartbeat_text(record)}); stop it first, or wait until its heartbeat is "
-            "3 minutes old"
+            f"{'unknown' if age is None else f'{age:.0f} s ago'}); stop it first, or wait until "
+            "its heartbeat is 3 minutes old"
         )
     config = resolve_run_folder_config(folder)
     if not TASKS.entry(config.task).info.get("resumable"):
@@ -171,11 +172,6 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
         entry["forced"] = changes
     sources, overrides = record.sources, record.overrides
     return ResolvedRecipe(name=recipe, config=config, sources=sources, overrides=overrides), entry
-
-
-def _heartbeat_text(record: RunRecord) -> str:
-    age = heartbeat_age(record)
-    return "unknown" if age is None else f"{age:.0f} s ago"
 
 
 def run_group(

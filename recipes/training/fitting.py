@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
@@ -71,11 +72,9 @@ def heartbeat_callback(record: Any) -> Any:
     ends, at most once a second."""
     import keras
 
-    class Heartbeat(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            record.beat(at_most_every_s=1.0)
-
-    return Heartbeat()
+    return keras.callbacks.LambdaCallback(
+        on_epoch_end=lambda *_, **__: record.beat(at_most_every_s=1.0)
+    )
 
 
 def early_stopping_callback(config: RecipeConfig) -> Any:
@@ -145,17 +144,12 @@ def stop_on_signal_callback() -> Any:
     batch, or once an epoch's history row and backup are written. Put it last."""
     import keras
 
-    class StopOnSignal(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
-            raise_if_stopping()
+    def stop(*_: Any, **__: Any) -> None:
+        raise_if_stopping()
 
-        def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
-            raise_if_stopping()
-
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            raise_if_stopping()
-
-    return StopOnSignal()
+    return keras.callbacks.LambdaCallback(
+        on_train_batch_end=stop, on_test_batch_end=stop, on_epoch_end=stop
+    )
 
 
 def completed_epochs(folder: Path) -> int:
@@ -192,7 +186,10 @@ def fit_model(
     epochs = split_schedule(config.train, split).epochs
     with signals_deferred():
         if uses_compiled_trainer(config):
-            return _fit_compiled(model, split, config, callbacks, verbose, epochs)
+            from recipes.training.compiled import fit_compiled
+
+            member = compiled_member(model, split, config, callbacks, verbose)
+            return fit_compiled([member], epochs, config.train.batch_size, config.train.shuffle)[0]
         validation: dict[str, Any] = {"validation_split": config.train.validation_split}
         if split.x_val is not None:
             validation = {"validation_data": (split.x_val, split.y_val)}
@@ -206,16 +203,6 @@ def fit_model(
             verbose=verbose,
             **validation,
         ).history
-
-
-def _fit_compiled(
-    model: Any, split: Any, config: RecipeConfig, callbacks: list[Any], verbose: int, epochs: int
-) -> dict[str, list[float]]:
-    from recipes.training.compiled import fit_compiled
-
-    member = compiled_member(model, split, config, callbacks, verbose)
-    [history] = fit_compiled([member], epochs, config.train.batch_size, config.train.shuffle)
-    return history
 
 
 def compiled_member(
@@ -247,10 +234,7 @@ def check_validation_split(samples: int, fraction: float) -> None:
 
 def history_rows(history: dict[str, list[float]]) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of history.csv: one row per epoch, one column per logged value."""
-    keys = list(history)
-    epochs = max((len(values) for values in history.values()), default=0)
-    rows = [
-        [epoch + 1] + [history[key][epoch] if epoch < len(history[key]) else "" for key in keys]
-        for epoch in range(epochs)
-    ]
-    return ["epoch", *keys], rows
+    # a column shorter than the others (a value logged in some epochs only) ends in empty cells
+    columns = itertools.zip_longest(*history.values(), fillvalue="")
+    rows = [[epoch, *values] for epoch, values in enumerate(columns, start=1)]
+    return ["epoch", *history], rows

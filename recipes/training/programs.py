@@ -143,22 +143,21 @@ def code_identity() -> str:
     return digest.hexdigest()
 
 
-_FILE_DIGESTS: dict[tuple[str, int, int], bytes] = {}
-
-
 def _file_digest(path: str) -> bytes:
     """The sha256 of a file's bytes, remembered while its size and modification time stay."""
     try:
         status = os.stat(path)
     except OSError:
         return b"unreadable"
-    key = (path, status.st_size, status.st_mtime_ns)
-    if key not in _FILE_DIGESTS:
-        try:
-            _FILE_DIGESTS[key] = hashlib.sha256(Path(path).read_bytes()).digest()
-        except OSError:
-            return b"unreadable"
-    return _FILE_DIGESTS[key]
+    return _digest_of(path, status.st_size, status.st_mtime_ns)
+
+
+@functools.cache
+def _digest_of(path: str, size: int, modified_ns: int) -> bytes:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).digest()
+    except OSError:
+        return b"unreadable"
 
 
 @functools.cache
@@ -178,6 +177,9 @@ def _versions() -> dict[str, str]:
 def _installed_roots() -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     roots = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib") if key in paths}
+    # and every other site-packages on the path (a venv made with --system-site-packages, or
+    # one that adds another environment's packages by a .pth file)
+    roots |= {path for path in sys.path if Path(path).name in ("site-packages", "dist-packages")}
     roots |= {os.path.realpath(root) for root in roots}
     return tuple(sorted(root.rstrip(os.sep) + os.sep for root in roots))
 

@@ -59,18 +59,17 @@ def run_description_callback(log_dir: Path, config_mapping: dict, overrides: lis
     training starts."""
     import keras
 
-    class RunDescription(keras.callbacks.Callback):
-        def on_train_begin(self, logs: dict | None = None) -> None:
-            import tensorflow as tf
+    def describe(*_: Any, **__: Any) -> None:
+        import tensorflow as tf
 
-            writer = tf.summary.create_file_writer(str(log_dir))
-            with writer.as_default():
-                tf.summary.text("config", config_markdown(config_mapping), step=0)
-                if overrides:
-                    from tensorboard.plugins.hparams import api as hparams_api
+        writer = tf.summary.create_file_writer(str(log_dir))
+        with writer.as_default():
+            tf.summary.text("config", config_markdown(config_mapping), step=0)
+            if overrides:
+                from tensorboard.plugins.hparams import api as hparams_api
 
-                    values = hparams_from_overrides(overrides)
-                    hparams_api.hparams(values, trial_id=log_dir.parent.name)  # the run id
-            writer.close()
+                values = hparams_from_overrides(overrides)
+                hparams_api.hparams(values, trial_id=log_dir.parent.name)  # the run id
+        writer.close()
 
-    return RunDescription()
+    return keras.callbacks.LambdaCallback(on_train_begin=describe)

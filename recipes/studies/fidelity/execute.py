@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from recipes.paths import PROJECT_ROOT
+from recipes.progress import Progress
 from recipes.studies.fidelity.plan import Job
 
 
@@ -60,8 +61,8 @@ def results_from_logs(folder: Path, jobs: list[Job]) -> list[JobResult]:
     return results
 
 
-def run_job(job: Job, number: str, output_root: Path, logs: Path, stream: TextIO) -> JobResult:
-    """One job, its output echoed to ``stream`` as it comes; a failed job is reported, not
+def run_job(job: Job, number: int, output_root: Path, logs: Path, progress: Progress) -> JobResult:
+    """One job, its output echoed to ``progress`` as it comes; a failed job is reported, not
     raised (the report says which numbers are missing)."""
     command = list(job.command)
     if job.kind == "sweep":
@@ -76,7 +77,7 @@ def run_job(job: Job, number: str, output_root: Path, logs: Path, stream: TextIO
     }
     clock = time.perf_counter()
     lines: list[str] = []
-    log_path = logs / f"{number.replace('/', '-of-')}-{_slug(job.title)}.log"
+    log_path = logs / f"{number}-of-{progress.total}-{_slug(job.title)}.log"
     with (
         subprocess.Popen(
             command,
@@ -93,13 +94,15 @@ def run_job(job: Job, number: str, output_root: Path, logs: Path, stream: TextIO
             log.write(line)
             lines.append(line.rstrip("\n"))
             if not line.startswith("{"):
-                print(f"  [{number}] {line.rstrip()}", file=stream, flush=True)
+                progress.line(line.rstrip(), number, indent="  ")
         process.wait()
         wall = time.perf_counter() - clock
         log.write(f"{TRAILER} {process.returncode} after {wall:.1f} s\n")
     result = parse_output(job, lines, process.returncode, wall)
     for record in result.records:
-        print(f"  [{number}] {record.get('loss', '')} seed {record.get('seed')}: done", file=stream)
+        progress.line(
+            f"{record.get('loss', '')} seed {record.get('seed')}: done", number, indent="  "
+        )
     return result
 
 
@@ -107,16 +110,12 @@ def run_jobs(jobs: list[Job], folder: Path, stream: TextIO = sys.stderr) -> list
     logs = folder / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     results, start = [], time.perf_counter()
-    for index, job in enumerate(jobs, start=1):
-        number = f"{index}/{len(jobs)}"
-        print(f"[fidelity {number}] {job.tutorial}: {job.title} ({job.source})", file=stream)
-        result = run_job(job, number, folder / "runs", logs, stream)
+    progress = Progress(len(jobs), stream, prefix="fidelity ")
+    for number, job in enumerate(jobs, start=1):
+        progress.line(f"{job.tutorial}: {job.title} ({job.source})", number)
+        result = run_job(job, number, folder / "runs", logs, progress)
         results.append(result)
         state = "done" if result.exit_status == 0 else f"FAILED (exit {result.exit_status})"
         elapsed = time.perf_counter() - start
-        print(
-            f"[fidelity {number}] {state} in {result.wall_s:.0f} s ({elapsed / 60:.1f} min so far)",
-            file=stream,
-            flush=True,
-        )
+        progress.line(f"{state} in {result.wall_s:.0f} s ({elapsed / 60:.1f} min so far)", number)
     return results

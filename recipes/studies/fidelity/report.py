@@ -4,6 +4,7 @@ number and the run folder or log it came from), report.json, and one figure per 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -103,69 +104,33 @@ def write_numbers(folder: Path, table: dict[str, Any], samples: Sequence[Sample]
     return [folder / "numbers.csv", folder / "samples.csv"]
 
 
+# numbers.csv names these Distribution fields otherwise; it has every field but the values
+RENAMED = {"n": "seeds", "low": "min", "high": "max"}
+
+
 def _write_distributions(path: Path, table: dict[str, Any]) -> None:
-    header = [
-        "tutorial",
-        "published_number",
-        "published",
-        "source",
-        "seeds",
-        "median",
-        "q1",
-        "q3",
-        "min",
-        "max",
-        "reach",
-        "stuck",
-        "near",
-        "verdict",
+    fields = [field.name for field in dataclasses.fields(Distribution) if field.name != "values"]
+    header = ["tutorial", "published_number", "published", "source"]
+    header += [RENAMED.get(name, name) for name in fields]
+    lines = [
+        [entry["row"].tutorial, name, entry["row"].value, source]
+        + [getattr(d, field) for field in fields]
+        + [entry["verdict"]["verdict"]]
+        for name, entry in table.items()
+        for source, d in entry["by_source"].items()
     ]
-    lines = []
-    for name, entry in table.items():
-        row = entry["row"]
-        for source, d in entry["by_source"].items():
-            lines.append(
-                [
-                    row.tutorial,
-                    name,
-                    row.value,
-                    source,
-                    d.n,
-                    d.median,
-                    d.q1,
-                    d.q3,
-                    d.low,
-                    d.high,
-                    d.reach,
-                    d.stuck,
-                    d.near,
-                    entry["verdict"]["verdict"],
-                ]
-            )
-    write_csv(path, header, lines)
+    write_csv(path, [*header, "verdict"], lines)
 
 
 def _write_samples(path: Path, samples: Sequence[Sample]) -> None:
-    sample_lines = []
-    for s in samples:
-        for metric, value in s.metrics.items():
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                sample_lines.append(
-                    [
-                        s.tutorial,
-                        s.source,
-                        s.seed,
-                        s.labels.get("loss", ""),
-                        metric,
-                        value,
-                        s.origin,
-                    ]
-                )
-    write_csv(
-        path,
-        ["tutorial", "source", "seed", "loss", "metric", "value", "origin"],
-        sample_lines,
-    )
+    header = ["tutorial", "source", "seed", "loss", "metric", "value", "origin"]
+    lines = [
+        [s.tutorial, s.source, s.seed, s.labels.get("loss", ""), metric, value, s.origin]
+        for s in samples
+        for metric, value in s.metrics.items()
+        if isinstance(value, (int, float)) and not isinstance(value, bool)
+    ]
+    write_csv(path, header, lines)
 
 
 def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[str]:

@@ -7,7 +7,7 @@ small tensor helpers and registry look-ups here are shared with :mod:`.examples`
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,29 +21,6 @@ CLASSIFICATION_TARGET = 1.0
 POSITIVE_WEIGHT = 0.5
 # The focal example of tutorial 001 (gamma 2, alpha 0.75), also used for the focal curve.
 FOCAL_PARAMS = {"gamma": 2.0, "alpha": 0.75}
-
-
-@dataclass
-class Curve:
-    """One loss evaluated over a range of predictions for a fixed target.
-
-    ``values`` is NaN where the loss is not defined (never drawn, not written to curves.csv).
-    """
-
-    name: str
-    label: str
-    loss: str
-    params: dict[str, Any]
-    predictions: np.ndarray
-    target: float
-    values: np.ndarray
-    formula: str
-    style: dict[str, Any] = field(default_factory=dict)
-    note: str = ""
-
-    @property
-    def defined(self) -> np.ndarray:
-        return np.isfinite(self.values)
 
 
 # ------------------------------------------------------------------------- tensor helpers
@@ -110,201 +87,180 @@ def mean_loss(name: str, params: dict[str, Any], y_true: Any, y_pred: Any) -> fl
 # --------------------------------------------------------------------------------- curves
 
 
-def _curve(
-    name: str,
-    label: str,
-    loss: str,
-    params: dict[str, Any],
-    predictions: np.ndarray,
-    target: float,
-    formula: str,
-    style: dict[str, Any],
-    defined: np.ndarray | None = None,
-    sample_weight: float | None = None,
-    note: str = "",
-) -> Curve:
-    """Evaluate ``loss`` at every prediction (as a column of samples) against ``target``.
+@dataclass(frozen=True)
+class CurveSpec:
+    """What a curve draws: a registry loss with its parameters, how it is named and styled."""
 
-    Points outside ``defined`` are never passed to Keras (which would clip them into a finite
-    but meaningless value); they stay NaN.
-    """
-    defined = np.ones(len(predictions), bool) if defined is None else defined
-    values = np.full(len(predictions), np.nan)
-    chosen = predictions[defined].reshape(-1, 1)
-    weights = None if sample_weight is None else np.full(len(chosen), sample_weight, "float32")
-    values[defined] = per_sample_loss(
-        loss,
-        params,
-        float32(np.full_like(chosen, target)),
-        float32(chosen),
-        sample_weight=None if weights is None else float32(weights),
+    name: str
+    label: str
+    loss: str
+    params: dict[str, Any]
+    formula: str
+    style: dict[str, Any]
+    note: str = ""
+    sample_weight: float | None = None  # on every point (the target is the positive class)
+    probability_only: bool = False  # evaluated only where 0 < p < 1
+
+
+@dataclass(frozen=True, kw_only=True)
+class Curve(CurveSpec):
+    """A curve evaluated over a range of predictions for a fixed target; ``values`` is NaN
+    where the loss is not defined (never drawn, not written to curves.csv)."""
+
+    predictions: np.ndarray
+    target: float
+    values: np.ndarray
+
+    @property
+    def defined(self) -> np.ndarray:
+        return np.isfinite(self.values)
+
+
+def _focal_spec() -> CurveSpec:
+    """The focal loss on logits with FOCAL_PARAMS (those the registry's focal accepts)."""
+    params = loss_params_for("focal", {**FOCAL_PARAMS, "from_logits": True})
+    shown = {**FOCAL_PARAMS, **params}
+    label = f"focal, γ = {shown['gamma']:g}, α = {shown['alpha']:g} (on logits)"
+    formula = "-alpha (1 - p_t)^gamma log(p_t), p_t = sigmoid(p) for y = 1"
+    return CurveSpec(
+        "focal_logits", label, "focal", params, formula, {"color": "C4", "ls": "-.", "lw": 2}
     )
-    if not np.isfinite(values[defined]).all():
-        raise ValueError(f"loss gallery: '{name}' ({loss}) gave non-finite values")
-    return Curve(name, label, loss, params, predictions, target, values, formula, style, note)
 
 
-def _pseudo_huber_curves(grid: dict[str, Any]) -> list[Curve]:
-    """Pseudo-Huber for each of PSEUDO_HUBER_DELTAS (a registry loss of this project)."""
-    return [
-        _curve(
-            name=f"pseudo_huber_delta_{delta:g}",
-            label=f"Pseudo-Huber, δ = {delta:g}",
-            loss="pseudo_huber",
-            params={"delta": delta},
-            formula="delta^2 * (sqrt(1 + ((y - p) / delta)^2) - 1)",
-            style={"color": ("C2", "C3")[index % 2], "ls": "--", "lw": 2},
-            **grid,
+def regression_specs() -> list[CurveSpec]:
+    """L1, L2, Pseudo-Huber (delta 0.25, 5), Keras' Huber and log-cosh (tutorial 002)."""
+    pseudo_huber = [
+        CurveSpec(
+            f"pseudo_huber_delta_{delta:g}",
+            f"Pseudo-Huber, δ = {delta:g}",
+            "pseudo_huber",
+            {"delta": delta},
+            "delta^2 * (sqrt(1 + ((y - p) / delta)^2) - 1)",
+            {"color": ("C2", "C3")[index % 2], "ls": "--", "lw": 2},
         )
         for index, delta in enumerate(PSEUDO_HUBER_DELTAS)
     ]
+    return [
+        CurveSpec(
+            "l1",
+            "L1 |y - p|  (mae)",
+            "mean_absolute_error",
+            {},
+            "|y - p|",
+            {"color": "C0", "lw": 2},
+        ),
+        CurveSpec(
+            "l2",
+            "L2 (y - p)²  (mse)",
+            "mean_squared_error",
+            {},
+            "(y - p)^2",
+            {"color": "C1", "lw": 2},
+        ),
+        *pseudo_huber,
+        CurveSpec(
+            "huber_delta_1",
+            "Huber (Keras), δ = 1  (≈ Pseudo-Huber δ = 5)",
+            "huber",
+            {"delta": 1.0},
+            "(y - p)^2 / 2 if |y - p| <= delta else delta * |y - p| - delta^2 / 2",
+            {"color": "C4", "ls": ":", "lw": 2.4},
+            note="equals (y - p)^2 / 2 on this range, as Pseudo-Huber with delta 5 nearly does "
+            "(0.495 at |y - p| = 1), so the two curves overlap",
+        ),
+        CurveSpec(
+            "log_cosh",
+            "log-cosh (Keras)",
+            "log_cosh",
+            {},
+            "log(cosh(p - y))",
+            {"color": "C5", "ls": "-.", "lw": 2},
+        ),
+    ]
+
+
+def classification_specs() -> list[CurveSpec]:
+    """Hinge, squared hinge, sigmoid cross-entropy on logits (plain, and with POSITIVE_WEIGHT
+    on positive samples), focal, and cross-entropy on the prediction as a probability."""
+    logits = {"from_logits": True}
+    return [
+        CurveSpec(
+            "hinge",
+            "hinge",
+            "hinge",
+            {},
+            "max(0, 1 - y * p), y in {-1, 1}",
+            {"color": "C0", "lw": 2},
+        ),
+        CurveSpec(
+            "squared_hinge",
+            "squared hinge",
+            "squared_hinge",
+            {},
+            "max(0, 1 - y * p)^2",
+            {"color": "C1", "lw": 2},
+            note="reaches 16 at p = -3, above the plotted range",
+        ),
+        CurveSpec(
+            "sigmoid_crossentropy",
+            "sigmoid cross-entropy (on logits)",
+            "binary_crossentropy",
+            logits,
+            "-y log(sigmoid(p)) - (1 - y) log(1 - sigmoid(p))",
+            {"color": "C2", "lw": 2},
+        ),
+        CurveSpec(
+            f"weighted_sigmoid_crossentropy_pos_weight_{POSITIVE_WEIGHT:g}",
+            f"weighted sigmoid CE, positive weight {POSITIVE_WEIGHT:g}",
+            "binary_crossentropy",
+            logits,
+            f"binary_crossentropy(from_logits) with sample_weight {POSITIVE_WEIGHT:g} "
+            "where y = 1 (tf.nn.weighted_cross_entropy_with_logits)",
+            {"color": "C3", "ls": "--", "lw": 2},
+            sample_weight=POSITIVE_WEIGHT,
+        ),
+        _focal_spec(),
+        CurveSpec(
+            "crossentropy_probability",
+            "cross-entropy on p (drawn for 0 < p < 1)",
+            "binary_crossentropy",
+            {},
+            "-y log(p) - (1 - y) log(1 - p)",
+            {"color": "C5", "lw": 2, "marker": "o", "ms": 3.5},
+            note="defined only for 0 < p < 1; Keras would clip other values to [1e-7, 1 - 1e-7]",
+            probability_only=True,
+        ),
+    ]
+
+
+def evaluate(spec: CurveSpec, predictions: np.ndarray, target: float) -> Curve:
+    """The curve's loss at every prediction (as a column of samples) against ``target``.
+
+    Points a probability-only loss does not define are never passed to Keras (which would
+    clip them into a finite but meaningless value); they stay NaN.
+    """
+    defined = np.ones(len(predictions), bool)
+    if spec.probability_only:
+        defined = (predictions > 0) & (predictions < 1)
+    values = np.full(len(predictions), np.nan)
+    chosen = predictions[defined].reshape(-1, 1)
+    weights = None
+    if spec.sample_weight is not None:
+        weights = float32(np.full(len(chosen), spec.sample_weight, "float32"))
+    y_true = float32(np.full_like(chosen, target))
+    values[defined] = per_sample_loss(spec.loss, spec.params, y_true, float32(chosen), weights)
+    if not np.isfinite(values[defined]).all():
+        raise ValueError(f"loss gallery: '{spec.name}' ({spec.loss}) gave non-finite values")
+    return Curve(**vars(spec), predictions=predictions, target=target, values=values)
 
 
 def regression_curves(points: int = POINTS) -> list[Curve]:
-    """L1, L2, Pseudo-Huber (delta 0.25, 5), Keras' Huber and log-cosh over
-    linspace(-1, 1, points) with target 0 (tutorial 002)."""
-    grid = {"predictions": np.linspace(*REGRESSION_RANGE, points), "target": REGRESSION_TARGET}
-    curves = [
-        _curve(
-            name="l1",
-            label="L1 |y - p|  (mae)",
-            loss="mean_absolute_error",
-            params={},
-            formula="|y - p|",
-            style={"color": "C0", "lw": 2},
-            **grid,
-        ),
-        _curve(
-            name="l2",
-            label="L2 (y - p)²  (mse)",
-            loss="mean_squared_error",
-            params={},
-            formula="(y - p)^2",
-            style={"color": "C1", "lw": 2},
-            **grid,
-        ),
-    ]
-    curves += _pseudo_huber_curves(grid)
-    curves += [
-        _curve(
-            name="huber_delta_1",
-            label="Huber (Keras), δ = 1  (≈ Pseudo-Huber δ = 5)",
-            loss="huber",
-            params={"delta": 1.0},
-            formula="(y - p)^2 / 2 if |y - p| <= delta else delta * |y - p| - delta^2 / 2",
-            style={"color": "C4", "ls": ":", "lw": 2.4},
-            note="equals (y - p)^2 / 2 on this range, as Pseudo-Huber with delta 5 nearly does "
-            "(0.495 at |y - p| = 1), so the two curves overlap",
-            **grid,
-        ),
-        _curve(
-            name="log_cosh",
-            label="log-cosh (Keras)",
-            loss="log_cosh",
-            params={},
-            formula="log(cosh(p - y))",
-            style={"color": "C5", "ls": "-.", "lw": 2},
-            **grid,
-        ),
-    ]
-    return curves
-
-
-def _hinge_curves(grid: dict[str, Any]) -> list[Curve]:
-    """Hinge and squared hinge (the prediction is a score)."""
-    return [
-        _curve(
-            name="hinge",
-            label="hinge",
-            loss="hinge",
-            params={},
-            formula="max(0, 1 - y * p), y in {-1, 1}",
-            style={"color": "C0", "lw": 2},
-            **grid,
-        ),
-        _curve(
-            name="squared_hinge",
-            label="squared hinge",
-            loss="squared_hinge",
-            params={},
-            formula="max(0, 1 - y * p)^2",
-            style={"color": "C1", "lw": 2},
-            note="reaches 16 at p = -3, above the plotted range",
-            **grid,
-        ),
-    ]
-
-
-def _sigmoid_crossentropy_curves(grid: dict[str, Any]) -> list[Curve]:
-    """Sigmoid cross-entropy on logits, plain and with POSITIVE_WEIGHT on positive samples."""
-    logits = {"from_logits": True}
-    return [
-        _curve(
-            name="sigmoid_crossentropy",
-            label="sigmoid cross-entropy (on logits)",
-            loss="binary_crossentropy",
-            params=logits,
-            formula="-y log(sigmoid(p)) - (1 - y) log(1 - sigmoid(p))",
-            style={"color": "C2", "lw": 2},
-            **grid,
-        ),
-        _curve(
-            name=f"weighted_sigmoid_crossentropy_pos_weight_{POSITIVE_WEIGHT:g}",
-            label=f"weighted sigmoid CE, positive weight {POSITIVE_WEIGHT:g}",
-            loss="binary_crossentropy",
-            params=logits,
-            formula=f"binary_crossentropy(from_logits) with sample_weight {POSITIVE_WEIGHT:g} "
-            "where y = 1 (tf.nn.weighted_cross_entropy_with_logits)",
-            style={"color": "C3", "ls": "--", "lw": 2},
-            sample_weight=POSITIVE_WEIGHT if grid["target"] == 1 else 1.0,
-            **grid,
-        ),
-    ]
-
-
-def _focal_curves(grid: dict[str, Any]) -> list[Curve]:
-    """The focal loss on logits with FOCAL_PARAMS."""
-    params = loss_params_for("focal", {**FOCAL_PARAMS, "from_logits": True})
-    shown = {**FOCAL_PARAMS, **params}
-    return [
-        _curve(
-            name="focal_logits",
-            label=f"focal, γ = {shown['gamma']:g}, α = {shown['alpha']:g} (on logits)",
-            loss="focal",
-            params=params,
-            formula="-alpha (1 - p_t)^gamma log(p_t), p_t = sigmoid(p) for y = 1",
-            style={"color": "C4", "ls": "-.", "lw": 2},
-            **grid,
-        )
-    ]
-
-
-def _probability_crossentropy_curve(grid: dict[str, Any]) -> Curve:
-    """Cross-entropy on the prediction as a probability: evaluated only where 0 < p < 1."""
-    predictions = grid["predictions"]
-    return _curve(
-        name="crossentropy_probability",
-        label="cross-entropy on p (drawn for 0 < p < 1)",
-        loss="binary_crossentropy",
-        params={},
-        formula="-y log(p) - (1 - y) log(1 - p)",
-        style={"color": "C5", "lw": 2, "marker": "o", "ms": 3.5},
-        defined=(predictions > 0) & (predictions < 1),
-        note="defined only for 0 < p < 1; Keras would clip other values to [1e-7, 1 - 1e-7]",
-        **grid,
-    )
+    """The regression curves over linspace(-1, 1, points), target 0."""
+    predictions = np.linspace(*REGRESSION_RANGE, points)
+    return [evaluate(spec, predictions, REGRESSION_TARGET) for spec in regression_specs()]
 
 
 def classification_curves(points: int = POINTS) -> list[Curve]:
-    """Hinge, squared hinge, sigmoid cross-entropy (plain and weighted), focal and
-    cross-entropy on probabilities over linspace(-3, 5, points), target 1."""
-    grid = {
-        "predictions": np.linspace(*CLASSIFICATION_RANGE, points),
-        "target": CLASSIFICATION_TARGET,
-    }
-    return (
-        _hinge_curves(grid)
-        + _sigmoid_crossentropy_curves(grid)
-        + _focal_curves(grid)
-        + [_probability_crossentropy_curve(grid)]
-    )
+    """The classification curves over linspace(-3, 5, points), target 1."""
+    predictions = np.linspace(*CLASSIFICATION_RANGE, points)
+    return [evaluate(spec, predictions, CLASSIFICATION_TARGET) for spec in classification_specs()]

@@ -261,36 +261,23 @@ def _symmetric_ce_examples() -> list[Example]:
 
 # ------------------------------------------------------------------------------ examples.csv
 
-EXAMPLE_HEADER = [
-    "example",
-    "source",
-    "inputs",
-    "computation",
-    "published",
-    "reference",
-    "computed",
-    "abs_diff",
-    "tolerance",
-    "match",
-    "note",
-]
 
-
-def example_rows(examples: list[Example]) -> list[list[Any]]:
-    """Rows of examples.csv, in the order of EXAMPLE_HEADER."""
-    return [
-        [
-            e.name,
-            e.source,
-            e.inputs,
-            e.computation,
-            "" if e.published is None else repr(e.published),
-            "" if e.reference is None else repr(e.reference),
-            repr(e.computed),
-            f"{e.abs_diff:.3g}",
-            f"{e.tolerance:.3g}",
-            e.match,
-            e.note,
-        ]
+def example_table(examples: list[Example]) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of examples.csv."""
+    rows = [
+        {
+            "example": e.name,
+            "source": e.source,
+            "inputs": e.inputs,
+            "computation": e.computation,
+            "published": "" if e.published is None else repr(e.published),
+            "reference": "" if e.reference is None else repr(e.reference),
+            "computed": repr(e.computed),
+            "abs_diff": f"{e.abs_diff:.3g}",
+            "tolerance": f"{e.tolerance:.3g}",
+            "match": e.match,
+            "note": e.note,
+        }
         for e in examples
     ]
+    return list(rows[0]), [list(row.values()) for row in rows]

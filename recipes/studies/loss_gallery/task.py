@@ -36,9 +36,7 @@ def draw_gallery(context: RunContext) -> dict[str, Any]:
 
     with context.timed("examples"):
         worked = examples.worked_examples()
-        write_csv(
-            folder / examples.EXAMPLES_FILE, examples.EXAMPLE_HEADER, examples.example_rows(worked)
-        )
+        write_csv(folder / examples.EXAMPLES_FILE, *examples.example_table(worked))
 
     with context.timed("plots"):
         ax = figures.regression_figure(regression, backend, dpi=dpi)
