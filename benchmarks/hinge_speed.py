@@ -2,8 +2,9 @@
 
 Baseline ("tutorial"): default ``compile`` (one step per compiled call) and ``fit``, and a
 decision boundary through mlxtend whose ``predict`` uses Keras' default batch of 32.
-Recipe: ``steps_per_execution`` from the config (auto: 32 on TensorFlow and JAX) and
-prediction in batches of 8,192.
+Recipe: ``steps_per_execution`` from the config (auto: 32 on TensorFlow and JAX), the end of
+training recorded on the recording's grid (recipes/training/recording.py) and drawn by the
+project's renderer (recipes/report/regions.py).
 Both run in this process on the same data, model and seed; the script prints seconds and the
 ratio baseline / recipe. It asserts nothing: machines are shared and noisy, read the figures.
 
@@ -39,6 +40,7 @@ def main() -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from mlxtend.plotting import plot_decision_regions
 
     from recipes.components.labels import predicted_labels
     from recipes.components.losses import get_loss
@@ -47,6 +49,8 @@ def main() -> None:
     from recipes.components.optimizers import build_optimizer
     from recipes.datasets import build_dataset
     from recipes.report import plots
+    from recipes.report.regions import draw_boundary
+    from recipes.training.recording import record
     from recipes.training.speed_settings import steps_per_execution_for
 
     config = recipe.config
@@ -63,7 +67,15 @@ def main() -> None:
             scores = self.model.predict(features, verbose=0)
             return predicted_labels(scores, "plus_minus_one", "tanh")
 
-    def one_run(steps_per_execution: int, predictor_factory) -> tuple[float, float]:
+    def tutorial_boundary(model, ax):
+        labels = split.y_test.astype(int)
+        plot_decision_regions(split.x_test, labels, TutorialPredictor(model), ax=ax)
+
+    def recipe_boundary(model, ax):
+        history = {"loss": [0.0] * config.train.epochs}
+        draw_boundary(ax, record([], model, split, "tanh", history, config))
+
+    def one_run(steps_per_execution: int, boundary) -> tuple[float, float]:
         keras.utils.set_random_seed(config.seed)
         model = build_model(config.model.name, config.model.params, (2,))
         compile_options = {}
@@ -87,18 +99,15 @@ def main() -> None:
         fit_seconds = time.perf_counter() - started
         started = time.perf_counter()
         ax = plots.new_axes(plots.SQUARE_FIGURE_SIZE, dpi=config.plots.dpi)
-        plots.plot_decision_boundary(predictor_factory(model), split.x_test, split.y_test, ax=ax)
+        boundary(model, ax)
         plt.close(ax.figure)
         return fit_seconds, time.perf_counter() - started
 
-    def recipe_predictor(model):
-        return plots.LabelPredictor(model, lambda s: predicted_labels(s, "plus_minus_one", "tanh"))
-
-    one_run(1, recipe_predictor)  # warm-up: first graph builds and imports are paid here
+    one_run(1, recipe_boundary)  # warm-up: first graph builds and imports are paid here
     baseline, ours = [], []
     for repeat in range(arguments.repeats):
-        baseline.append(one_run(1, TutorialPredictor))
-        ours.append(one_run(steps, recipe_predictor))
+        baseline.append(one_run(1, tutorial_boundary))
+        ours.append(one_run(steps, recipe_boundary))
         print(
             f"repeat {repeat + 1}: tutorial fit {baseline[-1][0]:.2f}s boundary "
             f"{baseline[-1][1]:.2f}s | recipe fit {ours[-1][0]:.2f}s boundary {ours[-1][1]:.2f}s",
@@ -110,7 +119,7 @@ def main() -> None:
 
     rows = [
         ("fit (3,600 steps of batch 5)", median(baseline, 0), median(ours, 0)),
-        ("decision boundary (grid of figure pixels)", median(baseline, 1), median(ours, 1)),
+        ("decision boundary", median(baseline, 1), median(ours, 1)),
         (
             "fit + boundary",
             median(baseline, 0) + median(baseline, 1),

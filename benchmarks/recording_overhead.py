@@ -44,11 +44,10 @@ def main() -> None:
     from recipes.components.models import build_model
     from recipes.datasets import build_dataset
     from recipes.training.fitting import compile_model
-    from recipes.training.recording import boundary_recorder_callback, recorded_epochs
+    from recipes.training.recording import record, recorded_epochs, recorder
 
     config = recipe.config
     split = build_dataset(config.data.name, config.data.params, config.seed)
-    labels = split.y_test.reshape(-1)
     every_epoch = list(range(1, config.train.epochs + 1))
     variants = {
         "off": None,
@@ -64,10 +63,12 @@ def main() -> None:
         compile_model(model, config)
         callbacks = []
         if epochs is not None:
-            grid = config.plots.evolution_grid
-            callbacks.append(boundary_recorder_callback(split.x_test, labels, epochs, grid))
+            chosen = config.model_copy(
+                update={"plots": config.plots.model_copy(update={"evolution_epochs": epochs})}
+            )
+            callbacks.append(recorder(chosen, split))
         started, started_cpu = time.perf_counter(), time.process_time()
-        model.fit(
+        fitted = model.fit(
             split.x_train,
             split.y_train,
             epochs=config.train.epochs,
@@ -77,14 +78,14 @@ def main() -> None:
             verbose=0,
         )
         wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
-        if callbacks:  # after the fit, as the run does before drawing
-            callbacks[0].recording.score(model)
-        recording = callbacks[0].recording if callbacks else None
+        scoring = time.perf_counter()
+        if callbacks:  # after the fit, as the run does with its records
+            record(callbacks[0].snapshots, model, split, "tanh", fitted.history, config)
         return {
             "wall": wall,
             "cpu": cpu,
-            "recorder": recording.seconds if recording else 0.0,
-            "scoring": recording.scoring_seconds if recording else 0.0,
+            "recorder": callbacks[0].seconds if callbacks else 0.0,
+            "scoring": time.perf_counter() - scoring if callbacks else 0.0,
         }
 
     one_fit(recorded_epochs(config.train.epochs))  # warm-up: imports and first traces

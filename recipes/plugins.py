@@ -44,9 +44,6 @@ REPORTS.register_reference("compare_losses", "recipes.studies.compare_losses:com
 # The door's group entry (recipes.training.door.run_group), for the vectorized executor: a
 # reference, so the sweep room hands points to the run room without importing it.
 RUN_GROUP = Reference("recipes.training.door:run_group")
-# The figure pools a vectorized sweep's groups share (recipes.training.figure_pool.FigurePools):
-# processes that draw run folders' figures while the groups' other runs finish.
-FIGURE_POOLS = Reference("recipes.training.figure_pool:FigurePools")
 
 EXECUTORS.register_reference("processes", "recipes.sweeps.executors:ProcessExecutor")
 EXECUTORS.register_reference("vectorized", "recipes.sweeps.vectorized:VectorizedExecutor")

@@ -104,7 +104,7 @@ class Forces(Model):
     hardest_10pct_share: float | None
     epochs: list[int]
     hardest_10pct_share_by_epoch: list[float | None]
-    seconds: float
+    seconds: float | None = None  # written before the forces came from the recording
 
 
 class TrainedTogether(Model):

@@ -38,10 +38,38 @@ RUN_FILES = {
     "loss.png",
     "decision_boundary.png",
     "forces.png",  # recipes/report/forces.py
-    "boundary_epochs.png",  # and below: plots.evolution (recipes/training/recording.py)
-    "boundary_recording.npz",
+    "recording.npz",  # recipes/training/recording.py: what every figure is drawn from
+    "boundary_epochs.png",  # and below: plots.evolution
     "training.gif",  # tests/shrink.yaml asks for gif (auto: mp4 where ffmpeg exists)
 }
+# The figures among them: a sweep's run leaves them pending (plots.draw: auto).
+FIGURE_FILES = {
+    "loss.png", "decision_boundary.png", "forces.png", "boundary_epochs.png", "training.gif"
+}  # fmt: skip
+
+
+def synthetic_recording(score, points, labels, levels=(-0.5, 0.0, 0.5), **fields):
+    """A recording (recipes.training.recording.Recording) of a -1/+1 model whose scores are
+    ``score(points)`` (points: (n, 2) -> (n,)), at one epoch unless ``fields`` say otherwise:
+    what the figures are drawn from, without Keras."""
+    import numpy as np
+
+    from recipes.training.recording import Recording, grid_axes
+
+    points = np.asarray(points, dtype="float32")
+    x, y = grid_axes(points, 40)
+    xx, yy = np.meshgrid(x, y)
+    grid = np.asarray(score(np.stack([xx.ravel(), yy.ravel()], axis=1)), float)
+    values = {
+        "grid_x": x, "grid_y": y, "points": points, "labels": np.asarray(labels),
+        "epochs": np.array([1]), "grid_scores": grid.reshape(1, *xx.shape, 1),
+        "point_scores": np.asarray(score(points), float).reshape(1, -1, 1),
+        "point_forces": np.ones((1, len(points))), "history": {"loss": np.array([0.5])},
+        "output_kind": "tanh", "label_kind": "plus_minus_one",
+        "margin_levels": np.array(levels, float), "feature_names": ["x1", "x2"],
+        "class_names": {}, "standardized": False,
+    }  # fmt: skip
+    return Recording(**{**values, **fields})
 
 
 def run_cli(*arguments: str, timeout: float = 600, env: dict | None = None):

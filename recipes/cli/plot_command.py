@@ -1,5 +1,6 @@
 """``python -m recipes plot <run folder> [...]``: draw run folders' figures from what they hold
-(:func:`recipes.training.drawing.plot_run_folder`): the figures a run deferred (``plots.draw:
+(:func:`recipes.training.drawing.plot_run_folder`: the recording, history, metrics and config;
+no model, no Keras): the figures a sweep's runs left pending, or a run deferred (``plots.draw:
 deferred``), or again after a figure was deleted or a plot changed. A sweep folder stands for
 its completed runs whose figures are not drawn yet. Every folder is checked before anything is
 drawn: one that is not a run's (or a sweep's) is one line, exit status 2. A run whose figures
@@ -21,7 +22,7 @@ from recipes.status import RunStatus
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     plot = commands.add_parser(
-        "plot", help="draw a run folder's figures from its model, history and config"
+        "plot", help="draw a run folder's figures from its recording, history and config"
     )
     plot.add_argument(
         "folders",

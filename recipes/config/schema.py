@@ -201,10 +201,8 @@ class PlotsConfig(Strict):
     decision_boundary: bool = True
     loss: bool = True
     predictions: bool = False
-    dpi: int = pydantic.Field(
-        120, ge=50, le=400, description="also sets the decision-boundary grid (one point a pixel)"
-    )
-    # --- Margins and training as it happens (recipes/report/margins.py,
+    dpi: int = pydantic.Field(120, ge=50, le=400, description="resolution of every figure")
+    # --- Margins and training as it happens (recipes/report/regions.py,
     # recipes/report/evolution.py, recipes/training/recording.py); two-feature data only.
     margins: bool = pydantic.Field(
         True,
@@ -225,7 +223,7 @@ class PlotsConfig(Strict):
     )
     evolution: bool = pydantic.Field(
         True,
-        description="record the scores on a coarse grid during training: "
+        description="record the epochs before the end too (the end is always recorded): "
         "boundary_epochs.png and the training animation",
     )
     evolution_epochs: list[pydantic.PositiveInt] | None = pydantic.Field(
@@ -234,7 +232,11 @@ class PlotsConfig(Strict):
         "log-spaced ones ending with the last",
     )
     evolution_grid: int = pydantic.Field(
-        60, ge=10, le=300, description="grid points per axis of the recorded scores"
+        60,
+        ge=10,
+        le=300,
+        description="grid points per axis of the recording's scores, "
+        "which every boundary figure is drawn from",
     )
     forces: bool = pydantic.Field(
         True,
@@ -244,12 +246,11 @@ class PlotsConfig(Strict):
     animation: Literal["auto", "gif", "mp4", "none"] = pydantic.Field(
         "auto", description="training animation format; auto: mp4 when ffmpeg exists, else gif"
     )
-    draw: Literal["auto", "in_run", "pool", "deferred"] = pydantic.Field(
+    draw: Literal["auto", "in_run", "deferred"] = pydantic.Field(
         "auto",
-        description="when and where a run's figures are drawn (recipes/training/drawing.py): "
-        "in_run: by the run; pool: in a sweep whose points train together, by sweep.jobs "
-        "processes while the others finish; auto: pool for a large group, else in_run; "
-        "deferred: not drawn (run.json: figures pending) until python -m recipes plot",
+        description="when a run's figures are drawn (recipes/training/drawing.py): auto: by a "
+        "run alone, not by a sweep's runs (run.json: figures pending, with the command that "
+        "draws them); in_run: by every run; deferred: by none, until python -m recipes plot",
     )
 
     @pydantic.field_validator("margin_band")

@@ -1,30 +1,34 @@
-"""Training as it happens, drawn from a :class:`~recipes.training.recording.BoundaryRecording`:
+"""Training as it happens, drawn from a run's recording (:mod:`recipes.training.recording`):
 ``boundary_epochs.png`` (small multiples, epoch and loss under each panel) and the animation
 (left the boundary with its margins, right the loss curve with a marker moving along it, one
-frame per recorded epoch).
+frame per recorded epoch). Every panel is :func:`recipes.report.regions.draw_boundary`.
 
-The animation is drawn on one figure: laid out and drawn whole once, then each frame redraws
-only what changes (the boundary panel and the marker) over a copy of the rest, and Pillow
-writes the frames as a GIF; an MP4 goes through matplotlib's ffmpeg writer. Drawing every
-frame whole through matplotlib's GIF writer took about 1 s a frame, most of it the loss
-panel's log-axis ticks, the same in every frame.
+The animation's boundaries are the sheet's panels, copied as pixels: each epoch's boundary is
+drawn once. Its figure (the loss panel, the title, the legend) is drawn once too, then each
+frame's caption and loss marker over a copy of it, and Pillow writes the frames as a GIF; an
+MP4 goes through matplotlib's ffmpeg writer. Drawing every frame whole took about 1 s a frame,
+most of it the loss panel's log-axis ticks.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import matplotlib.animation
-import matplotlib.colors
 import numpy as np
 
 from recipes.files import replaced_atomically
-from recipes.report import canvas, margins, plots
+from recipes.report import canvas, plots
+from recipes.report.canvas import legend_label
+from recipes.report.regions import draw_boundary
 
 FRAME_MS = 700
+TEXT_DPI = 80  # the animation's texts: its boundaries keep the sheet's pixels
+COUNTS = re.compile(r" \((\d+|[^)]* nowhere)\)$")  # what a legend entry says of one epoch
 
 
 def animation_format(requested: str) -> str | None:
@@ -37,193 +41,109 @@ def animation_format(requested: str) -> str | None:
     return requested
 
 
-def plot_recorded_boundary(
-    ax: Any,
-    recording: Any,
-    index: int,
-    spec: margins.MarginSpec,
-    ring: bool = True,
-    points: bool = True,
-) -> Any:
-    """One recorded epoch: class regions from the grid scores, the margin contours, the
-    points (unless ``points`` is False), and rings around those still costing loss. Returns
-    ``ax``. Points and rings are marker lines (``plot``), a few times cheaper to make than
-    ``scatter`` and drawn the same."""
-    xx, yy = recording.xx, recording.yy
-    shown = spec.shown(recording.grid_scores[index]).reshape(xx.shape)
-    draw_threshold_regions(ax, xx, yy, shown, spec.levels[1])
-    margins.plot_margin_contours(ax, xx, yy, recording.grid_scores[index], spec)
-    # the colours and markers of decision_boundary.png: negative class C0 squares, positive C1
-    for label in sorted(np.unique(recording.labels).tolist()) if points else []:
-        chosen = recording.labels == label
-        ax.plot(
-            recording.points[chosen, 0], recording.points[chosen, 1], ls="none", ms=3,
-            color="C1" if label == 1 else "C0", marker="^" if label == 1 else "s",
-            mec="black", mew=0.2, label=str(label),
-        )  # fmt: skip
-    if ring and spec.drawn:
-        margins.ring_costing_points(
-            ax, recording.points, recording.labels, recording.point_scores[index], spec
-        )
-    ax.set_xlim(xx.min(), xx.max())
-    ax.set_ylim(yy.min(), yy.max())
-    ax.set_aspect("equal", adjustable="box")
-    return ax
-
-
-REGION_MAP = matplotlib.colors.ListedColormap(["C0", "C1"])  # decision_boundary.png's colours
-
-
-def draw_threshold_regions(
-    ax: Any, xx: np.ndarray, yy: np.ndarray, shown: np.ndarray, threshold: float
-) -> Any:
-    """Both sides of ``threshold`` on a coarse grid of scores as one image: the scores are
-    interpolated to the screen's pixels before they are thresholded (``interpolation_stage``
-    "data"), so the edge is as smooth as a contour of the scores, not the grid's staircase."""
-    columns, rows = xx.shape[1], xx.shape[0]
-    half_x = (xx[0, -1] - xx[0, 0]) / max(columns - 1, 1) / 2
-    half_y = (yy[-1, 0] - yy[0, 0]) / max(rows - 1, 1) / 2
-    extent = (xx[0, 0] - half_x, xx[0, -1] + half_x, yy[0, 0] - half_y, yy[-1, 0] + half_y)
-    low, high = min(float(np.nanmin(shown)), threshold), max(float(np.nanmax(shown)), threshold)
-    norm = matplotlib.colors.BoundaryNorm([low - 1.0, threshold, high + 1.0], 2)
-    return ax.imshow(
-        shown, origin="lower", extent=extent, cmap=REGION_MAP, norm=norm, alpha=0.3,
-        interpolation="bilinear", interpolation_stage="data", aspect="auto", zorder=0,
-    )  # fmt: skip
-
-
-def _panel_caption(recording: Any, index: int, spec: margins.MarginSpec) -> str:
-    caption = f"epoch {recording.epochs[index]}, loss {recording.losses[index]:.3g}"
-    if not spec.drawn:
-        return caption
+def caption(recording: Any, index: int, margins: bool = True) -> str:
+    """Epoch and training loss, and with margins how many points are wrong or inside them."""
+    text = f"epoch {recording.epochs[index]}, loss {recording.losses()[index]:.3g}"
+    levels = recording.levels
+    if levels is None or not margins:
+        return text
     scores, labels = recording.point_scores[index], recording.labels
-    wrong = int(spec.misclassified(scores, labels).sum())
-    inside = int(spec.costs_loss(scores, labels).sum()) - wrong
-    return f"{caption}\n{wrong} wrong, {inside} inside the margin (of {len(labels)})"
+    wrong = int(levels.misclassified(scores, labels).sum())
+    inside = int(levels.costs_loss(scores, labels).sum()) - wrong
+    return f"{text}\n{wrong} wrong, {inside} inside the margin (of {len(labels)})"
 
 
 def plot_boundary_epochs(
     recording: Any,
-    spec: margins.MarginSpec,
     title: str = "",
     axes: Sequence[Any] | None = None,
     columns: int = 5,
     dpi: int = 120,
+    margins: bool = True,
 ) -> Any:
     """Small multiples, one panel per recorded epoch, epoch and loss under each. Draws into
     ``axes`` when given (one per epoch), else a new figure; returns the figure."""
     count = len(recording.epochs)
     new = axes is None
     if new:
-        rows = math.ceil(count / columns)
-        width = min(count, columns)
+        rows, width = math.ceil(count / columns), min(count, columns)
         figure = canvas.new_figure(figsize=(2.6 * width, 2.9 * rows), dpi=dpi)
         grid = figure.add_gridspec(rows, width)
         axes = [figure.add_subplot(grid[i // width, i % width]) for i in range(count)]
-    captions = [_panel_caption(recording, index, spec) for index in range(len(axes))]
-    for ax, caption, index in zip(axes, captions, range(len(axes)), strict=True):
-        plot_recorded_boundary(ax, recording, index, spec)
+    captions = [caption(recording, index, margins) for index in range(len(axes))]
+    for index, (ax, text) in enumerate(zip(axes, captions, strict=True)):
+        draw_boundary(ax, recording, index, margins=margins, legend=False, marker_size=3)
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_xlabel(caption, fontsize=8)
+        ax.set_xlabel(text, fontsize=8)
     figure = axes[0].figure
     if title:
         figure.suptitle(title, fontsize=10)
     if new:  # the captions' and title's heights known: no tight_layout
-        caption = canvas.text_height(8, max(c.count("\n") + 1 for c in captions)) + 0.1
+        below = canvas.text_height(8, max(c.count("\n") + 1 for c in captions)) + 0.1
         top = canvas.text_height(10) + 0.25 if title else 0.15
-        canvas.fixed_layout(figure, (0.15, 0.15, caption + 0.05, top), (0.2, caption + 0.1))
+        canvas.fixed_layout(figure, (0.15, 0.15, below + 0.05, top), (0.2, below + 0.1))
     return figure
 
 
-def training_animation_frames(
+def animation_frames(
+    sheet: Any,
     recording: Any,
-    history: Mapping[str, Sequence[float]],
-    spec: margins.MarginSpec,
     title: str = "",
     class_names: Mapping[int, str] | None = None,
-    dpi: int = 80,
-) -> tuple[Any, Any, tuple[Any, ...]]:
-    """The animation's figure, ``draw(index)``, which shows recorded epoch ``index`` (left
-    the boundary with its margins, right the loss curve with a marker at that epoch), and the
-    artists ``draw`` changes. The figure is laid out once, on the first frame, and keeps that
-    layout."""
-    figure, (left, right) = canvas.subplots(1, 2, figsize=(10, 5.4), dpi=dpi)
-    plots.plot_loss_history(history, ax=right, title="loss per epoch")
-    right.grid(False, which="minor")
-    (marker,) = right.plot([], [], "o", ms=11, mfc="none", mec="crimson", mew=2, zorder=5)
-    names = class_names or {}
-    drawn: list[Any] = []  # the artists of the frame shown, replaced by the next one's
-
-    def draw(index: int) -> None:
-        for artist in drawn:
-            artist.remove()
-        before = set(left.get_children())
-        plot_recorded_boundary(left, recording, index, spec)
-        drawn[:] = [artist for artist in left.get_children() if artist not in before]
-        handles, texts = left.get_legend_handles_labels()
-        texts = [plots.legend_label(names.get(int(t), t) if plots._is_int(t) else t) for t in texts]
-        shown = left.get_legend()
-        if shown is None or [t.get_text() for t in shown.get_texts()] != texts:
-            # below the axes, where it hides no points; a new one only when its words change
-            left.legend(
-                handles, texts, fontsize=7, ncol=2, loc="upper center",
-                bbox_to_anchor=(0.5, -0.02),
-            )  # fmt: skip
-        left.set_title(_panel_caption(recording, index, spec).replace("\n", "; "), fontsize=9)
-        marker.set_data([recording.epochs[index]], [_shown_loss(right, recording, index)])
-
-    left.set_xticks([])
-    left.set_yticks([])
+    margins: bool = True,
+) -> list[np.ndarray]:
+    """The animation's frames as RGB arrays, at the resolution of ``sheet`` (the drawn
+    :func:`plot_boundary_epochs` figure): left each recorded epoch's boundary, its panel of the
+    sheet copied as pixels (not drawn again), right the loss curve with a marker at that epoch.
+    What stays the same (the loss panel, the title, the legend, whose counts the caption
+    gives) is drawn once; the caption and the marker over a copy of it for each frame."""
+    pixels, dpi = canvas.rendered_pixels(sheet), TEXT_DPI
+    panels = []
+    for ax in sheet.axes[: len(recording.epochs)]:
+        box = ax.get_window_extent()
+        rows = slice(len(pixels) - round(box.y1), len(pixels) - round(box.y0))
+        panels.append(pixels[rows, round(box.x0) : round(box.x1)])
+    high, wide = panels[0].shape[:2]
+    left, top, gap, below = (round(dpi * inches) for inches in (0.6, 0.8, 0.9, 1.0))
+    width, height = left + wide + gap + round(1.4 * wide) + 20, top + high + below
+    figure = canvas.new_figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    right = left + wide + gap  # where the loss panel starts; 20 pixels to spare on its right
+    loss_ax = figure.add_axes(
+        (right / width, below / height, (width - right - 20) / width, high / height)
+    )
+    plots.plot_loss_history(recording.history, ax=loss_ax, title="loss per epoch")
+    loss_ax.grid(False, which="minor")
+    (marker,) = loss_ax.plot([], [], "o", ms=9, mfc="none", mec="crimson", mew=2, zorder=5)
+    centre = (left + wide / 2) / width
+    text = figure.text(centre, (below + high + 4) / height, "", ha="center", fontsize=8)
     if title:
         figure.suptitle(title, fontsize=10)
-    draw(0)
-    figure.tight_layout()  # once: the frames differ only in their counts
-    figure.subplots_adjust(bottom=0.2)  # room for the legend below the boundary
-    return figure, draw, (left, marker)
-
-
-def _shown_loss(ax: Any, recording: Any, index: int) -> float:
-    """The training loss at the frame's epoch, where the loss axis can show it."""
-    value = recording.losses[index]
-    if ax.get_yscale() == "log" and not value > 0:
-        return ax.get_ylim()[0]
-    return value
-
-
-def animation_frames(
-    figure: Any, draw: Any, changing: Sequence[Any], count: int
-) -> list[np.ndarray]:
-    """The frames of :func:`training_animation_frames` as RGB arrays: what stays the same
-    (the loss panel, the title) drawn once and copied, the ``changing`` artists (the boundary
-    panel first, then the marker) drawn over the copy for each frame; the boundary panel's
-    legend is drawn only when it is a new one (its words changed), else copied."""
-    for artist in changing:
-        artist.set_animated(True)  # left out of a whole-figure drawing
+    probe = figure.add_axes((0, 0, 0.1, 0.1))  # the legend's entries, as the panels draw them
+    draw_boundary(probe, recording, margins=margins, legend=False)
+    handles, texts = probe.get_legend_handles_labels()
+    probe.remove()
+    names = class_names or {}
+    texts = [legend_label(names.get(int(t), t)) if t.lstrip("-").isdigit() else t for t in texts]
+    figure.legend(handles, [COUNTS.sub("", t) for t in texts], fontsize=7, ncol=2,
+                  loc="upper center", bbox_to_anchor=(centre, (below - 4) / height))  # fmt: skip
+    text.set_animated(True)
+    marker.set_animated(True)
     figure.canvas.draw()
     background = figure.canvas.copy_from_bbox(figure.bbox)
-    frames: list[np.ndarray] = []
-    legend, legend_pixels = None, None  # the legend as last drawn, and its pixels
-    for index in range(count):
-        if index:
-            draw(index)
+    losses = recording.losses()
+    frames = []
+    for index, panel in enumerate(panels):
         figure.canvas.restore_region(background)
-        shown = changing[0].get_legend()  # the boundary panel's, below it
-        same = shown is not None and shown is legend
-        if same:
-            figure.canvas.restore_region(legend_pixels)  # copied, not drawn again
-        if shown is not None:
-            shown.set_visible(False)
-        for artist in changing:
-            artist.set_animated(True)
-            figure.draw_artist(artist)
-        if shown is not None:
-            shown.set_visible(True)
-        if shown is not None and not same:
-            figure.draw_artist(shown)
-            box = shown.get_window_extent().expanded(1.02, 1.05)
-            legend, legend_pixels = shown, figure.canvas.copy_from_bbox(box)
-        frames.append(canvas.rendered_pixels(figure))
+        text.set_text(caption(recording, index, margins))
+        low = loss_ax.get_ylim()[0]  # where a log axis shows a loss of 0 or less
+        shown = losses[index] if loss_ax.get_yscale() != "log" or losses[index] > 0 else low
+        marker.set_data([recording.epochs[index]], [shown])
+        figure.draw_artist(text)
+        figure.draw_artist(marker)
+        frame = canvas.rendered_pixels(figure)
+        frame[top : top + panel.shape[0], left : left + panel.shape[1]] = panel
+        frames.append(frame)
     return frames
 
 
@@ -246,56 +166,40 @@ def write_gif(frames: Sequence[np.ndarray], path: Path) -> Path:
     return Path(path)
 
 
-def save_training_animation(
-    recording: Any,
-    history: Mapping[str, Sequence[float]],
-    spec: margins.MarginSpec,
-    path: Path,
-    title: str = "",
-    class_names: Mapping[int, str] | None = None,
-    dpi: int = 80,
-) -> Path:
-    """Write the animation, one frame per recorded epoch, atomically: a .gif by Pillow from
-    :func:`animation_frames`, an .mp4 by matplotlib's ffmpeg writer (each frame drawn whole)."""
-    path = Path(path)
-    figure, draw, changing = training_animation_frames(
-        recording, history, spec, title, class_names, dpi
-    )
-    count = len(recording.epochs)
-    if path.suffix == ".gif":
-        return write_gif(animation_frames(figure, draw, changing, count), path)
+def write_mp4(frames: Sequence[np.ndarray], path: Path) -> Path:
+    """The frames as an MP4 by matplotlib's ffmpeg writer (atomically)."""
+    height, width = frames[0].shape[:2]
+    figure = canvas.new_figure(figsize=(width / 100, height / 100), dpi=100)
+    image = figure.add_axes((0, 0, 1, 1)).imshow(frames[0])
+    figure.axes[0].set_axis_off()
     writer = matplotlib.animation.FFMpegWriter(fps=1000 / FRAME_MS)
-    with replaced_atomically(path) as temporary, writer.saving(figure, str(temporary), dpi):
-        for index in range(count):
-            draw(index)
+    with replaced_atomically(path) as temporary, writer.saving(figure, str(temporary), 100):
+        for frame in frames:
+            image.set_data(frame)
             writer.grab_frame()
-    return path
+    return Path(path)
 
 
 def write_evolution_figures(
     folder: Path,
     recording: Any,
-    history: Mapping[str, Sequence[float]],
-    spec: margins.MarginSpec,
     title_run: str,
     plots_config: Any,
     class_names: Mapping[int, str] | None = None,
 ) -> list[Path]:
     """boundary_epochs.png and training.gif (or .mp4) of one run; returns their paths.
     Without margins (``plots.margins: false``) the panels show the threshold alone."""
-    dpi = plots_config.dpi
+    dpi, margins = plots_config.dpi, plots_config.margins
+    levels = recording.levels
+    lines = f"lines: {levels.text}; rings: red misclassified, grey inside the margin"
+    about = f" ({lines})" if levels is not None and margins else ""
     figure = plot_boundary_epochs(
-        recording,
-        spec,
-        title=f"{title_run}: the boundary as it trains (lines: {spec.text}; rings: red "
-        "misclassified, grey inside the margin)",
-        dpi=dpi,
+        recording, f"{title_run}: the boundary as it trains{about}", dpi=dpi, margins=margins
     )
     written = [plots.save_figure(figure, folder / "boundary_epochs.png", dpi=dpi)]
     suffix = animation_format(plots_config.animation)
     if suffix is not None:
-        path = folder / f"training.{suffix}"
-        written.append(
-            save_training_animation(recording, history, spec, path, title_run, class_names)
-        )
+        frames = animation_frames(figure, recording, title_run, class_names, margins)
+        write = write_gif if suffix == "gif" else write_mp4
+        written.append(write(frames, folder / f"training.{suffix}"))
     return written

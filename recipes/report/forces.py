@@ -17,12 +17,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib.cm
-import matplotlib.collections
-import matplotlib.colors
 import numpy as np
-
-from recipes.report.canvas import new_figure
 
 FORCES_FIGURE = "forces.png"
 HARDEST_FRACTION = 0.1
@@ -106,18 +101,11 @@ def plot_point_forces(
     return ax
 
 
-def hide_plotted_points(ax: Any) -> None:
-    """Hide the points a decision-region drawing scattered (the legend keeps its entries), so
-    that the forces are the only points drawn."""
-    for collection in ax.collections:
-        if isinstance(collection, matplotlib.collections.PathCollection):
-            collection.set_visible(False)
-
-
 def plot_share_by_epoch(
     ax: Any, epochs: Sequence[int], shares: Sequence[float | None], final: float | None
 ) -> Any:
-    """The hardest 10%'s share of the force at each recorded epoch (and at the end)."""
+    """The hardest 10%'s share of the force at each recorded epoch (and at the end).
+    Returns ``ax``."""
     shown = [(e, s) for e, s in zip(epochs, shares, strict=True) if s is not None]
     if shown:
         ax.plot(*zip(*shown, strict=True), marker="o", color="C3", lw=1.6, label="recorded epochs")
@@ -141,28 +129,14 @@ def panel_indices(count: int, panels: int = EPOCH_COLUMNS) -> list[int]:
     return sorted({int(round(i)) for i in np.linspace(0, count - 1, panels)})
 
 
-def forces_figure(epochs_recorded: int, dpi: int = 120) -> tuple[Any, Any, Any, list[Any]]:
-    """(figure, final-state axes, share axes, one small axes per recorded epoch): the final
-    state large on the left, the share by epoch on the right, the recorded epochs in rows
-    below."""
-    rows = math.ceil(epochs_recorded / EPOCH_COLUMNS)
-    figure = new_figure(figsize=(13.0, 5.6 + 2.5 * rows), dpi=dpi)
-    grid = figure.add_gridspec(1 + rows, EPOCH_COLUMNS, height_ratios=[2.4] + [1] * rows)
-    final_ax = figure.add_subplot(grid[0, :3])
-    share_ax = figure.add_subplot(grid[0, 3:])
-    epoch_axes = [
-        figure.add_subplot(grid[1 + index // EPOCH_COLUMNS, index % EPOCH_COLUMNS])
-        for index in range(epochs_recorded)
-    ]
-    return figure, final_ax, share_ax, epoch_axes
-
-
 def draw_colour_bar(ax: Any, norm: Any) -> Any:
-    """The force's colour scale, in a strip taken from the right of ``ax``; returns it."""
+    """The force's colour scale, drawn in ``ax``; returns it."""
+    import matplotlib.cm
+
     from recipes.report.plots import PlainLogFormatter
 
     mappable = matplotlib.cm.ScalarMappable(norm=norm, cmap=FORCE_MAP)
-    bar = ax.figure.colorbar(mappable, ax=ax, fraction=0.05, pad=0.02)
+    bar = ax.figure.colorbar(mappable, cax=ax)
     bar.set_label("force |d loss / d score| (colour, size; log scale)")
     bar.ax.yaxis.set_major_formatter(PlainLogFormatter())
     return bar
@@ -174,4 +148,71 @@ def force_norm(*forces: np.ndarray) -> Any:
     force takes the lightest colour."""
     top = max((float(np.max(f)) for f in forces if np.size(f)), default=1.0)
     top = top if top > 0 else 1.0
+    import matplotlib.colors
+
     return matplotlib.colors.LogNorm(top / FORCE_RANGE, top, clip=True)
+
+
+def forces_summary(recording: Any) -> dict[str, Any]:
+    """run.json's ``forces``: the hardest 10%'s share of the force at the end of training and
+    at each recorded epoch (the last is the end)."""
+    shares = [hardest_share(forces) for forces in recording.point_forces]
+    return {
+        "hardest_10pct_share": shares[-1],
+        "epochs": [int(epoch) for epoch in recording.epochs],
+        "hardest_10pct_share_by_epoch": shares,
+    }
+
+
+def forces_figure(
+    recording: Any,
+    title: str,
+    dpi: int = 120,
+    margins: bool = True,
+    class_names: Any = None,
+) -> Any:
+    """forces.png: the end of training large on the left (the decision regions and each test
+    point coloured and sized by its force), the hardest 10%'s share by epoch on the right, a
+    row of small panels for recorded epochs below. Laid out in inches, the texts' sizes known
+    (a tight_layout, which measures them, took a third of the drawing). Returns the figure."""
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    from recipes.report.canvas import new_figure
+    from recipes.report.regions import draw_boundary
+
+    shares = [hardest_share(forces) for forces in recording.point_forces]
+    norm = force_norm(*recording.point_forces)
+    count = len(recording.epochs)
+    shown = panel_indices(count) if count > 1 else []  # the end alone: no row of panels
+    width, panel = 13.0, 1.85
+    height = 5.6 + (2.5 if shown else 0.0)
+    figure = new_figure(figsize=(width, height), dpi=dpi)
+    figure.set_layout_engine(PlaceHolderLayoutEngine(True, True))
+
+    def axes(x: float, y: float, w: float, h: float) -> Any:  # inches from the bottom left
+        return figure.add_axes((x / width, y / height, w / width, h / height))
+
+    bottom = 3.05 if shown else 0.6
+    side = height - 0.7 - bottom  # the final panel's, square
+    final_ax, colour_ax = axes(0.9, bottom, side, side), axes(side + 1.05, bottom, 0.2, side)
+    share_ax = axes(side + 2.55, bottom, width - side - 2.8, side)
+    draw_boundary(final_ax, recording, -1, margins=margins, points=False, rings=False, legend=False)
+    plot_point_forces(final_ax, recording.points, recording.labels, recording.point_forces[-1],
+                      norm)  # fmt: skip
+    final_ax.set_title(f"End of training: {share_text(shares[-1])} of the force")
+    draw_colour_bar(colour_ax, norm)
+    step = (width - 1.2 - panel) / max(len(shown) - 1, 1)
+    for column, index in enumerate(shown):
+        ax = axes(0.6 + column * step, 0.45, panel, panel)
+        draw_boundary(ax, recording, index, margins=False, points=False, legend=False)
+        plot_point_forces(ax, recording.points, recording.labels, recording.point_forces[index],
+                          norm, size=25)  # fmt: skip
+        ax.set_xticks([])
+        ax.set_yticks([])
+        epoch = recording.epochs[index]
+        ax.set_xlabel(f"epoch {epoch}: {share_text(shares[index])}", fontsize=8)
+    plot_share_by_epoch(share_ax, list(recording.epochs), shares, shares[-1])
+    figure.suptitle(
+        f"{title}: where the loss pushes (each test point by |d loss / d score|)", fontsize=11
+    )
+    return figure

@@ -23,14 +23,13 @@ from recipes.report.canvas import (  # noqa: F401  (the names this module always
     FIGURE_SIZE,
     PLAIN_TEXT,
     SQUARE_FIGURE_SIZE,
+    fixed_layout,
     legend_label,
     new_axes,
     new_figure,
     save_figure,
     subplots,
 )
-from recipes.report.regions import LEGEND_BELOW as _LEGEND_BELOW
-from recipes.report.regions import _is_int, plot_decision_boundary  # noqa: F401
 
 SERIES_STYLE = {
     "loss": {"color": "tab:blue", "label": "training"},
@@ -54,26 +53,6 @@ class PlainLogFormatter(matplotlib.ticker.LogFormatterSciNotation):
         body = match.group(1).replace("\\times", "×")
         body = re.sub(r"\^\{(-?\d+)\}", lambda m: m.group(1).translate(_SUPERSCRIPTS), body)
         return body.replace("-", "\u2212", 1) if body.startswith("-") else body
-
-
-class LabelPredictor:
-    """A Keras model as a predictor of labels (:func:`plot_decision_boundary`): ``predict``
-    returns integer labels from the model's scores.
-
-    Predicts in large batches without progress output (the default batch of 32 makes a
-    300k-point grid take seconds and prints progress bars).
-    """
-
-    def __init__(self, model: Any, to_labels: Any, batch_size: int = 8192) -> None:
-        self.model = model
-        self.to_labels = to_labels
-        self.batch_size = batch_size
-
-    def predict(self, features: np.ndarray) -> np.ndarray:
-        scores = self.model.predict(
-            np.asarray(features, dtype="float32"), batch_size=self.batch_size, verbose=0
-        )
-        return np.asarray(self.to_labels(scores)).astype(int)
 
 
 def plot_loss_history(
@@ -163,76 +142,3 @@ def _set_loss_scale(ax: Any, values: np.ndarray, floor: float) -> list[str]:
                 floor, color="gray", ls="--", lw=0.8, label=f"exactly 0 (drawn at {floor:g})"
             )
     return notes
-
-
-def plot_points_by_label(
-    features: np.ndarray,
-    labels: np.ndarray,
-    ax: Any = None,
-    title: str | None = None,
-    class_names: Mapping[int, str] | None = None,
-    all_labels: Sequence[int] | None = None,
-) -> Any:
-    """Scatter of 2-D points coloured by label (one colour per class, with a legend).
-
-    ``all_labels`` fixes the colour of each label, so two panels with different labels present
-    still use the same colour for the same class.
-    """
-    ax = ax if ax is not None else new_axes(SQUARE_FIGURE_SIZE)
-    features = np.asarray(features).reshape(len(features), -1)
-    labels = np.asarray(labels).astype(int)
-    palette = {
-        int(label): f"C{i}" for i, label in enumerate(sorted(all_labels or np.unique(labels)))
-    }
-    for label in sorted(np.unique(labels)):
-        chosen = labels == label
-        name = (class_names or {}).get(int(label), f"label {label}")
-        ax.scatter(
-            features[chosen, 0],
-            features[chosen, 1],
-            s=10,
-            alpha=0.7,
-            color=palette[int(label)],
-            label=legend_label(f"{name} ({int(chosen.sum())})"),
-        )
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    ax.set_aspect("equal", adjustable="datalim")
-    ax.legend(**_LEGEND_BELOW, ncol=2)  # below the axes, where it hides no points
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-def plot_true_vs_predicted(
-    features: np.ndarray,
-    y_true: np.ndarray,
-    y_pred: np.ndarray,
-    title: str | None = None,
-    class_names: Mapping[int, str] | None = None,
-    dpi: int = 120,
-) -> Any:
-    """Side by side: the points coloured by true label, and by predicted label."""
-    # Not sharex/sharey: matplotlib refuses an equal aspect with adjustable="datalim" on shared
-    # axes. Both panels show the same points, so the same limits.
-    figure, (left, right) = subplots(1, 2, figsize=(11, 5.8), dpi=dpi)
-    all_labels = sorted(set(np.unique(y_true).tolist()) | set(np.unique(y_pred).tolist()))
-    plot_points_by_label(
-        features,
-        y_true,
-        ax=left,
-        title="true labels",
-        class_names=class_names,
-        all_labels=all_labels,
-    )
-    plot_points_by_label(
-        features,
-        y_pred,
-        ax=right,
-        title="predicted labels",
-        class_names=class_names,
-        all_labels=all_labels,
-    )
-    if title:
-        figure.suptitle(title)
-    return figure

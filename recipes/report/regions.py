@@ -1,196 +1,228 @@
-"""Decision regions from one prediction on a grid, drawn as an image.
+"""The one picture of a two-feature model: its decision regions, the threshold and the
+margins as contour lines, and the test points (ringed while they still cost loss), drawn
+from one recorded epoch of a run's recording (:mod:`recipes.training.recording`).
 
-The look is mlxtend's ``plot_decision_regions`` (its colours, markers and alpha, a grid one
-point per pixel of the figure reaching 1 beyond the points, thin black lines between the
-regions, no spines), which the first figures were drawn with; the drawing is not. mlxtend
-predicts its own grid on every call and fills it with ``contourf``: here the grid is predicted
-once (:class:`DecisionGrid`), its scores serve the regions, the margin contours
-(:mod:`recipes.report.margins`) and forces.png, and the regions are one ``imshow``, about a
-tenth of ``contourf``'s drawing time on a grid this fine.
+:func:`draw_boundary` draws it into any axes: decision_boundary.png, the final panel of
+forces.png, each panel of boundary_epochs.png (which the animation shows), and the panels the
+studies put side by side. One grid (the recording's), one rule from scores to the drawn scale
+and to labels (:class:`recipes.training.recording.Levels`): a logit is drawn as its
+probability, the threshold is 0 for -1/+1 and logit models and p = 0.5 for probability models,
+a softmax row takes its largest unit.
+
+- -1/+1 models (hinge, squared hinge): lines at scores -m, 0, +m. The hinge margin is m = 1;
+  a tanh output only approaches it, so they are drawn at ``plots.hinge_margin`` (0.99: a point
+  between them costs more than 0.01 hinge loss).
+- logit and probability models: the probability at ``plots.margin_band`` (0.1 / 0.9) and 0.5.
+
+The regions are one image of the grid's scores, interpolated (bilinearly) to a finer grid
+before they are classified, so a region's edge follows the threshold's contour line rather
+than the recorded grid's staircase. The lines are matplotlib's ``contour`` and ``clabel``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import matplotlib.colors
 import numpy as np
 
-from recipes.report.canvas import SQUARE_FIGURE_SIZE, legend_label, new_axes
-from recipes.report.contours import ContourLines, add_contour
+from recipes.components.labels import predicted_labels
+from recipes.report.canvas import legend_label
+from recipes.training.recording import Levels
 
 REGION_COLOURS = (
     "#1f77b4", "#ff7f0e", "#3ca02c", "#d62728", "#9467bd",
     "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
 )  # fmt: skip
-MARKERS = "s^oxv<>"
-REGION_ALPHA = 0.45
-GRID_REACH = 1.0  # beyond the points on each side, in data units (as mlxtend)
-POINT_STYLE = {"s": 18, "alpha": 0.85, "edgecolor": "black", "linewidths": 0.3}
+MARKERS = "s^oDv<>"
+REGION_ALPHA = 0.4
+FINER = 6  # the regions' image: this many points per recorded grid step
+LINE_COLOUR = "black"
+COSTING_COLOUR = "crimson"  # misclassified
+INSIDE_COLOUR = "dimgray"  # right side of the threshold, inside the margin
 LEGEND_BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.13), "framealpha": 0.9}
 
 
-@dataclass(frozen=True)
-class DecisionGrid:
-    """A meshgrid (xx, yy), the label predicted at each point and, when the model's scores
-    are known, those scores (``xx.shape + (units,)``)."""
+def finer(values: np.ndarray, factor: int = FINER) -> np.ndarray:
+    """A grid of values (rows, columns, ...) interpolated bilinearly to ``factor`` times as
+    many steps along each axis (the corners stay where they were)."""
+    rows, columns = values.shape[:2]
+    y = np.linspace(0, rows - 1, (rows - 1) * factor + 1)
+    x = np.linspace(0, columns - 1, (columns - 1) * factor + 1)
+    y0, x0 = np.minimum(y.astype(int), rows - 2), np.minimum(x.astype(int), columns - 2)
+    wy, wx = (y - y0)[:, None], (x - x0)[None, :]
+    if values.ndim == 3:
+        wy, wx = wy[..., None], wx[..., None]
+    top = values[y0][:, x0] * (1 - wx) + values[y0][:, x0 + 1] * wx
+    bottom = values[y0 + 1][:, x0] * (1 - wx) + values[y0 + 1][:, x0 + 1] * wx
+    return top * (1 - wy) + bottom * wy
 
-    xx: np.ndarray
-    yy: np.ndarray
-    predicted: np.ndarray
-    scores: np.ndarray | None = None
 
-    def within(self, x_range: Sequence[float], y_range: Sequence[float]) -> DecisionGrid:
-        """The part of the grid inside the ranges, and one point beyond each side."""
-        x, y = self.xx[0], self.yy[:, 0]
-        columns = slice(max(int(np.searchsorted(x, x_range[0])) - 1, 0),
-                        int(np.searchsorted(x, x_range[1], side="right")) + 1)  # fmt: skip
-        rows = slice(max(int(np.searchsorted(y, y_range[0])) - 1, 0),
-                     int(np.searchsorted(y, y_range[1], side="right")) + 1)  # fmt: skip
-        scores = None if self.scores is None else self.scores[rows, columns]
-        return DecisionGrid(
-            self.xx[rows, columns], self.yy[rows, columns], self.predicted[rows, columns], scores
-        )
+def class_colours(classes: list[int]) -> dict[int, str]:
+    """A colour per class, in order: the negative class C0's blue, the positive C1's orange."""
+    return {c: REGION_COLOURS[i % len(REGION_COLOURS)] for i, c in enumerate(classes)}
 
-    @property
-    def extent(self) -> tuple[float, float, float, float]:
-        """The image extent whose pixel centres are the grid points."""
-        half_x = (self.xx[0, -1] - self.xx[0, 0]) / max(self.xx.shape[1] - 1, 1) / 2
-        half_y = (self.yy[-1, 0] - self.yy[0, 0]) / max(self.yy.shape[0] - 1, 1) / 2
-        return (
-            float(self.xx[0, 0] - half_x), float(self.xx[0, -1] + half_x),
-            float(self.yy[0, 0] - half_y), float(self.yy[-1, 0] + half_y),
+
+def draw_boundary(
+    ax: Any,
+    recording: Any,
+    index: int = -1,
+    *,
+    margins: bool = True,
+    points: bool = True,
+    rings: bool = True,
+    legend: bool = True,
+    class_names: Mapping[int, str] | None = None,
+    marker_size: float = 4.0,
+) -> Any:
+    """Recorded epoch ``index`` of ``recording``: its regions, the threshold line (with the
+    margins' dashed lines, labelled, when ``margins``), the test points by class (``points``)
+    and rings around those still costing loss (``rings``, with the margins), a
+    legend below the axes (``legend``). Returns ``ax``."""
+    levels = recording.levels
+    scores = np.asarray(recording.grid_scores[index], dtype="float64")
+    classes = recording.classes
+    colours = class_colours(classes)  # the regions'
+    fine = finer(scores if levels is None else levels.shown(scores))
+    regions = np.argmax(fine, axis=-1) if levels is None else (fine >= levels.threshold).astype(int)
+    palette = np.array(
+        [matplotlib.colors.to_rgba_array(colours[c], REGION_ALPHA)[0] for c in classes]
+    )
+    palette = np.round(palette * 255).astype(np.uint8)  # an image of bytes: no normalizing
+    x, y = recording.grid_x, recording.grid_y
+    step_x, step_y = (x[1] - x[0]) / FINER / 2, (y[1] - y[0]) / FINER / 2
+    extent = (x[0] - step_x, x[-1] + step_x, y[0] - step_y, y[-1] + step_y)
+    ax.imshow(palette[regions], origin="lower", extent=extent, interpolation="nearest",
+              aspect="auto", zorder=0)  # fmt: skip
+    nowhere = []
+    if levels is not None:
+        nowhere = _lines(ax, recording, levels.shown(scores), levels, margins)
+    elif regions.min() != regions.max():  # thin lines between the classes' regions
+        fine_x = np.linspace(x[0], x[-1], fine.shape[1])
+        fine_y = np.linspace(y[0], y[-1], fine.shape[0])
+        ax.contour(fine_x, fine_y, regions, np.arange(len(classes) - 1) + 0.5,
+                   colors=LINE_COLOUR, linewidths=0.5)  # fmt: skip
+    if points:
+        draw_points(ax, recording.points, recording.labels, classes, marker_size)
+    if levels is not None and margins:  # the lines' legend entry, after the classes'
+        note = f" ({', '.join(nowhere)} nowhere)" if nowhere else ""
+        ax.plot([], [], color=LINE_COLOUR, ls="--", lw=0.9, label=levels.text + note)
+    if levels is not None and margins and rings:
+        ring_costing_points(ax, recording.points, recording.labels,
+                            recording.point_scores[index], levels, marker_size)  # fmt: skip
+    if regions.min() == regions.max():
+        ax.text(
+            0.5, 0.97, f"the model predicts {classes[int(regions.flat[0])]} everywhere",
+            transform=ax.transAxes, ha="center", va="top", fontsize=9,
+            bbox={"facecolor": "white", "alpha": 0.8},
         )  # fmt: skip
-
-
-def grid_points(features: np.ndarray, pixels: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """The meshgrid over the points plus :data:`GRID_REACH`, ``pixels`` (columns, rows)."""
-    features = np.asarray(features, dtype="float32").reshape(len(features), -1)
-    low, high = features.min(axis=0) - GRID_REACH, features.max(axis=0) + GRID_REACH
-    x = np.linspace(low[0], high[0], int(pixels[0]), dtype="float32")
-    y = np.linspace(low[1], high[1], int(pixels[1]), dtype="float32")
-    return np.meshgrid(x, y)
-
-
-def figure_pixels(figure: Any) -> tuple[int, int]:
-    """One grid point per pixel of ``figure`` (columns, rows), as mlxtend sized its grid."""
-    width, height = figure.dpi * figure.get_size_inches()
-    return int(np.floor(width)), int(np.ceil(height))
-
-
-def predict_grid(predictor: Any, features: np.ndarray, pixels: tuple[int, int]) -> DecisionGrid:
-    """The grid around ``features`` predicted in one ``predictor.predict`` call (labels); the
-    scores too when the predictor keeps them (:class:`recipes.report.margins.ScoringPredictor`)."""
-    xx, yy = grid_points(features, pixels)
-    flat = np.stack([xx.ravel(), yy.ravel()], axis=1)
-    predicted = np.asarray(predictor.predict(flat)).reshape(xx.shape).astype(int)
-    scores = getattr(predictor, "grid_scores", None)
-    if scores is not None and len(scores) == flat.shape[0]:
-        scores = np.asarray(scores).reshape(*xx.shape, -1)
-    else:
-        scores = None
-    return DecisionGrid(xx, yy, predicted, scores)
-
-
-def class_colours(labels: Sequence[int], predicted: np.ndarray) -> dict[int, str]:
-    """A colour per class: the test labels' in order, then any only the model predicts."""
-    classes = sorted({*np.unique(labels).tolist(), *np.unique(predicted).tolist()})
-    known = sorted(np.unique(labels).tolist())
-    ordered = known + [c for c in classes if c not in known]
-    return {int(c): REGION_COLOURS[i % len(REGION_COLOURS)] for i, c in enumerate(ordered)}
-
-
-def draw_regions(ax: Any, grid: DecisionGrid, colours: Mapping[int, str]) -> None:
-    """The regions as one image (pixel centres on the grid points) and thin black lines
-    between them; the axes' limits are the grid's."""
-    classes = sorted(colours)
-    index = np.searchsorted(classes, grid.predicted)
-    palette = np.array([matplotlib.colors.to_rgba(colours[c], REGION_ALPHA) for c in classes])
-    ax.imshow(
-        palette[index], origin="lower", extent=grid.extent, interpolation="nearest",
-        aspect="auto", zorder=0,
-    )  # fmt: skip
-    present = np.unique(index)
-    for level in np.arange(len(classes) - 1) + 0.5 if len(present) > 1 else []:
-        add_contour(ax, ContourLines(
-            grid.xx[0], grid.yy[:, 0], index, level, colors="black", linewidths=0.5
-        ))  # fmt: skip
-    ax.set_xlim(grid.xx.min(), grid.xx.max())
-    ax.set_ylim(grid.yy.min(), grid.yy.max())
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(y[0], y[-1])
+    ax.set_aspect("equal", adjustable="box")
+    if legend:
+        class_legend(ax, class_names)
+    return ax
 
 
 def draw_points(
-    ax: Any, features: np.ndarray, labels: np.ndarray, colours: Mapping[int, str]
-) -> None:
-    """The points by class: mlxtend's markers (squares, triangles, ...) in the region colours."""
-    features = np.asarray(features).reshape(len(features), -1)
-    for position, label in enumerate(sorted(np.unique(labels).tolist())):
+    ax: Any,
+    points: np.ndarray,
+    labels: np.ndarray,
+    classes: list[int],
+    marker_size: float = 4.0,
+    names: Mapping[int, str] | None = None,
+) -> Any:
+    """The points by class, in the classes' colours and markers (squares, triangles, ...), as
+    marker lines (a few times cheaper to make than ``scatter``, drawn the same); each labelled
+    with its class (``names``: as its name, with how many points it has). Returns ``ax``."""
+    colours = class_colours(classes)
+    for position, label in enumerate(classes):
         chosen = labels == label
-        ax.scatter(
-            features[chosen, 0], features[chosen, 1], color=colours[int(label)],
-            marker=MARKERS[position % len(MARKERS)], label=str(label), **POINT_STYLE,
+        text = str(label) if names is None else f"{names.get(label, label)} ({chosen.sum()})"
+        ax.plot(
+            points[chosen, 0], points[chosen, 1], ls="none", ms=marker_size,
+            marker=MARKERS[position % len(MARKERS)], color=colours[label], mec="black",
+            mew=0.3, alpha=0.9, label=legend_label(text),
         )  # fmt: skip
+    return ax
+
+
+def predictions_figure(
+    recording: Any, title: str, dpi: int = 120, class_names: Mapping[int, str] | None = None
+) -> Any:
+    """predictions.png: the test points by their true label and, beside them, by the label the
+    model predicts at the end of training. Returns the figure."""
+    from recipes.report.canvas import subplots
+
+    figure, axes = subplots(1, 2, figsize=(11, 5.8), dpi=dpi)
+    predicted = predicted_labels(
+        recording.point_scores[-1], recording.label_kind, recording.output_kind
+    )  # as test_predictions.csv's y_pred
+    for ax, labels, which in zip(axes, (recording.labels, predicted),
+                                 ("true labels", "predicted labels"), strict=True):  # fmt: skip
+        draw_points(ax, recording.points, labels, recording.classes, 4.0, class_names or {})
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.legend(**LEGEND_BELOW, ncol=2, fontsize=8)  # below the axes: it hides no points
+        ax.set_title(which)
+    figure.suptitle(title)
+    return figure
+
+
+def _lines(ax: Any, recording: Any, shown: np.ndarray, levels: Levels, margins: bool) -> list[str]:
+    """The threshold's contour (solid) and, with ``margins``, the margins' (dashed), labelled
+    with their values, as one contour set; returns the levels the scores reach nowhere (a
+    probability model never as sure as 0.9), which the legend names."""
+    drawn = [(levels.low, "--", 0.9), (levels.threshold, "-", 1.1), (levels.high, "--", 0.9)]
+    if not margins:
+        drawn = [(levels.threshold, "-", 0.6)]
+    low, high = shown.min(), shown.max()
+    reached = [line for line in drawn if low < line[0] < high]
+    if reached:
+        values, styles, widths = zip(*reached, strict=True)
+        lines = ax.contour(recording.grid_x, recording.grid_y, shown, values,
+                           colors=LINE_COLOUR, linestyles=styles, linewidths=widths)  # fmt: skip
+        if margins:
+            ax.clabel(lines, fmt={value: f"{value:g}" for value in values}, fontsize=7)
+    return [f"{level:g}" for level, _, _ in drawn if not low < level < high]
+
+
+def ring_costing_points(
+    ax: Any,
+    points: np.ndarray,
+    labels: np.ndarray,
+    scores: np.ndarray,
+    levels: Levels,
+    marker_size: float = 4.0,
+) -> int:
+    """Ring the points that still cost loss: red for misclassified, a thin dark ring for those
+    on the right side but inside the margin; returns how many cost loss."""
+    costing = levels.costs_loss(scores, labels)
+    wrong = levels.misclassified(scores, labels)
+    inside = costing & ~wrong
+    ax.plot(
+        points[inside, 0], points[inside, 1], ls="none", marker="o", ms=marker_size * 1.9,
+        mfc="none", mec=INSIDE_COLOUR, mew=0.6, label=f"inside the margin ({int(inside.sum())})",
+    )  # fmt: skip
+    ax.plot(
+        points[wrong, 0], points[wrong, 1], ls="none", marker="o", ms=marker_size * 2.2,
+        mfc="none", mec=COSTING_COLOUR, mew=1.2, label=f"misclassified ({int(wrong.sum())})",
+    )  # fmt: skip
+    return int(costing.sum())
 
 
 def class_legend(
-    ax: Any, class_names: Mapping[int, str] | None, columns: int | None = None, **options: Any
+    ax: Any, class_names: Mapping[int, str] | None, columns: int = 2, **options: Any
 ) -> Any:
     """The legend below the axes (the regions fill the plot: inside it would hide points),
     class numbers shown as their names."""
     handles, texts = ax.get_legend_handles_labels()
     names = class_names or {}
     texts = [legend_label(names.get(int(t), t) if _is_int(t) else t) for t in texts]
-    columns = columns or max(1, min(len(handles), 3))
-    return ax.legend(handles, texts, title="test points", **LEGEND_BELOW, ncol=columns, **options)
-
-
-def plot_decision_regions(
-    ax: Any,
-    grid: DecisionGrid,
-    features: np.ndarray,
-    labels: np.ndarray,
-    title: str | None = None,
-    class_names: Mapping[int, str] | None = None,
-) -> Any:
-    """Decision regions of ``grid`` with the points, a legend below; says so when the model
-    predicts one class everywhere. Returns ``ax``."""
-    labels = np.asarray(labels).reshape(-1).astype(int)
-    colours = class_colours(labels, grid.predicted)
-    draw_regions(ax, grid, colours)
-    draw_points(ax, features, labels, colours)
-    regions = np.unique(grid.predicted)
-    if len(regions) == 1:
-        ax.text(
-            0.5, 0.97, f"the model predicts {int(regions[0])} everywhere", transform=ax.transAxes,
-            ha="center", va="top", fontsize=9, bbox={"facecolor": "white", "alpha": 0.8},
-        )  # fmt: skip
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    class_legend(ax, class_names)
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    ax.set_aspect("equal", adjustable="box")
-    if title:
-        ax.set_title(title)
-    return ax
-
-
-def plot_decision_boundary(
-    predictor: Any,
-    features: np.ndarray,
-    labels: np.ndarray,
-    ax: Any = None,
-    title: str | None = None,
-    class_names: Mapping[int, str] | None = None,
-) -> Any:
-    """Decision regions of ``predictor`` (anything with ``predict(points) -> labels``) with
-    the points: one prediction on a grid one point per pixel of the axes' figure, so the
-    boundary is as sharp as the image. Returns ``ax``."""
-    ax = ax if ax is not None else new_axes(SQUARE_FIGURE_SIZE)
-    grid = predict_grid(predictor, features, figure_pixels(ax.figure))
-    return plot_decision_regions(ax, grid, features, labels, title, class_names)
+    options = {"fontsize": 8, "title": "test points", **LEGEND_BELOW, **options}
+    return ax.legend(handles, texts, ncol=columns, **options)
 
 
 def _is_int(text: str) -> bool:

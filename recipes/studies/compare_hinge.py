@@ -3,7 +3,9 @@ question, "does squared hinge draw a tighter boundary?", measured.
 
 The report, after the sweep's runs: the generic comparison table and figures, each loss's
 decision boundary side by side, the area each boundary encloses, both losses' curves overlaid,
-and seed_summary.csv with report.md (:mod:`recipes.studies.hinge_report`).
+and seed_summary.csv with report.md (:mod:`recipes.studies.hinge_report`). Everything is drawn
+and measured from the runs' recordings (:mod:`recipes.training.recording`): no model is
+loaded, nothing is scored again.
 """
 
 from __future__ import annotations
@@ -15,20 +17,15 @@ from typing import Any
 
 import numpy as np
 
-from recipes.components.labels import predicted_labels
-from recipes.config.resolve import resolve_run_folder_config
-from recipes.datasets import build_dataset
-from recipes.report import canvas, margins, plots
+from recipes.report import canvas, plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
+from recipes.report.regions import draw_boundary, finer
 from recipes.status import RunStatus
 from recipes.studies.hinge_figures import plot_tightness_per_seed, plot_training_evolution
 from recipes.studies.hinge_report import converged, write_hinge_report
 from recipes.sweeps.records import RunResult, SweepResults
-from recipes.training.backend import select_backend
-
-# The square in which the area classified +1 is measured (the circles lie within radius 1).
-HINGE_AREA_EXTENT = 1.5
-HINGE_AREA_POINTS = 301
+from recipes.training.figures import label_feature_axes
+from recipes.training.recording import RECORDING_FILE, Recording
 
 
 def compare_hinge(sweep: SweepResults) -> list[Path]:
@@ -42,31 +39,33 @@ def compare_hinge(sweep: SweepResults) -> list[Path]:
     if not completed:
         return written
     by_loss = _group_by_loss(sweep, completed)
-    models = _load_models(sweep, completed)
-    written.append(_plot_decision_boundaries(sweep, by_loss, models))
+    recordings = {r.run_folder: Recording.load(r.run_folder / RECORDING_FILE) for r in completed}
+    written.append(_plot_decision_boundaries(sweep, by_loss, recordings))
     areas = {
-        loss: [positive_region_area(models[r.run_folder]) for r in results]
+        loss: [positive_region_area(recordings[r.run_folder]) for r in results]
         for loss, results in by_loss.items()
     }
     written.append(_plot_loss_curves(sweep, by_loss))
     written.append(plot_tightness_per_seed(sweep, by_loss, areas))
-    evolution = plot_training_evolution(sweep, by_loss)
+    evolution = plot_training_evolution(sweep, by_loss, recordings)
     written += [evolution] if evolution else []
     written.append(write_hinge_report(sweep, by_loss, areas, evolution is not None))
     return written
 
 
-def positive_region_area(model: Any, extent: float = HINGE_AREA_EXTENT) -> float:
-    """Area of the region a -1/+1 model classifies +1 inside [-extent, extent]^2.
+def positive_region_area(recording: Recording) -> float:
+    """Area of the region a -1/+1 model classifies +1 at the end of training, inside its
+    recording's grid (the test points' square and a tenth more on each side).
 
     For the circles data (inner circle radius 0.1, outer 1) this measures how tightly the
     decision boundary wraps the inner class: a boundary hugging the inner circle encloses about
     pi * 0.1^2 = 0.03, a maximum-margin circle halfway (radius 0.55) about 0.95.
     """
-    axis = np.linspace(-extent, extent, HINGE_AREA_POINTS, dtype="float32")
-    grid = np.stack(np.meshgrid(axis, axis), axis=-1).reshape(-1, 2)
-    scores = np.asarray(model.predict(grid, batch_size=8192, verbose=0)).reshape(-1)
-    return float(np.mean(scores >= 0) * (2 * extent) ** 2)
+    levels = recording.levels
+    positive = finer(levels.shown(recording.grid_scores[-1])) >= levels.threshold
+    width = float(recording.grid_x[-1] - recording.grid_x[0])
+    height = float(recording.grid_y[-1] - recording.grid_y[0])
+    return float(np.mean(positive) * width * height)
 
 
 def _comparison_spec(sweep: SweepResults) -> ComparisonSpec:
@@ -91,51 +90,29 @@ def _group_by_loss(
     return by_loss
 
 
-def _load_models(sweep: SweepResults, completed: Sequence[RunResult]) -> dict[Path, Any]:
-    """Each completed run's model.keras, by run folder, on the sweep's backend."""
-    select_backend(sweep.base.config.backend)
-    # Imports Keras: only after the backend is chosen.
-    from recipes.components.keras_objects import load_model
-
-    return {r.run_folder: load_model(str(r.run_folder / "model.keras")) for r in completed}
-
-
 def _plot_decision_boundaries(
-    sweep: SweepResults, by_loss: Mapping[str, Sequence[RunResult]], models: Mapping[Path, Any]
+    sweep: SweepResults, by_loss: Mapping[str, Sequence[RunResult]], recordings: Mapping[Path, Any]
 ) -> Path:
-    """decision_boundaries.png: each loss's first-seed run side by side, same test points."""
-    dpi = sweep.base.config.plots.dpi
+    """decision_boundaries.png: each loss's first-seed run side by side, drawn as the run's own
+    decision_boundary.png (:func:`recipes.report.regions.draw_boundary`, its end of training)."""
+    config = sweep.base.config
     losses = list(by_loss)
-    figure, axes = plots.subplots(1, len(losses), figsize=(5.4 * len(losses), 6.0), dpi=dpi)
+    figure, axes = plots.subplots(
+        1, len(losses), figsize=(5.4 * len(losses), 6.0), dpi=config.plots.dpi
+    )
     for ax, loss in zip(np.atleast_1d(axes), losses, strict=True):
         first = by_loss[loss][0]
-        _plot_boundary_panel(ax, loss, first, models[first.run_folder])
+        recording = recordings[first.run_folder]
+        draw_boundary(ax, recording, margins=config.plots.margins,
+                      class_names=recording.class_names)  # fmt: skip
+        accuracy = first.metrics.get("test_accuracy", math.nan)
+        seed = first.point.values.get("seed", config.seed)
+        ax.set_title(f"{loss.replace('_', ' ')} (seed {seed}), test acc {accuracy:.1%}")
+        label_feature_axes([ax], recording)
     figure.suptitle("Decision boundaries: hinge vs squared hinge, same data and seed")
     canvas.tight_below_title(figure)  # the overall title above the panels' own
-    return plots.save_figure(figure, sweep.folder / "decision_boundaries.png", dpi=dpi)
-
-
-def _plot_boundary_panel(ax: Any, loss: str, run: RunResult, model: Any) -> None:
-    """One run's decision boundary over its own test points, with its margins (as the run's
-    own decision_boundary.png draws them)."""
-    config = resolve_run_folder_config(run.run_folder)
-    split = build_dataset(config.data.name, config.data.params, config.seed)
-    predictor = margins.ScoringPredictor(
-        model, lambda scores, kind=split.label_kind: predicted_labels(scores, kind, "tanh")
-    )
-    accuracy = run.metrics.get("test_accuracy", math.nan)
-    drawn = {
-        "ax": ax,
-        "title": f"{loss.replace('_', ' ')} (seed {config.seed}), test acc {accuracy:.1%}",
-        "class_names": split.info.get("class_names"),
-    }
-    spec = margins.margin_spec(config.plots, split.label_kind, "tanh")
-    if spec is None or not spec.drawn:
-        plots.plot_decision_boundary(predictor, split.x_test, split.y_test, **drawn)
-    else:
-        margins.plot_decision_boundary_with_margins(
-            predictor, split.x_test, split.y_test, spec, **drawn
-        )
+    path = sweep.folder / "decision_boundaries.png"
+    return plots.save_figure(figure, path, dpi=config.plots.dpi)
 
 
 def _mean_loss_curves(

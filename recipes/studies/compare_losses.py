@@ -1,19 +1,28 @@
 """Losses side by side (``report: compare_losses``): the generic comparison table with the
-hardest 10%'s share of the force, each loss's decision boundary beside its forces.png, and
-report.md saying which loss leans most on its hardest points."""
+hardest 10%'s share of the force, each loss's decision boundary beside its forces at the end of
+training (drawn from each run's recording as the run's own decision_boundary.png and
+forces.png draw them), and report.md saying which loss leans most on its hardest points."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib.image
-
 from recipes.files import atomic_write_text, markdown_table
 from recipes.report import plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
-from recipes.report.forces import SHARE_METRIC
+from recipes.report.forces import (
+    SHARE_METRIC,
+    draw_colour_bar,
+    force_norm,
+    hardest_share,
+    plot_point_forces,
+    share_text,
+)
+from recipes.report.regions import draw_boundary
 from recipes.status import RunStatus
 from recipes.sweeps.records import RunResult, SweepResults
+from recipes.training.figures import label_feature_axes
+from recipes.training.recording import RECORDING_FILE, Recording
 
 FIGURE = "boundaries_and_forces.png"
 COLUMNS = ("test_auc", "test_accuracy", SHARE_METRIC)
@@ -35,16 +44,22 @@ def _label(result: RunResult) -> str:
 
 
 def _side_by_side(sweep: SweepResults, results: list[RunResult]) -> Path:
-    """One row per loss: its decision_boundary.png, then its forces.png."""
-    figure, grid = plots.subplots(len(results), 2, figsize=(16, 5.2 * len(results)), dpi=100,
-                                squeeze=False, width_ratios=[1, 2.2])  # fmt: skip
-    for row, result in zip(grid, results, strict=True):
-        for ax, name in zip(row, ("decision_boundary.png", "forces.png"), strict=True):
-            path = Path(result.run_folder) / name
-            if path.is_file():
-                ax.imshow(matplotlib.image.imread(path))
-            ax.set_axis_off()
-        row[0].set_title(plots.legend_label(_label(result)), fontsize=12, loc="left")
+    """One row per loss: its decision boundary, then its forces at the end of training (one
+    colour scale for every row)."""
+    recordings = [Recording.load(Path(r.run_folder) / RECORDING_FILE) for r in results]
+    norm = force_norm(*(recording.point_forces[-1] for recording in recordings))
+    margins = sweep.base.config.plots.margins
+    figure, grid = plots.subplots(len(results), 2, figsize=(12, 5.6 * len(results)), dpi=100,
+                                  squeeze=False)  # fmt: skip
+    for (boundary, pushed), result, recording in zip(grid, results, recordings, strict=True):
+        draw_boundary(boundary, recording, margins=margins, class_names=recording.class_names)
+        boundary.set_title(plots.legend_label(_label(result)), fontsize=12, loc="left")
+        draw_boundary(pushed, recording, margins=margins, points=False, rings=False, legend=False)
+        forces = recording.point_forces[-1]
+        plot_point_forces(pushed, recording.points, recording.labels, forces, norm)
+        pushed.set_title(f"{share_text(hardest_share(forces))} of the force")
+        draw_colour_bar(pushed.inset_axes((1.04, 0.0, 0.05, 1.0)), norm)
+        label_feature_axes([boundary, pushed], recording)
     return plots.save_figure(figure, sweep.folder / FIGURE, dpi=100)
 
 

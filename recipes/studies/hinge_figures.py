@@ -1,7 +1,7 @@
 """Two figures of the hinge vs squared hinge study that show what the table says:
 
 - training_evolution.png: both losses' boundaries (with their margins) at the same recorded
-  epochs, same seed, one row per loss, from each run's boundary_recording.npz;
+  epochs, same seed, one row per loss, from each run's recording (recording.npz);
 - tightness_per_seed.png: the area classified +1, one point per seed and loss (a strip plot),
   so a mean ± std can be read against the runs behind it.
 """
@@ -14,84 +14,48 @@ from typing import Any
 
 import numpy as np
 
-from recipes.report import evolution, margins, plots
+from recipes.report import evolution, plots
 from recipes.studies.hinge_report import CONVERGED_ACCURACY
 from recipes.sweeps.records import RunResult, SweepResults
-from recipes.training.recording import RECORDING_FILE, BoundaryRecording
 
 HUGGING_AREA = np.pi * 0.1**2  # a boundary around the inner circle (radius 0.1)
 HALFWAY_AREA = np.pi * 0.55**2  # a circle halfway to the outer ring
 
 
-def _recordings_of_one_seed(
-    by_loss: Mapping[str, Sequence[RunResult]],
-) -> tuple[Any, dict[str, BoundaryRecording]] | None:
-    """The first seed every loss has a recording for, and those recordings."""
-    per_loss = {
-        loss: {
-            r.point.values.get("seed"): r.run_folder / RECORDING_FILE
-            for r in results
-            if (r.run_folder / RECORDING_FILE).is_file()
-        }
-        for loss, results in by_loss.items()
-    }
-    seeds = [seed for seed in next(iter(per_loss.values()), {}) if all(
-        seed in paths for paths in per_loss.values()
-    )]  # fmt: skip
+def plot_training_evolution(
+    sweep: SweepResults, by_loss: Mapping[str, Sequence[RunResult]], recordings: Mapping[Path, Any]
+) -> Path | None:
+    """training_evolution.png: one row per loss, one column per recorded epoch they share,
+    of the first seed every loss ran (``recordings``: by run folder); None when they share
+    fewer than two epochs (``plots.evolution: false`` records the end alone)."""
+    runs = [{r.point.values.get("seed"): r for r in results} for results in by_loss.values()]
+    seeds = [seed for seed in runs[0] if all(seed in by_seed for by_seed in runs)]
     if not seeds:
         return None
-    return seeds[0], {loss: BoundaryRecording.load(paths[seeds[0]]) for loss, paths in
-                      per_loss.items()}  # fmt: skip
-
-
-def _common_epochs(recordings: Mapping[str, BoundaryRecording]) -> list[int]:
-    sets = [set(recording.epochs) for recording in recordings.values()]
-    return sorted(set.intersection(*sets))
-
-
-def plot_training_evolution(
-    sweep: SweepResults, by_loss: Mapping[str, Sequence[RunResult]]
-) -> Path | None:
-    """training_evolution.png: one row per loss, one column per recorded epoch both share,
-    same seed; None when no seed has a recording for every loss."""
-    found = _recordings_of_one_seed(by_loss)
-    if found is None:
-        return None
-    seed, recordings = found
-    epochs = _common_epochs(recordings)
-    if not epochs:
+    seed = seeds[0]
+    shown = {loss: recordings[by_seed[seed].run_folder]
+             for loss, by_seed in zip(by_loss, runs, strict=True)}  # fmt: skip
+    epochs = sorted(set.intersection(*(set(r.epochs.tolist()) for r in shown.values())))
+    if len(epochs) < 2:
         return None
     config = sweep.base.config
-    spec = margins.margin_spec(config.plots, "plus_minus_one", "tanh")
-    rows, columns = len(recordings), len(epochs)
+    levels = next(iter(shown.values())).levels
+    rows, columns = len(shown), len(epochs)
     figure, axes = plots.subplots(
         rows, columns, figsize=(2.3 * columns, 2.75 * rows), dpi=config.plots.dpi, squeeze=False
     )
-    for row, (loss, recording) in zip(axes, recordings.items(), strict=True):
-        keep = [recording.epochs.index(epoch) for epoch in epochs]
-        chosen = _subset(recording, keep)
-        evolution.plot_boundary_epochs(chosen, spec, axes=list(row))
+    for row, (loss, recording) in zip(axes, shown.items(), strict=True):
+        keep = [recording.epochs.tolist().index(epoch) for epoch in epochs]
+        evolution.plot_boundary_epochs(
+            recording.subset(keep), axes=list(row), margins=config.plots.margins
+        )
         row[0].set_ylabel(loss.replace("_", " "), fontsize=11)
     figure.suptitle(
         f"The boundary as it trains: hinge vs squared hinge, seed {seed}, same epochs "
-        f"(lines: {spec.text}; rings: red misclassified, grey inside the margin)",
+        f"(lines: {levels.text}; rings: red misclassified, grey inside the margin)",
         fontsize=10,
     )
     return plots.save_figure(figure, sweep.folder / "training_evolution.png", dpi=config.plots.dpi)
-
-
-def _subset(recording: BoundaryRecording, keep: Sequence[int]) -> BoundaryRecording:
-    """The recording at the given indices only."""
-    return BoundaryRecording(
-        recording.xx,
-        recording.yy,
-        recording.points,
-        recording.labels,
-        [recording.epochs[i] for i in keep],
-        [recording.grid_scores[i] for i in keep],
-        [recording.point_scores[i] for i in keep],
-        [recording.losses[i] for i in keep],
-    )
 
 
 def plot_tightness_per_seed(
@@ -119,7 +83,7 @@ def plot_tightness_per_seed(
     ax.set_xticks(range(len(by_loss)), [loss.replace("_", " ") for loss in by_loss])
     ax.set_xlim(-0.5, len(by_loss) - 0.5 + 0.3)
     ax.set_ylim(0, top * 1.08)
-    ax.set_ylabel("area classified +1 in [-1.5, 1.5]²")
+    ax.set_ylabel("area classified +1 (in the plotted square)")
     ax.scatter([], [], color="gray", label="separates the circles (test acc ≥ 99%)")
     ax.scatter([], [], facecolors="none", edgecolors="gray", label="did not (left out of mean)")
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.07), ncol=2)

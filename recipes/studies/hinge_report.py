@@ -172,7 +172,8 @@ def report_text(
         "The two losses' values are on different scales (squared hinge squares each margin "
         "violation below 1), so compare their loss curves by shape, not height.",
         "",
-        "*Area classified +1*: the area of [-1.5, 1.5]² the model assigns to the inner circle "
+        "*Area classified +1*: the area of the plotted square (the test points' and a tenth more "
+        "on each side) the model assigns to the inner circle "
         "(radius 0.1). A boundary hugging the inner circle encloses about 0.03; a "
         "maximum-margin circle halfway to the outer ring (radius 0.55) about 0.95.",
         "",

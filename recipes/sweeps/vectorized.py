@@ -1,10 +1,8 @@
 """The ``vectorized`` sweep executor: points whose configs differ only in their seed train
 together as one compiled JAX program (the task's ``together`` plug-in; for ``train``,
 :func:`recipes.training.group.train_together`), in this process, so a sweep over 50 seeds pays
-Keras' start-up and the compilation once. Each point still gets its own complete run folder;
-its figures are drawn by a pool of ``jobs`` processes while the group's other runs finish, when
-``plots.draw`` asks for one (:mod:`recipes.training.drawing`), and the runs' outcomes, hence the
-sweep's report, wait for them.
+Keras' start-up and the compilation once. Each point still gets its own complete run folder
+(its figures pending unless ``plots.draw: in_run``: :mod:`recipes.training.drawing`).
 Points that cannot share (another backend, a task that cannot train together,
 ``train.trainer: fit``, a run resumed from its backup) go to the
 :class:`~recipes.sweeps.executors.ProcessExecutor`, ``jobs`` at a time.
@@ -19,7 +17,7 @@ from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
 from recipes.outcome import RunOutcome, raise_if_interrupted
-from recipes.plugins import FIGURE_POOLS, RUN_GROUP, TASKS
+from recipes.plugins import RUN_GROUP, TASKS
 from recipes.status import RunStatus
 from recipes.sweeps.executors import ProcessExecutor, record_outcome
 from recipes.sweeps.records import RunResult, SweepResults
@@ -58,10 +56,8 @@ class VectorizedExecutor:
             key = shared_program_key(recipe)
             if key is not None:
                 groups.setdefault(key, []).append((result, recipe))
-        with FIGURE_POOLS.load()(self.jobs) as figures:  # only a group that wants one starts it
-            for number, members in enumerate(groups.values(), start=1):
-                name = f"group {number}/{len(groups)}"
-                _train_group(sweep, members, progress, name, figures)
+        for number, members in enumerate(groups.values(), start=1):
+            _train_group(sweep, members, progress, f"group {number}/{len(groups)}")
         ProcessExecutor(self.jobs).run(sweep, progress)  # whatever is left
 
 
@@ -70,7 +66,6 @@ def _train_group(
     members: list[tuple[RunResult, ResolvedRecipe]],
     progress: Any,
     name: str,
-    figures: Any,
 ) -> None:
     results = [result for result, _ in members]
     for result in results:
@@ -90,6 +85,6 @@ def _train_group(
         progress.done(results[index])
 
     outcomes = RUN_GROUP.load()(
-        [recipe for _, recipe in members], sweep.output_root, on_finished, on_epoch, figures
+        [recipe for _, recipe in members], sweep.output_root, on_finished, on_epoch
     )
     raise_if_interrupted(outcomes)  # a signal stopped the group: the sweep stops too

@@ -179,12 +179,10 @@ def run_group(
     output_root: Path,
     on_finished: Callable[[int, RunOutcome], None],
     on_epoch: Callable[[int, int], None] | None = None,
-    figures: Any = None,
 ) -> list[RunOutcome]:
     """Points that share everything but their seed, trained together as one program (the
     task's ``together`` plug-in), each in its own run folder; ``on_finished(index, outcome)``
-    as each run folder is finished. ``figures``: the sweep's figure pools
-    (:class:`recipes.training.figure_pool.FigurePools`), or None. Returns every point's outcome."""
+    as each run folder is finished. Returns every point's outcome."""
     train_together = TASKS.entry(recipes[0].config.task).info["together"].load()
     outcomes: dict[int, RunOutcome] = {}
 
@@ -194,7 +192,7 @@ def run_group(
 
     fresh_keras_state()
     try:
-        train_together(recipes, output_root, finished, on_epoch, figures)
+        train_together(recipes, output_root, finished, on_epoch)
     except (Exception, KeyboardInterrupt) as error:  # the shared part failed or was stopped
         for index in range(len(recipes)):
             if index not in outcomes:

@@ -107,6 +107,7 @@ class RunContext:
     durations: dict[str, float] = field(default_factory=dict)
     verbose: int | None = None  # Keras progress output; None: bars on a terminal, else lines
     resuming: bool = False  # the folder holds an interrupted or failed run to continue
+    sweep_point: bool = False  # run for a sweep (plots.draw: auto leaves its figures pending)
 
     @property
     def config(self) -> Any:
@@ -184,6 +185,7 @@ class OpenRun:
         self.started = time.perf_counter()
         self.status: RunStatus | None = None
         select_backend(recipe.config.backend)
+        reserved = folder
         if resume_folder is None:
             folder, record = _new_run_folder(recipe, output_root, folder)
             self.lock = lock or FolderLock(folder).acquire()
@@ -192,8 +194,9 @@ class OpenRun:
             self.lock = lock or FolderLock(folder).acquire()
             record = reopen_record(folder, resume_entry or {})
         self.context = RunContext(
-            recipe, folder, record, verbose=verbose, resuming=resume_folder is not None
-        )
+            recipe, folder, record, verbose=verbose, resuming=resume_folder is not None,
+            sweep_point=reserved is not None,  # a folder reserved by a sweep executor
+        )  # fmt: skip
         self.context.durations["setup"] = time.perf_counter() - self.started  # backend, folder
         HEARTBEATS.add(record)
 

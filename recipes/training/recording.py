@@ -1,20 +1,23 @@
-"""Training as it happens: a Keras callback that keeps the model's weights at chosen epochs,
-the scores those weights give on a coarse grid (and on the plotted points), and the file that
-keeps them.
+"""What training looked like, recorded once per run of two-feature data: at each recorded epoch
+the scores on one grid around the test points, the test points' scores and the force of the
+loss on each (:func:`recipes.report.forces.point_forces`), with everything the figures need
+besides (the history, the labels, the levels, the names), in one file: recording.npz, whose
+arrays docs/recording.md describes. Every figure of the run, and the studies' panels, are
+drawn from it, without Keras or the model.
 
-During the fit the callback only copies ``self.model.get_weights()`` in ``on_epoch_end``
-(well under a millisecond for these models), nothing tied to ``model.fit``'s internals, so any
-trainer that calls Keras callbacks with the model's weights in place can use it. The grid is
-scored after training (:meth:`BoundaryRecording.score`), with one compiled ``predict_on_batch``
-per recorded epoch: calling a model eagerly inside the fit cost seconds on JAX (each
-operation compiled on first use), a fifth of the compiled trainer's fit.
-``benchmarks/recording_overhead.py`` measures both parts.
+During the fit a callback only copies ``self.model.get_weights()`` at the chosen epochs
+(well under a millisecond for these models), so any trainer that calls Keras callbacks with
+the model's weights in place (``model.fit``, the compiled trainer) records the same. The
+scores are computed after the fit (:func:`record`), one compiled ``predict_on_batch`` per
+recorded epoch, and the forces in one gradient call: calling a model eagerly inside the fit
+cost seconds on JAX. The end of training is always recorded (the final figures are drawn
+from it); ``plots.evolution`` adds the epochs before it.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +25,60 @@ import numpy as np
 
 from recipes.files import replaced_atomically
 
-RECORDING_FILE = "boundary_recording.npz"
+RECORDING_FILE = "recording.npz"
+SCHEMA_VERSION = 1
 EVERY_EPOCH_UP_TO = 12
 LOG_SPACED_EPOCHS = 10
-GRID_PADDING = 0.1  # of each axis' range, beyond the points
+GRID_PADDING = 0.1  # of the points' wider range, beyond them on each side
+
+
+@dataclass(frozen=True)
+class Levels:
+    """Where a binary model's threshold and margins lie, on the drawn scale (probabilities
+    for a logit model): a score at or above the threshold is the positive class, as
+    :func:`recipes.components.labels.predicted_labels` says."""
+
+    low: float
+    threshold: float
+    high: float
+    sigmoid: bool  # scores are logits: draw probabilities
+    signed: bool  # labels are -1/+1 (else 0/1)
+
+    @property
+    def text(self) -> str:
+        """The legend's words for the margin lines."""
+        if self.signed:
+            return f"score -{self.high:g} / 0 / +{self.high:g}"
+        return f"p = {self.low:g} / 0.5 / {self.high:g}"
+
+    def shown(self, scores: np.ndarray) -> np.ndarray:
+        """Scores on the drawn scale, one value a point (float64)."""
+        values = np.asarray(scores, dtype="float64")
+        values = values[..., 0] if values.ndim > 1 else values
+        return 0.5 * (1.0 + np.tanh(0.5 * values)) if self.sigmoid else values
+
+    def costs_loss(self, scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """True for points inside the margin or on the wrong side of the threshold."""
+        shown = self.shown(scores).reshape(-1)
+        positive = np.asarray(labels).reshape(-1) == 1
+        return np.where(positive, shown < self.high, shown > self.low)
+
+    def misclassified(self, scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+        """True for points on the wrong side of the threshold."""
+        shown = self.shown(scores).reshape(-1)
+        return (shown >= self.threshold) != (np.asarray(labels).reshape(-1) == 1)
+
+
+def margin_levels(plots_config: Any, label_kind: str, output_kind: str) -> Levels | None:
+    """The threshold and margins of a binary model from the ``plots:`` block; None for a
+    multi-class model."""
+    if label_kind == "categorical" or output_kind == "softmax":
+        return None
+    if label_kind == "plus_minus_one":
+        m = float(plots_config.hinge_margin)
+        return Levels(-m, 0.0, m, False, True)
+    low, high = (float(v) for v in plots_config.margin_band)
+    return Levels(low, 0.5, high, output_kind == "logit", False)
 
 
 def recorded_epochs(total: int, chosen: list[int] | None = None) -> list[int]:
@@ -39,120 +92,194 @@ def recorded_epochs(total: int, chosen: list[int] | None = None) -> list[int]:
     return sorted({int(round(epoch)) for epoch in spaced} | {total})
 
 
-def score_grid(features: np.ndarray, points_per_axis: int) -> tuple[np.ndarray, np.ndarray]:
-    """A square-celled meshgrid (xx, yy) over the points' range plus a margin."""
-    low, high = features.min(axis=0), features.max(axis=0)
+def grid_axes(points: np.ndarray, points_per_axis: int) -> tuple[np.ndarray, np.ndarray]:
+    """The grid's x and y values: square cells over the points' range plus a margin."""
+    low, high = points.min(axis=0), points.max(axis=0)
     pad = GRID_PADDING * (high - low).max()
     x = np.linspace(low[0] - pad, high[0] + pad, points_per_axis, dtype="float32")
     y = np.linspace(low[1] - pad, high[1] + pad, points_per_axis, dtype="float32")
-    return np.meshgrid(x, y)
+    return x, y
 
 
 @dataclass
-class BoundaryRecording:
-    """Scores on a grid and on the plotted points, one row per recorded epoch."""
+class Recording:
+    """One run's recording (docs/recording.md): arrays by recorded epoch, the last one the
+    end of training."""
 
-    xx: np.ndarray
-    yy: np.ndarray
-    points: np.ndarray
-    labels: np.ndarray
-    epochs: list[int] = field(default_factory=list)
-    grid_scores: list[np.ndarray] = field(default_factory=list)
-    point_scores: list[np.ndarray] = field(default_factory=list)
-    losses: list[float] = field(default_factory=list)
-    weights: list[list[np.ndarray]] = field(default_factory=list)  # until scored
-    seconds: float = 0.0  # spent recording, inside the fit
-    scoring_seconds: float = 0.0  # spent scoring the grid, after the fit
+    grid_x: np.ndarray  # (columns,)
+    grid_y: np.ndarray  # (rows,)
+    points: np.ndarray  # (points, 2): the test points
+    labels: np.ndarray  # (points,): their true labels, -1/+1, 0/1 or class indices
+    epochs: np.ndarray  # (recorded,): 1-based epoch numbers
+    grid_scores: np.ndarray  # (recorded, rows, columns, units)
+    point_scores: np.ndarray  # (recorded, points, units)
+    point_forces: np.ndarray  # (recorded, points): |d loss / d score|
+    history: dict[str, np.ndarray]  # per-epoch columns, as history.csv
+    output_kind: str  # tanh, logit, probability or softmax
+    label_kind: str  # plus_minus_one, binary or categorical
+    margin_levels: np.ndarray  # (3,) low margin, threshold, high margin; (0,) multi-class
+    feature_names: list[str]
+    class_names: dict[int, str]
+    standardized: bool  # the features were standardized before training
 
-    def score(self, model: Any) -> None:
-        """Score the grid and the points with each recorded epoch's weights, then give the
-        model back its own weights (also when scoring fails)."""
-        started = time.perf_counter()
-        inputs = np.concatenate([np.stack([self.xx.ravel(), self.yy.ravel()], axis=1), self.points])
-        final = model.get_weights()
-        try:
-            for weights in self.weights:
-                model.set_weights(weights)
-                scores = np.asarray(model.predict_on_batch(inputs)).reshape(len(inputs), -1)
-                self.grid_scores.append(scores[: self.xx.size].reshape(*self.xx.shape, -1))
-                self.point_scores.append(scores[self.xx.size :])
-        finally:
-            model.set_weights(final)
-        self.weights = []
-        self.scoring_seconds += time.perf_counter() - started
+    @property
+    def levels(self) -> Levels | None:
+        """The threshold and margins, with the rule from scores to labels."""
+        if len(self.margin_levels) != 3:
+            return None
+        signed = self.label_kind == "plus_minus_one"
+        low, threshold, high = (float(v) for v in self.margin_levels)
+        return Levels(low, threshold, high, not signed and self.output_kind == "logit", signed)
+
+    @property
+    def classes(self) -> list[int]:
+        """The class labels in order: the regions' colours and the points' markers."""
+        if self.levels is None:
+            return list(range(self.grid_scores.shape[-1]))
+        return [-1, 1] if self.levels.signed else [0, 1]
+
+    def losses(self) -> list[float]:
+        """The training loss at each recorded epoch."""
+        loss = self.history.get("loss", np.array([]))
+        return [float(loss[e - 1]) if e <= len(loss) else float("nan") for e in self.epochs]
+
+    def subset(self, keep: list[int]) -> Recording:
+        """The recording at the given indices of its epochs only."""
+        fields = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        for name in ("epochs", "grid_scores", "point_scores", "point_forces"):
+            fields[name] = fields[name][keep]
+        return Recording(**fields)
 
     def save(self, path: Path) -> Path:
-        """Write the recording as one .npz (atomically)."""
+        """Write recording.npz (atomically)."""
+        arrays = {name: getattr(self, name) for name in _ARRAYS}
         with replaced_atomically(path) as temporary, open(temporary, "wb") as stream:
             np.savez_compressed(
                 stream,
-                xx=self.xx,
-                yy=self.yy,
-                points=self.points,
-                labels=self.labels,
-                epochs=np.asarray(self.epochs, dtype=int),
-                grid_scores=np.asarray(self.grid_scores, dtype="float32"),
-                point_scores=np.asarray(self.point_scores, dtype="float32"),
-                losses=np.asarray(self.losses, dtype=float),
+                schema_version=np.int64(SCHEMA_VERSION),
+                output_kind=np.str_(self.output_kind),
+                label_kind=np.str_(self.label_kind),
+                feature_names=np.array(self.feature_names, dtype=str),
+                class_ids=np.array(list(self.class_names), dtype=int),
+                class_names=np.array(list(self.class_names.values()), dtype=str),
+                standardized=np.bool_(self.standardized),
+                **arrays,
+                **{f"history_{key}": np.asarray(v, float) for key, v in self.history.items()},
             )
         return Path(path)
 
     @classmethod
-    def load(cls, path: Path) -> BoundaryRecording:
-        """A recording saved by :meth:`save`."""
-        with np.load(path) as data:
+    def load(cls, path: Path) -> Recording:
+        """A recording written by :meth:`save`; RecipeError for another schema version."""
+        from recipes.errors import RecipeError
+
+        with np.load(path, allow_pickle=False) as data:
+            version = int(data["schema_version"]) if "schema_version" in data else None
+            if version != SCHEMA_VERSION:
+                raise RecipeError(
+                    f"{path}: recording schema version {version}, this project reads "
+                    f"{SCHEMA_VERSION}; run the recipe again to record it"
+                )
             return cls(
-                xx=data["xx"],
-                yy=data["yy"],
-                points=data["points"],
-                labels=data["labels"],
-                epochs=[int(e) for e in data["epochs"]],
-                grid_scores=list(data["grid_scores"]),
-                point_scores=list(data["point_scores"]),
-                losses=[float(v) for v in data["losses"]],
+                **{name: data[name] for name in _ARRAYS},
+                history={k[8:]: data[k] for k in data.files if k.startswith("history_")},
+                output_kind=str(data["output_kind"]),
+                label_kind=str(data["label_kind"]),
+                feature_names=[str(name) for name in data["feature_names"]],
+                class_names=dict(
+                    zip(data["class_ids"].tolist(), data["class_names"].tolist(), strict=True)
+                ),
+                standardized=bool(data["standardized"]),
             )
 
 
-def boundary_recorder_callback(
-    points: np.ndarray, labels: np.ndarray, epochs: list[int], points_per_axis: int
-) -> Any:
-    """A callback keeping the model's weights and training loss at the end of each epoch in
-    ``epochs`` (1-based); ``.recording`` holds them, on a grid around ``points``, to be scored
-    after training (:meth:`BoundaryRecording.score`)."""
+_ARRAYS = ("grid_x", "grid_y", "points", "labels", "epochs", "grid_scores", "point_scores",
+           "point_forces", "margin_levels")  # fmt: skip
+
+
+def recorder(config: Any, split: Any) -> Any:
+    """For two-feature data, a callback keeping the model's weights at the end of the epochs
+    ``plots.evolution`` records (``.snapshots``: (epoch, weights), 1-based; ``.seconds`` spent
+    in the fit); None for other data."""
     import keras
 
-    points = np.asarray(points, dtype="float32").reshape(len(points), -1)
-    xx, yy = score_grid(points, points_per_axis)
-    wanted = set(epochs)
-
-    class BoundaryRecorder(keras.callbacks.Callback):
-        def __init__(self) -> None:
-            super().__init__()
-            self.recording = BoundaryRecording(xx, yy, points, np.asarray(labels).reshape(-1))
-
-        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            if epoch + 1 not in wanted:
-                return
-            started = time.perf_counter()
-            recording = self.recording
-            recording.weights.append([np.array(w, copy=True) for w in self.model.get_weights()])
-            recording.epochs.append(epoch + 1)
-            recording.losses.append(float((logs or {}).get("loss", np.nan)))
-            recording.seconds += time.perf_counter() - started
-
-    return BoundaryRecorder()
-
-
-def boundary_recorder(config: Any, split: Any) -> Any:
-    """The recorder callback for a run whose ``plots.evolution`` is on and whose data has two
-    features (recording the test points, as decision_boundary.png shows them); else None."""
-    from recipes.components.labels import true_labels
     from recipes.training.schedule import split_schedule
 
-    points = split.x_test.reshape(len(split.x_test), -1)
-    if not config.plots.evolution or points.shape[1] != 2:
+    if split.x_test.reshape(len(split.x_test), -1).shape[1] != 2:
         return None
     total = split_schedule(config.train, split).epochs
-    epochs = recorded_epochs(total, config.plots.evolution_epochs)
-    labels = true_labels(split.y_test, split.label_kind)
-    return boundary_recorder_callback(points, labels, epochs, config.plots.evolution_grid)
+    wanted = set(recorded_epochs(total, config.plots.evolution_epochs))
+    wanted = wanted if config.plots.evolution else set()
+
+    class Recorder(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.snapshots: list[tuple[int, list[np.ndarray]]] = []
+            self.seconds = 0.0
+
+        def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+            if epoch + 1 in wanted:
+                started = time.perf_counter()
+                weights = [np.array(w, copy=True) for w in self.model.get_weights()]
+                self.snapshots.append((epoch + 1, weights))
+                self.seconds += time.perf_counter() - started
+
+    return Recorder()
+
+
+def record(
+    snapshots: list[tuple[int, list[np.ndarray]]],
+    model: Any,
+    split: Any,
+    output_kind: str,
+    history: dict[str, list[float]],
+    config: Any,
+) -> Recording:
+    """Score the grid and the test points with each snapshot's weights and with the model as
+    it ended training (which replaces a snapshot of the last epoch: early stopping may have
+    restored other weights), and the forces on the test points, in one gradient call. The
+    model keeps its own weights (also when scoring fails)."""
+    from recipes.components.labels import true_labels
+    from recipes.report.forces import point_forces
+
+    points = np.asarray(split.x_test, dtype="float32").reshape(len(split.x_test), -1)
+    x, y = grid_axes(points, config.plots.evolution_grid)
+    xx, yy = np.meshgrid(x, y)
+    inputs = np.concatenate([np.stack([xx.ravel(), yy.ravel()], axis=1), points])
+    done = len(history.get("loss", []))
+    kept = [(epoch, weights) for epoch, weights in snapshots if epoch < done]
+    final = model.get_weights()
+    outputs = []
+    try:
+        for _, weights in kept:
+            model.set_weights(weights)
+            outputs.append(np.asarray(model.predict_on_batch(inputs)).reshape(len(inputs), -1))
+    finally:
+        model.set_weights(final)
+    outputs.append(np.asarray(model.predict_on_batch(inputs)).reshape(len(inputs), -1))
+    scores = np.stack(outputs).astype("float32")
+    point_scores = scores[:, xx.size :]
+    targets = np.asarray(split.y_test, dtype="float32").reshape(len(points), -1)
+    forces = point_forces(
+        model.loss, np.tile(targets, (len(scores), 1)), point_scores.reshape(-1, scores.shape[-1]),
+        output_kind,
+    ).reshape(len(scores), len(points))  # fmt: skip
+    levels = margin_levels(config.plots, split.label_kind, output_kind)
+    margin = [levels.low, levels.threshold, levels.high] if levels is not None else []
+    return Recording(
+        grid_x=x,
+        grid_y=y,
+        points=points,
+        labels=true_labels(split.y_test, split.label_kind),
+        epochs=np.array([epoch for epoch, _ in kept] + [done], dtype=int),
+        grid_scores=scores[:, : xx.size].reshape(len(scores), *xx.shape, -1),
+        point_scores=point_scores,
+        point_forces=forces.astype("float32"),
+        history={key: np.asarray(values, float) for key, values in history.items()},
+        output_kind=output_kind,
+        label_kind=split.label_kind,
+        margin_levels=np.array(margin, dtype=float),
+        feature_names=[str(name) for name in split.feature_names],
+        class_names={int(k): str(v) for k, v in (split.info.get("class_names") or {}).items()},
+        standardized="standardization" in split.info,
+    )

@@ -28,7 +28,7 @@ from recipes.training.fitting import (
 )
 from recipes.training.lifecycle import RunContext
 from recipes.training.loss_check import loss_for_run
-from recipes.training.recording import boundary_recorder
+from recipes.training.recording import RECORDING_FILE, record, recorder
 from recipes.training.schedule import split_schedule
 from recipes.training.speed_settings import resolved_speed_settings
 from recipes.training.tensorboard import tensorboard_callbacks
@@ -43,7 +43,7 @@ class Prepared:
     callbacks: list[Any]
     nan_guard: Any
     history_file: Any
-    recorder: Any = None  # the boundary recorder (plots.evolution), or None
+    recorder: Any = None  # the recording's callback (two-feature data), or None
 
 
 def train_and_evaluate(context: RunContext) -> dict[str, Any]:
@@ -97,10 +97,10 @@ def prepare_training(context: RunContext) -> Prepared:
 
     nan_guard = nan_guard_callback()
     history_file = history_file_callback(folder / "history.csv", _resume_point(context))
-    recorder = boundary_recorder(config, split)  # None unless plots.evolution, 2 features
+    recording_callback = recorder(config, split)  # None unless the data has two features
     callbacks = [
         nan_guard,
-        recorder,
+        recording_callback,
         history_file,  # before the backup: history.csv never has fewer epochs than the backup
         backup_callback(folder, config.train.checkpoint_every_s)
         if config.train.checkpoint
@@ -110,7 +110,7 @@ def prepare_training(context: RunContext) -> Prepared:
         *tensorboard_callbacks(folder, config, context.recipe.overrides),
     ]
     callbacks = [callback for callback in callbacks if callback is not None]
-    return Prepared(split, model, callbacks, nan_guard, history_file, recorder)
+    return Prepared(split, model, callbacks, nan_guard, history_file, recording_callback)
 
 
 @dataclass
@@ -119,7 +119,7 @@ class Records:
 
     metrics: dict[str, Any]
     evaluation: Any
-    recording: Any = None  # the scored boundary recording, or None
+    recording: Any = None  # recipes.training.recording.Recording, or None
 
     def result(self) -> dict[str, Any]:
         """What run.json records when the run completes."""
@@ -127,34 +127,37 @@ class Records:
 
 
 def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
-    """Evaluate the trained model, write the run folder's records, then its figures (unless
-    ``plots.draw: deferred``: run.json says they are pending)."""
+    """Evaluate the trained model, write the run folder's records, then its figures unless
+    the run leaves them to be drawn when asked for (run.json says so)."""
     records = write_records(context, prepared)
-    if context.config.plots.draw == "deferred":
-        context.record.update(figures=drawing.pending_record(context.folder))
+    pending = drawing.pending_reason(context.config, context.sweep_point)
+    if pending is not None:
+        context.record.update(figures=drawing.pending_record(context.folder, pending))
         return records.result()
     with context.timed("plots"):
         try:
             drawn = drawing.draw(
                 context.folder,
                 context.config,
-                prepared.model,
                 prepared.history_file.history,
-                records.evaluation,
+                records.metrics,
                 records.recording,
                 "run",
             )
         except Exception as error:
             context.record.update(figures=drawing.failed_record(error, "run"))
             raise
-    drawing.apply_drawn(context.record, context.folder, records.metrics, drawn)
+    context.record.update(figures=drawn.record())
     return records.result()
 
 
 def write_records(context: RunContext, prepared: Prepared) -> Records:
     """Evaluate the trained model and write metrics.json, test_predictions.csv, model.keras
-    and the scored boundary recording: everything but the figures."""
+    and, for two-feature data, the recording (recording.npz) with the forces on the test
+    points (run.json's ``forces``, and the hardest 10%'s share in the metrics): everything
+    but the figures."""
     from recipes.components.models import model_output_kind
+    from recipes.report.forces import SHARE_METRIC, forces_summary
 
     config, folder, model = context.config, context.folder, prepared.model
     history = prepared.history_file.history
@@ -166,21 +169,24 @@ def write_records(context: RunContext, prepared: Prepared) -> Records:
             model, prepared.split, model_output_kind(config.model.name, config.model.params)
         )
     metrics = {**evaluation.metrics, **history_metrics(history, config)}
+    recording = None
+    if prepared.recorder is not None:
+        with context.timed("recording"):  # scores on the grid and the points, and the forces
+            recording = record(
+                prepared.recorder.snapshots, model, prepared.split, evaluation.output_kind,
+                history, config,
+            )  # fmt: skip
+            recording.save(folder / RECORDING_FILE)
+        forces = forces_summary(recording)
+        context.record.update(recording_s=round(prepared.recorder.seconds, 4), forces=forces)
+        if config.plots.forces and forces["hardest_10pct_share"] is not None:
+            metrics[SHARE_METRIC] = forces["hardest_10pct_share"]
     check_finite(metrics)
     write_csv(folder / "test_predictions.csv", *evaluation.table())
     write_json(folder / "metrics.json", metrics)
 
     with context.timed("save_model"), replaced_atomically(folder / "model.keras") as temporary:
         model.save(temporary)
-    recorder = prepared.recorder
-    recording = recorder.recording if recorder is not None else None
-    with context.timed("plots"):  # scoring the recording, as when the figures did it
-        drawing.save_recording(folder, config, evaluation, recording, model)
-    if recording is not None:  # inside durations_s.fit and durations_s.plots
-        context.record.update(
-            recording_s=round(recording.seconds, 4),
-            recording_scoring_s=round(recording.scoring_seconds, 4),
-        )
     return Records(metrics, evaluation, recording)
 
 

@@ -16,7 +16,7 @@ def test_importing_the_plotting_modules_leaves_the_backend_alone():
     code = (
         "import matplotlib, sys; matplotlib.use('svg');"
         "import recipes.report.plots, recipes.report.evolution, recipes.report.forces,"
-        " recipes.report.margins, recipes.report.comparison_figures, recipes.training.figures;"
+        " recipes.report.regions, recipes.report.comparison_figures, recipes.training.figures;"
         "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)"
     )
     shown = subprocess.run(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
+from conftest import synthetic_recording
 
 from recipes.report import plots
+from recipes.report.regions import draw_boundary, predictions_figure
 
 
 def test_loss_plot_keeps_exact_zeros_visible(tmp_path):
@@ -36,25 +40,17 @@ def test_plot_functions_draw_into_a_given_axes():
 
     figure, (left, right) = plt.subplots(1, 2)
     assert plots.plot_loss_history({"loss": [1.0, 0.5]}, ax=left) is left
-
-    class Constant:
-        def predict(self, features):
-            return (features[:, 0] > 0).astype(int)
-
     features = np.array([[-1.0, 0.0], [1.0, 0.0], [0.5, 0.5], [-0.5, -0.5]])
-    labels = np.array([0, 1, 1, 0])
-    assert plots.plot_decision_boundary(Constant(), features, labels, ax=right) is right
+    recording = synthetic_recording(lambda p: np.tanh(p[:, 0]), features, [-1, 1, 1, -1])
+    assert draw_boundary(right, recording) is right
     plt.close(figure)
 
 
 def test_decision_boundary_of_a_model_predicting_one_class_everywhere():
-    class AlwaysNegative:
-        def predict(self, features):
-            return -np.ones(len(features), dtype=int)
-
     features = np.array([[-1.0, 0.0], [1.0, 0.0], [0.0, 0.1], [0.0, -0.1]])
     labels = np.array([-1, -1, 1, 1])
-    ax = plots.plot_decision_boundary(AlwaysNegative(), features, labels)
+    recording = synthetic_recording(lambda p: -0.9 * np.ones(len(p)), features, labels)
+    ax = draw_boundary(plots.new_axes(), recording)
     assert any("predicts -1 everywhere" in text.get_text() for text in ax.texts)
 
 
@@ -82,23 +78,23 @@ def _assert_drawn_as_written(figure, expected: list[str]) -> None:
 
 
 def test_user_text_in_run_figures_is_drawn_as_written(tmp_path):
-    class Halves:
-        def predict(self, features):
-            return (np.asarray(features)[:, 0] > 0).astype(int)
-
     points = np.array([[-1.0, 0.0], [-0.5, 1.0], [0.5, 0.0], [1.0, 1.0]], "float32")
     labels = np.array([0, 0, 1, 1])
     names = {0: HOSTILE_NAMES[0], 1: HOSTILE_NAMES[2]}
-    ax = plots.plot_decision_boundary(
-        Halves(), points, labels, title=HOSTILE_NAMES[1], class_names=names
-    )
+    recording = synthetic_recording(
+        lambda p: p[:, 0], points, labels, (0.1, 0.5, 0.9), label_kind="binary",
+        output_kind="logit", class_names=names,
+    )  # fmt: skip
+    ax = draw_boundary(plots.new_axes(), recording, margins=False, class_names=names)
+    ax.set_title(HOSTILE_NAMES[1])
     ax.set_xlabel(HOSTILE_NAMES[3])  # a CSV column, as recipes.training.figures names the axes
     plots.save_figure(ax, tmp_path / "boundary.png")
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend == [HOSTILE_NAMES[0], "\u200b" + HOSTILE_NAMES[2]]
     _assert_drawn_as_written(ax.figure, HOSTILE_NAMES)
 
-    figure = plots.plot_true_vs_predicted(points, labels, labels[::-1], HOSTILE_NAMES[3], names)
+    flipped = dataclasses.replace(recording, point_scores=-recording.point_scores)
+    figure = predictions_figure(flipped, HOSTILE_NAMES[3], 60, names)
     plots.save_figure(figure, tmp_path / "predictions.png")
     _assert_drawn_as_written(figure, [f"{HOSTILE_NAMES[2]} (2)", HOSTILE_NAMES[3]])
 
@@ -135,7 +131,7 @@ def test_a_run_on_a_csv_with_hostile_names_draws_its_figures(tmp_path):
     from conftest import shrink_overrides
 
     from recipes.config.resolve import resolve_recipe
-    from recipes.training.lifecycle import run_recipe
+    from recipes.training.door import run_recipe
 
     columns = ["=SUM(1) $x_$", "a^b \\c", "$US$"]
     rng = np.random.default_rng(0)

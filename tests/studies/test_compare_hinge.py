@@ -6,6 +6,7 @@ import csv
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import shrink_grid
 
@@ -58,10 +59,10 @@ def test_report_states_what_the_numbers_show(sweep_folder):
     assert "(tightness_per_seed.png)" in report and "(training_evolution.png)" in report
 
 
-def test_vectorized_points_have_the_files_and_metrics_of_a_run_alone(sweep_folder, shrunk_run):
+def test_vectorized_points_have_the_records_of_a_run_alone(sweep_folder, shrunk_run):
     """compare_hinge trains its seeds as one program (sweep.executor: vectorized); its
     hinge seed-0 run folder must match the shrunk hinge recipe run on its own (same JAX
-    backend, same shrunk config)."""
+    backend, same shrunk config): the same records and recording, its figures pending."""
     sweep = json.loads((sweep_folder / "sweep.json").read_text())
     [point] = [r for r in sweep["runs"] if r["values"] == {"loss": "hinge", "seed": 0}]
     together = Path(point["run_folder"])
@@ -69,12 +70,23 @@ def test_vectorized_points_have_the_files_and_metrics_of_a_run_alone(sweep_folde
     result, root = shrunk_run("hinge")
     assert result.returncode == 0, result.stderr[-3000:]
     [alone] = (root / "hinge").iterdir()
-    assert {p.name for p in together.iterdir()} == {p.name for p in alone.iterdir()}
+    drawn = set(json.loads((alone / "run.json").read_text())["figures"]["files"])
+    assert {p.name for p in together.iterdir()} == {p.name for p in alone.iterdir()} - drawn
+    figures = json.loads((together / "run.json").read_text())["figures"]
+    assert figures["status"] == "pending" and figures["command"][-1] == str(together)
     metrics_together = json.loads((together / "metrics.json").read_text())
     metrics_alone = json.loads((alone / "metrics.json").read_text())
     assert metrics_together.keys() == metrics_alone.keys()
     for key, value in metrics_alone.items():
         assert metrics_together[key] == pytest.approx(value, rel=1e-5, abs=1e-7), key
+    from recipes.training.recording import RECORDING_FILE, Recording
+
+    recorded = Recording.load(together / RECORDING_FILE), Recording.load(alone / RECORDING_FILE)
+    np.testing.assert_array_equal(recorded[0].epochs, recorded[1].epochs)
+    for name in ("grid_scores", "point_scores", "point_forces"):
+        np.testing.assert_allclose(
+            getattr(recorded[0], name), getattr(recorded[1], name), rtol=1e-4, atol=1e-6
+        )
 
 
 @pytest.mark.parametrize(
