@@ -43,8 +43,9 @@ def main() -> None:
 
     from recipes.components.models import build_model
     from recipes.datasets import build_dataset
+    from recipes.recording import recorded_epochs
     from recipes.training.fitting import compile_model
-    from recipes.training.recording import record, recorded_epochs, recorder
+    from recipes.training.recording import record, recorder
 
     config = recipe.config
     split = build_dataset(config.data.name, config.data.params, config.seed)

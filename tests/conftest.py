@@ -38,7 +38,7 @@ RUN_FILES = {
     "loss.png",
     "decision_boundary.png",
     "forces.png",  # recipes/report/forces.py
-    "recording.npz",  # recipes/training/recording.py: what every figure is drawn from
+    "recording.npz",  # recipes/recording.py: what every figure is drawn from
     "boundary_epochs.png",  # and below: plots.evolution
     "training.gif",  # tests/shrink.yaml asks for gif (auto: mp4 where ffmpeg exists)
 }
@@ -49,12 +49,12 @@ FIGURE_FILES = {
 
 
 def synthetic_recording(score, points, labels, levels=(-0.5, 0.0, 0.5), **fields):
-    """A recording (recipes.training.recording.Recording) of a -1/+1 model whose scores are
+    """A recording (recipes.recording.Recording) of a -1/+1 model whose scores are
     ``score(points)`` (points: (n, 2) -> (n,)), at one epoch unless ``fields`` say otherwise:
     what the figures are drawn from, without Keras."""
     import numpy as np
 
-    from recipes.training.recording import Recording, grid_axes
+    from recipes.recording import Recording, grid_axes
 
     points = np.asarray(points, dtype="float32")
     x, y = grid_axes(points, 40)

@@ -1,4 +1,4 @@
-"""Training as it happens, drawn from a run's recording (:mod:`recipes.training.recording`):
+"""Training as it happens, drawn from a run's recording (:mod:`recipes.recording`):
 ``boundary_epochs.png`` (small multiples, epoch and loss under each panel) and the animation
 (left the boundary with its margins, right the loss curve with a marker moving along it, one
 frame per recorded epoch). Every panel is :func:`recipes.report.regions.draw_boundary`.

@@ -1,11 +1,11 @@
 """The one picture of a two-feature model: its decision regions, the threshold and the
 margins as contour lines, and the test points (ringed while they still cost loss), drawn
-from one recorded epoch of a run's recording (:mod:`recipes.training.recording`).
+from one recorded epoch of a run's recording (:mod:`recipes.recording`).
 
 :func:`draw_boundary` draws it into any axes: decision_boundary.png, the final panel of
 forces.png, each panel of boundary_epochs.png (which the animation shows), and the panels the
 studies put side by side. One grid (the recording's), one rule from scores to the drawn scale
-and to labels (:class:`recipes.training.recording.Levels`): a logit is drawn as its
+and to labels (:class:`recipes.recording.Levels`): a logit is drawn as its
 probability, the threshold is 0 for -1/+1 and logit models and p = 0.5 for probability models,
 a softmax row takes its largest unit.
 
@@ -28,8 +28,8 @@ import matplotlib.colors
 import numpy as np
 
 from recipes.components.labels import predicted_labels
+from recipes.recording import Levels
 from recipes.report.canvas import legend_label
-from recipes.training.recording import Levels
 
 REGION_COLOURS = (
     "#1f77b4", "#ff7f0e", "#3ca02c", "#d62728", "#9467bd",

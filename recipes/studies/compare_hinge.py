@@ -4,7 +4,7 @@ question, "does squared hinge draw a tighter boundary?", measured.
 The report, after the sweep's runs: the generic comparison table and figures, each loss's
 decision boundary side by side, the area each boundary encloses, both losses' curves overlaid,
 and seed_summary.csv with report.md (:mod:`recipes.studies.hinge_report`). Everything is drawn
-and measured from the runs' recordings (:mod:`recipes.training.recording`): no model is
+and measured from the runs' recordings (:mod:`recipes.recording`): no model is
 loaded, nothing is scored again.
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from recipes.recording import RECORDING_FILE, Recording
 from recipes.report import canvas, plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.report.regions import draw_boundary, finer
@@ -25,7 +26,6 @@ from recipes.studies.hinge_figures import plot_tightness_per_seed, plot_training
 from recipes.studies.hinge_report import converged, write_hinge_report
 from recipes.sweeps.records import RunResult, SweepResults
 from recipes.training.figures import label_feature_axes
-from recipes.training.recording import RECORDING_FILE, Recording
 
 
 def compare_hinge(sweep: SweepResults) -> list[Path]:

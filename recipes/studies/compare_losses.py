@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from recipes.files import atomic_write_text, markdown_table
+from recipes.recording import RECORDING_FILE, Recording
 from recipes.report import plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.report.forces import (
@@ -22,7 +23,6 @@ from recipes.report.regions import draw_boundary
 from recipes.status import RunStatus
 from recipes.sweeps.records import RunResult, SweepResults
 from recipes.training.figures import label_feature_axes
-from recipes.training.recording import RECORDING_FILE, Recording
 
 FIGURE = "boundaries_and_forces.png"
 COLUMNS = ("test_auc", "test_accuracy", SHARE_METRIC)

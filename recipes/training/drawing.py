@@ -91,7 +91,7 @@ def draw_from_folder(folder: Path, where: str = "plot") -> Drawn:
     """Draw a run folder's figures from its config, metrics, history and recording (no run
     record is changed)."""
     from recipes.config.resolve import resolve_run_folder_config
-    from recipes.training.recording import RECORDING_FILE, Recording
+    from recipes.recording import RECORDING_FILE, Recording
 
     folder = Path(folder)
     config = resolve_run_folder_config(folder)

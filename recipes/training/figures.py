@@ -1,6 +1,6 @@
 """The figures of one training run, drawn from its records alone (no model, no Keras): loss.png
 from the history, and for two-feature data, from the recording
-(:mod:`recipes.training.recording`), decision_boundary.png, predictions.png, forces.png,
+(:mod:`recipes.recording`), decision_boundary.png, predictions.png, forces.png,
 boundary_epochs.png and the training animation, as the config's ``plots:`` block asks."""
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from typing import Any
 from recipes.components.user_loss import is_user_loss
 from recipes.errors import TrainingFailed
 from recipes.files import replaced_atomically, write_csv, write_json
+from recipes.recording import RECORDING_FILE
 from recipes.training import drawing
 from recipes.training.backend import leave_tensorflow_unloaded
 from recipes.training.evaluation import Evaluation, check_finite, history_metrics
@@ -28,7 +29,7 @@ from recipes.training.fitting import (
 )
 from recipes.training.lifecycle import RunContext
 from recipes.training.loss_check import loss_for_run
-from recipes.training.recording import RECORDING_FILE, record, recorder
+from recipes.training.recording import record, recorder
 from recipes.training.schedule import split_schedule
 from recipes.training.speed_settings import resolved_speed_settings
 from recipes.training.tensorboard import tensorboard_callbacks
@@ -119,7 +120,7 @@ class Records:
 
     metrics: dict[str, Any]
     evaluation: Any
-    recording: Any = None  # recipes.training.recording.Recording, or None
+    recording: Any = None  # recipes.recording.Recording, or None
 
     def result(self) -> dict[str, Any]:
         """What run.json records when the run completes."""

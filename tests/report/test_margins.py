@@ -11,9 +11,9 @@ from conftest import synthetic_recording
 
 from recipes.components.labels import predicted_labels
 from recipes.config.schema import PlotsConfig
+from recipes.recording import margin_levels
 from recipes.report import canvas
 from recipes.report.regions import draw_boundary, finer
-from recipes.training.recording import margin_levels
 
 
 def test_hinge_margins_are_scores_and_probability_models_get_a_band():

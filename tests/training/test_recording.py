@@ -12,8 +12,9 @@ import pytest
 
 from recipes.config.schema import PlotsConfig
 from recipes.errors import RecipeError
+from recipes.recording import RECORDING_FILE, Recording, recorded_epochs
 from recipes.report import evolution
-from recipes.training.recording import RECORDING_FILE, Recording, record, recorded_epochs
+from recipes.training.recording import record
 
 
 def test_short_runs_record_every_epoch_long_ones_log_spaced_ending_with_the_last():
