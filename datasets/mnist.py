@@ -29,7 +29,7 @@ import numpy as np
 import pydantic
 
 from recipes.datasets.base import DATASETS, DatasetParams, Split
-from recipes.errors import RecipeError
+from recipes.errors import RecipeError, first_line
 from recipes.files import file_sha256
 
 KERAS_MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"
@@ -181,7 +181,7 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
     try:
         arrays = _download_with_keras()
     except Exception as error:  # no network, proxy, disk full: one line, not a traceback
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        reason = first_line(error) or type(error).__name__
         raise RecipeError(
             f"{tried} is not there and downloading {KERAS_MNIST_URL} failed ({reason}). Put "
             "mnist.npz there (or point $KERAS_HOME at a folder with datasets/mnist.npz), use "

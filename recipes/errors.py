@@ -37,9 +37,6 @@ class RecipeError(ValueError):
         text = ": ".join(part for part in (self.source, self.key, self.message) if part)
         return f"{text}; {self.hint}" if self.hint else text
 
-    def __str__(self) -> str:
-        return self.render()
-
     @property
     def problems(self) -> list[RecipeError]:
         """The single problems this error stands for (itself, for a plain RecipeError)."""
@@ -47,25 +44,17 @@ class RecipeError(ValueError):
 
     def replace(self, **fields: str | None) -> RecipeError:
         """A copy with some parts replaced, e.g. ``error.replace(source="--set")``."""
-        parts = {"source": self.source, "key": self.key, "hint": self.hint, **fields}
-        message = fields.pop("message", None) or self.message
-        parts.pop("message", None)
-        return RecipeError(message, **parts)
+        parts = {"message": self.message, "source": self.source, "key": self.key}
+        return RecipeError(**{**parts, "hint": self.hint, **fields})
 
 
 class RecipeErrors(RecipeError):
     """Several problems at once, one line each (the order kept, duplicates dropped)."""
 
     def __init__(self, problems: Sequence[RecipeError]) -> None:
-        unique: list[RecipeError] = []
-        seen: set[str] = set()
-        for problem in problems:
-            for single in problem.problems:
-                if single.render() not in seen:
-                    seen.add(single.render())
-                    unique.append(single)
-        self._problems = unique
-        first = unique[0] if unique else RecipeError("no problems")
+        unique = {single.render(): single for problem in problems for single in problem.problems}
+        self._problems = list(unique.values())
+        first = self._problems[0]
         super().__init__(first.message, source=first.source, key=first.key, hint=first.hint)
 
     @property
@@ -73,10 +62,14 @@ class RecipeErrors(RecipeError):
         return list(self._problems)
 
     def render(self) -> str:
-        problems = getattr(self, "_problems", None)
-        if problems is None:
-            return super().render()
-        return "\n".join(problem.render() for problem in problems)
+        return "\n".join(problem.render() for problem in self._problems)
+
+
+def first_line(error: BaseException) -> str:
+    """An error's text in one line, for a one-line message: its first non-blank line, or the
+    last line of a traceback it carries as text (Ray's errors do)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return lines[-1] if lines and "Traceback" in lines[0] else (lines[0] if lines else "")
 
 
 class TrainingFailed(RuntimeError):

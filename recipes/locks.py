@@ -30,10 +30,6 @@ class FolderLock:
         self.path = self.folder / LOCK_NAME
         self._handle: int | None = None
 
-    @property
-    def held(self) -> bool:
-        return self._handle is not None
-
     def acquire(self) -> FolderLock:
         while True:
             handle = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -68,15 +64,10 @@ class FolderLock:
             os.close(handle)
 
     def __enter__(self) -> FolderLock:
-        return self if self.held else self.acquire()
+        return self if self._handle is not None else self.acquire()
 
     def __exit__(self, *exception: object) -> None:
         self.release()
-
-
-def lock_or_refuse(folder: Path, what: str) -> FolderLock:
-    """The folder's lock for a resume (``what``: "run" or "sweep"), taken."""
-    return FolderLock(folder, what).acquire()
 
 
 def _read_pid(handle: int) -> int | None:

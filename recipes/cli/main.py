@@ -8,7 +8,7 @@ the run folder's path. ``python -m recipes resume <run folder>`` continues an in
 (:mod:`recipes.sweeps.driver`); its last line is the sweep folder's path.
 ``python -m recipes launch <recipe>`` does what the recipe is for: a sweep when its config has
 a ``grid:``, else one run (what ``make <recipe>`` calls). ``python -m recipes plot <run folder>``
-draws a run's figures from its folder (:mod:`recipes.cli.plot_command`).
+draws a run's figures from its folder (:mod:`recipes.cli.outputs`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from recipes.cli import plot_command
+from recipes.cli import outputs
+from recipes.cli.outputs import given_root, refresh_index, writable_root
 from recipes.errors import RecipeError
 from recipes.keras_environment import BACKENDS
-from recipes.paths import DEFAULT_OUTPUT_ROOT
 from recipes.signals import exit_status_of, termination_signals_handled
 from recipes.status import RunStatus
 
@@ -75,41 +75,39 @@ def _add_sweep_options(parser: argparse.ArgumentParser) -> None:
     )
     executor.add_argument(
         "--executor",
+        action=_Setting,
+        const="sweep.executor",
         metavar="NAME",
         help="processes (default: here, --jobs at a time) or ray (a Ray cluster)",
     )
     executor.add_argument(
-        "--address", help="ray: a running cluster, auto or HOST:PORT (default: start Ray here)"
+        "--address",
+        action=_Setting,
+        const="sweep.ray.address",
+        help="ray: a running cluster, auto or HOST:PORT (default: start Ray here)",
     )
-    executor.add_argument(
-        "--cpus-per-run", type=float, metavar="N", help="ray: CPUs each run asks for"
-    )
-    executor.add_argument(
-        "--gpus-per-run",
-        type=float,
-        metavar="N",
-        help="ray: GPUs each run asks for (0.5: two share one)",
-    )
+    for option, help_text in [
+        ("cpus-per-run", "ray: CPUs each run asks for"),
+        ("gpus-per-run", "ray: GPUs each run asks for (0.5: two share one)"),
+    ]:
+        executor.add_argument(
+            f"--{option}",
+            action=_Setting,
+            const=f"sweep.ray.{option.replace('-', '_')}",
+            type=float,
+            metavar="N",
+            help=help_text,
+        )
 
 
-EXECUTOR_OPTIONS = {
-    "executor": "sweep.executor",
-    "address": "sweep.ray.address",
-    "cpus_per_run": "sweep.ray.cpus_per_run",
-    "gpus_per_run": "sweep.ray.gpus_per_run",
-}
+class _Setting(argparse.Action):
+    """``--executor ray`` appends the ``--set sweep.executor=ray`` it stands for, so it is
+    validated, recorded in sweep.json and kept by --resume like any other setting."""
 
+    def __call__(self, parser, namespace, value, option_string=None) -> None:  # type: ignore[override]
+        from recipes.sweeps.grid import yaml_value
 
-def _executor_overrides(arguments: argparse.Namespace) -> list[str]:
-    """--executor, --address, ... as the config overrides they stand for (so they are
-    validated, recorded in sweep.json and kept by --resume like any other setting)."""
-    from recipes.sweeps.grid import yaml_value
-
-    return [
-        f"{key}={yaml_value(getattr(arguments, option))}"
-        for option, key in EXECUTOR_OPTIONS.items()
-        if getattr(arguments, option, None) is not None
-    ]
+        namespace.overrides = [*namespace.overrides, f"{self.const}={yaml_value(value)}"]
 
 
 FORCE_HELP = (
@@ -121,138 +119,71 @@ FORCE_HELP = (
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m recipes", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    _add_run_options(commands.add_parser("run", help="train and evaluate one recipe"))
-    check = commands.add_parser("check", help="validate a recipe's config and print it resolved")
-    _add_run_options(check)
-    commands.add_parser("list", help="list recipes, every registered name and the runs")
-    commands.add_parser("index", help="rebuild outputs/index.html from the run folders")
-    commands.add_parser(
-        "clean", help="delete the run and sweep folders and the index (never other files)"
-    )
-    serve = commands.add_parser("serve", help="serve outputs/; a run opened draws its figures")
-    serve.add_argument("--port", type=int, default=8000)
-    sweep = commands.add_parser(
-        "sweep", help="one run per combination of config values, then a comparison"
-    )
-    _add_run_options(sweep, recipe_optional=True)
-    _add_sweep_options(sweep)
-    sweep.add_argument(
+    for name, handler, help_text in [
+        ("run", _command_recipe, "train and evaluate one recipe"),
+        ("check", _command_recipe, "validate a recipe's config and print it resolved"),
+        ("list", outputs.command_list, "list recipes, every registered name and the runs"),
+        ("index", outputs.command_index, "rebuild outputs/index.html from the run folders"),
+        (
+            "clean",
+            outputs.command_clean,
+            "delete the run and sweep folders and the index (never other files)",
+        ),
+        ("serve", outputs.command_serve, "serve outputs/; a run opened draws its figures"),
+        ("sweep", _command_sweep, "one run per combination of config values, then a comparison"),
+        (
+            "resume",
+            _command_resume,
+            "continue an interrupted or failed run from its last completed epoch",
+        ),
+        ("launch", _command_recipe, "a sweep when the recipe's config has a grid, else one run"),
+        (
+            "plot",
+            outputs.command_plot,
+            "draw a run folder's figures from its recording, history and config",
+        ),
+    ]:
+        commands.add_parser(name, help=help_text).set_defaults(handler=handler)
+    command = commands.choices
+    for name in ("run", "check", "sweep", "launch"):
+        _add_run_options(command[name], recipe_optional=name == "sweep")
+    for name in ("sweep", "launch"):
+        _add_sweep_options(command[name])
+    command["serve"].add_argument("--port", type=int, default=8000)
+    given_folder = command["sweep"].add_mutually_exclusive_group()
+    given_folder.add_argument(
         "--resume",
         type=Path,
         metavar="SWEEP_FOLDER",
         help="rerun only the points of this sweep folder that did not complete",
     )
-    sweep.add_argument(
+    given_folder.add_argument(
         "--report",
         type=Path,
         metavar="SWEEP_FOLDER",
         help="write this sweep folder's summary and report again, without training",
     )
-    sweep.add_argument("--force", action="store_true", help=FORCE_HELP)
-    resume = commands.add_parser(
-        "resume", help="continue an interrupted or failed run from its last completed epoch"
+    command["resume"].add_argument(
+        "folder", type=Path, help="the run folder, e.g. outputs/hinge/<run-id>"
     )
-    resume.add_argument("folder", type=Path, help="the run folder, e.g. outputs/hinge/<run-id>")
-    resume.add_argument("--force", action="store_true", help=FORCE_HELP)
-    launch = commands.add_parser(
-        "launch", help="a sweep when the recipe's config has a grid, else one run"
+    for name in ("sweep", "resume"):
+        command[name].add_argument("--force", action="store_true", help=FORCE_HELP)
+    command["plot"].add_argument(
+        "folders",
+        type=Path,
+        nargs="+",
+        metavar="FOLDER",
+        help="a run folder (outputs/<recipe>/<run-id>), or a sweep folder for all its runs",
     )
-    _add_run_options(launch)
-    _add_sweep_options(launch)
-    plot_command.add_parser(commands)
-    for name, command in commands.choices.items():  # every command that reads or writes it
+    for name, added in command.items():  # every command that reads or writes it
         if name != "check":
-            command.add_argument(
+            added.add_argument(
                 "--output-root",
                 type=Path,
-                default=None,
                 help="the folder of run and sweep folders and their index (default: outputs/; "
                 "for a folder given, the one it is in)",
             )
     return parser
-
-
-def _command_list(output_root: Path) -> int:
-    import recipes.datasets as datasets
-    from recipes.components.losses import LOSSES, loss_listing
-    from recipes.components.metrics import METRICS
-    from recipes.components.models import MODELS
-    from recipes.components.optimizers import OPTIMIZERS
-    from recipes.config.layering import available_recipes
-    from recipes.plugins import EXECUTORS, REPORTS, TASKS
-
-    print("recipes:    " + ", ".join(available_recipes()))
-    for label, registry in [
-        ("datasets", datasets.DATASETS),
-        ("models", MODELS),
-        ("losses", LOSSES),
-        ("metrics", METRICS),
-        ("optimizers", OPTIMIZERS),
-        ("tasks", TASKS),
-        ("reports", REPORTS),
-        ("executors", EXECUTORS),
-    ]:
-        print(f"{label + ':':11} " + ", ".join(registry.names()))
-        if registry is LOSSES:  # each with the targets it trains on and its formula
-            print("\n".join(loss_listing()))
-    _list_runs(output_root)
-    return 0
-
-
-def _list_runs(output_root: Path) -> None:
-    """How many runs and sweeps the output root holds per status, and which are still
-    running or were stopped without a chance to say so (``stopped (process gone)``). A record
-    that cannot be read is one warning line (stderr), never a failure."""
-    from recipes.paths import display_path
-    from recipes.report.index_records import collect_entries, status_summary
-
-    entries = collect_entries(output_root, details=False)
-    summary = status_summary(entries)
-    print(f"{'outputs:':11} {display_path(output_root)}: {summary or 'no runs yet'}")
-    for entry in entries:
-        if entry.status not in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.INTERRUPTED):
-            print(f"  {entry.status}: {display_path(entry.folder)}")
-
-
-def refresh_index(output_root: Path) -> None:
-    """Bring outputs/index.html up to date after a run or sweep; a failure here never hides
-    the run's own result. A root without runs is left alone; one whose index.html is not ours
-    is left alone with one warning line."""
-    from recipes.report.outputs_index import NothingToIndex, build_index
-
-    try:
-        build_index(output_root)
-    except NothingToIndex:
-        return
-    except RecipeError as error:
-        print(f"warning: did not update the index: {error}", file=sys.stderr)
-    except OSError as error:
-        print(f"warning: could not update {output_root}/index.html: {error}", file=sys.stderr)
-
-
-def _command_clean(arguments: argparse.Namespace) -> int:
-    """``python -m recipes clean``: delete the run and sweep folders, index and its cache
-    under the output root; one line per count removed."""
-    from recipes.report.outputs_clean import clean_outputs
-
-    for line in clean_outputs(_given_root(arguments)).lines():
-        print(line)
-    return 0
-
-
-def _given_root(arguments: argparse.Namespace, folder: Path | None = None) -> Path:
-    """``--output-root``; else the output root ``folder`` (a run or sweep folder) is in; else
-    outputs/."""
-    if arguments.output_root is not None:
-        return arguments.output_root
-    return folder.parent.parent if folder is not None else DEFAULT_OUTPUT_ROOT
-
-
-def _output_root(arguments: argparse.Namespace) -> Path:
-    """``--output-root`` (default outputs/), checked before anything is written to it."""
-    from recipes.files import ensure_writable_folder
-
-    return ensure_writable_folder(_given_root(arguments))
 
 
 def _command_sweep(arguments: argparse.Namespace) -> int:
@@ -267,8 +198,6 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
         if arguments.recipe or arguments.grid or arguments.overrides or arguments.dry_run:
             option = "--resume" if resume is not None else "--report"
             raise RecipeError(f"{option} takes only the sweep folder (and --jobs, --force)")
-        if resume is not None and report is not None:
-            raise RecipeError("give --resume or --report, not both")
         folder = Path(resume if resume is not None else report).resolve()
         if not (folder / "sweep.json").is_file():
             raise RecipeError(
@@ -279,7 +208,7 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
             sweep = driver.rebuild_report(folder)
         else:
             sweep = driver.resume_sweep(folder, jobs=arguments.jobs, force=arguments.force)
-        output_root = _given_root(arguments, folder)
+        output_root = given_root(arguments, folder)
     else:
         if not arguments.recipe:
             raise RecipeError("sweep needs a recipe (or --resume SWEEP_FOLDER)")
@@ -288,7 +217,7 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
         grid = grid_from_options(arguments.grid)
         if getattr(arguments, "dry_run", False):
             return driver.print_plan(arguments.recipe, grid, arguments.overrides, arguments.backend)
-        output_root = _output_root(arguments)
+        output_root = writable_root(arguments)
         sweep = driver.run_sweep(
             arguments.recipe,
             grid,
@@ -340,49 +269,10 @@ def _finish_run(outcome: object, output_root: Path | None) -> int:
     return outcome.exit_status
 
 
-def _command_run(arguments: argparse.Namespace, recipe: object) -> int:
-    from recipes.training.door import run_point
-
-    output_root = _output_root(arguments)
-    return _finish_run(run_point(recipe, output_root), output_root)
-
-
-def _command_resume(arguments: argparse.Namespace) -> int:
-    from recipes.training.door import run_point
-
-    folder = Path(arguments.folder).resolve()
-    outcome = run_point(None, resume_folder=folder, force=arguments.force)
-    return _finish_run(outcome, _given_root(arguments, folder) if outcome.run_folder else None)
-
-
-def _dispatch(arguments: argparse.Namespace) -> int:
-    if hasattr(arguments, "overrides"):
-        arguments.overrides = [*arguments.overrides, *_executor_overrides(arguments)]
-    if arguments.command == "list":
-        return _command_list(_given_root(arguments))
-    if arguments.command == "index":
-        from recipes.report.outputs_index import build_index
-
-        output_root = _output_root(arguments)
-        default = Path(output_root).resolve() == DEFAULT_OUTPUT_ROOT.resolve()
-        print(build_index(output_root, create=default))
-        return 0
-    if arguments.command == "clean":
-        return _command_clean(arguments)
-    if arguments.command == "serve":
-        from recipes.report.serve import serve
-
-        serve(arguments.output_root or DEFAULT_OUTPUT_ROOT, arguments.port)
-        return 0
-    if arguments.command == "sweep":
-        return _command_sweep(arguments)
-    if arguments.command == "resume":
-        return _command_resume(arguments)
-    if arguments.command == "plot":
-        return plot_command.command(
-            arguments, lambda root: refresh_index(arguments.output_root or root)
-        )
+def _command_recipe(arguments: argparse.Namespace) -> int:
+    """``run``, ``check`` and ``launch``: the recipe is resolved (checked) first."""
     from recipes.config.resolve import resolve_recipe
+    from recipes.training.door import run_point
 
     recipe = resolve_recipe(arguments.recipe, arguments.overrides, arguments.backend)
     if arguments.command == "launch" and (recipe.config.grid or arguments.grid):
@@ -392,7 +282,16 @@ def _dispatch(arguments: argparse.Namespace) -> int:
 
         print(yaml.safe_dump(recipe.config.as_mapping(), sort_keys=False), end="")
         return 0
-    return _command_run(arguments, recipe)
+    output_root = writable_root(arguments)
+    return _finish_run(run_point(recipe, output_root), output_root)
+
+
+def _command_resume(arguments: argparse.Namespace) -> int:
+    from recipes.training.door import run_point
+
+    folder = Path(arguments.folder).resolve()
+    outcome = run_point(None, resume_folder=folder, force=arguments.force)
+    return _finish_run(outcome, given_root(arguments, folder) if outcome.run_folder else None)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -404,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
                     f"unrecognized arguments: {' '.join(unknown)} "
                     f"(see: python -m recipes {arguments.command} --help)"
                 )
-            return _dispatch(arguments)
+            return arguments.handler(arguments)
     except RecipeError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_status

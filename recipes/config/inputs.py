@@ -30,11 +30,8 @@ def data_file_hashes(config: Any) -> dict[str, str]:
         return {}
     import recipes.datasets as datasets
 
-    files = getattr(datasets, "data_files", None)
-    if files is None:
-        return {}
     hashes = {}
-    for path in files(config.data.name, config.data.params):
+    for path in datasets.data_files(config.data.name, config.data.params):
         try:
             hashes[str(Path(path).resolve())] = file_sha256(path)
         except OSError:
@@ -50,10 +47,8 @@ def fingerprint(config: Any) -> dict[str, Any]:
     }
 
 
-def flatten(mapping: Any, prefix: str = "") -> dict[str, Any]:
+def flatten(mapping: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     """``{"train": {"epochs": 2}}`` -> ``{"train.epochs": 2}`` (lists stay values)."""
-    if not isinstance(mapping, Mapping):
-        return {prefix: mapping} if prefix else {}
     flat: dict[str, Any] = {}
     for key, value in mapping.items():
         path = f"{prefix}.{key}" if prefix else str(key)
@@ -75,32 +70,30 @@ def config_changes(before: Mapping[str, Any], after: Mapping[str, Any], limit: i
     return ", ".join(shown)
 
 
-def file_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[str]:
-    """The pinned data files whose contents differ now, or that went. A file that appeared
-    is no change: e.g. Keras' MNIST cache, downloaded by the first run."""
-    return [path for path, digest in before.items() if after.get(path) != digest]
-
-
 def _short(value: Any) -> str:
     text = "(none)" if value is None else json.dumps(value, default=str)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def changes_since(pinned: Any, now: Mapping[str, Any]) -> str:
-    """What differs between pinned inputs and the inputs ``now`` ('' when nothing does, or
-    nothing was pinned: records of earlier versions): ``its config changed (train.epochs 2 ->
-    7)``, ``the data file /data/points.csv changed``. Either may hold ``config`` (the mapping,
-    to name the keys that changed)."""
-    if not isinstance(pinned, Mapping):
+def changes_since(pinned: Mapping[str, Any] | None, now: Mapping[str, Any]) -> str:
+    """What differs between pinned inputs (:class:`recipes.records.Inputs` as data) and the
+    inputs ``now`` ('' when nothing does, or nothing was pinned): ``its config changed
+    (train.epochs 2 -> 7)``, ``the data file /data/points.csv changed``. Either may hold
+    ``config`` (the mapping, to name the keys that changed)."""
+    if not pinned:
         return ""
     parts = []
-    if pinned.get("config_sha256") not in (None, now.get("config_sha256")):
+    if pinned["config_sha256"] != now["config_sha256"]:
         before, after = pinned.get("config"), now.get("config")
-        detail = config_changes(before, after) if isinstance(before, Mapping) and after else ""
+        detail = config_changes(before, after) if before and after else ""
         parts.append(f"its config changed ({detail})" if detail else "its config changed")
-    before_files = pinned.get("data_files")
-    before_files = before_files if isinstance(before_files, Mapping) else {}
-    changed = file_changes(before_files, now.get("data_files") or {})
+    # A file that appeared is no change: e.g. Keras' MNIST cache, downloaded by the first run.
+    after_files = now["data_files"]
+    changed = [
+        path
+        for path, digest in pinned.get("data_files", {}).items()
+        if after_files.get(path) != digest
+    ]
     if changed:
         more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
         parts.append(f"the data file {changed[0]} changed{more}")

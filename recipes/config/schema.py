@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import pydantic
 
@@ -90,7 +90,7 @@ class Component(Strict):
 
 
 class OptimizerConfig(Strict):
-    name: str = "adam"
+    name: Annotated[str, pydantic.AfterValidator(OPTIMIZERS.canonical)] = "adam"
     learning_rate: pydantic.PositiveFloat = 0.001
     momentum: float | None = pydantic.Field(None, ge=0, lt=1)
     weight_decay: float | None = pydantic.Field(None, ge=0)
@@ -98,11 +98,6 @@ class OptimizerConfig(Strict):
         default_factory=list,
         description="variable-name fragments weight decay skips, e.g. ['bias']",
     )
-
-    @pydantic.field_validator("name")
-    @classmethod
-    def _known_optimizer(cls, value: str) -> str:
-        return OPTIMIZERS.canonical(value)
 
     @pydantic.field_validator("momentum")
     @classmethod
@@ -298,18 +293,13 @@ class RaySettings(Strict):
 class SweepConfig(Strict):
     """How ``python -m recipes sweep`` runs the grid's points."""
 
-    executor: str = pydantic.Field(
+    executor: Annotated[str, pydantic.AfterValidator(EXECUTORS.canonical)] = pydantic.Field(
         "processes",
         description="where the points run (python -m recipes list: executors); processes: "
         "each its own python -m recipes run, --jobs at a time",
     )
     jobs: pydantic.PositiveInt = pydantic.Field(1, description="runs at once (--jobs overrides)")
     ray: RaySettings = RaySettings()
-
-    @pydantic.field_validator("executor")
-    @classmethod
-    def _known_executor(cls, value: str) -> str:
-        return EXECUTORS.canonical(value)
 
 
 class GalleryConfig(Strict):
@@ -324,7 +314,9 @@ class RecipeConfig(Strict):
     """The whole validated config of one run."""
 
     description: str = ""
-    task: str = pydantic.Field("train", description="what a run does (recipes.plugins.TASKS)")
+    task: Annotated[str, pydantic.AfterValidator(TASKS.canonical)] = pydantic.Field(
+        "train", description="what a run does (recipes.plugins.TASKS)"
+    )
     seed: pydantic.NonNegativeInt = 0
     backend: Literal[BACKENDS] | None = pydantic.Field(
         None, description="null: --backend, else $KERAS_BACKEND, else jax"
@@ -341,7 +333,7 @@ class RecipeConfig(Strict):
         description="values per key for `python -m recipes sweep`; integers may be a range: "
         "seed: 0..49",
     )
-    report: str = pydantic.Field(
+    report: Annotated[str, pydantic.AfterValidator(REPORTS.canonical)] = pydantic.Field(
         "table", description="what a sweep writes after its runs (recipes.plugins.REPORTS)"
     )
     sweep: SweepConfig = SweepConfig()
@@ -357,16 +349,6 @@ class RecipeConfig(Strict):
         if problem:
             raise ValueError(problem)
         return {key: expand_ranges(values) for key, values in value.items()}
-
-    @pydantic.field_validator("task")
-    @classmethod
-    def _known_task(cls, value: str) -> str:
-        return TASKS.canonical(value)
-
-    @pydantic.field_validator("report")
-    @classmethod
-    def _known_report(cls, value: str) -> str:
-        return REPORTS.canonical(value)
 
     def as_mapping(self) -> dict[str, Any]:
         """The resolved config as plain data (what config.yaml holds)."""

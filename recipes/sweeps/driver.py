@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from recipes.config.inputs import changes_since, config_sha256, data_file_hashes
-from recipes.errors import RecipeError
+from recipes.errors import RecipeError, first_line
 from recipes.files import atomic_write_text, create_unique_folder, now_iso
-from recipes.locks import FolderLock, lock_or_refuse
+from recipes.locks import FolderLock
 from recipes.outcome import PointRequest
 from recipes.paths import DEFAULT_OUTPUT_ROOT, display_path
 from recipes.plugins import EXECUTORS, REPORTS
@@ -133,7 +133,7 @@ def resume_sweep(
     on the sweep, or its inputs changed since it started (unless ``force``)."""
     _check_jobs(jobs)
     folder = Path(folder).resolve()
-    with lock_or_refuse(folder, "sweep"):
+    with FolderLock(folder, "sweep"):
         sweep = load_sweep(folder)
         record = read_sweep(folder)
         if shown_status(record) == RunStatus.RUNNING:
@@ -177,7 +177,7 @@ def rebuild_report(folder: Path | str) -> SweepResults:
     """``sweep --report``: the sweep's summary and report written again from its run folders,
     without training anything."""
     folder = Path(folder).resolve()
-    with lock_or_refuse(folder, "sweep"):
+    with FolderLock(folder, "sweep"):
         sweep = load_sweep(folder)
         status = sweep.status
         _finish(sweep, None, status if status.finished else RunStatus.FAILED, compare=True)
@@ -304,7 +304,7 @@ def _finish(sweep: SweepResults, started: float | None, status: RunStatus, compa
         try:
             outputs = [path.name for path in write_report(sweep)]
         except Exception as error:  # a plot or a table failed: the runs are still recorded
-            sweep.report_error = f"{type(error).__name__}: {(str(error).splitlines() or [''])[0]}"
+            sweep.report_error = f"{type(error).__name__}: {first_line(error)}"
             atomic_write_text(
                 sweep.folder / "report_traceback.txt", "".join(traceback.format_exception(error))
             )

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from recipes.errors import RecipeError
+from recipes.errors import RecipeError, first_line
 
 INSTALL_HINT = "pip install -e '.[ray]'"
 CONNECT_TIMEOUT_S = 5.0
@@ -27,11 +27,6 @@ SHARED_STORAGE_HINT = (
     "every Ray node needs the output root on storage they all share, at the same path, and "
     "this project installed at the same path (README: Sweeps on Ray)"
 )
-
-
-def first_line(error: BaseException) -> str:
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
-    return lines[-1] if lines and "Traceback" in lines[0] else (lines[0] if lines else "")
 
 
 def import_ray() -> Any:

@@ -30,16 +30,12 @@ from typing import Any
 
 from recipes import child as point_runners
 from recipes.child import Children, Runner, outcome_of_lost_point, run_on
+from recipes.errors import first_line
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.signals import signals_deferred
 from recipes.status import RunStatus
 from recipes.sweeps.executors import log_path, point_request, record_outcome
-from recipes.sweeps.ray_cluster import (
-    check_resources,
-    check_shared_storage,
-    connect,
-    first_line,
-)
+from recipes.sweeps.ray_cluster import check_resources, check_shared_storage, connect
 from recipes.sweeps.records import RunResult, SweepResults
 
 

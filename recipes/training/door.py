@@ -24,8 +24,8 @@ from typing import Any
 
 from recipes.config.inputs import changes_since, fingerprint
 from recipes.config.schema import ResolvedRecipe
-from recipes.errors import RecipeError, TrainingFailed
-from recipes.locks import FolderLock, lock_or_refuse
+from recipes.errors import RecipeError, TrainingFailed, first_line
+from recipes.locks import FolderLock
 from recipes.outcome import PointRequest, RunOutcome, outcome_from_folder
 from recipes.plugins import TASKS
 from recipes.records import read_run
@@ -51,14 +51,13 @@ def _outcome_of_error(error: BaseException, folder: Path | None) -> RunOutcome:
         where = f" {error.filename}" if error.filename else ""
         exit_status, message = 1, f"error: could not write{where}: {error.strerror or error}"
     else:
-        first_line = (str(error).splitlines() or [""])[0]
         exit_status = 1
         where = (
             f"(run.json records it; the traceback is in {folder}/traceback.txt)"
             if folder is not None
             else "(before its run folder was made)"
         )
-        message = f"error: the run failed: {type(error).__name__}: {first_line} {where}"
+        message = f"error: the run failed: {type(error).__name__}: {first_line(error)} {where}"
     if folder is not None and (folder / "run.json").is_file():
         return outcome_from_folder(folder, exit_status, message)
     status = RunStatus.INTERRUPTED if isinstance(error, KeyboardInterrupt) else RunStatus.FAILED
@@ -130,7 +129,7 @@ def lock_run_folder(folder: Path) -> FolderLock:
             "such as outputs/hinge/<run-id>"
         )
     read_run(folder)  # one line for a damaged record or one of another version
-    return lock_or_refuse(folder, "run")
+    return FolderLock(folder, "run").acquire()
 
 
 def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str, Any]]:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import RecipeConfig
+from recipes.errors import first_line
 from recipes.files import now_iso, read_csv_columns, read_json
 from recipes.records import RunRecord, run_or_none, update_run
 
@@ -67,8 +68,8 @@ def pending_record(folder: Path, reason: str) -> dict[str, Any]:
 
 
 def failed_record(error: BaseException, where: str) -> dict[str, Any]:
-    first_line = (str(error).splitlines() or [""])[0]
-    return {"status": FAILED, "where": where, "reason": f"{type(error).__name__}: {first_line}"}
+    reason = f"{type(error).__name__}: {first_line(error)}"
+    return {"status": FAILED, "where": where, "reason": reason}
 
 
 def draw(

@@ -287,7 +287,7 @@ def test_index_skips_a_damaged_run_record_with_one_warning(cli, damaged_root):
 
 
 def test_list_skips_a_damaged_record_with_one_warning(tmp_path, monkeypatch, capsys):
-    from recipes.cli.main import _list_runs
+    from recipes.cli.outputs import _list_runs
 
     _fake_run(tmp_path, "hinge", "run-01", "running", "hinge", pid=1, host={"name": "elsewhere"})
     (tmp_path / "hinge" / "run-02").mkdir()
