@@ -4,9 +4,8 @@ line: ``source: key.path: what is wrong; what to do``."""
 
 from __future__ import annotations
 
-import types
 import typing
-from typing import Any, Union
+from typing import Any
 
 import pydantic
 
@@ -26,16 +25,11 @@ KNOWN_RENAMES = {
 }
 
 
-def _unwrap_model(annotation: Any) -> type[pydantic.BaseModel] | None:
-    origin = typing.get_origin(annotation)
-    if origin in (Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            found = _unwrap_model(arg)
-            if found:
-                return found
-        return None
-    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
-        return annotation
+def _nested_model(annotation: Any) -> type[pydantic.BaseModel] | None:
+    """The model a field holds: ``TrainConfig`` for ``TrainConfig`` or ``TrainConfig | None``."""
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, pydantic.BaseModel):
+            return candidate
     return None
 
 
@@ -45,7 +39,7 @@ def valid_keys(model: type[pydantic.BaseModel], loc: tuple) -> list[str]:
     for part in loc:
         if current is None or not isinstance(part, str) or part not in current.model_fields:
             return []
-        current = _unwrap_model(current.model_fields[part].annotation)
+        current = _nested_model(current.model_fields[part].annotation)
     return list(current.model_fields) if current else []
 
 
@@ -69,22 +63,33 @@ def unknown_key_message(key: str, valid: list[str]) -> str:
     return message
 
 
-def origin_of(path: str, origins: dict[str, str], default: str) -> str:
-    """The file (or ``--set``) the value at ``path`` came from: its own or its parent's."""
-    parts = path.split(".")
-    for length in range(len(parts), 0, -1):
-        candidate = ".".join(parts[:length])
-        if candidate in origins:
-            return origins[candidate]
-    return default
+class Origins(dict[str, str]):
+    """Where each key's value came from (``{"train.epochs": "--set"}``, from the layering),
+    and ``default``: the file a key that came from none of them is blamed on."""
+
+    def __init__(self, origins: dict[str, str] | None = None, default: str = "config") -> None:
+        super().__init__(origins or {})
+        self.default = default
+
+    def of(self, path: str) -> str:
+        """The file (or ``--set``) the value at ``path`` came from: its own or its parent's."""
+        parts = path.split(".")
+        for length in range(len(parts), 0, -1):
+            candidate = ".".join(parts[:length])
+            if candidate in self:
+                return self[candidate]
+        return self.default
+
+    def error(self, key: str, message: str, hint: str | None = None) -> RecipeError:
+        """The problem at ``key``, naming the file its value came from."""
+        return RecipeError(message, source=self.of(key), key=key, hint=hint)
 
 
 def format_validation_error(
     error: pydantic.ValidationError,
     model: type[pydantic.BaseModel],
+    origins: Origins,
     prefix: tuple = (),
-    origins: dict[str, str] | None = None,
-    default_source: str = "config",
 ) -> RecipeErrors:
     """One :class:`RecipeError` per problem (``source``: where the value came from, ``key``: its
     path, ``message``: what is wrong), rendered one line each."""
@@ -103,6 +108,5 @@ def format_validation_error(
             message = (
                 f"{detail['msg'][0].lower()}{detail['msg'][1:]}; got {describe(detail['input'])}"
             )
-        source = origin_of(path, origins or {}, default_source)
-        problems.append(RecipeError(message, source=source, key=path))
+        problems.append(origins.error(path, message))
     return RecipeErrors(problems)

@@ -23,7 +23,7 @@ from recipes.components.metrics import METRICS
 from recipes.components.models import MODELS, model_output_units
 from recipes.components.user_loss import folder_copy, is_user_loss, validate_user_loss
 from recipes.config.layering import layered_config, normalise_component, recipe_path
-from recipes.config.messages import describe, format_validation_error, origin_of
+from recipes.config.messages import Origins, describe, format_validation_error
 from recipes.config.schema import Component, RecipeConfig, ResolvedRecipe
 from recipes.config.sizes import check_sizes
 from recipes.errors import RecipeError, RecipeErrors
@@ -39,37 +39,23 @@ COMPONENT_REGISTRIES: dict[str, Registry] = {
 
 
 def _validate_component(
-    key: str,
-    spec: Any,
-    registry: Registry,
-    origins: dict[str, str],
-    default_source: str,
-    backend: str | None = None,
+    key: str, spec: Any, registry: Registry, origins: Origins, backend: str | None = None
 ) -> Component:
     spec = normalise_component(spec)
     if not isinstance(spec, dict):
-        raise RecipeError(
-            f"expected a name or a mapping with 'name', got {describe(spec)}",
-            source=origin_of(key, origins, default_source),
-            key=key,
-        )
+        raise origins.error(key, f"expected a name or a mapping with 'name', got {describe(spec)}")
     if "name" not in spec:
-        raise RecipeError(
-            f"required key is missing. Valid names: {', '.join(registry.names())}",
-            source=origin_of(key, origins, default_source),
-            key=f"{key}.name",
-        )
+        names = ", ".join(registry.names())
+        raise origins.error(f"{key}.name", f"required key is missing. Valid names: {names}")
     is_loss = registry is LOSSES
     if is_loss and is_user_loss(spec["name"]):
-        return _validate_user_loss(key, spec, origins, default_source, backend)
+        return _validate_user_loss(key, spec, origins, backend)
     if is_loss and refused_loss(spec["name"]):
-        source = origin_of(f"{key}.name", origins, default_source)
-        raise RecipeError(refused_loss(spec["name"]), source=source, key=f"{key}.name")
+        raise origins.error(f"{key}.name", refused_loss(spec["name"]))
     try:
         name = registry.canonical(spec["name"])
     except RecipeError as error:
-        source = origin_of(f"{key}.name", origins, default_source)
-        raise error.replace(source=source, key=f"{key}.name") from None
+        raise error.replace(source=origins.of(f"{key}.name"), key=f"{key}.name") from None
     params = {k: v for k, v in spec.items() if k != "name"}
     params_model = registry.entry(name).params
     if params_model is None:
@@ -77,85 +63,58 @@ def _validate_component(
     try:
         validated = params_model.model_validate(params)
     except pydantic.ValidationError as error:
-        raise format_validation_error(
-            error, params_model, (key,), origins, default_source
-        ) from None
+        raise format_validation_error(error, params_model, origins, (key,)) from None
     return Component(name=name, params=validated.model_dump(mode="json"))
 
 
-def _validate_user_loss(
-    key: str, spec: dict, origins: dict[str, str], default_source: str, backend: str | None
-) -> Component:
+def _validate_user_loss(key: str, spec: dict, origins: Origins, backend: str | None) -> Component:
     """A user's ``file.py:function`` loss (``key``: ``loss`` or ``gallery.losses.N``): checked
     from its file before Keras is imported; the name is made absolute, relative to the config
     file that gave it (else the current folder)."""
-    source = origin_of(f"{key}.name", origins, default_source)
+    source = origins.of(f"{key}.name")
     config_file = Path(source.split(": ")[0])  # a sweep point's: "configs/compare_hinge.yaml: grid"
     base_dir = config_file.resolve().parent if config_file.is_file() else None
     try:
         name, params = validate_user_loss(spec, base_dir, backend)
     except RecipeError as error:
         problem_key = key + (error.key or "loss").removeprefix("loss")
-        source = origin_of(problem_key, origins, source)
-        raise error.replace(source=source, key=problem_key) from None
+        raise error.replace(source=origins.of(problem_key), key=problem_key) from None
     return Component(name=name, params=params)
-
-
-def _validate_gallery(raw: dict[str, Any], origins: dict[str, str], source: str) -> list:
-    """``gallery.losses``: each a loss block, checked as ``loss:`` is (a user's file too);
-    popped from ``raw`` so the schema sees the rest of ``gallery``."""
-    gallery = raw.get("gallery")
-    if not isinstance(gallery, dict) or "losses" not in gallery:
-        return []
-    raw["gallery"] = {key: value for key, value in gallery.items() if key != "losses"}
-    return _validate_list(
-        "gallery.losses", gallery["losses"], LOSSES, "losses", origins, source, raw.get("backend")
-    )
-
-
-def _validate_metrics(raw: dict[str, Any], origins: dict[str, str], source: str) -> list:
-    return _validate_list("metrics", raw.pop("metrics", None), METRICS, "names", origins, source)
 
 
 def _validate_list(
     key: str,
+    what: str,
     specs: Any,
     registry: Registry,
-    what: str,
-    origins: dict[str, str],
-    source: str,
+    origins: Origins,
     backend: str | None = None,
-) -> list:
+) -> list[Component]:
     """A list of components (``metrics``, ``gallery.losses``), each checked as a component;
     one line when it is not a list."""
     specs = specs or []
     if not isinstance(specs, list):
-        raise RecipeError(
-            f"expected a list of {what}, got {describe(specs)}",
-            source=origin_of(key, origins, source),
-            key=key,
-        )
+        raise origins.error(key, f"expected a list of {what}, got {describe(specs)}")
     return [
-        _validate_component(f"{key}.{index}", spec, registry, origins, source, backend)
+        _validate_component(f"{key}.{index}", spec, registry, origins, backend)
         for index, spec in enumerate(specs)
     ]
 
 
-def _check_task_needs(config: RecipeConfig, origins: dict[str, str], source: str) -> None:
+def _check_task_needs(config: RecipeConfig, origins: Origins) -> None:
     needs = TASKS.entry(config.task).info.get("needs", ())
     missing = [key for key in needs if getattr(config, key) is None]
     if missing:
         raise RecipeError(
             f"required for task '{config.task}' (name a dataset, a model and a loss)",
-            source=source,
+            source=origins.default,
             key=", ".join(missing),
         )
     if config.train.tensorboard and importlib.util.find_spec("tensorboard") is None:
-        raise RecipeError(
+        raise origins.error(
+            "train.tensorboard",
             "needs the tensorboard package; install it with "
             ".venv/bin/pip install -e '.[tensorboard]' (or make tensorboard)",
-            source=origin_of("train.tensorboard", origins, source),
-            key="train.tensorboard",
         )
     stopping = config.train.early_stopping
     logged = ["loss", *(metric.name for metric in config.metrics)]  # Keras logs these names
@@ -164,22 +123,20 @@ def _check_task_needs(config: RecipeConfig, origins: dict[str, str], source: str
         try:
             known("metric", stopping.monitor, monitors)
         except ValueError as error:
-            key = "train.early_stopping.monitor"
-            raise RecipeError(str(error), source=origin_of(key, origins, source), key=key) from None
+            raise origins.error("train.early_stopping.monitor", str(error)) from None
     steps = config.train.steps_per_execution
     if config.backend == "torch" and steps not in (1, "auto") and needs:
         raise RecipeError(
             f"the torch backend supports only 1, got {steps}. Add --set "
             "train.steps_per_execution=auto (1 on torch, 32 elsewhere)",
-            source=source,
+            source=origins.default,
             key="train.steps_per_execution",
         )
     if config.train.trainer == "compiled" and config.backend != "jax" and needs:
-        raise RecipeError(
+        raise origins.error(
+            "train.trainer",
             f"'compiled' needs the jax backend, this run uses '{config.backend}'. Add "
             "--backend jax, or --set train.trainer=auto",
-            source=origin_of("train.trainer", origins, source),
-            key="train.trainer",
         )
 
 
@@ -187,29 +144,36 @@ def validate_config(
     raw: dict[str, Any], origins: dict[str, str] | None = None, default_source: str = "config"
 ) -> RecipeConfig:
     """Validate merged config data; RecipeError with one line per problem."""
-    origins = origins or {}
+    origins = Origins(origins, default_source)
     raw = dict(raw)
+    backend = raw.get("backend")
     components: dict[str, Any] = {}
     for key, registry in COMPONENT_REGISTRIES.items():
         if raw.get(key) is not None:
-            components[key] = _validate_component(
-                key, raw.pop(key), registry, origins, default_source, raw.get("backend")
-            )
-    metrics = _validate_metrics(raw, origins, default_source)
-    gallery_losses = _validate_gallery(raw, origins, default_source)
+            components[key] = _validate_component(key, raw.pop(key), registry, origins, backend)
+    components["metrics"] = _validate_list(
+        "metrics", "names", raw.pop("metrics", None), METRICS, origins
+    )
+    gallery = raw.get("gallery")
+    gallery_losses = []
+    if isinstance(gallery, dict) and "losses" in gallery:  # checked as loss: is, user files too
+        raw["gallery"] = {key: value for key, value in gallery.items() if key != "losses"}
+        gallery_losses = _validate_list(
+            "gallery.losses", "losses", gallery["losses"], LOSSES, origins, backend
+        )
     try:
-        config = RecipeConfig.model_validate({**raw, "metrics": []})
+        config = RecipeConfig.model_validate(raw)
     except pydantic.ValidationError as error:
-        raise format_validation_error(error, RecipeConfig, (), origins, default_source) from None
-    config = config.model_copy(update={**components, "metrics": metrics})
+        raise format_validation_error(error, RecipeConfig, origins) from None
+    config = config.model_copy(update=components)
     config.gallery.losses = gallery_losses
-    _check_task_needs(config, origins, default_source)
-    check_sizes(config, origins, default_source)  # before the dataset's check reads a file
-    _check_data(config, origins, default_source)
+    _check_task_needs(config, origins)
+    check_sizes(config, origins)  # before the dataset's check reads a file
+    _check_data(config, origins)
     return config
 
 
-def _check_data(config: RecipeConfig, origins: dict[str, str], source: str) -> None:
+def _check_data(config: RecipeConfig, origins: Origins) -> None:
     """The dataset's own check (the user's file: exists, numeric, classes the loss takes),
     before any run folder exists."""
     if config.data is None or config.loss is None:
@@ -219,30 +183,29 @@ def _check_data(config: RecipeConfig, origins: dict[str, str], source: str) -> N
         classes = datasets.check_dataset(config.data.name, config.data.params, encoding)
     except RecipeError as error:
         raise RecipeErrors(
-            [_dataset_problem(problem, origins, source) for problem in error.problems]
+            [_dataset_problem(problem, origins) for problem in error.problems]
         ) from None
     if classes is None or config.model is None:
         return
     needed = classes if encoding.kind == "categorical" else 1
     outputs = model_output_units(config.model.name, config.model.params)
     if outputs != needed:
-        raise RecipeError(
+        raise origins.error(
+            "model",
             f"'{config.model.name}' emits {outputs} value(s) per sample, but loss "
             f"'{config.loss.name}' on {classes} classes ({encoding.kind} targets) needs "
             f"{needed}",
-            source=origin_of("model", origins, source),
-            key="model",
             hint="choose a model with "
             + (f"output: softmax and classes: {needed}" if needed > 1 else "one output"),
         )
 
 
-def _dataset_problem(problem: RecipeError, origins: dict[str, str], source: str) -> RecipeError:
+def _dataset_problem(problem: RecipeError, origins: Origins) -> RecipeError:
     """A dataset's problem with the source of the key it names (``data.label``, ...); one
     without a key is about the file ``data.path`` names. A source the dataset gave (the file
     itself) stays in front of its message."""
     message = f"{problem.source}: {problem.message}" if problem.source else problem.message
-    where = origin_of(problem.key or "data.path", origins, source)
+    where = origins.of(problem.key or "data.path")
     return RecipeError(message, source=where, key=problem.key, hint=problem.hint)
 
 

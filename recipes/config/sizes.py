@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recipes.components.models import model_size
-from recipes.config.messages import origin_of
+from recipes.config.messages import Origins
 from recipes.config.schema import RecipeConfig
 from recipes.datasets.sizes import FLOAT32_BYTES, DataSize, estimate_dataset_size
 from recipes.errors import RecipeError
@@ -130,7 +130,7 @@ def _model_memory(config: RecipeConfig, data: DataSize) -> ModelMemory | None:
     return ModelMemory(weights * copies, activations, description, hint)
 
 
-def check_sizes(config: RecipeConfig, origins: dict[str, str], source: str) -> None:
+def check_sizes(config: RecipeConfig, origins: Origins) -> None:
     """RecipeError (one line, naming the key) when the run's data or model, or both together,
     cannot fit in this machine's memory."""
     if config.data is None:
@@ -142,20 +142,11 @@ def check_sizes(config: RecipeConfig, origins: dict[str, str], source: str) -> N
     there = f"do not fit in this machine's {human_bytes(memory)} of memory"
     data_text = f"about {data.what} ({human_bytes(data.bytes)})"
     if data.bytes > memory:
-        raise RecipeError(
-            f"{data_text} {there}",
-            source=origin_of(data.key, origins, source),
-            key=data.key,
-            hint=DATA_HINTS.get(data.key),
-        )
+        raise origins.error(data.key, f"{data_text} {there}", hint=DATA_HINTS.get(data.key))
     model = _model_memory(config, data)
     if model is None:
         return
     if model.bytes + data.bytes > memory:
         together = f" with the data's {human_bytes(data.bytes)}" if model.bytes <= memory else ""
-        raise RecipeError(
-            f"{model.description}{together} {there}",
-            source=origin_of("model.hidden_units", origins, source),
-            key="model.hidden_units",
-            hint=model.hint,
-        )
+        message = f"{model.description}{together} {there}"
+        raise origins.error("model.hidden_units", message, hint=model.hint)
