@@ -110,12 +110,6 @@ class _Setting(argparse.Action):
         namespace.overrides = [*namespace.overrides, f"{self.const}={yaml_value(value)}"]
 
 
-FORCE_HELP = (
-    "with --resume: go on although the config or a data file changed since the start "
-    "(the record says so)"
-)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m recipes", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -167,7 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
         "folder", type=Path, help="the run folder, e.g. outputs/hinge/<run-id>"
     )
     for name in ("sweep", "resume"):
-        command[name].add_argument("--force", action="store_true", help=FORCE_HELP)
+        command[name].add_argument(
+            "--force",
+            action="store_true",
+            help="with --resume: go on although the config or a data file changed since the "
+            "start (the record says so)",
+        )
     command["plot"].add_argument(
         "folders",
         type=Path,
@@ -192,7 +191,7 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
     from recipes.sweeps import driver
     from recipes.sweeps.grid import grid_from_options
 
-    resume = getattr(arguments, "resume", None)  # `launch` has neither --resume nor --dry-run
+    resume = getattr(arguments, "resume", None)  # `launch` has no --resume, --report, --force
     report = getattr(arguments, "report", None)
     if resume is not None or report is not None:
         if arguments.recipe or arguments.grid or arguments.overrides or arguments.dry_run:
@@ -215,7 +214,7 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
         if getattr(arguments, "force", False):
             raise RecipeError("--force goes with --resume SWEEP_FOLDER")
         grid = grid_from_options(arguments.grid)
-        if getattr(arguments, "dry_run", False):
+        if arguments.dry_run:
             return driver.print_plan(arguments.recipe, grid, arguments.overrides, arguments.backend)
         output_root = writable_root(arguments)
         sweep = driver.run_sweep(

@@ -203,10 +203,7 @@ def merge_layer(
             merged[key] = copy.deepcopy(value)
             for origin in [o for o in origins if o == path or o.startswith(path + ".")]:
                 del origins[origin]
-            origins[path] = source
-            if isinstance(value, dict):
-                for sub in _leaf_paths(value, path):
-                    origins[sub] = source
+            origins[path] = source  # and of every key inside it (Origins.of: the parent's)
     return merged
 
 
@@ -217,14 +214,6 @@ def _clear_exclusive(block: dict[str, Any], keys: tuple[str, ...]) -> dict[str, 
     if len(given) != 1:
         return block
     return {**block, **{key: None for key in keys if key not in block}}
-
-
-def _leaf_paths(mapping: dict[str, Any], prefix: str) -> Iterable[str]:
-    for key, value in mapping.items():
-        path = f"{prefix}.{key}"
-        yield path
-        if isinstance(value, dict):
-            yield from _leaf_paths(value, path)
 
 
 def overrides_as_layer(overrides: Iterable[str]) -> dict[str, Any]:
