@@ -16,11 +16,9 @@ import difflib
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from recipes.errors import RecipeError
-
-T = TypeVar("T")
 
 
 def closest_name(name: str, candidates: list[str] | tuple[str, ...]) -> str | None:
@@ -47,27 +45,27 @@ class Reference:
 
 
 @dataclass
-class Entry(Generic[T]):
+class Entry:
     """A registered factory plus what the config layer needs to know about it."""
 
     name: str
-    factory: T | Reference  # a Reference is imported on first use
+    factory: Any  # a Reference is imported on first use
     params: type | None = None  # pydantic model of the factory's keyword parameters
     info: dict[str, Any] = field(default_factory=dict)
 
-    def load(self) -> T:
+    def load(self) -> Any:
         """The factory itself (importing a referenced one the first time)."""
         if isinstance(self.factory, Reference):
             self.factory = self.factory.load()
         return self.factory
 
 
-class Registry(Generic[T]):
+class Registry:
     """Named factories of one kind, looked up by name with helpful errors."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self._entries: dict[str, Entry[T]] = {}
+        self._entries: dict[str, Entry] = {}
         self._aliases: dict[str, str] = {}
 
     def register(
@@ -77,10 +75,10 @@ class Registry(Generic[T]):
         params: type | None = None,
         aliases: tuple[str, ...] = (),
         **info: Any,
-    ) -> Callable[[T], T]:
+    ) -> Callable[[Any], Any]:
         """Decorator: register ``factory`` under ``name`` (and aliases); returns it unchanged."""
 
-        def decorate(factory: T) -> T:
+        def decorate(factory: Any) -> Any:
             if name in self._entries or name in self._aliases:
                 raise ValueError(f"{self.kind} '{name}' is registered twice")
             self._entries[name] = Entry(name, factory, params, dict(info))
@@ -112,11 +110,11 @@ class Registry(Generic[T]):
             f"Valid names: {', '.join(self.names())}"
         )
 
-    def entry(self, name: str) -> Entry[T]:
+    def entry(self, name: str) -> Entry:
         """The registry entry for ``name``; RecipeError listing valid names if unknown."""
         return self._entries[self.canonical(name)]
 
-    def get(self, name: str) -> T:
+    def get(self, name: str) -> Any:
         """The factory registered under ``name``."""
         return self.entry(name).load()
 

@@ -158,20 +158,6 @@ def extends_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
         path = parent_path
 
 
-def parse_override(text: str) -> tuple[str, Any]:
-    """``train.epochs=5`` -> ("train.epochs", 5); the value is read as YAML."""
-    key, sep, raw = text.partition("=")
-    key = key.strip()
-    if not sep or not key:
-        raise RecipeError(f"--set expects key=value (e.g. --set train.epochs=5), got '{text}'")
-    try:
-        value = load_yaml_text(raw) if raw.strip() else ""
-    except yaml.YAMLError as error:
-        message = alias_problem(error) or f"cannot read value '{raw}' (write it as YAML)"
-        raise RecipeError(message, source=f"--set {key}") from None
-    return key, value
-
-
 def normalise_component(value: Any) -> Any:
     """``hinge`` -> ``{name: hinge}``; anything else unchanged."""
     return {"name": value} if isinstance(value, str) else value
@@ -220,7 +206,15 @@ def overrides_as_layer(overrides: Iterable[str]) -> dict[str, Any]:
     """``["train.epochs=5", "seed=3"]`` -> ``{"train": {"epochs": 5}, "seed": 3}``."""
     layer: dict[str, Any] = {}
     for text in overrides:
-        key, value = parse_override(text)
+        key, sep, raw = text.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise RecipeError(f"--set expects key=value (e.g. --set train.epochs=5), got '{text}'")
+        try:
+            value = load_yaml_text(raw) if raw.strip() else ""  # the value is read as YAML
+        except yaml.YAMLError as error:
+            message = alias_problem(error) or f"cannot read value '{raw}' (write it as YAML)"
+            raise RecipeError(message, source=f"--set {key}") from None
         parts = key.split(".")
         node = layer
         for part in parts[:-1]:

@@ -51,18 +51,6 @@ def describe(value: Any) -> str:
     return f"{text} ({type(value).__name__})"
 
 
-def unknown_key_message(key: str, valid: list[str]) -> str:
-    """``unknown key. Did you mean 'epochs'? Valid keys here: ...``."""
-    suggestion = KNOWN_RENAMES.get(key) if KNOWN_RENAMES.get(key) in valid else None
-    suggestion = suggestion or closest_name(key, valid)
-    message = "unknown key."
-    if suggestion:
-        message += f" Did you mean '{suggestion}'?"
-    if valid:
-        message += f" Valid keys here: {', '.join(valid)}"
-    return message
-
-
 class Origins(dict[str, str]):
     """Where each key's value came from (``{"train.epochs": "--set"}``, from the layering),
     and ``default``: the file a key that came from none of them is blamed on."""
@@ -98,8 +86,12 @@ def format_validation_error(
         loc = tuple(detail["loc"])
         path = ".".join(str(part) for part in (*prefix, *loc)) or "(top level)"
         kind = detail["type"]
-        if kind == "extra_forbidden":
-            message = unknown_key_message(str(loc[-1]), valid_keys(model, loc[:-1]))
+        if kind == "extra_forbidden":  # unknown key. Did you mean 'epochs'? Valid keys here: ...
+            key, valid = str(loc[-1]), valid_keys(model, loc[:-1])
+            suggestion = KNOWN_RENAMES.get(key) if KNOWN_RENAMES.get(key) in valid else None
+            suggestion = suggestion or closest_name(key, valid)
+            message = "unknown key." + (f" Did you mean '{suggestion}'?" if suggestion else "")
+            message += f" Valid keys here: {', '.join(valid)}" if valid else ""
         elif kind == "missing":
             message = "required key is missing"
         elif kind in ("value_error", "assertion_error"):

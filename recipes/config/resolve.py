@@ -248,10 +248,9 @@ def resolve_run_folder_config(run_folder: Path) -> RecipeConfig:
     merged, origins, _ = layered_config(path, (), CONFIG_DIR)
     loss = merged.get("loss")
     copy = folder_copy(loss.get("name"), run_folder) if isinstance(loss, dict) else None
-    if copy is None:
-        return validate_config(merged, origins, display_path(path))
-    attribute = loss["name"].rpartition(":")[2]
-    merged["loss"] = {**loss, "name": f"{copy}:{attribute}"}
+    if copy is not None:
+        merged["loss"] = {**loss, "name": f"{copy}:{loss['name'].rpartition(':')[2]}"}
     config = validate_config(merged, origins, display_path(path))
-    config.loss = config.loss.model_copy(update={"name": loss["name"]})
+    if copy is not None:
+        config.loss = config.loss.model_copy(update={"name": loss["name"]})
     return config

@@ -17,7 +17,6 @@ The machine's memory is its physical memory (or the container's limit, when lowe
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from recipes.components.models import model_size
@@ -86,21 +85,9 @@ def scientific(count: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
-@dataclass(frozen=True)
-class ModelMemory:
-    """What training the model holds: its parameters' copies and one batch's activations."""
-
-    parameter_bytes: int
-    activation_bytes: int
-    description: str  # "about 4.0e8 parameters (1.6 GB as float32, x4 for ...) and ..."
-    hint: str
-
-    @property
-    def bytes(self) -> int:
-        return self.parameter_bytes + self.activation_bytes
-
-
-def _model_memory(config: RecipeConfig, data: DataSize) -> ModelMemory | None:
+def _model_memory(config: RecipeConfig, data: DataSize) -> tuple[int, str, str] | None:
+    """What training the model holds, in bytes (its parameters' copies and one batch's
+    activations), that said in words, and what to do when it is too much."""
     if config.model is None or data.features is None:
         return None
     size = model_size(config.model.name, config.model.params, data.features)
@@ -127,7 +114,7 @@ def _model_memory(config: RecipeConfig, data: DataSize) -> ModelMemory | None:
         f"about {scientific(size.parameters)} parameters ({human_bytes(weights)} as float32, "
         f"x{copies} for {kept}) and {human_bytes(activations)} of activations for {batch}"
     )
-    return ModelMemory(weights * copies, activations, description, hint)
+    return weights * copies + activations, description, hint
 
 
 def check_sizes(config: RecipeConfig, origins: Origins) -> None:
@@ -146,7 +133,8 @@ def check_sizes(config: RecipeConfig, origins: Origins) -> None:
     model = _model_memory(config, data)
     if model is None:
         return
-    if model.bytes + data.bytes > memory:
-        together = f" with the data's {human_bytes(data.bytes)}" if model.bytes <= memory else ""
-        message = f"{model.description}{together} {there}"
-        raise origins.error("model.hidden_units", message, hint=model.hint)
+    model_bytes, description, hint = model
+    if model_bytes + data.bytes > memory:
+        together = f" with the data's {human_bytes(data.bytes)}" if model_bytes <= memory else ""
+        message = f"{description}{together} {there}"
+        raise origins.error("model.hidden_units", message, hint=hint)
