@@ -71,10 +71,8 @@ def signals_deferred() -> Iterator[None]:
         yield
     finally:
         _deferral["depth"] -= 1
-        pending = _deferral["pending"]
-        if not _deferral["depth"] and pending is not None:
-            _deferral["pending"] = None
-            raise Stopped(pending)
+        if not _deferral["depth"]:
+            raise_if_stopping()
 
 
 @contextlib.contextmanager

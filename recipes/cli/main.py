@@ -144,6 +144,20 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("sweep", "launch"):
         _add_sweep_options(command[name])
     command["serve"].add_argument("--port", type=int, default=8000)
+    _add_folder_options(command)
+    for name, added in command.items():  # every command that reads or writes it
+        if name != "check":
+            added.add_argument(
+                "--output-root",
+                type=Path,
+                help="the folder of run and sweep folders and their index (default: outputs/; "
+                "for a folder given, the one it is in)",
+            )
+    return parser
+
+
+def _add_folder_options(command: dict[str, argparse.ArgumentParser]) -> None:
+    """The arguments that name folders already made: a sweep's, a run's, or several."""
     given_folder = command["sweep"].add_mutually_exclusive_group()
     given_folder.add_argument(
         "--resume",
@@ -174,15 +188,6 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FOLDER",
         help="a run folder (outputs/<recipe>/<run-id>), or a sweep folder for all its runs",
     )
-    for name, added in command.items():  # every command that reads or writes it
-        if name != "check":
-            added.add_argument(
-                "--output-root",
-                type=Path,
-                help="the folder of run and sweep folders and their index (default: outputs/; "
-                "for a folder given, the one it is in)",
-            )
-    return parser
 
 
 def _command_sweep(arguments: argparse.Namespace) -> int:
