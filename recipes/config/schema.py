@@ -85,7 +85,9 @@ class Component(Strict):
     name: str
     params: dict[str, Any] = {}
 
-    def as_mapping(self) -> dict[str, Any]:
+    @pydantic.model_serializer
+    def _as_written(self) -> dict[str, Any]:
+        """Dumped as a config writes it: ``{name: hinge, ...params}``."""
         return {"name": self.name, **self.params}
 
 
@@ -352,13 +354,7 @@ class RecipeConfig(Strict):
 
     def as_mapping(self) -> dict[str, Any]:
         """The resolved config as plain data (what config.yaml holds)."""
-        dumped = self.model_dump(mode="json")
-        for key in ("data", "model", "loss"):
-            component = getattr(self, key)
-            dumped[key] = component.as_mapping() if component else None
-        dumped["metrics"] = [metric.as_mapping() for metric in self.metrics]
-        dumped["gallery"]["losses"] = [loss.as_mapping() for loss in self.gallery.losses]
-        return dumped
+        return self.model_dump(mode="json")
 
 
 class ResolvedRecipe(pydantic.BaseModel):
