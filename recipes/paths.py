@@ -19,7 +19,6 @@ SOURCE_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file() and (
 # Also where relative data paths (data.path: datasets/examples/moons.csv) are looked up.
 PROJECT_ROOT = _CHECKOUT if SOURCE_CHECKOUT else PACKAGE_DIR
 CONFIG_DIR = PROJECT_ROOT / "configs"
-DEFAULT_OUTPUT_ROOT = PROJECT_ROOT / "outputs" if SOURCE_CHECKOUT else Path.cwd() / "outputs"
 
 
 def display_path(path: Path | str) -> str:
@@ -33,4 +32,4 @@ def display_path(path: Path | str) -> str:
 def default_output_root() -> Path:
     """Where run and sweep folders go when no output root is given (installed: the current
     folder's outputs/ at the time of the call, as a notebook kernel may change folder)."""
-    return DEFAULT_OUTPUT_ROOT if SOURCE_CHECKOUT else Path.cwd() / "outputs"
+    return PROJECT_ROOT / "outputs" if SOURCE_CHECKOUT else Path.cwd() / "outputs"

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from recipes.errors import RecipeError, RecipeErrors
-from recipes.paths import DEFAULT_OUTPUT_ROOT
+from recipes.paths import default_output_root
 from recipes.records import read_sweep
 from recipes.status import RunStatus
 
@@ -138,7 +138,7 @@ def given_root(arguments: argparse.Namespace, folder: Path | None = None) -> Pat
     outputs/."""
     if arguments.output_root is not None:
         return arguments.output_root
-    return folder.parent.parent if folder is not None else DEFAULT_OUTPUT_ROOT
+    return folder.parent.parent if folder is not None else default_output_root()
 
 
 def writable_root(arguments: argparse.Namespace) -> Path:
@@ -152,7 +152,7 @@ def command_index(arguments: argparse.Namespace) -> int:
     from recipes.report.outputs_index import build_index
 
     output_root = writable_root(arguments)
-    default = Path(output_root).resolve() == DEFAULT_OUTPUT_ROOT.resolve()
+    default = Path(output_root).resolve() == default_output_root().resolve()
     print(build_index(output_root, create=default))
     return 0
 

@@ -30,7 +30,7 @@ from recipes.errors import RecipeError, first_line
 from recipes.files import atomic_write_text, create_unique_folder, now_iso
 from recipes.locks import FolderLock
 from recipes.outcome import PointRequest
-from recipes.paths import DEFAULT_OUTPUT_ROOT, display_path
+from recipes.paths import default_output_root, display_path
 from recipes.plugins import EXECUTORS, REPORTS
 from recipes.progress import Progress
 from recipes.records import read_sweep
@@ -63,7 +63,7 @@ def run_sweep(
     grid: Mapping[str, Sequence[Any]] | None = None,
     overrides: Sequence[str] = (),
     backend: str | None = None,
-    output_root: Path | str = DEFAULT_OUTPUT_ROOT,
+    output_root: Path | str | None = None,
     jobs: int | None = None,
     progress: TextIO | None = None,
     compare: bool = True,
@@ -80,7 +80,7 @@ def run_sweep(
     _check_jobs(jobs)
     base, axes, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
     settings = base.config.sweep
-    output_root = Path(output_root).resolve()
+    output_root = Path(output_root or default_output_root()).resolve()
     _preflight(settings, output_root)
     sweep = SweepResults(
         recipe=base.name,
