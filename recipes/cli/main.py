@@ -21,7 +21,7 @@ from recipes.cli import outputs
 from recipes.cli.outputs import given_root, refresh_index, writable_root
 from recipes.errors import RecipeError
 from recipes.keras_environment import BACKENDS
-from recipes.signals import exit_status_of, termination_signals_handled
+from recipes.signals import Stopped, exit_status_of, termination_signals_handled
 from recipes.status import RunStatus
 
 
@@ -235,8 +235,6 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
 
 
 def _report_sweep(sweep: object) -> int:
-    from recipes.signals import Stopped
-
     if sweep.stop_signal is not None:
         stop = Stopped(sweep.stop_signal)
         print(f"interrupted ({stop}): sweep.json says status 'interrupted'", file=sys.stderr)

@@ -6,7 +6,8 @@ replaces. For the named components (``data``, ``model``, ``loss``, ``optimizer``
 shorthand for ``{name: ...}`` and a layer that names a different component replaces the whole
 block, so a recipe that switches dataset never inherits the old dataset's parameters.
 
-Every leaf remembers the file it came from (``origins``), so an error names that file.
+Every value set remembers the file it came from (``origins``; a key inside a block set whole,
+the block's), so an error names that file.
 
 YAML is read without aliases (:func:`load_yaml_text`): ``*name`` is refused where it is read,
 so a file of nested aliases (a "billion laughs") cannot grow into a tree layering would walk.
@@ -166,7 +167,7 @@ def normalise_component(value: Any) -> Any:
 def merge_layer(
     base: dict[str, Any], layer: dict[str, Any], source: str, origins: dict[str, str], prefix=""
 ) -> dict[str, Any]:
-    """Merge ``layer`` into ``base`` (returns a new dict) and note each leaf's source."""
+    """Merge ``layer`` into ``base`` (returns a new dict) and note each value's source."""
     merged = copy.deepcopy(base)
     for key, value in layer.items():
         path = f"{prefix}{key}"
