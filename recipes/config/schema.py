@@ -360,8 +360,6 @@ class RecipeConfig(Strict):
 class ResolvedRecipe(pydantic.BaseModel):
     """A validated config plus where it came from."""
 
-    model_config = pydantic.ConfigDict(arbitrary_types_allowed=True)
-
     name: str
     config: RecipeConfig
     sources: list[str]
