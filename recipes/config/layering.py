@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from recipes.errors import RecipeError
+from recipes.errors import RecipeError, first_line
 from recipes.paths import CONFIG_DIR, display_path
 from recipes.registry import did_you_mean
 
@@ -78,7 +78,7 @@ def load_yaml_file(path: Path, empty_ok: bool = False) -> dict[str, Any]:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problem = getattr(error, "problem", None) or first_line(error)
         message = alias_problem(error) or (
             f"invalid YAML ({problem}). Fix the syntax, e.g. 'key: value' with consistent "
             "indentation"
