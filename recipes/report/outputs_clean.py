@@ -4,9 +4,9 @@ output root, and nothing else.
 What is ours: a run folder (``<root>/<recipe>/<run-id>/`` whose run.json is a run record
 naming its ``recipe`` or ``run_id``), a sweep folder (``<root>/sweeps/<id>/`` whose sweep.json
 is a sweep record: :mod:`recipes.records`), the index page when it carries our marker, the
-index's cache and lock, and the recipe folders (and ``sweeps/``) that deleting those leaves
-empty. A user's README, notes or folders of their own stay, and so does a run or sweep still
-running.
+index's lock (and the cache earlier versions kept beside it), and the recipe folders (and
+``sweeps/``) that deleting those leaves empty. A user's README, notes or folders of their own
+stay, and so does a run or sweep still running.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import recipes.records as records
-from recipes.report.index_records import CACHE_NAME, MODELS, RUN_RECORDS, SWEEP_RECORDS
+from recipes.report.index_records import MODELS, record_files
 from recipes.report.outputs_index import INDEX_NAME, LOCK_NAME, index_lock, is_our_index
 from recipes.status import RunStatus, shown_status
+
+CACHE_NAME = ".index-cache.json"  # what the index of earlier versions kept of each record
 
 
 @dataclass
@@ -68,20 +70,19 @@ def clean_outputs(output_root: Path | str) -> Cleaned:
     lock_existed = lock.is_file()
     with index_lock(root):  # no index is rebuilt from folders half deleted
         emptied: set[Path] = set()
-        for kind, pattern in (("run", RUN_RECORDS), ("sweep", SWEEP_RECORDS)):
-            for record_path in sorted(root.glob(pattern)):
-                folder, record = record_path.parent, _ours(kind, record_path)
-                if record is None or folder.is_symlink():
-                    continue
-                if shown_status(record) is RunStatus.RUNNING:
-                    cleaned.kept_running.append(folder)
-                    continue
-                shutil.rmtree(folder)
-                emptied.add(folder.parent)
-                if kind == "run":
-                    cleaned.run_folders += 1
-                else:
-                    cleaned.sweep_folders += 1
+        for kind, record_path in record_files(root):
+            folder, record = record_path.parent, _ours(kind, record_path)
+            if record is None or folder.is_symlink():
+                continue
+            if shown_status(record) is RunStatus.RUNNING:
+                cleaned.kept_running.append(folder)
+                continue
+            shutil.rmtree(folder)
+            emptied.add(folder.parent)
+            if kind == "run":
+                cleaned.run_folders += 1
+            else:
+                cleaned.sweep_folders += 1
         for parent in sorted(emptied):
             try:
                 parent.rmdir()  # only when empty: a user's file in it keeps it

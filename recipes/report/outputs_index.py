@@ -14,7 +14,6 @@ import collections
 import contextlib
 import fcntl
 import html
-import json
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,13 +26,9 @@ from recipes.paths import display_path
 from recipes.records import FiguresPending
 from recipes.report.index_assets import SCRIPT, STYLE
 from recipes.report.index_records import (
-    CACHE_NAME,
-    CACHE_VERSION,
     SHOWN_METRICS,
     Entry,
-    IndexCache,
     collect_entries,
-    load_cache,
     media_in_order,
     record_files,
     run_key,
@@ -140,42 +135,19 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
     )
 
 
-def _cached_row_html(
-    root: Path, row: dict[str, Any], metrics: list[str], cache: IndexCache | None
-) -> str:
-    """:func:`_row_html`, taken from the cache when the entry and what its row shows beyond
-    the entry (status, loss label, metric columns, where the root is) are unchanged."""
-    entry = row["entry"]
-    key = json.dumps([str(entry.status), row["loss"], row["recipe"], metrics, str(root)])
-    cached = entry.cached
-    if (
-        cache is not None
-        and cached.get("row_key") == key
-        and isinstance(cached.get("row_html"), str)
-    ):
-        return cached["row_html"]
-    shown = _row_html(root, row, metrics)
-    if cache is not None:
-        cached["row_key"], cached["row_html"] = key, shown
-        cache.changed = True
-    return shown
-
-
-def _table_html(root: Path, rows: list[dict[str, Any]], cache: IndexCache | None = None) -> str:
+def _table_html(root: Path, rows: list[dict[str, Any]]) -> str:
     """One sortable table of runs; metric columns that no run of it has are left out."""
     metrics = [k for k in SHOWN_METRICS if any(k in r["entry"].details.metrics for r in rows)]
     columns = ["started", "recipe", "loss", "seed", "backend", "status", *metrics, "plots"]
     header = "".join(f'<th title="sort by {c}">{html.escape(c)}</th>' for c in columns)
-    body = "\n".join(_cached_row_html(root, row, metrics, cache) for row in rows)
+    body = "\n".join(_row_html(root, row, metrics) for row in rows)
     return (
         f'<div class="scroll"><table class="runs"><thead><tr>{header}<th>folder</th></tr>'
         f"</thead><tbody>\n{body}\n</tbody></table></div>"
     )
 
 
-def _sweep_group_html(
-    root: Path, entry: Entry, rows: list[dict[str, Any]], cache: IndexCache | None
-) -> str:
+def _sweep_group_html(root: Path, entry: Entry, rows: list[dict[str, Any]]) -> str:
     """A sweep: a collapsible group, its comparison figures on top, then its runs."""
     record, folder, details = entry.record, entry.folder, entry.details
     parts = [
@@ -191,14 +163,12 @@ def _sweep_group_html(
         _media_html(root, folder, details.media, "figures"),
         _documents_html(root, folder, details.documents),
     ]
-    parts += [_table_html(root, rows, cache) if rows else '<p class="meta">no run folders</p>']
+    parts += [_table_html(root, rows) if rows else '<p class="meta">no run folders</p>']
     parts.append("</details>")
     return "\n".join(part for part in parts if part)
 
 
-def _groups_html(
-    root: Path, entries: list[Entry], cache: IndexCache | None = None
-) -> tuple[str, list[dict]]:
+def _groups_html(root: Path, entries: list[Entry]) -> tuple[str, list[dict]]:
     """The single runs' group, then each sweep's, newest first; returns the HTML and every
     run's row (for the filters' choices)."""
     members = sweep_membership(entries)
@@ -211,11 +181,11 @@ def _groups_html(
     if single:
         groups.append(
             f'<details class="group single" open><summary>single runs '
-            f'<span class="meta">{len(single)}</span></summary>{_table_html(root, single, cache)}'
+            f'<span class="meta">{len(single)}</span></summary>{_table_html(root, single)}'
             "</details>"
         )
     sweeps = [e for e in entries if e.kind == "sweep"]
-    groups += [_sweep_group_html(root, e, per_sweep[id(e)], cache) for e in sweeps]
+    groups += [_sweep_group_html(root, e, per_sweep[id(e)]) for e in sweeps]
     return "\n".join(groups), single + [row for rows in per_sweep.values() for row in rows]
 
 
@@ -279,29 +249,20 @@ def build_index(output_root: Path | str, *, create: bool = False) -> Path:
     """Write ``<output_root>/index.html`` listing every run and sweep; returns its path.
 
     Only where :func:`check_index_target` allows (``create``: also into a root without runs
-    yet, e.g. the default outputs/). Under :func:`index_lock`; each record is read again only
-    when it changed since the last build (the cache, :data:`CACHE_NAME`)."""
+    yet, e.g. the default outputs/). Under :func:`index_lock`."""
     root = Path(output_root).resolve()
     check_index_target(root, create=create)
     root.mkdir(parents=True, exist_ok=True)
     with index_lock(root):
         path = check_index_target(root, create=True)  # again, now that no one else writes
-        cache_path = root / CACHE_NAME
-        cache = load_cache(cache_path)
-        entries = collect_entries(root, cache=cache)
-        page = render_index(root, entries, cache)
-        atomic_write_text(path, page)
-        if cache.changed:  # compact JSON: the C encoder, 10x faster than indented
-            data = {"version": CACHE_VERSION, "entries": cache.entries}
-            atomic_write_text(cache_path, json.dumps(data, separators=(",", ":")))
+        atomic_write_text(path, render_index(root, collect_entries(root)))
     return path
 
 
-def render_index(root: Path, entries: list[Entry], cache: IndexCache | None = None) -> str:
-    """The page for these entries (from :func:`collect_entries` with details); rows rendered
-    before with the same content are taken from ``cache``."""
+def render_index(root: Path, entries: list[Entry]) -> str:
+    """The page for these entries (from :func:`collect_entries` with details)."""
     summary = status_summary(entries)
-    groups, rows = _groups_html(root, entries, cache)
+    groups, rows = _groups_html(root, entries)
     recipes = _options_html({row["recipe"] for row in rows}, "every recipe")
     losses = _options_html({row["loss"] for row in rows if row["loss"]}, "every loss")
     body = groups or "<p>No runs yet: try <code>make hinge</code>.</p>"
