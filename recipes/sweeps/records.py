@@ -75,9 +75,9 @@ class SweepResults:
     base: ResolvedRecipe
     axes: list[GridAxis]
     results: list[RunResult]
-    overrides: list[str]
-    backend: str | None
-    jobs: int
+    overrides: list[str] = field(default_factory=list)
+    backend: str | None = None
+    jobs: int = 1
     recipe_argument: str = ""  # the recipe as the user gave it: a name or a YAML path
     output_root: Path = Path("outputs")
     executor: str = "processes"
@@ -191,6 +191,22 @@ def write_summary(sweep: SweepResults) -> tuple[Path, Path]:
     return sweep.folder / "summary.csv", sweep.folder / "summary.md"
 
 
+# What SweepResults and sweep.json both hold, under the same names (and the same defaults).
+RECORDED = (
+    "recipe",
+    "overrides",
+    "backend",
+    "jobs",
+    "recipe_argument",
+    "executor",
+    "grid_spec",
+    "resumes",
+    "started_at",
+    "ended_at",
+    "report_error",
+)
+
+
 def write_sweep_record(
     sweep: SweepResults, status: RunStatus, comparison: Sequence[str] = ()
 ) -> Path:
@@ -201,31 +217,18 @@ def write_sweep_record(
         path,
         records.SweepRecord,
         {
+            **{name: getattr(sweep, name) for name in RECORDED},
             "status": status,
-            "recipe": sweep.recipe,
             "description": sweep.base.config.description,
             "seed": sweep.base.config.seed,
             "sources": sweep.base.sources,
-            "overrides": sweep.overrides,
-            "backend": sweep.backend,
-            "jobs": sweep.jobs,
-            "executor": sweep.executor,
-            "recipe_argument": sweep.recipe_argument,
-            "grid_spec": sweep.grid_spec,
             "inputs": sweep.inputs or None,
-            "resumes": sweep.resumes,
             "pid": os.getpid(),
             "host": {"name": socket.gethostname()},
             "heartbeat_at": time.time(),
-            "grid": [
-                {"key": a.key, "values": a.values, "labels": a.labels, "source": a.source}
-                for a in sweep.axes
-            ],
-            "started_at": sweep.started_at,
-            "ended_at": sweep.ended_at,
+            "grid": [vars(axis) for axis in sweep.axes],
             "wall_s": round(sweep.wall_s, 3),
             "comparison": list(comparison),
-            "report_error": sweep.report_error,
             "runs": [
                 {
                     "run": r.point.index,
@@ -255,27 +258,16 @@ def load_sweep(folder: Path | str) -> SweepResults:
     record = records.read_sweep(folder)
     sources = record.sources
     recipe = sources[-1] if sources and Path(sources[-1]).is_file() else record.recipe
-    base = resolve_recipe(recipe, record.overrides, record.backend)
-    axes = [GridAxis(a.key, a.values, a.labels, a.source) for a in record.grid]
+    recorded = record.model_dump(include=set(RECORDED), exclude_unset=True)
     return SweepResults(
-        recipe=record.recipe,
+        **{**recorded, "recipe_argument": record.recipe_argument or recipe},
         folder=folder,
-        base=base,
-        axes=axes,
+        base=resolve_recipe(recipe, record.overrides, record.backend),
+        axes=[GridAxis(**axis.model_dump()) for axis in record.grid],
         results=[_result_from_record(run, folder) for run in record.runs],
-        overrides=record.overrides,
-        backend=record.backend,
-        jobs=record.jobs,
-        recipe_argument=record.recipe_argument or recipe,
         output_root=folder.parent.parent,
-        grid_spec=record.grid_spec,
-        resumes=[resume.model_dump(exclude_unset=True) for resume in record.resumes],
-        executor=record.executor,
-        started_at=record.started_at,
-        ended_at=record.ended_at,
         wall_s=record.wall_s,
         inputs=record.inputs.model_dump(exclude_unset=True) if record.inputs else {},
-        report_error=record.report_error,
         status=record.status,
     )
 
