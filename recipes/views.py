@@ -22,12 +22,6 @@ from recipes.status import RunStatus, shown_status
 FIGURE_SUFFIXES = (".png", ".gif")
 
 
-def _figures(folder: Path) -> dict[str, Path]:
-    """A folder's figures, name (the file's stem) to path, in name order."""
-    found = [p for p in folder.iterdir() if p.suffix in FIGURE_SUFFIXES and p.is_file()]
-    return {path.stem: path for path in sorted(found)}
-
-
 def _image_html(path: Path, width: int = 480) -> str:
     kind = "gif" if path.suffix == ".gif" else "png"
     data = base64.b64encode(path.read_bytes()).decode("ascii")
@@ -52,24 +46,47 @@ def _shown(value: Any) -> str:
     return f"{value:.4g}" if isinstance(value, float) else str(value)
 
 
-def _show(path: Path | None, name: str, available: dict[str, Path]) -> None:
-    """Display one figure inline in a notebook (an IPython kernel), else say where the file
-    is (a plain script or terminal cannot show it)."""
-    if path is None:
-        names = ", ".join(available) or "none yet"
-        raise KeyError(f"no figure named '{name}'; this folder has: {names}")
-    try:
-        from IPython import get_ipython
-        from IPython.display import Image, display
-    except ImportError:
-        get_ipython = None
-    if get_ipython is None or get_ipython() is None:
-        print(f"{name}: {path} (open it in an image viewer; inline display needs a notebook)")
-        return
-    display(Image(filename=str(path)))
+class Folder:
+    """What a run folder and a sweep folder show alike: ``status`` (the record's, or
+    ``stopped (process gone)``), ``figures`` (name, the file's stem, to path) and
+    :meth:`show`."""
+
+    folder: Path
+    record: RunRecord | SweepRecord
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.folder)!r}, status={self.status.value!r})"
+
+    @property
+    def status(self) -> RunStatus:
+        return shown_status(self.record)
+
+    @property
+    def figures(self) -> dict[str, Path]:
+        found = [p for p in self.folder.iterdir() if p.suffix in FIGURE_SUFFIXES and p.is_file()]
+        return {path.stem: path for path in sorted(found)}
+
+    def show(self, name: str) -> None:
+        """Display one figure, e.g. ``run.show("decision_boundary")``, inline in a notebook
+        (an IPython kernel); elsewhere say where the file is (a terminal cannot show it)."""
+        figures = self.figures
+        if name not in figures:
+            raise KeyError(
+                f"no figure named '{name}'; this folder has: {', '.join(figures) or 'none yet'}"
+            )
+        try:
+            from IPython import get_ipython
+            from IPython.display import Image, display
+        except ImportError:
+            get_ipython = None
+        path = figures[name]
+        if get_ipython is None or get_ipython() is None:
+            print(f"{name}: {path} (open it in an image viewer; inline display needs a notebook)")
+            return
+        display(Image(filename=str(path)))
 
 
-class Run:
+class Run(Folder):
     """One run folder: ``folder``, ``record`` (its run.json, :class:`recipes.records.RunRecord`),
     ``status``, ``metrics``, ``history`` (one list per column, a value per epoch, as Keras'
     ``History.history``), ``config`` (the resolved config as a mapping), ``figures`` (name to
@@ -82,16 +99,9 @@ class Run:
         self.message = message
         read_run(self.folder)
 
-    def __repr__(self) -> str:
-        return f"Run({str(self.folder)!r}, status={self.status.value!r})"
-
     @property
     def record(self) -> RunRecord:
         return read_run(self.folder)
-
-    @property
-    def status(self) -> RunStatus:
-        return shown_status(self.record)
 
     @property
     def reason(self) -> str:
@@ -111,10 +121,6 @@ class Run:
 
         return yaml.safe_load((self.folder / "config.yaml").read_text(encoding="utf-8")) or {}
 
-    @property
-    def figures(self) -> dict[str, Path]:
-        return _figures(self.folder)
-
     def load_model(self) -> Any:
         """The trained ``keras.Model`` (model.keras), with this project's losses and metrics
         registered; imports Keras (on the backend this process already uses, if any)."""
@@ -123,11 +129,6 @@ class Run:
         import recipes.components.keras_objects  # noqa: F401 (custom objects)
 
         return keras.models.load_model(self.folder / "model.keras")
-
-    def show(self, name: str) -> None:
-        """Display one figure, e.g. ``run.show("decision_boundary")``."""
-        figures = self.figures
-        _show(figures.get(name), name, figures)
 
     def _repr_html_(self) -> str:
         record = self.record
@@ -142,7 +143,7 @@ class Run:
         return "<div>" + "".join(parts) + "</div>"
 
 
-class Sweep:
+class Sweep(Folder):
     """One sweep folder: ``folder``, ``record`` (its sweep.json,
     :class:`recipes.records.SweepRecord`), ``results`` (what each point produced,
     :class:`recipes.sweeps.records.SweepResults`), ``status``, ``runs`` (a :class:`Run` per
@@ -155,16 +156,9 @@ class Sweep:
         self.folder = Path(folder).resolve()
         self.results = load_sweep(self.folder)
 
-    def __repr__(self) -> str:
-        return f"Sweep({str(self.folder)!r}, status={self.status.value!r})"
-
     @property
     def record(self) -> SweepRecord:
         return read_sweep(self.folder)
-
-    @property
-    def status(self) -> RunStatus:
-        return shown_status(self.record)
 
     @property
     def runs(self) -> list[Run]:
@@ -180,14 +174,6 @@ class Sweep:
 
         header, rows = summary_rows(self.results)
         return [dict(zip(header, row, strict=True)) for row in rows]
-
-    @property
-    def figures(self) -> dict[str, Path]:
-        return _figures(self.folder)
-
-    def show(self, name: str) -> None:
-        figures = self.figures
-        _show(figures.get(name), name, figures)
 
     def _repr_html_(self) -> str:
         from recipes.sweeps.records import summary_rows
