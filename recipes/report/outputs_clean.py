@@ -90,7 +90,7 @@ def clean_outputs(output_root: Path | str) -> Cleaned:
                 continue
             cleaned.empty_folders += 1
         page = root / INDEX_NAME
-        if page.is_file() and not page.is_symlink() and is_our_index(page):
+        if is_our_index(page):
             page.unlink()
             cleaned.files.append(INDEX_NAME)
         cache = root / CACHE_NAME

@@ -199,7 +199,9 @@ def _options_html(values: set[str], everything: str) -> str:
 
 def is_our_index(path: Path) -> bool:
     """True when ``path`` is an index page this project wrote (its generator marker, or the
-    title of pages written before the marker)."""
+    title of pages written before the marker): a file, never a link to one elsewhere."""
+    if path.is_symlink():
+        return False
     try:
         with open(path, encoding="utf-8", errors="replace") as stream:
             head = stream.read(4096)
@@ -217,7 +219,7 @@ def check_index_target(output_root: Path | str, *, create: bool = False) -> Path
     root = Path(output_root).resolve()
     page = root / INDEX_NAME
     exists = page.exists() or page.is_symlink()
-    if exists and not (page.is_file() and not page.is_symlink() and is_our_index(page)):
+    if exists and not is_our_index(page):
         raise NotOurIndex(
             "not written by keras-loss-recipes; left untouched",
             source=display_path(page),
