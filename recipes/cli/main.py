@@ -235,7 +235,7 @@ def _command_clean(arguments: argparse.Namespace) -> int:
     under the output root; one line per count removed."""
     from recipes.report.outputs_clean import clean_outputs
 
-    for line in clean_outputs(_given_root(arguments)).lines():
+    for line in clean_outputs(_given_root(arguments)):
         print(line)
     return 0
 

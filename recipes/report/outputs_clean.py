@@ -11,8 +11,8 @@ stay, and so does a run or sweep still running.
 
 from __future__ import annotations
 
+import collections
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import recipes.records as records
@@ -21,32 +21,6 @@ from recipes.report.outputs_index import INDEX_NAME, LOCK_NAME, index_lock, is_o
 from recipes.status import RunStatus, shown_status
 
 CACHE_NAME = ".index-cache.json"  # what the index of earlier versions kept of each record
-
-
-@dataclass
-class Cleaned:
-    """What :func:`clean_outputs` removed (and kept because it is still running)."""
-
-    run_folders: int = 0
-    sweep_folders: int = 0
-    files: list[str] = field(default_factory=list)  # index.html, the cache, the lock
-    empty_folders: int = 0
-    kept_running: list[Path] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        """One line per count, for the command line."""
-        lines = [
-            f"removed {count} {what}{'' if count == 1 else 's'}"
-            for count, what in (
-                (self.run_folders, "run folder"),
-                (self.sweep_folders, "sweep folder"),
-                (self.empty_folders, "empty folder"),
-            )
-            if count
-        ]
-        lines += [f"removed {name}" for name in self.files]
-        lines += [f"kept {folder} (still running)" for folder in self.kept_running]
-        return lines or ["nothing to remove"]
 
 
 def _ours(kind: str, path: Path) -> records.RunRecord | records.SweepRecord | None:
@@ -59,13 +33,16 @@ def _ours(kind: str, path: Path) -> records.RunRecord | records.SweepRecord | No
     return record if kind == "sweep" or record.recipe or record.run_id else None
 
 
-def clean_outputs(output_root: Path | str) -> Cleaned:
+def clean_outputs(output_root: Path | str) -> list[str]:
     """Delete the project's run and sweep folders, its index page, cache and lock under
-    ``output_root``, and the recipe folders left empty; returns what was removed."""
+    ``output_root``, and the recipe folders left empty; returns what it removed (and kept,
+    still running), one line each for the command line."""
     root = Path(output_root)
-    cleaned = Cleaned()
     if not root.is_dir():
-        return cleaned
+        return ["nothing to remove"]
+    removed: collections.Counter[str] = collections.Counter()  # "run folder": how many
+    files: list[str] = []
+    kept: list[str] = []
     lock = root / LOCK_NAME
     lock_existed = lock.is_file()
     with index_lock(root):  # no index is rebuilt from folders half deleted
@@ -75,29 +52,26 @@ def clean_outputs(output_root: Path | str) -> Cleaned:
             if record is None or folder.is_symlink():
                 continue
             if shown_status(record) is RunStatus.RUNNING:
-                cleaned.kept_running.append(folder)
+                kept.append(f"kept {folder} (still running)")
                 continue
             shutil.rmtree(folder)
             emptied.add(folder.parent)
-            if kind == "run":
-                cleaned.run_folders += 1
-            else:
-                cleaned.sweep_folders += 1
+            removed[f"{kind} folder"] += 1
         for parent in sorted(emptied):
             try:
                 parent.rmdir()  # only when empty: a user's file in it keeps it
             except OSError:
                 continue
-            cleaned.empty_folders += 1
-        page = root / INDEX_NAME
-        if is_our_index(page):
-            page.unlink()
-            cleaned.files.append(INDEX_NAME)
-        cache = root / CACHE_NAME
-        if cache.is_file():
-            cache.unlink()
-            cleaned.files.append(CACHE_NAME)
+            removed["empty folder"] += 1
+        for path, ours in ((root / INDEX_NAME, is_our_index), (root / CACHE_NAME, Path.is_file)):
+            if ours(path):
+                path.unlink()
+                files.append(path.name)
     lock.unlink(missing_ok=True)  # after the lock is released
     if lock_existed:
-        cleaned.files.append(LOCK_NAME)
-    return cleaned
+        files.append(LOCK_NAME)
+    lines = [
+        f"removed {count} {what}{'' if count == 1 else 's'}" for what, count in removed.items()
+    ]
+    lines += [f"removed {name}" for name in files] + kept
+    return lines or ["nothing to remove"]
