@@ -146,23 +146,6 @@ def collect_entries(
     return entries
 
 
-def run_key(folder: Path | str) -> tuple[str, str]:
-    """A run folder's identity that survives moving the output root: recipe folder, run id."""
-    path = Path(folder)
-    return path.parent.name, path.name
-
-
-def sweep_membership(entries: list[Entry]) -> dict[tuple[str, str], tuple[Entry, dict]]:
-    """For every run a sweep.json lists: (the sweep's entry, the run's grid labels)."""
-    return {
-        run_key(run.run_folder): (entry, run.labels)
-        for entry in entries
-        if entry.kind == "sweep"
-        for run in entry.record.runs
-        if run.run_folder
-    }
-
-
 def _config_loss(folder: Path) -> str:
     """The loss a run folder's config.yaml names, or '' when it cannot be read."""
     try:
@@ -172,19 +155,6 @@ def _config_loss(folder: Path) -> str:
         return ""
     loss = loss.get("name", "") if isinstance(loss, dict) else loss
     return loss if isinstance(loss, str) else ""
-
-
-def run_row(entry: Entry, labels: dict[str, str]) -> dict[str, Any]:
-    """What the table shows of one run: its loss is the sweep's label for it (``BCE
-    from_logits``) when it has one, else the name its config gives."""
-    record = entry.record
-    return {
-        "entry": entry,
-        "recipe": record.recipe or entry.folder.parent.name,
-        "loss": labels.get("loss") or (entry.details.loss if entry.details else ""),
-        "seed": "" if record.seed is None else record.seed,
-        "backend": record.backend or "",
-    }
 
 
 def status_summary(entries: list[Entry]) -> str:

@@ -31,10 +31,7 @@ from recipes.report.index_records import (
     collect_entries,
     media_in_order,
     record_files,
-    run_key,
-    run_row,
     status_summary,
-    sweep_membership,
 )
 
 INDEX_NAME = "index.html"
@@ -170,12 +167,26 @@ def _sweep_group_html(root: Path, entry: Entry, rows: list[dict[str, Any]]) -> s
 
 def _groups_html(root: Path, entries: list[Entry]) -> tuple[str, list[dict]]:
     """The single runs' group, then each sweep's, newest first; returns the HTML and every
-    run's row (for the filters' choices)."""
-    members = sweep_membership(entries)
+    run's row (for the filters' choices). A run's loss is its sweep's label for it (``BCE
+    from_logits``) when it has one, else the name its config gives."""
+    members = {  # by recipe folder and run id, which survive moving the output root
+        Path(run.run_folder).parts[-2:]: (sweep, run.labels)
+        for sweep in entries
+        if sweep.kind == "sweep"
+        for run in sweep.record.runs
+        if run.run_folder
+    }
     single, per_sweep = [], collections.defaultdict(list)
     for entry in (e for e in entries if e.kind == "run"):
-        sweep, labels = members.get(run_key(entry.folder), (None, {}))
-        row = run_row(entry, labels)
+        sweep, labels = members.get(entry.folder.parts[-2:], (None, {}))
+        record = entry.record
+        row = {
+            "entry": entry,
+            "recipe": record.recipe or entry.folder.parent.name,
+            "loss": labels.get("loss") or entry.details.loss,
+            "seed": "" if record.seed is None else record.seed,
+            "backend": record.backend or "",
+        }
         (per_sweep[id(sweep)] if sweep is not None else single).append(row)
     groups = []
     if single:

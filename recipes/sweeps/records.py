@@ -106,24 +106,13 @@ class SweepResults:
 
 
 def metric_columns(results: Sequence[RunResult]) -> list[str]:
-    """Metric names found in the runs, test metrics first, then final (last-epoch) ones."""
-    seen: list[str] = []
-    for result in results:
-        for key, value in result.metrics.items():
-            if key not in seen and isinstance(value, (int, float)):
-                seen.append(key)
-
-    def rank(key: str) -> tuple[int, int]:
-        order = 0 if key.startswith("test_") else 1 if key.startswith("final_") else 2
-        return order, seen.index(key)
-
-    return sorted(seen, key=rank)
-
-
-def _relative(path: Path | None, start: Path) -> str:
-    if path is None:
-        return ""
-    return os.path.relpath(path, start)
+    """Metric names found in the runs, test metrics first, then final (last-epoch) ones, each
+    kind in the order found (sorted is stable)."""
+    found = {k: None for r in results for k, v in r.metrics.items() if isinstance(v, int | float)}
+    return sorted(
+        found,
+        key=lambda key: 0 if key.startswith("test_") else 1 if key.startswith("final_") else 2,
+    )
 
 
 def summary_rows(sweep: SweepResults) -> tuple[list[str], list[list[Any]]]:
@@ -174,7 +163,7 @@ def write_summary(sweep: SweepResults) -> tuple[Path, Path]:
         for i in seconds:
             row[i] = f"{row[i]:.1f}" if isinstance(row[i], float) else row[i]
         if row[folder_column]:
-            relative = _relative(Path(row[folder_column]), sweep.folder)
+            relative = os.path.relpath(row[folder_column], sweep.folder)
             row[folder_column] = f"[{Path(relative).name}]({relative})"
         md_rows.append(row)
     completed = sum(result.status == RunStatus.COMPLETED for result in sweep.results)
@@ -240,7 +229,7 @@ def write_sweep_record(
                     "exit_status": r.exit_status,
                     "wall_s": r.wall_s,
                     "command": r.command,
-                    "log": _relative(r.log, sweep.folder),
+                    "log": os.path.relpath(r.log, sweep.folder) if r.log else "",
                 }
                 for r in sweep.results
             ],
