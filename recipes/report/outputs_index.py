@@ -41,22 +41,12 @@ GENERATOR_MARKER = '<meta name="generator" content="keras-loss-recipes">'
 LEGACY_MARKER = "<title>keras-loss-recipes: outputs</title>"  # pages written before the marker
 
 
-class NotOurIndex(RecipeError):
-    """The output root holds an ``index.html`` this project did not write."""
-
-
 class NothingToIndex(RecipeError):
     """The output root holds no run or sweep folder and no index of ours: nothing is written."""
 
 
 def _link(root: Path, path: Path) -> str:
     return quote(path.relative_to(root).as_posix())
-
-
-def _format_value(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return html.escape(str(value))
 
 
 def _media_html(root: Path, folder: Path, names: list[str], css_class: str) -> str:
@@ -115,8 +105,9 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
     ]
     for key in metrics:
         value = details.metrics.get(key)
-        shown = "" if value is None else _format_value(value)
-        sort = "" if not isinstance(value, int | float) else repr(value)
+        text = f"{value:.4g}" if isinstance(value, float) else str(value)
+        shown = "" if value is None else html.escape(text)
+        sort = repr(value) if isinstance(value, int | float) else ""
         cells.append(f'<td class="number" data-sort="{sort}">{shown}</td>')
     media = _media_html(root, folder, details.media, "") + _figures_note(entry)
     cells.append(f'<td data-sort="">{media}</td>')
@@ -226,12 +217,13 @@ def check_index_target(output_root: Path | str, *, create: bool = False) -> Path
     ``index.html`` must be ours when it exists, and the root must hold a run or sweep folder
     unless ``create`` (the default output root) or our index is already there.
 
-    Raises :class:`NotOurIndex` or :class:`NothingToIndex` (one line each); writes nothing."""
+    Raises RecipeError, :class:`NothingToIndex` for a root without runs (one line each);
+    writes nothing."""
     root = Path(output_root).resolve()
     page = root / INDEX_NAME
     exists = page.exists() or page.is_symlink()
     if exists and not is_our_index(page):
-        raise NotOurIndex(
+        raise RecipeError(
             "not written by keras-loss-recipes; left untouched",
             source=display_path(page),
             hint="move it away, or give --output-root the folder that holds your runs",
