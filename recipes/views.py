@@ -85,6 +85,15 @@ class Folder:
             return
         display(Image(filename=str(path)))
 
+    def _page(self, title: str, note: str, table: str) -> str:
+        """The notebook's view (``_repr_html_``): title, folder, a note (why it failed), a
+        table and the figures inline."""
+        parts = [f"<h4>{html.escape(title)}</h4>"]
+        parts.append(f"<p><code>{html.escape(str(self.folder))}</code></p>")
+        parts += [f"<p>{html.escape(note)}</p>" if note else "", table]
+        parts += [_image_html(path) for path in self.figures.values()]
+        return "<div>" + "".join(parts) + "</div>"
+
 
 class Run(Folder):
     """One run folder: ``folder``, ``record`` (its run.json, :class:`recipes.records.RunRecord`),
@@ -131,16 +140,10 @@ class Run(Folder):
         return keras.models.load_model(self.folder / "model.keras")
 
     def _repr_html_(self) -> str:
-        record = self.record
-        title = html.escape(f"{record.recipe or self.folder.parent.name}: {shown_status(record)}")
-        parts = [f"<h4>{title}</h4>", f"<p><code>{html.escape(str(self.folder))}</code></p>"]
-        if record.reason:
-            parts.append(f"<p>{html.escape(record.reason)}</p>")
-        metrics = self.metrics
-        if metrics:
-            parts.append(_table_html(["metric", "value"], [[k, v] for k, v in metrics.items()]))
-        parts += [_image_html(path) for path in self.figures.values()]
-        return "<div>" + "".join(parts) + "</div>"
+        record, metrics = self.record, self.metrics
+        title = f"{record.recipe or self.folder.parent.name}: {shown_status(record)}"
+        table = _table_html(["metric", "value"], [[k, v] for k, v in metrics.items()])
+        return self._page(title, record.reason, table if metrics else "")
 
 
 class Sweep(Folder):
@@ -178,12 +181,9 @@ class Sweep(Folder):
     def _repr_html_(self) -> str:
         from recipes.sweeps.records import summary_rows
 
-        title = html.escape(f"sweep of {self.results.recipe}: {self.status}")
         header, rows = summary_rows(self.results)
         keep = [i for i, name in enumerate(header) if name not in ("run_folder", "wall_s")]
         table = _table_html([header[i] for i in keep], [[row[i] for i in keep] for row in rows])
-        parts = [f"<h4>{title}</h4>", f"<p><code>{html.escape(str(self.folder))}</code></p>"]
-        if self.results.report_error:
-            parts.append(f"<p>report failed: {html.escape(self.results.report_error)}</p>")
-        parts += [table, *(_image_html(path) for path in self.figures.values())]
-        return "<div>" + "".join(parts) + "</div>"
+        error = self.results.report_error
+        note = f"report failed: {error}" if error else ""
+        return self._page(f"sweep of {self.results.recipe}: {self.status}", note, table)

@@ -151,7 +151,7 @@ def _rounded(value: float | None, digits: int = 2) -> Any:
     return "" if value is None else round(float(value), digits)
 
 
-def write_summary(sweep: SweepResults) -> tuple[Path, Path]:
+def write_summary(sweep: SweepResults) -> None:
     """summary.csv (every metric, full precision) and summary.md (links to the run folders)."""
     header, rows = summary_rows(sweep)
     write_csv(sweep.folder / "summary.csv", header, rows)
@@ -177,7 +177,6 @@ def write_summary(sweep: SweepResults) -> tuple[Path, Path]:
         "training-time values.\n\n" + markdown_table(header, md_rows)
     )
     atomic_write_text(sweep.folder / "summary.md", text)
-    return sweep.folder / "summary.csv", sweep.folder / "summary.md"
 
 
 # What SweepResults and sweep.json both hold, under the same names (and the same defaults).
@@ -198,12 +197,11 @@ RECORDED = (
 
 def write_sweep_record(
     sweep: SweepResults, status: RunStatus, comparison: Sequence[str] = ()
-) -> Path:
+) -> None:
     """sweep.json: what was asked, when, and what each run produced (with a heartbeat, so a
     sweep whose driver is gone shows as stopped wherever it ran)."""
-    path = sweep.folder / records.SWEEP_FILE
     records.write(
-        path,
+        sweep.folder / records.SWEEP_FILE,
         records.SweepRecord,
         {
             **{name: getattr(sweep, name) for name in RECORDED},
@@ -236,7 +234,6 @@ def write_sweep_record(
         },
     )
     sweep.status = status
-    return path
 
 
 def load_sweep(folder: Path | str) -> SweepResults:
