@@ -11,7 +11,7 @@ import os
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -129,21 +129,20 @@ def summary_rows(sweep: SweepResults) -> tuple[list[str], list[list[Any]]]:
         "run_folder",
         "reason",
     ]
-    rows = []
-    for result in sweep.results:
-        rows.append(
-            [
-                result.point.index,
-                *(result.point.labels[key] for key in sweep.keys),
-                result.status,
-                *(result.metrics.get(key, "") for key in metrics),
-                _rounded(result.durations.get("fit")),
-                _rounded(result.durations.get("total")),
-                _rounded(result.wall_s),
-                str(result.run_folder or ""),
-                result.reason,
-            ]
-        )
+    rows = [
+        [
+            result.point.index,
+            *(result.point.labels[key] for key in sweep.keys),
+            result.status,
+            *(result.metrics.get(key, "") for key in metrics),
+            _rounded(result.durations.get("fit")),
+            _rounded(result.durations.get("total")),
+            _rounded(result.wall_s),
+            str(result.run_folder or ""),
+            result.reason,
+        ]
+        for result in sweep.results
+    ]
     return header, rows
 
 
@@ -179,20 +178,14 @@ def write_summary(sweep: SweepResults) -> None:
     atomic_write_text(sweep.folder / "summary.md", text)
 
 
-# What SweepResults and sweep.json both hold, under the same names (and the same defaults).
-RECORDED = (
-    "recipe",
-    "overrides",
-    "backend",
-    "jobs",
-    "recipe_argument",
-    "executor",
-    "grid_spec",
-    "resumes",
-    "started_at",
-    "ended_at",
-    "report_error",
-)
+# What SweepResults and sweep.json both hold, under the same names and defaults; status,
+# wall_s (rounded) and inputs (None when empty) are written their own way.
+RECORDED = [
+    declared.name
+    for declared in fields(SweepResults)
+    if declared.name in records.SweepRecord.model_fields
+    and declared.name not in ("status", "wall_s", "inputs")
+]
 
 
 def write_sweep_record(
