@@ -81,14 +81,11 @@ class Entry:
 def record_files(output_root: Path) -> list[tuple[str, Path]]:
     """(kind, path) of every run record (``<root>/<recipe>/<run-id>/run.json``) and sweep
     record (``<root>/sweeps/<id>/sweep.json``): two folder levels listed, never a walk into
-    models, TensorBoard logs or a user's own trees."""
-    root = Path(output_root)
-    if not root.is_dir():
-        return []
+    models, TensorBoard logs or a user's own trees (none where there is no folder)."""
     return [
         (kind, path)
         for kind, pattern in (("run", "*/*/run.json"), ("sweep", "sweeps/*/sweep.json"))
-        for path in sorted(root.glob(pattern))
+        for path in sorted(Path(output_root).glob(pattern))
     ]
 
 
