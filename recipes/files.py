@@ -151,12 +151,8 @@ def read_csv_columns(path: Path, skip: Sequence[str] = ("epoch",)) -> dict[str, 
         return {}
     with open(path, newline="", encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
-    columns: dict[str, list[float]] = {}
-    for row in rows:
-        for key, text in row.items():
-            if key not in skip:
-                columns.setdefault(key, []).append(float(text) if text else math.nan)
-    return columns
+    keys = [key for key in (rows[0] if rows else ()) if key not in skip]
+    return {key: [float(row[key]) if row[key] else math.nan for row in rows] for key in keys}
 
 
 # Characters with a meaning in (GitHub) Markdown inline text; ``_`` is handled on its own.

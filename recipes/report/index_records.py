@@ -51,27 +51,20 @@ MODELS: dict[str, type[RunRecord] | type[SweepRecord]] = {"run": RunRecord, "swe
 
 
 @dataclasses.dataclass
-class Details:
-    """What the page shows of a folder beyond its record: its metrics, the loss its config
-    names, its figures and documents (one listing of the folder)."""
-
-    metrics: dict[str, int | float | str | None]
-    loss: str
-    media: list[str]
-    documents: list[str]
-
-
-@dataclasses.dataclass
 class Entry:
     """One run or sweep folder of the index: its record, its status as shown (``stopped
-    (process gone)`` for a running one whose process is gone) and, for the page, its
-    details."""
+    (process gone)`` for a running one whose process is gone) and, for the page only, what
+    else its folder holds: its metrics, the loss its config names, its figures and documents
+    (one listing of the folder)."""
 
     kind: str
     folder: Path
     record: Any  # RunRecord or SweepRecord, as ``kind`` says
     status: RunStatus
-    details: Details | None
+    metrics: dict[str, int | float | str | None] = dataclasses.field(default_factory=dict)
+    loss: str = ""
+    media: list[str] = dataclasses.field(default_factory=list)
+    documents: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def started(self) -> str:
@@ -97,7 +90,7 @@ def _scalar(value: Any) -> int | float | str | None:
     return None if value is None else str(value)
 
 
-def _folder_details(folder: Path, record: Any) -> Details:
+def _folder_details(folder: Path, record: Any) -> dict[str, Any]:
     metrics = record.metrics if isinstance(record, RunRecord) and record.metrics else None
     metrics = metrics or read_json(folder / "metrics.json")
     try:
@@ -105,17 +98,17 @@ def _folder_details(folder: Path, record: Any) -> Details:
     except OSError:
         names = []
     visible = [name for name in names if not name.startswith(".")]  # not a file being written
-    return Details(
-        metrics={k: _scalar(metrics[k]) for k in SHOWN_METRICS if k in metrics},
-        loss=_config_loss(folder),
-        media=[name for name in visible if name.endswith(MEDIA_SUFFIXES)],
-        documents=[
+    return {
+        "metrics": {k: _scalar(metrics[k]) for k in SHOWN_METRICS if k in metrics},
+        "loss": _config_loss(folder),
+        "media": [name for name in visible if name.endswith(MEDIA_SUFFIXES)],
+        "documents": [
             name
             for pattern in DOCUMENT_PATTERNS
             for name in visible
             if fnmatch.fnmatchcase(name, pattern)
         ],
-    )
+    }
 
 
 def _warn(message: str) -> None:
@@ -137,8 +130,8 @@ def collect_entries(
             if path.exists():  # not removed while we looked
                 warn(f"warning: skipped {display_path(path)}: {error.message}")
             continue
-        shown = _folder_details(path.parent, record) if details else None
-        entries.append(Entry(kind, path.parent, record, shown_status(record), shown))
+        shown = _folder_details(path.parent, record) if details else {}
+        entries.append(Entry(kind, path.parent, record, shown_status(record), **shown))
     entries.sort(key=lambda entry: (entry.started, entry.folder.name), reverse=True)
     return entries
 

@@ -94,7 +94,7 @@ def _figures_note(entry: Entry) -> str:
 
 def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
     entry = row["entry"]
-    folder, details = entry.folder, entry.details
+    folder = entry.folder
     cells = [
         f'<td class="nowrap">{html.escape(entry.started[:19].replace("T", " ") or "?")}</td>',
         f"<td>{html.escape(row['recipe'])}</td>",
@@ -104,14 +104,14 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
         f"<td>{_status_html(entry.status, entry.record.reason)}</td>",
     ]
     for key in metrics:
-        value = details.metrics.get(key)
+        value = entry.metrics.get(key)
         text = f"{value:.4g}" if isinstance(value, float) else str(value)
         shown = "" if value is None else html.escape(text)
         sort = repr(value) if isinstance(value, int | float) else ""
         cells.append(f'<td class="number" data-sort="{sort}">{shown}</td>')
-    media = _media_html(root, folder, details.media, "") + _figures_note(entry)
+    media = _media_html(root, folder, entry.media, "") + _figures_note(entry)
     cells.append(f'<td data-sort="">{media}</td>')
-    documents = _documents_html(root, folder, details.documents)
+    documents = _documents_html(root, folder, entry.documents)
     files = f"<details><summary>files</summary>{documents}</details>" if documents else ""
     cells.append(
         f'<td class="folder nowrap"><a href="{_link(root, folder)}/">'
@@ -125,7 +125,7 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
 
 def _table_html(root: Path, rows: list[dict[str, Any]]) -> str:
     """One sortable table of runs; metric columns that no run of it has are left out."""
-    metrics = [k for k in SHOWN_METRICS if any(k in r["entry"].details.metrics for r in rows)]
+    metrics = [k for k in SHOWN_METRICS if any(k in r["entry"].metrics for r in rows)]
     columns = ["started", "recipe", "loss", "seed", "backend", "status", *metrics, "plots"]
     header = "".join(f'<th title="sort by {c}">{html.escape(c)}</th>' for c in columns)
     body = "\n".join(_row_html(root, row, metrics) for row in rows)
@@ -137,7 +137,7 @@ def _table_html(root: Path, rows: list[dict[str, Any]]) -> str:
 
 def _sweep_group_html(root: Path, entry: Entry, rows: list[dict[str, Any]]) -> str:
     """A sweep: a collapsible group, its comparison figures on top, then its runs."""
-    record, folder, details = entry.record, entry.folder, entry.details
+    record, folder = entry.record, entry.folder
     parts = [
         '<details class="group sweep">',
         f"<summary>sweep {html.escape(record.recipe)} {_status_html(entry.status)} "
@@ -148,8 +148,8 @@ def _sweep_group_html(root: Path, entry: Entry, rows: list[dict[str, Any]]) -> s
     if record.description:
         parts.append(f'<div class="meta">{html.escape(record.description)}</div>')
     parts += [
-        _media_html(root, folder, details.media, "figures"),
-        _documents_html(root, folder, details.documents),
+        _media_html(root, folder, entry.media, "figures"),
+        _documents_html(root, folder, entry.documents),
     ]
     parts += [_table_html(root, rows) if rows else '<p class="meta">no run folders</p>']
     parts.append("</details>")
@@ -174,7 +174,7 @@ def _groups_html(root: Path, entries: list[Entry]) -> tuple[str, list[dict]]:
         row = {
             "entry": entry,
             "recipe": record.recipe or entry.folder.parent.name,
-            "loss": labels.get("loss") or entry.details.loss,
+            "loss": labels.get("loss") or entry.loss,
             "seed": "" if record.seed is None else record.seed,
             "backend": record.backend or "",
         }
