@@ -278,12 +278,10 @@ def read(path: Path | str, model: type[Record]) -> Record:
 
 
 def read_run(folder: Path | str) -> RunRecord:
-    """A run folder's ``run.json`` (:func:`read`)."""
     return read(Path(folder) / RUN_FILE, RunRecord)
 
 
 def read_sweep(folder: Path | str) -> SweepRecord:
-    """A sweep folder's ``sweep.json`` (:func:`read`)."""
     return read(Path(folder) / SWEEP_FILE, SweepRecord)
 
 

@@ -59,8 +59,7 @@ class RunResult:
         """Back to ``not started`` for a resumed sweep: a run stopped with a backup of its
         training state (``train.checkpoint``) continues in its folder, any other starts anew."""
         previous = self.run_folder
-        fresh = RunResult(point=self.point)
-        self.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "point"})
+        self.__dict__.update(vars(RunResult(point=self.point)))
         if previous is not None and (previous / "backup").is_dir():
             self.resume_from = previous
             self.run_folder = previous
