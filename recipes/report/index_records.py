@@ -10,7 +10,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import fnmatch
-import math
 import os
 import sys
 from collections.abc import Callable
@@ -20,7 +19,6 @@ from typing import Any
 import yaml
 
 import recipes.records as records
-from recipes.files import read_json
 from recipes.paths import display_path
 from recipes.records import RecordError, RunRecord, SweepRecord
 from recipes.status import RunStatus, shown_status
@@ -61,7 +59,7 @@ class Entry:
     folder: Path
     record: Any  # RunRecord or SweepRecord, as ``kind`` says
     status: RunStatus
-    metrics: dict[str, int | float | str | None] = dataclasses.field(default_factory=dict)
+    metrics: dict[str, float] = dataclasses.field(default_factory=dict)
     loss: str = ""
     media: list[str] = dataclasses.field(default_factory=list)
     documents: list[str] = dataclasses.field(default_factory=list)
@@ -82,24 +80,15 @@ def record_files(output_root: Path) -> list[tuple[str, Path]]:
     ]
 
 
-def _scalar(value: Any) -> int | float | str | None:
-    """A metric shown in a cell: a number or a text (metrics.json is not a typed record: a
-    wrong-typed value is shown as its text, never breaks a page)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value if math.isfinite(value) else str(value)
-    return None if value is None else str(value)
-
-
 def _folder_details(folder: Path, record: Any) -> dict[str, Any]:
-    metrics = record.metrics if isinstance(record, RunRecord) and record.metrics else None
-    metrics = metrics or read_json(folder / "metrics.json")
+    metrics = getattr(record, "metrics", None) or {}  # a run's, as metrics.json holds them
     try:
         names = sorted(entry.name for entry in os.scandir(folder) if entry.is_file())
     except OSError:
         names = []
     visible = [name for name in names if not name.startswith(".")]  # not a file being written
     return {
-        "metrics": {k: _scalar(metrics[k]) for k in SHOWN_METRICS if k in metrics},
+        "metrics": {k: metrics[k] for k in SHOWN_METRICS if k in metrics},
         "loss": _config_loss(folder),
         "media": [name for name in visible if name.endswith(MEDIA_SUFFIXES)],
         "documents": [

@@ -31,6 +31,7 @@ def _fake_run(root: Path, recipe: str, run_id: str, status: str, loss: str, **ex
         "backend": "tensorflow",
         "seed": extra.pop("seed", 0),
         "started_at": f"2026-11-22T10:{run_id[-2:]}:00",
+        **({"metrics": metrics} if status == "completed" else {}),
         **extra,
     }
     (folder / "run.json").write_text(json.dumps(record))
