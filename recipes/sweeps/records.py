@@ -107,9 +107,9 @@ class SweepResults:
 def metric_columns(results: Sequence[RunResult]) -> list[str]:
     """Metric names found in the runs, test metrics first, then final (last-epoch) ones, each
     kind in the order found (sorted is stable)."""
-    found = {k: None for r in results for k, v in r.metrics.items() if isinstance(v, int | float)}
+    found = [k for r in results for k, v in r.metrics.items() if isinstance(v, int | float)]
     return sorted(
-        found,
+        dict.fromkeys(found),
         key=lambda key: 0 if key.startswith("test_") else 1 if key.startswith("final_") else 2,
     )
 
