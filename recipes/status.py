@@ -23,11 +23,11 @@ HEARTBEAT_EVERY_S = 30.0  # a running record's heartbeat_at is at most this old,
 HEARTBEAT_STALE_S = 180.0  # older than this: the process is taken to be gone, wherever it ran
 
 
-def heartbeat_age(record: Living, now: float | None = None) -> float | None:
+def heartbeat_age(record: Living) -> float | None:
     """Seconds since the record's last heartbeat; None when it has none."""
     if record.heartbeat_at is None:
         return None
-    return (time.time() if now is None else now) - record.heartbeat_at
+    return time.time() - record.heartbeat_at
 
 
 def process_gone(record: Living) -> bool:

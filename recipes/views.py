@@ -19,8 +19,6 @@ from recipes.files import read_csv_columns, read_json
 from recipes.records import RunRecord, SweepRecord, read_run, read_sweep
 from recipes.status import RunStatus, shown_status
 
-FIGURE_SUFFIXES = (".png", ".gif")
-
 
 def _image_html(path: Path, width: int = 480) -> str:
     kind = "gif" if path.suffix == ".gif" else "png"
@@ -61,7 +59,7 @@ class Folder:
 
     @property
     def figures(self) -> dict[str, Path]:
-        found = [p for p in self.folder.iterdir() if p.suffix in FIGURE_SUFFIXES and p.is_file()]
+        found = [p for p in self.folder.iterdir() if p.suffix in (".png", ".gif") and p.is_file()]
         return {path.stem: path for path in sorted(found)}
 
     def show(self, name: str) -> None:
