@@ -3,9 +3,9 @@
 Creates N fake run folders (run.json, metrics.json, config.yaml, two figures, a model file and
 a TensorBoard folder each) in a temporary folder, for N = 100 and 1,500 by default, and times:
 
-- cold: the first build (every record read, no cache);
-- warm: the build a finishing run pays, after one run's record changed (the cache is used
-  for the others);
+- cold: the first build;
+- warm: the build a finishing run pays, after one run's record changed (every record is
+  read again);
 - the ratio warm(1,500) / warm(100), measured in this run.
 
 A benchmark, not a test: it prints figures and asserts nothing.
@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from recipes.report.outputs_index import CACHE_NAME, build_index  # noqa: E402
+from recipes.report.outputs_index import build_index  # noqa: E402
 
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -73,17 +73,16 @@ def measure(count: int) -> dict[str, float]:
         record_path.write_text(json.dumps(record))
         warm = timed(build_index, root)
         unchanged = timed(build_index, root)
-        cache_kib = (root / CACHE_NAME).stat().st_size / 1024
-    return {"cold": cold, "warm": warm, "unchanged": unchanged, "cache_kib": cache_kib}
+    return {"cold": cold, "warm": warm, "unchanged": unchanged}
 
 
 def main(counts: list[int]) -> None:
     results = {count: measure(count) for count in counts}
-    print(f"{'runs':>6} {'cold s':>8} {'warm s':>8} {'no change s':>12} {'cache KiB':>10}")
+    print(f"{'runs':>6} {'cold s':>8} {'warm s':>8} {'no change s':>12}")
     for count, figures in results.items():
         print(
             f"{count:>6} {figures['cold']:>8.3f} {figures['warm']:>8.3f} "
-            f"{figures['unchanged']:>12.3f} {figures['cache_kib']:>10.0f}"
+            f"{figures['unchanged']:>12.3f}"
         )
     small, large = min(counts), max(counts)
     if small != large:

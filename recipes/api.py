@@ -130,11 +130,5 @@ def sweep(
     return Sweep(result.folder)
 
 
-def load_run(folder: Path | str) -> Run:
-    """An earlier run, from its folder (e.g. ``outputs/hinge/<run-id>``)."""
-    return Run(folder)
-
-
-def load_sweep(folder: Path | str) -> Sweep:
-    """An earlier sweep, from its folder (e.g. ``outputs/sweeps/<recipe>-<id>``)."""
-    return Sweep(folder)
+load_run = Run  # an earlier run, from its folder (e.g. ``outputs/hinge/<run-id>``)
+load_sweep = Sweep  # an earlier sweep, from its folder (``outputs/sweeps/<recipe>-<id>``)

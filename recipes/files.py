@@ -27,22 +27,18 @@ import yaml
 from recipes.errors import RecipeError
 
 
-def new_run_id(now: dt.datetime | None = None) -> str:
-    """``20261122-142501-123456-a1b2``: sortable time, microseconds and a random suffix."""
-    now = now or dt.datetime.now()
-    return f"{now:%Y%m%d-%H%M%S-%f}-{secrets.token_hex(2)}"
-
-
 def now_iso() -> str:
     return dt.datetime.now().astimezone().isoformat(timespec="milliseconds")
 
 
 def create_unique_folder(parent: Path, prefix: str = "") -> Path:
-    """Make ``parent/<prefix><run-id>`` (and ``parent``); never reuses an existing folder."""
+    """Make ``parent/<prefix><run-id>`` (and ``parent``); never reuses an existing folder. A
+    run id, ``20261122-142501-123456-a1b2``, is the time to the microsecond, sortable, and a
+    random suffix."""
     parent = Path(parent)
     parent.mkdir(parents=True, exist_ok=True)
     while True:
-        folder = parent / f"{prefix}{new_run_id()}"
+        folder = parent / f"{prefix}{dt.datetime.now():%Y%m%d-%H%M%S-%f}-{secrets.token_hex(2)}"
         try:
             folder.mkdir()
             return folder
@@ -88,7 +84,9 @@ def replaced_atomically(path: Path | str) -> Iterator[Path]:
     os.close(handle)
     try:
         yield Path(temporary)
-        make_readable(temporary)
+        umask = os.umask(0)  # mkstemp makes files 0600: give the usual permissions instead
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
         os.replace(temporary, path)
     finally:
         Path(temporary).unlink(missing_ok=True)
@@ -98,13 +96,6 @@ def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder."""
     with replaced_atomically(path) as temporary:
         temporary.write_text(text, encoding="utf-8", newline="")
-
-
-def make_readable(path: Path | str) -> None:
-    """Give a temporary file (mkstemp makes them 0600) the usual permissions under the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
 
 
 def read_json(path: Path | str) -> dict[str, Any]:
@@ -119,7 +110,7 @@ def read_json(path: Path | str) -> dict[str, Any]:
 
 
 def write_json(path: Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=False, default=jsonable) + "\n")
+    atomic_write_text(path, json.dumps(data, indent=2, default=jsonable) + "\n")
 
 
 def write_yaml(path: Path, data: Any) -> None:
@@ -135,26 +126,21 @@ def csv_cell(value: Any) -> Any:
     """``value`` safe for a spreadsheet: a text that would run as a formula (``=HYPERLINK(..)``,
     ``@SUM(..)``, ``-2+3``) gets a leading single quote; numbers, and texts that are plain
     numbers (``-0.5``), are kept as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
-        return "'" + value
-    return value
-
-
-def _written_cell(value: Any) -> Any:
-    value = csv_cell(value)
-    if isinstance(value, str) and "\r" in value:
-        # csv quotes a cell holding the line terminator ("\n") but not a bare "\r", which
-        # readers take as a line break: a carriage return is written as a newline
-        value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return value
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+        value = "'" + value
+    # csv quotes a cell holding the line terminator ("\n") but not a bare "\r", which readers
+    # take as a line break: a carriage return is written as a newline
+    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     """A CSV file, every text cell (header too) neutralised by :func:`csv_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([_written_cell(name) for name in header])
-    writer.writerows([_written_cell(value) for value in row] for row in rows)
+    writer.writerow([csv_cell(name) for name in header])
+    writer.writerows([csv_cell(value) for value in row] for row in rows)
     atomic_write_text(path, buffer.getvalue())
 
 
@@ -165,12 +151,8 @@ def read_csv_columns(path: Path, skip: Sequence[str] = ("epoch",)) -> dict[str, 
         return {}
     with open(path, newline="", encoding="utf-8") as stream:
         rows = list(csv.DictReader(stream))
-    columns: dict[str, list[float]] = {}
-    for row in rows:
-        for key, text in row.items():
-            if key not in skip:
-                columns.setdefault(key, []).append(float(text) if text else math.nan)
-    return columns
+    keys = [key for key in (rows[0] if rows else ()) if key not in skip]
+    return {key: [float(row[key]) if row[key] else math.nan for row in rows] for key in keys}
 
 
 # Characters with a meaning in (GitHub) Markdown inline text; ``_`` is handled on its own.
@@ -214,15 +196,10 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
 
 def jsonable(value: Any) -> Any:
     """``value`` as JSON can hold it (numpy numbers and arrays, paths)."""
-    try:
-        import numpy as np
+    import numpy as np
 
-        if isinstance(value, np.generic):
-            return value.item()
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-    except ImportError:  # pragma: no cover
-        pass
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"cannot write {type(value).__name__} to JSON")

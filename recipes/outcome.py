@@ -44,19 +44,13 @@ class RunOutcome:
         return self.exit_status - 128 if self.exit_status > 128 else None
 
     def to_json(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["status"] = self.status.value
-        data["run_folder"] = str(self.run_folder) if self.run_folder else None
-        return data
+        folder = str(self.run_folder) if self.run_folder else None
+        return {**dataclasses.asdict(self), "status": self.status.value, "run_folder": folder}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> RunOutcome:
-        known = {field.name for field in dataclasses.fields(cls)}
-        values = {key: value for key, value in data.items() if key in known}
-        values["status"] = RunStatus.of(values.get("status"))
-        folder = values.get("run_folder")
-        values["run_folder"] = Path(folder) if folder else None
-        return cls(**values)
+        folder = Path(data["run_folder"]) if data.get("run_folder") else None
+        return cls(**{**data, "status": RunStatus.of(data.get("status")), "run_folder": folder})
 
 
 def outcome_from_folder(
@@ -101,14 +95,11 @@ class PointRequest:
     force: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "overrides": list(self.overrides)}
+        return dataclasses.asdict(self)  # its overrides, a tuple, are written as a JSON list
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PointRequest:
-        known = {field.name for field in dataclasses.fields(cls)}
-        values = {key: value for key, value in data.items() if key in known}
-        values["overrides"] = tuple(values.get("overrides") or ())
-        return cls(**values)
+        return cls(**{**data, "overrides": tuple(data["overrides"])})
 
     def command_line(self) -> list[str]:
         """The command that runs the same point by hand (sweep.json shows it)."""

@@ -11,6 +11,7 @@ field with a default, or ``None``, keeps older records readable).
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +21,6 @@ import pydantic
 
 from recipes.errors import RecipeError
 from recipes.files import atomic_write_text, jsonable
-from recipes.status import RunStatus
 
 SCHEMA_VERSION = 1
 RUN_FILE, SWEEP_FILE = "run.json", "sweep.json"
@@ -29,6 +29,35 @@ RUN_FILE, SWEEP_FILE = "run.json", "sweep.json"
 class RecordError(RecipeError):
     """A run.json or sweep.json that cannot be read: ``message`` says why, ``source`` names
     the file, ``hint`` what to do."""
+
+
+class RunStatus(str, enum.Enum):
+    """Where a run, a sweep point or a sweep stands: a ``str``, so records stay plain JSON
+    (``"status": "completed"``)."""
+
+    NOT_STARTED = "not started"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    STOPPED = "stopped (process gone)"  # shown for a running record whose process is gone
+    UNKNOWN = "unknown"  # a record without a status we know
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def of(cls, value: Any) -> RunStatus:
+        """The status a record's ``status`` field names; UNKNOWN for anything else."""
+        try:
+            return cls(value)
+        except ValueError:
+            return cls.UNKNOWN
+
+    @property
+    def finished(self) -> bool:
+        """No process works on it any more (resume may continue it unless completed)."""
+        return self not in (RunStatus.RUNNING, RunStatus.NOT_STARTED)
 
 
 class Model(pydantic.BaseModel):
@@ -51,7 +80,8 @@ class Inputs(Model):
 
 
 class Living(Model):
-    """What tells whether the process that writes a record is alive (:mod:`recipes.status`)."""
+    """What tells whether the process that writes a record is alive (:mod:`recipes.status`
+    reads it)."""
 
     schema_version: int = SCHEMA_VERSION
     status: RunStatus
@@ -248,12 +278,10 @@ def read(path: Path | str, model: type[Record]) -> Record:
 
 
 def read_run(folder: Path | str) -> RunRecord:
-    """A run folder's ``run.json`` (:func:`read`)."""
     return read(Path(folder) / RUN_FILE, RunRecord)
 
 
 def read_sweep(folder: Path | str) -> SweepRecord:
-    """A sweep folder's ``sweep.json`` (:func:`read`)."""
     return read(Path(folder) / SWEEP_FILE, SweepRecord)
 
 

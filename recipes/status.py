@@ -1,8 +1,6 @@
-"""Run and sweep statuses, and what a record's status really is.
-
-Statuses are one enum, :class:`RunStatus`, a ``str`` subclass, so records stay plain JSON
-(``"status": "completed"``). A record that says ``running`` may belong to a process that is
-gone: killed with SIGKILL, its container removed, its machine or Ray node lost. Two signs tell:
+"""What a record's status really is. A record (:class:`recipes.records.Living`: a run's or a
+sweep's) that says ``running`` may belong to a process that is gone: killed with SIGKILL, its
+container removed, its machine or Ray node lost. Two signs tell:
 
 - on the same host, no live process with the record's pid that runs this project;
 - on any host, a heartbeat (``heartbeat_at``, seconds since the epoch) older than
@@ -10,69 +8,26 @@ gone: killed with SIGKILL, its container removed, its machine or Ray node lost. 
   :data:`HEARTBEAT_EVERY_S` seconds (``recipes.training.lifecycle``).
 
 Either shows the record as :attr:`RunStatus.STOPPED`, which ``resume`` accepts.
-
-Records are typed (:mod:`recipes.records`): these functions read their ``status``, ``pid``,
-``host`` and ``heartbeat_at``.
 """
 
 from __future__ import annotations
 
-import enum
 import os
 import socket
 import time
 from pathlib import Path
-from typing import Any, Protocol
 
+from recipes.records import Living, RunStatus
 
-class RunStatus(str, enum.Enum):
-    """Where a run, a sweep point or a sweep stands."""
-
-    NOT_STARTED = "not started"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    INTERRUPTED = "interrupted"
-    STOPPED = "stopped (process gone)"  # shown for a running record whose process is gone
-    UNKNOWN = "unknown"  # a record without a status we know
-
-    def __str__(self) -> str:
-        return self.value
-
-    @classmethod
-    def of(cls, value: Any) -> RunStatus:
-        """The status a record's ``status`` field names; UNKNOWN for anything else."""
-        try:
-            return cls(value)
-        except ValueError:
-            return cls.UNKNOWN
-
-    @property
-    def finished(self) -> bool:
-        """No process works on it any more (resume may continue it unless completed)."""
-        return self not in (RunStatus.RUNNING, RunStatus.NOT_STARTED)
-
-
-class Living(Protocol):
-    """What a record (:class:`recipes.records.RunRecord`, ``SweepRecord``) tells of the
-    process that writes it."""
-
-    status: RunStatus
-    pid: int | None
-    host: Any  # its ``name``: the host it runs on
-    heartbeat_at: float | None  # seconds since the epoch
-
-
-GONE = RunStatus.STOPPED  # the name earlier code and tests use
 HEARTBEAT_EVERY_S = 30.0  # a running record's heartbeat_at is at most this old, plus an epoch
 HEARTBEAT_STALE_S = 180.0  # older than this: the process is taken to be gone, wherever it ran
 
 
-def heartbeat_age(record: Living, now: float | None = None) -> float | None:
+def heartbeat_age(record: Living) -> float | None:
     """Seconds since the record's last heartbeat; None when it has none."""
     if record.heartbeat_at is None:
         return None
-    return (time.time() if now is None else now) - record.heartbeat_at
+    return time.time() - record.heartbeat_at
 
 
 def process_gone(record: Living) -> bool:

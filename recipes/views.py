@@ -19,14 +19,6 @@ from recipes.files import read_csv_columns, read_json
 from recipes.records import RunRecord, SweepRecord, read_run, read_sweep
 from recipes.status import RunStatus, shown_status
 
-FIGURE_SUFFIXES = (".png", ".gif")
-
-
-def _figures(folder: Path) -> dict[str, Path]:
-    """A folder's figures, name (the file's stem) to path, in name order."""
-    found = [p for p in folder.iterdir() if p.suffix in FIGURE_SUFFIXES and p.is_file()]
-    return {path.stem: path for path in sorted(found)}
-
 
 def _image_html(path: Path, width: int = 480) -> str:
     kind = "gif" if path.suffix == ".gif" else "png"
@@ -41,35 +33,65 @@ def _image_html(path: Path, width: int = 480) -> str:
 
 def _table_html(header: list[str], rows: list[list[Any]]) -> str:
     head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in header)
+    shown = [
+        [f"{cell:.4g}" if isinstance(cell, float) else str(cell) for cell in row] for row in rows
+    ]
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_shown(cell))}</td>" for cell in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in shown
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _shown(value: Any) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+class Folder:
+    """What a run folder and a sweep folder show alike: ``status`` (the record's, or
+    ``stopped (process gone)``), ``figures`` (name, the file's stem, to path) and
+    :meth:`show`."""
+
+    folder: Path
+    record: RunRecord | SweepRecord
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self.folder)!r}, status={self.status.value!r})"
+
+    @property
+    def status(self) -> RunStatus:
+        return shown_status(self.record)
+
+    @property
+    def figures(self) -> dict[str, Path]:
+        found = [p for p in self.folder.iterdir() if p.suffix in (".png", ".gif") and p.is_file()]
+        return {path.stem: path for path in sorted(found)}
+
+    def show(self, name: str) -> None:
+        """Display one figure, e.g. ``run.show("decision_boundary")``, inline in a notebook
+        (an IPython kernel); elsewhere say where the file is (a terminal cannot show it)."""
+        figures = self.figures
+        if name not in figures:
+            raise KeyError(
+                f"no figure named '{name}'; this folder has: {', '.join(figures) or 'none yet'}"
+            )
+        try:
+            from IPython import get_ipython
+            from IPython.display import Image, display
+        except ImportError:
+            get_ipython = None
+        path = figures[name]
+        if get_ipython is None or get_ipython() is None:
+            print(f"{name}: {path} (open it in an image viewer; inline display needs a notebook)")
+            return
+        display(Image(filename=str(path)))
+
+    def _page(self, title: str, note: str, table: str) -> str:
+        """The notebook's view (``_repr_html_``): title, folder, a note (why it failed), a
+        table and the figures inline."""
+        parts = [f"<h4>{html.escape(title)}</h4>"]
+        parts.append(f"<p><code>{html.escape(str(self.folder))}</code></p>")
+        parts += [f"<p>{html.escape(note)}</p>" if note else "", table]
+        parts += [_image_html(path) for path in self.figures.values()]
+        return "<div>" + "".join(parts) + "</div>"
 
 
-def _show(path: Path | None, name: str, available: dict[str, Path]) -> None:
-    """Display one figure inline in a notebook (an IPython kernel), else say where the file
-    is (a plain script or terminal cannot show it)."""
-    if path is None:
-        names = ", ".join(available) or "none yet"
-        raise KeyError(f"no figure named '{name}'; this folder has: {names}")
-    try:
-        from IPython import get_ipython
-        from IPython.display import Image, display
-    except ImportError:
-        get_ipython = None
-    if get_ipython is None or get_ipython() is None:
-        print(f"{name}: {path} (open it in an image viewer; inline display needs a notebook)")
-        return
-    display(Image(filename=str(path)))
-
-
-class Run:
+class Run(Folder):
     """One run folder: ``folder``, ``record`` (its run.json, :class:`recipes.records.RunRecord`),
     ``status``, ``metrics``, ``history`` (one list per column, a value per epoch, as Keras'
     ``History.history``), ``config`` (the resolved config as a mapping), ``figures`` (name to
@@ -82,16 +104,9 @@ class Run:
         self.message = message
         read_run(self.folder)
 
-    def __repr__(self) -> str:
-        return f"Run({str(self.folder)!r}, status={self.status.value!r})"
-
     @property
     def record(self) -> RunRecord:
         return read_run(self.folder)
-
-    @property
-    def status(self) -> RunStatus:
-        return shown_status(self.record)
 
     @property
     def reason(self) -> str:
@@ -111,10 +126,6 @@ class Run:
 
         return yaml.safe_load((self.folder / "config.yaml").read_text(encoding="utf-8")) or {}
 
-    @property
-    def figures(self) -> dict[str, Path]:
-        return _figures(self.folder)
-
     def load_model(self) -> Any:
         """The trained ``keras.Model`` (model.keras), with this project's losses and metrics
         registered; imports Keras (on the backend this process already uses, if any)."""
@@ -124,25 +135,14 @@ class Run:
 
         return keras.models.load_model(self.folder / "model.keras")
 
-    def show(self, name: str) -> None:
-        """Display one figure, e.g. ``run.show("decision_boundary")``."""
-        figures = self.figures
-        _show(figures.get(name), name, figures)
-
     def _repr_html_(self) -> str:
-        record = self.record
-        title = html.escape(f"{record.recipe or self.folder.parent.name}: {shown_status(record)}")
-        parts = [f"<h4>{title}</h4>", f"<p><code>{html.escape(str(self.folder))}</code></p>"]
-        if record.reason:
-            parts.append(f"<p>{html.escape(record.reason)}</p>")
-        metrics = self.metrics
-        if metrics:
-            parts.append(_table_html(["metric", "value"], [[k, v] for k, v in metrics.items()]))
-        parts += [_image_html(path) for path in self.figures.values()]
-        return "<div>" + "".join(parts) + "</div>"
+        record, metrics = self.record, self.metrics
+        title = f"{record.recipe or self.folder.parent.name}: {shown_status(record)}"
+        table = _table_html(["metric", "value"], [[k, v] for k, v in metrics.items()])
+        return self._page(title, record.reason, table if metrics else "")
 
 
-class Sweep:
+class Sweep(Folder):
     """One sweep folder: ``folder``, ``record`` (its sweep.json,
     :class:`recipes.records.SweepRecord`), ``results`` (what each point produced,
     :class:`recipes.sweeps.records.SweepResults`), ``status``, ``runs`` (a :class:`Run` per
@@ -155,16 +155,9 @@ class Sweep:
         self.folder = Path(folder).resolve()
         self.results = load_sweep(self.folder)
 
-    def __repr__(self) -> str:
-        return f"Sweep({str(self.folder)!r}, status={self.status.value!r})"
-
     @property
     def record(self) -> SweepRecord:
         return read_sweep(self.folder)
-
-    @property
-    def status(self) -> RunStatus:
-        return shown_status(self.record)
 
     @property
     def runs(self) -> list[Run]:
@@ -181,23 +174,12 @@ class Sweep:
         header, rows = summary_rows(self.results)
         return [dict(zip(header, row, strict=True)) for row in rows]
 
-    @property
-    def figures(self) -> dict[str, Path]:
-        return _figures(self.folder)
-
-    def show(self, name: str) -> None:
-        figures = self.figures
-        _show(figures.get(name), name, figures)
-
     def _repr_html_(self) -> str:
         from recipes.sweeps.records import summary_rows
 
-        title = html.escape(f"sweep of {self.results.recipe}: {self.status}")
         header, rows = summary_rows(self.results)
         keep = [i for i, name in enumerate(header) if name not in ("run_folder", "wall_s")]
         table = _table_html([header[i] for i in keep], [[row[i] for i in keep] for row in rows])
-        parts = [f"<h4>{title}</h4>", f"<p><code>{html.escape(str(self.folder))}</code></p>"]
-        if self.results.report_error:
-            parts.append(f"<p>report failed: {html.escape(self.results.report_error)}</p>")
-        parts += [table, *(_image_html(path) for path in self.figures.values())]
-        return "<div>" + "".join(parts) + "</div>"
+        error = self.results.report_error
+        note = f"report failed: {error}" if error else ""
+        return self._page(f"sweep of {self.results.recipe}: {self.status}", note, table)

@@ -128,7 +128,7 @@ def refresh_index(output_root: Path) -> None:
 def command_clean(arguments: argparse.Namespace) -> int:
     from recipes.report.outputs_clean import clean_outputs
 
-    for line in clean_outputs(given_root(arguments)).lines():
+    for line in clean_outputs(given_root(arguments)):
         print(line)
     return 0
 

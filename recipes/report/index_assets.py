@@ -9,7 +9,6 @@ hiding a sweep group none of whose runs is left.
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #222; background: #fafafa; }
 h1 { margin-bottom: 0.2rem; }
-h2 { font-size: 1.1rem; margin: 1.2rem 0 0.4rem 0; }
 .controls { margin: 0.8rem 0; display: flex; gap: 1.2rem; align-items: center; }
 .controls label { font-size: 0.9rem; }
 .group { background: #fff; border: 1px solid #ddd; border-radius: 6px; padding: 0.5rem 0.9rem;

@@ -1,8 +1,8 @@
 """What the outputs index knows of each run and sweep folder: its typed record
 (:mod:`recipes.records`; one that cannot be read is skipped with one warning line, never a
-failure) and what its folder holds, cached by the record file's stamp in
-``<root>/.index-cache.json``, so that bringing the index up to date after a run reads only
-what changed. :mod:`recipes.report.outputs_index` draws the page.
+failure) and what its folder holds. Every build reads every record again: for 300 runs about
+0.07 s, 0.04 s more than a cache of them saved. :mod:`recipes.report.outputs_index` draws the
+page.
 """
 
 from __future__ import annotations
@@ -10,29 +10,20 @@ from __future__ import annotations
 import collections
 import dataclasses
 import fnmatch
-import math
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pydantic
 import yaml
 
 import recipes.records as records
-from recipes.files import read_json
 from recipes.paths import display_path
 from recipes.records import RecordError, RunRecord, SweepRecord
 from recipes.status import RunStatus, shown_status
 
 SHOWN_METRICS = ("test_accuracy", "test_auc", "test_loss", "best_val_auc", "epochs_run")
-
-CACHE_NAME = ".index-cache.json"  # what was read of each record, keyed by its file's stamp
-
-
-CACHE_VERSION = 2  # 2: entries hold the typed record
-
 
 MEDIA_SUFFIXES = (".png", ".gif", ".mp4")  # figures and training animations
 
@@ -54,46 +45,24 @@ DOCUMENT_PATTERNS = ("*.md", "*.csv", "config.yaml", "metrics.json", "run.json",
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where built with it
 
 
-RUN_RECORDS = "*/*/run.json"  # <root>/<recipe>/<run-id>/run.json
-
-
-SWEEP_RECORDS = "sweeps/*/sweep.json"  # <root>/sweeps/<sweep-id>/sweep.json
-
-
 MODELS: dict[str, type[RunRecord] | type[SweepRecord]] = {"run": RunRecord, "sweep": SweepRecord}
-
-
-class Details(records.Model):
-    """The costly part of an entry, read once per change: its metrics, the loss its config
-    names, its figures and documents (one listing of the folder)."""
-
-    metrics: dict[str, int | float | str | None]
-    loss: str
-    media: list[str]
-    documents: list[str]
-
-
-@dataclasses.dataclass
-class IndexCache:
-    """What earlier builds read of each record (path relative to the root -> entry), and its
-    rendered table row; ``changed`` when this build read or rendered anything anew."""
-
-    entries: dict[str, Any] = dataclasses.field(default_factory=dict)
-    changed: bool = False
 
 
 @dataclasses.dataclass
 class Entry:
     """One run or sweep folder of the index: its record, its status as shown (``stopped
-    (process gone)`` for a running one whose process is gone) and, for the page, its
-    details; ``cached``: its cache entry, which keeps its rendered row."""
+    (process gone)`` for a running one whose process is gone) and, for the page only, what
+    else its folder holds: its metrics, the loss its config names, its figures and documents
+    (one listing of the folder)."""
 
     kind: str
     folder: Path
     record: Any  # RunRecord or SweepRecord, as ``kind`` says
     status: RunStatus
-    details: Details | None
-    cached: dict[str, Any]
+    metrics: dict[str, float] = dataclasses.field(default_factory=dict)
+    loss: str = ""
+    media: list[str] = dataclasses.field(default_factory=list)
+    documents: list[str] = dataclasses.field(default_factory=list)
 
     @property
     def started(self) -> str:
@@ -103,83 +72,32 @@ class Entry:
 def record_files(output_root: Path) -> list[tuple[str, Path]]:
     """(kind, path) of every run record (``<root>/<recipe>/<run-id>/run.json``) and sweep
     record (``<root>/sweeps/<id>/sweep.json``): two folder levels listed, never a walk into
-    models, TensorBoard logs or a user's own trees."""
-    root = Path(output_root)
-    if not root.is_dir():
-        return []
+    models, TensorBoard logs or a user's own trees (none where there is no folder)."""
     return [
         (kind, path)
-        for kind, pattern in (("run", RUN_RECORDS), ("sweep", SWEEP_RECORDS))
-        for path in sorted(root.glob(pattern))
+        for kind, pattern in (("run", "*/*/run.json"), ("sweep", "sweeps/*/sweep.json"))
+        for path in sorted(Path(output_root).glob(pattern))
     ]
 
 
-def _scalar(value: Any) -> int | float | str | None:
-    """A metric shown in a cell: a number or a text (metrics.json is not a typed record: a
-    wrong-typed value is shown as its text, never breaks a page)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value if math.isfinite(value) else str(value)
-    return None if value is None else str(value)
-
-
-def _folder_details(folder: Path, record: Any) -> Details:
-    metrics = record.metrics if isinstance(record, RunRecord) and record.metrics else None
-    metrics = metrics or read_json(folder / "metrics.json")
+def _folder_details(folder: Path, record: Any) -> dict[str, Any]:
+    metrics = getattr(record, "metrics", None) or {}  # a run's, as metrics.json holds them
     try:
         names = sorted(entry.name for entry in os.scandir(folder) if entry.is_file())
     except OSError:
         names = []
     visible = [name for name in names if not name.startswith(".")]  # not a file being written
-    return Details(
-        metrics={k: _scalar(metrics[k]) for k in SHOWN_METRICS if k in metrics},
-        loss=_config_loss(folder),
-        media=[name for name in visible if name.endswith(MEDIA_SUFFIXES)],
-        documents=[
+    return {
+        "metrics": {k: metrics[k] for k in SHOWN_METRICS if k in metrics},
+        "loss": _config_loss(folder),
+        "media": [name for name in visible if name.endswith(MEDIA_SUFFIXES)],
+        "documents": [
             name
             for pattern in DOCUMENT_PATTERNS
             for name in visible
             if fnmatch.fnmatchcase(name, pattern)
         ],
-    )
-
-
-def _stamp(path: Path) -> list[int] | None:
-    """What says a record or its folder changed: the record's mtime_ns and size and the
-    folder's mtime_ns (every file this project writes is renamed into place, which changes
-    it). None when the record is gone."""
-    try:
-        record, folder = path.stat(), path.parent.stat()
-    except OSError:
-        return None
-    return [record.st_mtime_ns, record.st_size, folder.st_mtime_ns]
-
-
-def _read_entry(kind: str, path: Path, stamp: list[int], details: bool) -> dict[str, Any]:
-    """A cacheable entry: the record (and details), or ``skip``: why it is not indexed."""
-    try:
-        record = records.read(path, MODELS[kind])
-    except RecordError as error:
-        return {"kind": kind, "stamp": stamp, "skip": error.message}
-    entry = {"kind": kind, "stamp": stamp, "record": record.model_dump(mode="json")}
-    if details:
-        entry["details"] = _folder_details(path.parent, record).model_dump()
-    return entry
-
-
-def _from_cache(cached: Any, kind: str, stamp: list[int], details: bool) -> Any:
-    """The typed record (or the skip reason) a cache entry holds for this record as it is
-    now; None when it is for another stamp, lacks details or is damaged (the cache is a file
-    like any other: read again, never trusted)."""
-    if not isinstance(cached, dict) or cached.get("stamp") != stamp or cached.get("kind") != kind:
-        return None
-    if isinstance(cached.get("skip"), str):
-        return cached["skip"]
-    try:
-        record = MODELS[kind].model_validate(cached.get("record"))
-        shown = Details.model_validate(cached.get("details")) if details else None
-    except pydantic.ValidationError:
-        return None
-    return record, shown
+    }
 
 
 def _warn(message: str) -> None:
@@ -187,61 +105,24 @@ def _warn(message: str) -> None:
 
 
 def collect_entries(
-    output_root: Path,
-    *,
-    cache: IndexCache | None = None,
-    details: bool = True,
-    warn: Callable[[str], None] = _warn,
+    output_root: Path, *, details: bool = True, warn: Callable[[str], None] = _warn
 ) -> list[Entry]:
     """Every run folder and sweep folder of the root (:func:`record_files`), newest first.
     A record that cannot be read is left out with one warning line naming it: one damaged
-    folder never breaks the index of the others.
-
-    ``cache`` (:class:`IndexCache`) is used for records whose stamp is unchanged and updated
-    in place; ``details`` False reads only the records (``list``)."""
-    root = Path(output_root)
+    folder never breaks the index of the others. ``details`` False reads only the records
+    (``list``)."""
     entries = []
-    fresh: dict[str, Any] = {}
-    for kind, path in record_files(root):
-        stamp = _stamp(path)
-        if stamp is None:  # removed while we looked
+    for kind, path in record_files(Path(output_root)):
+        try:
+            record = records.read(path, MODELS[kind])
+        except RecordError as error:
+            if path.exists():  # not removed while we looked
+                warn(f"warning: skipped {display_path(path)}: {error.message}")
             continue
-        key = path.relative_to(root).as_posix()
-        cached = cache.entries.get(key) if cache is not None else None
-        found = _from_cache(cached, kind, stamp, details)
-        if found is None:
-            cached = _read_entry(kind, path, stamp, details)
-            found = _from_cache(cached, kind, stamp, details)
-            if cache is not None:
-                cache.changed = True
-        fresh[key] = cached
-        if isinstance(found, str):
-            warn(f"warning: skipped {display_path(path)}: {found}")
-            continue
-        record, shown = found
-        entries.append(Entry(kind, path.parent, record, shown_status(record), shown, cached))
-    if cache is not None:
-        cache.changed = cache.changed or fresh.keys() != cache.entries.keys()
-        cache.entries = fresh
+        shown = _folder_details(path.parent, record) if details else {}
+        entries.append(Entry(kind, path.parent, record, shown_status(record), **shown))
     entries.sort(key=lambda entry: (entry.started, entry.folder.name), reverse=True)
     return entries
-
-
-def run_key(folder: Path | str) -> tuple[str, str]:
-    """A run folder's identity that survives moving the output root: recipe folder, run id."""
-    path = Path(folder)
-    return path.parent.name, path.name
-
-
-def sweep_membership(entries: list[Entry]) -> dict[tuple[str, str], tuple[Entry, dict]]:
-    """For every run a sweep.json lists: (the sweep's entry, the run's grid labels)."""
-    return {
-        run_key(run.run_folder): (entry, run.labels)
-        for entry in entries
-        if entry.kind == "sweep"
-        for run in entry.record.runs
-        if run.run_folder
-    }
 
 
 def _config_loss(folder: Path) -> str:
@@ -255,28 +136,7 @@ def _config_loss(folder: Path) -> str:
     return loss if isinstance(loss, str) else ""
 
 
-def run_row(entry: Entry, labels: dict[str, str]) -> dict[str, Any]:
-    """What the table shows of one run: its loss is the sweep's label for it (``BCE
-    from_logits``) when it has one, else the name its config gives."""
-    record = entry.record
-    return {
-        "entry": entry,
-        "recipe": record.recipe or entry.folder.parent.name,
-        "loss": labels.get("loss") or (entry.details.loss if entry.details else ""),
-        "seed": "" if record.seed is None else record.seed,
-        "backend": record.backend or "",
-    }
-
-
 def status_summary(entries: list[Entry]) -> str:
     """``3 completed, 1 stopped (process gone)``: how many entries have each status."""
     counts = collections.Counter(entry.status for entry in entries)
     return ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-
-
-def load_cache(path: Path) -> IndexCache:
-    """The cache; empty when it is missing, damaged or of another version."""
-    data = read_json(path)
-    if data.get("version") != CACHE_VERSION or not isinstance(data.get("entries"), dict):
-        return IndexCache(changed=True)
-    return IndexCache(dict(data["entries"]))

@@ -4,47 +4,23 @@ output root, and nothing else.
 What is ours: a run folder (``<root>/<recipe>/<run-id>/`` whose run.json is a run record
 naming its ``recipe`` or ``run_id``), a sweep folder (``<root>/sweeps/<id>/`` whose sweep.json
 is a sweep record: :mod:`recipes.records`), the index page when it carries our marker, the
-index's cache and lock, and the recipe folders (and ``sweeps/``) that deleting those leaves
-empty. A user's README, notes or folders of their own stay, and so does a run or sweep still
-running.
+index's lock (and the cache earlier versions kept beside it), and the recipe folders (and
+``sweeps/``) that deleting those leaves empty. A user's README, notes or folders of their own
+stay, and so does a run or sweep still running.
 """
 
 from __future__ import annotations
 
+import collections
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import recipes.records as records
-from recipes.report.index_records import CACHE_NAME, MODELS, RUN_RECORDS, SWEEP_RECORDS
+from recipes.report.index_records import MODELS, record_files
 from recipes.report.outputs_index import INDEX_NAME, LOCK_NAME, index_lock, is_our_index
 from recipes.status import RunStatus, shown_status
 
-
-@dataclass
-class Cleaned:
-    """What :func:`clean_outputs` removed (and kept because it is still running)."""
-
-    run_folders: int = 0
-    sweep_folders: int = 0
-    files: list[str] = field(default_factory=list)  # index.html, the cache, the lock
-    empty_folders: int = 0
-    kept_running: list[Path] = field(default_factory=list)
-
-    def lines(self) -> list[str]:
-        """One line per count, for the command line."""
-        lines = [
-            f"removed {count} {what}{'' if count == 1 else 's'}"
-            for count, what in (
-                (self.run_folders, "run folder"),
-                (self.sweep_folders, "sweep folder"),
-                (self.empty_folders, "empty folder"),
-            )
-            if count
-        ]
-        lines += [f"removed {name}" for name in self.files]
-        lines += [f"kept {folder} (still running)" for folder in self.kept_running]
-        return lines or ["nothing to remove"]
+CACHE_NAME = ".index-cache.json"  # what the index of earlier versions kept of each record
 
 
 def _ours(kind: str, path: Path) -> records.RunRecord | records.SweepRecord | None:
@@ -57,46 +33,45 @@ def _ours(kind: str, path: Path) -> records.RunRecord | records.SweepRecord | No
     return record if kind == "sweep" or record.recipe or record.run_id else None
 
 
-def clean_outputs(output_root: Path | str) -> Cleaned:
+def clean_outputs(output_root: Path | str) -> list[str]:
     """Delete the project's run and sweep folders, its index page, cache and lock under
-    ``output_root``, and the recipe folders left empty; returns what was removed."""
+    ``output_root``, and the recipe folders left empty; returns what it removed (and kept,
+    still running), one line each for the command line."""
     root = Path(output_root)
-    cleaned = Cleaned()
     if not root.is_dir():
-        return cleaned
+        return ["nothing to remove"]
+    removed: collections.Counter[str] = collections.Counter()  # "run folder": how many
+    files: list[str] = []
+    kept: list[str] = []
     lock = root / LOCK_NAME
     lock_existed = lock.is_file()
     with index_lock(root):  # no index is rebuilt from folders half deleted
         emptied: set[Path] = set()
-        for kind, pattern in (("run", RUN_RECORDS), ("sweep", SWEEP_RECORDS)):
-            for record_path in sorted(root.glob(pattern)):
-                folder, record = record_path.parent, _ours(kind, record_path)
-                if record is None or folder.is_symlink():
-                    continue
-                if shown_status(record) is RunStatus.RUNNING:
-                    cleaned.kept_running.append(folder)
-                    continue
-                shutil.rmtree(folder)
-                emptied.add(folder.parent)
-                if kind == "run":
-                    cleaned.run_folders += 1
-                else:
-                    cleaned.sweep_folders += 1
+        for kind, record_path in record_files(root):
+            folder, record = record_path.parent, _ours(kind, record_path)
+            if record is None or folder.is_symlink():
+                continue
+            if shown_status(record) is RunStatus.RUNNING:
+                kept.append(f"kept {folder} (still running)")
+                continue
+            shutil.rmtree(folder)
+            emptied.add(folder.parent)
+            removed[f"{kind} folder"] += 1
         for parent in sorted(emptied):
             try:
                 parent.rmdir()  # only when empty: a user's file in it keeps it
             except OSError:
                 continue
-            cleaned.empty_folders += 1
-        page = root / INDEX_NAME
-        if page.is_file() and not page.is_symlink() and is_our_index(page):
-            page.unlink()
-            cleaned.files.append(INDEX_NAME)
-        cache = root / CACHE_NAME
-        if cache.is_file():
-            cache.unlink()
-            cleaned.files.append(CACHE_NAME)
+            removed["empty folder"] += 1
+        for path, ours in ((root / INDEX_NAME, is_our_index), (root / CACHE_NAME, Path.is_file)):
+            if ours(path):
+                path.unlink()
+                files.append(path.name)
     lock.unlink(missing_ok=True)  # after the lock is released
     if lock_existed:
-        cleaned.files.append(LOCK_NAME)
-    return cleaned
+        files.append(LOCK_NAME)
+    lines = [
+        f"removed {count} {what}{'' if count == 1 else 's'}" for what, count in removed.items()
+    ]
+    lines += [f"removed {name}" for name in files] + kept
+    return lines or ["nothing to remove"]

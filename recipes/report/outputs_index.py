@@ -14,7 +14,6 @@ import collections
 import contextlib
 import fcntl
 import html
-import json
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,19 +26,12 @@ from recipes.paths import display_path
 from recipes.records import FiguresPending
 from recipes.report.index_assets import SCRIPT, STYLE
 from recipes.report.index_records import (
-    CACHE_NAME,
-    CACHE_VERSION,
     SHOWN_METRICS,
     Entry,
-    IndexCache,
     collect_entries,
-    load_cache,
     media_in_order,
     record_files,
-    run_key,
-    run_row,
     status_summary,
-    sweep_membership,
 )
 
 INDEX_NAME = "index.html"
@@ -49,22 +41,12 @@ GENERATOR_MARKER = '<meta name="generator" content="keras-loss-recipes">'
 LEGACY_MARKER = "<title>keras-loss-recipes: outputs</title>"  # pages written before the marker
 
 
-class NotOurIndex(RecipeError):
-    """The output root holds an ``index.html`` this project did not write."""
-
-
 class NothingToIndex(RecipeError):
     """The output root holds no run or sweep folder and no index of ours: nothing is written."""
 
 
 def _link(root: Path, path: Path) -> str:
     return quote(path.relative_to(root).as_posix())
-
-
-def _format_value(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return html.escape(str(value))
 
 
 def _media_html(root: Path, folder: Path, names: list[str], css_class: str) -> str:
@@ -112,7 +94,7 @@ def _figures_note(entry: Entry) -> str:
 
 def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
     entry = row["entry"]
-    folder, details = entry.folder, entry.details
+    folder = entry.folder
     cells = [
         f'<td class="nowrap">{html.escape(entry.started[:19].replace("T", " ") or "?")}</td>',
         f"<td>{html.escape(row['recipe'])}</td>",
@@ -122,13 +104,14 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
         f"<td>{_status_html(entry.status, entry.record.reason)}</td>",
     ]
     for key in metrics:
-        value = details.metrics.get(key)
-        shown = "" if value is None else _format_value(value)
-        sort = "" if not isinstance(value, int | float) else repr(value)
+        value = entry.metrics.get(key)
+        text = f"{value:.4g}" if isinstance(value, float) else str(value)
+        shown = "" if value is None else html.escape(text)
+        sort = repr(value) if isinstance(value, int | float) else ""
         cells.append(f'<td class="number" data-sort="{sort}">{shown}</td>')
-    media = _media_html(root, folder, details.media, "") + _figures_note(entry)
+    media = _media_html(root, folder, entry.media, "") + _figures_note(entry)
     cells.append(f'<td data-sort="">{media}</td>')
-    documents = _documents_html(root, folder, details.documents)
+    documents = _documents_html(root, folder, entry.documents)
     files = f"<details><summary>files</summary>{documents}</details>" if documents else ""
     cells.append(
         f'<td class="folder nowrap"><a href="{_link(root, folder)}/">'
@@ -140,44 +123,21 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
     )
 
 
-def _cached_row_html(
-    root: Path, row: dict[str, Any], metrics: list[str], cache: IndexCache | None
-) -> str:
-    """:func:`_row_html`, taken from the cache when the entry and what its row shows beyond
-    the entry (status, loss label, metric columns, where the root is) are unchanged."""
-    entry = row["entry"]
-    key = json.dumps([str(entry.status), row["loss"], row["recipe"], metrics, str(root)])
-    cached = entry.cached
-    if (
-        cache is not None
-        and cached.get("row_key") == key
-        and isinstance(cached.get("row_html"), str)
-    ):
-        return cached["row_html"]
-    shown = _row_html(root, row, metrics)
-    if cache is not None:
-        cached["row_key"], cached["row_html"] = key, shown
-        cache.changed = True
-    return shown
-
-
-def _table_html(root: Path, rows: list[dict[str, Any]], cache: IndexCache | None = None) -> str:
+def _table_html(root: Path, rows: list[dict[str, Any]]) -> str:
     """One sortable table of runs; metric columns that no run of it has are left out."""
-    metrics = [k for k in SHOWN_METRICS if any(k in r["entry"].details.metrics for r in rows)]
+    metrics = [k for k in SHOWN_METRICS if any(k in r["entry"].metrics for r in rows)]
     columns = ["started", "recipe", "loss", "seed", "backend", "status", *metrics, "plots"]
     header = "".join(f'<th title="sort by {c}">{html.escape(c)}</th>' for c in columns)
-    body = "\n".join(_cached_row_html(root, row, metrics, cache) for row in rows)
+    body = "\n".join(_row_html(root, row, metrics) for row in rows)
     return (
         f'<div class="scroll"><table class="runs"><thead><tr>{header}<th>folder</th></tr>'
         f"</thead><tbody>\n{body}\n</tbody></table></div>"
     )
 
 
-def _sweep_group_html(
-    root: Path, entry: Entry, rows: list[dict[str, Any]], cache: IndexCache | None
-) -> str:
+def _sweep_group_html(root: Path, entry: Entry, rows: list[dict[str, Any]]) -> str:
     """A sweep: a collapsible group, its comparison figures on top, then its runs."""
-    record, folder, details = entry.record, entry.folder, entry.details
+    record, folder = entry.record, entry.folder
     parts = [
         '<details class="group sweep">',
         f"<summary>sweep {html.escape(record.recipe)} {_status_html(entry.status)} "
@@ -188,34 +148,46 @@ def _sweep_group_html(
     if record.description:
         parts.append(f'<div class="meta">{html.escape(record.description)}</div>')
     parts += [
-        _media_html(root, folder, details.media, "figures"),
-        _documents_html(root, folder, details.documents),
+        _media_html(root, folder, entry.media, "figures"),
+        _documents_html(root, folder, entry.documents),
     ]
-    parts += [_table_html(root, rows, cache) if rows else '<p class="meta">no run folders</p>']
+    parts += [_table_html(root, rows) if rows else '<p class="meta">no run folders</p>']
     parts.append("</details>")
     return "\n".join(part for part in parts if part)
 
 
-def _groups_html(
-    root: Path, entries: list[Entry], cache: IndexCache | None = None
-) -> tuple[str, list[dict]]:
+def _groups_html(root: Path, entries: list[Entry]) -> tuple[str, list[dict]]:
     """The single runs' group, then each sweep's, newest first; returns the HTML and every
-    run's row (for the filters' choices)."""
-    members = sweep_membership(entries)
+    run's row (for the filters' choices). A run's loss is its sweep's label for it (``BCE
+    from_logits``) when it has one, else the name its config gives."""
+    members = {  # by recipe folder and run id, which survive moving the output root
+        Path(run.run_folder).parts[-2:]: (sweep, run.labels)
+        for sweep in entries
+        if sweep.kind == "sweep"
+        for run in sweep.record.runs
+        if run.run_folder
+    }
     single, per_sweep = [], collections.defaultdict(list)
     for entry in (e for e in entries if e.kind == "run"):
-        sweep, labels = members.get(run_key(entry.folder), (None, {}))
-        row = run_row(entry, labels)
+        sweep, labels = members.get(entry.folder.parts[-2:], (None, {}))
+        record = entry.record
+        row = {
+            "entry": entry,
+            "recipe": record.recipe or entry.folder.parent.name,
+            "loss": labels.get("loss") or entry.loss,
+            "seed": "" if record.seed is None else record.seed,
+            "backend": record.backend or "",
+        }
         (per_sweep[id(sweep)] if sweep is not None else single).append(row)
     groups = []
     if single:
         groups.append(
             f'<details class="group single" open><summary>single runs '
-            f'<span class="meta">{len(single)}</span></summary>{_table_html(root, single, cache)}'
+            f'<span class="meta">{len(single)}</span></summary>{_table_html(root, single)}'
             "</details>"
         )
     sweeps = [e for e in entries if e.kind == "sweep"]
-    groups += [_sweep_group_html(root, e, per_sweep[id(e)], cache) for e in sweeps]
+    groups += [_sweep_group_html(root, e, per_sweep[id(e)]) for e in sweeps]
     return "\n".join(groups), single + [row for rows in per_sweep.values() for row in rows]
 
 
@@ -229,7 +201,9 @@ def _options_html(values: set[str], everything: str) -> str:
 
 def is_our_index(path: Path) -> bool:
     """True when ``path`` is an index page this project wrote (its generator marker, or the
-    title of pages written before the marker)."""
+    title of pages written before the marker): a file, never a link to one elsewhere."""
+    if path.is_symlink():
+        return False
     try:
         with open(path, encoding="utf-8", errors="replace") as stream:
             head = stream.read(4096)
@@ -243,12 +217,13 @@ def check_index_target(output_root: Path | str, *, create: bool = False) -> Path
     ``index.html`` must be ours when it exists, and the root must hold a run or sweep folder
     unless ``create`` (the default output root) or our index is already there.
 
-    Raises :class:`NotOurIndex` or :class:`NothingToIndex` (one line each); writes nothing."""
+    Raises RecipeError, :class:`NothingToIndex` for a root without runs (one line each);
+    writes nothing."""
     root = Path(output_root).resolve()
     page = root / INDEX_NAME
     exists = page.exists() or page.is_symlink()
-    if exists and not (page.is_file() and not page.is_symlink() and is_our_index(page)):
-        raise NotOurIndex(
+    if exists and not is_our_index(page):
+        raise RecipeError(
             "not written by keras-loss-recipes; left untouched",
             source=display_path(page),
             hint="move it away, or give --output-root the folder that holds your runs",
@@ -279,29 +254,20 @@ def build_index(output_root: Path | str, *, create: bool = False) -> Path:
     """Write ``<output_root>/index.html`` listing every run and sweep; returns its path.
 
     Only where :func:`check_index_target` allows (``create``: also into a root without runs
-    yet, e.g. the default outputs/). Under :func:`index_lock`; each record is read again only
-    when it changed since the last build (the cache, :data:`CACHE_NAME`)."""
+    yet, e.g. the default outputs/). Under :func:`index_lock`."""
     root = Path(output_root).resolve()
     check_index_target(root, create=create)
     root.mkdir(parents=True, exist_ok=True)
     with index_lock(root):
         path = check_index_target(root, create=True)  # again, now that no one else writes
-        cache_path = root / CACHE_NAME
-        cache = load_cache(cache_path)
-        entries = collect_entries(root, cache=cache)
-        page = render_index(root, entries, cache)
-        atomic_write_text(path, page)
-        if cache.changed:  # compact JSON: the C encoder, 10x faster than indented
-            data = {"version": CACHE_VERSION, "entries": cache.entries}
-            atomic_write_text(cache_path, json.dumps(data, separators=(",", ":")))
+        atomic_write_text(path, render_index(root, collect_entries(root)))
     return path
 
 
-def render_index(root: Path, entries: list[Entry], cache: IndexCache | None = None) -> str:
-    """The page for these entries (from :func:`collect_entries` with details); rows rendered
-    before with the same content are taken from ``cache``."""
+def render_index(root: Path, entries: list[Entry]) -> str:
+    """The page for these entries (from :func:`collect_entries` with details)."""
     summary = status_summary(entries)
-    groups, rows = _groups_html(root, entries, cache)
+    groups, rows = _groups_html(root, entries)
     recipes = _options_html({row["recipe"] for row in rows}, "every recipe")
     losses = _options_html({row["loss"] for row in rows if row["loss"]}, "every loss")
     body = groups or "<p>No runs yet: try <code>make hinge</code>.</p>"

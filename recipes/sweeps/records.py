@@ -11,7 +11,7 @@ import os
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +59,7 @@ class RunResult:
         """Back to ``not started`` for a resumed sweep: a run stopped with a backup of its
         training state (``train.checkpoint``) continues in its folder, any other starts anew."""
         previous = self.run_folder
-        fresh = RunResult(point=self.point)
-        self.__dict__.update({k: v for k, v in fresh.__dict__.items() if k != "point"})
+        self.__dict__.update(vars(RunResult(point=self.point)))
         if previous is not None and (previous / "backup").is_dir():
             self.resume_from = previous
             self.run_folder = previous
@@ -75,9 +74,9 @@ class SweepResults:
     base: ResolvedRecipe
     axes: list[GridAxis]
     results: list[RunResult]
-    overrides: list[str]
-    backend: str | None
-    jobs: int
+    overrides: list[str] = field(default_factory=list)
+    backend: str | None = None
+    jobs: int = 1
     recipe_argument: str = ""  # the recipe as the user gave it: a name or a YAML path
     output_root: Path = Path("outputs")
     executor: str = "processes"
@@ -106,24 +105,13 @@ class SweepResults:
 
 
 def metric_columns(results: Sequence[RunResult]) -> list[str]:
-    """Metric names found in the runs, test metrics first, then final (last-epoch) ones."""
-    seen: list[str] = []
-    for result in results:
-        for key, value in result.metrics.items():
-            if key not in seen and isinstance(value, (int, float)):
-                seen.append(key)
-
-    def rank(key: str) -> tuple[int, int]:
-        order = 0 if key.startswith("test_") else 1 if key.startswith("final_") else 2
-        return order, seen.index(key)
-
-    return sorted(seen, key=rank)
-
-
-def _relative(path: Path | None, start: Path) -> str:
-    if path is None:
-        return ""
-    return os.path.relpath(path, start)
+    """Metric names found in the runs, test metrics first, then final (last-epoch) ones, each
+    kind in the order found (sorted is stable)."""
+    found = [k for r in results for k, v in r.metrics.items() if isinstance(v, int | float)]
+    return sorted(
+        dict.fromkeys(found),
+        key=lambda key: 0 if key.startswith("test_") else 1 if key.startswith("final_") else 2,
+    )
 
 
 def summary_rows(sweep: SweepResults) -> tuple[list[str], list[list[Any]]]:
@@ -140,21 +128,20 @@ def summary_rows(sweep: SweepResults) -> tuple[list[str], list[list[Any]]]:
         "run_folder",
         "reason",
     ]
-    rows = []
-    for result in sweep.results:
-        rows.append(
-            [
-                result.point.index,
-                *(result.point.labels[key] for key in sweep.keys),
-                result.status,
-                *(result.metrics.get(key, "") for key in metrics),
-                _rounded(result.durations.get("fit")),
-                _rounded(result.durations.get("total")),
-                _rounded(result.wall_s),
-                str(result.run_folder or ""),
-                result.reason,
-            ]
-        )
+    rows = [
+        [
+            result.point.index,
+            *(result.point.labels[key] for key in sweep.keys),
+            result.status,
+            *(result.metrics.get(key, "") for key in metrics),
+            _rounded(result.durations.get("fit")),
+            _rounded(result.durations.get("total")),
+            _rounded(result.wall_s),
+            str(result.run_folder or ""),
+            result.reason,
+        ]
+        for result in sweep.results
+    ]
     return header, rows
 
 
@@ -162,7 +149,7 @@ def _rounded(value: float | None, digits: int = 2) -> Any:
     return "" if value is None else round(float(value), digits)
 
 
-def write_summary(sweep: SweepResults) -> tuple[Path, Path]:
+def write_summary(sweep: SweepResults) -> None:
     """summary.csv (every metric, full precision) and summary.md (links to the run folders)."""
     header, rows = summary_rows(sweep)
     write_csv(sweep.folder / "summary.csv", header, rows)
@@ -174,7 +161,7 @@ def write_summary(sweep: SweepResults) -> tuple[Path, Path]:
         for i in seconds:
             row[i] = f"{row[i]:.1f}" if isinstance(row[i], float) else row[i]
         if row[folder_column]:
-            relative = _relative(Path(row[folder_column]), sweep.folder)
+            relative = os.path.relpath(row[folder_column], sweep.folder)
             row[folder_column] = f"[{Path(relative).name}]({relative})"
         md_rows.append(row)
     completed = sum(result.status == RunStatus.COMPLETED for result in sweep.results)
@@ -188,44 +175,39 @@ def write_summary(sweep: SweepResults) -> tuple[Path, Path]:
         "training-time values.\n\n" + markdown_table(header, md_rows)
     )
     atomic_write_text(sweep.folder / "summary.md", text)
-    return sweep.folder / "summary.csv", sweep.folder / "summary.md"
+
+
+# What SweepResults and sweep.json both hold, under the same names and defaults; status,
+# wall_s (rounded) and inputs (None when empty) are written their own way.
+RECORDED = [
+    declared.name
+    for declared in fields(SweepResults)
+    if declared.name in records.SweepRecord.model_fields
+    and declared.name not in ("status", "wall_s", "inputs")
+]
 
 
 def write_sweep_record(
     sweep: SweepResults, status: RunStatus, comparison: Sequence[str] = ()
-) -> Path:
+) -> None:
     """sweep.json: what was asked, when, and what each run produced (with a heartbeat, so a
     sweep whose driver is gone shows as stopped wherever it ran)."""
-    path = sweep.folder / records.SWEEP_FILE
     records.write(
-        path,
+        sweep.folder / records.SWEEP_FILE,
         records.SweepRecord,
         {
+            **{name: getattr(sweep, name) for name in RECORDED},
             "status": status,
-            "recipe": sweep.recipe,
             "description": sweep.base.config.description,
             "seed": sweep.base.config.seed,
             "sources": sweep.base.sources,
-            "overrides": sweep.overrides,
-            "backend": sweep.backend,
-            "jobs": sweep.jobs,
-            "executor": sweep.executor,
-            "recipe_argument": sweep.recipe_argument,
-            "grid_spec": sweep.grid_spec,
             "inputs": sweep.inputs or None,
-            "resumes": sweep.resumes,
             "pid": os.getpid(),
             "host": {"name": socket.gethostname()},
             "heartbeat_at": time.time(),
-            "grid": [
-                {"key": a.key, "values": a.values, "labels": a.labels, "source": a.source}
-                for a in sweep.axes
-            ],
-            "started_at": sweep.started_at,
-            "ended_at": sweep.ended_at,
+            "grid": [vars(axis) for axis in sweep.axes],
             "wall_s": round(sweep.wall_s, 3),
             "comparison": list(comparison),
-            "report_error": sweep.report_error,
             "runs": [
                 {
                     "run": r.point.index,
@@ -237,14 +219,13 @@ def write_sweep_record(
                     "exit_status": r.exit_status,
                     "wall_s": r.wall_s,
                     "command": r.command,
-                    "log": _relative(r.log, sweep.folder),
+                    "log": os.path.relpath(r.log, sweep.folder) if r.log else "",
                 }
                 for r in sweep.results
             ],
         },
     )
     sweep.status = status
-    return path
 
 
 def load_sweep(folder: Path | str) -> SweepResults:
@@ -255,27 +236,16 @@ def load_sweep(folder: Path | str) -> SweepResults:
     record = records.read_sweep(folder)
     sources = record.sources
     recipe = sources[-1] if sources and Path(sources[-1]).is_file() else record.recipe
-    base = resolve_recipe(recipe, record.overrides, record.backend)
-    axes = [GridAxis(a.key, a.values, a.labels, a.source) for a in record.grid]
+    recorded = record.model_dump(include=set(RECORDED), exclude_unset=True)
     return SweepResults(
-        recipe=record.recipe,
+        **{**recorded, "recipe_argument": record.recipe_argument or recipe},
         folder=folder,
-        base=base,
-        axes=axes,
+        base=resolve_recipe(recipe, record.overrides, record.backend),
+        axes=[GridAxis(**axis.model_dump()) for axis in record.grid],
         results=[_result_from_record(run, folder) for run in record.runs],
-        overrides=record.overrides,
-        backend=record.backend,
-        jobs=record.jobs,
-        recipe_argument=record.recipe_argument or recipe,
         output_root=folder.parent.parent,
-        grid_spec=record.grid_spec,
-        resumes=[resume.model_dump(exclude_unset=True) for resume in record.resumes],
-        executor=record.executor,
-        started_at=record.started_at,
-        ended_at=record.ended_at,
         wall_s=record.wall_s,
         inputs=record.inputs.model_dump(exclude_unset=True) if record.inputs else {},
-        report_error=record.report_error,
         status=record.status,
     )
 

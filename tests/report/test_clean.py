@@ -39,7 +39,8 @@ def output_root(tmp_path) -> Path:
         json.dumps({"status": "completed", "recipe": "hinge", "grid": [], "runs": []})
     )
     (sweep / "accuracy.png").write_text("x")
-    build_index(root)  # index.html, its cache and lock
+    build_index(root)  # index.html and its lock
+    (root / ".index-cache.json").write_text("{}")  # left by the index of an earlier version
     # what a user keeps there
     (root / "README.md").write_text("mine")
     (root / "notes.txt").write_text("mine")

@@ -15,7 +15,7 @@ import pytest
 from conftest import PROJECT_ROOT, shrink_overrides
 
 from recipes.records import read_run
-from recipes.status import GONE, shown_status
+from recipes.status import RunStatus, shown_status
 from recipes.sweeps.driver import run_sweep
 
 
@@ -65,7 +65,7 @@ def test_a_killed_worker_fails_its_point_and_the_next_point_gets_a_new_worker(tm
     killed, second = record["runs"]
     assert killed["status"] == "failed"
     assert killed["reason"] == "its worker process died (exit status -9)"
-    assert shown_status(read_run(first)) == GONE
+    assert shown_status(read_run(first)) == RunStatus.STOPPED
     assert second["status"] == "completed"
     second_record = json.loads((Path(second["run_folder"]) / "run.json").read_text())
     assert second_record["pid"] != worker_pid

@@ -19,7 +19,7 @@ from conftest import PROJECT_ROOT, read_csv, shrink_overrides
 
 from recipes.cli.main import main
 from recipes.records import RunRecord
-from recipes.status import GONE, shown_status
+from recipes.status import RunStatus, shown_status
 
 # Small data but many epochs: training is under way for seconds, epoch after epoch.
 LONG = [*shrink_overrides("hinge"), "train.epochs=40", "data.n_samples=400", "data.test_size=100"]
@@ -156,7 +156,7 @@ def test_a_running_record_whose_process_is_gone_says_so(tmp_path):
     )
     host = {"name": socket.gethostname()}
     record = {"status": "running", "pid": int(gone.stdout), "host": host, "recipe": "hinge"}
-    assert shown_status(RunRecord.model_validate(record)) == GONE
+    assert shown_status(RunRecord.model_validate(record)) == RunStatus.STOPPED
     sleeper = "import time; print('ready', flush=True); time.sleep(60)"
     alive = subprocess.Popen([sys.executable, "-c", sleeper, "recipes"], stdout=subprocess.PIPE)
     try:
@@ -171,7 +171,7 @@ def test_a_running_record_whose_process_is_gone_says_so(tmp_path):
     folder = tmp_path / "hinge" / "run-1"
     folder.mkdir(parents=True)
     (folder / "run.json").write_text(json.dumps(record))
-    assert f'class="status stopped">{GONE}</span>' in build_index(tmp_path).read_text()
+    assert f'class="status stopped">{RunStatus.STOPPED}</span>' in build_index(tmp_path).read_text()
 
 
 # ------------------------------------------------------------------------- output locations
