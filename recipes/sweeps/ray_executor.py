@@ -119,13 +119,13 @@ class RayExecutor:
     def preflight(settings: Any, output_root: Path) -> None:
         """Before anything is created: Ray installed, its cluster reachable, a node that can
         take a point, and the output root shared by every node."""
-        ray, _ = connect(settings.ray.address)
+        ray = connect(settings.ray.address)
         check_resources(ray, settings.ray.cpus_per_run, settings.ray.gpus_per_run)
         check_shared_storage(ray, Path(output_root))
 
     def run(self, sweep: SweepResults, progress: Any) -> None:
         settings = sweep.base.config.sweep.ray
-        ray, connected_here = connect(settings.address)
+        ray = connect(settings.address)
         pending = [result for result in sweep.results if result.status == RunStatus.NOT_STARTED]
         task = ray.remote(run_on_node).options(
             num_cpus=settings.cpus_per_run,
@@ -171,6 +171,3 @@ class RayExecutor:
             for reference in list(in_flight):  # and wait for each
                 finish(reference)
             raise
-        finally:
-            if connected_here:
-                ray.shutdown()

@@ -9,7 +9,7 @@ the tutorial, the source it measures and the labels its samples carry.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from recipes.paths import PROJECT_ROOT
 
@@ -18,15 +18,9 @@ KERAS = "recipe, Keras-correct"
 SEMANTICS = "recipe, tutorial semantics"
 ORIGINAL = "tutorial's own code"
 SOURCES = (KERAS, SEMANTICS, ORIGINAL)
-# Run folders of the fidelity sweeps draw no per-run figures: the report is the figure here.
-NO_PLOTS = (
-    "plots.decision_boundary=false",
-    "plots.loss=false",
-    "plots.evolution=false",
-    "plots.predictions=false",
-    "plots.animation=none",
-    "plots.forces=false",
-)
+# A sweep's runs leave their figures pending; these keep the fidelity sweeps from recording
+# what only figures use (the epochs before the end, the forces): the report is the figure here.
+NO_PLOTS = ("plots.evolution=false", "plots.forces=false")
 HINGE_STEPS_PER_EXECUTION = 32  # the hinge script's fit: the same updates, fewer dispatches
 
 
@@ -62,7 +56,6 @@ class Job:
     title: str
     command: list[str]
     kind: str
-    labels: dict[str, str] = field(default_factory=dict)  # carried by every sample it yields
 
 
 def _sweep(recipe: str, settings: Settings, seeds: int, overrides: list[str], grids: list[str]):

@@ -19,7 +19,6 @@ from recipes.studies.loss_gallery.curves import (
     FOCAL_PARAMS,
     float32,
     format_params,
-    keras_module,
     loss_params_for,
     mean_loss,
 )
@@ -76,6 +75,8 @@ def worked_examples() -> list[Example]:
 
 def _bce_examples() -> list[Example]:
     """001: BCELoss on sigmoid outputs vs BCEWithLogitsLoss on logits."""
+    import keras
+
     logits = float32([5.0, 3.0, 10.0, -5.0, -3.0, -10.0])
     labels = float32([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
     inputs = "y_pred = [5, 3, 10, -5, -3, -10], y_true = [1, 1, 1, 0, 0, 0]"
@@ -85,9 +86,7 @@ def _bce_examples() -> list[Example]:
             source="001 (torch nn.BCELoss)",
             inputs=inputs,
             computation="binary_crossentropy(y_true, sigmoid(y_pred))",
-            computed=mean_loss(
-                "binary_crossentropy", {}, labels, keras_module().ops.sigmoid(logits)
-            ),
+            computed=mean_loss("binary_crossentropy", {}, labels, keras.ops.sigmoid(logits)),
             published=0.0184,
             decimals=4,
             note="on TensorFlow Keras reads the logits behind a sigmoid output, so this equals "
@@ -108,7 +107,8 @@ def _bce_examples() -> list[Example]:
 
 def _categorical_examples() -> list[Example]:
     """001: CrossEntropyLoss == LogSoftmax + NLLLoss == KLDivLoss from one-hot targets."""
-    ops = keras_module().ops
+    from keras import ops
+
     logits = float32([[10.0, 0.0, -10.0], [8.0, 8.0, 8.0]])
     one_hot = ops.one_hot(ops.convert_to_tensor([0, 2]), 3)
     inputs = "logits = [[10, 0, -10], [8, 8, 8]], labels = [0, 2] (one-hot)"
