@@ -45,8 +45,7 @@ class ComparisonSpec:
     """What to compare: a metric (``categorical_accuracy``, ``sign_accuracy``, ...) and how."""
 
     metric: str | None  # None: compare losses only
-    metric_label: str = "accuracy"  # column names: train_<label>, test_<label>
-    percent: bool = True  # show the metric as a percentage
+    metric_label: str = "accuracy"  # column names: train_<label>, test_<label>; in percent
     group_by: Sequence[str] = ()  # grid keys; runs differing only in the others are averaged
     curve_key: str | None = None  # history column for curves.png (default val_<metric>)
     reference: ReferenceColumn | None = None
@@ -142,10 +141,8 @@ def mean_std(values: Sequence[float | None]) -> tuple[float, float]:
 def _format(value: Any, column: str, spec: ComparisonSpec) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    percent_column = (
-        spec.percent
-        and spec.metric
-        and (spec.metric_label in column or (spec.reference and column == spec.reference.column))
+    percent_column = spec.metric and (
+        spec.metric_label in column or (spec.reference and column == spec.reference.column)
     )
     if isinstance(value, float) and percent_column:
         return f"{100 * value:.2f}%"
@@ -256,7 +253,6 @@ def _write_metric_bars(
     ax = plot_metric_bars(
         **series,
         reference_legend=spec.reference.legend if spec.reference else "reference",
-        percent=spec.percent,
         xlabel=metric,
         title=f"{spec.title or sweep.recipe}\ntrain and test {metric} ({subtitle})",
     )
@@ -283,7 +279,7 @@ def _write_curves(
             legend[label] = group
     if not curves:
         return None
-    percent = spec.percent and bool(spec.metric) and curve_key.endswith(spec.metric or "-")
+    percent = bool(spec.metric) and curve_key.endswith(spec.metric or "-")
     shown = curve_key.replace("val_", "validation ").replace("_", " ")
     ax = plot_epoch_curves(
         curves,

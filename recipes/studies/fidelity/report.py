@@ -153,22 +153,15 @@ def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[
 def draw_figures(
     folder: Path, table: dict[str, Any], bayes: dict[str, Any] | None
 ) -> dict[str, str]:
+    """One figure per tutorial, the Bayes rule and limit beside the rings' number."""
     figures = {}
     for tutorial in dict.fromkeys(e["row"].tutorial for e in table.values()):
         entries = [e for e in table.values() if e["row"].tutorial == tutorial]
-        extra, lines = {}, {}
+        marks = {}
         if tutorial == "focal_rings" and bayes:
-            name = entries[0]["row"].name
-            extra[name] = {"Bayes rule\n(-radius)": bayes["per_seed"]}
-            lines[name] = {"Bayes limit": bayes["limit"]["closed_form"]}
-        path = folder / f"{tutorial}.png"
-        tutorial_figure(
-            tutorial,
-            [e["row"] for e in entries],
-            {e["row"].name: e["by_source"] for e in entries},
-            path,
-            extra,
-            lines,
-        )
-        figures[tutorial] = path.name
+            marks["extra"] = {"Bayes rule\n(-radius)": bayes["per_seed"]}
+            marks["lines"] = {"Bayes limit": bayes["limit"]["closed_form"]}
+        figures[tutorial] = tutorial_figure(
+            tutorial, entries, folder / f"{tutorial}.png", **marks
+        ).name
     return figures
