@@ -25,6 +25,7 @@ import concurrent.futures
 import os
 import queue
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,35 @@ def record_outcome(result: RunResult, outcome: RunOutcome, started: float) -> No
     result.wall_s = time.perf_counter() - started
 
 
+def run_in_slots(
+    sweep: SweepResults,
+    jobs: int,
+    serve: Callable[[int, Callable[[], RunResult | None]], None],
+    stop: Callable[[], None],
+) -> None:
+    """``serve(slot, take)`` on ``jobs`` threads, each taking the points not started one at
+    a time (``take()`` gives None when none is left). On Ctrl-C, SIGTERM or SIGHUP
+    (:mod:`recipes.signals`) ``stop()`` stops what runs, the threads end, and the interrupt
+    goes on."""
+    pending: queue.Queue[RunResult] = queue.Queue()
+    for result in sweep.results:
+        if result.status == RunStatus.NOT_STARTED:
+            pending.put(result)
+
+    def take() -> RunResult | None:
+        try:
+            return pending.get_nowait()
+        except queue.Empty:
+            return None
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        try:
+            list(pool.map(lambda slot: serve(slot, take), range(jobs)))
+        except KeyboardInterrupt:
+            stop()  # first; leaving the pool waits for its threads
+            raise
+
+
 class ProcessExecutor:
     """``processes``: points on runner processes, ``jobs`` at a time, a fresh runner per point
     unless ``reuse``. On Ctrl-C, SIGTERM or SIGHUP every runner is stopped and waited for: none
@@ -91,20 +121,12 @@ class ProcessExecutor:
         self.jobs = jobs
 
     def run(self, sweep: SweepResults, progress: Any) -> None:
-        pending: queue.Queue[RunResult] = queue.Queue()
-        for result in sweep.results:
-            if result.status == RunStatus.NOT_STARTED:
-                pending.put(result)
         children = Children()
 
-        def serve(slot: int) -> None:
+        def serve(slot: int, take: Callable[[], RunResult | None]) -> None:
             runner: Runner | None = None
             try:
-                while not children.stopping:
-                    try:
-                        result = pending.get_nowait()
-                    except queue.Empty:
-                        return
+                while not children.stopping and (result := take()) is not None:
                     backend = sweep.recipe_of(result).config.backend
                     if runner is not None and not (
                         self.reuse and runner.alive and runner.backend == backend
@@ -126,12 +148,7 @@ class ProcessExecutor:
                 if runner is not None:
                     runner.close()
 
-        with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            try:
-                list(pool.map(serve, range(self.jobs)))
-            except KeyboardInterrupt:  # or SIGTERM, SIGHUP (recipes.signals): stop every
-                children.stop_all()  # runner first; leaving the pool waits for its threads
-                raise
+        run_in_slots(sweep, self.jobs, serve, children.stop_all)
 
 
 class WorkerExecutor(ProcessExecutor):

@@ -25,15 +25,14 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from recipes import child as point_runners
 from recipes.child import Children, Runner, outcome_of_lost_point, run_on
 from recipes.outcome import PointRequest, RunOutcome
-from recipes.signals import signals_deferred
-from recipes.status import RunStatus
-from recipes.sweeps.executors import log_path, point_request, record_outcome
+from recipes.sweeps.executors import log_path, point_request, record_outcome, run_in_slots
 from recipes.sweeps.ray_cluster import (
     check_resources,
     check_shared_storage,
@@ -126,7 +125,6 @@ class RayExecutor:
     def run(self, sweep: SweepResults, progress: Any) -> None:
         settings = sweep.base.config.sweep.ray
         ray = connect(settings.address)
-        pending = [result for result in sweep.results if result.status == RunStatus.NOT_STARTED]
         task = ray.remote(run_on_node).options(
             num_cpus=settings.cpus_per_run,
             num_gpus=settings.gpus_per_run,
@@ -134,40 +132,30 @@ class RayExecutor:
             retry_exceptions=False,
         )
         env = _forwarded_env(settings.gpus_per_run)
-        in_flight: dict[Any, tuple[RunResult, PointRequest, float]] = {}
+        in_flight: set[Any] = set()
+        lock = threading.Lock()  # no task starts once the sweep is stopping
+        stopping = threading.Event()
 
-        def finish(reference: Any) -> None:
-            result, request, started = in_flight.pop(reference)
-            record_outcome(result, _collect(ray, reference, request), started)
-            progress.done(result)
-
-        try:
-            while pending or in_flight:
-                while pending and len(in_flight) < self.jobs:
-                    result = pending.pop(0)
+        def serve(slot: int, take: Callable[[], RunResult | None]) -> None:
+            while (result := take()) is not None:
+                backend = sweep.recipe_of(result).config.backend
+                with lock:
+                    if stopping.is_set():
+                        return
                     request = point_request(sweep, result)
-                    log = log_path(sweep, result)
-                    result.log = log
-                    backend = sweep.recipe_of(result).config.backend
-                    progress.started(result)
-                    arguments = (
-                        request.to_json(),
-                        str(log),
-                        backend,
-                        env,
-                        point_runners.runner_command(),
-                    )
-                    reference = task.remote(*arguments)
-                    in_flight[reference] = (result, request, time.perf_counter())
-                # Ray turns a signal's exception into a plain KeyboardInterrupt: deferred, it
-                # stays Stopped(SIGTERM) (exit status 143), raised within the 1 s timeout
-                with signals_deferred():
-                    done, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
-                    for reference in done:
-                        finish(reference)
-        except KeyboardInterrupt:  # cancel every task in flight (a running one stops its run)
-            for reference in in_flight:
-                ray.cancel(reference)
-            for reference in list(in_flight):  # and wait for each
-                finish(reference)
-            raise
+                    result.log = log_path(sweep, result)
+                    arguments = (request.to_json(), str(result.log), backend, env)
+                    reference = task.remote(*arguments, point_runners.runner_command())
+                    in_flight.add(reference)
+                progress.started(result)
+                started = time.perf_counter()
+                record_outcome(result, _collect(ray, reference, request), started)
+                progress.done(result)
+
+        def stop() -> None:  # cancel every task in flight: a running one stops its run
+            with lock:
+                stopping.set()
+                for reference in in_flight:
+                    ray.cancel(reference)
+
+        run_in_slots(sweep, self.jobs, serve, stop)

@@ -67,7 +67,10 @@ def worked_examples() -> list[Example]:
         _bce_examples()
         + _categorical_examples()
         + [_softmax_002_example()]
-        + _kl_003_examples()
+        + [
+            _kl_003_example("kl_003_a", [0.07158904, 0.92822515], 0.07447962),
+            _kl_003_example("kl_003_d", [0.11774177, 0.88200493], 0.12555622),
+        ]
         + _focal_examples()
         + _symmetric_ce_examples()
     )
@@ -161,16 +164,9 @@ def _softmax_002_example() -> Example:
     )
 
 
-def _kl_003_examples() -> list[Example]:
-    """003: KL divergence of two XOR-network outputs from the label [0, 1]."""
-    return [
-        _kl_003_example("kl_003_a", [0.07158904, 0.92822515], 0.07447962),
-        _kl_003_example("kl_003_d", [0.11774177, 0.88200493], 0.12555622),
-    ]
-
-
 def _kl_003_example(name: str, predicted: list[float], published: float) -> Example:
-    """KL([0, 1] || ``predicted``) through the registry, against 003's ``published`` value."""
+    """003: KL([0, 1] || ``predicted``), one of two XOR-network outputs, through the registry,
+    against 003's ``published`` value."""
     # What the text's formula gives with 0 log 0 = 0, and the term Keras' clip of p to
     # [epsilon, 1] adds instead of that 0 (float64 NumPy: notes only, not the loss).
     textbook = -math.log(predicted[1])
