@@ -21,6 +21,7 @@ Ctrl-C, SIGTERM or SIGHUP on the sweep cancels its tasks: each running one stops
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import sys
 import threading
@@ -51,32 +52,23 @@ def run_on_node(
     reaches us: it stops the run, which records ``interrupted``, and the task returns its
     outcome. ``command`` is the driver's runner command, run with this node's Python."""
     point = PointRequest.from_json(request)
-    command = [sys.executable, *command[1:]]
     children = Children()
-    replies: list[RunOutcome] = []
-    errors: list[BaseException] = []
 
-    def work() -> None:
+    def work() -> RunOutcome:  # what it raises (e.g. an unwritable log) fails the task
+        runner = Runner(backend, children, Path(log), env, [sys.executable, *command[1:]])
         try:
-            runner = Runner(backend, children, Path(log), env, command)
-            try:
-                replies.append(run_on(runner, point, Path(log)))
-            finally:
-                runner.close()
-        except BaseException as error:  # e.g. the log cannot be written: the task fails with it
-            errors.append(error)
+            return run_on(runner, point, Path(log))
+        finally:
+            runner.close()
 
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    try:
-        while thread.is_alive():
-            thread.join(0.2)
-    except KeyboardInterrupt:
-        children.stop_all()
-        thread.join()
-    if errors:
-        raise errors[0]
-    return replies[0].to_json()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(work)
+        try:
+            while not future.done():
+                concurrent.futures.wait([future], timeout=0.2)
+        except KeyboardInterrupt:
+            children.stop_all()  # leaving the pool then waits for the run's outcome
+    return future.result().to_json()
 
 
 def _forwarded_env(gpus_per_run: float) -> dict[str, str]:
