@@ -22,6 +22,7 @@ On Ctrl-C it stops starting new points, lets the running ones end (each records
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import os
 import queue
 import time
@@ -29,7 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from recipes.child import Children, Runner, run_on
+from recipes.child import Children, Runner
 from recipes.files import create_unique_folder
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.status import RunStatus
@@ -115,10 +116,9 @@ class ProcessExecutor:
     unless ``reuse``. On Ctrl-C, SIGTERM or SIGHUP every runner is stopped and waited for: none
     is left behind."""
 
-    reuse = False
-
-    def __init__(self, jobs: int = 1) -> None:
+    def __init__(self, jobs: int = 1, reuse: bool = False) -> None:
         self.jobs = jobs
+        self.reuse = reuse
 
     def run(self, sweep: SweepResults, progress: Any) -> None:
         children = Children()
@@ -142,7 +142,7 @@ class ProcessExecutor:
                     request = point_request(sweep, result)
                     progress.started(result)
                     started = time.perf_counter()
-                    record_outcome(result, run_on(runner, request, log), started)
+                    record_outcome(result, runner.run(request, log), started)
                     progress.done(result)
             finally:
                 if runner is not None:
@@ -151,7 +151,5 @@ class ProcessExecutor:
         run_in_slots(sweep, self.jobs, serve, children.stop_all)
 
 
-class WorkerExecutor(ProcessExecutor):
-    """``workers``: ``jobs`` runner processes, each running point after point."""
-
-    reuse = True
+# ``workers``: ``jobs`` runner processes, each running point after point
+WorkerExecutor = functools.partial(ProcessExecutor, reuse=True)

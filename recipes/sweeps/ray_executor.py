@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from recipes import child as point_runners
-from recipes.child import Children, Runner, outcome_of_lost_point, run_on
+from recipes.child import Children, Runner, outcome_of_lost_point
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.sweeps.executors import log_path, point_request, record_outcome, run_in_slots
 from recipes.sweeps.ray_cluster import (
@@ -57,7 +57,7 @@ def run_on_node(
     def work() -> RunOutcome:  # what it raises (e.g. an unwritable log) fails the task
         runner = Runner(backend, children, Path(log), env, [sys.executable, *command[1:]])
         try:
-            return run_on(runner, point, Path(log))
+            return runner.run(point, Path(log))
         finally:
             runner.close()
 
