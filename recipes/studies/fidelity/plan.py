@@ -18,8 +18,8 @@ KERAS = "recipe, Keras-correct"
 SEMANTICS = "recipe, tutorial semantics"
 ORIGINAL = "tutorial's own code"
 SOURCES = (KERAS, SEMANTICS, ORIGINAL)
-# A sweep's runs leave their figures pending; these keep the fidelity sweeps from recording
-# what only figures use (the epochs before the end, the forces): the report is the figure here.
+# A sweep's runs leave their figures pending; the fidelity sweeps also skip recording the
+# epochs before the end and the forces' metric, which only figures use: the report is the figure.
 NO_PLOTS = ("plots.evolution=false", "plots.forces=false")
 HINGE_STEPS_PER_EXECUTION = 32  # the hinge script's fit: the same updates, fewer dispatches
 
@@ -121,7 +121,7 @@ def _mnist_schedules(settings: Settings) -> tuple[list[str], list[str], list[str
     return [], ["train.epochs=10"], []
 
 
-def mnist_jobs(settings: Settings, tutorial_recipe: str) -> list[Job]:
+def mnist_jobs(settings: Settings) -> list[Job]:
     from recipes.studies.fidelity.published import MNIST_LOSSES
 
     keras_schedule, tutorial_schedule, script_schedule = _mnist_schedules(settings)
@@ -137,8 +137,8 @@ def mnist_jobs(settings: Settings, tutorial_recipe: str) -> list[Job]:
         Job(
             "mnist",
             SEMANTICS,
-            f"{tutorial_recipe} (tutorial semantics)",
-            _sweep(tutorial_recipe, settings, seeds, tutorial_schedule, []),
+            "mnist_losses_tutorial (tutorial semantics)",
+            _sweep("mnist_losses_tutorial", settings, seeds, tutorial_schedule, []),
             "sweep",
         ),
     ]
@@ -148,5 +148,5 @@ def mnist_jobs(settings: Settings, tutorial_recipe: str) -> list[Job]:
     return jobs
 
 
-def all_jobs(settings: Settings, tutorial_recipe: str = "mnist_losses_tutorial") -> list[Job]:
-    return [*hinge_jobs(settings), *focal_jobs(settings), *mnist_jobs(settings, tutorial_recipe)]
+def all_jobs(settings: Settings) -> list[Job]:
+    return [*hinge_jobs(settings), *focal_jobs(settings), *mnist_jobs(settings)]
