@@ -112,21 +112,25 @@ class Runner:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def run(self, request: PointRequest, log: Path) -> RunOutcome | None:
-        """The point's outcome, or None when the runner died (or the sweep is stopping)."""
-        if not self.alive:
-            return None
-        message = {"request": request.to_json(), "log": str(log)}
-        try:
-            self.process.stdin.write(json.dumps(message) + "\n")
-            self.process.stdin.flush()
-            line = self.process.stdout.readline()
-        except (BrokenPipeError, OSError):
-            return None
-        try:
-            return RunOutcome.from_json(json.loads(line)) if line else None
-        except (ValueError, TypeError):  # not a reply: the runner is broken
-            return None
+    def run(self, request: PointRequest, log: Path) -> RunOutcome:
+        """``request``'s outcome; when the runner dies instead of answering (or the sweep is
+        stopping), the outcome its run folder records, with the runner's exit status as the
+        reason. The log starts with the command that runs the same point by hand."""
+        with open(log, "a", encoding="utf-8") as stream:
+            stream.write("$ " + shlex.join(request.command_line()) + "\n")
+        if self.alive:
+            message = {"request": request.to_json(), "log": str(log)}
+            # a closed pipe (the runner died) or a line that is no reply (it is broken): lost
+            with contextlib.suppress(BrokenPipeError, OSError, ValueError, TypeError):
+                self.process.stdin.write(json.dumps(message) + "\n")
+                self.process.stdin.flush()
+                line = self.process.stdout.readline()
+                if line:
+                    return RunOutcome.from_json(json.loads(line))
+        status = self.process.wait() if self.process is not None else None
+        stopped = self.children.stopping  # the sweep stopped it: not a fault of the point
+        reason = f"its worker process died (exit status {status})"
+        return outcome_of_lost_point(request, reason, stopped=stopped)
 
     def close(self) -> None:
         if self.process is not None:
@@ -139,21 +143,6 @@ class Runner:
                 self.process.wait()
             self.children.finished(self.process)
         self.log.close()
-
-
-def run_on(runner: Runner, request: PointRequest, log: Path) -> RunOutcome:
-    """``request`` on ``runner``; when the runner dies instead of answering, the outcome its
-    run folder records, with the runner's exit status as the reason. The log starts with the
-    command that runs the same point by hand."""
-    with open(log, "a", encoding="utf-8") as stream:
-        stream.write("$ " + shlex.join(request.command_line()) + "\n")
-    outcome = runner.run(request, log)
-    if outcome is not None:
-        return outcome
-    status = runner.process.wait() if runner.process is not None else None
-    stopped = runner.children.stopping  # the sweep stopped it: not a fault of the point
-    reason = f"its worker process died (exit status {status})"
-    return outcome_of_lost_point(request, reason, stopped=stopped)
 
 
 def outcome_of_lost_point(request: PointRequest, reason: str, stopped: bool = False) -> RunOutcome:

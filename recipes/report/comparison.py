@@ -45,8 +45,7 @@ class ComparisonSpec:
     """What to compare: a metric (``categorical_accuracy``, ``sign_accuracy``, ...) and how."""
 
     metric: str | None  # None: compare losses only
-    metric_label: str = "accuracy"  # column names: train_<label>, test_<label>
-    percent: bool = True  # show the metric as a percentage
+    metric_label: str = "accuracy"  # column names: train_<label>, test_<label>; in percent
     group_by: Sequence[str] = ()  # grid keys; runs differing only in the others are averaged
     curve_key: str | None = None  # history column for curves.png (default val_<metric>)
     reference: ReferenceColumn | None = None
@@ -142,10 +141,8 @@ def mean_std(values: Sequence[float | None]) -> tuple[float, float]:
 def _format(value: Any, column: str, spec: ComparisonSpec) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    percent_column = (
-        spec.percent
-        and spec.metric
-        and (spec.metric_label in column or (spec.reference and column == spec.reference.column))
+    percent_column = spec.metric and (
+        spec.metric_label in column or (spec.reference and column == spec.reference.column)
     )
     if isinstance(value, float) and percent_column:
         return f"{100 * value:.2f}%"
@@ -209,17 +206,15 @@ def write_comparison(sweep: SweepResults, spec: ComparisonSpec) -> list[Path]:
     return written + ([curves] if curves else [])
 
 
-def _metric_bar_series(
+def _write_metric_bars(
     sweep: SweepResults, spec: ComparisonSpec, rows: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """The bars of accuracy.png (:func:`plot_metric_bars`' arguments, and the title's
-    subtitle): per group (mean and std) or per run (with reference marks and the reason of
-    each failed run)."""
+) -> Path:
+    """accuracy.png: train and test per group (mean and std) or per run (with reference marks
+    and the reason of each failed run)."""
     train, test = f"train_{spec.metric_label}", f"test_{spec.metric_label}"
     if spec.group_by:
         _, groups = group_rows(rows, spec.group_by, [train, test])
-        counts = sorted({g["runs"] for g in groups})
-        return {
+        series = {
             "labels": [", ".join(str(g[key]) for key in spec.group_by) for g in groups],
             "bars": {
                 "train": [g[f"{train}_mean"] for g in groups],
@@ -229,34 +224,29 @@ def _metric_bar_series(
                 "train": [g[f"{train}_std"] for g in groups],
                 "test": [g[f"{test}_std"] for g in groups],
             },
-            "subtitle": f"mean ± std over {'/'.join(map(str, counts))} runs each",
         }
-    labels = [_run_label(sweep, row) for row in rows]
-    return {
-        "labels": labels,
-        "bars": {"train": [row[train] for row in rows], "test": [row[test] for row in rows]},
-        "errors": None,
-        "subtitle": f"{sum(row['status'] == RunStatus.COMPLETED for row in rows)}/{len(rows)} "
-        "runs completed",
-        "reference": [row.get(spec.reference.column) for row in rows] if spec.reference else None,
-        "notes": {
-            label: f"{row['status']}: {_short_reason(result.reason)}"
-            for label, row, result in zip(labels, rows, sweep.results, strict=True)
-            if row["status"] != RunStatus.COMPLETED
-        },
-    }
-
-
-def _write_metric_bars(
-    sweep: SweepResults, spec: ComparisonSpec, rows: list[dict[str, Any]]
-) -> Path:
-    series = _metric_bar_series(sweep, spec, rows)
-    subtitle = series.pop("subtitle")
+        counts = "/".join(map(str, sorted({g["runs"] for g in groups})))
+        subtitle = f"mean ± std over {counts} runs each"
+    else:
+        labels = [_run_label(sweep, row) for row in rows]
+        series = {
+            "labels": labels,
+            "bars": {"train": [row[train] for row in rows], "test": [row[test] for row in rows]},
+            "reference": [row.get(spec.reference.column) for row in rows]
+            if spec.reference
+            else None,
+            "notes": {
+                label: f"{row['status']}: {_short_reason(result.reason)}"
+                for label, row, result in zip(labels, rows, sweep.results, strict=True)
+                if row["status"] != RunStatus.COMPLETED
+            },
+        }
+        completed = sum(row["status"] == RunStatus.COMPLETED for row in rows)
+        subtitle = f"{completed}/{len(rows)} runs completed"
     metric = spec.metric.replace("_", " ")
     ax = plot_metric_bars(
         **series,
         reference_legend=spec.reference.legend if spec.reference else "reference",
-        percent=spec.percent,
         xlabel=metric,
         title=f"{spec.title or sweep.recipe}\ntrain and test {metric} ({subtitle})",
     )
@@ -283,7 +273,7 @@ def _write_curves(
             legend[label] = group
     if not curves:
         return None
-    percent = spec.percent and bool(spec.metric) and curve_key.endswith(spec.metric or "-")
+    percent = bool(spec.metric) and curve_key.endswith(spec.metric or "-")
     shown = curve_key.replace("val_", "validation ").replace("_", " ")
     ax = plot_epoch_curves(
         curves,

@@ -22,13 +22,13 @@ def plot_metric_bars(
     errors: Mapping[str, Sequence[float | None]] | None = None,
     reference: Sequence[float | None] | None = None,
     reference_legend: str = "reference",
-    percent: bool = True,
     xlabel: str = "accuracy",
     title: str | None = None,
     notes: Mapping[str, str] | None = None,
 ) -> Any:
-    """Horizontal grouped bars: one group per label (top to bottom), one bar per series in
-    ``bars`` (e.g. train and test), each annotated with its value; ``errors`` draws error bars,
+    """Horizontal grouped bars of fractions shown as percentages: one group per label (top to
+    bottom), one bar per series in ``bars`` (e.g. train and test), each annotated with its
+    value; ``errors`` draws error bars,
     ``reference`` adds a grey hatched bar per label (e.g. published numbers), ``notes`` writes a
     text over a label's bars (e.g. "failed: loss became nan")."""
     series = {name: list(values) for name, values in bars.items()}
@@ -39,16 +39,14 @@ def plot_metric_bars(
     count = len(labels)
     if ax is None:
         ax = new_axes((8.0, 1.3 + 0.3 * len(series) * max(count, 1)))
-    scale = 100.0 if percent else 1.0
     height = 0.84 / max(len(series), 1)
     positions = np.arange(count)
-    top = 0.0
     for index, (name, raw) in enumerate(series.items()):
-        values = np.array([np.nan if v is None else v for v in raw], float) * scale
+        values = np.array([np.nan if v is None else v for v in raw], float) * 100
         offsets = positions - 0.42 + height * (index + 0.5)
         error = None
         if errors and name in errors:
-            error = np.array([0 if e is None else e for e in errors[name]], float) * scale
+            error = np.array([0 if e is None else e for e in errors[name]], float) * 100
         ax.barh(
             offsets,
             np.nan_to_num(values),
@@ -62,15 +60,11 @@ def plot_metric_bars(
         )
         for y, value in zip(offsets, values, strict=True):
             if np.isfinite(value):
-                text = f"{value:.1f}%" if percent else f"{value:.3g}"
-                ax.text(value + scale * 0.01, y, text, va="center", fontsize=7.5)
-                top = max(top, value)
+                ax.text(value + 1, y, f"{value:.1f}%", va="center", fontsize=7.5)
     for label, text in (notes or {}).items():
         if label in labels:
-            ax.text(
-                scale * 0.01, labels.index(label), text, va="center", fontsize=8, color="firebrick"
-            )
-    _format_bar_axes(ax, labels, positions, percent, top, xlabel, len(series))
+            ax.text(1, labels.index(label), text, va="center", fontsize=8, color="firebrick")
+    _format_bar_axes(ax, labels, positions, xlabel, len(series))
     if title:
         ax.set_title(title, pad=20)
     return ax
@@ -80,18 +74,15 @@ def _format_bar_axes(
     ax: Any,
     labels: Sequence[str],
     positions: np.ndarray,
-    percent: bool,
-    top: float,
     xlabel: str,
     series_count: int,
 ) -> None:
     """Ticks, limits, grid and legend of :func:`plot_metric_bars`."""
     ax.set_yticks(positions, labels)
     ax.invert_yaxis()
-    ax.set_xlim(0, (100.0 if percent else top) * 1.12 if top > 0 else 1)
-    if percent:
-        ax.set_xticks(np.arange(0, 101, 20))
-        ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0f}%")
+    ax.set_xlim(0, 112)
+    ax.set_xticks(np.arange(0, 101, 20))
+    ax.xaxis.set_major_formatter(lambda x, _: f"{x:.0f}%")
     ax.set_xlabel(xlabel)
     ax.grid(True, axis="x", alpha=0.3)
     ax.set_axisbelow(True)
@@ -133,22 +124,21 @@ def plot_epoch_curves(
     colors: Mapping[str, str] | None = None,
     legend_labels: Mapping[str, str] | None = None,
     chance: float | None = None,
-    merge_tolerance: float | None = 1e-3,
 ) -> Any:
     """One line per entry of ``curves`` (label -> value per epoch), epochs from 1; ``chance``
     draws a dotted line at the accuracy of guessing.
 
-    Curves that agree within ``merge_tolerance`` at every epoch would hide each other, so they
+    Curves that agree within 1e-3 at every epoch would hide each other, so they
     are drawn once with one legend entry naming them all ("cross-entropy = KL divergence").
     ``colors`` and ``legend_labels`` let several runs share a colour and one legend entry
     (e.g. the seeds of one loss); curves are not merged then.
     """
     ax = ax if ax is not None else new_axes((8.0, 5.0))
     scale = 100.0 if percent else 1.0
-    if merge_tolerance is None or colors or legend_labels:
+    if colors or legend_labels:
         groups = {label: [label] for label in curves}
     else:
-        groups = coinciding_curves(curves, merge_tolerance)
+        groups = coinciding_curves(curves)
     longest = _draw_curves(ax, curves, groups, scale, colors, legend_labels)
     if any(len(members) > 1 for members in groups.values()):
         ax.text(

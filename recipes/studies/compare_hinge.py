@@ -75,7 +75,6 @@ def _comparison_spec(sweep: SweepResults) -> ComparisonSpec:
         group_by=[key for key in ("loss",) if key in sweep.keys and len(sweep.keys) > 1],
         curve_key="val_loss",
         title="hinge vs squared hinge",
-        percent=True,
     )
 
 

@@ -66,7 +66,6 @@ def run_sweep(
     output_root: Path | str | None = None,
     jobs: int | None = None,
     progress: TextIO | None = None,
-    compare: bool = True,
 ) -> SweepResults:
     """Validate every combination, run them with the config's executor (``jobs`` at a time;
     default: the config's ``sweep.jobs``), write the sweep folder (summary, sweep.json, the
@@ -99,7 +98,7 @@ def run_sweep(
         inputs=sweep_inputs(base, points),
     )
     with FolderLock(sweep.folder):
-        return _execute(sweep, progress, compare)
+        return _execute(sweep, progress)
 
 
 # Where and how the points run, not what they compute: a resume may change these.
@@ -170,7 +169,7 @@ def resume_sweep(
             entry["forced"] = changed
             sweep.inputs = sweep_inputs(base, points)
         sweep.resumes = [*sweep.resumes, entry]
-        return _execute(sweep, progress, compare=True)
+        return _execute(sweep, progress)
 
 
 def rebuild_report(folder: Path | str) -> SweepResults:
@@ -217,7 +216,7 @@ def _check_jobs(jobs: int | None) -> None:
         raise RecipeError(f"--jobs must be at least 1, got {jobs}")
 
 
-def _execute(sweep: SweepResults, progress: TextIO | None, compare: bool) -> SweepResults:
+def _execute(sweep: SweepResults, progress: TextIO | None) -> SweepResults:
     """Run the sweep's points that have not started, then write its records and report."""
     lines = SweepProgress(sweep, progress)
     executor = EXECUTORS.get(sweep.executor)(jobs=sweep.jobs)
@@ -241,7 +240,7 @@ def _execute(sweep: SweepResults, progress: TextIO | None, compare: bool) -> Swe
         _finish(sweep, started, RunStatus.INTERRUPTED, compare=False)
         return sweep
     completed = all(r.status == RunStatus.COMPLETED for r in sweep.results)
-    _finish(sweep, started, RunStatus.COMPLETED if completed else RunStatus.FAILED, compare)
+    _finish(sweep, started, RunStatus.COMPLETED if completed else RunStatus.FAILED, compare=True)
     return sweep
 
 

@@ -22,13 +22,15 @@ On Ctrl-C it stops starting new points, lets the running ones end (each records
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import os
 import queue
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from recipes.child import Children, Runner, run_on
+from recipes.child import Children, Runner
 from recipes.files import create_unique_folder
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.status import RunStatus
@@ -80,31 +82,51 @@ def record_outcome(result: RunResult, outcome: RunOutcome, started: float) -> No
     result.wall_s = time.perf_counter() - started
 
 
+def run_in_slots(
+    sweep: SweepResults,
+    jobs: int,
+    serve: Callable[[int, Callable[[], RunResult | None]], None],
+    stop: Callable[[], None],
+) -> None:
+    """``serve(slot, take)`` on ``jobs`` threads, each taking the points not started one at
+    a time (``take()`` gives None when none is left). On Ctrl-C, SIGTERM or SIGHUP
+    (:mod:`recipes.signals`) ``stop()`` stops what runs, the threads end, and the interrupt
+    goes on."""
+    pending: queue.Queue[RunResult] = queue.Queue()
+    for result in sweep.results:
+        if result.status == RunStatus.NOT_STARTED:
+            pending.put(result)
+
+    def take() -> RunResult | None:
+        try:
+            return pending.get_nowait()
+        except queue.Empty:
+            return None
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        try:
+            list(pool.map(lambda slot: serve(slot, take), range(jobs)))
+        except KeyboardInterrupt:
+            stop()  # first; leaving the pool waits for its threads
+            raise
+
+
 class ProcessExecutor:
     """``processes``: points on runner processes, ``jobs`` at a time, a fresh runner per point
     unless ``reuse``. On Ctrl-C, SIGTERM or SIGHUP every runner is stopped and waited for: none
     is left behind."""
 
-    reuse = False
-
-    def __init__(self, jobs: int = 1) -> None:
+    def __init__(self, jobs: int = 1, reuse: bool = False) -> None:
         self.jobs = jobs
+        self.reuse = reuse
 
     def run(self, sweep: SweepResults, progress: Any) -> None:
-        pending: queue.Queue[RunResult] = queue.Queue()
-        for result in sweep.results:
-            if result.status == RunStatus.NOT_STARTED:
-                pending.put(result)
         children = Children()
 
-        def serve(slot: int) -> None:
+        def serve(slot: int, take: Callable[[], RunResult | None]) -> None:
             runner: Runner | None = None
             try:
-                while not children.stopping:
-                    try:
-                        result = pending.get_nowait()
-                    except queue.Empty:
-                        return
+                while not children.stopping and (result := take()) is not None:
                     backend = sweep.recipe_of(result).config.backend
                     if runner is not None and not (
                         self.reuse and runner.alive and runner.backend == backend
@@ -120,21 +142,14 @@ class ProcessExecutor:
                     request = point_request(sweep, result)
                     progress.started(result)
                     started = time.perf_counter()
-                    record_outcome(result, run_on(runner, request, log), started)
+                    record_outcome(result, runner.run(request, log), started)
                     progress.done(result)
             finally:
                 if runner is not None:
                     runner.close()
 
-        with concurrent.futures.ThreadPoolExecutor(max_workers=self.jobs) as pool:
-            try:
-                list(pool.map(serve, range(self.jobs)))
-            except KeyboardInterrupt:  # or SIGTERM, SIGHUP (recipes.signals): stop every
-                children.stop_all()  # runner first; leaving the pool waits for its threads
-                raise
+        run_in_slots(sweep, self.jobs, serve, children.stop_all)
 
 
-class WorkerExecutor(ProcessExecutor):
-    """``workers``: ``jobs`` runner processes, each running point after point."""
-
-    reuse = True
+# ``workers``: ``jobs`` runner processes, each running point after point
+WorkerExecutor = functools.partial(ProcessExecutor, reuse=True)

@@ -86,15 +86,15 @@ def _use_token_if_there_is_one() -> None:
                 Config.initialize("")
 
 
-def connect(address: str | None) -> tuple[Any, bool]:
+def connect(address: str | None) -> Any:
     """Ray, connected to the cluster at ``address`` (``auto``: the one this machine belongs
-    to), or to a Ray instance started on this machine when ``address`` is None. Returns
-    ``(ray, True)`` when this call connected, ``(ray, False)`` when it already was."""
+    to), or to a Ray instance started on this machine when ``address`` is None; Ray's own
+    exit hook disconnects it (and stops a Ray instance it started)."""
     if address not in (None, "auto"):
         _use_token_if_there_is_one()  # read when Ray is imported
     ray = import_ray()
     if ray.is_initialized():
-        return ray, False
+        return ray
     if address not in (None, "auto"):
         _check_reachable(address)
     options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
@@ -110,7 +110,7 @@ def connect(address: str | None) -> tuple[Any, bool]:
                 "`ray start --head`, or leave --address out to start Ray on this machine; a "
                 "cluster with token authentication needs its ~/.ray/auth_token here too)"
             ) from None
-    return ray, True
+    return ray
 
 
 def check_resources(ray: Any, cpus: float, gpus: float) -> None:
@@ -120,12 +120,11 @@ def check_resources(ray: Any, cpus: float, gpus: float) -> None:
         resources = node.get("Resources", {})
         if resources.get("CPU", 0) >= cpus and resources.get("GPU", 0) >= gpus:
             return
-    total_cpus = sum(node.get("Resources", {}).get("CPU", 0) for node in nodes)
-    total_gpus = sum(node.get("Resources", {}).get("GPU", 0) for node in nodes)
+    total = ray.cluster_resources()
     raise RecipeError(
         f"no Ray node has {cpus:g} CPU(s) and {gpus:g} GPU(s) for a run (the cluster has "
-        f"{len(nodes)} node(s), {total_cpus:g} CPUs, {total_gpus:g} GPUs in all): lower "
-        "--cpus-per-run / --gpus-per-run, or add a node that has them"
+        f"{len(nodes)} node(s), {total.get('CPU', 0):g} CPUs, {total.get('GPU', 0):g} GPUs in "
+        "all): lower --cpus-per-run / --gpus-per-run, or add a node that has them"
     )
 
 

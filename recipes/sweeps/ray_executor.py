@@ -21,20 +21,20 @@ Ctrl-C, SIGTERM or SIGHUP on the sweep cancels its tasks: each running one stops
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from recipes import child as point_runners
-from recipes.child import Children, Runner, outcome_of_lost_point, run_on
+from recipes.child import Children, Runner, outcome_of_lost_point
 from recipes.errors import first_line
 from recipes.outcome import PointRequest, RunOutcome
-from recipes.signals import signals_deferred
-from recipes.status import RunStatus
-from recipes.sweeps.executors import log_path, point_request, record_outcome
+from recipes.sweeps.executors import log_path, point_request, record_outcome, run_in_slots
 from recipes.sweeps.ray_cluster import check_resources, check_shared_storage, connect
 from recipes.sweeps.records import RunResult, SweepResults
 
@@ -48,32 +48,23 @@ def run_on_node(
     reaches us: it stops the run, which records ``interrupted``, and the task returns its
     outcome. ``command`` is the driver's runner command, run with this node's Python."""
     point = PointRequest.from_json(request)
-    command = [sys.executable, *command[1:]]
     children = Children()
-    replies: list[RunOutcome] = []
-    errors: list[BaseException] = []
 
-    def work() -> None:
+    def work() -> RunOutcome:  # what it raises (e.g. an unwritable log) fails the task
+        runner = Runner(backend, children, Path(log), env, [sys.executable, *command[1:]])
         try:
-            runner = Runner(backend, children, Path(log), env, command)
-            try:
-                replies.append(run_on(runner, point, Path(log)))
-            finally:
-                runner.close()
-        except BaseException as error:  # e.g. the log cannot be written: the task fails with it
-            errors.append(error)
+            return runner.run(point, Path(log))
+        finally:
+            runner.close()
 
-    thread = threading.Thread(target=work, daemon=True)
-    thread.start()
-    try:
-        while thread.is_alive():
-            thread.join(0.2)
-    except KeyboardInterrupt:
-        children.stop_all()
-        thread.join()
-    if errors:
-        raise errors[0]
-    return replies[0].to_json()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(work)
+        try:
+            while not future.done():
+                concurrent.futures.wait([future], timeout=0.2)
+        except KeyboardInterrupt:
+            children.stop_all()  # leaving the pool then waits for the run's outcome
+    return future.result().to_json()
 
 
 def _forwarded_env(gpus_per_run: float) -> dict[str, str]:
@@ -115,14 +106,13 @@ class RayExecutor:
     def preflight(settings: Any, output_root: Path) -> None:
         """Before anything is created: Ray installed, its cluster reachable, a node that can
         take a point, and the output root shared by every node."""
-        ray, _ = connect(settings.ray.address)
+        ray = connect(settings.ray.address)
         check_resources(ray, settings.ray.cpus_per_run, settings.ray.gpus_per_run)
         check_shared_storage(ray, Path(output_root))
 
     def run(self, sweep: SweepResults, progress: Any) -> None:
         settings = sweep.base.config.sweep.ray
-        ray, connected_here = connect(settings.address)
-        pending = [result for result in sweep.results if result.status == RunStatus.NOT_STARTED]
+        ray = connect(settings.address)
         task = ray.remote(run_on_node).options(
             num_cpus=settings.cpus_per_run,
             num_gpus=settings.gpus_per_run,
@@ -130,43 +120,30 @@ class RayExecutor:
             retry_exceptions=False,
         )
         env = _forwarded_env(settings.gpus_per_run)
-        in_flight: dict[Any, tuple[RunResult, PointRequest, float]] = {}
+        in_flight: set[Any] = set()
+        lock = threading.Lock()  # no task starts once the sweep is stopping
+        stopping = threading.Event()
 
-        def finish(reference: Any) -> None:
-            result, request, started = in_flight.pop(reference)
-            record_outcome(result, _collect(ray, reference, request), started)
-            progress.done(result)
-
-        try:
-            while pending or in_flight:
-                while pending and len(in_flight) < self.jobs:
-                    result = pending.pop(0)
+        def serve(slot: int, take: Callable[[], RunResult | None]) -> None:
+            while (result := take()) is not None:
+                backend = sweep.recipe_of(result).config.backend
+                with lock:
+                    if stopping.is_set():
+                        return
                     request = point_request(sweep, result)
-                    log = log_path(sweep, result)
-                    result.log = log
-                    backend = sweep.recipe_of(result).config.backend
-                    progress.started(result)
-                    arguments = (
-                        request.to_json(),
-                        str(log),
-                        backend,
-                        env,
-                        point_runners.runner_command(),
-                    )
-                    reference = task.remote(*arguments)
-                    in_flight[reference] = (result, request, time.perf_counter())
-                # Ray turns a signal's exception into a plain KeyboardInterrupt: deferred, it
-                # stays Stopped(SIGTERM) (exit status 143), raised within the 1 s timeout
-                with signals_deferred():
-                    done, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
-                    for reference in done:
-                        finish(reference)
-        except KeyboardInterrupt:  # cancel every task in flight (a running one stops its run)
-            for reference in in_flight:
-                ray.cancel(reference)
-            for reference in list(in_flight):  # and wait for each
-                finish(reference)
-            raise
-        finally:
-            if connected_here:
-                ray.shutdown()
+                    result.log = log_path(sweep, result)
+                    arguments = (request.to_json(), str(result.log), backend, env)
+                    reference = task.remote(*arguments, point_runners.runner_command())
+                    in_flight.add(reference)
+                progress.started(result)
+                started = time.perf_counter()
+                record_outcome(result, _collect(ray, reference, request), started)
+                progress.done(result)
+
+        def stop() -> None:  # cancel every task in flight: a running one stops its run
+            with lock:
+                stopping.set()
+                for reference in in_flight:
+                    ray.cancel(reference)
+
+        run_in_slots(sweep, self.jobs, serve, stop)

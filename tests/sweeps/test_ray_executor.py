@@ -155,20 +155,10 @@ def test_an_unreachable_cluster_is_one_line_and_dry_run_names_the_resources(tmp_
 
 
 def run_processes(output_root: Path) -> set[int]:
-    """The ``python -m recipes run`` processes writing under ``output_root`` (from /proc)."""
-    found = set()
-    for entry in os.listdir("/proc"):
-        try:
-            arguments = Path(f"/proc/{entry}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if (
-            b"recipes" in arguments
-            and b"run" in arguments
-            and str(output_root).encode() in (arguments)
-        ):
-            found.add(int(entry))
-    return found
+    """The processes running the runs under ``output_root`` (each run.json's ``pid``: a point
+    runner, ``python -m recipes.child``), those still alive."""
+    pids = {json.loads(path.read_text())["pid"] for path in output_root.glob("hinge/*/run.json")}
+    return {pid for pid in pids if os.path.exists(f"/proc/{pid}")}
 
 
 @pytest.mark.slow

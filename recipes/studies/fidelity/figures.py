@@ -74,18 +74,18 @@ def plot_distributions(
 
 def tutorial_figure(
     tutorial: str,
-    rows: Sequence[Published],
-    distributions: Mapping[str, Mapping[str, Distribution]],
+    entries: Sequence[Mapping[str, Any]],
     path: Path,
-    extra: Mapping[str, Mapping[str, Sequence[float]]] | None = None,
-    lines: Mapping[str, Mapping[str, float]] | None = None,
-    subtitle: str = "",
+    extra: Mapping[str, Sequence[float]] | None = None,
+    lines: Mapping[str, float] | None = None,
 ) -> Path:
+    """One panel per published number (``entries``: the report's rows, each with its
+    distribution per source); ``extra`` and ``lines`` go to the first panel."""
     from recipes.report.canvas import subplots  # no pyplot: leaves a notebook's backend alone
     from recipes.report.plots import save_figure
 
-    columns = min(len(rows), 4)
-    lines_of_panels = math.ceil(len(rows) / columns)
+    columns = min(len(entries), 4)
+    lines_of_panels = math.ceil(len(entries) / columns)
     figure, axes = subplots(
         lines_of_panels,
         columns,
@@ -93,15 +93,10 @@ def tutorial_figure(
         squeeze=False,
         dpi=110,
     )
-    for ax, row in zip(axes.flat, rows, strict=False):
-        plot_distributions(
-            ax,
-            row,
-            distributions[row.name],
-            (extra or {}).get(row.name),
-            (lines or {}).get(row.name),
-        )
-    for ax in list(axes.flat)[len(rows) :]:
+    for index, (ax, entry) in enumerate(zip(axes.flat, entries, strict=False)):
+        marks = (extra, lines) if index == 0 else (None, None)
+        plot_distributions(ax, entry["row"], entry["by_source"], *marks)
+    for ax in list(axes.flat)[len(entries) :]:
         ax.set_visible(False)
-    figure.suptitle(f"{tutorial}: published numbers vs seeds{subtitle}", fontsize=11)
+    figure.suptitle(f"{tutorial}: published numbers vs seeds", fontsize=11)
     return save_figure(figure, path)

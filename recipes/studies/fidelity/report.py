@@ -97,18 +97,12 @@ def summarize(rows: Sequence[Published], samples: Sequence[Sample]) -> dict[str,
     return table
 
 
-def write_numbers(folder: Path, table: dict[str, Any], samples: Sequence[Sample]) -> list[Path]:
-    """numbers.csv (each distribution) and samples.csv (each seed's numbers, with its origin)."""
-    _write_distributions(folder / "numbers.csv", table)
-    _write_samples(folder / "samples.csv", samples)
-    return [folder / "numbers.csv", folder / "samples.csv"]
-
-
 # numbers.csv names these Distribution fields otherwise; it has every field but the values
 RENAMED = {"n": "seeds", "low": "min", "high": "max"}
 
 
-def _write_distributions(path: Path, table: dict[str, Any]) -> None:
+def write_numbers(folder: Path, table: dict[str, Any], samples: Sequence[Sample]) -> None:
+    """numbers.csv (each distribution) and samples.csv (each seed's numbers, with its origin)."""
     fields = [field.name for field in dataclasses.fields(Distribution) if field.name != "values"]
     header = ["tutorial", "published_number", "published", "source"]
     header += [RENAMED.get(name, name) for name in fields]
@@ -119,10 +113,7 @@ def _write_distributions(path: Path, table: dict[str, Any]) -> None:
         for name, entry in table.items()
         for source, d in entry["by_source"].items()
     ]
-    write_csv(path, [*header, "verdict"], lines)
-
-
-def _write_samples(path: Path, samples: Sequence[Sample]) -> None:
+    write_csv(folder / "numbers.csv", [*header, "verdict"], lines)
     header = ["tutorial", "source", "seed", "loss", "metric", "value", "origin"]
     lines = [
         [s.tutorial, s.source, s.seed, s.labels.get("loss", ""), metric, value, s.origin]
@@ -130,7 +121,7 @@ def _write_samples(path: Path, samples: Sequence[Sample]) -> None:
         for metric, value in s.metrics.items()
         if isinstance(value, (int, float)) and not isinstance(value, bool)
     ]
-    write_csv(path, header, lines)
+    write_csv(folder / "samples.csv", header, lines)
 
 
 def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[str]:
@@ -153,22 +144,15 @@ def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[
 def draw_figures(
     folder: Path, table: dict[str, Any], bayes: dict[str, Any] | None
 ) -> dict[str, str]:
+    """One figure per tutorial, the Bayes rule and limit beside the rings' number."""
     figures = {}
     for tutorial in dict.fromkeys(e["row"].tutorial for e in table.values()):
         entries = [e for e in table.values() if e["row"].tutorial == tutorial]
-        extra, lines = {}, {}
+        marks = {}
         if tutorial == "focal_rings" and bayes:
-            name = entries[0]["row"].name
-            extra[name] = {"Bayes rule\n(-radius)": bayes["per_seed"]}
-            lines[name] = {"Bayes limit": bayes["limit"]["closed_form"]}
-        path = folder / f"{tutorial}.png"
-        tutorial_figure(
-            tutorial,
-            [e["row"] for e in entries],
-            {e["row"].name: e["by_source"] for e in entries},
-            path,
-            extra,
-            lines,
-        )
-        figures[tutorial] = path.name
+            marks["extra"] = {"Bayes rule\n(-radius)": bayes["per_seed"]}
+            marks["lines"] = {"Bayes limit": bayes["limit"]["closed_form"]}
+        figures[tutorial] = tutorial_figure(
+            tutorial, entries, folder / f"{tutorial}.png", **marks
+        ).name
     return figures

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from recipes.studies.loss_gallery.derivatives import loss_derivative
+
 POINTS = 100
 REGRESSION_RANGE = (-1.0, 1.0)
 REGRESSION_TARGET = 0.0
@@ -26,23 +28,11 @@ FOCAL_PARAMS = {"gamma": 2.0, "alpha": 0.75}
 # ------------------------------------------------------------------------- tensor helpers
 
 
-def keras_module() -> Any:
-    """Keras, imported on first use (so importing the gallery does not load it)."""
-    import keras
-
-    return keras
-
-
 def float32(values: Any) -> Any:
     """``values`` as a float32 tensor of the active backend."""
-    return keras_module().ops.convert_to_tensor(
-        np.asarray(values, dtype="float32"), dtype="float32"
-    )
+    import keras
 
-
-def to_numpy(tensor: Any) -> np.ndarray:
-    """A backend tensor as a float64 NumPy array."""
-    return np.asarray(keras_module().ops.convert_to_numpy(tensor), dtype=float)
+    return keras.ops.convert_to_tensor(np.asarray(values, dtype="float32"), dtype="float32")
 
 
 def format_params(params: dict[str, Any]) -> str:
@@ -61,27 +51,13 @@ def loss_params_for(name: str, wanted: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in wanted.items() if key in fields}
 
 
-def per_sample_loss(
-    name: str,
-    params: dict[str, Any],
-    y_true: Any,
-    y_pred: Any,
-    sample_weight: Any = None,
-) -> np.ndarray:
-    """Per-sample values of the registry loss ``name`` (the same instance a trainer compiles
-    with, rebuilt from its config with ``reduction="none"``)."""
-    from recipes.components.losses import get_loss
-
-    loss = get_loss(name, params)
-    unreduced = type(loss).from_config({**loss.get_config(), "reduction": "none"})
-    return to_numpy(unreduced(y_true, y_pred, sample_weight=sample_weight)).reshape(-1)
-
-
 def mean_loss(name: str, params: dict[str, Any], y_true: Any, y_pred: Any) -> float:
     """The registry loss as a trainer sees it (default reduction: mean over the batch)."""
+    import keras
+
     from recipes.components.losses import get_loss
 
-    return float(to_numpy(get_loss(name, params)(y_true, y_pred)))
+    return float(keras.ops.convert_to_numpy(get_loss(name, params)(y_true, y_pred)))
 
 
 # --------------------------------------------------------------------------------- curves
@@ -234,7 +210,8 @@ def classification_specs() -> list[CurveSpec]:
 
 
 def evaluate(spec: CurveSpec, predictions: np.ndarray, target: float) -> Curve:
-    """The curve's loss at every prediction (as a column of samples) against ``target``.
+    """The curve's loss at every prediction (as a column of samples) against ``target``: the
+    per-point values of :func:`~.derivatives.loss_derivative`, the loss a trainer compiles.
 
     Points a probability-only loss does not define are never passed to Keras (which would
     clip them into a finite but meaningless value); they stay NaN.
@@ -243,12 +220,9 @@ def evaluate(spec: CurveSpec, predictions: np.ndarray, target: float) -> Curve:
     if spec.probability_only:
         defined = (predictions > 0) & (predictions < 1)
     values = np.full(len(predictions), np.nan)
-    chosen = predictions[defined].reshape(-1, 1)
-    weights = None
-    if spec.sample_weight is not None:
-        weights = float32(np.full(len(chosen), spec.sample_weight, "float32"))
-    y_true = float32(np.full_like(chosen, target))
-    values[defined] = per_sample_loss(spec.loss, spec.params, y_true, float32(chosen), weights)
+    per_point, _ = loss_derivative(spec.loss, spec.params, predictions[defined], target)
+    # a sample weight multiplies each point's loss, as Keras applies it
+    values[defined] = per_point * (1.0 if spec.sample_weight is None else spec.sample_weight)
     if not np.isfinite(values[defined]).all():
         raise ValueError(f"loss gallery: '{spec.name}' ({spec.loss}) gave non-finite values")
     return Curve(**vars(spec), predictions=predictions, target=target, values=values)

@@ -19,7 +19,6 @@ from recipes.studies.loss_gallery.curves import (
     FOCAL_PARAMS,
     float32,
     format_params,
-    keras_module,
     loss_params_for,
     mean_loss,
 )
@@ -68,7 +67,10 @@ def worked_examples() -> list[Example]:
         _bce_examples()
         + _categorical_examples()
         + [_softmax_002_example()]
-        + _kl_003_examples()
+        + [
+            _kl_003_example("kl_003_a", [0.07158904, 0.92822515], 0.07447962),
+            _kl_003_example("kl_003_d", [0.11774177, 0.88200493], 0.12555622),
+        ]
         + _focal_examples()
         + _symmetric_ce_examples()
     )
@@ -76,6 +78,8 @@ def worked_examples() -> list[Example]:
 
 def _bce_examples() -> list[Example]:
     """001: BCELoss on sigmoid outputs vs BCEWithLogitsLoss on logits."""
+    import keras
+
     logits = float32([5.0, 3.0, 10.0, -5.0, -3.0, -10.0])
     labels = float32([1.0, 1.0, 1.0, 0.0, 0.0, 0.0])
     inputs = "y_pred = [5, 3, 10, -5, -3, -10], y_true = [1, 1, 1, 0, 0, 0]"
@@ -85,9 +89,7 @@ def _bce_examples() -> list[Example]:
             source="001 (torch nn.BCELoss)",
             inputs=inputs,
             computation="binary_crossentropy(y_true, sigmoid(y_pred))",
-            computed=mean_loss(
-                "binary_crossentropy", {}, labels, keras_module().ops.sigmoid(logits)
-            ),
+            computed=mean_loss("binary_crossentropy", {}, labels, keras.ops.sigmoid(logits)),
             published=0.0184,
             decimals=4,
             note="on TensorFlow Keras reads the logits behind a sigmoid output, so this equals "
@@ -108,7 +110,8 @@ def _bce_examples() -> list[Example]:
 
 def _categorical_examples() -> list[Example]:
     """001: CrossEntropyLoss == LogSoftmax + NLLLoss == KLDivLoss from one-hot targets."""
-    ops = keras_module().ops
+    from keras import ops
+
     logits = float32([[10.0, 0.0, -10.0], [8.0, 8.0, 8.0]])
     one_hot = ops.one_hot(ops.convert_to_tensor([0, 2]), 3)
     inputs = "logits = [[10, 0, -10], [8, 8, 8]], labels = [0, 2] (one-hot)"
@@ -161,16 +164,9 @@ def _softmax_002_example() -> Example:
     )
 
 
-def _kl_003_examples() -> list[Example]:
-    """003: KL divergence of two XOR-network outputs from the label [0, 1]."""
-    return [
-        _kl_003_example("kl_003_a", [0.07158904, 0.92822515], 0.07447962),
-        _kl_003_example("kl_003_d", [0.11774177, 0.88200493], 0.12555622),
-    ]
-
-
 def _kl_003_example(name: str, predicted: list[float], published: float) -> Example:
-    """KL([0, 1] || ``predicted``) through the registry, against 003's ``published`` value."""
+    """003: KL([0, 1] || ``predicted``), one of two XOR-network outputs, through the registry,
+    against 003's ``published`` value."""
     # What the text's formula gives with 0 log 0 = 0, and the term Keras' clip of p to
     # [epsilon, 1] adds instead of that 0 (float64 NumPy: notes only, not the loss).
     textbook = -math.log(predicted[1])

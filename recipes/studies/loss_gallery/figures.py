@@ -19,15 +19,6 @@ REGRESSION_FIGURE = "regression_losses.png"
 CLASSIFICATION_FIGURE = "classification_losses.png"
 
 
-def _new_axes(ax: Any, dpi: int = 120) -> Any:
-    """``ax``, or fresh axes of the gallery's size when it is None."""
-    if ax is not None:
-        return ax
-    from recipes.report import plots
-
-    return plots.new_axes(GALLERY_FIGURE_SIZE, dpi=dpi)
-
-
 def _mark_off_axis(ax: Any, curves: list[Curve], y_limits: tuple[float, float]) -> None:
     """An arrow, with the maximum, for each curve that goes above ``y_limits``."""
     for curve in curves:
@@ -54,13 +45,18 @@ def plot_loss_curves(
     y_limits: tuple[float, float] | None = None,
     legend_loc: str = "best",
     probability_band: bool = False,
+    dpi: int = 120,
 ) -> Any:
     """Loss value against prediction, one line per curve; NaN (undefined) points are not drawn.
 
     A curve that leaves ``y_limits`` gets an arrow saying where it goes; ``probability_band``
-    shades 0 < p < 1, the only place a prediction is a probability.
+    shades 0 < p < 1, the only place a prediction is a probability. Without ``ax``, fresh axes
+    of the gallery's size.
     """
-    ax = _new_axes(ax)
+    if ax is None:
+        from recipes.report import plots
+
+        ax = plots.new_axes(GALLERY_FIGURE_SIZE, dpi=dpi)
     if probability_band:
         ax.axvspan(0, 1, color="0.85", alpha=0.6, lw=0, label="0 < p < 1 (a probability)")
     if target is not None:
@@ -83,7 +79,8 @@ def regression_figure(curves: list[Curve], backend: str, dpi: int = 120, ax: Any
     """The axes of regression_losses.png (legend at the top centre, above the valley)."""
     return plot_loss_curves(
         curves,
-        ax=_new_axes(ax, dpi=dpi),
+        ax=ax,
+        dpi=dpi,
         title=f"Regression losses against the prediction, target 0 ({backend})",
         legend_loc="upper center",
     )
@@ -94,7 +91,8 @@ def classification_figure(curves: list[Curve], backend: str, dpi: int = 120, ax:
     near 0; the y-axis stops at 4.6 and says where the squared hinge goes)."""
     return plot_loss_curves(
         curves,
-        ax=_new_axes(ax, dpi=dpi),
+        ax=ax,
+        dpi=dpi,
         title=f"Classification losses against the prediction, target 1 ({backend})",
         target=CLASSIFICATION_TARGET,
         y_limits=CLASSIFICATION_Y_LIMITS,

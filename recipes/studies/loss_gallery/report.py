@@ -79,7 +79,7 @@ def _curves_section(curves: dict[str, list[Curve]]) -> list[str]:
         "",
         f"![classification losses]({CLASSIFICATION_FIGURE})",
         "",
-        *_table(["figure", "curve", "registry loss", "formula", "note"], rows),
+        markdown_table(["figure", "curve", "registry loss", "formula", "note"], rows).rstrip(),
         "",
         f"Curve values: `{CURVES_FILE}` (loss, prediction, target, value); points where a loss "
         "is not defined are left out.",
@@ -108,7 +108,9 @@ def _derivatives_section(given: list[DerivativeCurve]) -> list[str]:
         "with, for a positive point (y = 1) with score p: below 0 the loss pushes the score "
         "up, at 0 it has stopped pushing.",
         "",
-        *_table(["loss", "targets", *(f"d/dp at p = {p:g}" for p in PUSH_AT)], rows),
+        markdown_table(
+            ["loss", "targets", *(f"d/dp at p = {p:g}" for p in PUSH_AT)], rows
+        ).rstrip(),
         "",
         f"Values and derivatives: `{DERIVATIVES_FILE}` (loss, score, target, value, derivative).",
         "",
@@ -154,7 +156,7 @@ def _examples_section(examples: list[Example]) -> list[str]:
         "A value matches when |computed - published| is at most half a unit in the published "
         f"last digit plus {FLOAT32_SLACK:g} (float32 rounding).",
         "",
-        *_table(header, rows),
+        markdown_table(header, rows).rstrip(),
     ]
 
 
@@ -177,8 +179,3 @@ def _notes(examples: list[Example]) -> list[str]:
         "outside that interval it would return finite, meaningless values.",
     ]
     return lines
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    """A Markdown table as lines (every cell is text already, so only ``|`` is escaped)."""
-    return markdown_table(header, rows).splitlines()
