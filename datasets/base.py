@@ -84,10 +84,11 @@ def data_files(name: str, params: dict[str, Any] | DatasetParams) -> list[Path]:
     ``path``, or a Keras cache file when present); ``[]`` for a generator. A run records these
     files' fingerprints so a resume can tell that its data changed. A dataset names its files
     by registering ``files=`` (a function of its validated parameters)."""
-    entry = DATASETS.entry(name)
-    files = entry.info.get("files")
-    if files is None:
-        return []
-    if entry.params is not None and not isinstance(params, entry.params):
-        params = entry.params.model_validate(dict(params or {}))
-    return [Path(path) for path in files(params)]
+    files = DATASETS.entry(name).info.get("files")
+    return [] if files is None else [Path(path) for path in files(validated_params(name, params))]
+
+
+def validated_params(name: str, params: dict[str, Any] | DatasetParams) -> DatasetParams:
+    """The named dataset's parameters as its schema validates them."""
+    schema = DATASETS.entry(name).params
+    return params if isinstance(params, schema) else schema.model_validate(dict(params or {}))

@@ -16,11 +16,13 @@ from pathlib import Path
 import numpy as np
 import pydantic
 
+from recipes.datasets.sizes import DataSize
 from recipes.datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
 from recipes.errors import RecipeError
 
 MISSING_TEXTS = {"", "nan", "na", "n/a", "null", "none"}
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # features are stored as float32
+HEADER_LIMIT = 1 << 20  # bytes of the first line read for the column names
 
 
 class CsvParams(TableParams):
@@ -240,4 +242,18 @@ def _not_text_error(path: Path, params: CsvParams, source: str) -> RecipeError:
     return RecipeError(f"{source} is not UTF-8 text ({where})", key="data.path", hint=fix)
 
 
-register_table_format("csv", CsvParams, read_csv_table, "The CSV's rows")
+def csv_size(params: CsvParams, path: Path) -> DataSize | None:
+    """The file's size on disk, and its width from the header line (all columns but the
+    label, unless ``features`` lists them)."""
+    try:
+        with open(path, "rb") as stream:
+            header = stream.readline(HEADER_LIMIT).decode("utf-8", "replace")
+    except OSError:
+        return None  # the dataset's own check names the problem
+    columns = next(csv.reader([header]), [])
+    width = len(params.features) if params.features else max(len(columns) - 1, 1)
+    what = "the file's size (its text, read as numbers)"
+    return DataSize(None, width, path.stat().st_size, "data.path", what)
+
+
+register_table_format("csv", CsvParams, read_csv_table, "The CSV's rows", csv_size)

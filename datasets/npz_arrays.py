@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import zipfile
 import zlib
+from pathlib import Path
 
 import numpy as np
 
+from recipes.datasets.sizes import DataSize, arrays_size, npz_shapes, rows_and_width
 from recipes.datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
 from recipes.errors import RecipeError
 
@@ -120,4 +122,13 @@ def read_npz_table(params: NpzParams) -> Table:
     return Table(_as_float32(features, source), labels, names, source)
 
 
-register_table_format("npz", NpzParams, read_npz_table, "The arrays' rows")
+def npz_size(params: NpzParams, path: Path) -> DataSize | None:
+    """From the header of ``x`` (no data read)."""
+    try:
+        samples, width = rows_and_width(npz_shapes(path).get("x"))
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return None  # the dataset's own check names the problem
+    return arrays_size(samples, width, 1, "data.path")
+
+
+register_table_format("npz", NpzParams, read_npz_table, "The arrays' rows", npz_size)
