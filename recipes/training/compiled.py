@@ -89,18 +89,18 @@ class CompiledGroup:
             symbolic_build(member.model, batch)  # what fit does: builds metrics
         _check_same_structure(self.members)
         # one program per epoch: the epoch's steps, then (with validation data) its evaluation
-        self._train_epoch = jax.jit(jax.vmap(self._one_epoch, in_axes=(0, None, 0, 0, 0, 0, 0)))
-        self._train_and_validate = jax.jit(
-            jax.vmap(self._one_validated_epoch, in_axes=(0, None, 0, 0, 0, 0, 0, 0, 0, 0))
-        )
+        validation = (0, 0, 0) if self.members[0].x_val is not None else ()
+        in_axes = (0, None, 0, 0, 0, 0, 0, *validation)  # the fresh metrics are shared
+        self._train_epoch = jax.jit(jax.vmap(self._one_epoch, in_axes=in_axes))
         self._split = jax.jit(self._unstack)
         self.programs = ProgramCache(self.leader, program_folder)
         self._programs: dict[str, Callable] = {}
 
     # --- the compiled programs (traced once per group; ``leader`` is only a template) ---
 
-    def _one_epoch(self, state, fresh_metrics, x, y, batches, remainder, active):
-        """One model's epoch: (new state, the epoch's logs as fit reports them)."""
+    def _one_epoch(self, state, fresh_metrics, x, y, batches, remainder, active, *validation):
+        """One model's epoch: (new state, the epoch's logs as fit reports them); given
+        ``validation`` (data, batches, remainder), its validation logs too (``val_`` names)."""
         import jax
 
         trainable, non_trainable, optimizer_variables = state
@@ -108,23 +108,13 @@ class CompiledGroup:
         end, logs = _over_batches(self.leader.train_step, start, x, y, batches, remainder)
         # a model whose callbacks stopped it keeps its state (early stopping in a group)
         end = jax.tree_util.tree_map(lambda new, old: jax.numpy.where(active, new, old), end, start)
+        if validation:
+            (x_val, y_val), val_batches, val_remainder = validation
+            val_start = (end[0], end[1], fresh_metrics)
+            step = self.leader.test_step
+            _, val_logs = _over_batches(step, val_start, x_val, y_val, val_batches, val_remainder)
+            logs = {**logs, **{f"val_{key}": value for key, value in val_logs.items()}}
         return end[:3], logs
-
-    def _one_validated_epoch(
-        self, state, fresh_metrics, x, y, batches, remainder, active, validation, val_batches,
-        val_remainder,
-    ):  # fmt: skip
-        """One model's epoch, then its validation logs (``val_`` names), in one program."""
-        state, logs = self._one_epoch(state, fresh_metrics, x, y, batches, remainder, active)
-        val_logs = self._one_evaluation(
-            state[0], state[1], fresh_metrics, validation, val_batches, val_remainder
-        )
-        return state, {**logs, **{f"val_{key}": value for key, value in val_logs.items()}}
-
-    def _one_evaluation(self, trainable, non_trainable, fresh_metrics, x, batches, remainder):
-        """One model's validation logs (``evaluate`` on the validation data)."""
-        start = (trainable, non_trainable, fresh_metrics)
-        return _over_batches(self.leader.test_step, start, x[0], x[1], batches, remainder)[1]
 
     @staticmethod
     def _unstack(stacked):
@@ -150,7 +140,6 @@ class CompiledGroup:
         x_train = _on_device(np.stack([m.x_train for m in self.members]))
         y_train = _on_device(np.stack([m.y_train for m in self.members]))
         validation = self._validation_arrays()
-        epoch_function = self._train_epoch if validation is None else self._train_and_validate
         # each epoch's end gives every training model its weights (_end_epoch): nothing is
         # left to copy back when the loop ends, however it ends
         for epoch in range(initial_epoch, epochs):
@@ -159,9 +148,7 @@ class CompiledGroup:
             batches, remainder = self._epoch_order(epoch)
             active = _on_device(np.asarray([m.active for m in self.members]))
             arguments = (state, fresh_metrics, x_train, y_train, batches, remainder, active)
-            if validation is not None:
-                arguments = (*arguments, *validation)
-            state, logs = self._run("epoch", epoch_function, *arguments)
+            state, logs = self._run("epoch", self._train_epoch, *arguments, *validation)
             self._end_epoch(epoch, state, logs)
             if on_epoch is not None:
                 on_epoch(epoch, len(self._active()))
@@ -206,9 +193,10 @@ class CompiledGroup:
         model.reset_metrics()
         return [v.value for v in model.metrics_variables]
 
-    def _validation_arrays(self) -> tuple[Any, ...] | None:
+    def _validation_arrays(self) -> tuple[Any, ...]:
+        """(data, batches, remainder) of every model's validation data; () without."""
         if self.members[0].x_val is None:
-            return None
+            return ()
         x_val = _on_device(np.stack([m.x_val for m in self.members]))
         y_val = _on_device(np.stack([m.y_val for m in self.members]))
         batches, remainder = _batches(np.arange(len(self.members[0].x_val)), self.batch_size)

@@ -33,10 +33,10 @@ from typing import Any
 
 from recipes.files import replaced_atomically
 from recipes.keras_environment import program_cache_folder
+from recipes.training.backend import library_versions
 
 SUFFIX = ".jaxexport"
 KEEP = 256  # programs kept in the folder; the oldest go first (a user loss's run copies it)
-LIBRARIES = ("jax", "jaxlib", "keras", "numpy", "ml_dtypes")
 
 
 class ProgramCache:
@@ -136,7 +136,7 @@ def model_identity(model: Any) -> str | None:
 def code_identity() -> str:
     """A digest of the libraries' versions and the source of every loaded module that is not
     part of an installed package (this project, a user's loss module)."""
-    digest = hashlib.sha256(json.dumps(_versions()).encode())
+    digest = hashlib.sha256(json.dumps(library_versions()).encode())
     for path in sorted(_uninstalled_sources()):
         digest.update(path.encode())
         digest.update(_file_digest(path))
@@ -158,19 +158,6 @@ def _digest_of(path: str, size: int, modified_ns: int) -> bytes:
         return hashlib.sha256(Path(path).read_bytes()).digest()
     except OSError:
         return b"unreadable"
-
-
-@functools.cache
-def _versions() -> dict[str, str]:
-    import importlib.metadata
-
-    versions = {"python": sys.version}
-    for name in LIBRARIES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
 
 
 @functools.cache
