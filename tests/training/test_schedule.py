@@ -8,7 +8,7 @@ import json
 import math
 
 import pytest
-from conftest import read_csv, shrink_overrides
+from conftest import read_csv, run_recipe, shrink_overrides
 
 from recipes.config.schema import TrainConfig
 from recipes.training.schedule import training_rows, training_schedule
@@ -63,7 +63,6 @@ def _check_budget(folder, trainer):
 
 def test_model_fit_trains_the_step_budget(tmp_path):
     from recipes.config.resolve import resolve_recipe
-    from recipes.training.door import run_recipe
 
     folder = run_recipe(resolve_recipe("hinge", SMALL_BUDGET), tmp_path, verbose=0)
     _check_budget(folder, "fit" if resolve_recipe("hinge").config.backend != "jax" else "compiled")
