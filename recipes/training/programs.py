@@ -2,10 +2,10 @@
 
 JAX's persistent compilation cache skips XLA's compiling when a recipe runs again, but every
 run still traces Keras' ``train_step`` and ``test_step`` in Python and lowers them, only to
-find the compiled program in that cache: measured on the hinge recipe, about 1.3 s of a
-cached fit's 1.9 s, where the 30 epochs themselves run in 0.2 s. ``jax.export`` serializes a
-traced and lowered program (StableHLO); loading it and calling ``Exported.call`` skips Keras'
-tracing, and its compiled form still comes from JAX's cache.
+find the compiled program in that cache. ``jax.export`` serializes a traced and lowered program
+(StableHLO); loading it and calling ``Exported.call`` skips Keras' tracing, and its compiled
+form still comes from JAX's cache. Measured on the hinge recipe (2 cores, median of 4 runs
+each): a fit takes 0.23 s from the exported programs, 0.37 s from JAX's cache alone.
 
 A program is keyed by everything that shapes it (:func:`program_key`): the shapes, dtypes and
 structure of its arguments, the model's config and compile config (loss, metrics, optimizer),
@@ -137,27 +137,13 @@ def code_identity() -> str:
     """A digest of the libraries' versions and the source of every loaded module that is not
     part of an installed package (this project, a user's loss module)."""
     digest = hashlib.sha256(json.dumps(library_versions()).encode())
-    for path in sorted(_uninstalled_sources()):
+    for path in sorted(_uninstalled_sources()):  # about 50 files: 1 ms to read and hash
         digest.update(path.encode())
-        digest.update(_file_digest(path))
+        try:
+            digest.update(Path(path).read_bytes())
+        except OSError:
+            digest.update(b"unreadable")
     return digest.hexdigest()
-
-
-def _file_digest(path: str) -> bytes:
-    """The sha256 of a file's bytes, remembered while its size and modification time stay."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return b"unreadable"
-    return _digest_of(path, status.st_size, status.st_mtime_ns)
-
-
-@functools.cache
-def _digest_of(path: str, size: int, modified_ns: int) -> bytes:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).digest()
-    except OSError:
-        return b"unreadable"
 
 
 @functools.cache
