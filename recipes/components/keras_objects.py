@@ -16,7 +16,7 @@ import keras
 import recipes.components.pytorch_losses  # noqa: F401
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="sign_accuracy")
+@keras.saving.register_keras_serializable(package="recipes")
 def sign_accuracy(y_true: Any, y_pred: Any) -> Any:
     """Per-sample ``sign(y_pred) == sign(y_true)`` for -1/+1 targets (a score of 0 counts as +1).
 
@@ -43,7 +43,7 @@ def _match_rank(y_true: Any, y_pred: Any) -> Any:
     return y_true
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="FocalLoss")
+@keras.saving.register_keras_serializable(package="recipes")
 class FocalLoss(keras.losses.Loss):
     """Binary focal loss (Lin et al. 2017) as the focal-loss tutorial defines it::
 
@@ -117,7 +117,7 @@ class FocalLoss(keras.losses.Loss):
         }
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="SymmetricCrossEntropy")
+@keras.saving.register_keras_serializable(package="recipes")
 class SymmetricCrossEntropy(keras.losses.Loss):
     """Symmetric cross entropy (Wang et al. 2019), binary form, as the focal-loss tutorial
     writes it::
@@ -185,7 +185,7 @@ class SymmetricCrossEntropy(keras.losses.Loss):
 # ------------------------------------------------------------------- Pseudo-Huber
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="pseudo_huber")
+@keras.saving.register_keras_serializable(package="recipes")
 def pseudo_huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     """Per-sample Pseudo-Huber loss, a smooth Huber: about L2 near 0, about L1 far away.
 
@@ -206,7 +206,7 @@ def pseudo_huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     return keras.ops.mean(values, axis=-1)
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="PseudoHuber")
+@keras.saving.register_keras_serializable(package="recipes")
 class PseudoHuber(keras.losses.Loss):
     """Pseudo-Huber loss: ``mean(delta^2 * (sqrt(1 + ((y_true - y_pred) / delta)^2) - 1))``.
 
@@ -237,7 +237,7 @@ class PseudoHuber(keras.losses.Loss):
         return {**super().get_config(), "delta": self.delta}
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="UserLoss")
+@keras.saving.register_keras_serializable(package="recipes")
 class UserLoss(keras.losses.Loss):
     """A user's loss (:mod:`recipes.components.user_loss`): ``reference`` is
     ``/abs/file.py:function`` (the run folder's copy) or ``module:attribute``, ``kwargs`` its

@@ -96,8 +96,6 @@ def run_point(
             lock = lock_run_folder(resume_folder)
             recipe, resume_entry = check_resumable(resume_folder, force)
             output_root = resume_folder.parent.parent
-        if recipe is None or output_root is None:
-            raise ValueError("run_point needs a recipe and an output root, or a resume folder")
         fresh_keras_state()
         task = TASKS.get(recipe.config.task)
         run = OpenRun(
