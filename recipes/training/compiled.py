@@ -22,7 +22,6 @@ from typing import Any
 import numpy as np
 
 from recipes.components.keras_private import initial_epoch, symbolic_build, train_validation_split
-from recipes.errors import RecipeError
 
 
 @dataclass
@@ -87,7 +86,6 @@ class CompiledGroup:
         for member in self.members:
             batch = (member.x_train[:batch_size], member.y_train[:batch_size])
             symbolic_build(member.model, batch)  # what fit does: builds metrics
-        _check_same_structure(self.members)
         # one program per epoch: the epoch's steps, then (with validation data) its evaluation
         validation = (0, 0, 0) if self.members[0].x_val is not None else ()
         in_axes = (0, None, 0, 0, 0, 0, 0, *validation)  # the fresh metrics are shared
@@ -170,7 +168,6 @@ class CompiledGroup:
     def _begin_training(self, epochs: int) -> int:
         import keras
 
-        initial_epochs = set()
         for member in self.members:
             member.callback_list = keras.callbacks.CallbackList(
                 member.callbacks,
@@ -183,10 +180,8 @@ class CompiledGroup:
             )
             member.model.stop_training = False
             member.callback_list.on_train_begin()  # a backup restores weights and epoch here
-            initial_epochs.add(initial_epoch(member.model))
-        if len(initial_epochs) > 1:
-            raise RecipeError("models trained together must start at the same epoch")
-        return initial_epochs.pop()
+        # a group's points are all fresh (a resumed point runs alone), so they start together
+        return initial_epoch(self.leader)
 
     @staticmethod
     def _fresh_metrics(model: Any) -> list[Any]:
@@ -300,21 +295,3 @@ def _assign(model: Any, state: tuple) -> None:
     for variables, values in zip(_state_variables(model)[:3], state, strict=True):
         for variable, value in zip(variables, values, strict=True):
             variable.assign(value)
-
-
-def _check_same_structure(members: list[Member]) -> None:
-    """Models trained in one program must have the same variables, data shapes and metrics."""
-
-    def shapes(member: Member) -> tuple:
-        variables = tuple(tuple(v.shape for v in group) for group in _state_variables(member.model))
-        data = (member.x_train.shape, member.y_train.shape)
-        validation = None if member.x_val is None else (member.x_val.shape, member.y_val.shape)
-        return variables, data, validation
-
-    leader = shapes(members[0])
-    for member in members[1:]:
-        if shapes(member) != leader:
-            raise RecipeError(
-                "models trained together must share variable and data shapes; "
-                "run these points one by one (sweep.executor: processes)"
-            )
