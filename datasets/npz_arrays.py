@@ -15,6 +15,7 @@ from recipes.datasets.tabular import Table, TableParams, register_table_format, 
 from recipes.errors import RecipeError
 
 NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats
+NON_FINITE = " ({count} non-finite value(s) in all)"
 
 
 class NpzParams(TableParams):
@@ -63,11 +64,6 @@ def _refuse_non_finite(
         raise RecipeError(where + problem.format(count=len(bad)), hint=hint)
 
 
-def _first_non_finite(array: np.ndarray, key: str, source: str) -> None:
-    problem = " ({count} non-finite value(s) in all)"
-    _refuse_non_finite(array, array, key, source, problem, "fill them in or drop the rows")
-
-
 def _as_float32(features: np.ndarray, source: str) -> np.ndarray:
     """The (finite) features as float32; RecipeError for a value beyond float32's range: it
     would become infinity, and standardizing would turn its whole column into NaN."""
@@ -88,7 +84,7 @@ def _checked(features: np.ndarray, labels: np.ndarray, source: str) -> np.ndarra
             f"{source}: array 'x' has shape {features.shape}; it needs one row per sample, "
             "shape (N, features)"
         )
-    _first_non_finite(features, "x", source)
+    _refuse_non_finite(features, features, "x", source, NON_FINITE, "fill them in or drop the rows")
     labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
     if labels.ndim != 1 or len(labels) != len(features):
         raise RecipeError(
@@ -96,7 +92,7 @@ def _checked(features: np.ndarray, labels: np.ndarray, source: str) -> np.ndarra
             f"of 'x', shape ({len(features)},)"
         )
     if labels.dtype.kind in "fc":
-        _first_non_finite(labels, "y", source)
+        _refuse_non_finite(labels, labels, "y", source, NON_FINITE, "fill them in or drop the rows")
     elif labels.dtype.kind not in NUMERIC_KINDS + "US":
         raise RecipeError(f"{source}: array 'y' holds {labels.dtype}, not class values")
     return labels

@@ -41,17 +41,12 @@ class OpenRecord:
         self.path = Path(folder) / RUN_FILE
         self.data: dict[str, Any] = {"status": RunStatus.RUNNING, **fields}
         self._lock = threading.Lock()
-        self.data["heartbeat_at"] = time.time()
-        self.save()
+        self.update(heartbeat_at=time.time())
 
     def update(self, **fields: Any) -> None:
         with self._lock:
             write(self.path, RunRecord, {**self.data, **fields})  # nothing changes unless valid
             self.data.update(fields)
-
-    def save(self) -> None:
-        with self._lock:
-            write(self.path, RunRecord, self.data)
 
     def beat(self, at_most_every_s: float = 0.0) -> None:
         """Record that the run is alive (``heartbeat_at``, seconds since the epoch), unless
