@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -61,20 +60,14 @@ def fit_compiled(
     """Train ``members`` together for ``epochs`` epochs; returns each one's history (the
     epochs it ran, one list per logged value), as ``model.fit(...).history`` would.
     ``on_epoch(epoch, models still training)`` is called after each epoch. The group's
-    programs come from :mod:`recipes.training.programs` (its default folder)."""
+    programs come from :mod:`recipes.training.programs`."""
     return CompiledGroup(members, batch_size, shuffle).fit(epochs, on_epoch)
 
 
 class CompiledGroup:
     """The jitted epoch and evaluation programs of a group and the host loop around them."""
 
-    def __init__(
-        self,
-        members: Sequence[Member],
-        batch_size: int,
-        shuffle: bool,
-        program_folder: Path | None | str = "default",
-    ) -> None:
+    def __init__(self, members: Sequence[Member], batch_size: int, shuffle: bool) -> None:
         import jax
 
         from recipes.training.programs import ProgramCache
@@ -91,7 +84,7 @@ class CompiledGroup:
         in_axes = (0, None, 0, 0, 0, 0, 0, *validation)  # the fresh metrics are shared
         self._train_epoch = jax.jit(jax.vmap(self._one_epoch, in_axes=in_axes))
         self._split = jax.jit(self._unstack)
-        self.programs = ProgramCache(self.leader, program_folder)
+        self.programs = ProgramCache(self.leader)
         self._programs: dict[str, Callable] = {}
 
     # --- the compiled programs (traced once per group; ``leader`` is only a template) ---

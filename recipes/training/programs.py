@@ -41,13 +41,12 @@ KEEP = 256  # programs kept in the folder; the oldest go first (a user loss's ru
 
 class ProgramCache:
     """The exported programs of one compiled group: :meth:`program` gives a jitted function
-    that calls the exported program (loaded from ``folder``, or traced and saved there).
+    that calls the exported program (loaded from the folder, or traced and saved there).
     ``sources`` says, per program name, where it came from: ``loaded``, ``exported`` (traced
     and saved), or ``traced`` (no cache: off, or the program could not be exported)."""
 
-    def __init__(self, model: Any, folder: Path | None | str = "default") -> None:
-        self.folder = program_cache_folder() if folder == "default" else folder
-        self.folder = None if self.folder is None else Path(self.folder)
+    def __init__(self, model: Any) -> None:
+        self.folder = program_cache_folder()
         self.identity = model_identity(model) if self.folder is not None else None
         self.sources: dict[str, str] = {}
 
