@@ -124,10 +124,11 @@ class CompiledGroup:
 
         initial_epoch = self._begin_training(epochs)
         state = tuple(
-            _stack([_values(group) for group in groups])
-            for groups in zip(*(_state_variables(m.model)[:3] for m in self.members), strict=True)
+            _stack(groups)
+            for groups in zip(*(_state_variables(m.model) for m in self.members), strict=True)
         )
-        fresh_metrics = [_on_device(v) for v in self._fresh_metrics(self.leader)]
+        self.leader.reset_metrics()
+        fresh_metrics = [_on_device(v.value) for v in self.leader.metrics_variables]
         x_train = _on_device(np.stack([m.x_train for m in self.members]))
         y_train = _on_device(np.stack([m.y_train for m in self.members]))
         validation = self._validation_arrays()
@@ -175,11 +176,6 @@ class CompiledGroup:
             member.callback_list.on_train_begin()  # a backup restores weights and epoch here
         # a group's points are all fresh (a resumed point runs alone), so they start together
         return initial_epoch(self.leader)
-
-    @staticmethod
-    def _fresh_metrics(model: Any) -> list[Any]:
-        model.reset_metrics()
-        return [v.value for v in model.metrics_variables]
 
     def _validation_arrays(self) -> tuple[Any, ...]:
         """(data, batches, remainder) of every model's validation data; () without."""
@@ -263,16 +259,15 @@ def _state_variables(model: Any) -> tuple[list[Any], ...]:
         model.trainable_variables,
         model.non_trainable_variables,
         model.optimizer.variables,
-        model.metrics_variables,
     )
 
 
-def _values(variables: list[Any]) -> list[np.ndarray]:
-    return [np.asarray(v.value) for v in variables]
-
-
-def _stack(per_member: list[list[np.ndarray]]) -> list[Any]:
-    return [_on_device(np.stack(values)) for values in zip(*per_member, strict=True)]
+def _stack(per_member: tuple[list[Any], ...]) -> list[Any]:
+    """Each variable's values stacked across the models, on the device."""
+    return [
+        _on_device(np.stack([np.asarray(v.value) for v in same]))
+        for same in zip(*per_member, strict=True)
+    ]
 
 
 def _on_device(array: Any) -> Any:
@@ -285,6 +280,6 @@ def _on_device(array: Any) -> Any:
 
 
 def _assign(model: Any, state: tuple) -> None:
-    for variables, values in zip(_state_variables(model)[:3], state, strict=True):
+    for variables, values in zip(_state_variables(model), state, strict=True):
         for variable, value in zip(variables, values, strict=True):
             variable.assign(value)
