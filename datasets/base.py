@@ -73,9 +73,8 @@ def check_dataset(name: str, params: dict[str, Any], labels: LabelEncoding) -> i
     """Run the dataset's own check (registered as ``check=``, e.g. reading the user's file)
     before any run folder exists: RecipeError names the problem; returns the number of
     classes it found (None for a dataset without a check)."""
-    entry = DATASETS.entry(name)
-    check = entry.info.get("check")
-    return None if check is None else check(entry.params.model_validate(params), labels)
+    check = DATASETS.entry(name).info.get("check")
+    return None if check is None else check(validated_params(name, params), labels)
 
 
 def data_files(name: str, params: dict[str, Any] | DatasetParams) -> list[Path]:
