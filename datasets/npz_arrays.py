@@ -4,13 +4,14 @@ written by ``numpy.savez(path, x=features, y=labels)``."""
 
 from __future__ import annotations
 
+import math
 import zipfile
 import zlib
 from pathlib import Path
 
 import numpy as np
 
-from recipes.datasets.sizes import DataSize, arrays_size, npz_shapes, rows_and_width
+from recipes.datasets.sizes import DataSize, arrays_size, npz_shapes
 from recipes.datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
 from recipes.errors import RecipeError
 
@@ -121,10 +122,10 @@ def read_npz_table(params: NpzParams) -> Table:
 def npz_size(params: NpzParams, path: Path) -> DataSize | None:
     """From the header of ``x`` (no data read)."""
     try:
-        samples, width = rows_and_width(npz_shapes(path).get("x"))
+        shape = npz_shapes(path).get("x") or (0, 0)  # no x: the check names the problem
     except (OSError, ValueError, zipfile.BadZipFile):
         return None  # the dataset's own check names the problem
-    return arrays_size(samples, width, 1, "data.path")
+    return arrays_size(shape[0], math.prod(shape[1:]), 1, "data.path")
 
 
 register_table_format("npz", NpzParams, read_npz_table, "The arrays' rows", npz_size)

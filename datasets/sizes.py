@@ -10,7 +10,6 @@ data). :mod:`recipes.config.sizes` compares the estimate with this machine's mem
 
 from __future__ import annotations
 
-import math
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,12 +54,6 @@ def npz_shapes(path: Path) -> dict[str, tuple[int, ...]]:
                     shape, _, _ = np.lib.format.read_array_header_2_0(stream)
             shapes[member.filename.removesuffix(".npy")] = tuple(int(n) for n in shape)
     return shapes
-
-
-def rows_and_width(shape: tuple[int, ...] | None) -> tuple[int, int]:
-    if not shape:
-        return 0, 0
-    return shape[0], math.prod(shape[1:])
 
 
 def estimate_dataset_size(name: str, params: Any) -> DataSize | None:
