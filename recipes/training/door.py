@@ -41,12 +41,8 @@ def _outcome_of_error(error: BaseException, folder: Path | None) -> RunOutcome:
     elif isinstance(error, TrainingFailed):
         exit_status, message = error.exit_status, f"error: training failed: {error}"
     elif isinstance(error, KeyboardInterrupt):
-        exit_status = exit_status_of(error)
-        message = (
-            f"interrupted ({error}): the run's record says status 'interrupted'"
-            if str(error)
-            else "interrupted: the run's record says status 'interrupted'"
-        )
+        exit_status, detail = exit_status_of(error), f" ({error})" if str(error) else ""
+        message = f"interrupted{detail}: the run's record says status 'interrupted'"
     elif isinstance(error, OSError):
         where = f" {error.filename}" if error.filename else ""
         exit_status, message = 1, f"error: could not write{where}: {error.strerror or error}"
