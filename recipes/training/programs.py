@@ -195,15 +195,8 @@ def _save(path: Path, blob: bytearray) -> None:
             temporary.write_bytes(bytes(blob))
         # another process's file being written (".<name>.<random><suffix>") is not a program yet
         programs = [found for found in path.parent.glob(f"*{SUFFIX}") if found.name[0] != "."]
-        programs.sort(key=_modified, reverse=True)
+        programs.sort(key=lambda found: found.stat().st_mtime, reverse=True)
         for old in programs[KEEP:]:
             old.unlink(missing_ok=True)
-    except OSError:
+    except OSError:  # a file another process removed meanwhile: prune the next time
         return
-
-
-def _modified(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0
