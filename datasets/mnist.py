@@ -157,11 +157,8 @@ def keras_cache_candidates() -> list[Path]:
     else:
         user = Path("~").expanduser()
         home = (user if os.access(user, os.W_OK) else Path("/tmp")) / ".keras"
-    candidates = [home / "datasets" / "mnist.npz"]
     fallback = Path("/tmp/.keras/datasets/mnist.npz")
-    if fallback not in candidates:
-        candidates.append(fallback)
-    return candidates
+    return list(dict.fromkeys([home / "datasets" / "mnist.npz", fallback]))  # each place once
 
 
 def _download_with_keras() -> Arrays:
