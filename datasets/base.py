@@ -73,9 +73,8 @@ def check_dataset(name: str, params: dict[str, Any], labels: LabelEncoding) -> i
     """Run the dataset's own check (registered as ``check=``, e.g. reading the user's file)
     before any run folder exists: RecipeError names the problem; returns the number of
     classes it found (None for a dataset without a check)."""
-    entry = DATASETS.entry(name)
-    check = entry.info.get("check")
-    return None if check is None else check(entry.params.model_validate(params), labels)
+    check = DATASETS.entry(name).info.get("check")
+    return None if check is None else check(validated_params(name, params), labels)
 
 
 def data_files(name: str, params: dict[str, Any] | DatasetParams) -> list[Path]:
@@ -84,10 +83,11 @@ def data_files(name: str, params: dict[str, Any] | DatasetParams) -> list[Path]:
     ``path``, or a Keras cache file when present); ``[]`` for a generator. A run records these
     files' fingerprints so a resume can tell that its data changed. A dataset names its files
     by registering ``files=`` (a function of its validated parameters)."""
-    entry = DATASETS.entry(name)
-    files = entry.info.get("files")
-    if files is None:
-        return []
-    if entry.params is not None and not isinstance(params, entry.params):
-        params = entry.params.model_validate(dict(params or {}))
-    return [Path(path) for path in files(params)]
+    files = DATASETS.entry(name).info.get("files")
+    return [] if files is None else [Path(path) for path in files(validated_params(name, params))]
+
+
+def validated_params(name: str, params: dict[str, Any] | DatasetParams) -> DatasetParams:
+    """The named dataset's parameters as its schema validates them."""
+    schema = DATASETS.entry(name).params
+    return params if isinstance(params, schema) else schema.model_validate(dict(params or {}))

@@ -7,6 +7,7 @@ import numpy as np
 import pydantic
 
 from recipes.datasets.base import DATASETS, DatasetParams, Split
+from recipes.datasets.sizes import DataSize, arrays_size
 
 
 class CirclesParams(DatasetParams):
@@ -28,7 +29,11 @@ class CirclesParams(DatasetParams):
         return self
 
 
-@DATASETS.register("circles", params=CirclesParams)
+def circles_size(params: CirclesParams) -> DataSize:
+    return arrays_size(params.n_samples, 2, 1, "data.n_samples")
+
+
+@DATASETS.register("circles", params=CirclesParams, size=circles_size)
 def make_circles_plus_minus_one(params: CirclesParams, seed: int) -> Split:
     """``make_circles`` with class 0 (outer circle) mapped to -1 and class 1 (inner) to +1."""
     from sklearn.datasets import make_circles

@@ -16,11 +16,13 @@ from pathlib import Path
 import numpy as np
 import pydantic
 
+from recipes.datasets.sizes import DataSize
 from recipes.datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
 from recipes.errors import RecipeError
 
 MISSING_TEXTS = {"", "nan", "na", "n/a", "null", "none"}
 FLOAT32_MAX = float(np.finfo(np.float32).max)  # features are stored as float32
+HEADER_LIMIT = 1 << 20  # bytes of the first line read for the column names
 
 
 class CsvParams(TableParams):
@@ -204,25 +206,12 @@ def _open_encoding(encoding: str) -> str:
     return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
 
 
-def _first_undecodable(path: Path, encoding: str) -> tuple[int, bytes]:
-    """The line and the bytes of the first text ``encoding`` cannot decode (read again, in
-    blocks: the text stream's error knows only its position in one block)."""
-    decoder = codecs.getincrementaldecoder(_open_encoding(encoding))()
-    line = 1
-    with open(path, "rb") as stream:
-        while True:
-            block = stream.read(1 << 16)
-            try:
-                line += decoder.decode(block, final=not block).count("\n")
-            except UnicodeDecodeError as error:
-                before = error.object[: error.start]
-                return line + before.count(b"\n"), error.object[error.start : error.end]
-            if not block:
-                return line, b""
-
-
 def _not_text_error(path: Path, params: CsvParams, source: str) -> RecipeError:
-    line, bad = _first_undecodable(path, params.encoding)
+    data = path.read_bytes()  # again, whole: the text stream's error knows only its block
+    try:
+        line, bad = data.decode(_open_encoding(params.encoding)).count("\n") + 1, b""
+    except UnicodeDecodeError as error:
+        line, bad = data[: error.start].count(b"\n") + 1, data[error.start : error.end]
     where = f"byte 0x{bad[:1].hex()} at line {line}" if bad else f"line {line}"
     declared = codecs.lookup(params.encoding).name != "utf-8"
     if declared:
@@ -231,13 +220,25 @@ def _not_text_error(path: Path, params: CsvParams, source: str) -> RecipeError:
             key="data.encoding",
             hint="set data.encoding to the encoding the file was saved in",
         )
-    with open(path, "rb") as stream:
-        start = stream.read(2)
-    if start in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         fix = "save it as UTF-8 or add data.encoding: utf-16 (it starts with UTF-16's mark)"
     else:
         fix = "save it as UTF-8 or add data.encoding: latin-1 (or whichever it was saved in)"
     return RecipeError(f"{source} is not UTF-8 text ({where})", key="data.path", hint=fix)
 
 
-register_table_format("csv", CsvParams, read_csv_table, "The CSV's rows")
+def csv_size(params: CsvParams, path: Path) -> DataSize | None:
+    """The file's size on disk, and its width from the header line (all columns but the
+    label, unless ``features`` lists them)."""
+    try:
+        with open(path, "rb") as stream:
+            header = stream.readline(HEADER_LIMIT).decode("utf-8", "replace")
+    except OSError:
+        return None  # the dataset's own check names the problem
+    columns = next(csv.reader([header]), [])
+    width = len(params.features) if params.features else max(len(columns) - 1, 1)
+    what = "the file's size (its text, read as numbers)"
+    return DataSize(None, width, path.stat().st_size, "data.path", what)
+
+
+register_table_format("csv", CsvParams, read_csv_table, "The CSV's rows", csv_size)

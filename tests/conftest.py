@@ -132,6 +132,19 @@ def tensorflow_command_line_run(tmp_path_factory) -> tuple[subprocess.CompletedP
     return result, PROJECT_ROOT / result.stdout.strip().splitlines()[-1]
 
 
+def run_recipe(recipe, output_root: Path, verbose: int | None = None) -> Path:
+    """The folder of a completed run of ``recipe`` (run_point in this process); AssertionError
+    with the outcome's message when it did not complete, Stopped when a signal stopped it."""
+    from recipes.signals import Stopped
+    from recipes.training.door import run_point
+
+    outcome = run_point(recipe, output_root, verbose=verbose)
+    if outcome.stop_signal is not None:
+        raise Stopped(outcome.stop_signal)
+    assert outcome.completed, outcome.message or f"the run ended {outcome.status}"
+    return outcome.run_folder
+
+
 def read_csv(path: Path) -> list[dict[str, str]]:
     """A CSV file the runner wrote, as one dict per row."""
     with open(path, newline="", encoding="utf-8") as stream:

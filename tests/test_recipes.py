@@ -12,12 +12,11 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import shrink_grid, shrink_overrides
+from conftest import run_recipe, shrink_grid, shrink_overrides
 
 from recipes.config.layering import available_recipes
 from recipes.config.resolve import resolve_recipe
 from recipes.sweeps.grid import plan_sweep
-from recipes.training.door import run_recipe
 
 
 def recipe_kind(recipe: str) -> tuple[str, str | None]:

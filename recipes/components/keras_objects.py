@@ -16,7 +16,7 @@ import keras
 import recipes.components.pytorch_losses  # noqa: F401
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="sign_accuracy")
+@keras.saving.register_keras_serializable(package="recipes")
 def sign_accuracy(y_true: Any, y_pred: Any) -> Any:
     """Per-sample ``sign(y_pred) == sign(y_true)`` for -1/+1 targets (a score of 0 counts as +1).
 
@@ -43,8 +43,17 @@ def _match_rank(y_true: Any, y_pred: Any) -> Any:
     return y_true
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="FocalLoss")
-class FocalLoss(keras.losses.Loss):
+class ConfiguredLoss(keras.losses.Loss):
+    """A loss whose settings (the attributes ``config_keys`` names) are saved with the model."""
+
+    config_keys: tuple[str, ...] = ()
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), **{key: getattr(self, key) for key in self.config_keys}}
+
+
+@keras.saving.register_keras_serializable(package="recipes")
+class FocalLoss(ConfiguredLoss):
     """Binary focal loss (Lin et al. 2017) as the focal-loss tutorial defines it::
 
         focal(y, p) = -alpha       * (1 - p)^gamma * log(p)        if y = 1
@@ -68,6 +77,8 @@ class FocalLoss(keras.losses.Loss):
     - ``from_logits=False``: delegated to ``keras.losses.binary_focal_crossentropy``, which
       computes exactly this formula from probabilities (clipped to [1e-7, 1 - 1e-7]).
     """
+
+    config_keys = ("gamma", "alpha", "from_logits")
 
     def __init__(
         self,
@@ -108,17 +119,9 @@ class FocalLoss(keras.losses.Loss):
         focal = alpha_t * ops.power(one_minus_p_t, self.gamma) * cross_entropy
         return ops.mean(focal, axis=-1)
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "gamma": self.gamma,
-            "alpha": self.alpha,
-            "from_logits": self.from_logits,
-        }
 
-
-@keras.saving.register_keras_serializable(package="recipes", name="SymmetricCrossEntropy")
-class SymmetricCrossEntropy(keras.losses.Loss):
+@keras.saving.register_keras_serializable(package="recipes")
+class SymmetricCrossEntropy(ConfiguredLoss):
     """Symmetric cross entropy (Wang et al. 2019), binary form, as the focal-loss tutorial
     writes it::
 
@@ -137,6 +140,8 @@ class SymmetricCrossEntropy(keras.losses.Loss):
     "wrong", possibly mislabelled, sample cannot dominate) and keeps it finite on every backend.
     Its gradient is zero once ``p`` is beyond the clip, i.e. for logits beyond +-9.21.
     """
+
+    config_keys = ("alpha", "beta", "clip", "from_logits")
 
     def __init__(
         self,
@@ -172,20 +177,11 @@ class SymmetricCrossEntropy(keras.losses.Loss):
         loss = self.alpha * cross_entropy + self.beta * reverse_cross_entropy
         return ops.mean(loss, axis=-1)
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "alpha": self.alpha,
-            "beta": self.beta,
-            "clip": self.clip,
-            "from_logits": self.from_logits,
-        }
-
 
 # ------------------------------------------------------------------- Pseudo-Huber
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="pseudo_huber")
+@keras.saving.register_keras_serializable(package="recipes")
 def pseudo_huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     """Per-sample Pseudo-Huber loss, a smooth Huber: about L2 near 0, about L1 far away.
 
@@ -206,14 +202,16 @@ def pseudo_huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
     return keras.ops.mean(values, axis=-1)
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="PseudoHuber")
-class PseudoHuber(keras.losses.Loss):
+@keras.saving.register_keras_serializable(package="recipes")
+class PseudoHuber(ConfiguredLoss):
     """Pseudo-Huber loss: ``mean(delta^2 * (sqrt(1 + ((y_true - y_pred) / delta)^2) - 1))``.
 
     Args:
         delta: where the loss turns from quadratic to linear (> 0).
         reduction, name, dtype: as for every ``keras.losses.Loss``.
     """
+
+    config_keys = ("delta",)
 
     def __init__(
         self,
@@ -233,18 +231,17 @@ class PseudoHuber(keras.losses.Loss):
         y_true = _match_rank(y_true, y_pred)
         return pseudo_huber(y_true, y_pred, self.delta)
 
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "delta": self.delta}
 
-
-@keras.saving.register_keras_serializable(package="recipes", name="UserLoss")
-class UserLoss(keras.losses.Loss):
+@keras.saving.register_keras_serializable(package="recipes")
+class UserLoss(ConfiguredLoss):
     """A user's loss (:mod:`recipes.components.user_loss`): ``reference`` is
     ``/abs/file.py:function`` (the run folder's copy) or ``module:attribute``, ``kwargs`` its
     keyword arguments. A function gives per-sample values, a ``keras.losses.Loss`` subclass its
     ``call``; this class reduces them, so ``sample_weight`` and the reductions work as for
     Keras' own losses. A file's text (``source``) is saved with the model, so a saved model
     reloads wherever it goes, its run folder moved or copied, the file gone."""
+
+    config_keys = ("reference", "kwargs", "source")
 
     def __init__(
         self,
@@ -281,14 +278,6 @@ class UserLoss(keras.losses.Loss):
         y_pred = keras.ops.convert_to_tensor(y_pred)
         y_true = keras.ops.convert_to_tensor(y_true, dtype=y_pred.dtype)
         return self.function(_match_rank(y_true, y_pred), y_pred)
-
-    def get_config(self) -> dict[str, Any]:
-        return {
-            **super().get_config(),
-            "reference": self.reference,
-            "kwargs": self.kwargs,
-            "source": self.source,
-        }
 
 
 def load_model(path: str) -> keras.Model:

@@ -11,8 +11,6 @@ range that is tested).
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
-import inspect
 from typing import Any
 
 
@@ -75,34 +73,3 @@ def mark_tensorflow_absent() -> None:
     from keras.src.utils import module_utils
 
     module_utils.tensorflow._available = False
-
-
-def missing_uses() -> list[str]:
-    """The private uses the installed Keras lacks, by name (empty when all are there).
-    Imports Keras."""
-    import keras
-
-    missing = []
-    checks = {
-        PRIVATE_USES[0]: lambda: _has("keras.src.trainers.data_adapters.array_slicing",
-                                      "train_validation_split"),
-        PRIVATE_USES[1]: lambda: hasattr(keras.Model, "_symbolic_build"),
-        PRIVATE_USES[2]: lambda: "_initial_epoch" in inspect.getsource(
-            importlib.import_module("keras.src.callbacks.backup_and_restore")
-        ),
-        PRIVATE_USES[3]: lambda: hasattr(
-            importlib.import_module("keras.src.utils.module_utils").tensorflow, "_available"
-        ),
-    }  # fmt: skip
-    for use, check in checks.items():
-        try:
-            present = check()
-        except (ImportError, AttributeError, OSError):
-            present = False
-        if not present:
-            missing.append(f"{use.module}: {use.name} ({use.why})")
-    return missing
-
-
-def _has(module: str, name: str) -> bool:
-    return hasattr(importlib.import_module(module), name)

@@ -40,12 +40,6 @@ class HuberParams(LossParams):
     delta: float = pydantic.Field(1.0, gt=0)
 
 
-def _keras_loss(class_name: str, params: LossParams) -> Any:
-    import keras
-
-    return getattr(keras.losses, class_name)(**params.model_dump())
-
-
 def _register_keras_loss(
     name: str, class_name: str, params: type[LossParams] | None = None, aliases: tuple = ()
 ) -> None:
@@ -60,7 +54,9 @@ def _register_keras_loss(
         params = pydantic.create_model(f"{class_name}Params", __base__=LossParams, **fields)
 
     def factory(loss_params: LossParams) -> Any:
-        return _keras_loss(class_name, loss_params)
+        import keras
+
+        return getattr(keras.losses, class_name)(**loss_params.model_dump())
 
     factory.__name__ = f"make_{name}"
     factory.__doc__ = f"keras.losses.{class_name}: {formula}"
@@ -110,12 +106,8 @@ def loss_label_encoding(name: str, params: dict[str, Any] | None = None) -> Labe
     return LabelEncoding(LOSSES.entry(name).info["labels"])
 
 
-class PseudoHuberParams(LossParams):
-    delta: float = pydantic.Field(1.0, gt=0)
-
-
-@LOSSES.register("pseudo_huber", params=PseudoHuberParams, labels="categorical")
-def make_pseudo_huber(params: PseudoHuberParams) -> Any:
+@LOSSES.register("pseudo_huber", params=HuberParams, labels="categorical")
+def make_pseudo_huber(params: HuberParams) -> Any:
     """Pseudo-Huber (recipes.components.keras_objects.PseudoHuber):
     mean(delta^2 * (sqrt(1 + ((y - p) / delta)^2) - 1))."""
     from recipes.components.keras_objects import PseudoHuber

@@ -1,8 +1,5 @@
-"""The metric registry, and the sign-based accuracy the hinge recipes need.
-
-Keras 3's ``"accuracy"`` with -1/+1 targets thresholds predictions to 0/1 and compares them with
--1, so a perfect hinge model reports about 0.5. ``sign_accuracy`` compares signs instead.
-"""
+"""The metric registry, with the sign-based accuracy the hinge recipes need
+(:func:`recipes.components.keras_objects.sign_accuracy` says why)."""
 
 from __future__ import annotations
 

@@ -161,11 +161,9 @@ def build_model(name: str, params: Any, input_shape: tuple[int, ...]) -> Any:
     return MODELS.build(name, params, tuple(input_shape))
 
 
-def _validated(name: str, params: Any) -> Any:
+def _validated(name: str, params: Any) -> MultiLayerPerceptronParams:
     entry = MODELS.entry(name)
-    if entry.params is not None and not isinstance(params, entry.params):
-        params = entry.params.model_validate(dict(params or {}))
-    return params
+    return params if isinstance(params, entry.params) else entry.params.model_validate(params)
 
 
 def model_output_kind(name: str, params: Any) -> str:
@@ -174,8 +172,8 @@ def model_output_kind(name: str, params: Any) -> str:
 
 
 def model_output_units(name: str, params: Any) -> int:
-    """How many values the named model emits per sample: its ``classes`` parameter, else 1."""
-    return int(getattr(_validated(name, params), "classes", 1))
+    """How many values the named model emits per sample: its ``classes`` parameter."""
+    return _validated(name, params).classes
 
 
 @dataclass(frozen=True)
@@ -186,35 +184,25 @@ class ModelSize:
     activations: int  # values each sample produces on its way through (hidden and output)
 
 
-def model_size(name: str, params: Any, input_features: int) -> ModelSize | None:
+def model_size(name: str, params: Any, input_features: int) -> ModelSize:
     """The named model's size on inputs of ``input_features`` values, counted from its
-    ``hidden_units`` (Dense layers: inputs x units + units each), without importing Keras;
-    None for a model whose parameters do not say."""
+    ``hidden_units`` (Dense layers: inputs x units + units each), without importing Keras."""
     params = _validated(name, params)
-    hidden = getattr(params, "hidden_units", None)
-    if hidden is None:
-        return None
-    widths = [int(input_features), *hidden, model_output_units(name, params)]
+    widths = [int(input_features), *params.hidden_units, params.classes]
     parameters = sum(inputs * units + units for inputs, units in itertools.pairwise(widths))
     return ModelSize(parameters=parameters, activations=sum(widths[1:]))
 
 
 def model_penalties(name: str, params: Any) -> list[str]:
-    """The penalties the named model adds to the loss (``["L1", "L2"]``), for titles; a model
-    whose parameters declare none adds none."""
-    params = _validated(name, params)
-    penalties = getattr(params, "penalties", None)
-    return penalties() if callable(penalties) else []
+    """The penalties the named model adds to the loss (``["L1", "L2"]``), for titles."""
+    return _validated(name, params).penalties()
 
 
-def model_initialization(name: str, params: Any) -> dict[str, str] | None:
+def model_initialization(name: str, params: Any) -> dict[str, str]:
     """How the named model's weights start, for run.json: ``{"init": "pytorch", "weights":
-    "kernels and biases: U(...)"}``; None for a model whose parameters do not say."""
+    "kernels and biases: U(...)"}``."""
     params = _validated(name, params)
-    init = getattr(params, "init", None)
-    if init is None:
-        return None
-    weights = INITIALIZATIONS[init]
-    if init == "keras":
+    weights = INITIALIZATIONS[params.init]
+    if params.init == "keras":
         weights = weights.replace("kernel_initializer", params.kernel_initializer or KERAS_KERNELS)
-    return {"init": init, "weights": weights}
+    return {"init": params.init, "weights": weights}

@@ -44,9 +44,7 @@ class _PyTorchLoss(keras.losses.Loss):
         return keras.ops.cast(y_true, y_pred.dtype), y_pred
 
 
-@keras.saving.register_keras_serializable(
-    package="recipes", name="TorchCrossEntropyOnProbabilities"
-)
+@keras.saving.register_keras_serializable(package="recipes")
 class TorchCrossEntropyOnProbabilities(_PyTorchLoss):
     """``nn.CrossEntropyLoss()(p, y)`` with ``p`` the softmax output (the tutorial's double
     softmax)::
@@ -65,7 +63,7 @@ class TorchCrossEntropyOnProbabilities(_PyTorchLoss):
         return -keras.ops.sum(y_true * keras.ops.log_softmax(y_pred, axis=-1), axis=-1)
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="TorchKLDivOnProbabilities")
+@keras.saving.register_keras_serializable(package="recipes")
 class TorchKLDivOnProbabilities(_PyTorchLoss):
     """``nn.KLDivLoss()(p, y)`` with ``p`` the probabilities where PyTorch expects
     log-probabilities (the tutorial's call)::
@@ -87,7 +85,7 @@ class TorchKLDivOnProbabilities(_PyTorchLoss):
         return keras.ops.mean(y_log_y - y_true * y_pred, axis=-1)
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="TorchBinaryCrossEntropy")
+@keras.saving.register_keras_serializable(package="recipes")
 class TorchBinaryCrossEntropy(_PyTorchLoss):
     """``nn.BCELoss()(p, y)`` on the probabilities and one-hot targets::
 
@@ -107,9 +105,7 @@ class TorchBinaryCrossEntropy(_PyTorchLoss):
         return keras.ops.mean(-(y_true * log_p + (1.0 - y_true) * log_not_p), axis=-1)
 
 
-@keras.saving.register_keras_serializable(
-    package="recipes", name="TorchBCEWithLogitsOnProbabilities"
-)
+@keras.saving.register_keras_serializable(package="recipes")
 class TorchBCEWithLogitsOnProbabilities(_PyTorchLoss):
     """``nn.BCEWithLogitsLoss()(p, y)`` with ``p`` the probabilities treated as logits (the
     tutorial's call)::
@@ -131,7 +127,7 @@ class TorchBCEWithLogitsOnProbabilities(_PyTorchLoss):
         return ops.mean(per_element, axis=-1)
 
 
-@keras.saving.register_keras_serializable(package="recipes", name="TorchCosineEmbedding")
+@keras.saving.register_keras_serializable(package="recipes")
 class TorchCosineEmbedding(_PyTorchLoss):
     """``nn.CosineEmbeddingLoss()(p, y, target=1)``: every pair (output, one-hot row) is a pair
     that should point the same way::

@@ -129,22 +129,18 @@ def _tree_signature(node: ast.FunctionDef, drop_self: bool) -> inspect.Signature
     return inspect.Signature(parameters[1:] if drop_self else parameters)
 
 
-def _read_tree(path: Path, label: str) -> ast.Module:
-    try:
-        return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except SyntaxError as error:
-        raise RecipeError(f"{path.name} line {error.lineno}: {error.msg}") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise RecipeError(f"cannot read {label}'s file: {error}") from None
-
-
 def _signature_from_tree(reference: LossReference) -> tuple[str, inspect.Signature] | None:
     """("function" | "class", signature) from the file's syntax tree, or None when only
     running the file can tell. RecipeError for a missing attribute."""
     path = reference.source_file()
     if path is None:
         return None
-    tree = _read_tree(path, reference.label)
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except SyntaxError as error:
+        raise RecipeError(f"{path.name} line {error.lineno}: {error.msg}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise RecipeError(f"cannot read {reference.label}'s file: {error}") from None
     defined: dict[str, ast.AST] = {}
     others: set[str] = set()
     for node in tree.body:

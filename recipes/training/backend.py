@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.util
 import platform
@@ -10,12 +11,15 @@ import sys
 from recipes.errors import RecipeError
 from recipes.keras_environment import prepare_keras
 
+# what run.json records; the compiled trainer's program cache is keyed by them too
 LIBRARIES = (
     "keras",
     "tensorflow",
     "jax",
+    "jaxlib",
     "torch",
     "numpy",
+    "ml_dtypes",
     "scikit-learn",
     "mlxtend",
     "matplotlib",
@@ -48,6 +52,7 @@ def refuse_other_backend(wanted: str) -> None:
         )
 
 
+@functools.cache
 def library_versions() -> dict[str, str]:
     versions = {"python": platform.python_version()}
     for name in LIBRARIES:

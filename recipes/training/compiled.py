@@ -16,13 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from recipes.components.keras_private import initial_epoch, symbolic_build, train_validation_split
-from recipes.errors import RecipeError
 
 
 @dataclass
@@ -62,20 +60,14 @@ def fit_compiled(
     """Train ``members`` together for ``epochs`` epochs; returns each one's history (the
     epochs it ran, one list per logged value), as ``model.fit(...).history`` would.
     ``on_epoch(epoch, models still training)`` is called after each epoch. The group's
-    programs come from :mod:`recipes.training.programs` (its default folder)."""
+    programs come from :mod:`recipes.training.programs`."""
     return CompiledGroup(members, batch_size, shuffle).fit(epochs, on_epoch)
 
 
 class CompiledGroup:
     """The jitted epoch and evaluation programs of a group and the host loop around them."""
 
-    def __init__(
-        self,
-        members: Sequence[Member],
-        batch_size: int,
-        shuffle: bool,
-        program_folder: Path | None | str = "default",
-    ) -> None:
+    def __init__(self, members: Sequence[Member], batch_size: int, shuffle: bool) -> None:
         import jax
 
         from recipes.training.programs import ProgramCache
@@ -87,20 +79,19 @@ class CompiledGroup:
         for member in self.members:
             batch = (member.x_train[:batch_size], member.y_train[:batch_size])
             symbolic_build(member.model, batch)  # what fit does: builds metrics
-        _check_same_structure(self.members)
         # one program per epoch: the epoch's steps, then (with validation data) its evaluation
-        self._train_epoch = jax.jit(jax.vmap(self._one_epoch, in_axes=(0, None, 0, 0, 0, 0, 0)))
-        self._train_and_validate = jax.jit(
-            jax.vmap(self._one_validated_epoch, in_axes=(0, None, 0, 0, 0, 0, 0, 0, 0, 0))
-        )
+        validation = (0, 0, 0) if self.members[0].x_val is not None else ()
+        in_axes = (0, None, 0, 0, 0, 0, 0, *validation)  # the fresh metrics are shared
+        self._train_epoch = jax.jit(jax.vmap(self._one_epoch, in_axes=in_axes))
         self._split = jax.jit(self._unstack)
-        self.programs = ProgramCache(self.leader, program_folder)
+        self.programs = ProgramCache(self.leader)
         self._programs: dict[str, Callable] = {}
 
     # --- the compiled programs (traced once per group; ``leader`` is only a template) ---
 
-    def _one_epoch(self, state, fresh_metrics, x, y, batches, remainder, active):
-        """One model's epoch: (new state, the epoch's logs as fit reports them)."""
+    def _one_epoch(self, state, fresh_metrics, x, y, batches, remainder, active, *validation):
+        """One model's epoch: (new state, the epoch's logs as fit reports them); given
+        ``validation`` (data, batches, remainder), its validation logs too (``val_`` names)."""
         import jax
 
         trainable, non_trainable, optimizer_variables = state
@@ -108,23 +99,13 @@ class CompiledGroup:
         end, logs = _over_batches(self.leader.train_step, start, x, y, batches, remainder)
         # a model whose callbacks stopped it keeps its state (early stopping in a group)
         end = jax.tree_util.tree_map(lambda new, old: jax.numpy.where(active, new, old), end, start)
+        if validation:
+            (x_val, y_val), val_batches, val_remainder = validation
+            val_start = (end[0], end[1], fresh_metrics)
+            step = self.leader.test_step
+            _, val_logs = _over_batches(step, val_start, x_val, y_val, val_batches, val_remainder)
+            logs = {**logs, **{f"val_{key}": value for key, value in val_logs.items()}}
         return end[:3], logs
-
-    def _one_validated_epoch(
-        self, state, fresh_metrics, x, y, batches, remainder, active, validation, val_batches,
-        val_remainder,
-    ):  # fmt: skip
-        """One model's epoch, then its validation logs (``val_`` names), in one program."""
-        state, logs = self._one_epoch(state, fresh_metrics, x, y, batches, remainder, active)
-        val_logs = self._one_evaluation(
-            state[0], state[1], fresh_metrics, validation, val_batches, val_remainder
-        )
-        return state, {**logs, **{f"val_{key}": value for key, value in val_logs.items()}}
-
-    def _one_evaluation(self, trainable, non_trainable, fresh_metrics, x, batches, remainder):
-        """One model's validation logs (``evaluate`` on the validation data)."""
-        start = (trainable, non_trainable, fresh_metrics)
-        return _over_batches(self.leader.test_step, start, x[0], x[1], batches, remainder)[1]
 
     @staticmethod
     def _unstack(stacked):
@@ -143,14 +124,14 @@ class CompiledGroup:
 
         initial_epoch = self._begin_training(epochs)
         state = tuple(
-            _stack([_values(group) for group in groups])
-            for groups in zip(*(_state_variables(m.model)[:3] for m in self.members), strict=True)
+            _stack(groups)
+            for groups in zip(*(_state_variables(m.model) for m in self.members), strict=True)
         )
-        fresh_metrics = [_on_device(v) for v in self._fresh_metrics(self.leader)]
+        self.leader.reset_metrics()
+        fresh_metrics = [_on_device(v.value) for v in self.leader.metrics_variables]
         x_train = _on_device(np.stack([m.x_train for m in self.members]))
         y_train = _on_device(np.stack([m.y_train for m in self.members]))
         validation = self._validation_arrays()
-        epoch_function = self._train_epoch if validation is None else self._train_and_validate
         # each epoch's end gives every training model its weights (_end_epoch): nothing is
         # left to copy back when the loop ends, however it ends
         for epoch in range(initial_epoch, epochs):
@@ -159,9 +140,7 @@ class CompiledGroup:
             batches, remainder = self._epoch_order(epoch)
             active = _on_device(np.asarray([m.active for m in self.members]))
             arguments = (state, fresh_metrics, x_train, y_train, batches, remainder, active)
-            if validation is not None:
-                arguments = (*arguments, *validation)
-            state, logs = self._run("epoch", epoch_function, *arguments)
+            state, logs = self._run("epoch", self._train_epoch, *arguments, *validation)
             self._end_epoch(epoch, state, logs)
             if on_epoch is not None:
                 on_epoch(epoch, len(self._active()))
@@ -183,7 +162,6 @@ class CompiledGroup:
     def _begin_training(self, epochs: int) -> int:
         import keras
 
-        initial_epochs = set()
         for member in self.members:
             member.callback_list = keras.callbacks.CallbackList(
                 member.callbacks,
@@ -196,19 +174,13 @@ class CompiledGroup:
             )
             member.model.stop_training = False
             member.callback_list.on_train_begin()  # a backup restores weights and epoch here
-            initial_epochs.add(initial_epoch(member.model))
-        if len(initial_epochs) > 1:
-            raise RecipeError("models trained together must start at the same epoch")
-        return initial_epochs.pop()
+        # a group's points are all fresh (a resumed point runs alone), so they start together
+        return initial_epoch(self.leader)
 
-    @staticmethod
-    def _fresh_metrics(model: Any) -> list[Any]:
-        model.reset_metrics()
-        return [v.value for v in model.metrics_variables]
-
-    def _validation_arrays(self) -> tuple[Any, ...] | None:
+    def _validation_arrays(self) -> tuple[Any, ...]:
+        """(data, batches, remainder) of every model's validation data; () without."""
         if self.members[0].x_val is None:
-            return None
+            return ()
         x_val = _on_device(np.stack([m.x_val for m in self.members]))
         y_val = _on_device(np.stack([m.y_val for m in self.members]))
         batches, remainder = _batches(np.arange(len(self.members[0].x_val)), self.batch_size)
@@ -287,16 +259,15 @@ def _state_variables(model: Any) -> tuple[list[Any], ...]:
         model.trainable_variables,
         model.non_trainable_variables,
         model.optimizer.variables,
-        model.metrics_variables,
     )
 
 
-def _values(variables: list[Any]) -> list[np.ndarray]:
-    return [np.asarray(v.value) for v in variables]
-
-
-def _stack(per_member: list[list[np.ndarray]]) -> list[Any]:
-    return [_on_device(np.stack(values)) for values in zip(*per_member, strict=True)]
+def _stack(per_member: tuple[list[Any], ...]) -> list[Any]:
+    """Each variable's values stacked across the models, on the device."""
+    return [
+        _on_device(np.stack([np.asarray(v.value) for v in same]))
+        for same in zip(*per_member, strict=True)
+    ]
 
 
 def _on_device(array: Any) -> Any:
@@ -309,24 +280,6 @@ def _on_device(array: Any) -> Any:
 
 
 def _assign(model: Any, state: tuple) -> None:
-    for variables, values in zip(_state_variables(model)[:3], state, strict=True):
+    for variables, values in zip(_state_variables(model), state, strict=True):
         for variable, value in zip(variables, values, strict=True):
             variable.assign(value)
-
-
-def _check_same_structure(members: list[Member]) -> None:
-    """Models trained in one program must have the same variables, data shapes and metrics."""
-
-    def shapes(member: Member) -> tuple:
-        variables = tuple(tuple(v.shape for v in group) for group in _state_variables(member.model))
-        data = (member.x_train.shape, member.y_train.shape)
-        validation = None if member.x_val is None else (member.x_val.shape, member.y_val.shape)
-        return variables, data, validation
-
-    leader = shapes(members[0])
-    for member in members[1:]:
-        if shapes(member) != leader:
-            raise RecipeError(
-                "models trained together must share variable and data shapes; "
-                "run these points one by one (sweep.executor: processes)"
-            )

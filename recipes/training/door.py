@@ -29,7 +29,7 @@ from recipes.locks import FolderLock
 from recipes.outcome import PointRequest, RunOutcome, outcome_from_folder
 from recipes.plugins import TASKS
 from recipes.records import read_run
-from recipes.signals import Stopped, describe_stop, exit_status_of
+from recipes.signals import describe_stop, exit_status_of
 from recipes.status import RunStatus, heartbeat_age, shown_status
 from recipes.training.lifecycle import OpenRun
 
@@ -41,12 +41,8 @@ def _outcome_of_error(error: BaseException, folder: Path | None) -> RunOutcome:
     elif isinstance(error, TrainingFailed):
         exit_status, message = error.exit_status, f"error: training failed: {error}"
     elif isinstance(error, KeyboardInterrupt):
-        exit_status = exit_status_of(error)
-        message = (
-            f"interrupted ({error}): the run's record says status 'interrupted'"
-            if str(error)
-            else "interrupted: the run's record says status 'interrupted'"
-        )
+        exit_status, detail = exit_status_of(error), f" ({error})" if str(error) else ""
+        message = f"interrupted{detail}: the run's record says status 'interrupted'"
     elif isinstance(error, OSError):
         where = f" {error.filename}" if error.filename else ""
         exit_status, message = 1, f"error: could not write{where}: {error.strerror or error}"
@@ -95,8 +91,6 @@ def run_point(
             lock = lock_run_folder(resume_folder)
             recipe, resume_entry = check_resumable(resume_folder, force)
             output_root = resume_folder.parent.parent
-        if recipe is None or output_root is None:
-            raise ValueError("run_point needs a recipe and an output root, or a resume folder")
         fresh_keras_state()
         task = TASKS.get(recipe.config.task)
         run = OpenRun(
@@ -215,24 +209,3 @@ def run_request(request: PointRequest, verbose: int | None = None) -> RunOutcome
         return _outcome_of_error(error, None)
     folder = Path(request.folder) if request.folder else None
     return run_point(recipe, request.output_root, folder=folder, verbose=verbose)
-
-
-class RunNotCompleted(RuntimeError):
-    """A run that :func:`run_recipe` was asked for did not complete; ``outcome`` says how it
-    ended."""
-
-    def __init__(self, outcome: RunOutcome) -> None:
-        super().__init__(outcome.message or f"the run ended {outcome.status}")
-        self.outcome = outcome
-
-
-def run_recipe(recipe: ResolvedRecipe, output_root: Path | str, verbose: int | None = None) -> Path:
-    """:func:`run_point` for callers that want a completed run's folder: raises
-    :class:`RunNotCompleted` (with the outcome) when it did not complete, and
-    :class:`recipes.signals.Stopped` when a signal stopped it."""
-    outcome = run_point(recipe, output_root, verbose=verbose)
-    if outcome.stop_signal is not None:
-        raise Stopped(outcome.stop_signal)
-    if not outcome.completed:
-        raise RunNotCompleted(outcome)
-    return outcome.run_folder

@@ -41,17 +41,12 @@ class OpenRecord:
         self.path = Path(folder) / RUN_FILE
         self.data: dict[str, Any] = {"status": RunStatus.RUNNING, **fields}
         self._lock = threading.Lock()
-        self.data["heartbeat_at"] = time.time()
-        self.save()
+        self.update(heartbeat_at=time.time())
 
     def update(self, **fields: Any) -> None:
         with self._lock:
             write(self.path, RunRecord, {**self.data, **fields})  # nothing changes unless valid
             self.data.update(fields)
-
-    def save(self) -> None:
-        with self._lock:
-            write(self.path, RunRecord, self.data)
 
     def beat(self, at_most_every_s: float = 0.0) -> None:
         """Record that the run is alive (``heartbeat_at``, seconds since the epoch), unless
@@ -213,22 +208,18 @@ class OpenRun:
 
     def fail(self, error: BaseException) -> None:
         """Record why the run stopped (``traceback.txt`` keeps a fault's details)."""
-        if isinstance(error, TrainingFailed):
-            if error.__cause__ is not None:  # e.g. a user's loss raised: where, in its file
-                atomic_write_text(
-                    self.context.folder / "traceback.txt",
-                    "".join(traceback.format_exception(error.__cause__)),
-                )
-            self._finish(RunStatus.FAILED, reason=str(error))
-        elif isinstance(error, KeyboardInterrupt):  # Ctrl-C, or SIGTERM / SIGHUP
+        if isinstance(error, KeyboardInterrupt):  # Ctrl-C, or SIGTERM / SIGHUP
             self._finish(RunStatus.INTERRUPTED, reason=describe_stop(error))
-        else:
-            if not isinstance(error, (RecipeError, OSError)):  # a fault: keep the details
-                atomic_write_text(
-                    self.context.folder / "traceback.txt",
-                    "".join(traceback.format_exception(error)),
-                )
-            self._finish(RunStatus.FAILED, reason=f"{type(error).__name__}: {error}")
+            return
+        if isinstance(error, TrainingFailed):  # its cause, e.g. a user's loss raising, says where
+            fault, reason = error.__cause__, str(error)
+        else:  # a RecipeError or OSError says it all in one line; a fault keeps its details
+            fault = None if isinstance(error, (RecipeError, OSError)) else error
+            reason = f"{type(error).__name__}: {error}"
+        if fault is not None:
+            text = "".join(traceback.format_exception(fault))
+            atomic_write_text(self.context.folder / "traceback.txt", text)
+        self._finish(RunStatus.FAILED, reason=reason)
 
     def _finish(self, status: RunStatus, **fields: Any) -> None:
         self.status = status

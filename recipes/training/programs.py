@@ -2,10 +2,10 @@
 
 JAX's persistent compilation cache skips XLA's compiling when a recipe runs again, but every
 run still traces Keras' ``train_step`` and ``test_step`` in Python and lowers them, only to
-find the compiled program in that cache: measured on the hinge recipe, about 1.3 s of a
-cached fit's 1.9 s, where the 30 epochs themselves run in 0.2 s. ``jax.export`` serializes a
-traced and lowered program (StableHLO); loading it and calling ``Exported.call`` skips Keras'
-tracing, and its compiled form still comes from JAX's cache.
+find the compiled program in that cache. ``jax.export`` serializes a traced and lowered program
+(StableHLO); loading it and calling ``Exported.call`` skips Keras' tracing, and its compiled
+form still comes from JAX's cache. Measured on the hinge recipe (2 cores, median of 4 runs
+each): a fit takes 0.23 s from the exported programs, 0.37 s from JAX's cache alone.
 
 A program is keyed by everything that shapes it (:func:`program_key`): the shapes, dtypes and
 structure of its arguments, the model's config and compile config (loss, metrics, optimizer),
@@ -33,21 +33,20 @@ from typing import Any
 
 from recipes.files import replaced_atomically
 from recipes.keras_environment import program_cache_folder
+from recipes.training.backend import library_versions
 
 SUFFIX = ".jaxexport"
 KEEP = 256  # programs kept in the folder; the oldest go first (a user loss's run copies it)
-LIBRARIES = ("jax", "jaxlib", "keras", "numpy", "ml_dtypes")
 
 
 class ProgramCache:
     """The exported programs of one compiled group: :meth:`program` gives a jitted function
-    that calls the exported program (loaded from ``folder``, or traced and saved there).
+    that calls the exported program (loaded from the folder, or traced and saved there).
     ``sources`` says, per program name, where it came from: ``loaded``, ``exported`` (traced
     and saved), or ``traced`` (no cache: off, or the program could not be exported)."""
 
-    def __init__(self, model: Any, folder: Path | None | str = "default") -> None:
-        self.folder = program_cache_folder() if folder == "default" else folder
-        self.folder = None if self.folder is None else Path(self.folder)
+    def __init__(self, model: Any) -> None:
+        self.folder = program_cache_folder()
         self.identity = model_identity(model) if self.folder is not None else None
         self.sources: dict[str, str] = {}
 
@@ -136,41 +135,14 @@ def model_identity(model: Any) -> str | None:
 def code_identity() -> str:
     """A digest of the libraries' versions and the source of every loaded module that is not
     part of an installed package (this project, a user's loss module)."""
-    digest = hashlib.sha256(json.dumps(_versions()).encode())
-    for path in sorted(_uninstalled_sources()):
+    digest = hashlib.sha256(json.dumps(library_versions()).encode())
+    for path in sorted(_uninstalled_sources()):  # about 50 files: 1 ms to read and hash
         digest.update(path.encode())
-        digest.update(_file_digest(path))
-    return digest.hexdigest()
-
-
-def _file_digest(path: str) -> bytes:
-    """The sha256 of a file's bytes, remembered while its size and modification time stay."""
-    try:
-        status = os.stat(path)
-    except OSError:
-        return b"unreadable"
-    return _digest_of(path, status.st_size, status.st_mtime_ns)
-
-
-@functools.cache
-def _digest_of(path: str, size: int, modified_ns: int) -> bytes:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).digest()
-    except OSError:
-        return b"unreadable"
-
-
-@functools.cache
-def _versions() -> dict[str, str]:
-    import importlib.metadata
-
-    versions = {"python": sys.version}
-    for name in LIBRARIES:
         try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = "absent"
-    return versions
+            digest.update(Path(path).read_bytes())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()
 
 
 @functools.cache
@@ -223,15 +195,8 @@ def _save(path: Path, blob: bytearray) -> None:
             temporary.write_bytes(bytes(blob))
         # another process's file being written (".<name>.<random><suffix>") is not a program yet
         programs = [found for found in path.parent.glob(f"*{SUFFIX}") if found.name[0] != "."]
-        programs.sort(key=_modified, reverse=True)
+        programs.sort(key=lambda found: found.stat().st_mtime, reverse=True)
         for old in programs[KEEP:]:
             old.unlink(missing_ok=True)
-    except OSError:
+    except OSError:  # a file another process removed meanwhile: prune the next time
         return
-
-
-def _modified(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except OSError:
-        return 0.0

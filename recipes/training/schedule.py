@@ -40,25 +40,15 @@ class Schedule:
         }
 
 
-def training_rows(samples: int, validation_fraction: float, has_validation_data: bool) -> int:
-    """The rows an epoch trains on: all of ``samples`` when the split has its own validation
-    data, else the first ``ceil(samples * (1 - validation_fraction))`` (what Keras'
-    ``validation_split`` keeps for training)."""
-    if has_validation_data or not validation_fraction:
-        return samples
-    return math.ceil(samples * (1.0 - validation_fraction))
-
-
-def training_schedule(train: TrainConfig, rows: int) -> Schedule:
-    """The schedule of ``train`` on ``rows`` training rows."""
+def split_schedule(train: TrainConfig, split: Any) -> Schedule:
+    """The schedule of ``train`` on a dataset split (``x_train``, ``x_val``). An epoch trains on
+    every row of ``x_train`` when the split has its own validation data, else on the first
+    ``ceil(rows * (1 - validation_split))`` (what Keras' ``validation_split`` keeps)."""
+    rows = len(split.x_train)
+    if split.x_val is None and train.validation_split:
+        rows = math.ceil(rows * (1.0 - train.validation_split))
     steps_per_epoch = max(1, math.ceil(rows / train.batch_size))
     if train.steps is None:
         return Schedule(epochs=int(train.epochs), steps_per_epoch=steps_per_epoch)
     epochs = math.ceil(train.steps / steps_per_epoch)
     return Schedule(epochs, steps_per_epoch, requested_steps=train.steps)
-
-
-def split_schedule(train: TrainConfig, split: Any) -> Schedule:
-    """The schedule of ``train`` on a dataset split (``x_train``, ``x_val``)."""
-    rows = training_rows(len(split.x_train), train.validation_split, split.x_val is not None)
-    return training_schedule(train, rows)

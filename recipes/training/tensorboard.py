@@ -51,15 +51,9 @@ def tensorboard_callbacks(folder: Path, config: Any, overrides: list[str]) -> li
     scalars = keras.callbacks.TensorBoard(
         log_dir=str(log_dir), write_graph=False, update_freq="epoch", histogram_freq=0
     )
-    return [scalars, run_description_callback(log_dir, config.as_mapping(), overrides)]
+    config_mapping = config.as_mapping()
 
-
-def run_description_callback(log_dir: Path, config_mapping: dict, overrides: list[str]) -> Any:
-    """A callback writing the config (text) and the run's overrides (hparams) once, as
-    training starts."""
-    import keras
-
-    def describe(*_: Any, **__: Any) -> None:
+    def describe(*_: Any, **__: Any) -> None:  # the config and overrides, as training starts
         import tensorflow as tf
 
         writer = tf.summary.create_file_writer(str(log_dir))
@@ -72,4 +66,4 @@ def run_description_callback(log_dir: Path, config_mapping: dict, overrides: lis
                 hparams_api.hparams(values, trial_id=log_dir.parent.name)  # the run id
         writer.close()
 
-    return keras.callbacks.LambdaCallback(on_train_begin=describe)
+    return [scalars, keras.callbacks.LambdaCallback(on_train_begin=describe)]

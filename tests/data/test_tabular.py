@@ -90,7 +90,7 @@ def test_csv_numeric_labels_and_feature_subset(tmp_path):
 def test_the_example_csv_trains_from_its_config_file(tmp_path):
     import json
 
-    from recipes.training.door import run_recipe
+    from conftest import run_recipe
 
     folder = run_recipe(resolve_recipe("csv_moons", shrink_overrides("csv_moons")), tmp_path, 0)
     assert {p.name for p in folder.iterdir()} == RUN_FILES | {"predictions.png"}

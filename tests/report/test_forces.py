@@ -8,11 +8,11 @@ import json
 
 import numpy as np
 import pytest
+from conftest import run_recipe
 
 from recipes.components.losses import get_loss
 from recipes.config.resolve import resolve_recipe
 from recipes.report.forces import SHARE_METRIC, hardest_share, point_forces
-from recipes.training.door import run_recipe
 
 
 def _sigmoid(x):

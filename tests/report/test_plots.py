@@ -128,10 +128,9 @@ def test_a_run_on_a_csv_with_hostile_names_draws_its_figures(tmp_path):
     import csv
     import json
 
-    from conftest import shrink_overrides
+    from conftest import run_recipe, shrink_overrides
 
     from recipes.config.resolve import resolve_recipe
-    from recipes.training.door import run_recipe
 
     columns = ["=SUM(1) $x_$", "a^b \\c", "$US$"]
     rng = np.random.default_rng(0)

@@ -8,13 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PROJECT_ROOT, read_csv, shrink_overrides
+from conftest import PROJECT_ROOT, read_csv, run_recipe, shrink_overrides
 from conftest import RUN_FILES as TRAINING_RUN_FILES
 
 from recipes.config.resolve import resolve_recipe
 from recipes.datasets import build_dataset
 from recipes.errors import RecipeError
-from recipes.training.door import run_recipe
 
 RUN_FILES = TRAINING_RUN_FILES | {"predictions.png"}
 SMALL = shrink_overrides("focal_rings")  # the shared shrink, tests/shrink.yaml

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import read_csv
+from conftest import read_csv, run_recipe
 
 from recipes.components.losses import LOSSES
 from recipes.config.resolve import resolve_recipe
 from recipes.paths import CONFIG_DIR
 from recipes.studies.loss_gallery.derivatives import derivative_curves, loss_derivative
-from recipes.training.door import run_point, run_recipe
+from recipes.training.door import run_point
 
 GALLERY_FILES = {
     "config.yaml",

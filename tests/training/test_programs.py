@@ -15,7 +15,8 @@ import pytest
 from conftest import PROJECT_ROOT, shrink_overrides
 
 # Trains the shrunk hinge recipe from the same seed once per case, with its own program
-# folder (sys.argv[2]); prints, per case, where each program came from and the history.
+# folder (sys.argv[2], also its $RECIPES_PROGRAM_CACHE_DIR); prints, per case, where each program
+# came from and the history.
 CACHE_SCRIPT = textwrap.dedent(
     """
     import json, sys
@@ -37,8 +38,8 @@ CACHE_SCRIPT = textwrap.dedent(
         model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
         compile_model(model, config)
         data = validation_holdout(split.x_train, split.y_train, config.train.validation_split)
-        group = CompiledGroup([Member(model, *data, [], config.seed)],
-                              config.train.batch_size, True, program_folder=folder)
+        member = Member(model, *data, [], config.seed)
+        group = CompiledGroup([member], config.train.batch_size, True)
         [history] = group.fit(config.train.epochs)
         return {"sources": group.programs.sources, "history": history}
 
@@ -64,7 +65,7 @@ def cache_cases(tmp_path_factory):
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "KERAS_BACKEND": "jax"},
+        env={**os.environ, "KERAS_BACKEND": "jax", "RECIPES_PROGRAM_CACHE_DIR": str(folder)},
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     return json.loads(completed.stdout.strip().splitlines()[-1])

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import RUN_FILES, read_csv, shrink_overrides
+from conftest import RUN_FILES, read_csv, run_recipe, shrink_overrides
 
 from recipes.config.resolve import resolve_recipe
 from recipes.status import RunStatus
-from recipes.training.door import run_point, run_recipe
+from recipes.training.door import run_point
 
 # The shared shrink (tests/shrink.yaml), with 4 epochs for the history tests below.
 SMALL = [*shrink_overrides("hinge"), "train.epochs=4"]

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 import json
 import math
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
-from conftest import read_csv, shrink_overrides
+from conftest import read_csv, run_recipe, shrink_overrides
 
 from recipes.config.schema import TrainConfig
-from recipes.training.schedule import training_rows, training_schedule
+from recipes.training.schedule import split_schedule
+
+
+def split(samples: int, validation_rows: int | None = None) -> SimpleNamespace:
+    """A split of ``samples`` training rows, with its own validation rows when given."""
+    x_val = None if validation_rows is None else np.zeros(validation_rows)
+    return SimpleNamespace(x_train=np.zeros(samples), x_val=x_val)
 
 
 @pytest.mark.parametrize(
@@ -25,16 +33,17 @@ from recipes.training.schedule import training_rows, training_schedule
 )
 def test_steps_become_whole_epochs(samples, validation, batch, steps, expected):
     train = TrainConfig(steps=steps, epochs=None, batch_size=batch, validation_split=validation)
-    schedule = training_schedule(train, training_rows(samples, validation, False))
+    schedule = split_schedule(train, split(samples))
     assert (schedule.steps_per_epoch, schedule.epochs, schedule.steps) == expected
     assert schedule.summary()["set_by"] == "train.steps"
     assert schedule.summary()["requested_steps"] == steps
 
 
 def test_own_validation_data_leaves_every_training_row_and_epochs_stay_epochs():
-    assert training_rows(100, 0.2, has_validation_data=True) == 100
-    assert training_rows(100, 0.2, has_validation_data=False) == 80
-    schedule = training_schedule(TrainConfig(epochs=4, batch_size=32), 100)
+    train = TrainConfig(epochs=4, batch_size=10, validation_split=0.2)
+    assert split_schedule(train, split(100, validation_rows=20)).steps_per_epoch == 10
+    assert split_schedule(train, split(100)).steps_per_epoch == 8  # 80 rows left to train
+    schedule = split_schedule(TrainConfig(epochs=4, batch_size=32, validation_split=0), split(100))
     assert (schedule.epochs, schedule.steps, schedule.requested_steps) == (4, 16, None)
 
 
@@ -63,7 +72,6 @@ def _check_budget(folder, trainer):
 
 def test_model_fit_trains_the_step_budget(tmp_path):
     from recipes.config.resolve import resolve_recipe
-    from recipes.training.door import run_recipe
 
     folder = run_recipe(resolve_recipe("hinge", SMALL_BUDGET), tmp_path, verbose=0)
     _check_budget(folder, "fit" if resolve_recipe("hinge").config.backend != "jax" else "compiled")

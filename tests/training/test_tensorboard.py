@@ -7,7 +7,7 @@ import importlib.util
 
 import pytest
 import yaml
-from conftest import shrink_overrides
+from conftest import run_recipe, shrink_overrides
 
 from recipes.config.resolve import resolve_recipe
 from recipes.errors import RecipeError
@@ -49,8 +49,6 @@ def test_tensorboard_without_the_package_is_one_line(monkeypatch):
 
 def test_a_run_writes_scalars_per_epoch_config_text_and_hparams(tmp_path):
     from tensorboard.backend.event_processing.event_multiplexer import EventMultiplexer
-
-    from recipes.training.door import run_recipe
 
     overrides = [*shrink_overrides("hinge"), "train.tensorboard=true", "seed=2"]
     folder = run_recipe(resolve_recipe("hinge", overrides), tmp_path, verbose=0)
