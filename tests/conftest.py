@@ -74,14 +74,41 @@ def synthetic_recording(score, points, labels, levels=(-0.5, 0.0, 0.5), **fields
 
 def run_cli(*arguments: str, timeout: float = 600, env: dict | None = None):
     """Run ``python -m recipes ...`` in a fresh process; returns CompletedProcess (text)."""
+    return run_python("-m", "recipes", *arguments, timeout=timeout, env=env)
+
+
+def run_python(*arguments: str, timeout: float = 600, env: dict | None = None):
+    """Run ``python ARGUMENTS`` (``-c CODE ...``, ``-m MODULE ...``) in a fresh process from
+    the project root; returns CompletedProcess (text)."""
     return subprocess.run(
-        [sys.executable, "-m", "recipes", *arguments],
+        [sys.executable, *arguments],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def resolve_in_fresh_process(cases: list[tuple[str, list[str]]], before: str = "") -> list[str]:
+    """In a fresh process: run ``before`` (code that prints), then resolve each (recipe,
+    overrides) case, printing its RecipeError line; last, whether Keras was imported. The
+    printed lines."""
+    code = (
+        "import sys\n"
+        "from recipes.config.resolve import resolve_recipe\n"
+        "from recipes.errors import RecipeError\n"
+        f"{before}"
+        f"for recipe, overrides in {cases!r}:\n"
+        "    try:\n"
+        "        resolve_recipe(recipe, overrides)\n"
+        "    except RecipeError as error:\n"
+        "        print(error)\n"
+        "print('keras' in sys.modules)\n"
+    )
+    result = run_python("-c", code, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.splitlines()
 
 
 @pytest.fixture

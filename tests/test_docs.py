@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -45,14 +46,24 @@ def numbered_lines(path: Path):
         yield f"{path.relative_to(PROJECT_ROOT)}:{number}", line
 
 
-def test_cited_repository_files_exist():
-    bad = [
+def dangling(pattern: re.Pattern, exists: Callable[[Path, str], bool]) -> list[str]:
+    """``file:line: cited`` for each match of ``pattern`` in the scanned files that
+    ``exists(file, cited)`` refuses."""
+    return [
         f"{where}: {cited}"
         for path in scanned_files()
         for where, line in numbered_lines(path)
-        for cited in CITED_PATH.findall(line)
-        if not (PROJECT_ROOT / cited).exists() and not (path.parent / cited).exists()
-    ]  # a page's own relative links count: docs/keras3-notes.md cites recipes/hinge.md
+        for cited in pattern.findall(line)
+        if not exists(path, cited)
+    ]
+
+
+def test_cited_repository_files_exist():
+    # a page's own relative links count: docs/keras3-notes.md cites recipes/hinge.md
+    bad = dangling(
+        CITED_PATH,
+        lambda path, cited: (PROJECT_ROOT / cited).exists() or (path.parent / cited).exists(),
+    )
     assert not bad, "cited files that do not exist:\n" + "\n".join(bad)
 
 
@@ -132,13 +143,7 @@ def name_exists(dotted: str) -> bool:
 
 
 def test_cited_modules_and_names_exist():
-    bad = [
-        f"{where}: {cited}"
-        for path in scanned_files()
-        for where, line in numbered_lines(path)
-        for cited in CITED_NAME.findall(line)
-        if not name_exists(cited)
-    ]
+    bad = dangling(CITED_NAME, lambda path, cited: name_exists(cited))
     assert not bad, "cited modules or names that do not exist:\n" + "\n".join(bad)
 
 

@@ -4,10 +4,9 @@ data that agree with what Keras' own getters accept."""
 from __future__ import annotations
 
 import inspect
-import subprocess
-import sys
 
 import numpy as np
+from conftest import resolve_in_fresh_process
 
 from recipes.components import keras_names
 from recipes.paths import CONFIG_DIR
@@ -59,26 +58,13 @@ def test_a_wrong_name_is_one_line_with_the_closest_before_keras_is_imported(tmp_
     config = tmp_path / "x.yaml"
     parent = CONFIG_DIR / "focal_rings.yaml"
     config.write_text(f"extends: {parent}\nmodel:\n  hidden_activation: rellu\n")
-    code = (
-        "import sys\n"
-        "from recipes.config.resolve import resolve_recipe\n"
-        "from recipes.errors import RecipeError\n"
-        "for recipe, overrides in [\n"
-        f"    ({str(config)!r}, []),\n"
-        "    ('hinge', ['model.kernel_initializer=he_unifrom']),\n"
-        "    ('hinge', ['optimizer.name=adamm']),\n"
-        "    ('hinge', ['optimizer.momentum=0.9']),\n"
-        "    ('focal_rings', ['train.early_stopping.monitor=val_acu']),\n"
-        "]:\n"
-        "    try:\n"
-        "        resolve_recipe(recipe, overrides)\n"
-        "    except RecipeError as error:\n"
-        "        print(error)\n"
-        "print('keras' in sys.modules)\n"
-    )
-    lines = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    ).stdout.splitlines()
+    lines = resolve_in_fresh_process([
+        (str(config), []),
+        ("hinge", ["model.kernel_initializer=he_unifrom"]),
+        ("hinge", ["optimizer.name=adamm"]),
+        ("hinge", ["optimizer.momentum=0.9"]),
+        ("focal_rings", ["train.early_stopping.monitor=val_acu"]),
+    ])  # fmt: skip
     assert lines == [
         f"{config}: model.hidden_activation: unknown activation 'rellu'. Did you mean 'relu'?",
         "--set: model.kernel_initializer: unknown kernel initializer 'he_unifrom'. "

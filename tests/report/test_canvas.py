@@ -3,7 +3,6 @@ Jupyter kernel keeps its inline plots), and their figures still save."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -74,7 +73,7 @@ def test_importing_the_project_and_a_run_leave_rcparams_and_the_users_math_alone
     import json
 
     import yaml
-    from conftest import PROJECT_ROOT, shrink_overrides
+    from conftest import run_python, shrink_overrides
 
     overrides = dict(text.split("=", 1) for text in shrink_overrides("hinge"))
     overrides = {key: yaml.safe_load(value) for key, value in overrides.items()}
@@ -93,14 +92,8 @@ def test_importing_the_project_and_a_run_leave_rcparams_and_the_users_math_alone
         "user = Figure(); FigureCanvasAgg(user)\n"
         "print(json.dumps([after_import, changed(), drawn, math_rendered(user)]))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code, json.dumps(overrides), str(tmp_path)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, "KERAS_BACKEND": "jax"},
-    )
+    arguments = ("-c", code, json.dumps(overrides), str(tmp_path))
+    result = run_python(*arguments, env={"KERAS_BACKEND": "jax"})
     assert result.returncode == 0, result.stderr[-3000:]
     after_import, after_run, drawn, math_rendered = json.loads(result.stdout.splitlines()[-1])
     assert (after_import, after_run) == ([], [])
