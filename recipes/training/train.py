@@ -45,6 +45,7 @@ class Prepared:
     nan_guard: Any
     history_file: Any
     recorder: Any = None  # the recording's callback (two-feature data), or None
+    gradient_of: Any = None  # the loss's gradient compiled for a group of runs, or None
 
 
 def train_and_evaluate(context: RunContext) -> dict[str, Any]:
@@ -175,7 +176,7 @@ def write_records(context: RunContext, prepared: Prepared) -> Records:
         with context.timed("recording"):  # scores on the grid and the points, and the forces
             recording = record(
                 prepared.recorder.snapshots, model, prepared.split, evaluation.output_kind,
-                history, config,
+                history, config, prepared.gradient_of,
             )  # fmt: skip
             recording.save(folder / RECORDING_FILE)
         forces = forces_summary(recording)

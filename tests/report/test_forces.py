@@ -11,7 +11,7 @@ import pytest
 
 from recipes.components.losses import get_loss
 from recipes.config.resolve import resolve_recipe
-from recipes.report.forces import SHARE_METRIC, hardest_share, point_forces
+from recipes.report.forces import SHARE_METRIC, compiled_gradient, hardest_share, point_forces
 from recipes.training.door import run_recipe
 
 
@@ -67,6 +67,27 @@ def test_softmax_cross_entropy_force_is_the_distance_to_the_one_hot_row():
     y = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
     forces = point_forces(get_loss("categorical_crossentropy"), y, p, "softmax")
     np.testing.assert_allclose(forces, np.linalg.norm(p - y, axis=1), rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("loss", "y", "outputs", "kind"),
+    [
+        ("hinge", [1.0, -1.0, 1.0], [0.3, 0.2, 1.5], "tanh"),
+        ("categorical_crossentropy", [[1.0, 0.0], [0.0, 1.0]], [[0.7, 0.3], [0.6, 0.4]],
+         "softmax"),
+    ],
+)  # fmt: skip
+def test_a_groups_compiled_gradient_gives_the_op_by_op_forces(loss, y, outputs, kind):
+    """The runs of a group trained together share one compiled gradient of their loss."""
+    import keras
+
+    if keras.backend.backend() != "jax":
+        pytest.skip("a group trains on JAX")
+    y, outputs, loss = np.array(y), np.array(outputs), get_loss(loss)
+    expected = point_forces(loss, y, outputs, kind)
+    compiled = point_forces(loss, y, outputs, kind, compiled_gradient(loss))
+    np.testing.assert_allclose(compiled, expected, rtol=1e-6)
+    assert (expected > 0).any()
 
 
 def test_focal_pushes_an_easy_point_far_less_than_bce():
