@@ -23,8 +23,7 @@ import numpy as np
 
 from recipes.files import replaced_atomically
 from recipes.report import canvas, plots
-from recipes.report.canvas import legend_label
-from recipes.report.regions import draw_boundary
+from recipes.report.regions import draw_boundary, named_classes
 
 FRAME_MS = 700
 TEXT_DPI = 80  # the animation's texts: its boundaries keep the sheet's pixels
@@ -125,8 +124,7 @@ def animation_frames(
     # the legend's entries: the sheet's last panel's (the end of training), markers at
     # draw_boundary's default size (the sheet's panels draw them at 3 points)
     handles, texts = sheet.axes[len(panels) - 1].get_legend_handles_labels()
-    names = class_names or {}
-    texts = [legend_label(names.get(int(t), t)) if t.lstrip("-").isdigit() else t for t in texts]
+    texts = named_classes(texts, class_names)
     figure.legend(handles, [COUNTS.sub("", t) for t in texts], fontsize=7, ncol=2,
                   markerscale=4 / SHEET_MARKER_SIZE, loc="upper center",
                   bbox_to_anchor=(centre, (below - 4) / height))  # fmt: skip

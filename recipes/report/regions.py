@@ -227,15 +227,11 @@ def class_legend(
     """The legend below the axes (the regions fill the plot: inside it would hide points),
     class numbers shown as their names."""
     handles, texts = ax.get_legend_handles_labels()
-    names = class_names or {}
-    texts = [legend_label(names.get(int(t), t) if _is_int(t) else t) for t in texts]
     options = {"fontsize": 8, "title": "test points", **LEGEND_BELOW, **options}
-    return ax.legend(handles, texts, ncol=columns, **options)
+    return ax.legend(handles, named_classes(texts, class_names), ncol=columns, **options)
 
 
-def _is_int(text: str) -> bool:
-    try:
-        int(text)
-    except (TypeError, ValueError):
-        return False
-    return True
+def named_classes(texts: list[str], class_names: Mapping[int, str] | None) -> list[str]:
+    """Legend entries with the class numbers (``-1``, ``1``) shown as the classes' names."""
+    names = class_names or {}
+    return [legend_label(names.get(int(t), t) if t.lstrip("-").isdigit() else t) for t in texts]

@@ -79,12 +79,6 @@ def prepare_training(context: RunContext) -> Prepared:
         )  # a user's file: as the loss needs
         split = build_dataset(config.data.name, config.data.params, config.seed, labels)
     compiled = uses_compiled_trainer(config)
-    context.record.update(
-        data=split.summary(),
-        trainer="compiled" if compiled else "fit",
-        schedule=split_schedule(config.train, split).summary(),
-        initialization=model_initialization(config.model.name, config.model.params),
-    )
     with context.timed("model"):
         model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
         loss = None
@@ -95,7 +89,13 @@ def prepare_training(context: RunContext) -> Prepared:
     speed = resolved_speed_settings(model)
     if compiled:  # one jitted program per epoch: model.fit's settings do not apply
         speed = {"steps_per_execution": "one epoch", "jit_compile": True}
-    context.record.update(speed_settings=speed)
+    context.record.update(  # one rewrite of run.json for what preparing decided
+        data=split.summary(),
+        trainer="compiled" if compiled else "fit",
+        schedule=split_schedule(config.train, split).summary(),
+        initialization=model_initialization(config.model.name, config.model.params),
+        speed_settings=speed,
+    )
 
     nan_guard = nan_guard_callback()
     history_file = history_file_callback(folder / "history.csv", _resume_point(context))
