@@ -126,18 +126,6 @@ def fixed_layout(
     return figure
 
 
-def tight_below_title(figure: Figure, title_size: float = 12) -> Figure:
-    """``tight_layout`` in the figure less a strip at the top for its suptitle (one line at
-    ``title_size`` points): tight_layout leaves a suptitle out, and constrained layout gave it
-    too little room above the panels' own titles (and cut the legends below the panels).
-    :func:`save_figure` keeps this layout. Returns ``figure``."""
-    height = figure.get_size_inches()[1]
-    for _ in range(2):  # the second pass: legends below equal-aspect panels move as they shrink
-        figure.tight_layout(rect=(0, 0, 1, 1 - (text_height(title_size) + 0.12) / height))
-    figure.set_layout_engine(PlaceHolderLayoutEngine(True, True))
-    return figure
-
-
 def text_height(fontsize: float, lines: int = 1) -> float:
     """Inches taken by ``lines`` lines of text at ``fontsize`` points (matplotlib's 1.2 line
     spacing)."""
