@@ -149,7 +149,7 @@ def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
         except Exception as error:
             context.record.update(figures=drawing.failed_record(error, "run"))
             raise
-    context.record.update(figures=drawn.record())
+    context.record.update(figures=drawn.model_dump())
     return records.result()
 
 
