@@ -32,7 +32,6 @@ from recipes.records import (
     update_run,
 )
 
-FIGURES = "figures"  # run.json's key
 DRAWN = "drawn"
 
 
@@ -110,9 +109,9 @@ def plot_run_folder(folder: Path | str) -> FiguresDrawn:
         try:
             drawn = draw_from_folder(folder, "plot")
         except Exception as error:
-            update_run(folder, **{FIGURES: failed_record(error, "plot")})
+            update_run(folder, figures=failed_record(error, "plot"))
             raise
-        update_run(folder, **{FIGURES: drawn.model_dump()})
+        update_run(folder, figures=drawn.model_dump())
         return drawn
 
 
