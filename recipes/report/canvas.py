@@ -73,14 +73,10 @@ def legend_label(text: object) -> str:
     return "\u200b" + text if text.startswith("_") else text
 
 
-def new_figure(
-    figsize: tuple[float, float] = FIGURE_SIZE, dpi: int = 120, layout: str | None = None
-) -> Figure:
-    """An empty :class:`PlainTextFigure` on an Agg canvas. ``layout``: None for one
-    ``tight_layout`` when it is saved (:func:`save_figure`), "constrained" for a layout computed
-    as it is drawn (a few times tight_layout's cost; it also keeps a suptitle off the axes'
-    titles)."""
-    figure = PlainTextFigure(figsize=figsize, dpi=dpi, layout=layout)
+def new_figure(figsize: tuple[float, float] = FIGURE_SIZE, dpi: int = 120) -> Figure:
+    """An empty :class:`PlainTextFigure` on an Agg canvas, laid out by :func:`fixed_layout` or
+    by one ``tight_layout`` when it is saved (:func:`save_figure`)."""
+    figure = PlainTextFigure(figsize=figsize, dpi=dpi)
     FigureCanvasAgg(figure)
     return figure
 
@@ -95,11 +91,10 @@ def subplots(
     columns: int = 1,
     figsize: tuple[float, float] = FIGURE_SIZE,
     dpi: int = 120,
-    layout: str | None = None,
     **options: Any,
 ) -> tuple[Figure, Any]:
     """``pyplot.subplots`` on a :func:`new_figure`: (figure, axes as pyplot returns them)."""
-    figure = new_figure(figsize, dpi, layout)
+    figure = new_figure(figsize, dpi)
     return figure, figure.subplots(rows, columns, **options)
 
 
