@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from recipes.report.regions import MARKERS
+
 FORCES_FIGURE = "forces.png"
 HARDEST_FRACTION = 0.1
 SHARE_METRIC = "force_share_hardest_10pct"
@@ -112,12 +114,11 @@ def plot_point_forces(
     labels = np.asarray(labels).reshape(-1)
     forces = np.asarray(forces, float).reshape(-1)
     scaled = np.clip(np.ma.filled(norm(forces), 0.0), 0, 1)
-    markers = "s^oDvP*X"
     for index, label in enumerate(sorted(np.unique(labels).tolist())):
         chosen = labels == label
         ax.scatter(
             points[chosen, 0], points[chosen, 1], c=forces[chosen], cmap=FORCE_MAP, norm=norm,
-            s=4 + size * scaled[chosen], marker=markers[index % len(markers)],
+            s=4 + size * scaled[chosen], marker=MARKERS[index % len(MARKERS)],
             edgecolors="black", linewidths=0.25, zorder=3,
         )  # fmt: skip
     return ax
