@@ -130,7 +130,7 @@ def draw_regions(ax: Any, recording: Any, scores: np.ndarray) -> np.ndarray:
     x, y = recording.grid_x, recording.grid_y
     step_x, step_y = (x[1] - x[0]) / FINER / 2, (y[1] - y[0]) / FINER / 2
     extent = (x[0] - step_x, x[-1] + step_x, y[0] - step_y, y[-1] + step_y)
-    ax.imshow(palette[regions], origin="lower", extent=extent, interpolation="nearest",
+    ax.imshow(palette[regions], origin="lower", extent=extent, interpolation="none",
               aspect="auto", zorder=0)  # fmt: skip
     return regions
 
