@@ -73,14 +73,10 @@ def legend_label(text: object) -> str:
     return "\u200b" + text if text.startswith("_") else text
 
 
-def new_figure(
-    figsize: tuple[float, float] = FIGURE_SIZE, dpi: int = 120, layout: str | None = None
-) -> Figure:
-    """An empty :class:`PlainTextFigure` on an Agg canvas. ``layout``: None for one
-    ``tight_layout`` when it is saved (:func:`save_figure`), "constrained" for a layout computed
-    as it is drawn (a few times tight_layout's cost; it also keeps a suptitle off the axes'
-    titles)."""
-    figure = PlainTextFigure(figsize=figsize, dpi=dpi, layout=layout)
+def new_figure(figsize: tuple[float, float] = FIGURE_SIZE, dpi: int = 120) -> Figure:
+    """An empty :class:`PlainTextFigure` on an Agg canvas, laid out by :func:`fixed_layout` or
+    by one ``tight_layout`` when it is saved (:func:`save_figure`)."""
+    figure = PlainTextFigure(figsize=figsize, dpi=dpi)
     FigureCanvasAgg(figure)
     return figure
 
@@ -95,11 +91,10 @@ def subplots(
     columns: int = 1,
     figsize: tuple[float, float] = FIGURE_SIZE,
     dpi: int = 120,
-    layout: str | None = None,
     **options: Any,
 ) -> tuple[Figure, Any]:
     """``pyplot.subplots`` on a :func:`new_figure`: (figure, axes as pyplot returns them)."""
-    figure = new_figure(figsize, dpi, layout)
+    figure = new_figure(figsize, dpi)
     return figure, figure.subplots(rows, columns, **options)
 
 
@@ -122,18 +117,6 @@ def fixed_layout(
         left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height,
         wspace=gaps[0] / panel_width, hspace=gaps[1] / panel_height,
     )  # fmt: skip
-    figure.set_layout_engine(PlaceHolderLayoutEngine(True, True))
-    return figure
-
-
-def tight_below_title(figure: Figure, title_size: float = 12) -> Figure:
-    """``tight_layout`` in the figure less a strip at the top for its suptitle (one line at
-    ``title_size`` points): tight_layout leaves a suptitle out, and constrained layout gave it
-    too little room above the panels' own titles (and cut the legends below the panels).
-    :func:`save_figure` keeps this layout. Returns ``figure``."""
-    height = figure.get_size_inches()[1]
-    for _ in range(2):  # the second pass: legends below equal-aspect panels move as they shrink
-        figure.tight_layout(rect=(0, 0, 1, 1 - (text_height(title_size) + 0.12) / height))
     figure.set_layout_engine(PlaceHolderLayoutEngine(True, True))
     return figure
 

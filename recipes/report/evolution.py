@@ -23,11 +23,11 @@ import numpy as np
 
 from recipes.files import replaced_atomically
 from recipes.report import canvas, plots
-from recipes.report.canvas import legend_label
-from recipes.report.regions import draw_boundary
+from recipes.report.regions import draw_boundary, named_classes
 
 FRAME_MS = 700
 TEXT_DPI = 80  # the animation's texts: its boundaries keep the sheet's pixels
+SHEET_MARKER_SIZE = 3
 COUNTS = re.compile(r" \((\d+|[^)]* nowhere)\)$")  # what a legend entry says of one epoch
 
 
@@ -72,7 +72,9 @@ def plot_boundary_epochs(
         axes = [figure.add_subplot(grid[i // width, i % width]) for i in range(count)]
     captions = [caption(recording, index, margins) for index in range(len(axes))]
     for index, (ax, text) in enumerate(zip(axes, captions, strict=True)):
-        draw_boundary(ax, recording, index, margins=margins, legend=False, marker_size=3)
+        draw_boundary(
+            ax, recording, index, margins=margins, legend=False, marker_size=SHEET_MARKER_SIZE
+        )
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel(text, fontsize=8)
@@ -119,14 +121,13 @@ def animation_frames(
     text = figure.text(centre, (below + high + 4) / height, "", ha="center", fontsize=8)
     if title:
         figure.suptitle(title, fontsize=10)
-    probe = figure.add_axes((0, 0, 0.1, 0.1))  # the legend's entries, as the panels draw them
-    draw_boundary(probe, recording, margins=margins, legend=False)
-    handles, texts = probe.get_legend_handles_labels()
-    probe.remove()
-    names = class_names or {}
-    texts = [legend_label(names.get(int(t), t)) if t.lstrip("-").isdigit() else t for t in texts]
+    # the legend's entries: the sheet's last panel's (the end of training), markers at
+    # draw_boundary's default size (the sheet's panels draw them at 3 points)
+    handles, texts = sheet.axes[len(panels) - 1].get_legend_handles_labels()
+    texts = named_classes(texts, class_names)
     figure.legend(handles, [COUNTS.sub("", t) for t in texts], fontsize=7, ncol=2,
-                  loc="upper center", bbox_to_anchor=(centre, (below - 4) / height))  # fmt: skip
+                  markerscale=4 / SHEET_MARKER_SIZE, loc="upper center",
+                  bbox_to_anchor=(centre, (below - 4) / height))  # fmt: skip
     text.set_animated(True)
     marker.set_animated(True)
     figure.canvas.draw()

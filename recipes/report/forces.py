@@ -14,10 +14,12 @@ largest force; :func:`hardest_share` is the share of the total force the hardest
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+
+from recipes.report.regions import MARKERS
 
 FORCES_FIGURE = "forces.png"
 HARDEST_FRACTION = 0.1
@@ -28,18 +30,40 @@ FORCE_RANGE = 1e3  # the colour scale's span, largest force / smallest coloured 
 
 
 def point_forces(
-    loss: Any, y_true: np.ndarray, outputs: np.ndarray, output_kind: str = "logit"
+    loss: Any,
+    y_true: np.ndarray,
+    outputs: np.ndarray,
+    output_kind: str = "logit",
+    gradient_of: Callable[[np.ndarray, np.ndarray], Any] | None = None,
 ) -> np.ndarray:
     """|d loss_i / d z_i| for each point, z the output layer's score before its activation
     (``output_kind``: tanh, logit, probability or softmax; :func:`through_activation`).
-    ``loss``: a Keras Loss instance, its ``call`` gives the per-point values."""
+    ``loss``: a Keras Loss instance, its ``call`` gives the per-point values; ``gradient_of``:
+    its gradient with respect to the outputs compiled once (:func:`compiled_gradient`), else
+    the backend differentiates it op by op."""
     from recipes.components.gradients import output_gradient
 
     outputs = np.asarray(outputs, dtype="float32").reshape(len(outputs), -1)
     y_true = np.asarray(y_true, dtype="float32").reshape(len(outputs), -1)
-    _, gradient = output_gradient(loss.call, y_true, outputs)
+    if gradient_of is None:
+        _, gradient = output_gradient(loss.call, y_true, outputs)
+    else:
+        gradient = gradient_of(y_true, outputs)
     gradient = np.asarray(gradient, float).reshape(outputs.shape)
     return np.linalg.norm(through_activation(gradient, outputs, output_kind), axis=1)
+
+
+def compiled_gradient(loss: Any) -> Callable[[np.ndarray, np.ndarray], Any]:
+    """d sum(loss) / d outputs of a Keras Loss as one compiled JAX function: for the runs of a
+    group trained together (same loss, same shapes), which pay its compilation once instead
+    of an op-by-op gradient each (about 16 ms a run, against well under 1 ms a call)."""
+    import jax
+    import keras
+
+    def total(y_true: Any, outputs: Any) -> Any:
+        return keras.ops.sum(loss.call(y_true, outputs))
+
+    return jax.jit(jax.grad(total, argnums=1))
 
 
 def through_activation(gradient: np.ndarray, outputs: np.ndarray, kind: str) -> np.ndarray:
@@ -90,12 +114,11 @@ def plot_point_forces(
     labels = np.asarray(labels).reshape(-1)
     forces = np.asarray(forces, float).reshape(-1)
     scaled = np.clip(np.ma.filled(norm(forces), 0.0), 0, 1)
-    markers = "s^oDvP*X"
     for index, label in enumerate(sorted(np.unique(labels).tolist())):
         chosen = labels == label
         ax.scatter(
             points[chosen, 0], points[chosen, 1], c=forces[chosen], cmap=FORCE_MAP, norm=norm,
-            s=4 + size * scaled[chosen], marker=markers[index % len(markers)],
+            s=4 + size * scaled[chosen], marker=MARKERS[index % len(MARKERS)],
             edgecolors="black", linewidths=0.25, zorder=3,
         )  # fmt: skip
     return ax

@@ -3,11 +3,9 @@ single figure and a side-by-side comparison. Figures without pyplot on an Agg ca
 (:mod:`recipes.report.canvas`: importing this module chooses no backend), fixed sizes, titles
 that say which run; decision regions are :mod:`recipes.report.regions`'.
 
-Every text in a figure is drawn as written: math text (``$...$``) and TeX are off
-(:data:`PLAIN_TEXT`), because titles, legends, axis and tick labels carry what users wrote
-(class names and columns of their CSV, grid labels, recipe names), and ``price $US$`` must
-neither render as math nor make drawing fail. The project's own symbols are Unicode (δ, ², ±);
-log axes label their ticks ``10⁻³`` in plain text (:class:`PlainLogFormatter`).
+Every text in a figure is drawn as written, math text off (:mod:`recipes.report.canvas` says
+why), so the project's own symbols are Unicode (δ, ², ±) and log axes label their ticks
+``10⁻³`` in plain text (:class:`PlainLogFormatter`).
 """
 
 from __future__ import annotations
@@ -19,14 +17,11 @@ from typing import Any
 import matplotlib.ticker
 import numpy as np
 
-from recipes.report.canvas import (  # noqa: F401  (the names this module always offered)
-    FIGURE_SIZE,
-    PLAIN_TEXT,
+from recipes.report.canvas import (  # noqa: F401  (the figure helpers, beside the plots)
     SQUARE_FIGURE_SIZE,
     fixed_layout,
     legend_label,
     new_axes,
-    new_figure,
     save_figure,
     subplots,
 )

@@ -80,27 +80,16 @@ def draw_boundary(
     margins' dashed lines, labelled, when ``margins``), the test points by class (``points``)
     and rings around those still costing loss (``rings``, with the margins), a
     legend below the axes (``legend``). Returns ``ax``."""
-    levels = recording.levels
+    levels, classes = recording.levels, recording.classes
     scores = np.asarray(recording.grid_scores[index], dtype="float64")
-    classes = recording.classes
-    colours = class_colours(classes)  # the regions'
-    fine = finer(scores if levels is None else levels.shown(scores))
-    regions = np.argmax(fine, axis=-1) if levels is None else (fine >= levels.threshold).astype(int)
-    palette = np.array(
-        [matplotlib.colors.to_rgba_array(colours[c], REGION_ALPHA)[0] for c in classes]
-    )
-    palette = np.round(palette * 255).astype(np.uint8)  # an image of bytes: no normalizing
+    regions = draw_regions(ax, recording, scores)
     x, y = recording.grid_x, recording.grid_y
-    step_x, step_y = (x[1] - x[0]) / FINER / 2, (y[1] - y[0]) / FINER / 2
-    extent = (x[0] - step_x, x[-1] + step_x, y[0] - step_y, y[-1] + step_y)
-    ax.imshow(palette[regions], origin="lower", extent=extent, interpolation="nearest",
-              aspect="auto", zorder=0)  # fmt: skip
     nowhere = []
     if levels is not None:
         nowhere = _lines(ax, recording, levels.shown(scores), levels, margins)
     elif regions.min() != regions.max():  # thin lines between the classes' regions
-        fine_x = np.linspace(x[0], x[-1], fine.shape[1])
-        fine_y = np.linspace(y[0], y[-1], fine.shape[0])
+        fine_x = np.linspace(x[0], x[-1], regions.shape[1])
+        fine_y = np.linspace(y[0], y[-1], regions.shape[0])
         ax.contour(fine_x, fine_y, regions, np.arange(len(classes) - 1) + 0.5,
                    colors=LINE_COLOUR, linewidths=0.5)  # fmt: skip
     if points:
@@ -125,6 +114,25 @@ def draw_boundary(
     if legend:
         class_legend(ax, class_names)
     return ax
+
+
+def draw_regions(ax: Any, recording: Any, scores: np.ndarray) -> np.ndarray:
+    """The decision regions of one epoch's grid ``scores``, an image of the finer grid
+    (:func:`finer`) in the classes' colours; returns each fine point's class position."""
+    levels, classes = recording.levels, recording.classes
+    colours = class_colours(classes)
+    fine = finer(scores if levels is None else levels.shown(scores))
+    regions = np.argmax(fine, axis=-1) if levels is None else (fine >= levels.threshold).astype(int)
+    palette = np.array(
+        [matplotlib.colors.to_rgba_array(colours[c], REGION_ALPHA)[0] for c in classes]
+    )
+    palette = np.round(palette * 255).astype(np.uint8)  # an image of bytes: no normalizing
+    x, y = recording.grid_x, recording.grid_y
+    step_x, step_y = (x[1] - x[0]) / FINER / 2, (y[1] - y[0]) / FINER / 2
+    extent = (x[0] - step_x, x[-1] + step_x, y[0] - step_y, y[-1] + step_y)
+    ax.imshow(palette[regions], origin="lower", extent=extent, interpolation="none",
+              aspect="auto", zorder=0)  # fmt: skip
+    return regions
 
 
 def draw_points(
@@ -219,15 +227,11 @@ def class_legend(
     """The legend below the axes (the regions fill the plot: inside it would hide points),
     class numbers shown as their names."""
     handles, texts = ax.get_legend_handles_labels()
-    names = class_names or {}
-    texts = [legend_label(names.get(int(t), t) if _is_int(t) else t) for t in texts]
     options = {"fontsize": 8, "title": "test points", **LEGEND_BELOW, **options}
-    return ax.legend(handles, texts, ncol=columns, **options)
+    return ax.legend(handles, named_classes(texts, class_names), ncol=columns, **options)
 
 
-def _is_int(text: str) -> bool:
-    try:
-        int(text)
-    except (TypeError, ValueError):
-        return False
-    return True
+def named_classes(texts: list[str], class_names: Mapping[int, str] | None) -> list[str]:
+    """Legend entries with the class numbers (``-1``, ``1``) shown as the classes' names."""
+    names = class_names or {}
+    return [legend_label(names.get(int(t), t) if t.lstrip("-").isdigit() else t) for t in texts]

@@ -17,7 +17,6 @@ seconds), ``pending`` (why, and the command that draws them) or ``failed`` (why)
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from pathlib import Path
 from typing import Any
@@ -25,30 +24,16 @@ from typing import Any
 from recipes.config.schema import RecipeConfig
 from recipes.errors import first_line
 from recipes.files import now_iso, read_csv_columns, read_json
-from recipes.records import RunRecord, run_or_none, update_run
+from recipes.records import (
+    FiguresDrawn,
+    FiguresFailed,
+    FiguresPending,
+    RunRecord,
+    run_or_none,
+    update_run,
+)
 
-FIGURES = "figures"  # run.json's key
-DRAWN, PENDING, FAILED = "drawn", "pending", "failed"
-
-
-@dataclasses.dataclass
-class Drawn:
-    """What drawing a run's figures did: the files written, the seconds it took and where
-    (``run``, ``plot``)."""
-
-    files: list[str]
-    seconds: float
-    where: str
-
-    def record(self) -> dict[str, Any]:
-        """run.json's ``figures`` entry."""
-        return {
-            "status": DRAWN,
-            "where": self.where,
-            "files": self.files,
-            "seconds": round(self.seconds, 4),
-            "drawn_at": now_iso(),
-        }
+DRAWN = "drawn"
 
 
 def pending_reason(config: RecipeConfig, sweep_point: bool) -> str | None:
@@ -64,12 +49,12 @@ def pending_reason(config: RecipeConfig, sweep_point: bool) -> str | None:
 def pending_record(folder: Path, reason: str) -> dict[str, Any]:
     """run.json's ``figures`` entry for a run that leaves them to be drawn when asked for."""
     command = ["python", "-m", "recipes", "plot", str(folder)]
-    return {"status": PENDING, "reason": reason, "command": command}
+    return FiguresPending(reason=reason, command=command).model_dump()
 
 
 def failed_record(error: BaseException, where: str) -> dict[str, Any]:
     reason = f"{type(error).__name__}: {first_line(error)}"
-    return {"status": FAILED, "where": where, "reason": reason}
+    return FiguresFailed(where=where, reason=reason).model_dump()
 
 
 def draw(
@@ -79,16 +64,18 @@ def draw(
     metrics: dict[str, Any],
     recording: Any,
     where: str,
-) -> Drawn:
-    """The run's figures (:func:`recipes.training.figures.write_run_figures`), timed."""
+) -> FiguresDrawn:
+    """The run's figures (:func:`recipes.training.figures.write_run_figures`), timed: run.json's
+    ``figures`` entry (where, the files written, the seconds)."""
     from recipes.training.figures import write_run_figures
 
     started = time.perf_counter()
     files = write_run_figures(folder, config, history, metrics, recording)
-    return Drawn(files, time.perf_counter() - started, where)
+    seconds = round(time.perf_counter() - started, 4)
+    return FiguresDrawn(where=where, files=files, seconds=seconds, drawn_at=now_iso())
 
 
-def draw_from_folder(folder: Path, where: str = "plot") -> Drawn:
+def draw_from_folder(folder: Path, where: str = "plot") -> FiguresDrawn:
     """Draw a run folder's figures from its config, metrics, history and recording (no run
     record is changed)."""
     from recipes.config.resolve import resolve_run_folder_config
@@ -109,7 +96,7 @@ def figures_status(folder: Path) -> str | None:
     return record.figures.status if record and record.figures else None
 
 
-def plot_run_folder(folder: Path | str) -> Drawn:
+def plot_run_folder(folder: Path | str) -> FiguresDrawn:
     """``python -m recipes plot <run folder>``: draw the run's figures from what its folder
     holds, holding its lock, and record them in run.json (``figures``). RecipeError (one line)
     for a folder that is not a finished training run's; a drawing error is recorded
@@ -122,9 +109,9 @@ def plot_run_folder(folder: Path | str) -> Drawn:
         try:
             drawn = draw_from_folder(folder, "plot")
         except Exception as error:
-            update_run(folder, **{FIGURES: failed_record(error, "plot")})
+            update_run(folder, figures=failed_record(error, "plot"))
             raise
-        update_run(folder, **{FIGURES: drawn.record()})
+        update_run(folder, figures=drawn.model_dump())
         return drawn
 
 

@@ -70,18 +70,11 @@ def classification_metrics(
     from sklearn import metrics
 
     result = {"test_accuracy": float(np.mean(y_true == y_pred))}
-    if label_kind in ("binary", "plus_minus_one"):
-        positive = 1
-        result["test_precision"] = float(
-            metrics.precision_score(y_true, y_pred, pos_label=positive, zero_division=0)
-        )
-        result["test_recall"] = float(
-            metrics.recall_score(y_true, y_pred, pos_label=positive, zero_division=0)
-        )
+    if label_kind in ("binary", "plus_minus_one"):  # the positive class is 1 (sklearn's default)
+        result["test_precision"] = float(metrics.precision_score(y_true, y_pred, zero_division=0))
+        result["test_recall"] = float(metrics.recall_score(y_true, y_pred, zero_division=0))
         if len(np.unique(y_true)) == 2:
-            result["test_auc"] = float(
-                metrics.roc_auc_score(y_true == positive, scores.reshape(-1))
-            )
+            result["test_auc"] = float(metrics.roc_auc_score(y_true == 1, scores.reshape(-1)))
     return result
 
 

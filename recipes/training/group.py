@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from recipes.config.schema import ResolvedRecipe
+from recipes.report.forces import compiled_gradient
 from recipes.signals import signals_deferred
 from recipes.training.compiled import fit_compiled
 from recipes.training.evaluation import share_compiled_functions
@@ -56,6 +57,9 @@ def train_together(
             )  # fmt: skip
         shared_fit_s = time.perf_counter() - clock
         share_compiled_functions([item.model for item in prepared])
+        gradient_of = compiled_gradient(prepared[0].model.loss)  # the forces': compiled once
+        for item in prepared:
+            item.gradient_of = gradient_of
         for index, (run, item) in enumerate(zip(runs, prepared, strict=True)):
             run.context.durations["fit"] = shared_fit_s
             run.context.record.update(trained_together={"runs": len(runs), "fit_s": shared_fit_s})

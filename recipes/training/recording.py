@@ -56,11 +56,13 @@ def record(
     output_kind: str,
     history: dict[str, list[float]],
     config: Any,
+    gradient_of: Any = None,
 ) -> Recording:
     """Score the grid and the test points with each snapshot's weights and with the model as
     it ended training (which replaces a snapshot of the last epoch: early stopping may have
-    restored other weights), and the forces on the test points, in one gradient call. The
-    model keeps its own weights (also when scoring fails)."""
+    restored other weights), and the forces on the test points, in one gradient call
+    (``gradient_of``: :func:`recipes.report.forces.point_forces`'). The model keeps its own
+    weights (also when scoring fails)."""
     from recipes.components.labels import true_labels
     from recipes.report.forces import point_forces
 
@@ -84,7 +86,7 @@ def record(
     targets = np.asarray(split.y_test, dtype="float32").reshape(len(points), -1)
     forces = point_forces(
         model.loss, np.tile(targets, (len(scores), 1)), point_scores.reshape(-1, scores.shape[-1]),
-        output_kind,
+        output_kind, gradient_of,
     ).reshape(len(scores), len(points))  # fmt: skip
     levels = margin_levels(config.plots, split.label_kind, output_kind)
     margin = [levels.low, levels.threshold, levels.high] if levels is not None else []

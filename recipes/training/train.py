@@ -45,6 +45,7 @@ class Prepared:
     nan_guard: Any
     history_file: Any
     recorder: Any = None  # the recording's callback (two-feature data), or None
+    gradient_of: Any = None  # the loss's gradient compiled for a group of runs, or None
 
 
 def train_and_evaluate(context: RunContext) -> dict[str, Any]:
@@ -78,12 +79,6 @@ def prepare_training(context: RunContext) -> Prepared:
         )  # a user's file: as the loss needs
         split = build_dataset(config.data.name, config.data.params, config.seed, labels)
     compiled = uses_compiled_trainer(config)
-    context.record.update(
-        data=split.summary(),
-        trainer="compiled" if compiled else "fit",
-        schedule=split_schedule(config.train, split).summary(),
-        initialization=model_initialization(config.model.name, config.model.params),
-    )
     with context.timed("model"):
         model = build_model(config.model.name, config.model.params, split.x_train.shape[1:])
         loss = None
@@ -94,7 +89,13 @@ def prepare_training(context: RunContext) -> Prepared:
     speed = resolved_speed_settings(model)
     if compiled:  # one jitted program per epoch: model.fit's settings do not apply
         speed = {"steps_per_execution": "one epoch", "jit_compile": True}
-    context.record.update(speed_settings=speed)
+    context.record.update(  # one rewrite of run.json for what preparing decided
+        data=split.summary(),
+        trainer="compiled" if compiled else "fit",
+        schedule=split_schedule(config.train, split).summary(),
+        initialization=model_initialization(config.model.name, config.model.params),
+        speed_settings=speed,
+    )
 
     nan_guard = nan_guard_callback()
     history_file = history_file_callback(folder / "history.csv", _resume_point(context))
@@ -148,7 +149,7 @@ def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
         except Exception as error:
             context.record.update(figures=drawing.failed_record(error, "run"))
             raise
-    context.record.update(figures=drawn.record())
+    context.record.update(figures=drawn.model_dump())
     return records.result()
 
 
@@ -175,7 +176,7 @@ def write_records(context: RunContext, prepared: Prepared) -> Records:
         with context.timed("recording"):  # scores on the grid and the points, and the forces
             recording = record(
                 prepared.recorder.snapshots, model, prepared.split, evaluation.output_kind,
-                history, config,
+                history, config, prepared.gradient_of,
             )  # fmt: skip
             recording.save(folder / RECORDING_FILE)
         forces = forces_summary(recording)

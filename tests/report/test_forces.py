@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import run_recipe
+from conftest import run_python, run_recipe
 
 from recipes.components.losses import get_loss
 from recipes.config.resolve import resolve_recipe
@@ -67,6 +67,31 @@ def test_softmax_cross_entropy_force_is_the_distance_to_the_one_hot_row():
     y = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
     forces = point_forces(get_loss("categorical_crossentropy"), y, p, "softmax")
     np.testing.assert_allclose(forces, np.linalg.norm(p - y, axis=1), rtol=1e-4)
+
+
+def test_a_groups_compiled_gradient_gives_the_op_by_op_forces():
+    """The runs of a group trained together share one compiled gradient of their loss (JAX,
+    the backend groups train on: in a fresh process, since in-process tests run on
+    TensorFlow)."""
+    code = (
+        "import json, numpy as np\n"
+        "from recipes.components.losses import get_loss\n"
+        "from recipes.report.forces import compiled_gradient, point_forces\n"
+        "cases = [('hinge', [1.0, -1.0, 1.0], [0.3, 0.2, 1.5], 'tanh'),\n"
+        "         ('categorical_crossentropy', [[1.0, 0.0], [0.0, 1.0]],\n"
+        "          [[0.7, 0.3], [0.6, 0.4]], 'softmax')]\n"
+        "for name, y, outputs, kind in cases:\n"
+        "    y, outputs, loss = np.array(y), np.array(outputs), get_loss(name)\n"
+        "    expected = point_forces(loss, y, outputs, kind)\n"
+        "    compiled = point_forces(loss, y, outputs, kind, compiled_gradient(loss))\n"
+        "    print(json.dumps([expected.tolist(), compiled.tolist()]))\n"
+    )
+    result = run_python("-c", code, timeout=300, env={"KERAS_BACKEND": "jax"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = result.stdout.splitlines()[-2:]
+    for expected, compiled in (json.loads(line) for line in lines):
+        np.testing.assert_allclose(compiled, expected, rtol=1e-6)
+        assert (np.asarray(expected) > 0).any()
 
 
 def test_focal_pushes_an_easy_point_far_less_than_bce():
