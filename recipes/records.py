@@ -188,11 +188,13 @@ class RunRecord(Living):
     outputs: list[str] | None = None
 
 
-class GridAxisRecord(Model):
+class GridAxis(Model):
+    """One varied config key of a sweep: its values (labels removed) and how each is shown."""
+
     key: str
     values: list[Any]
     labels: list[str]
-    source: str = ""
+    source: str = ""  # "--grid" or "configs/<recipe>.yaml: grid"
 
 
 class SweepRun(Model):
@@ -218,7 +220,7 @@ class SweepRecord(Living):
     """``sweep.json``: what was asked, when, and what each run produced."""
 
     recipe: str
-    grid: list[GridAxisRecord]
+    grid: list[GridAxis]
     runs: list[SweepRun]
     description: str | None = None
     seed: int | None = None

@@ -162,9 +162,9 @@ class Sweep(Folder):
     @property
     def runs(self) -> list[Run]:
         return [
-            Run(result.run_folder)
-            for result in self.results.results
-            if result.run_folder is not None and (result.run_folder / "run.json").is_file()
+            Run(result.folder)
+            for result in self.results.runs
+            if result.folder is not None and (result.folder / "run.json").is_file()
         ]
 
     @property

@@ -243,9 +243,9 @@ def _report_sweep(sweep: object) -> int:
     table = sweep.folder / "comparison.md"
     table = table if table.is_file() else sweep.folder / "summary.md"
     print(table.read_text(encoding="utf-8"))
-    failed = [r for r in sweep.results if r.status != RunStatus.COMPLETED]
+    failed = [r for r in sweep.runs if r.status != RunStatus.COMPLETED]
     if failed:
-        print(f"error: {len(failed)} of {len(sweep.results)} runs failed", file=sys.stderr)
+        print(f"error: {len(failed)} of {len(sweep.runs)} runs failed", file=sys.stderr)
     if sweep.report_error:
         print(
             f"error: the sweep's report failed: {sweep.report_error} (the runs are recorded; "

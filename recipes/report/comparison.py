@@ -87,7 +87,7 @@ def comparison_rows(
         columns.append(spec.reference.column)
     columns.append("run_folder")
     rows = []
-    for result in sweep.results:
+    for result in sweep.runs:
         m = result.metrics
         row: dict[str, Any] = {key: result.point.labels[key] for key in sweep.keys}
         row["status"] = result.status
@@ -104,7 +104,7 @@ def comparison_rows(
         if spec.reference:
             reference_label = result.point.labels.get(spec.reference.key)
             row[spec.reference.column] = spec.reference.values.get(reference_label)
-        row["run_folder"] = str(result.run_folder or "")
+        row["run_folder"] = result.run_folder
         rows.append(row)
     return columns, rows
 
@@ -237,7 +237,7 @@ def _write_metric_bars(
             else None,
             "notes": {
                 label: f"{row['status']}: {_short_reason(result.reason)}"
-                for label, row, result in zip(labels, rows, sweep.results, strict=True)
+                for label, row, result in zip(labels, rows, sweep.runs, strict=True)
                 if row["status"] != RunStatus.COMPLETED
             },
         }
@@ -261,7 +261,7 @@ def _write_curves(
     curve_key = spec.curve_key or (f"val_{spec.metric}" if spec.metric else "val_loss")
     curves, colors, legend = {}, {}, {}
     group_colors: dict[str, str] = {}
-    for row, result in zip(rows, sweep.results, strict=True):
+    for row, result in zip(rows, sweep.runs, strict=True):
         history = result.history()
         if curve_key not in history:
             continue

@@ -35,11 +35,11 @@ def compare_hinge(sweep: SweepResults) -> list[Path]:
     boundaries as they train (same seed, same epochs) and report.md saying what the numbers
     show."""
     written = write_comparison(sweep, _comparison_spec(sweep))
-    completed = [r for r in sweep.results if r.status == RunStatus.COMPLETED and r.run_folder]
+    completed = [r for r in sweep.runs if r.status == RunStatus.COMPLETED and r.run_folder]
     if not completed:
         return written
     by_loss = _group_by_loss(sweep, completed)
-    recordings = {r.run_folder: Recording.load(r.run_folder / RECORDING_FILE) for r in completed}
+    recordings = {r.run_folder: Recording.load(r.folder / RECORDING_FILE) for r in completed}
     written.append(_plot_decision_boundaries(sweep, by_loss, recordings))
     areas = {
         loss: [positive_region_area(recordings[r.run_folder]) for r in results]

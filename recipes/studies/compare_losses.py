@@ -31,7 +31,7 @@ COLUMNS = ("test_auc", "test_accuracy", SHARE_METRIC)
 def compare_losses(sweep: SweepResults) -> list[Path]:
     spec = ComparisonSpec(metric=None, extra_columns=COLUMNS)
     written = write_comparison(sweep, spec)
-    completed = [r for r in sweep.results if r.status == RunStatus.COMPLETED and r.run_folder]
+    completed = [r for r in sweep.runs if r.status == RunStatus.COMPLETED and r.run_folder]
     if not completed:
         return written
     written.append(_side_by_side(sweep, completed))
@@ -46,7 +46,7 @@ def _label(result: RunResult) -> str:
 def _side_by_side(sweep: SweepResults, results: list[RunResult]) -> Path:
     """One row per loss: its decision boundary, then its forces at the end of training (one
     colour scale for every row)."""
-    recordings = [Recording.load(Path(r.run_folder) / RECORDING_FILE) for r in results]
+    recordings = [Recording.load(r.folder / RECORDING_FILE) for r in results]
     norm = force_norm(*(recording.point_forces[-1] for recording in recordings))
     margins = sweep.base.config.plots.margins
     figure, grid = plots.subplots(len(results), 2, figsize=(12, 5.6 * len(results)), dpi=100,

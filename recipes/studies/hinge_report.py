@@ -162,7 +162,7 @@ def report_text(
         f"# Hinge vs squared hinge ({markdown_text(sweep.recipe)})",
         "",
         f"Sweep folder: `{sweep.folder.name}`; {completed} completed "
-        f"runs out of {len(sweep.results)}. Same data, model and schedule as the hinge tutorial; "
+        f"runs out of {len(sweep.runs)}. Same data, model and schedule as the hinge tutorial; "
         "mean ± standard deviation over seeds.",
         "",
         table.rstrip("\n"),

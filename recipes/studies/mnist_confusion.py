@@ -46,9 +46,9 @@ def plot_confusion_matrices(sweep: SweepResults) -> Path | None:
 
     runs = [
         (", ".join(r.point.labels.values()) or str(r.point.index), found)
-        for r in sweep.results
+        for r in sweep.runs
         if r.status == RunStatus.COMPLETED and r.run_folder
-        for found in [_predictions(r.run_folder)]
+        for found in [_predictions(r.folder)]
         if found is not None
     ]
     if not runs:

@@ -33,7 +33,7 @@ from recipes.outcome import PointRequest
 from recipes.paths import default_output_root, display_path
 from recipes.plugins import EXECUTORS, REPORTS
 from recipes.progress import Progress
-from recipes.records import read_sweep
+from recipes.records import Inputs, SweepResume, read_sweep
 from recipes.signals import exit_status_of
 from recipes.status import HEARTBEAT_EVERY_S, RunStatus, shown_status
 from recipes.sweeps.grid import plan_sweep
@@ -41,6 +41,7 @@ from recipes.sweeps.records import (
     RunResult,
     SweepResults,
     load_sweep,
+    point_result,
     write_summary,
     write_sweep_record,
 )
@@ -85,8 +86,9 @@ def run_sweep(
         recipe=base.name,
         folder=create_unique_folder(output_root / "sweeps", prefix=f"{base.name}-"),
         base=base,
-        axes=axes,
-        results=[RunResult(point=point) for point in points],
+        grid=axes,
+        runs=[point_result(point) for point in points],
+        status=RunStatus.NOT_STARTED,
         overrides=list(overrides),
         backend=backend,
         jobs=jobs or settings.jobs,
@@ -143,32 +145,32 @@ def resume_sweep(
         base, _, points, _ = plan_sweep(
             sweep.recipe_argument, sweep.grid_spec, sweep.overrides, sweep.backend
         )
-        if [p.labels for p in points] != [r.point.labels for r in sweep.results]:
+        if [p.labels for p in points] != [r.point.labels for r in sweep.runs]:
             raise RecipeError(
                 f"{folder}: the recipe's grid no longer gives this sweep's points; start a new "
                 "sweep"
             )
-        changed = changes_since(sweep.inputs, sweep_inputs(base, points))
+        changed = changes_since(sweep.inputs and dict(sweep.inputs), sweep_inputs(base, points))
         if changed and not force:
             raise RecipeError(
                 f"{folder}: {changed} since the sweep started; resuming would mix runs of "
                 "different inputs. Start a new sweep, or add --force to resume anyway "
                 "(sweep.json records it)"
             )
-        todo = [result for result in sweep.results if result.status != RunStatus.COMPLETED]
+        todo = [result for result in sweep.runs if result.status != RunStatus.COMPLETED]
         if not todo and not sweep.report_error:
             raise RecipeError(f"{folder}: every point completed; nothing to resume")
         _preflight(base.config.sweep, sweep.output_root)
-        for result, point in zip(sweep.results, points, strict=True):
+        for result, point in zip(sweep.runs, points, strict=True):
             result.point = point
             if result.status != RunStatus.COMPLETED:
                 result.reset()
         sweep.base, sweep.jobs, sweep.force = base, jobs or sweep.jobs, force
-        entry: dict[str, Any] = {"at": now_iso(), "points": len(todo)}
+        entry = SweepResume(at=now_iso(), points=len(todo))
         if changed:
-            entry["forced"] = changed
-            sweep.inputs = sweep_inputs(base, points)
-        sweep.resumes = [*sweep.resumes, entry]
+            entry.forced = changed
+            sweep.inputs = Inputs(**sweep_inputs(base, points))
+        sweep.resumes.append(entry)
         return _execute(sweep, progress)
 
 
@@ -234,12 +236,12 @@ def _execute(sweep: SweepResults, progress: TextIO | None) -> SweepResults:
         beating.set()
         heartbeat.join()
     if sweep.stop_signal is not None:
-        for result in sweep.results:
+        for result in sweep.runs:
             if result.status == RunStatus.NOT_STARTED and result.exit_status is None:
                 result.reason = "the sweep was interrupted before this run started"
         _finish(sweep, started, RunStatus.INTERRUPTED, compare=False)
         return sweep
-    completed = all(r.status == RunStatus.COMPLETED for r in sweep.results)
+    completed = all(r.status == RunStatus.COMPLETED for r in sweep.runs)
     _finish(sweep, started, RunStatus.COMPLETED if completed else RunStatus.FAILED, compare=True)
     return sweep
 
@@ -259,7 +261,7 @@ class SweepProgress(Progress):
     (3/10 done)``. Safe to call from several threads."""
 
     def __init__(self, sweep: SweepResults, stream: TextIO) -> None:
-        super().__init__(len(sweep.results), stream)
+        super().__init__(len(sweep.runs), stream)
         self.finished = 0
         metrics = sweep.base.config.metrics
         self.metric = metrics[0].name if metrics else None
@@ -275,8 +277,8 @@ class SweepProgress(Progress):
             self.line(text, result.point.index)
 
     def announce(self, sweep: SweepResults) -> None:
-        shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.axes)
-        todo = sum(result.status == RunStatus.NOT_STARTED for result in sweep.results)
+        shape = " x ".join(f"{axis.key} ({len(axis.values)})" for axis in sweep.grid)
+        todo = sum(result.status == RunStatus.NOT_STARTED for result in sweep.runs)
         runs = f"resuming {todo} of {self.total} runs" if sweep.resumes else f"{self.total} runs"
         self.line(
             f"sweep {sweep.recipe}: {runs} over {shape}, {sweep.jobs} at a time "
@@ -299,7 +301,7 @@ def _finish(sweep: SweepResults, started: float | None, status: RunStatus, compa
     write_summary(sweep)
     outputs: list[str] = []
     sweep.report_error = ""
-    if compare and any(result.status == RunStatus.COMPLETED for result in sweep.results):
+    if compare and any(result.status == RunStatus.COMPLETED for result in sweep.runs):
         try:
             outputs = [path.name for path in write_report(sweep)]
         except Exception as error:  # a plot or a table failed: the runs are still recorded
@@ -311,7 +313,7 @@ def _finish(sweep: SweepResults, started: float | None, status: RunStatus, compa
         else:
             (sweep.folder / "report_traceback.txt").unlink(missing_ok=True)
             if status == RunStatus.FAILED and all(
-                r.status == RunStatus.COMPLETED for r in sweep.results
+                r.status == RunStatus.COMPLETED for r in sweep.runs
             ):
                 status = RunStatus.COMPLETED  # only the report had failed, and now it is done
     write_sweep_record(sweep, status=status, comparison=outputs)

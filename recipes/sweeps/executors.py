@@ -3,7 +3,7 @@ door (:func:`recipes.training.door.run_point`), so the run folders, records, res
 not depend on which executor runs them.
 
 An executor is made with ``Executor(jobs=N)`` and runs with ``executor.run(sweep, progress)``:
-it fills in each :class:`~recipes.sweeps.records.RunResult` of ``sweep.results`` whose status
+it fills in each :class:`~recipes.sweeps.records.RunResult` of ``sweep.runs`` whose status
 is ``not started`` (from the point's :class:`~recipes.outcome.RunOutcome`) and calls
 ``progress.started(result)`` and ``progress.done(result)`` as each one starts and finishes.
 On Ctrl-C it stops starting new points, lets the running ones end (each records
@@ -66,13 +66,13 @@ def point_request(sweep: SweepResults, result: RunResult) -> PointRequest:
             folder=str(create_unique_folder(sweep.output_root / recipe.name)),
         )
     result.command = request.command_line()
-    result.run_folder = Path(request.folder)
+    result.run_folder = request.folder
     return request
 
 
 def log_path(sweep: SweepResults, result: RunResult) -> Path:
     """``logs/run-07.log``: the console output of a point."""
-    width = len(str(len(sweep.results)))
+    width = len(str(len(sweep.runs)))
     (sweep.folder / "logs").mkdir(exist_ok=True)
     return sweep.folder / "logs" / f"run-{result.point.index:0{width}d}.log"
 
@@ -93,7 +93,7 @@ def run_in_slots(
     (:mod:`recipes.signals`) ``stop()`` stops what runs, the threads end, and the interrupt
     goes on."""
     pending: queue.Queue[RunResult] = queue.Queue()
-    for result in sweep.results:
+    for result in sweep.runs:
         if result.status == RunStatus.NOT_STARTED:
             pending.put(result)
 
@@ -133,7 +133,8 @@ class ProcessExecutor:
                     ):
                         runner.close()
                         runner = None
-                    log = result.log = log_path(sweep, result)
+                    log = log_path(sweep, result)
+                    result.log = str(log.relative_to(sweep.folder))
                     if runner is None:
                         name = f"worker-{slot + 1}.log" if self.reuse else log.name
                         runner = Runner(backend, children, log.parent / name)

@@ -32,21 +32,12 @@ from recipes.config.schema import (
 )
 from recipes.errors import RecipeError, RecipeErrors
 from recipes.paths import display_path
+from recipes.records import GridAxis
 
 LABEL_KEY = "label"
 
 
 # ----------------------------------------------------------------------------------- the grid
-
-
-@dataclass
-class GridAxis:
-    """One varied config key: its values (labels removed) and how each is shown."""
-
-    key: str
-    values: list[Any]
-    labels: list[str]
-    source: str  # "--grid" or "configs/<recipe>.yaml: grid"
 
 
 @dataclass
@@ -171,7 +162,9 @@ def build_axes(
                 source=source,
                 key=key,
             )
-        axes.append(GridAxis(key, [value for value, _ in pairs], labels, source))
+        axes.append(
+            GridAxis(key=key, values=[value for value, _ in pairs], labels=labels, source=source)
+        )
     return axes
 
 

@@ -131,8 +131,9 @@ class RayExecutor:
                     if stopping.is_set():
                         return
                     request = point_request(sweep, result)
-                    result.log = log_path(sweep, result)
-                    arguments = (request.to_json(), str(result.log), backend, env)
+                    log = log_path(sweep, result)
+                    result.log = str(log.relative_to(sweep.folder))
+                    arguments = (request.to_json(), str(log), backend, env)
                     reference = task.remote(*arguments, point_runners.runner_command())
                     in_flight.add(reference)
                 progress.started(result)

@@ -11,9 +11,10 @@ import os
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import pydantic
 
 import recipes.records as records
 from recipes.config.resolve import resolve_recipe
@@ -21,29 +22,28 @@ from recipes.config.schema import ResolvedRecipe
 from recipes.files import atomic_write_text, markdown_table, read_csv_columns, read_json, write_csv
 from recipes.outcome import RunOutcome
 from recipes.status import RunStatus
-from recipes.sweeps.grid import GridAxis, SweepPoint
+from recipes.sweeps.grid import SweepPoint
 
 
-@dataclass
-class RunResult:
-    """What one run of a sweep produced (read back from its run folder)."""
+class RunResult(records.SweepRun):
+    """One run of a sweep: its entry in sweep.json, with what lives only in memory (the grid
+    point and its config; the metrics and durations its run folder records)."""
 
-    point: SweepPoint
-    status: RunStatus = RunStatus.NOT_STARTED
-    run_folder: Path | None = None
-    metrics: dict[str, Any] = field(default_factory=dict)
-    durations: dict[str, float] = field(default_factory=dict)
-    reason: str = ""
-    command: list[str] = field(default_factory=list)  # the same point by hand (for audits)
-    log: Path | None = None
-    exit_status: int | None = None
-    wall_s: float | None = None
-    resume_from: Path | None = None  # a stopped run folder whose backup this point continues
+    model_config = pydantic.ConfigDict(arbitrary_types_allowed=True)
+    point: SweepPoint = pydantic.Field(exclude=True)
+    metrics: dict[str, Any] = pydantic.Field({}, exclude=True)
+    durations: dict[str, float] = pydantic.Field({}, exclude=True)
+    # a stopped run folder whose backup this point continues
+    resume_from: Path | None = pydantic.Field(None, exclude=True)
+
+    @property
+    def folder(self) -> Path | None:
+        return Path(self.run_folder) if self.run_folder else None
 
     def apply(self, outcome: RunOutcome) -> None:
         """Take the point's outcome (from whichever executor ran it)."""
         self.status = outcome.status
-        self.run_folder = outcome.run_folder or self.run_folder
+        self.run_folder = str(outcome.run_folder or self.run_folder)
         self.metrics = dict(outcome.metrics)
         self.durations = dict(outcome.durations)
         self.reason = outcome.reason
@@ -51,49 +51,38 @@ class RunResult:
 
     def history(self) -> dict[str, list[float]]:
         """The run's history.csv as {column: values per epoch} (empty when absent)."""
-        if self.run_folder is None:
-            return {}
-        return read_csv_columns(self.run_folder / "history.csv")
+        return read_csv_columns(self.folder / "history.csv") if self.folder else {}
 
     def reset(self) -> None:
         """Back to ``not started`` for a resumed sweep: a run stopped with a backup of its
         training state (``train.checkpoint``) continues in its folder, any other starts anew."""
-        previous = self.run_folder
-        self.__dict__.update(vars(RunResult(point=self.point)))
+        previous = self.folder
+        self.__dict__.update(vars(point_result(self.point)))
         if previous is not None and (previous / "backup").is_dir():
             self.resume_from = previous
-            self.run_folder = previous
+            self.run_folder = str(previous)
 
 
-@dataclass
-class SweepResults:
-    """A sweep, finished or not: what was asked and what each run produced."""
+def point_result(point: SweepPoint) -> RunResult:
+    """A point's run, not started."""
+    return RunResult(run=point.index, values=point.values, labels=point.labels, point=point)
 
-    recipe: str
-    folder: Path
-    base: ResolvedRecipe
-    axes: list[GridAxis]
-    results: list[RunResult]
-    overrides: list[str] = field(default_factory=list)
-    backend: str | None = None
-    jobs: int = 1
-    recipe_argument: str = ""  # the recipe as the user gave it: a name or a YAML path
-    output_root: Path = Path("outputs")
-    executor: str = "processes"
-    grid_spec: dict[str, list[Any]] = field(default_factory=dict)  # the grid as given (labels)
-    resumes: list[dict[str, Any]] = field(default_factory=list)
-    started_at: str = ""
-    ended_at: str = ""
-    wall_s: float = 0.0
-    force: bool = False  # resume points whose inputs changed (sweep --resume --force)
-    inputs: dict[str, Any] = field(default_factory=dict)  # the pinned config and data files
-    report_error: str = ""  # why the report failed ('' when it did not)
-    status: RunStatus = RunStatus.NOT_STARTED  # as sweep.json last recorded it
-    stop_signal: int | None = None  # the signal that stopped the sweep, if one did
+
+class SweepResults(records.SweepRecord):
+    """A sweep, finished or not: its sweep.json, with what lives only in memory (its folder,
+    the resolved base recipe, how this process runs it)."""
+
+    model_config = pydantic.ConfigDict(arbitrary_types_allowed=True)
+    runs: list[RunResult]
+    folder: Path = pydantic.Field(exclude=True)
+    base: ResolvedRecipe = pydantic.Field(exclude=True)
+    output_root: Path = pydantic.Field(Path("outputs"), exclude=True)
+    force: bool = pydantic.Field(False, exclude=True)  # sweep --resume --force
+    stop_signal: int | None = pydantic.Field(None, exclude=True)  # what stopped the sweep
 
     @property
     def keys(self) -> list[str]:
-        return [axis.key for axis in self.axes]
+        return [axis.key for axis in self.grid]
 
     def recipe_of(self, result: RunResult) -> ResolvedRecipe:
         """A point's validated config: the one its plan made, else resolved again."""
@@ -116,7 +105,7 @@ def metric_columns(results: Sequence[RunResult]) -> list[str]:
 
 def summary_rows(sweep: SweepResults) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of summary.csv: one row per run."""
-    metrics = metric_columns(sweep.results)
+    metrics = metric_columns(sweep.runs)
     header = [
         "run",
         *sweep.keys,
@@ -137,10 +126,10 @@ def summary_rows(sweep: SweepResults) -> tuple[list[str], list[list[Any]]]:
             _rounded(result.durations.get("fit")),
             _rounded(result.durations.get("total")),
             _rounded(result.wall_s),
-            str(result.run_folder or ""),
+            result.run_folder,
             result.reason,
         ]
-        for result in sweep.results
+        for result in sweep.runs
     ]
     return header, rows
 
@@ -164,10 +153,10 @@ def write_summary(sweep: SweepResults) -> None:
             relative = os.path.relpath(row[folder_column], sweep.folder)
             row[folder_column] = f"[{Path(relative).name}]({relative})"
         md_rows.append(row)
-    completed = sum(result.status == RunStatus.COMPLETED for result in sweep.results)
-    grid = "; ".join(f"{a.key} = {', '.join(a.labels)} ({a.source})" for a in sweep.axes)
+    completed = sum(result.status == RunStatus.COMPLETED for result in sweep.runs)
+    grid = "; ".join(f"{a.key} = {', '.join(a.labels)} ({a.source})" for a in sweep.grid)
     text = (
-        f"# Sweep {sweep.recipe}: {completed}/{len(sweep.results)} runs completed\n\n"
+        f"# Sweep {sweep.recipe}: {completed}/{len(sweep.runs)} runs completed\n\n"
         f"Grid: {grid}"
         f"\n\nOverrides for every run: {' '.join(sweep.overrides) or 'none'}. "
         f"Wall time {sweep.wall_s:.1f} s with {sweep.jobs} job(s). Durations in seconds; "
@@ -175,16 +164,6 @@ def write_summary(sweep: SweepResults) -> None:
         "training-time values.\n\n" + markdown_table(header, md_rows)
     )
     atomic_write_text(sweep.folder / "summary.md", text)
-
-
-# What SweepResults and sweep.json both hold, under the same names and defaults; status,
-# wall_s (rounded) and inputs (None when empty) are written their own way.
-RECORDED = [
-    declared.name
-    for declared in fields(SweepResults)
-    if declared.name in records.SweepRecord.model_fields
-    and declared.name not in ("status", "wall_s", "inputs")
-]
 
 
 def write_sweep_record(
@@ -196,33 +175,19 @@ def write_sweep_record(
         sweep.folder / records.SWEEP_FILE,
         records.SweepRecord,
         {
-            **{name: getattr(sweep, name) for name in RECORDED},
+            **sweep.model_dump(),
             "status": status,
             "description": sweep.base.config.description,
             "seed": sweep.base.config.seed,
             "sources": sweep.base.sources,
-            "inputs": sweep.inputs or None,
+            # the fields given: a resume's "forced" and the pinned "config" only where set
+            "inputs": sweep.inputs and sweep.inputs.model_dump(exclude_unset=True),
+            "resumes": [resume.model_dump(exclude_unset=True) for resume in sweep.resumes],
             "pid": os.getpid(),
             "host": {"name": socket.gethostname()},
             "heartbeat_at": time.time(),
-            "grid": [vars(axis) for axis in sweep.axes],
             "wall_s": round(sweep.wall_s, 3),
             "comparison": list(comparison),
-            "runs": [
-                {
-                    "run": r.point.index,
-                    "values": r.point.values,
-                    "labels": r.point.labels,
-                    "status": r.status,
-                    "reason": r.reason,
-                    "run_folder": str(r.run_folder or ""),
-                    "exit_status": r.exit_status,
-                    "wall_s": r.wall_s,
-                    "command": r.command,
-                    "log": os.path.relpath(r.log, sweep.folder) if r.log else "",
-                }
-                for r in sweep.results
-            ],
         },
     )
     sweep.status = status
@@ -236,34 +201,24 @@ def load_sweep(folder: Path | str) -> SweepResults:
     record = records.read_sweep(folder)
     sources = record.sources
     recipe = sources[-1] if sources and Path(sources[-1]).is_file() else record.recipe
-    recorded = record.model_dump(include=set(RECORDED), exclude_unset=True)
     return SweepResults(
-        **{**recorded, "recipe_argument": record.recipe_argument or recipe},
+        **{
+            **dict(record),
+            "recipe_argument": record.recipe_argument or recipe,
+            "runs": [_result_from_record(run) for run in record.runs],
+        },
         folder=folder,
         base=resolve_recipe(recipe, record.overrides, record.backend),
-        axes=[GridAxis(**axis.model_dump()) for axis in record.grid],
-        results=[_result_from_record(run, folder) for run in record.runs],
         output_root=folder.parent.parent,
-        wall_s=record.wall_s,
-        inputs=record.inputs.model_dump(exclude_unset=True) if record.inputs else {},
-        status=record.status,
     )
 
 
-def _result_from_record(run: records.SweepRun, folder: Path) -> RunResult:
+def _result_from_record(run: records.SweepRun) -> RunResult:
     """One run of sweep.json, with its metrics and durations read from its run folder."""
-    run_folder = Path(run.run_folder) if run.run_folder else None
-    record = records.run_or_none(run_folder) if run_folder else None
-    completed = run_folder is not None and run.status == RunStatus.COMPLETED
-    return RunResult(
-        point=SweepPoint(run.run, run.values, run.labels, []),
-        status=run.status,
-        run_folder=run_folder,
-        metrics=read_json(run_folder / "metrics.json") if completed else {},
-        durations=dict(record.durations_s) if record else {},
-        reason=run.reason,
-        command=run.command,
-        log=folder / run.log if run.log else None,
-        exit_status=run.exit_status,
-        wall_s=run.wall_s,
-    )
+    result = RunResult(**dict(run), point=SweepPoint(run.run, run.values, run.labels, []))
+    record = records.run_or_none(result.folder) if result.folder else None
+    if record is not None:
+        result.durations = dict(record.durations_s)
+    if result.folder and run.status == RunStatus.COMPLETED:
+        result.metrics = read_json(result.folder / "metrics.json")
+    return result

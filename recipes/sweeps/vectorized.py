@@ -49,7 +49,7 @@ class VectorizedExecutor:
 
     def run(self, sweep: SweepResults, progress: Any) -> None:
         groups: dict[str, list[tuple[RunResult, ResolvedRecipe]]] = {}
-        for result in sweep.results:
+        for result in sweep.runs:
             if result.status != RunStatus.NOT_STARTED or result.resume_from is not None:
                 continue
             recipe = sweep.recipe_of(result)

@@ -21,7 +21,7 @@ def test_a_sweep_report_with_hostile_grid_labels(stand_in_runs, tmp_path):
         progress=io.StringIO(),
     )
     reloaded = load_sweep(sweep.folder)
-    for result in reloaded.results:  # labels as a user's grid could give them
+    for result in reloaded.runs:  # labels as a user's grid could give them
         result.point.labels["loss"] = LABELS[result.point.labels["loss"]]
     spec = ComparisonSpec(metric="sign_accuracy", title="my $recipe_$")
     written = write_comparison(reloaded, spec)

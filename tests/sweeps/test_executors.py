@@ -8,6 +8,7 @@ import json
 
 from recipes.plugins import EXECUTORS
 from recipes.registry import Entry
+from recipes.status import RunStatus
 from recipes.sweeps.driver import run_sweep
 
 
@@ -20,18 +21,18 @@ class InlineExecutor:
         self.jobs = jobs
 
     def run(self, sweep, progress) -> None:
-        for result in sweep.results:
+        for result in sweep.runs:
             progress.started(result)
             folder = sweep.output_root / sweep.recipe / f"point-{result.point.index}"
             folder.mkdir(parents=True)
             seed = result.point.values["seed"]
             history = f"epoch,loss,val_sign_accuracy\n1,{1 + seed},{0.4 + seed / 10}\n"
             (folder / "history.csv").write_text(history)
-            result.run_folder = folder
+            result.run_folder = str(folder)
             result.metrics = {"test_sign_accuracy": 0.5 + seed / 10, "final_loss": 1.0 + seed}
             result.durations = {"fit": 0.1}
             result.wall_s = 0.2
-            result.status = "completed"
+            result.status = RunStatus.COMPLETED
             InlineExecutor.runs.append(result.point.label)
             progress.done(result)
 

@@ -78,7 +78,7 @@ def test_a_damaged_sweep_record_is_one_line_on_resume(tmp_path, capsys):
 def test_sweep_resume_refuses_an_edited_config_and_force_records_it(stand_in_runs, tmp_path):
     recipe = recipe_file(tmp_path, epochs=2)
     sweep = run_sweep(str(recipe), GRID, output_root=tmp_path / "out", progress=io.StringIO())
-    assert [r.status for r in sweep.results] == ["completed", "failed"]
+    assert [r.status for r in sweep.runs] == ["completed", "failed"]
     recipe_file(tmp_path, epochs=7)  # the user edits the recipe, then resumes
     with pytest.raises(RecipeError) as caught:
         resume_sweep(sweep.folder, progress=io.StringIO())
@@ -91,7 +91,7 @@ def test_sweep_resume_refuses_an_edited_config_and_force_records_it(stand_in_run
 
     stand_in_runs.succeed.add("log_cosh")
     resumed = resume_sweep(sweep.folder, progress=io.StringIO(), force=True)
-    assert [r.status for r in resumed.results] == ["completed", "completed"]
+    assert [r.status for r in resumed.runs] == ["completed", "completed"]
     record = json.loads((sweep.folder / "sweep.json").read_text())
     assert record["resumes"][-1]["forced"] == "its config changed (train.epochs 2 -> 7)"
 
@@ -103,7 +103,7 @@ def test_a_sweep_whose_executor_changes_is_no_change_of_inputs(stand_in_runs, tm
     (sweep.folder / "sweep.json").write_text(json.dumps(record))
     stand_in_runs.succeed.add("log_cosh")
     resumed = resume_sweep(sweep.folder, progress=io.StringIO())
-    assert resumed.results[1].status == "completed"
+    assert resumed.runs[1].status == "completed"
 
 
 def stopped_csv_run(tmp_path: Path) -> tuple[Path, Path]:

@@ -83,11 +83,13 @@ def test_a_failed_point_is_recorded_as_locally_and_resume_reruns_it(
     local = run_sweep("hinge", GRID, output_root=tmp_path / "local", progress=io.StringIO())
     on_ray = ["sweep.executor=ray", f"sweep.ray.address={ray_driver}"]
     sweep = run_sweep("hinge", GRID, on_ray, output_root=tmp_path, jobs=2, progress=io.StringIO())
-    assert [(r.status, r.reason, r.exit_status) for r in sweep.results] == [
-        (r.status, r.reason, r.exit_status) for r in local.results
+    assert [(r.status, r.reason, r.exit_status) for r in sweep.runs] == [
+        (r.status, r.reason, r.exit_status) for r in local.runs
     ]
-    assert sweep.results[1].reason == "loss became nan at epoch 1, batch 3"
-    assert "loss became nan" in sweep.results[1].log.read_text()  # the run's output, logged
+    assert sweep.runs[1].reason == "loss became nan at epoch 1, batch 3"
+    assert (
+        "loss became nan" in (sweep.folder / sweep.runs[1].log).read_text()
+    )  # the run's output, logged
 
     stand_in_runs.succeed.add("log_cosh")  # the cause is fixed; resume the sweep
     progress = io.StringIO()

@@ -106,9 +106,9 @@ def test_a_stopped_point_continues_from_its_backup_on_every_executor(
     monkeypatch.setenv("KERAS_BACKEND", "jax")  # as the sweep was started
     sweep = resume_sweep(folder, progress=progress)
     assert f"resuming 1 of 1 runs over seed (1), 1 at a time ({executor})" in progress.getvalue()
-    result = sweep.results[0]
+    result = sweep.runs[0]
     assert result.status == "completed", (result.reason, progress.getvalue())
-    assert result.run_folder == run_folder  # the same folder, continued
+    assert result.folder == run_folder  # the same folder, continued
     record = json.loads((run_folder / "run.json").read_text())
     assert record["status"] == "completed"
     assert record["resumed_from_epoch"] == backed_up >= 3

@@ -172,7 +172,7 @@ def test_a_failed_run_is_recorded_and_the_others_go_on(stand_in_runs, tmp_path):
     assert "[3/6] loss=log_cosh, seed=0: failed: loss became nan at epoch 1" in progress.getvalue()
     assert sweep.folder.parent == tmp_path / "sweeps"
     assert sweep.folder.name.startswith("hinge-")
-    statuses = [(r.point.label, r.status) for r in sweep.results]
+    statuses = [(r.point.label, r.status) for r in sweep.runs]
     assert statuses == [
         ("loss=hinge, seed=0", "completed"),
         ("loss=hinge, seed=1", "completed"),
@@ -181,9 +181,9 @@ def test_a_failed_run_is_recorded_and_the_others_go_on(stand_in_runs, tmp_path):
         ("loss=squared_hinge, seed=0", "completed"),
         ("loss=squared_hinge, seed=1", "completed"),
     ]
-    failed = sweep.results[2]
+    failed = sweep.runs[2]
     assert failed.reason == "loss became nan at epoch 1, batch 3"
-    assert failed.exit_status == 1 and failed.run_folder == tmp_path / "hinge" / "log_cosh-0"
+    assert failed.exit_status == 1 and failed.folder == tmp_path / "hinge" / "log_cosh-0"
 
     rows = read_csv(sweep.folder / "summary.csv")
     assert [row["loss"] for row in rows] == ["hinge"] * 2 + ["log_cosh"] * 2 + ["squared_hinge"] * 2
@@ -206,7 +206,7 @@ def test_a_failed_run_is_recorded_and_the_others_go_on(stand_in_runs, tmp_path):
 
     # A later recipe's comparison: mean and spread over seeds per loss, from the same folder.
     reloaded = load_sweep(sweep.folder)
-    assert [r.status for r in reloaded.results] == [r.status for r in sweep.results]
+    assert [r.status for r in reloaded.runs] == [r.status for r in sweep.runs]
     written = write_comparison(
         reloaded, ComparisonSpec(metric="sign_accuracy", group_by=["loss"], title="hinge")
     )

@@ -51,7 +51,7 @@ def test_an_empty_seed_range_is_one_line(capsys):
 
 def test_resume_reruns_only_the_points_that_did_not_complete(stand_in_runs, tmp_path):
     sweep = run_sweep("hinge", GRID, output_root=tmp_path, jobs=2, progress=io.StringIO())
-    assert [r.status for r in sweep.results].count("failed") == 2
+    assert [r.status for r in sweep.runs].count("failed") == 2
     first_commands = list(stand_in_runs.commands)
     stand_in_runs.succeed.add("log_cosh")  # the cause is fixed; resume the sweep
     progress = io.StringIO()

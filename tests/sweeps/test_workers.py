@@ -27,18 +27,18 @@ def test_a_reused_worker_gives_the_metrics_of_a_fresh_process(
         "hinge", {"seed": [0, 1]}, overrides, "tensorflow", tmp_path / "sweep", jobs=1,
         progress=io.StringIO(),
     )  # fmt: skip
-    assert [result.status for result in sweep.results] == ["completed", "completed"]
-    records = [json.loads((r.run_folder / "run.json").read_text()) for r in sweep.results]
+    assert [result.status for result in sweep.runs] == ["completed", "completed"]
+    records = [json.loads((r.folder / "run.json").read_text()) for r in sweep.runs]
     assert records[0]["pid"] == records[1]["pid"]  # both points ran in the same process
     assert (
         (sweep.folder / "logs" / "run-1.log")
         .read_text()
         .strip()
-        .endswith(str(sweep.results[0].run_folder))
+        .endswith(str(sweep.runs[0].run_folder))
     )
 
     _, alone = tensorflow_command_line_run  # seed 1 in a fresh process
-    reused = sweep.results[1].run_folder
+    reused = sweep.runs[1].folder
     assert json.loads((reused / "metrics.json").read_text()) == json.loads(
         (alone / "metrics.json").read_text()
     )
