@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pydantic
 
-from recipes.components.labels import LabelEncoding, LabelKind
+from recipes.components.labels import LabelKind
 from recipes.errors import RecipeError
 from recipes.registry import Registry
 
@@ -57,7 +57,7 @@ def build_dataset(
     name: str,
     params: dict[str, Any] | DatasetParams,
     seed: int,
-    labels: LabelEncoding | None = None,
+    labels: LabelKind | None = None,
 ) -> Split:
     """Build the named dataset from (validated) parameters and the run's seed. A dataset
     registered with ``labels_from_loss=True`` (the user's own files) encodes its classes as
@@ -69,7 +69,7 @@ def build_dataset(
     return DATASETS.build(name, params, seed, labels)
 
 
-def check_dataset(name: str, params: dict[str, Any], labels: LabelEncoding) -> int | None:
+def check_dataset(name: str, params: dict[str, Any], labels: LabelKind) -> int | None:
     """Run the dataset's own check (registered as ``check=``, e.g. reading the user's file)
     before any run folder exists: RecipeError names the problem; returns the number of
     classes it found (None for a dataset without a check)."""

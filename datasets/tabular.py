@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pydantic
 
-from recipes.components.labels import LabelEncoding, encode_labels
+from recipes.components.labels import TWO_CLASS_KINDS, LabelKind, encode_labels
 from recipes.datasets.base import DATASETS, DatasetParams, Split
 from recipes.datasets.sizes import DataSize
 from recipes.errors import RecipeError
@@ -72,7 +72,7 @@ def sorted_classes(labels: np.ndarray) -> list[Any]:
         return sorted(values, key=str)
 
 
-def check_classes(classes: list[Any], encoding: LabelEncoding, table: Table) -> None:
+def check_classes(classes: list[Any], encoding: LabelKind, table: Table) -> None:
     """RecipeError when the labels hold one class, or more than the loss takes."""
     shown = ", ".join(repr(c) for c in classes[:10]) + (", ..." if len(classes) > 10 else "")
     if len(classes) < 2:
@@ -80,10 +80,10 @@ def check_classes(classes: list[Any], encoding: LabelEncoding, table: Table) -> 
             f"{table.source}: the label column holds a single class ({shown})",
             hint="a classifier needs at least two",
         )
-    if encoding.max_classes is not None and len(classes) > encoding.max_classes:
+    if encoding in TWO_CLASS_KINDS and len(classes) > 2:
         raise RecipeError(
             f"{table.source}: {len(classes)} classes ({shown}) but the loss takes "
-            f"{encoding.max_classes} ({encoding.kind} targets)",
+            f"2 ({encoding} targets)",
             hint="use a categorical loss such as categorical_crossentropy with a model of that "
             "many outputs",
         )
@@ -126,7 +126,7 @@ def standardized(features: np.ndarray, train: np.ndarray) -> tuple[np.ndarray, d
     return scaled, {"mean": mean.round(6).tolist(), "std": std.round(6).tolist()}
 
 
-def table_split(table: Table, params: TableParams, encoding: LabelEncoding, seed: int) -> Split:
+def table_split(table: Table, params: TableParams, encoding: LabelKind, seed: int) -> Split:
     """The table as a :class:`Split`: classes encoded as the loss declares, rows split
     (seeded, stratified), features standardized when asked."""
     classes = sorted_classes(table.labels)
@@ -139,8 +139,8 @@ def table_split(table: Table, params: TableParams, encoding: LabelEncoding, seed
     features, info = table.features, {}
     if params.standardize:
         features, info["standardization"] = standardized(features, train)
-    targets = encode_labels(class_indices, encoding.kind, len(classes))
-    codes = [-1, 1] if encoding.kind == "plus_minus_one" else list(range(len(classes)))
+    targets = encode_labels(class_indices, encoding, len(classes))
+    codes = [-1, 1] if encoding == "plus_minus_one" else list(range(len(classes)))
     class_names = {code: f"{value} ({code})" for code, value in zip(codes, classes, strict=True)}
     return Split(
         x_train=features[train],
@@ -149,7 +149,7 @@ def table_split(table: Table, params: TableParams, encoding: LabelEncoding, seed
         y_val=targets[validation],
         x_test=features[test],
         y_test=targets[test],
-        label_kind=encoding.kind,
+        label_kind=encoding,
         feature_names=table.feature_names,
         info={
             "class_names": class_names,
@@ -173,10 +173,10 @@ def register_table_format(
     declares, features standardized on the training rows, and the file's SHA-256. ``size``
     estimates the data's size from the parameters and the file (:mod:`recipes.datasets.sizes`)."""
 
-    def check(settings: TableParams, encoding: LabelEncoding) -> int:
+    def check(settings: TableParams, encoding: LabelKind) -> int:
         return table_split(read(settings), settings, encoding, seed=0).info["class_count"]
 
-    def make(settings: TableParams, seed: int, encoding: LabelEncoding) -> Split:
+    def make(settings: TableParams, seed: int, encoding: LabelKind) -> Split:
         split = table_split(read(settings), settings, encoding, seed)
         split.info["sha256"] = file_sha256(resolve_data_path(settings.path))
         return split

@@ -8,25 +8,14 @@ Each registered loss declares the targets it needs (``labels=`` in
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
+# The targets a loss trains on: plus_minus_one (-1/+1) and binary (0/1) hold two classes,
+# categorical (one-hot rows) any number.
 LabelKind = Literal["plus_minus_one", "binary", "categorical"]
 TWO_CLASS_KINDS = ("plus_minus_one", "binary")
-
-
-@dataclass(frozen=True)
-class LabelEncoding:
-    """The targets a loss trains on: ``plus_minus_one`` (-1/+1) and ``binary`` (0/1) hold two
-    classes, ``categorical`` (one-hot rows) any number."""
-
-    kind: LabelKind
-
-    @property
-    def max_classes(self) -> int | None:
-        return 2 if self.kind in TWO_CLASS_KINDS else None
 
 
 def encode_labels(class_indices: np.ndarray, kind: LabelKind, classes: int) -> np.ndarray:

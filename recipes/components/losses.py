@@ -18,7 +18,7 @@ from typing import Any
 import pydantic
 
 from recipes.components.keras_names import KERAS_LOSSES, KERAS_LOSSES_REFUSED, snake_name
-from recipes.components.labels import LabelEncoding
+from recipes.components.labels import LabelKind
 from recipes.components.user_loss import is_user_loss
 from recipes.registry import Registry
 
@@ -98,12 +98,12 @@ def get_loss(name: str, params: dict[str, Any] | LossParams | None = None) -> An
     return LOSSES.build(name, params)
 
 
-def loss_label_encoding(name: str, params: dict[str, Any] | None = None) -> LabelEncoding:
+def loss_label_encoding(name: str, params: dict[str, Any] | None = None) -> LabelKind:
     """The targets the named loss trains on, as it declared them (``labels=``; a user's loss
     in its config block)."""
     if is_user_loss(name):
-        return LabelEncoding((params or {})["labels"])
-    return LabelEncoding(LOSSES.entry(name).info["labels"])
+        return (params or {})["labels"]
+    return LOSSES.entry(name).info["labels"]
 
 
 @LOSSES.register("pseudo_huber", params=HuberParams, labels="categorical")

@@ -187,13 +187,13 @@ def _check_data(config: RecipeConfig, origins: Origins) -> None:
         ) from None
     if classes is None or config.model is None:
         return
-    needed = classes if encoding.kind == "categorical" else 1
+    needed = classes if encoding == "categorical" else 1
     outputs = model_output_units(config.model.name, config.model.params)
     if outputs != needed:
         raise origins.error(
             "model",
             f"'{config.model.name}' emits {outputs} value(s) per sample, but loss "
-            f"'{config.loss.name}' on {classes} classes ({encoding.kind} targets) needs "
+            f"'{config.loss.name}' on {classes} classes ({encoding} targets) needs "
             f"{needed}",
             hint="choose a model with "
             + (f"output: softmax and classes: {needed}" if needed > 1 else "one output"),

@@ -52,7 +52,7 @@ def test_every_exported_keras_loss_is_nameable_or_refused_on_purpose():
 @pytest.mark.parametrize("class_name", sorted(registered_keras_classes()))
 def test_each_nameable_keras_loss_trains_on_the_targets_it_declares(class_name):
     name = registered_keras_classes()[class_name]
-    kind = loss_label_encoding(name).kind
+    kind = loss_label_encoding(name)
     targets = encode_labels(np.array([0, 1, 1, 0]), kind, 2)
     outputs = np.array([0.2, 0.7, 0.9, 0.4], dtype="float32")
     if kind == "categorical":

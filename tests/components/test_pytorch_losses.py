@@ -72,7 +72,7 @@ def test_cosine_embedding_is_one_minus_the_cosine():
 
 def test_every_pytorch_loss_trains_on_one_hot_rows():
     for name in PYTORCH_LOSSES:
-        assert loss_label_encoding(name).kind == "categorical"
+        assert loss_label_encoding(name) == "categorical"
         assert get_loss(name).name == name
 
 

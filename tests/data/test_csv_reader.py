@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from conftest import PROJECT_ROOT
 
-from recipes.components.labels import LabelEncoding
 from recipes.config.resolve import resolve_recipe
 from recipes.datasets import build_dataset, csv_table
 from recipes.errors import RecipeError
@@ -99,7 +98,7 @@ def test_a_declared_encoding_is_read_right(tmp_path):
         "csv",
         {"path": str(path), "label": "kind", "encoding": "latin-1"},
         0,
-        LabelEncoding("binary"),
+        "binary",
     )
     assert split.info["classes"] == ["café", "dog"]
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from recipes.components.labels import LabelEncoding
 from recipes.datasets import DATASETS, build_dataset, data_files, mnist
 from recipes.errors import RecipeError
 from recipes.files import file_sha256
@@ -33,7 +32,7 @@ def test_csv_is_the_file_the_loader_reads_from_the_current_folder_first(tmp_path
     monkeypatch.chdir(tmp_path)
     files = data_files("csv", {"path": "data.csv"})
     assert files == [tmp_path / "data.csv"]
-    split = build_dataset("csv", {"path": "data.csv"}, 0, LabelEncoding("binary"))
+    split = build_dataset("csv", {"path": "data.csv"}, 0, "binary")
     assert split.info["sha256"] == file_sha256(files[0])  # the file the run read
 
 

@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 from conftest import RUN_FILES, shrink_overrides
 
-from recipes.components.labels import LabelEncoding
 from recipes.components.losses import LOSSES, loss_label_encoding
 from recipes.config.resolve import resolve_recipe
 from recipes.datasets import build_dataset
@@ -45,10 +44,10 @@ def csv_error(path: Path, *overrides: str, loss: str = "binary_crossentropy") ->
 
 def test_every_loss_declares_its_targets():
     for name in LOSSES.names():
-        assert loss_label_encoding(name).kind in ("plus_minus_one", "binary", "categorical")
-    assert loss_label_encoding("hinge").kind == "plus_minus_one"
-    assert loss_label_encoding("focal").kind == "binary"
-    assert loss_label_encoding("categorical_crossentropy").max_classes is None
+        assert loss_label_encoding(name) in ("plus_minus_one", "binary", "categorical")
+    assert loss_label_encoding("hinge") == "plus_minus_one"
+    assert loss_label_encoding("focal") == "binary"
+    assert loss_label_encoding("categorical_crossentropy") == "categorical"
 
 
 @pytest.mark.parametrize(
@@ -57,7 +56,7 @@ def test_every_loss_declares_its_targets():
 )
 def test_csv_classes_become_the_targets_the_loss_needs(tmp_path, kind, expected):
     params = {"path": str(write_csv(tmp_path, balanced_rows())), "label": "kind"}
-    split = build_dataset("csv", params, seed=0, labels=LabelEncoding(kind))
+    split = build_dataset("csv", params, seed=0, labels=kind)
     assert set(np.unique(split.y_train)) == expected and split.label_kind == kind
     assert split.y_train.shape == ((len(split.y_train), 2) if kind == "categorical" else (25,))
     assert split.info["classes"] == ["cat", "dog"] and split.feature_names == ["x1", "x2"]
@@ -66,7 +65,7 @@ def test_csv_classes_become_the_targets_the_loss_needs(tmp_path, kind, expected)
 def test_csv_splits_are_seeded_stratified_and_standardized(tmp_path):
     rows = balanced_rows(("a", "b", "c"), per_class=30)
     params = {"path": str(write_csv(tmp_path, rows)), "label": "kind"}
-    encoding = LabelEncoding("categorical")
+    encoding = "categorical"
     first, again = (build_dataset("csv", params, 3, encoding) for _ in range(2))
     other = build_dataset("csv", params, 4, encoding)
     np.testing.assert_array_equal(first.x_train, again.x_train)
@@ -82,7 +81,7 @@ def test_csv_numeric_labels_and_feature_subset(tmp_path):
     rows = [f"{i},{i % 3},{float(i % 2)}" for i in range(40)]  # labels 0.0 / 1.0
     path = write_csv(tmp_path, rows, header="a,b,target\n")
     params = {"path": str(path), "label": "target", "features": ["b"], "standardize": False}
-    split = build_dataset("csv", params, 0, LabelEncoding("plus_minus_one"))
+    split = build_dataset("csv", params, 0, "plus_minus_one")
     assert split.x_train.shape == (25, 1) and split.info["classes"] == ["0", "1"]
     assert split.info["class_names"] == {-1: "0 (-1)", 1: "1 (1)"}
 
@@ -192,7 +191,7 @@ def test_npz_trains_like_csv(tmp_path):
     features, labels = two_classes()
     path = tmp_path / "arrays.npz"
     np.savez(path, x=features, y=np.where(labels == 1, "yes", "no"))
-    split = build_dataset("npz", {"path": str(path)}, 0, LabelEncoding("plus_minus_one"))
+    split = build_dataset("npz", {"path": str(path)}, 0, "plus_minus_one")
     assert split.x_train.dtype == np.float32 and split.x_train.shape == (25, 2)
     assert set(np.unique(split.y_test)) == {-1.0, 1.0} and split.info["classes"] == ["no", "yes"]
 
@@ -332,7 +331,7 @@ def raised_by(function, *arguments) -> RecipeError:
 )
 def test_csv_errors_carry_their_key_as_a_field(tmp_path, params, key, message):
     params = {"path": str(write_csv(tmp_path, balanced_rows())), **params}
-    error = raised_by(build_dataset, "csv", params, 0, LabelEncoding("binary"))
+    error = raised_by(build_dataset, "csv", params, 0, "binary")
     assert error.key == key and error.message.startswith((str(tmp_path), message))
     assert message in error.message and str(error).startswith(f"{key}: {error.message}")
 
@@ -341,7 +340,7 @@ def test_a_bad_cell_is_about_the_file_no_key(tmp_path):
     rows = balanced_rows()
     rows[0] = "abc,0.1,cat"
     params = {"path": str(write_csv(tmp_path, rows)), "label": "kind"}
-    error = raised_by(build_dataset, "csv", params, 0, LabelEncoding("binary"))
+    error = raised_by(build_dataset, "csv", params, 0, "binary")
     assert error.key is None and str(error) == f"{tmp_path / 'data.csv'} line 2, column 'x1': " + (
         "'abc' is not a number"
     )

@@ -73,7 +73,7 @@ def derivative_curves(losses: list[Any], points: int = POINTS) -> list[Derivativ
             DerivativeCurve(
                 name=short_name(loss.name),
                 params=dict(loss.params),
-                labels=loss_label_encoding(loss.name, loss.params).kind,
+                labels=loss_label_encoding(loss.name, loss.params),
                 scores=scores,
                 target=TARGET,
                 values=values,
