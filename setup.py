@@ -1,8 +1,8 @@
 """Only what pyproject.toml cannot say: the packages of a wheel. ``datasets/`` becomes
 ``recipes.datasets`` (never a top-level ``datasets``, Hugging Face's import name), and
-``configs/`` and the example data ship inside the package (``recipes.configs``,
-``recipes.datasets.examples``), so an installed package runs its recipes from any folder
-(recipes/paths.py finds them there)."""
+``configs/``, the example data and the outputs index's page template ship inside the package
+(``recipes.configs``, ``recipes.datasets.examples``, ``recipes.report``), so an installed
+package runs its recipes from any folder (recipes/paths.py finds them there)."""
 
 from setuptools import find_packages, setup
 
@@ -14,5 +14,9 @@ setup(
         "recipes.configs",
     ],
     package_dir={"recipes.datasets": "datasets", "recipes.configs": "configs"},
-    package_data={"recipes.configs": ["*.yaml"], "recipes.datasets.examples": ["*.csv", "*.py"]},
+    package_data={
+        "recipes.configs": ["*.yaml"],
+        "recipes.datasets.examples": ["*.csv", "*.py"],
+        "recipes.report": ["index_page.html"],
+    },
 )

@@ -3,9 +3,10 @@ metrics, plot and animation thumbnails), sortable by any column and filterable b
 loss; each sweep a collapsible group with its comparison figures on top, the runs outside any
 sweep in a group of their own; newest first.
 
-Static HTML with relative links and its script inlined (:mod:`recipes.report.index_assets`),
-so opening the file from disk works as well as serving ``outputs/`` (``make serve``). Rebuilt
-after every run and sweep, and by ``make gallery``.
+Static HTML with relative links, its style and script inlined (the page is one
+``string.Template``, index_page.html beside this module), so opening the file from disk works
+as well as serving ``outputs/`` (``make serve``). Rebuilt after every run and sweep, and by
+``make gallery``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import contextlib
 import fcntl
 import html
 import shlex
+import string
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,6 @@ from recipes.errors import RecipeError
 from recipes.files import atomic_write_text
 from recipes.paths import display_path
 from recipes.records import FiguresPending
-from recipes.report.index_assets import SCRIPT, STYLE
 from recipes.report.index_records import (
     SHOWN_METRICS,
     Entry,
@@ -39,6 +40,7 @@ LOCK_NAME = ".index.lock"  # held (flock) while the index is brought up to date
 # Every page this project writes says so; an index.html without it is someone else's.
 GENERATOR_MARKER = '<meta name="generator" content="keras-loss-recipes">'
 LEGACY_MARKER = "<title>keras-loss-recipes: outputs</title>"  # pages written before the marker
+PAGE = string.Template((Path(__file__).parent / "index_page.html").read_text(encoding="utf-8"))
 
 
 class NothingToIndex(RecipeError):
@@ -270,26 +272,11 @@ def render_index(root: Path, entries: list[Entry]) -> str:
     groups, rows = _groups_html(root, entries)
     recipes = _options_html({row["recipe"] for row in rows}, "every recipe")
     losses = _options_html({row["loss"] for row in rows if row["loss"]}, "every loss")
-    body = groups or "<p>No runs yet: try <code>make hinge</code>.</p>"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-{GENERATOR_MARKER}
-<title>keras-loss-recipes: outputs</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<h1>keras-loss-recipes outputs</h1>
-<p class="meta">{len(entries)} entries{": " + html.escape(summary) if summary else ""}. Newest
-first; click a column header to sort, a thumbnail for the full image, a folder for its files.</p>
-<div class="controls">
-<label>recipe <select id="filter-recipe">{recipes}</select></label>
-<label>loss <select id="filter-loss">{losses}</select></label>
-<span class="meta"><span id="shown-count">{len(rows)}</span> of {len(rows)} runs shown</span>
-</div>
-{body}
-<script>{SCRIPT}</script>
-</body>
-</html>
-"""
+    return PAGE.substitute(
+        generator=GENERATOR_MARKER,
+        summary=html.escape(f"{len(entries)} entries" + (f": {summary}" if summary else "")),
+        recipes=recipes,
+        losses=losses,
+        runs=len(rows),
+        body=groups or "<p>No runs yet: try <code>make hinge</code>.</p>",
+    )
