@@ -35,10 +35,9 @@ def collect_samples(results: Sequence[JobResult]) -> list[Sample]:
     samples: list[Sample] = []
     for result in results:
         job = result.job
-        if job.kind == "sweep" and result.sweep_folder is not None:
+        if result.sweep_folder is not None:
             samples += sweep_samples(result.sweep_folder, job.tutorial, job.source)
-        elif job.kind == "script":
-            samples += script_samples(result.records, job.source, job.title)
+        samples += script_samples(result.records, job.source, job.title)
     return samples
 
 
