@@ -199,7 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         wall = sum(r.wall_s for r in results if r.wall_s == r.wall_s)
         print(write_report(redraw, settings, results, wall, command))
         return 0
-    folder = create_unique_folder(Path(root), "fidelity-")
+    # absolute: the sweeps run from the project's folder and their records name run folders
+    folder = create_unique_folder(root.resolve(), "fidelity-")
     print(f"fidelity report: {folder}", file=sys.stderr)
     clock = time.perf_counter()
     results = run_jobs(all_jobs(settings), folder)

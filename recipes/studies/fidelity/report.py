@@ -135,20 +135,16 @@ def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[
             + "; ".join(judged["details"])
             + "."
         )
-    if entries:
-        lines += ["", f"Why: {entries[0]['verdict']['why']}.", ""]
-    return lines
+    return [*lines, "", f"Why: {entries[0]['verdict']['why']}.", ""]
 
 
-def draw_figures(
-    folder: Path, table: dict[str, Any], bayes: dict[str, Any] | None
-) -> dict[str, str]:
+def draw_figures(folder: Path, table: dict[str, Any], bayes: dict[str, Any]) -> dict[str, str]:
     """One figure per tutorial, the Bayes rule and limit beside the rings' number."""
     figures = {}
     for tutorial in dict.fromkeys(e["row"].tutorial for e in table.values()):
         entries = [e for e in table.values() if e["row"].tutorial == tutorial]
         marks = {}
-        if tutorial == "focal_rings" and bayes:
+        if tutorial == "focal_rings":
             marks["extra"] = {"Bayes rule\n(-radius)": bayes["per_seed"]}
             marks["lines"] = {"Bayes limit": bayes["limit"]["closed_form"]}
         figures[tutorial] = tutorial_figure(
