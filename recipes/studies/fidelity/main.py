@@ -15,8 +15,8 @@ from recipes.studies.fidelity.execute import JobResult, results_from_logs, run_j
 from recipes.studies.fidelity.plan import Settings, all_jobs
 from recipes.studies.fidelity.published import published_numbers
 from recipes.studies.fidelity.report import (
+    TUTORIAL_TITLES,
     collect_samples,
-    draw_figures,
     summarize,
     tutorial_section,
     write_numbers,
@@ -79,11 +79,10 @@ def write_report(
         "limit": bayes_limit(20_000 if settings.quick else 200_000),
         "per_seed": [r["val_auc"] for r in bayes_rule_on_validation(range(settings.seeds))],
     }
-    figures = draw_figures(folder, table, bayes)
     write_numbers(folder, table, samples)
     lines = _introduction(settings, wall_s, command)
-    for tutorial, figure in figures.items():
-        lines += tutorial_section(tutorial, table, figure)
+    for tutorial in TUTORIAL_TITLES:
+        lines += tutorial_section(folder, tutorial, table, bayes)
         if tutorial == "focal_rings":
             lines += bayes_section(bayes)
     lines += [

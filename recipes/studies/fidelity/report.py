@@ -123,9 +123,18 @@ def write_numbers(folder: Path, table: dict[str, Any], samples: Sequence[Sample]
     write_csv(folder / "samples.csv", header, lines)
 
 
-def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[str]:
+def tutorial_section(
+    folder: Path, tutorial: str, table: dict[str, Any], bayes: dict[str, Any]
+) -> list[str]:
+    """The tutorial's figure (the Bayes rule and limit beside the rings' number), its table and
+    its verdicts."""
     entries = [e for e in table.values() if e["row"].tutorial == tutorial]
-    lines = [f"## {TUTORIAL_TITLES.get(tutorial, tutorial)}", "", f"![{tutorial}]({figure})", ""]
+    marks = {}
+    if tutorial == "focal_rings":
+        marks["extra"] = {"Bayes rule\n(-radius)": bayes["per_seed"]}
+        marks["lines"] = {"Bayes limit": bayes["limit"]["closed_form"]}
+    figure = tutorial_figure(tutorial, entries, folder / f"{tutorial}.png", **marks).name
+    lines = [f"## {TUTORIAL_TITLES[tutorial]}", "", f"![{tutorial}]({figure})", ""]
     body = [line for e in entries for line in _table_rows(e["row"], e["by_source"], e["verdict"])]
     lines += [markdown_table(HEADER, body), ""]
     for entry in entries:
@@ -136,18 +145,3 @@ def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[
             + "."
         )
     return [*lines, "", f"Why: {entries[0]['verdict']['why']}.", ""]
-
-
-def draw_figures(folder: Path, table: dict[str, Any], bayes: dict[str, Any]) -> dict[str, str]:
-    """One figure per tutorial, the Bayes rule and limit beside the rings' number."""
-    figures = {}
-    for tutorial in dict.fromkeys(e["row"].tutorial for e in table.values()):
-        entries = [e for e in table.values() if e["row"].tutorial == tutorial]
-        marks = {}
-        if tutorial == "focal_rings":
-            marks["extra"] = {"Bayes rule\n(-radius)": bayes["per_seed"]}
-            marks["lines"] = {"Bayes limit": bayes["limit"]["closed_form"]}
-        figures[tutorial] = tutorial_figure(
-            tutorial, entries, folder / f"{tutorial}.png", **marks
-        ).name
-    return figures
