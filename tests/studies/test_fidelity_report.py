@@ -56,8 +56,8 @@ def fabricate_sweep(folder: Path, runs: list[tuple[dict, dict]]) -> Path:
     return folder
 
 
-def job(tutorial: str, source: str, kind: str) -> Job:
-    return Job(tutorial, source, f"{tutorial} {source}", ["true"], kind)
+def job(tutorial: str, source: str) -> Job:
+    return Job(tutorial, source, f"{tutorial} {source}", ["true"])
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +68,10 @@ def report(tmp_path_factory) -> Path:
         for loss in ("hinge", "squared_hinge")
         for s, a in zip(SEEDS, HINGE_RECIPE, strict=True)
     ]
-    results = [
-        JobResult(job("hinge", KERAS, "sweep"), 1.0, 0, fabricate_sweep(root / "hinge", hinge_runs))
-    ]
+    results = [JobResult(job("hinge", KERAS), 1.0, 0, fabricate_sweep(root / "hinge", hinge_runs))]
     results.append(
         JobResult(
-            job("hinge", ORIGINAL, "script"),
+            job("hinge", ORIGINAL),
             1.0,
             0,
             records=[
@@ -93,10 +91,10 @@ def report(tmp_path_factory) -> Path:
             ({"seed": str(s)}, {"final_val_auc": v}) for s, v in zip(SEEDS, values, strict=True)
         ]
         folder = fabricate_sweep(root / f"focal-{source[-5:]}", runs)
-        results.append(JobResult(job("focal_rings", source, "sweep"), 1.0, 0, folder))
+        results.append(JobResult(job("focal_rings", source), 1.0, 0, folder))
     results.append(
         JobResult(
-            job("focal_rings", ORIGINAL, "script"),
+            job("focal_rings", ORIGINAL),
             1.0,
             0,
             records=[
@@ -111,7 +109,7 @@ def report(tmp_path_factory) -> Path:
         for s in SEEDS[:2]
     ]
     results.append(
-        JobResult(job("mnist", KERAS, "sweep"), 1.0, 0, fabricate_sweep(root / "mnist", mnist_runs))
+        JobResult(job("mnist", KERAS), 1.0, 0, fabricate_sweep(root / "mnist", mnist_runs))
     )
     folder = root / "report"
     folder.mkdir()
@@ -173,7 +171,7 @@ def test_every_seed_is_auditable_and_the_report_is_written(report):
 def test_a_report_is_redrawn_from_the_logs_it_kept(tmp_path):
     from recipes.studies.fidelity.execute import TRAILER, results_from_logs
 
-    jobs = [job("focal_rings", ORIGINAL, "script"), job("focal_rings", KERAS, "sweep")]
+    jobs = [job("focal_rings", ORIGINAL), job("focal_rings", KERAS)]
     (tmp_path / "logs").mkdir()
     lines = ["python focal_rings.py --seeds 2", "some progress line"]
     lines += [json.dumps({"tutorial": "focal_rings", "seed": s, "val_auc": 0.9}) for s in (0, 1)]

@@ -23,8 +23,8 @@ class JobResult:
     job: Job
     wall_s: float
     exit_status: int
-    sweep_folder: Path | None = None  # kind "sweep": the folder the sweep printed last
-    records: list[dict[str, Any]] = field(default_factory=list)  # kind "script": JSON lines
+    sweep_folder: Path | None = None  # a sweep: the folder the sweep printed last
+    records: list[dict[str, Any]] = field(default_factory=list)  # a script: its JSON lines
 
 
 def _slug(text: str) -> str:
@@ -38,9 +38,10 @@ def parse_output(job: Job, lines: list[str], exit_status: int, wall_s: float) ->
     """A job's result from what it printed: a sweep's folder (its last line), a script's JSON
     lines."""
     result = JobResult(job, wall_s, exit_status)
-    if job.kind == "sweep" and exit_status == 0 and lines:
+    if not job.is_sweep:
+        result.records = [json.loads(line) for line in lines if line.startswith("{")]
+    elif exit_status == 0 and lines:
         result.sweep_folder = Path(lines[-1].strip())
-    result.records = [json.loads(line) for line in lines if line.startswith("{")]
     return result
 
 
@@ -65,7 +66,7 @@ def run_job(job: Job, number: int, output_root: Path, logs: Path, progress: Prog
     """One job, its output echoed to ``progress`` as it comes; a failed job is reported, not
     raised (the report says which numbers are missing)."""
     command = list(job.command)
-    if job.kind == "sweep":
+    if job.is_sweep:
         command += ["--output-root", str(output_root)]
     # this checkout's package for `python -m recipes` and the scripts' `import recipes`
     path = os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")]))

@@ -31,8 +31,7 @@ def plot_distributions(
 ) -> Any:
     """One published number: a box and the seeds of each source; ``extra`` more strips (e.g.
     the Bayes rule's AUC per seed), ``lines`` more horizontal marks (e.g. the Bayes limit)."""
-    strips = [(SHORT.get(s, s), by_source[s].values) for s in SOURCES if by_source.get(s)]
-    strips = [(label, values) for label, values in strips if values]  # a source not run: none
+    strips = [(SHORT[s], by_source[s].values) for s in SOURCES if by_source[s].values]
     strips += list((extra or {}).items())
     generator = np.random.default_rng(0)  # the same jitter every time the report is drawn
     for position, (_, values) in enumerate(strips):

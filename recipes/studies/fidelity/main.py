@@ -15,8 +15,8 @@ from recipes.studies.fidelity.execute import JobResult, results_from_logs, run_j
 from recipes.studies.fidelity.plan import Settings, all_jobs
 from recipes.studies.fidelity.published import published_numbers
 from recipes.studies.fidelity.report import (
+    TUTORIAL_TITLES,
     collect_samples,
-    draw_figures,
     summarize,
     tutorial_section,
     write_numbers,
@@ -79,11 +79,10 @@ def write_report(
         "limit": bayes_limit(20_000 if settings.quick else 200_000),
         "per_seed": [r["val_auc"] for r in bayes_rule_on_validation(range(settings.seeds))],
     }
-    figures = draw_figures(folder, table, bayes)
     write_numbers(folder, table, samples)
     lines = _introduction(settings, wall_s, command)
-    for tutorial, figure in figures.items():
-        lines += tutorial_section(tutorial, table, figure)
+    for tutorial in TUTORIAL_TITLES:
+        lines += tutorial_section(folder, tutorial, table, bayes)
         if tutorial == "focal_rings":
             lines += bayes_section(bayes)
     lines += [
@@ -199,7 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         wall = sum(r.wall_s for r in results if r.wall_s == r.wall_s)
         print(write_report(redraw, settings, results, wall, command))
         return 0
-    folder = create_unique_folder(Path(root), "fidelity-")
+    # absolute: the sweeps run from the project's folder and their records name run folders
+    folder = create_unique_folder(root.resolve(), "fidelity-")
     print(f"fidelity report: {folder}", file=sys.stderr)
     clock = time.perf_counter()
     results = run_jobs(all_jobs(settings), folder)

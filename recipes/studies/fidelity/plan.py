@@ -49,13 +49,16 @@ class Settings:
 
 @dataclass
 class Job:
-    """One command: a sweep of a recipe (``kind="sweep"``) or a tutorial script (``"script"``)."""
+    """One command: a sweep of a recipe (a recipe's source) or a tutorial script (``ORIGINAL``)."""
 
     tutorial: str
     source: str
     title: str
     command: list[str]
-    kind: str
+
+    @property
+    def is_sweep(self) -> bool:
+        return self.source != ORIGINAL
 
 
 def _sweep(recipe: str, settings: Settings, seeds: int, overrides: list[str], grids: list[str]):
@@ -75,7 +78,7 @@ def _script(name: str, seeds: int, *arguments: str) -> list[str]:
 def hinge_jobs(settings: Settings) -> list[Job]:
     epochs = ["train.epochs=2"] if settings.quick else []
     sweep = _sweep("hinge", settings, settings.seeds, epochs, ["loss=hinge,squared_hinge"])
-    jobs = [Job("hinge", KERAS, "hinge + squared hinge recipes", sweep, "sweep")]
+    jobs = [Job("hinge", KERAS, "hinge + squared hinge recipes", sweep)]
     extra = ["--epochs", "2"] if settings.quick else []
     command = _script(
         "hinge.py",
@@ -88,9 +91,7 @@ def hinge_jobs(settings: Settings) -> list[Job]:
         str(HINGE_STEPS_PER_EXECUTION),
         *extra,
     )
-    jobs.append(
-        Job("hinge", ORIGINAL, "tutorial script, hinge and squared hinge", command, "script")
-    )
+    jobs.append(Job("hinge", ORIGINAL, "tutorial script, hinge and squared hinge", command))
     return jobs
 
 
@@ -101,12 +102,10 @@ def focal_jobs(settings: Settings) -> list[Job]:
         command = _sweep(
             "focal_rings", settings, settings.seeds, [f"model.init={init}", *epochs], []
         )
-        jobs.append(
-            Job("focal_rings", source, f"focal_rings recipe, init {init}", command, "sweep")
-        )
+        jobs.append(Job("focal_rings", source, f"focal_rings recipe, init {init}", command))
     extra = ["--epochs", "2"] if settings.quick else []
     command = _script("focal_rings.py", settings.seeds, *extra)
-    jobs.append(Job("focal_rings", ORIGINAL, "tutorial PyTorch code", command, "script"))
+    jobs.append(Job("focal_rings", ORIGINAL, "tutorial PyTorch code", command))
     return jobs
 
 
@@ -132,19 +131,17 @@ def mnist_jobs(settings: Settings) -> list[Job]:
             KERAS,
             "mnist_losses (Keras-correct)",
             _sweep("mnist_losses", settings, seeds, keras_schedule, []),
-            "sweep",
         ),
         Job(
             "mnist",
             SEMANTICS,
             "mnist_losses_tutorial (tutorial semantics)",
             _sweep("mnist_losses_tutorial", settings, seeds, tutorial_schedule, []),
-            "sweep",
         ),
     ]
     losses = ",".join(script_loss for script_loss, _ in MNIST_LOSSES.values())
     command = _script("mnist.py", seeds, "--loss", losses, *script_schedule)
-    jobs.append(Job("mnist", ORIGINAL, "tutorial PyTorch code, seven losses", command, "script"))
+    jobs.append(Job("mnist", ORIGINAL, "tutorial PyTorch code, seven losses", command))
     return jobs
 
 

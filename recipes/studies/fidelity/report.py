@@ -35,10 +35,9 @@ def collect_samples(results: Sequence[JobResult]) -> list[Sample]:
     samples: list[Sample] = []
     for result in results:
         job = result.job
-        if job.kind == "sweep" and result.sweep_folder is not None:
+        if result.sweep_folder is not None:
             samples += sweep_samples(result.sweep_folder, job.tutorial, job.source)
-        elif job.kind == "script":
-            samples += script_samples(result.records, job.source, job.title)
+        samples += script_samples(result.records, job.source, job.title)
     return samples
 
 
@@ -124,9 +123,18 @@ def write_numbers(folder: Path, table: dict[str, Any], samples: Sequence[Sample]
     write_csv(folder / "samples.csv", header, lines)
 
 
-def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[str]:
+def tutorial_section(
+    folder: Path, tutorial: str, table: dict[str, Any], bayes: dict[str, Any]
+) -> list[str]:
+    """The tutorial's figure (the Bayes rule and limit beside the rings' number), its table and
+    its verdicts."""
     entries = [e for e in table.values() if e["row"].tutorial == tutorial]
-    lines = [f"## {TUTORIAL_TITLES.get(tutorial, tutorial)}", "", f"![{tutorial}]({figure})", ""]
+    marks = {}
+    if tutorial == "focal_rings":
+        marks["extra"] = {"Bayes rule\n(-radius)": bayes["per_seed"]}
+        marks["lines"] = {"Bayes limit": bayes["limit"]["closed_form"]}
+    figure = tutorial_figure(tutorial, entries, folder / f"{tutorial}.png", **marks).name
+    lines = [f"## {TUTORIAL_TITLES[tutorial]}", "", f"![{tutorial}]({figure})", ""]
     body = [line for e in entries for line in _table_rows(e["row"], e["by_source"], e["verdict"])]
     lines += [markdown_table(HEADER, body), ""]
     for entry in entries:
@@ -136,23 +144,4 @@ def tutorial_section(tutorial: str, table: dict[str, Any], figure: str) -> list[
             + "; ".join(judged["details"])
             + "."
         )
-    if entries:
-        lines += ["", f"Why: {entries[0]['verdict']['why']}.", ""]
-    return lines
-
-
-def draw_figures(
-    folder: Path, table: dict[str, Any], bayes: dict[str, Any] | None
-) -> dict[str, str]:
-    """One figure per tutorial, the Bayes rule and limit beside the rings' number."""
-    figures = {}
-    for tutorial in dict.fromkeys(e["row"].tutorial for e in table.values()):
-        entries = [e for e in table.values() if e["row"].tutorial == tutorial]
-        marks = {}
-        if tutorial == "focal_rings" and bayes:
-            marks["extra"] = {"Bayes rule\n(-radius)": bayes["per_seed"]}
-            marks["lines"] = {"Bayes limit": bayes["limit"]["closed_form"]}
-        figures[tutorial] = tutorial_figure(
-            tutorial, entries, folder / f"{tutorial}.png", **marks
-        ).name
-    return figures
+    return [*lines, "", f"Why: {entries[0]['verdict']['why']}.", ""]

@@ -37,7 +37,6 @@ def sweep_samples(folder: Path, tutorial: str, source: str) -> list[Sample]:
         if run.status != "completed" or not run.run_folder:
             continue
         run_folder = Path(run.run_folder)
-        run_folder = run_folder if run_folder.is_absolute() else folder / run_folder
         metrics = read_json(run_folder / "metrics.json")
         labels = run.labels
         seed = int(run.values.get("seed", labels.get("seed", 0)))
