@@ -19,7 +19,7 @@ from pathlib import Path
 
 from recipes.records import Living, RunStatus
 
-HEARTBEAT_EVERY_S = 30.0  # a running record's heartbeat_at is at most this old, plus an epoch
+HEARTBEAT_EVERY_S = 30.0  # a running record's heartbeat_at is at most this old
 HEARTBEAT_STALE_S = 180.0  # older than this: the process is taken to be gone, wherever it ran
 
 

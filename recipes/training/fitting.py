@@ -67,16 +67,6 @@ def nan_guard_callback() -> Any:
     return NanGuard()
 
 
-def heartbeat_callback(record: Any) -> Any:
-    """A callback that beats the run's heartbeat (run.json ``heartbeat_at``) as each epoch
-    ends, at most once a second."""
-    import keras
-
-    return keras.callbacks.LambdaCallback(
-        on_epoch_end=lambda *_, **__: record.beat(at_most_every_s=1.0)
-    )
-
-
 def early_stopping_callback(config: RecipeConfig) -> Any:
     """``keras.callbacks.EarlyStopping`` as ``train.early_stopping`` says, or None."""
     import keras

@@ -48,18 +48,12 @@ class OpenRecord:
             write(self.path, RunRecord, {**self.data, **fields})  # nothing changes unless valid
             self.data.update(fields)
 
-    def beat(self, at_most_every_s: float = 0.0) -> None:
-        """Record that the run is alive (``heartbeat_at``, seconds since the epoch), unless
-        the last beat is more recent than ``at_most_every_s``."""
-        now = time.time()
-        if now - float(self.data.get("heartbeat_at") or 0.0) >= at_most_every_s:
-            self.update(heartbeat_at=now)
-
 
 class Heartbeats:
     """One daemon thread that beats every open run's record every ``HEARTBEAT_EVERY_S``
     seconds, so a run whose process is gone (SIGKILL, a lost machine or Ray node) shows as
-    stopped wherever it ran (``recipes.status``). A run also beats at each epoch."""
+    stopped wherever it ran (``recipes.status``, whose stale age leaves room for six beats:
+    a live run that misses one is not taken for gone)."""
 
     def __init__(self) -> None:
         self.records: set[OpenRecord] = set()
@@ -84,7 +78,7 @@ class Heartbeats:
                 records = list(self.records)
             for record in records:
                 try:
-                    record.beat(at_most_every_s=HEARTBEAT_EVERY_S / 2)
+                    record.update(heartbeat_at=time.time())  # seconds since the epoch
                 except OSError:  # e.g. the disk is full: the run itself will say so
                     continue
 

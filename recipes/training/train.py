@@ -22,7 +22,6 @@ from recipes.training.fitting import (
     earlier_history,
     early_stopping_callback,
     fit_model,
-    heartbeat_callback,
     history_file_callback,
     nan_guard_callback,
     uses_compiled_trainer,
@@ -108,7 +107,6 @@ def prepare_training(context: RunContext) -> Prepared:
         if config.train.checkpoint
         else None,
         early_stopping_callback(config),
-        heartbeat_callback(context.record),
         *tensorboard_callbacks(folder, config, context.recipe.overrides),
     ]
     callbacks = [callback for callback in callbacks if callback is not None]
