@@ -106,10 +106,6 @@ class Curve(CurveSpec):
     values: np.ndarray
     derivatives: np.ndarray
 
-    @property
-    def defined(self) -> np.ndarray:
-        return np.isfinite(self.values)
-
 
 def _focal_spec() -> CurveSpec:
     """The focal loss on logits with FOCAL_PARAMS (those the registry's focal accepts)."""
