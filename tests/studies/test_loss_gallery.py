@@ -14,7 +14,8 @@ from conftest import read_csv, run_recipe
 from recipes.components.losses import LOSSES
 from recipes.config.resolve import resolve_recipe
 from recipes.paths import CONFIG_DIR
-from recipes.studies.loss_gallery.derivatives import derivative_curves, loss_derivative
+from recipes.studies.loss_gallery.curves import loss_derivative
+from recipes.studies.loss_gallery.derivatives import derivative_curves
 from recipes.training.door import run_point
 
 GALLERY_FILES = {

@@ -6,9 +6,10 @@ on whichever Keras backend is active, so the gallery shows exactly what the trai
 
 Run folder (``outputs/loss_gallery/<run-id>/``): ``config.yaml``, ``run.json``,
 ``regression_losses.png``, ``classification_losses.png``, ``curves.csv`` (loss, prediction,
-target, value), ``examples.csv`` (published vs computed) and ``report.md``.
+target, value), ``derivatives.csv`` and ``loss_derivatives.png`` (the ``gallery.losses``),
+``examples.csv`` (published vs computed) and ``report.md``.
 
-Modules: ``curves`` (losses over a range of predictions), ``examples`` (the worked examples),
-``figures`` (the plots), ``report`` (curves.csv rows and report.md) and ``task`` (the entry
-point, ``draw_gallery``).
+Modules: ``curves`` (losses and their derivatives over a range of predictions), ``derivatives``
+(the given losses), ``examples`` (the worked examples), ``figures`` (the plots), ``report``
+(curves.csv rows and report.md) and ``task`` (the entry point, ``draw_gallery``).
 """

@@ -1,8 +1,10 @@
 """The gallery's loss curves: each registry loss evaluated over a range of predictions.
 
 Everything goes through the loss registry (:mod:`recipes.components.losses`), in float32, on
-whichever Keras backend is active, so a curve shows exactly what a trainer would optimise. The
-small tensor helpers and registry look-ups here are shared with :mod:`.examples`.
+whichever Keras backend is active, so a curve shows exactly what a trainer would optimise.
+:func:`evaluate` is the one path from a loss to its values and derivatives over a range, for
+the fixed curves here and the given losses of :mod:`.derivatives`; the registry look-ups are
+shared with :mod:`.examples`.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from recipes.studies.loss_gallery.derivatives import loss_derivative
 
 POINTS = 100
 REGRESSION_RANGE = (-1.0, 1.0)
@@ -60,6 +60,23 @@ def mean_loss(name: str, params: dict[str, Any], y_true: Any, y_pred: Any) -> fl
     return float(keras.ops.convert_to_numpy(get_loss(name, params)(y_true, y_pred)))
 
 
+def loss_derivative(
+    name: str, params: dict[str, Any], scores: np.ndarray, target: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """(per-point values, d value / d score) of the named loss at each score, one output
+    column, every point with target ``target``: the backend's own autodiff
+    (:func:`recipes.components.gradients.output_gradient`), never a finite difference, so a
+    kink (hinge at the margin) is the value the optimiser sees, not an average across it."""
+    from recipes.components.gradients import output_gradient
+    from recipes.components.losses import get_loss
+
+    loss = get_loss(name, params)
+    y_pred = np.asarray(scores, dtype="float32").reshape(-1, 1)
+    values, gradient = output_gradient(loss.call, np.full_like(y_pred, target), y_pred)
+    # + 0.0: a loss that has stopped pushing reads 0, not -0
+    return np.asarray(values, float).reshape(-1), np.asarray(gradient, float).reshape(-1) + 0.0
+
+
 # --------------------------------------------------------------------------------- curves
 
 
@@ -80,16 +97,14 @@ class CurveSpec:
 
 @dataclass(frozen=True, kw_only=True)
 class Curve(CurveSpec):
-    """A curve evaluated over a range of predictions for a fixed target; ``values`` is NaN
-    where the loss is not defined (never drawn, not written to curves.csv)."""
+    """A curve evaluated over a range of predictions for a fixed target; ``values`` and
+    ``derivatives`` (d value / d prediction) are NaN where the loss is not defined (never
+    drawn, not written to curves.csv)."""
 
     predictions: np.ndarray
     target: float
     values: np.ndarray
-
-    @property
-    def defined(self) -> np.ndarray:
-        return np.isfinite(self.values)
+    derivatives: np.ndarray
 
 
 def _focal_spec() -> CurveSpec:
@@ -210,8 +225,8 @@ def classification_specs() -> list[CurveSpec]:
 
 
 def evaluate(spec: CurveSpec, predictions: np.ndarray, target: float) -> Curve:
-    """The curve's loss at every prediction (as a column of samples) against ``target``: the
-    per-point values of :func:`~.derivatives.loss_derivative`, the loss a trainer compiles.
+    """The curve's loss and its derivative at every prediction (as a column of samples)
+    against ``target``: :func:`loss_derivative` of the loss a trainer compiles.
 
     Points a probability-only loss does not define are never passed to Keras (which would
     clip them into a finite but meaningless value); they stay NaN.
@@ -220,12 +235,21 @@ def evaluate(spec: CurveSpec, predictions: np.ndarray, target: float) -> Curve:
     if spec.probability_only:
         defined = (predictions > 0) & (predictions < 1)
     values = np.full(len(predictions), np.nan)
-    per_point, _ = loss_derivative(spec.loss, spec.params, predictions[defined], target)
+    derivatives = values.copy()
+    per_point, slope = loss_derivative(spec.loss, spec.params, predictions[defined], target)
     # a sample weight multiplies each point's loss, as Keras applies it
-    values[defined] = per_point * (1.0 if spec.sample_weight is None else spec.sample_weight)
-    if not np.isfinite(values[defined]).all():
-        raise ValueError(f"loss gallery: '{spec.name}' ({spec.loss}) gave non-finite values")
-    return Curve(**vars(spec), predictions=predictions, target=target, values=values)
+    weight = 1.0 if spec.sample_weight is None else spec.sample_weight
+    values[defined] = per_point * weight
+    derivatives[defined] = slope * weight
+    if not (np.isfinite(values[defined]).all() and np.isfinite(derivatives[defined]).all()):
+        raise ValueError(f"loss gallery: '{spec.name}' ({spec.loss}) is not finite on the range")
+    return Curve(
+        **vars(spec),
+        predictions=predictions,
+        target=target,
+        values=values,
+        derivatives=derivatives,
+    )
 
 
 def regression_curves(points: int = POINTS) -> list[Curve]:

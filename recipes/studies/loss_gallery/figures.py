@@ -22,7 +22,7 @@ CLASSIFICATION_FIGURE = "classification_losses.png"
 def _mark_off_axis(ax: Any, curves: list[Curve], y_limits: tuple[float, float]) -> None:
     """An arrow, with the maximum, for each curve that goes above ``y_limits``."""
     for curve in curves:
-        above = curve.defined & (curve.values > y_limits[1])
+        above = curve.values > y_limits[1]  # False where NaN (undefined)
         if above.any():
             last = int(np.flatnonzero(above)[-1])
             x = float(curve.predictions[last])

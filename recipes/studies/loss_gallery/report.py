@@ -9,11 +9,7 @@ import numpy as np
 
 from recipes.files import markdown_table
 from recipes.studies.loss_gallery.curves import POSITIVE_WEIGHT, Curve, format_params
-from recipes.studies.loss_gallery.derivatives import (
-    DERIVATIVES_FIGURE,
-    DERIVATIVES_FILE,
-    DerivativeCurve,
-)
+from recipes.studies.loss_gallery.derivatives import DERIVATIVES_FIGURE, DERIVATIVES_FILE
 from recipes.studies.loss_gallery.examples import FLOAT32_SLACK, Example
 from recipes.studies.loss_gallery.figures import CLASSIFICATION_FIGURE, REGRESSION_FIGURE
 
@@ -39,7 +35,7 @@ def render_report(
     backend: str,
     versions: dict[str, str],
     run_id: str,
-    given: list[DerivativeCurve] = (),
+    given: list[Curve] = (),
 ) -> str:
     """report.md: figures, the worked-examples table and what differs from the tutorials."""
     lines = [
@@ -87,15 +83,20 @@ def _curves_section(curves: dict[str, list[Curve]]) -> list[str]:
     ]
 
 
-def _derivatives_section(given: list[DerivativeCurve]) -> list[str]:
+def _derivatives_section(given: list[Curve]) -> list[str]:
     """The given losses (``gallery.losses``): their value and how hard they push."""
+    from recipes.components.losses import loss_label_encoding
+
     if not given:
         return []
     rows = [
         [
             curve.label,
-            curve.labels,
-            *(f"{curve.derivatives[np.argmin(np.abs(curve.scores - p))]:.4g}" for p in PUSH_AT),
+            loss_label_encoding(curve.loss, curve.params),
+            *(
+                f"{curve.derivatives[np.argmin(np.abs(curve.predictions - p))]:.4g}"
+                for p in PUSH_AT
+            ),
         ]
         for curve in given
     ]
