@@ -1,7 +1,8 @@
 """Keras objects this project defines (metrics, losses), registered for saving and reloading.
 
-Importing this module imports Keras; the registries import it lazily. ``load_model`` imports it
-first, so a saved ``model.keras`` reloads with its custom metric and loss.
+Importing this module imports Keras; the registries import it lazily, and importing ``recipes``
+imports it as soon as Keras is imported, so a saved ``model.keras`` reloads with its custom
+metric and loss.
 """
 
 from __future__ import annotations
@@ -278,8 +279,3 @@ class UserLoss(ConfiguredLoss):
         y_pred = keras.ops.convert_to_tensor(y_pred)
         y_true = keras.ops.convert_to_tensor(y_true, dtype=y_pred.dtype)
         return self.function(_match_rank(y_true, y_pred), y_pred)
-
-
-def load_model(path: str) -> keras.Model:
-    """Reload a run's ``model.keras`` with this project's custom objects available."""
-    return keras.saving.load_model(path)
