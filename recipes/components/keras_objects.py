@@ -45,7 +45,8 @@ def _match_rank(y_true: Any, y_pred: Any) -> Any:
 
 
 class ConfiguredLoss(keras.losses.Loss):
-    """A loss whose settings (the attributes ``config_keys`` names) are saved with the model."""
+    """A loss whose settings (the attributes ``config_keys`` names) are saved with the model;
+    the registry's parameter models (:mod:`recipes.components.losses`) check them."""
 
     config_keys: tuple[str, ...] = ()
 
@@ -91,10 +92,6 @@ class FocalLoss(ConfiguredLoss):
         dtype: Any = None,
     ) -> None:
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        if gamma < 0:
-            raise ValueError(f"FocalLoss: gamma must be >= 0, got {gamma}")
-        if not 0 <= alpha <= 1:
-            raise ValueError(f"FocalLoss: alpha must be in [0, 1], got {alpha}")
         self.gamma = float(gamma)
         self.alpha = float(alpha)
         self.from_logits = bool(from_logits)
@@ -155,8 +152,6 @@ class SymmetricCrossEntropy(ConfiguredLoss):
         dtype: Any = None,
     ) -> None:
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        if not 0 < clip < 0.5:
-            raise ValueError(f"SymmetricCrossEntropy: clip must be in (0, 0.5), got {clip}")
         self.alpha = float(alpha)
         self.beta = float(beta)
         self.clip = float(clip)
@@ -221,8 +216,6 @@ class PseudoHuber(ConfiguredLoss):
         name: str = "pseudo_huber",
         dtype: Any = None,
     ) -> None:
-        if not delta > 0:
-            raise ValueError(f"PseudoHuber: delta must be > 0, got {delta}")
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.delta = float(delta)
 
