@@ -1,7 +1,8 @@
 """Keras objects this project defines (metrics, losses), registered for saving and reloading.
 
-Importing this module imports Keras; the registries import it lazily. ``load_model`` imports it
-first, so a saved ``model.keras`` reloads with its custom metric and loss.
+Importing this module imports Keras; the registries import it lazily, and importing ``recipes``
+imports it as soon as Keras is imported, so a saved ``model.keras`` reloads with its custom
+metric and loss.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ def _match_rank(y_true: Any, y_pred: Any) -> Any:
 
 
 class ConfiguredLoss(keras.losses.Loss):
-    """A loss whose settings (the attributes ``config_keys`` names) are saved with the model."""
+    """A loss whose settings (the attributes ``config_keys`` names) are saved with the model;
+    the registry's parameter models (:mod:`recipes.components.losses`) check them."""
 
     config_keys: tuple[str, ...] = ()
 
@@ -90,10 +92,6 @@ class FocalLoss(ConfiguredLoss):
         dtype: Any = None,
     ) -> None:
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        if gamma < 0:
-            raise ValueError(f"FocalLoss: gamma must be >= 0, got {gamma}")
-        if not 0 <= alpha <= 1:
-            raise ValueError(f"FocalLoss: alpha must be in [0, 1], got {alpha}")
         self.gamma = float(gamma)
         self.alpha = float(alpha)
         self.from_logits = bool(from_logits)
@@ -154,8 +152,6 @@ class SymmetricCrossEntropy(ConfiguredLoss):
         dtype: Any = None,
     ) -> None:
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        if not 0 < clip < 0.5:
-            raise ValueError(f"SymmetricCrossEntropy: clip must be in (0, 0.5), got {clip}")
         self.alpha = float(alpha)
         self.beta = float(beta)
         self.clip = float(clip)
@@ -220,8 +216,6 @@ class PseudoHuber(ConfiguredLoss):
         name: str = "pseudo_huber",
         dtype: Any = None,
     ) -> None:
-        if not delta > 0:
-            raise ValueError(f"PseudoHuber: delta must be > 0, got {delta}")
         super().__init__(name=name, reduction=reduction, dtype=dtype)
         self.delta = float(delta)
 
@@ -278,8 +272,3 @@ class UserLoss(ConfiguredLoss):
         y_pred = keras.ops.convert_to_tensor(y_pred)
         y_true = keras.ops.convert_to_tensor(y_true, dtype=y_pred.dtype)
         return self.function(_match_rank(y_true, y_pred), y_pred)
-
-
-def load_model(path: str) -> keras.Model:
-    """Reload a run's ``model.keras`` with this project's custom objects available."""
-    return keras.saving.load_model(path)

@@ -59,8 +59,7 @@ class LossReference:
     @property
     def label(self) -> str:
         """``my_losses.py:asymmetric_hinge``: the short name messages use."""
-        where = Path(self.target).name if self.is_file else self.target
-        return f"{where}:{self.attribute}"
+        return short_name(self.name)
 
     def source_file(self) -> Path | None:
         if self.is_file:
