@@ -92,7 +92,7 @@ class Living(Model):
 
 class FiguresDrawn(Model):
     status: Literal["drawn"] = "drawn"
-    where: str  # run, pool, plot
+    where: str  # run, plot
     files: list[str]
     seconds: float
     drawn_at: str
@@ -177,7 +177,7 @@ class RunRecord(Living):
     loss_source: dict[str, str] | None = None  # a user's loss: its file and the run's copy
     speed_settings: SpeedSettings | None = None
     recording_s: float | None = None
-    recording_scoring_s: float | None = None
+    recording_scoring_s: float | None = None  # older records: now durations_s.recording
     trained_together: TrainedTogether | None = None
     figures: Figures | None = None
     forces: Forces | None = None

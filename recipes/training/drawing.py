@@ -75,14 +75,16 @@ def draw(
     return FiguresDrawn(where=where, files=files, seconds=seconds, drawn_at=now_iso())
 
 
-def draw_from_folder(folder: Path, where: str = "plot") -> FiguresDrawn:
-    """Draw a run folder's figures from its config, metrics, history and recording (no run
-    record is changed)."""
+def draw_from_folder(
+    folder: Path, where: str = "plot", config: RecipeConfig | None = None
+) -> FiguresDrawn:
+    """Draw a run folder's figures from its config (``config``: already resolved from it),
+    metrics, history and recording (no run record is changed)."""
     from recipes.config.resolve import resolve_run_folder_config
     from recipes.recording import RECORDING_FILE, Recording
 
     folder = Path(folder)
-    config = resolve_run_folder_config(folder)
+    config = config or resolve_run_folder_config(folder)
     recording_file = folder / RECORDING_FILE
     recording = Recording.load(recording_file) if recording_file.is_file() else None
     history = recording.history if recording else read_csv_columns(folder / "history.csv")
@@ -104,10 +106,10 @@ def plot_run_folder(folder: Path | str) -> FiguresDrawn:
     from recipes.locks import FolderLock
 
     folder = Path(folder).resolve()
-    check_run_folder(folder)
+    config = check_run_folder(folder)
     with FolderLock(folder, "run"):  # a run that has ended: its record changed in place
         try:
-            drawn = draw_from_folder(folder, "plot")
+            drawn = draw_from_folder(folder, "plot", config)
         except Exception as error:
             update_run(folder, figures=failed_record(error, "plot"))
             raise
@@ -115,9 +117,9 @@ def plot_run_folder(folder: Path | str) -> FiguresDrawn:
         return drawn
 
 
-def check_run_folder(folder: Path) -> None:
-    """RecipeError unless ``folder`` holds a training run whose figures can be drawn: its
-    config, metrics and history, and for two-feature data its recording."""
+def check_run_folder(folder: Path) -> RecipeConfig:
+    """The run's config, resolved from its folder; RecipeError unless ``folder`` holds a
+    finished training run whose figures can be drawn (its config, metrics and history)."""
     from recipes.config.resolve import resolve_run_folder_config
     from recipes.errors import RecipeError
     from recipes.status import RunStatus, shown_status
@@ -138,3 +140,4 @@ def check_run_folder(folder: Path) -> None:
             f"{folder}: no metrics.json and history.csv (the run {record.status} before "
             "writing its records); nothing to draw from"
         )
+    return config
