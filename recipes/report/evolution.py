@@ -13,7 +13,6 @@ most of it the loss panel's log-axis ticks.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,6 @@ from recipes.report.regions import draw_boundary, named_classes
 FRAME_MS = 700
 TEXT_DPI = 80  # the animation's texts: its boundaries keep the sheet's pixels
 SHEET_MARKER_SIZE = 3
-COUNTS = re.compile(r" \((\d+|[^)]* nowhere)\)$")  # what a legend entry says of one epoch
 
 
 def animation_format(requested: str) -> str | None:
@@ -72,9 +70,8 @@ def plot_boundary_epochs(
         axes = [figure.add_subplot(grid[i // width, i % width]) for i in range(count)]
     captions = [caption(recording, index, margins) for index in range(len(axes))]
     for index, (ax, text) in enumerate(zip(axes, captions, strict=True)):
-        draw_boundary(
-            ax, recording, index, margins=margins, legend=False, marker_size=SHEET_MARKER_SIZE
-        )
+        draw_boundary(ax, recording, index, margins=margins, legend=False,
+                      marker_size=SHEET_MARKER_SIZE, counts=False)  # fmt: skip
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_xlabel(text, fontsize=8)
@@ -121,11 +118,11 @@ def animation_frames(
     text = figure.text(centre, (below + high + 4) / height, "", ha="center", fontsize=8)
     if title:
         figure.suptitle(title, fontsize=10)
-    # the legend's entries: the sheet's last panel's (the end of training), markers at
-    # draw_boundary's default size (the sheet's panels draw them at 3 points)
+    # the legend's entries: the sheet's last panel's (the end of training; without counts,
+    # which each frame's caption gives), markers at draw_boundary's default size (the
+    # sheet's panels draw them at 3 points)
     handles, texts = sheet.axes[len(panels) - 1].get_legend_handles_labels()
-    texts = named_classes(texts, class_names)
-    figure.legend(handles, [COUNTS.sub("", t) for t in texts], fontsize=7, ncol=2,
+    figure.legend(handles, named_classes(texts, class_names), fontsize=7, ncol=2,
                   markerscale=4 / SHEET_MARKER_SIZE, loc="upper center",
                   bbox_to_anchor=(centre, (below - 4) / height))  # fmt: skip
     text.set_animated(True)

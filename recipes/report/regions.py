@@ -75,11 +75,14 @@ def draw_boundary(
     legend: bool = True,
     class_names: Mapping[int, str] | None = None,
     marker_size: float = 4.0,
+    counts: bool = True,
 ) -> Any:
     """Recorded epoch ``index`` of ``recording``: its regions, the threshold line (with the
     margins' dashed lines, labelled, when ``margins``), the test points by class (``points``)
     and rings around those still costing loss (``rings``, with the margins), a
-    legend below the axes (``legend``). Returns ``ax``."""
+    legend below the axes (``legend``). ``counts``: the legend entries say how many points
+    each ring marks and which lines the scores reach nowhere (off where a caption says it).
+    Returns ``ax``."""
     levels, classes = recording.levels, recording.classes
     scores = np.asarray(recording.grid_scores[index], dtype="float64")
     regions = draw_regions(ax, recording, scores)
@@ -95,11 +98,12 @@ def draw_boundary(
     if points:
         draw_points(ax, recording.points, recording.labels, classes, marker_size)
     if levels is not None and margins:  # the lines' legend entry, after the classes'
-        note = f" ({', '.join(nowhere)} nowhere)" if nowhere else ""
+        note = f" ({', '.join(nowhere)} nowhere)" if nowhere and counts else ""
         ax.plot([], [], color=LINE_COLOUR, ls="--", lw=0.9, label=levels.text + note)
     if levels is not None and margins and rings:
         ring_costing_points(ax, recording.points, recording.labels,
-                            recording.point_scores[index], levels, marker_size)  # fmt: skip
+                            recording.point_scores[index], levels, marker_size,
+                            counts)  # fmt: skip
     if regions.min() == regions.max():
         ax.text(
             0.5, 0.97, f"the model predicts {classes[int(regions.flat[0])]} everywhere",
@@ -204,19 +208,25 @@ def ring_costing_points(
     scores: np.ndarray,
     levels: Levels,
     marker_size: float = 4.0,
+    counts: bool = True,
 ) -> int:
     """Ring the points that still cost loss: red for misclassified, a thin dark ring for those
-    on the right side but inside the margin; returns how many cost loss."""
+    on the right side but inside the margin, each labelled with how many (``counts``); returns
+    how many cost loss."""
     costing = levels.costs_loss(scores, labels)
     wrong = levels.misclassified(scores, labels)
     inside = costing & ~wrong
+
+    def label(text: str, chosen: np.ndarray) -> str:
+        return f"{text} ({int(chosen.sum())})" if counts else text
+
     ax.plot(
         points[inside, 0], points[inside, 1], ls="none", marker="o", ms=marker_size * 1.9,
-        mfc="none", mec=INSIDE_COLOUR, mew=0.6, label=f"inside the margin ({int(inside.sum())})",
+        mfc="none", mec=INSIDE_COLOUR, mew=0.6, label=label("inside the margin", inside),
     )  # fmt: skip
     ax.plot(
         points[wrong, 0], points[wrong, 1], ls="none", marker="o", ms=marker_size * 2.2,
-        mfc="none", mec=COSTING_COLOUR, mew=1.2, label=f"misclassified ({int(wrong.sum())})",
+        mfc="none", mec=COSTING_COLOUR, mew=1.2, label=label("misclassified", wrong),
     )  # fmt: skip
     return int(costing.sum())
 
