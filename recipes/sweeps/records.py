@@ -56,8 +56,9 @@ class RunResult(records.SweepRun):
     def reset(self) -> None:
         """Back to ``not started`` for a resumed sweep: a run stopped with a backup of its
         training state (``train.checkpoint``) continues in its folder, any other starts anew."""
-        previous = self.folder
-        self.__dict__.update(vars(point_result(self.point)))
+        previous, fresh = self.folder, point_result(self.point)
+        for name in type(self).model_fields:
+            setattr(self, name, getattr(fresh, name))
         if previous is not None and (previous / "backup").is_dir():
             self.resume_from = previous
             self.run_folder = str(previous)
