@@ -2,7 +2,8 @@
 as ``python -m http.server`` would, and draw a run's pending figures when it is opened: a
 request for anything in a run folder whose record says its figures are pending draws them
 first, with ``python -m recipes plot <folder>`` (which brings the index up to date), in a
-process of its own: runs of different backends cannot share one Keras.
+process of its own: the drawing lives in the training room, which imports this one, and a run
+whose figures fail cannot take the server down with it.
 """
 
 from __future__ import annotations
