@@ -10,7 +10,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# One stamp per set of extras: `make test` after `make hinge` (EXTRAS=dev) and then `bash .ci/run`
+# (EXTRAS=dev,torch) installs the torch extra instead of finding .venv set up and skipping it.
+comma := ,
+STAMP = $(VENV)/.installed-$(subst $(comma),+,$(EXTRAS))
 SET ?=
 BACKEND ?=
 GRID ?=

@@ -67,7 +67,7 @@ def test_every_target_is_phony():
 
 def test_make_notebook_says_how_to_install_jupyterlab_when_it_is_missing(project_copy):
     (project_copy / ".venv").mkdir()
-    (project_copy / ".venv" / ".installed").touch()  # set up (newer than pyproject.toml)
+    (project_copy / ".venv" / ".installed-dev").touch()  # set up (newer than pyproject.toml)
     result = make(project_copy, "notebook")
     assert result.returncode == 2
     assert result.stderr.startswith(
