@@ -3,6 +3,7 @@ help``, with no other file edited."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -27,12 +28,17 @@ def project_copy(tmp_path):
 
 
 def make(folder, *arguments: str) -> subprocess.CompletedProcess:
+    """``make ARGUMENTS`` in ``folder`` as a user types it: not as a sub-make of the ``make
+    test`` running this suite, whose command-line variables (``EXTRAS=dev,torch`` from
+    .ci/run) would otherwise reach it through MAKEFLAGS."""
+    outer = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
     return subprocess.run(
         ["make", "--no-print-directory", *arguments],
         cwd=folder,
         capture_output=True,
         text=True,
         timeout=60,
+        env={key: value for key, value in os.environ.items() if key not in outer},
     )
 
 
