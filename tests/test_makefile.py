@@ -30,8 +30,8 @@ def project_copy(tmp_path):
 def make(folder, *arguments: str) -> subprocess.CompletedProcess:
     """``make ARGUMENTS`` in ``folder`` as a user types it: not as a sub-make of the ``make
     test`` running this suite, whose command-line variables (``EXTRAS=dev,torch`` from
-    .ci/run) would otherwise reach it through MAKEFLAGS."""
-    outer = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+    .ci/run) make passes on through MAKEFLAGS and the environment."""
+    outer = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "EXTRAS")
     return subprocess.run(
         ["make", "--no-print-directory", *arguments],
         cwd=folder,
