@@ -78,7 +78,7 @@ def run_sweep(
     then has ``stop_signal`` set (the command line exits 128 + it).
     """
     _check_jobs(jobs)
-    base, axes, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
+    base, axes, points = plan_sweep(recipe, grid, list(overrides), backend)
     settings = base.config.sweep
     output_root = Path(output_root or default_output_root()).resolve()
     _preflight(settings, output_root)
@@ -142,7 +142,7 @@ def resume_sweep(
                 f"{folder}: this sweep is still running (pid {record.pid}); stop it "
                 "first, or wait until its heartbeat is 3 minutes old"
             )
-        base, _, points, _ = plan_sweep(
+        base, _, points = plan_sweep(
             sweep.recipe_argument, sweep.grid_spec, sweep.overrides, sweep.backend
         )
         if [p.labels for p in points] != [r.point.labels for r in sweep.runs]:
@@ -192,7 +192,7 @@ def print_plan(
     backend: str | None = None,
 ) -> int:
     """``sweep --dry-run``: every point's run, one line each; creates nothing."""
-    base, _, points, _ = plan_sweep(recipe, grid, list(overrides), backend)
+    base, _, points = plan_sweep(recipe, grid, list(overrides), backend)
     lines = Progress(len(points), sys.stdout)
     for point in points:
         command = PointRequest(recipe, tuple(point.overrides), backend).command_line()

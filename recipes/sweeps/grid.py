@@ -204,11 +204,12 @@ def plan_sweep(
     grid: Mapping[str, Sequence[Any]] | None = None,
     overrides: Sequence[str] = (),
     backend: str | None = None,
-) -> tuple[ResolvedRecipe, list[GridAxis], list[SweepPoint], list[ResolvedRecipe]]:
+) -> tuple[ResolvedRecipe, list[GridAxis], list[SweepPoint]]:
     """Validate a sweep completely, before anything trains.
 
-    Returns the base recipe (with ``overrides``), the axes, the points and each point's
-    resolved recipe. Raises RecipeError listing every distinct problem (one line each).
+    Returns the base recipe (with ``overrides``), the axes and the points, each with its
+    resolved recipe (``point.recipe``). Raises RecipeError listing every distinct problem
+    (one line each).
     """
     overrides = list(overrides)
     base = resolve_recipe(recipe, overrides, backend)
@@ -227,7 +228,6 @@ def plan_sweep(
             f"({clashes[0].source}); drop one of them"
         )
     points: list[SweepPoint] = []
-    resolved: list[ResolvedRecipe] = []
     # each distinct problem once, with the first grid values that showed it
     problems: dict[str, tuple[str, RecipeError]] = {}
     for index, combination in enumerate(
@@ -244,7 +244,6 @@ def plan_sweep(
         points.append(point)
         try:
             point.recipe = resolve_recipe(recipe, point_overrides, backend)
-            resolved.append(point.recipe)
         except RecipeError as error:
             for label, problem in _grid_error(error, point, axes, user_keys):
                 problems.setdefault(problem.render(), (label, problem))
@@ -258,4 +257,4 @@ def plan_sweep(
                 for label, problem in problems.values()
             ]
         )
-    return base, axes, points, resolved
+    return base, axes, points

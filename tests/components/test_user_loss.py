@@ -273,5 +273,5 @@ def test_a_sweep_grid_names_a_loss_file_relative_to_its_config(tmp_path, monkeyp
         encoding="utf-8",
     )
     monkeypatch.chdir(PROJECT_ROOT)
-    _, _, _, resolved = plan_sweep(str(config))
-    assert resolved[1].config.loss.name == f"{tmp_path / 'my_losses.py'}:asymmetric_hinge"
+    _, _, points = plan_sweep(str(config))
+    assert points[1].recipe.config.loss.name == f"{tmp_path / 'my_losses.py'}:asymmetric_hinge"

@@ -265,7 +265,8 @@ def test_mnist_losses_grid_has_the_seven_losses_with_tutorial_numbers():
     from recipes.studies.mnist_table import MNIST_TUTORIAL_TRAIN_ACCURACY
     from recipes.sweeps.grid import plan_sweep
 
-    _, axes, points, resolved = plan_sweep("mnist_losses")
+    _, axes, points = plan_sweep("mnist_losses")
+    resolved = [point.recipe for point in points]
     assert [axis.key for axis in axes] == ["loss"]
     assert axes[0].labels == list(MNIST_TUTORIAL_TRAIN_ACCURACY)
     losses = [(r.config.loss.name, r.config.loss.params.get("from_logits")) for r in resolved]
@@ -304,7 +305,8 @@ def test_mnist_losses_tutorial_is_the_tutorials_own_computation():
         "mnist_table",
     )
     assert keras_correct.model.params["init"] == "keras"  # mnist_losses stays Keras-correct
-    _, axes, _, resolved = plan_sweep("mnist_losses_tutorial")
+    _, axes, points = plan_sweep("mnist_losses_tutorial")
+    resolved = [point.recipe for point in points]
     assert axes[0].labels == list(MNIST_TUTORIAL_TRAIN_ACCURACY)  # the published column fills
     assert [r.config.loss.name for r in resolved] == [
         "mean_squared_error",

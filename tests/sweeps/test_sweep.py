@@ -102,11 +102,12 @@ def test_command_line_grid_keys_replace_the_configs():
 
 
 def test_plan_is_the_product_grid_first_then_set():
-    base, axes, points, resolved = plan_sweep(
+    base, axes, points = plan_sweep(
         "mnist_losses",
         {"loss": ["categorical_crossentropy", "binary_crossentropy"], "seed": [0, 1]},
         ["loss.label_smoothing=0.1", "train.epochs=2"],
     )
+    resolved = [point.recipe for point in points]
     assert [p.labels for p in points] == [
         {"loss": "categorical_crossentropy", "seed": "0"},
         {"loss": "categorical_crossentropy", "seed": "1"},
