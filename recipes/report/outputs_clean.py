@@ -15,22 +15,17 @@ import collections
 import shutil
 from pathlib import Path
 
-import recipes.records as records
-from recipes.report.index_records import MODELS, record_files
+from recipes.report.index_records import Entry, collect_entries
 from recipes.report.outputs_index import INDEX_NAME, LOCK_NAME, index_lock, is_our_index
-from recipes.status import RunStatus, shown_status
+from recipes.status import RunStatus
 
 CACHE_NAME = ".index-cache.json"  # what the index of earlier versions kept of each record
 
 
-def _ours(kind: str, path: Path) -> records.RunRecord | records.SweepRecord | None:
-    """The record in ``path`` when this project wrote it (a run's names its recipe or run
-    id), else None."""
-    try:
-        record = records.read(path, MODELS[kind])
-    except records.RecordError:
-        return None
-    return record if kind == "sweep" or record.recipe or record.run_id else None
+def _ours(entry: Entry) -> bool:
+    """A folder this project wrote: a sweep's, or a run's whose record names its recipe or
+    run id (one without a readable record is never listed, so it stays)."""
+    return entry.kind == "sweep" or bool(entry.record.recipe or entry.record.run_id)
 
 
 def clean_outputs(output_root: Path | str) -> list[str]:
@@ -47,16 +42,17 @@ def clean_outputs(output_root: Path | str) -> list[str]:
     lock_existed = lock.is_file()
     with index_lock(root):  # no index is rebuilt from folders half deleted
         emptied: set[Path] = set()
-        for kind, record_path in record_files(root):
-            folder, record = record_path.parent, _ours(kind, record_path)
-            if record is None or folder.is_symlink():
+        entries = collect_entries(root, details=False, warn=lambda line: None)
+        for entry in sorted(entries, key=lambda entry: (entry.kind, entry.folder)):  # by path
+            folder = entry.folder
+            if not _ours(entry) or folder.is_symlink():
                 continue
-            if shown_status(record) is RunStatus.RUNNING:
+            if entry.status is RunStatus.RUNNING:
                 kept.append(f"kept {folder} (still running)")
                 continue
             shutil.rmtree(folder)
             emptied.add(folder.parent)
-            removed[f"{kind} folder"] += 1
+            removed[f"{entry.kind} folder"] += 1
         for parent in sorted(emptied):
             try:
                 parent.rmdir()  # only when empty: a user's file in it keeps it
