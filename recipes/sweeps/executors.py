@@ -71,10 +71,11 @@ def point_request(sweep: SweepResults, result: RunResult) -> PointRequest:
 
 
 def log_path(sweep: SweepResults, result: RunResult) -> Path:
-    """``logs/run-07.log``: the console output of a point."""
+    """``logs/run-07.log``: the console output of a point, recorded as its ``log``."""
     width = len(str(len(sweep.runs)))
     (sweep.folder / "logs").mkdir(exist_ok=True)
-    return sweep.folder / "logs" / f"run-{result.point.index:0{width}d}.log"
+    result.log = f"logs/run-{result.point.index:0{width}d}.log"
+    return sweep.folder / result.log
 
 
 def record_outcome(result: RunResult, outcome: RunOutcome, started: float) -> None:
@@ -134,7 +135,6 @@ class ProcessExecutor:
                         runner.close()
                         runner = None
                     log = log_path(sweep, result)
-                    result.log = str(log.relative_to(sweep.folder))
                     if runner is None:
                         name = f"worker-{slot + 1}.log" if self.reuse else log.name
                         runner = Runner(backend, children, log.parent / name)

@@ -132,7 +132,6 @@ class RayExecutor:
                         return
                     request = point_request(sweep, result)
                     log = log_path(sweep, result)
-                    result.log = str(log.relative_to(sweep.folder))
                     arguments = (request.to_json(), str(log), backend, env)
                     reference = task.remote(*arguments, point_runners.runner_command())
                     in_flight.add(reference)
