@@ -11,16 +11,16 @@ from typing import Any
 
 from recipes.files import create_unique_folder, markdown_table, write_json
 from recipes.paths import default_output_root
-from recipes.studies.fidelity.execute import JobResult, results_from_logs, run_jobs
+from recipes.studies.fidelity.execute import JOB_RESULTS, JobResult, results_from_record, run_jobs
 from recipes.studies.fidelity.plan import Settings, all_jobs
 from recipes.studies.fidelity.published import published_numbers
 from recipes.studies.fidelity.report import (
     TUTORIAL_TITLES,
-    collect_samples,
     summarize,
     tutorial_section,
     write_numbers,
 )
+from recipes.studies.fidelity.summary import collect_samples
 
 MNIST_NOTE = (
     "The published MNIST table used the 60,000 MNIST training digits (300 SGD steps an epoch, "
@@ -69,7 +69,7 @@ def bayes_section(bayes: dict[str, Any]) -> list[str]:
 def write_report(
     folder: Path, settings: Settings, results: Sequence[JobResult], wall_s: float, command: str
 ) -> Path:
-    """Everything under ``folder`` from the jobs' results (run folders and JSON lines)."""
+    """Everything under ``folder`` from the jobs' results (sweeps and JSON lines)."""
     from recipes.studies.fidelity.bayes import bayes_limit, bayes_rule_on_validation
 
     rows = published_numbers(settings.mnist_steps_note())
@@ -135,17 +135,7 @@ def _write_record(
             "settings": vars(settings),
             "wall_s": wall_s,
             "bayes": bayes,
-            "jobs": [
-                {
-                    "title": r.job.title,
-                    "source": r.job.source,
-                    "command": r.job.command,
-                    "wall_s": r.wall_s,
-                    "exit_status": r.exit_status,
-                    "sweep_folder": str(r.sweep_folder or ""),
-                }
-                for r in results
-            ],
+            "jobs": JOB_RESULTS.dump_python(results, mode="json"),
             "rows": {
                 name: {
                     "published": e["row"].value,
@@ -176,7 +166,7 @@ def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str, Pat
         "--report",
         type=Path,
         metavar="FOLDER",
-        help="redraw FOLDER's report from its logs and run folders (runs nothing)",
+        help="redraw FOLDER's report from its jobs.json and sweeps (runs nothing)",
     )
     arguments = parser.parse_args(argv)
     settings = Settings(
@@ -194,7 +184,7 @@ def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str, Pat
 def main(argv: Sequence[str] | None = None) -> int:
     settings, root, command, redraw = parse_settings(argv)
     if redraw is not None:  # the same settings as the run that made it
-        results = results_from_logs(redraw, all_jobs(settings))
+        results = results_from_record(redraw)
         wall = sum(r.wall_s for r in results if r.wall_s == r.wall_s)
         print(write_report(redraw, settings, results, wall, command))
         return 0
@@ -202,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     folder = create_unique_folder(root.resolve(), "fidelity-")
     print(f"fidelity report: {folder}", file=sys.stderr)
     clock = time.perf_counter()
-    results = run_jobs(all_jobs(settings), folder)
+    results = run_jobs(all_jobs(settings), folder, settings.backend)
     report = write_report(folder, settings, results, time.perf_counter() - clock, command)
     print(f"fidelity: {time.perf_counter() - clock:.0f} s in all", file=sys.stderr)
     print(report)

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from recipes.files import markdown_table, markdown_text, write_csv
-from recipes.studies.fidelity.execute import JobResult
 from recipes.studies.fidelity.figures import tutorial_figure
 from recipes.studies.fidelity.plan import ORIGINAL, SOURCES
 from recipes.studies.fidelity.published import Published
@@ -18,8 +17,6 @@ from recipes.studies.fidelity.summary import (
     Distribution,
     Sample,
     distribution,
-    script_samples,
-    sweep_samples,
     values_for,
     verdict,
 )
@@ -29,16 +26,6 @@ TUTORIAL_TITLES = {
     "focal_rings": "Focal loss + L1/L2 on the rings (PyTorch)",
     "mnist": "MNIST under seven losses (PyTorch)",
 }
-
-
-def collect_samples(results: Sequence[JobResult]) -> list[Sample]:
-    samples: list[Sample] = []
-    for result in results:
-        job = result.job
-        if result.sweep_folder is not None:
-            samples += sweep_samples(result.sweep_folder, job.tutorial, job.source)
-        samples += script_samples(result.records, job.source, job.title)
-    return samples
 
 
 def _number(row: Published, value: float) -> str:
