@@ -86,9 +86,8 @@ def _script(name: str, seeds: int, *arguments: str) -> list[str]:
 
 def hinge_jobs(settings: Settings) -> list[Job]:
     epochs = ["train.epochs=2"] if settings.quick else []
-    jobs = [
-        _sweep("hinge", KERAS, "hinge + squared hinge recipes", "hinge", settings.seeds, epochs)
-    ]
+    title, losses = "hinge + squared hinge recipes", ["hinge", "squared_hinge"]
+    jobs = [_sweep("hinge", KERAS, title, "hinge", settings.seeds, epochs, loss=losses)]
     extra = ["--epochs", "2"] if settings.quick else []
     command = _script(
         "hinge.py",
