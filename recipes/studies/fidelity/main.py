@@ -14,13 +14,8 @@ from recipes.paths import default_output_root
 from recipes.studies.fidelity.execute import JOB_RESULTS, JobResult, results_from_record, run_jobs
 from recipes.studies.fidelity.plan import Settings, all_jobs
 from recipes.studies.fidelity.published import published_numbers
-from recipes.studies.fidelity.report import (
-    TUTORIAL_TITLES,
-    summarize,
-    tutorial_section,
-    write_numbers,
-)
-from recipes.studies.fidelity.summary import collect_samples
+from recipes.studies.fidelity.report import TUTORIAL_TITLES, tutorial_section, write_numbers
+from recipes.studies.fidelity.summary import collect_samples, summarize
 
 MNIST_NOTE = (
     "The published MNIST table used the 60,000 MNIST training digits (300 SGD steps an epoch, "
@@ -169,13 +164,8 @@ def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str, Pat
         help="redraw FOLDER's report from its jobs.json and sweeps (runs nothing)",
     )
     arguments = parser.parse_args(argv)
-    settings = Settings(
-        arguments.seeds,
-        arguments.mnist_seeds,
-        arguments.mnist_steps,
-        arguments.backend,
-        arguments.quick,
-    ).effective()
+    fields = {name: getattr(arguments, name) for name in Settings.__dataclass_fields__}
+    settings = Settings(**fields).effective()
     root = arguments.output_root or default_output_root()
     command = "python -m recipes.studies.fidelity " + " ".join(argv or sys.argv[1:])
     return settings, root, command, arguments.report
@@ -185,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings, root, command, redraw = parse_settings(argv)
     if redraw is not None:  # the same settings as the run that made it
         results = results_from_record(redraw)
-        wall = sum(r.wall_s for r in results if r.wall_s == r.wall_s)
+        wall = sum(result.wall_s for result in results)
         print(write_report(redraw, settings, results, wall, command))
         return 0
     # absolute: the sweeps run from the project's folder and their records name run folders

@@ -1,6 +1,6 @@
 """The fidelity report: report.md (a table per tutorial, a verdict per published number, the
 rings' Bayes limit, the timings), numbers.csv (every distribution), samples.csv (every seed's
-number and the run folder or log it came from), report.json, and one figure per tutorial."""
+number and the run folder or script it came from), report.json, and one figure per tutorial."""
 
 from __future__ import annotations
 
@@ -13,13 +13,7 @@ from recipes.files import markdown_table, markdown_text, write_csv
 from recipes.studies.fidelity.figures import tutorial_figure
 from recipes.studies.fidelity.plan import ORIGINAL, SOURCES
 from recipes.studies.fidelity.published import Published
-from recipes.studies.fidelity.summary import (
-    Distribution,
-    Sample,
-    distribution,
-    values_for,
-    verdict,
-)
+from recipes.studies.fidelity.summary import Distribution, Sample
 
 TUTORIAL_TITLES = {
     "hinge": "Hinge and squared hinge (Keras)",
@@ -70,17 +64,6 @@ HEADER = [
     "stuck",
     "verdict",
 ]
-
-
-def summarize(rows: Sequence[Published], samples: Sequence[Sample]) -> dict[str, Any]:
-    """Every row's distribution per source and its verdict."""
-    table: dict[str, Any] = {}
-    for row in rows:
-        by_source = {
-            source: distribution(row, values_for(row, source, samples)) for source in SOURCES
-        }
-        table[row.name] = {"row": row, "by_source": by_source, "verdict": verdict(row, by_source)}
-    return table
 
 
 # numbers.csv names these Distribution fields otherwise; it has every field but the values

@@ -12,7 +12,7 @@ import numpy as np
 
 from recipes.status import RunStatus
 from recipes.studies.fidelity.execute import JobResult
-from recipes.studies.fidelity.plan import KERAS, ORIGINAL, SEMANTICS
+from recipes.studies.fidelity.plan import KERAS, ORIGINAL, SEMANTICS, SOURCES
 from recipes.studies.fidelity.published import Published
 from recipes.sweeps.records import load_sweep
 
@@ -152,3 +152,14 @@ def verdict(row: Published, by_source: dict[str, Distribution]) -> dict[str, Any
             insides.append(inside)
     word = "within the original's spread" if insides and all(insides) else "not within"
     return {"verdict": word, "details": details, "why": row.why}
+
+
+def summarize(rows: Sequence[Published], samples: Sequence[Sample]) -> dict[str, Any]:
+    """Every row's distribution per source and its verdict."""
+    table: dict[str, Any] = {}
+    for row in rows:
+        by_source = {
+            source: distribution(row, values_for(row, source, samples)) for source in SOURCES
+        }
+        table[row.name] = {"row": row, "by_source": by_source, "verdict": verdict(row, by_source)}
+    return table
