@@ -72,7 +72,7 @@ def write_report(
     table = summarize(rows, samples)
     bayes = {
         "limit": bayes_limit(20_000 if settings.quick else 200_000),
-        "per_seed": [r["val_auc"] for r in bayes_rule_on_validation(range(settings.seeds))],
+        "per_seed": bayes_rule_on_validation(range(settings.seeds)),
     }
     write_numbers(folder, table, samples)
     lines = _introduction(settings, wall_s, command)
