@@ -112,7 +112,7 @@ def run_jobs(
     for number, job in enumerate(jobs, start=1):
         progress.line(f"{job.tutorial}: {job.title} ({job.source})", number)
         clock = time.perf_counter()
-        if job.is_sweep:
+        if job.recipe:  # a sweep
             exit_status, sweep = run_sweep_job(job, folder / "runs", backend)
             result = JobResult(job, time.perf_counter() - clock, exit_status, sweep)
         else:

@@ -62,10 +62,6 @@ class Job:
     grid: dict[str, list[Any]] = field(default_factory=dict)
     overrides: list[str] = field(default_factory=list)
 
-    @property
-    def is_sweep(self) -> bool:
-        return self.source != ORIGINAL
-
 
 def _sweep(
     tutorial: str,
