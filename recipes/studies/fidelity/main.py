@@ -90,7 +90,17 @@ def write_report(
         "",
     ]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    _write_record(folder / "report.json", settings, wall_s, bayes, results, table)
+    numbers = {
+        name: {
+            "published": entry["row"].value,
+            "verdict": entry["verdict"],
+            "sources": {source: vars(d) for source, d in entry["by_source"].items()},
+        }
+        for name, entry in table.items()
+    }
+    jobs = JOB_RESULTS.dump_python(results, mode="json")
+    record = {"settings": vars(settings), "wall_s": wall_s, "bayes": bayes, "jobs": jobs}
+    write_json(folder / "report.json", {**record, "rows": numbers})
     return folder / "report.md"
 
 
@@ -114,33 +124,6 @@ def _introduction(settings: Settings, wall_s: float, command: str) -> list[str]:
         MNIST_NOTE,
         "",
     ]
-
-
-def _write_record(
-    path: Path,
-    settings: Settings,
-    wall_s: float,
-    bayes: dict[str, Any],
-    results: Sequence[JobResult],
-    table: dict[str, Any],
-) -> None:
-    write_json(
-        path,
-        {
-            "settings": vars(settings),
-            "wall_s": wall_s,
-            "bayes": bayes,
-            "jobs": JOB_RESULTS.dump_python(results, mode="json"),
-            "rows": {
-                name: {
-                    "published": e["row"].value,
-                    "verdict": e["verdict"],
-                    "sources": {s: vars(d) for s, d in e["by_source"].items()},
-                }
-                for name, e in table.items()
-            },
-        },
-    )
 
 
 def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str, Path | None]:
