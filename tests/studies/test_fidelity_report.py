@@ -1,4 +1,4 @@
-"""The fidelity report's machinery on fabricated run folders and tutorial JSON lines: every
+"""The fidelity report's machinery on fabricated sweep folders and tutorial JSON lines: every
 number in its table comes from the runs (medians, ranges, reach and stuck counts, verdicts),
 and it writes its figures. No training: a few seconds."""
 
@@ -168,17 +168,17 @@ def test_every_seed_is_auditable_and_the_report_is_written(report):
     assert data["bayes"]["limit"]["closed_form"] == pytest.approx(0.98305, abs=1e-5)
 
 
-def test_a_report_is_redrawn_from_the_logs_it_kept(tmp_path):
-    from recipes.studies.fidelity.execute import TRAILER, results_from_logs
+def test_a_report_is_redrawn_from_the_jobs_it_kept(tmp_path):
+    from recipes.studies.fidelity.execute import JOB_RESULTS, results_from_record
 
-    jobs = [job("focal_rings", ORIGINAL), job("focal_rings", KERAS)]
-    (tmp_path / "logs").mkdir()
-    lines = ["python focal_rings.py --seeds 2", "some progress line"]
-    lines += [json.dumps({"tutorial": "focal_rings", "seed": s, "val_auc": 0.9}) for s in (0, 1)]
-    (tmp_path / "logs" / "1-of-2-focal.log").write_text(
-        "\n".join([*lines, f"{TRAILER} 0 after 3.5 s"])
-    )
-    (tmp_path / "logs" / "2-of-2-sweep.log").write_text("python -m recipes sweep\n/some/sweep\n")
-    script, sweep = results_from_logs(tmp_path, jobs)
+    records = [{"tutorial": "focal_rings", "seed": s, "val_auc": 0.9} for s in (0, 1)]
+    kept = [
+        JobResult(job("focal_rings", ORIGINAL), 3.5, 0, records=records),
+        JobResult(job("focal_rings", KERAS), 2.0, 1, Path("/some/sweep")),
+    ]
+    (tmp_path / "jobs.json").write_bytes(JOB_RESULTS.dump_json(kept))
+    script, sweep = results_from_record(tmp_path)
     assert [r["seed"] for r in script.records] == [0, 1] and script.wall_s == 3.5
+    assert script.job == kept[0].job and script.job.command == ["true"]
     assert sweep.sweep_folder == Path("/some/sweep") and sweep.records == []
+    assert sweep.exit_status == 1

@@ -11,16 +11,11 @@ from typing import Any
 
 from recipes.files import create_unique_folder, markdown_table, write_json
 from recipes.paths import default_output_root
-from recipes.studies.fidelity.execute import JobResult, results_from_logs, run_jobs
+from recipes.studies.fidelity.execute import JOB_RESULTS, JobResult, results_from_record, run_jobs
 from recipes.studies.fidelity.plan import Settings, all_jobs
 from recipes.studies.fidelity.published import published_numbers
-from recipes.studies.fidelity.report import (
-    TUTORIAL_TITLES,
-    collect_samples,
-    summarize,
-    tutorial_section,
-    write_numbers,
-)
+from recipes.studies.fidelity.report import TUTORIAL_TITLES, tutorial_section, write_numbers
+from recipes.studies.fidelity.summary import collect_samples, summarize
 
 MNIST_NOTE = (
     "The published MNIST table used the 60,000 MNIST training digits (300 SGD steps an epoch, "
@@ -69,7 +64,7 @@ def bayes_section(bayes: dict[str, Any]) -> list[str]:
 def write_report(
     folder: Path, settings: Settings, results: Sequence[JobResult], wall_s: float, command: str
 ) -> Path:
-    """Everything under ``folder`` from the jobs' results (run folders and JSON lines)."""
+    """Everything under ``folder`` from the jobs' results (sweeps and JSON lines)."""
     from recipes.studies.fidelity.bayes import bayes_limit, bayes_rule_on_validation
 
     rows = published_numbers(settings.mnist_steps_note())
@@ -77,7 +72,7 @@ def write_report(
     table = summarize(rows, samples)
     bayes = {
         "limit": bayes_limit(20_000 if settings.quick else 200_000),
-        "per_seed": [r["val_auc"] for r in bayes_rule_on_validation(range(settings.seeds))],
+        "per_seed": bayes_rule_on_validation(range(settings.seeds)),
     }
     write_numbers(folder, table, samples)
     lines = _introduction(settings, wall_s, command)
@@ -95,7 +90,17 @@ def write_report(
         "",
     ]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    _write_record(folder / "report.json", settings, wall_s, bayes, results, table)
+    numbers = {
+        name: {
+            "published": entry["row"].value,
+            "verdict": entry["verdict"],
+            "sources": {source: vars(d) for source, d in entry["by_source"].items()},
+        }
+        for name, entry in table.items()
+    }
+    jobs = JOB_RESULTS.dump_python(results, mode="json")
+    record = {"settings": vars(settings), "wall_s": wall_s, "bayes": bayes, "jobs": jobs}
+    write_json(folder / "report.json", {**record, "rows": numbers})
     return folder / "report.md"
 
 
@@ -121,43 +126,6 @@ def _introduction(settings: Settings, wall_s: float, command: str) -> list[str]:
     ]
 
 
-def _write_record(
-    path: Path,
-    settings: Settings,
-    wall_s: float,
-    bayes: dict[str, Any],
-    results: Sequence[JobResult],
-    table: dict[str, Any],
-) -> None:
-    write_json(
-        path,
-        {
-            "settings": vars(settings),
-            "wall_s": wall_s,
-            "bayes": bayes,
-            "jobs": [
-                {
-                    "title": r.job.title,
-                    "source": r.job.source,
-                    "command": r.job.command,
-                    "wall_s": r.wall_s,
-                    "exit_status": r.exit_status,
-                    "sweep_folder": str(r.sweep_folder or ""),
-                }
-                for r in results
-            ],
-            "rows": {
-                name: {
-                    "published": e["row"].value,
-                    "verdict": e["verdict"],
-                    "sources": {s: vars(d) for s, d in e["by_source"].items()},
-                }
-                for name, e in table.items()
-            },
-        },
-    )
-
-
 def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str, Path | None]:
     parser = argparse.ArgumentParser(
         prog="python -m recipes.studies.fidelity", description=__doc__.splitlines()[0]
@@ -176,16 +144,11 @@ def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str, Pat
         "--report",
         type=Path,
         metavar="FOLDER",
-        help="redraw FOLDER's report from its logs and run folders (runs nothing)",
+        help="redraw FOLDER's report from its jobs.json and sweeps (runs nothing)",
     )
     arguments = parser.parse_args(argv)
-    settings = Settings(
-        arguments.seeds,
-        arguments.mnist_seeds,
-        arguments.mnist_steps,
-        arguments.backend,
-        arguments.quick,
-    ).effective()
+    fields = {name: getattr(arguments, name) for name in Settings.__dataclass_fields__}
+    settings = Settings(**fields).effective()
     root = arguments.output_root or default_output_root()
     command = "python -m recipes.studies.fidelity " + " ".join(argv or sys.argv[1:])
     return settings, root, command, arguments.report
@@ -194,15 +157,15 @@ def parse_settings(argv: Sequence[str] | None) -> tuple[Settings, Path, str, Pat
 def main(argv: Sequence[str] | None = None) -> int:
     settings, root, command, redraw = parse_settings(argv)
     if redraw is not None:  # the same settings as the run that made it
-        results = results_from_logs(redraw, all_jobs(settings))
-        wall = sum(r.wall_s for r in results if r.wall_s == r.wall_s)
+        results = results_from_record(redraw)
+        wall = sum(result.wall_s for result in results)
         print(write_report(redraw, settings, results, wall, command))
         return 0
     # absolute: the sweeps run from the project's folder and their records name run folders
     folder = create_unique_folder(root.resolve(), "fidelity-")
     print(f"fidelity report: {folder}", file=sys.stderr)
     clock = time.perf_counter()
-    results = run_jobs(all_jobs(settings), folder)
+    results = run_jobs(all_jobs(settings), folder, settings.backend)
     report = write_report(folder, settings, results, time.perf_counter() - clock, command)
     print(f"fidelity: {time.perf_counter() - clock:.0f} s in all", file=sys.stderr)
     print(report)

@@ -2,14 +2,16 @@
 JAX: every seed of a loss trains as one program), each in Keras-correct and in tutorial
 semantics, and each tutorial's own code (``benchmarks/tutorials/``) over the same seeds.
 
-Structure is data: each :class:`Job` is one command line (a list, never a parsed string) with
-the tutorial, the source it measures and the labels its samples carry.
+Structure is data: each :class:`Job` is either the arguments of :func:`recipes.sweep` (run in
+this process) or a tutorial script's command line (a list, never a parsed string), with the
+tutorial, the source it measures and the labels its samples carry.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from recipes.paths import PROJECT_ROOT
 
@@ -49,26 +51,29 @@ class Settings:
 
 @dataclass
 class Job:
-    """One command: a sweep of a recipe (a recipe's source) or a tutorial script (``ORIGINAL``)."""
+    """A sweep of a recipe (a recipe's source: ``recipe``, ``grid`` and ``overrides`` as
+    :func:`recipes.sweep` takes them) or a tutorial script (``ORIGINAL``: its ``command``)."""
 
     tutorial: str
     source: str
     title: str
-    command: list[str]
+    command: list[str] = field(default_factory=list)
+    recipe: str = ""
+    grid: dict[str, list[Any]] = field(default_factory=dict)
+    overrides: list[str] = field(default_factory=list)
 
-    @property
-    def is_sweep(self) -> bool:
-        return self.source != ORIGINAL
 
-
-def _sweep(recipe: str, settings: Settings, seeds: int, overrides: list[str], grids: list[str]):
-    command = [sys.executable, "-m", "recipes", "sweep", recipe, "--backend", settings.backend]
-    command += ["--executor", "vectorized", "--grid", f"seed=0..{seeds - 1}"]
-    for grid in grids:
-        command += ["--grid", grid]
-    for override in (*NO_PLOTS, *overrides):
-        command += ["--set", override]
-    return command
+def _sweep(
+    tutorial: str,
+    source: str,
+    title: str,
+    recipe: str,
+    seeds: int,
+    overrides: list[str],
+    **more_grid: list[Any],
+) -> Job:
+    grid = {"seed": list(range(seeds)), **more_grid}
+    return Job(tutorial, source, title, recipe=recipe, grid=grid, overrides=[*NO_PLOTS, *overrides])
 
 
 def _script(name: str, seeds: int, *arguments: str) -> list[str]:
@@ -77,8 +82,8 @@ def _script(name: str, seeds: int, *arguments: str) -> list[str]:
 
 def hinge_jobs(settings: Settings) -> list[Job]:
     epochs = ["train.epochs=2"] if settings.quick else []
-    sweep = _sweep("hinge", settings, settings.seeds, epochs, ["loss=hinge,squared_hinge"])
-    jobs = [Job("hinge", KERAS, "hinge + squared hinge recipes", sweep)]
+    title, losses = "hinge + squared hinge recipes", ["hinge", "squared_hinge"]
+    jobs = [_sweep("hinge", KERAS, title, "hinge", settings.seeds, epochs, loss=losses)]
     extra = ["--epochs", "2"] if settings.quick else []
     command = _script(
         "hinge.py",
@@ -99,10 +104,8 @@ def focal_jobs(settings: Settings) -> list[Job]:
     epochs = ["train.epochs=2"] if settings.quick else []
     jobs = []
     for source, init in ((KERAS, "keras"), (SEMANTICS, "pytorch")):
-        command = _sweep(
-            "focal_rings", settings, settings.seeds, [f"model.init={init}", *epochs], []
-        )
-        jobs.append(Job("focal_rings", source, f"focal_rings recipe, init {init}", command))
+        title, overrides = f"focal_rings recipe, init {init}", [f"model.init={init}", *epochs]
+        jobs.append(_sweep("focal_rings", source, title, "focal_rings", settings.seeds, overrides))
     extra = ["--epochs", "2"] if settings.quick else []
     command = _script("focal_rings.py", settings.seeds, *extra)
     jobs.append(Job("focal_rings", ORIGINAL, "tutorial PyTorch code", command))
@@ -126,17 +129,16 @@ def mnist_jobs(settings: Settings) -> list[Job]:
     keras_schedule, tutorial_schedule, script_schedule = _mnist_schedules(settings)
     seeds = settings.mnist_seeds
     jobs = [
-        Job(
-            "mnist",
-            KERAS,
-            "mnist_losses (Keras-correct)",
-            _sweep("mnist_losses", settings, seeds, keras_schedule, []),
+        _sweep(
+            "mnist", KERAS, "mnist_losses (Keras-correct)", "mnist_losses", seeds, keras_schedule
         ),
-        Job(
+        _sweep(
             "mnist",
             SEMANTICS,
             "mnist_losses_tutorial (tutorial semantics)",
-            _sweep("mnist_losses_tutorial", settings, seeds, tutorial_schedule, []),
+            "mnist_losses_tutorial",
+            seeds,
+            tutorial_schedule,
         ),
     ]
     losses = ",".join(script_loss for script_loss, _ in MNIST_LOSSES.values())

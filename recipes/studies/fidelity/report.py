@@ -1,6 +1,6 @@
 """The fidelity report: report.md (a table per tutorial, a verdict per published number, the
 rings' Bayes limit, the timings), numbers.csv (every distribution), samples.csv (every seed's
-number and the run folder or log it came from), report.json, and one figure per tutorial."""
+number and the run folder or script it came from), report.json, and one figure per tutorial."""
 
 from __future__ import annotations
 
@@ -10,35 +10,16 @@ from pathlib import Path
 from typing import Any
 
 from recipes.files import markdown_table, markdown_text, write_csv
-from recipes.studies.fidelity.execute import JobResult
 from recipes.studies.fidelity.figures import tutorial_figure
 from recipes.studies.fidelity.plan import ORIGINAL, SOURCES
 from recipes.studies.fidelity.published import Published
-from recipes.studies.fidelity.summary import (
-    Distribution,
-    Sample,
-    distribution,
-    script_samples,
-    sweep_samples,
-    values_for,
-    verdict,
-)
+from recipes.studies.fidelity.summary import Distribution, Sample
 
 TUTORIAL_TITLES = {
     "hinge": "Hinge and squared hinge (Keras)",
     "focal_rings": "Focal loss + L1/L2 on the rings (PyTorch)",
     "mnist": "MNIST under seven losses (PyTorch)",
 }
-
-
-def collect_samples(results: Sequence[JobResult]) -> list[Sample]:
-    samples: list[Sample] = []
-    for result in results:
-        job = result.job
-        if result.sweep_folder is not None:
-            samples += sweep_samples(result.sweep_folder, job.tutorial, job.source)
-        samples += script_samples(result.records, job.source, job.title)
-    return samples
 
 
 def _number(row: Published, value: float) -> str:
@@ -83,17 +64,6 @@ HEADER = [
     "stuck",
     "verdict",
 ]
-
-
-def summarize(rows: Sequence[Published], samples: Sequence[Sample]) -> dict[str, Any]:
-    """Every row's distribution per source and its verdict."""
-    table: dict[str, Any] = {}
-    for row in rows:
-        by_source = {
-            source: distribution(row, values_for(row, source, samples)) for source in SOURCES
-        }
-        table[row.name] = {"row": row, "by_source": by_source, "verdict": verdict(row, by_source)}
-    return table
 
 
 # numbers.csv names these Distribution fields otherwise; it has every field but the values

@@ -1,4 +1,4 @@
-"""From run folders and tutorial JSON lines to numbers: the samples (one per seed and source),
+"""From sweeps' results and tutorial JSON lines to numbers: the samples (one per seed and source),
 each published number's distribution per source, and a verdict against the original code."""
 
 from __future__ import annotations
@@ -6,51 +6,58 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from recipes.files import read_json
-from recipes.records import read_sweep
-from recipes.studies.fidelity.plan import KERAS, ORIGINAL, SEMANTICS
+from recipes.status import RunStatus
+from recipes.studies.fidelity.execute import JobResult
+from recipes.studies.fidelity.plan import KERAS, ORIGINAL, SEMANTICS, SOURCES
 from recipes.studies.fidelity.published import Published
+from recipes.sweeps.records import load_sweep
 
 
 @dataclass
 class Sample:
-    """One seed's metrics from one source (a run folder, or a tutorial script's JSON line)."""
+    """One seed's metrics from one source (a sweep's run, or a tutorial script's JSON line)."""
 
     tutorial: str
     source: str
     seed: int
     labels: dict[str, str]
     metrics: dict[str, Any]
-    origin: str  # the run folder or the script's log: where the number can be audited
+    origin: str  # the run folder or the script's title: where the number can be audited
 
 
-def sweep_samples(folder: Path, tutorial: str, source: str) -> list[Sample]:
-    """A sweep folder's completed runs: sweep.json for the grid labels, each run's
-    metrics.json for the numbers."""
-    samples = []
-    for run in read_sweep(folder).runs:
-        if run.status != "completed" or not run.run_folder:
-            continue
-        run_folder = Path(run.run_folder)
-        metrics = read_json(run_folder / "metrics.json")
-        labels = run.labels
-        seed = int(run.values.get("seed", labels.get("seed", 0)))
-        samples.append(Sample(tutorial, source, seed, labels, metrics, str(run_folder)))
-    return samples
-
-
-def script_samples(records: Sequence[dict[str, Any]], source: str, origin: str) -> list[Sample]:
-    samples = []
-    for record in records:
-        labels = {key: str(record[key]) for key in ("loss",) if key in record}
-        samples.append(
-            Sample(record["tutorial"], source, int(record["seed"]), labels, record, origin)
-        )
+def collect_samples(results: Sequence[JobResult]) -> list[Sample]:
+    """Every sweep's completed runs (their grid labels and metrics) and every script's lines."""
+    samples: list[Sample] = []
+    for result in results:
+        job, folder = result.job, result.sweep_folder
+        runs = load_sweep(folder).runs if folder is not None else []
+        samples += [
+            Sample(
+                job.tutorial,
+                job.source,
+                int(run.values["seed"]),
+                run.labels,
+                run.metrics,
+                run.run_folder,
+            )
+            for run in runs
+            if run.status == RunStatus.COMPLETED
+        ]
+        samples += [
+            Sample(
+                record["tutorial"],
+                job.source,
+                int(record["seed"]),
+                {"loss": str(record["loss"])} if "loss" in record else {},
+                record,
+                job.title,
+            )
+            for record in result.records
+        ]
     return samples
 
 
@@ -145,3 +152,14 @@ def verdict(row: Published, by_source: dict[str, Distribution]) -> dict[str, Any
             insides.append(inside)
     word = "within the original's spread" if insides and all(insides) else "not within"
     return {"verdict": word, "details": details, "why": row.why}
+
+
+def summarize(rows: Sequence[Published], samples: Sequence[Sample]) -> dict[str, Any]:
+    """Every row's distribution per source and its verdict."""
+    table: dict[str, Any] = {}
+    for row in rows:
+        by_source = {
+            source: distribution(row, values_for(row, source, samples)) for source in SOURCES
+        }
+        table[row.name] = {"row": row, "by_source": by_source, "verdict": verdict(row, by_source)}
+    return table
