@@ -21,14 +21,15 @@ from __future__ import annotations
 import os
 import struct
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pydantic
 
+from recipes.components.labels import encode_labels
 from recipes.datasets.base import DATASETS, DatasetParams, Split
+from recipes.datasets.npz_arrays import read_npz
 from recipes.datasets.sizes import FLOAT32_BYTES, DataSize, arrays_size, npz_shapes
 from recipes.errors import RecipeError, first_line
 from recipes.files import file_sha256
@@ -193,39 +194,16 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
 def load_npz(path: Path, source: str = "path") -> Arrays:
     """A ``mnist.npz`` in the Keras layout: ``x_train``, ``y_train``, ``x_test``, ``y_test``."""
     where = f"data.source={source}"
-    if Path(path).is_file() and not zipfile.is_zipfile(path):
-        raise RecipeError(
-            f"cannot read {path}: not a .npz archive (a .npz file is a zip of .npy arrays, e.g. "
-            "written by numpy.savez)",
-            source=where,
-            hint=OFFLINE_HINT,
-        )
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            missing = [key for key in NPZ_KEYS if key not in archive.files]
-            arrays = {} if missing else {key: archive[key] for key in NPZ_KEYS}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
-        # e.g. a member with a bad CRC, a truncated .npy, an object array (needs pickle)
-        raise RecipeError(
-            f"cannot read {path} as a .npz file ({error})", source=where, hint=OFFLINE_HINT
-        ) from None
-    if missing:
-        raise RecipeError(
-            f"{path} lacks the array(s) {', '.join(missing)} (the Keras layout holds "
-            f"{', '.join(NPZ_KEYS)})",
-            source=where,
-            hint=OFFLINE_HINT,
-        )
-    for key, array in arrays.items():
-        if not isinstance(array, np.ndarray):  # NpzFile gives the bytes of a non-.npy member
-            raise RecipeError(
-                f"cannot read {path}: '{key}' is not a .npy array", source=where, hint=OFFLINE_HINT
-            )
+        arrays = read_npz(path, NPZ_KEYS, str(path))
+    except RecipeError as error:  # named by the setting that chose the file, not data.path
+        raise error.replace(source=where, key=None, hint=OFFLINE_HINT) from None
+    for key, array in zip(NPZ_KEYS, arrays, strict=True):
         if array.ndim == 0:
             raise RecipeError(
                 f"{path}: array '{key}' holds a single value, not one per digit", source=where
             )
-    return tuple(arrays[key] for key in NPZ_KEYS)  # type: ignore[return-value]
+    return tuple(arrays)  # type: ignore[return-value]
 
 
 def load_idx_folder(folder: Path) -> Arrays:
@@ -295,7 +273,7 @@ def _as_one_hot(labels: np.ndarray, where: str, name: str) -> np.ndarray:
             f"{name}: labels must be digits 0..9, got {wrong[0]} ({wrong.size} such label(s))",
             source=where,
         )
-    return np.eye(CLASSES, dtype="float32")[labels.astype(np.int64)]
+    return encode_labels(labels, "categorical", CLASSES)
 
 
 def _subsample(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import zipfile
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -24,12 +25,6 @@ class NpzParams(TableParams):
 
 
 def _array(archive: np.lib.npyio.NpzFile, key: str, source: str) -> np.ndarray:
-    if key not in archive.files:
-        raise RecipeError(
-            f"{source} has no array '{key}' (it holds: {', '.join(archive.files)})",
-            key="data.path",
-            hint="write it with numpy.savez(path, x=features, y=labels)",
-        )
     try:
         array = archive[key]
     except ValueError as error:
@@ -99,20 +94,34 @@ def _checked(features: np.ndarray, labels: np.ndarray, source: str) -> np.ndarra
     return labels
 
 
-def read_npz_table(params: NpzParams) -> Table:
-    """``x`` (float32) and ``y``; RecipeError naming the array and row of the first problem."""
-    path, source = resolve_data_path(params.path), params.path
+def read_npz(path: Path, keys: Sequence[str], source: str) -> list[np.ndarray]:
+    """The arrays ``keys`` of the ``.npz`` file at ``path`` (``source``: the file as the user
+    named it), read without pickle; RecipeError (one line) for a file that is not a ``.npz``, the
+    arrays it lacks or one that cannot be read. MNIST's Keras-layout files are read here too."""
     try:
         archive = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
         raise RecipeError(f"{source} is not a NumPy .npz file ({error})", key="data.path") from None
+    savez = f"numpy.savez(path, {', '.join(f'{key}=...' for key in keys)})"
     if not isinstance(archive, np.lib.npyio.NpzFile):
-        raise RecipeError(
-            f"{source} holds one array", key="data.path", hint="save x and y with numpy.savez"
-        )
+        raise RecipeError(f"{source} holds one array", key="data.path", hint=f"write {savez}")
     with archive:
-        features = _array(archive, "x", source)
-        labels = _checked(features, _array(archive, "y", source), source)
+        missing = [key for key in keys if key not in archive.files]
+        if missing:
+            raise RecipeError(
+                f"{source} lacks the array(s) {', '.join(missing)} (it holds: "
+                f"{', '.join(archive.files)})",
+                key="data.path",
+                hint=f"write it with {savez}",
+            )
+        return [_array(archive, key, source) for key in keys]
+
+
+def read_npz_table(params: NpzParams) -> Table:
+    """``x`` (float32) and ``y``; RecipeError naming the array and row of the first problem."""
+    source = params.path
+    features, labels = read_npz(resolve_data_path(source), ("x", "y"), source)
+    labels = _checked(features, labels, source)
     width = int(np.prod(features.shape[1:]))
     names = [f"x{i + 1}" for i in range(width)] if features.ndim == 2 else []
     labels = np.asarray([value.item() for value in labels], dtype=object)

@@ -44,7 +44,7 @@ def test_a_damaged_archive_is_one_line(tmp_path):
     damaged[300] ^= 0xFF  # inside x_train.npy: its CRC no longer matches
     path.write_bytes(bytes(damaged))
     message = mnist_error(path)
-    assert f"cannot read {path} as a .npz file (Bad CRC-32 for file 'x_train.npy')" in message
+    assert f"{path}: array 'x_train' cannot be read (Bad CRC-32 for file 'x_train.npy')" in message
 
 
 def test_a_member_that_is_not_a_npy_array_is_one_line(tmp_path):
@@ -52,13 +52,16 @@ def test_a_member_that_is_not_a_npy_array_is_one_line(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         for key in mnist.NPZ_KEYS:
             archive.writestr(f"{key}.npy", b"not an array")
-    assert f"cannot read {path}: 'x_train' is not a .npy array" in mnist_error(path)
+    assert f"{path}: array 'x_train' cannot be read (not a .npy array)" in mnist_error(path)
 
 
 def test_missing_arrays_are_named_once_not_wrapped_in_cannot_read(tmp_path):
     path = tmp_path / "digits.npz"
     np.savez(path, images=np.zeros((2, 28, 28)))
-    assert mnist_error(path).startswith(f"data.source=path: {path} lacks the array(s) x_train, ")
+    assert mnist_error(path).startswith(
+        f"data.source=path: {path} lacks the array(s) x_train, y_train, x_test, y_test (it holds: "
+        "images)"
+    )
 
 
 @pytest.mark.parametrize(
