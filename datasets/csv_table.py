@@ -233,11 +233,8 @@ def _not_text_error(
 def csv_size(params: CsvParams, path: Path) -> DataSize | None:
     """The file's size on disk, and its width from the header line (all columns but the
     label, unless ``features`` lists them)."""
-    try:
-        with open(path, "rb") as stream:
-            header = stream.readline(HEADER_LIMIT).decode("utf-8", "replace")
-    except OSError:
-        return None  # the dataset's own check names the problem
+    with open(path, "rb") as stream:
+        header = stream.readline(HEADER_LIMIT).decode("utf-8", "replace")
     columns = next(csv.reader([header]), [])
     width = len(params.features) if params.features else max(len(columns) - 1, 1)
     what = "the file's size (its text, read as numbers)"
