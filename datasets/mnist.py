@@ -299,7 +299,7 @@ def mnist_size(params: MnistParams) -> DataSize | None:
         return arrays_size(SAMPLES[params.source], 784, CLASSES, "data.source")
     path = Path(params.path)
     if path.is_dir():  # IDX files: one byte a pixel or label, float32 once loaded
-        stored = sum(file.stat().st_size for file in path.iterdir() if file.is_file())
+        stored = sum(file.stat().st_size for file in mnist_files(params))  # not a .gz beside
         what = "the IDX files' bytes x 4 (float32)"
         return DataSize(None, 784, stored * FLOAT32_BYTES, "data.path", what)
     if path.is_file() and zipfile.is_zipfile(path):
