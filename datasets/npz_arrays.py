@@ -52,8 +52,9 @@ def _refuse_non_finite(
 ) -> None:
     """RecipeError naming the first value of ``checked`` (seen as rows of values) that is not
     finite, as ``shown`` holds it, with ``problem`` (its ``{count}``: how many there are)."""
-    bad = np.argwhere(~np.isfinite(checked.reshape(len(checked), -1)))
-    if len(bad):
+    finite = np.isfinite(checked.reshape(len(checked), -1))
+    if not finite.all():  # argwhere only then: on 60,000 MNIST digits it takes 0.2 s
+        bad = np.argwhere(~finite)
         row, column = int(bad[0][0]), int(bad[0][1])
         value = shown.reshape(len(shown), -1)[row, column]
         where = f"{source}: array '{key}' row {row}, column {column} is {value}"
@@ -71,26 +72,30 @@ def _as_float32(features: np.ndarray, source: str) -> np.ndarray:
     return converted
 
 
-def _checked(features: np.ndarray, labels: np.ndarray, source: str) -> np.ndarray:
-    """The labels as one value per row; RecipeError for a wrong shape, type or value."""
+def checked_rows(
+    features: np.ndarray, labels: np.ndarray, source: str, names: tuple[str, str] = ("x", "y")
+) -> np.ndarray:
+    """The labels as one value per row; RecipeError for a wrong shape, type or value, naming
+    the arrays as ``names`` (the npz dataset's x and y; MNIST's x_train and y_train, ...)."""
+    x, y = names
     if features.dtype.kind not in NUMERIC_KINDS:
-        raise RecipeError(f"{source}: array 'x' holds {features.dtype}, not numbers")
+        raise RecipeError(f"{source}: array '{x}' holds {features.dtype}, not numbers")
     if features.ndim < 2 or len(features) == 0 or features[0].size == 0:
         raise RecipeError(
-            f"{source}: array 'x' has shape {features.shape}; it needs one row per sample, "
+            f"{source}: array '{x}' has shape {features.shape}; it needs one row per sample, "
             "shape (N, features)"
         )
-    _refuse_non_finite(features, features, "x", source, NON_FINITE, "fill them in or drop the rows")
+    _refuse_non_finite(features, features, x, source, NON_FINITE, "fill them in or drop the rows")
     labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
     if labels.ndim != 1 or len(labels) != len(features):
         raise RecipeError(
-            f"{source}: array 'y' has shape {labels.shape}; it needs one class value per row "
-            f"of 'x', shape ({len(features)},)"
+            f"{source}: array '{y}' has shape {labels.shape}; it needs one class value per row "
+            f"of '{x}', shape ({len(features)},)"
         )
     if labels.dtype.kind in "fc":
-        _refuse_non_finite(labels, labels, "y", source, NON_FINITE, "fill them in or drop the rows")
+        _refuse_non_finite(labels, labels, y, source, NON_FINITE, "fill them in or drop the rows")
     elif labels.dtype.kind not in NUMERIC_KINDS + "US":
-        raise RecipeError(f"{source}: array 'y' holds {labels.dtype}, not class values")
+        raise RecipeError(f"{source}: array '{y}' holds {labels.dtype}, not class values")
     return labels
 
 
@@ -121,7 +126,7 @@ def read_npz_table(params: NpzParams) -> Table:
     """``x`` (float32) and ``y``; RecipeError naming the array and row of the first problem."""
     source = params.path
     features, labels = read_npz(resolve_data_path(source), ("x", "y"), source)
-    labels = _checked(features, labels, source)
+    labels = checked_rows(features, labels, source)
     width = int(np.prod(features.shape[1:]))
     names = [f"x{i + 1}" for i in range(width)] if features.ndim == 2 else []
     labels = np.asarray([value.item() for value in labels], dtype=object)

@@ -67,19 +67,24 @@ def test_missing_arrays_are_named_once_not_wrapped_in_cannot_read(tmp_path):
 @pytest.mark.parametrize(
     "replaced, expected",
     [
-        ({"x_train": np.uint8(3)}, "array 'x_train' holds a single value, not one per digit"),
-        ({"x_train": np.full((20, 28, 28), "a")}, "x_train: the pixels are <U1, not numbers"),
-        ({"x_test": np.full((10, 784), np.nan)}, "x_test: some pixels are NaN or infinite"),
+        ({"x_train": np.uint8(3)}, "array 'x_train' has shape (); it needs one row per sample"),
+        ({"x_train": np.full((20, 28, 28), "a")}, "array 'x_train' holds <U1, not numbers"),
+        (
+            {"x_test": np.full((10, 784), np.nan)},
+            "array 'x_test' row 0, column 0 is nan (7840 non-finite value(s) in all)",
+        ),
         ({"x_train": np.full((20, 784), 300.0)}, "x_train: pixels must be 0..255 (as in Keras'"),
         ({"x_train": np.zeros((20, 5))}, "x_train: expected images of 28x28 = 784 pixels"),
         ({"y_train": np.array(list("abcdefghij") * 2)}, "y_train: the labels are <U1, not digits"),
+        ({"y_train": np.arange(19)}, "array 'y_train' has shape (19,); it needs one class value"),
+        ({"x_test": np.zeros((0, 784))}, "array 'x_test' has shape (0, 784); it needs one row"),
         (
             {"y_test": np.eye(10)},
-            "y_test: expected one digit per image, shape (N,), got shape (10, 10)",
+            "array 'y_test' has shape (10, 10); it needs one class value per row of 'x_test'",
         ),
         (
             {"y_train": np.r_[np.arange(19), np.nan] % 10},
-            "y_train: labels must be digits 0..9, got nan",
+            "array 'y_train' row 19, column 0 is nan (1 non-finite value(s) in all)",
         ),
         (
             {"y_train": np.r_[np.arange(19), 1.5] % 10},
