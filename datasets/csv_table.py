@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -106,16 +107,20 @@ def _label(text: str, where: str) -> object:
 
 def read_csv_table(params: CsvParams) -> Table:
     """The file's features (float32) and labels; RecipeError naming the line and column of the
-    first bad cell, or what makes the file unreadable (its encoding, its CSV format)."""
+    first bad cell, or what makes the file unreadable (its encoding, its CSV format). The file is
+    decoded whole, so a decoding error's position is the file's own (a stream's is its block's)."""
     path, source = resolve_data_path(params.path), params.path
     try:
-        with open(path, newline="", encoding=_open_encoding(params.encoding)) as stream:
-            return _read_table(csv.reader(stream, strict=True), params, source)
-    except UnicodeDecodeError:
-        raise _not_text_error(path, params, source) from None
+        with open(path, "rb") as stream:
+            data = stream.read()
     except OSError as error:  # a file that vanished or may not be read
         reason = error.strerror or type(error).__name__
         raise RecipeError(f"cannot read {source} ({reason})", key="data.path") from None
+    try:
+        text = data.decode(_open_encoding(params.encoding))
+    except UnicodeDecodeError as error:
+        raise _not_text_error(data, error, params, source) from None
+    return _read_table(csv.reader(io.StringIO(text, newline=""), strict=True), params, source)
 
 
 def _read_table(reader: Iterator[list[str]], params: CsvParams, source: str) -> Table:
@@ -206,13 +211,11 @@ def _open_encoding(encoding: str) -> str:
     return "utf-8-sig" if codecs.lookup(encoding).name == "utf-8" else encoding
 
 
-def _not_text_error(path: Path, params: CsvParams, source: str) -> RecipeError:
-    data = path.read_bytes()  # again, whole: the text stream's error knows only its block
-    try:
-        line, bad = data.decode(_open_encoding(params.encoding)).count("\n") + 1, b""
-    except UnicodeDecodeError as error:
-        line, bad = data[: error.start].count(b"\n") + 1, data[error.start : error.end]
-    where = f"byte 0x{bad[:1].hex()} at line {line}" if bad else f"line {line}"
+def _not_text_error(
+    data: bytes, error: UnicodeDecodeError, params: CsvParams, source: str
+) -> RecipeError:
+    line = data[: error.start].count(b"\n") + 1
+    where = f"byte 0x{data[error.start : error.start + 1].hex()} at line {line}"
     declared = codecs.lookup(params.encoding).name != "utf-8"
     if declared:
         return RecipeError(
@@ -230,11 +233,8 @@ def _not_text_error(path: Path, params: CsvParams, source: str) -> RecipeError:
 def csv_size(params: CsvParams, path: Path) -> DataSize | None:
     """The file's size on disk, and its width from the header line (all columns but the
     label, unless ``features`` lists them)."""
-    try:
-        with open(path, "rb") as stream:
-            header = stream.readline(HEADER_LIMIT).decode("utf-8", "replace")
-    except OSError:
-        return None  # the dataset's own check names the problem
+    with open(path, "rb") as stream:
+        header = stream.readline(HEADER_LIMIT).decode("utf-8", "replace")
     columns = next(csv.reader([header]), [])
     width = len(params.features) if params.features else max(len(columns) - 1, 1)
     what = "the file's size (its text, read as numbers)"

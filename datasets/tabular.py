@@ -9,6 +9,7 @@ its folder exists.
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,7 +172,8 @@ def register_table_format(
     file as a run would (RecipeError for any problem, else the number of classes); a run gets
     the rows split 60/20/20 (by default; seeded, stratified), classes encoded as the loss
     declares, features standardized on the training rows, and the file's SHA-256. ``size``
-    estimates the data's size from the parameters and the file (:mod:`recipes.datasets.sizes`)."""
+    estimates the data's size from the parameters and the file (:mod:`recipes.datasets.sizes`);
+    a file it cannot read (OSError, ValueError, BadZipFile) gives no estimate."""
 
     def check(settings: TableParams, encoding: LabelKind) -> int:
         return table_split(read(settings), settings, encoding, seed=0).info["class_count"]
@@ -188,10 +190,9 @@ def register_table_format(
 
     def estimate(settings: TableParams) -> DataSize | None:
         try:
-            path = resolve_data_path(settings.path)
-        except RecipeError:
-            return None  # the dataset's own check names the problem
-        return size(settings, path)
+            return size(settings, resolve_data_path(settings.path))
+        except (RecipeError, OSError, ValueError, zipfile.BadZipFile):
+            return None  # a file missing or unreadable: the dataset's own check names the problem
 
     DATASETS.register(
         name, params=params, check=check, files=files, size=estimate, labels_from_loss=True

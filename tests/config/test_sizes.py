@@ -134,6 +134,14 @@ def test_mnist_sizes_are_known():
     assert keras.features == 784 and keras.bytes == 70_000 * (784 + 10) * 4
 
 
+def test_mnist_idx_folder_counts_its_four_files_bytes_as_float32(tmp_path):
+    for number, stem in enumerate(datasets.mnist.IDX_FILES.values()):
+        (tmp_path / stem).write_bytes(bytes(10 + number))
+    (tmp_path / "train-images-idx3-ubyte.gz").write_bytes(bytes(1000))  # a copy, not read
+    size = estimate_dataset_size("mnist", {"source": "path", "path": str(tmp_path)})
+    assert (size.features, size.bytes) == (784, (10 + 11 + 12 + 13) * 4)
+
+
 def test_the_memory_is_the_machines_unless_overridden(monkeypatch):
     monkeypatch.delenv(MEMORY_VARIABLE, raising=False)
     physical = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")

@@ -44,7 +44,7 @@ def test_a_damaged_archive_is_one_line(tmp_path):
     damaged[300] ^= 0xFF  # inside x_train.npy: its CRC no longer matches
     path.write_bytes(bytes(damaged))
     message = mnist_error(path)
-    assert f"cannot read {path} as a .npz file (Bad CRC-32 for file 'x_train.npy')" in message
+    assert f"{path}: array 'x_train' cannot be read (Bad CRC-32 for file 'x_train.npy')" in message
 
 
 def test_a_member_that_is_not_a_npy_array_is_one_line(tmp_path):
@@ -52,31 +52,39 @@ def test_a_member_that_is_not_a_npy_array_is_one_line(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         for key in mnist.NPZ_KEYS:
             archive.writestr(f"{key}.npy", b"not an array")
-    assert f"cannot read {path}: 'x_train' is not a .npy array" in mnist_error(path)
+    assert f"{path}: array 'x_train' cannot be read (not a .npy array)" in mnist_error(path)
 
 
 def test_missing_arrays_are_named_once_not_wrapped_in_cannot_read(tmp_path):
     path = tmp_path / "digits.npz"
     np.savez(path, images=np.zeros((2, 28, 28)))
-    assert mnist_error(path).startswith(f"data.source=path: {path} lacks the array(s) x_train, ")
+    assert mnist_error(path).startswith(
+        f"data.source=path: {path} lacks the array(s) x_train, y_train, x_test, y_test (it holds: "
+        "images)"
+    )
 
 
 @pytest.mark.parametrize(
     "replaced, expected",
     [
-        ({"x_train": np.uint8(3)}, "array 'x_train' holds a single value, not one per digit"),
-        ({"x_train": np.full((20, 28, 28), "a")}, "x_train: the pixels are <U1, not numbers"),
-        ({"x_test": np.full((10, 784), np.nan)}, "x_test: some pixels are NaN or infinite"),
+        ({"x_train": np.uint8(3)}, "array 'x_train' has shape (); it needs one row per sample"),
+        ({"x_train": np.full((20, 28, 28), "a")}, "array 'x_train' holds <U1, not numbers"),
+        (
+            {"x_test": np.full((10, 784), np.nan)},
+            "array 'x_test' row 0, column 0 is nan (7840 non-finite value(s) in all)",
+        ),
         ({"x_train": np.full((20, 784), 300.0)}, "x_train: pixels must be 0..255 (as in Keras'"),
         ({"x_train": np.zeros((20, 5))}, "x_train: expected images of 28x28 = 784 pixels"),
         ({"y_train": np.array(list("abcdefghij") * 2)}, "y_train: the labels are <U1, not digits"),
+        ({"y_train": np.arange(19)}, "array 'y_train' has shape (19,); it needs one class value"),
+        ({"x_test": np.zeros((0, 784))}, "array 'x_test' has shape (0, 784); it needs one row"),
         (
             {"y_test": np.eye(10)},
-            "y_test: expected one digit per image, shape (N,), got shape (10, 10)",
+            "array 'y_test' has shape (10, 10); it needs one class value per row of 'x_test'",
         ),
         (
             {"y_train": np.r_[np.arange(19), np.nan] % 10},
-            "y_train: labels must be digits 0..9, got nan",
+            "array 'y_train' row 19, column 0 is nan (1 non-finite value(s) in all)",
         ),
         (
             {"y_train": np.r_[np.arange(19), 1.5] % 10},

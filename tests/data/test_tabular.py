@@ -199,8 +199,9 @@ def test_npz_trains_like_csv(tmp_path):
 def test_npz_errors_name_the_array_and_row(tmp_path):
     features, labels = two_classes()
     assert "data.path: no such file: " in npz_error_path(tmp_path / "none.npz")
-    assert "has no array 'y' (it holds: x); write it with numpy.savez" in npz_error(
-        tmp_path, x=features
+    assert (
+        "lacks the array(s) y (it holds: x); write it with numpy.savez(path, x=..., y=...)"
+        in npz_error(tmp_path, x=features)
     )
     assert "array 'x' holds <U1, not numbers" in npz_error(
         tmp_path, x=np.full((40, 2), "a"), y=labels
