@@ -61,16 +61,17 @@ def plot_loss_curves(
     shades 0 < p < 1, the only place a prediction is a probability. Without ``ax``, fresh axes
     of the gallery's size.
     """
-    if ax is None:
-        from recipes.report import plots
+    from recipes.report import plots
 
+    if ax is None:
         ax = plots.new_axes(GALLERY_FIGURE_SIZE, dpi=dpi)
     if probability_band:
         ax.axvspan(0, 1, color="0.85", alpha=0.6, lw=0, label="0 < p < 1 (a probability)")
     if target is not None:
         ax.axvline(target, color="0.45", lw=0.9, ls=(0, (1, 2)), label=f"target y = {target:g}")
     for curve in curves:
-        ax.plot(curve.predictions, curve.values, label=curve.label, **curve.style)
+        label = plots.legend_label(curve.label)
+        ax.plot(curve.predictions, curve.values, label=label, **curve.style)
     if y_limits is not None:
         ax.set_ylim(*y_limits)
         mark_off_axis(ax, curves, y_limits[1])
