@@ -25,14 +25,7 @@ POSITIVE_WEIGHT = 0.5
 FOCAL_PARAMS = {"gamma": 2.0, "alpha": 0.75}
 
 
-# ------------------------------------------------------------------------- tensor helpers
-
-
-def float32(values: Any) -> Any:
-    """``values`` as a float32 tensor of the active backend."""
-    import keras
-
-    return keras.ops.convert_to_tensor(np.asarray(values, dtype="float32"), dtype="float32")
+# ----------------------------------------------------------------------------- formatting
 
 
 def format_params(params: dict[str, Any]) -> str:
