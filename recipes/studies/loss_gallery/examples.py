@@ -18,7 +18,6 @@ import numpy as np
 from recipes.studies.loss_gallery.curves import (
     FOCAL_PARAMS,
     format_params,
-    loss_params_for,
     mean_loss,
 )
 
@@ -198,7 +197,7 @@ def _focal_examples() -> list[Example]:
     y_true = np.float32([[1.0], [0.0]])
     for case, (predicted, focal_published, bce_published) in cases.items():
         inputs = f"y_pred = {predicted}, y_true = [[1], [0]]"
-        params = loss_params_for("focal", {**FOCAL_PARAMS, "from_logits": False})
+        params = {**FOCAL_PARAMS, "from_logits": False}
         examples.append(
             Example(
                 name=f"focal_{case}",
@@ -230,7 +229,7 @@ def _symmetric_ce_examples() -> list[Example]:
     ``alpha`` weighs ce and ``beta`` rce, so ce and rce are each the loss with the other
     weight 0.
     """
-    base = loss_params_for("symmetric_crossentropy", {"from_logits": False})
+    base = {"from_logits": False}
     examples = []
     for case, label, published in (("clean", 1.0, 8.2502), ("noisy", 0.0, 4.5786)):
         y_true, y_pred = np.float32([[label]]), np.float32([[0.8]])
