@@ -38,11 +38,9 @@ def format_params(params: dict[str, Any]) -> str:
 
 def mean_loss(name: str, params: dict[str, Any], y_true: Any, y_pred: Any) -> float:
     """The registry loss as a trainer sees it (default reduction: mean over the batch)."""
-    import keras
-
     from recipes.components.losses import get_loss
 
-    return float(keras.ops.convert_to_numpy(get_loss(name, params)(y_true, y_pred)))
+    return float(get_loss(name, params)(y_true, y_pred))  # a scalar of any backend
 
 
 def loss_derivative(
