@@ -4,23 +4,19 @@ seeds per loss, and what the numbers say about "squared hinge draws a tighter bo
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from recipes.files import atomic_write_text, markdown_table, markdown_text, write_csv
-from recipes.report.comparison import mean_std
+from recipes.report.comparison import group_rows
+from recipes.status import RunStatus
 from recipes.sweeps.records import RunResult, SweepResults
 
 CONVERGED_ACCURACY = 0.99  # test accuracy of a run that separates the circles
-# the measures of a loss's runs, each a (mean, std) pair in seed_summary.csv
-MEASURES = {
-    "accuracy": "test_accuracy",
-    "test_loss": "test_loss",
-    "val_loss": "final_val_loss",
-    "area": "positive_area",
-}
+# the measures of a loss's runs (metrics.json keys, and the area), each a mean and a std
+MEASURES = ["test_accuracy", "test_loss", "final_val_loss", "positive_area"]
 SUMMARY_HEADER = ["loss", "runs", "converged_runs"]
-SUMMARY_HEADER += [f"{column}_{part}" for column in MEASURES.values() for part in ("mean", "std")]
+SUMMARY_HEADER += [f"{measure}_{part}" for measure in MEASURES for part in ("mean", "std")]
 TABLE_HEADER = [
     "loss",
     "runs",
@@ -30,7 +26,6 @@ TABLE_HEADER = [
     "final validation loss",
     "area classified +1 (converged runs)",
 ]
-MeanStd = tuple[float, float]
 
 
 def converged(results: Sequence[RunResult]) -> list[RunResult]:
@@ -38,80 +33,63 @@ def converged(results: Sequence[RunResult]) -> list[RunResult]:
     return [r for r in results if r.metrics.get("test_accuracy", 0.0) >= CONVERGED_ACCURACY]
 
 
-@dataclass
-class LossStatistics:
-    """One loss's runs over seeds: counts, and (mean, std) of each measure."""
-
-    loss: str
-    runs: int
-    converged: int
-    accuracy: MeanStd
-    test_loss: MeanStd
-    val_loss: MeanStd
-    area: MeanStd  # over the converged runs only
-
-    def csv_row(self) -> list[object]:
-        pairs = [value for measure in MEASURES for value in getattr(self, measure)]
-        return [self.loss, self.runs, self.converged, *pairs]
-
-    def table_row(self) -> list[object]:
-        return [
-            self.loss,
-            self.runs,
-            self.converged,
-            _cell(self.accuracy, percent=True),
-            _cell(self.test_loss),
-            _cell(self.val_loss),
-            _cell(self.area, 3),
-        ]
-
-
 def loss_statistics(
     by_loss: Mapping[str, Sequence[RunResult]], areas: Mapping[str, Sequence[float]]
-) -> dict[str, LossStatistics]:
-    """Each loss's statistics; ``areas`` holds one area classified +1 per run, in order."""
-    stats = {}
+) -> dict[str, dict[str, Any]]:
+    """Each loss's row of seed_summary.csv (SUMMARY_HEADER): its runs, converged runs and the
+    mean and std of each measure, grouped as a sweep's comparison groups its runs
+    (:func:`recipes.report.comparison.group_rows`); ``areas`` holds one area classified +1 per
+    run, in order."""
+    rows = []
     for loss, results in by_loss.items():
-        # A collapsed model (one class everywhere) has no boundary to be tight or loose: the
-        # area compares only runs that separate the circles.
         separating = converged(results)
-        converged_areas = [
-            area
-            for area, result in zip(areas.get(loss, []), results, strict=True)
-            if result in separating
-        ]
-        stats[loss] = LossStatistics(
-            loss=loss,
-            runs=len(results),
-            converged=len(converged_areas),
-            accuracy=mean_std([r.metrics.get("test_accuracy") for r in results]),
-            test_loss=mean_std([r.metrics.get("test_loss") for r in results]),
-            val_loss=mean_std([r.metrics.get("final_val_loss") for r in results]),
-            area=mean_std(converged_areas),
+        for area, result in zip(areas.get(loss, []), results, strict=True):
+            row = {key: result.metrics.get(key) for key in MEASURES[:-1]}
+            # A collapsed model (one class everywhere) has no boundary to be tight or loose:
+            # the area compares only runs that separate the circles.
+            row["positive_area"] = area if result in separating else None
+            rows.append({"loss": loss, "status": RunStatus.COMPLETED, **row})
+    _, groups = group_rows(rows, ["loss"], MEASURES)
+    for group in groups:
+        group["converged_runs"] = sum(
+            row["positive_area"] is not None for row in rows if row["loss"] == group["loss"]
         )
-    return stats
+    return {group["loss"]: group for group in groups}
 
 
-def _cell(pair: MeanStd, digits: int = 4, percent: bool = False) -> str:
-    """``mean ± std`` for a table cell."""
-    mean, std = pair
+def _cell(stats: Mapping[str, Any], measure: str, digits: int = 4, percent: bool = False) -> str:
+    """``mean ± std`` of a measure for a table cell."""
+    mean, std = stats[f"{measure}_mean"], stats[f"{measure}_std"]
     if percent:
         return f"{mean:.1%} ± {std:.1%}"
     return f"{mean:.{digits}g} ± {std:.{digits}g}"
 
 
-def verdict_lines(stats: Mapping[str, LossStatistics]) -> list[str]:
+def _table_row(stats: Mapping[str, Any]) -> list[object]:
+    return [
+        stats["loss"],
+        stats["runs"],
+        stats["converged_runs"],
+        _cell(stats, "test_accuracy", percent=True),
+        _cell(stats, "test_loss"),
+        _cell(stats, "final_val_loss"),
+        _cell(stats, "positive_area", 3),
+    ]
+
+
+def verdict_lines(stats: Mapping[str, Mapping[str, Any]]) -> list[str]:
     """The "What the numbers show" paragraphs: is the squared hinge boundary tighter?"""
     if not {"hinge", "squared_hinge"} <= set(stats):
         return ["Both losses need completed runs for a comparison."]
     hinge, squared = stats["hinge"], stats["squared_hinge"]
-    (ha, hs), (sa, ss) = hinge.accuracy, squared.accuracy
+    ha, hs = hinge["test_accuracy_mean"], hinge["test_accuracy_std"]
+    sa, ss = squared["test_accuracy_mean"], squared["test_accuracy_std"]
     return [
         _area_verdict(hinge, squared),
         "",
         f"Runs that did not separate the circles (test accuracy below 99%, typically the "
-        f"4-2-1 network collapsing to one class): hinge {hinge.runs - hinge.converged} of "
-        f"{hinge.runs}, squared hinge {squared.runs - squared.converged} of {squared.runs}; "
+        f"4-2-1 network collapsing to one class): hinge {_failed(hinge)} of {hinge['runs']}, "
+        f"squared hinge {_failed(squared)} of {squared['runs']}; "
         "they are left out of the area and included in the accuracy.",
         "",
         f"Test accuracy: hinge {ha:.1%} ± {hs:.1%}, squared hinge {sa:.1%} ± {ss:.1%} (the "
@@ -119,19 +97,25 @@ def verdict_lines(stats: Mapping[str, LossStatistics]) -> list[str]:
     ]
 
 
-def _area_verdict(hinge: LossStatistics, squared: LossStatistics) -> str:
+def _failed(stats: Mapping[str, Any]) -> int:
+    return stats["runs"] - stats["converged_runs"]
+
+
+def _area_verdict(hinge: Mapping[str, Any], squared: Mapping[str, Any]) -> str:
     """Whether the mean areas differ (Welch's t-test over the converged seeds, 5% level),
     and which way."""
     from scipy import stats
 
-    (h_mean, h_std), (s_mean, s_std) = hinge.area, squared.area
+    h_mean, h_std = hinge["positive_area_mean"], hinge["positive_area_std"]
+    s_mean, s_std = squared["positive_area_mean"], squared["positive_area_std"]
+    h_runs, s_runs = hinge["converged_runs"], squared["converged_runs"]
     difference = s_mean - h_mean
-    seeds = f"{hinge.converged} + {squared.converged} converged runs"
-    if min(hinge.converged, squared.converged) < 2:
+    seeds = f"{h_runs} + {s_runs} converged runs"
+    if min(h_runs, s_runs) < 2:
         return f"Too few converged runs ({seeds}) to compare the areas; add seeds."
     p_value = float(
         stats.ttest_ind_from_stats(
-            s_mean, s_std, squared.converged, h_mean, h_std, hinge.converged, equal_var=False
+            s_mean, s_std, s_runs, h_mean, h_std, h_runs, equal_var=False
         ).pvalue
     )
     measured = (
@@ -152,12 +136,12 @@ def _area_verdict(hinge: LossStatistics, squared: LossStatistics) -> str:
 
 
 def report_text(
-    sweep: SweepResults, stats: Mapping[str, LossStatistics], with_evolution: bool = False
+    sweep: SweepResults, stats: Mapping[str, Mapping[str, Any]], with_evolution: bool = False
 ) -> str:
     """report.md: the table, the area per seed, how to read them, the verdict and the
     figures (the boundaries as they train when ``with_evolution``)."""
-    completed = sum(s.runs for s in stats.values())
-    table = markdown_table(TABLE_HEADER, [s.table_row() for s in stats.values()])
+    completed = sum(s["runs"] for s in stats.values())
+    table = markdown_table(TABLE_HEADER, [_table_row(s) for s in stats.values()])
     lines = [
         f"# Hinge vs squared hinge ({markdown_text(sweep.recipe)})",
         "",
@@ -211,9 +195,8 @@ def write_hinge_report(
 ) -> Path:
     """Write seed_summary.csv and report.md into the sweep folder; returns report.md's path."""
     stats = loss_statistics(by_loss, areas)
-    write_csv(
-        sweep.folder / "seed_summary.csv", SUMMARY_HEADER, [s.csv_row() for s in stats.values()]
-    )
+    rows = [[s[column] for column in SUMMARY_HEADER] for s in stats.values()]
+    write_csv(sweep.folder / "seed_summary.csv", SUMMARY_HEADER, rows)
     path = sweep.folder / "report.md"
     atomic_write_text(path, report_text(sweep, stats, with_evolution))
     return path

@@ -94,10 +94,19 @@ def test_vectorized_points_have_the_records_of_a_run_alone(sweep_folder, shrunk_
     [(0.40, "the squared hinge boundary is tighter"), (0.66, "no evidence")],
 )
 def test_the_verdict_tests_the_difference_of_the_mean_areas(squared_area, expected):
-    from recipes.studies.hinge_report import LossStatistics, verdict_lines
+    from recipes.studies.hinge_report import verdict_lines
 
     def statistics(loss, area):
-        return LossStatistics(loss, 50, 45, (1.0, 0.0), (0.1, 0.0), (0.1, 0.0), (area, 0.15))
+        """A row of seed_summary.csv: 45 of 50 runs converged, areas ``area`` ± 0.15."""
+        return {
+            "loss": loss,
+            "runs": 50,
+            "converged_runs": 45,
+            "test_accuracy_mean": 1.0,
+            "test_accuracy_std": 0.0,
+            "positive_area_mean": area,
+            "positive_area_std": 0.15,
+        }
 
     text = verdict_lines(
         {

@@ -25,14 +25,7 @@ POSITIVE_WEIGHT = 0.5
 FOCAL_PARAMS = {"gamma": 2.0, "alpha": 0.75}
 
 
-# ------------------------------------------------------------------------- tensor helpers
-
-
-def float32(values: Any) -> Any:
-    """``values`` as a float32 tensor of the active backend."""
-    import keras
-
-    return keras.ops.convert_to_tensor(np.asarray(values, dtype="float32"), dtype="float32")
+# ----------------------------------------------------------------------------- formatting
 
 
 def format_params(params: dict[str, Any]) -> str:
@@ -43,21 +36,11 @@ def format_params(params: dict[str, Any]) -> str:
 # ----------------------------------------------------------------------- registry look-ups
 
 
-def loss_params_for(name: str, wanted: dict[str, Any]) -> dict[str, Any]:
-    """The subset of ``wanted`` that the registered loss ``name`` accepts as parameters."""
-    from recipes.components.losses import LOSSES
-
-    fields = getattr(LOSSES.entry(name).params, "model_fields", {})
-    return {key: value for key, value in wanted.items() if key in fields}
-
-
 def mean_loss(name: str, params: dict[str, Any], y_true: Any, y_pred: Any) -> float:
     """The registry loss as a trainer sees it (default reduction: mean over the batch)."""
-    import keras
-
     from recipes.components.losses import get_loss
 
-    return float(keras.ops.convert_to_numpy(get_loss(name, params)(y_true, y_pred)))
+    return float(get_loss(name, params)(y_true, y_pred))  # a scalar of any backend
 
 
 def loss_derivative(
@@ -108,10 +91,9 @@ class Curve(CurveSpec):
 
 
 def _focal_spec() -> CurveSpec:
-    """The focal loss on logits with FOCAL_PARAMS (those the registry's focal accepts)."""
-    params = loss_params_for("focal", {**FOCAL_PARAMS, "from_logits": True})
-    shown = {**FOCAL_PARAMS, **params}
-    label = f"focal, γ = {shown['gamma']:g}, α = {shown['alpha']:g} (on logits)"
+    """The focal loss on logits with FOCAL_PARAMS."""
+    params = {**FOCAL_PARAMS, "from_logits": True}
+    label = f"focal, γ = {params['gamma']:g}, α = {params['alpha']:g} (on logits)"
     formula = "-alpha (1 - p_t)^gamma log(p_t), p_t = sigmoid(p) for y = 1"
     return CurveSpec(
         "focal_logits", label, "focal", params, formula, {"color": "C4", "ls": "-.", "lw": 2}

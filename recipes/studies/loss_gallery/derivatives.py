@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from recipes.studies.loss_gallery.curves import Curve, CurveSpec, evaluate, format_params
+from recipes.studies.loss_gallery.figures import mark_off_axis, plot_loss_curves
 
 SCORE_RANGE = (-3.0, 5.0)
 POINTS = 161  # a step of 0.05: the hinge's kink at p = 1 falls on a point
@@ -52,55 +53,34 @@ def derivative_rows(curves: list[Curve]) -> list[list[Any]]:
 PUSH_FLOOR = -2.5  # the derivative axis stops here; a steeper loss gets an arrow
 
 
-def _clip_derivatives(ax: Any, curves: list[Curve]) -> None:
-    """Stop the derivative axis at PUSH_FLOOR (so the losses that saturate near -1 stay
-    readable) and say where each steeper curve goes."""
-    lowest = min((float(np.min(c.derivatives)) for c in curves), default=-1.0)
-    if lowest >= PUSH_FLOOR:
-        return
-    ax.set_ylim(PUSH_FLOOR, 0.25)
-    for index, curve in enumerate(curves):
-        below = np.flatnonzero(curve.derivatives < PUSH_FLOOR)
-        if below.size:
-            x = float(curve.predictions[below[-1]])
-            ax.annotate(
-                f"{curve.name}: {float(np.min(curve.derivatives)):.3g} at p = "
-                f"{float(curve.predictions[np.argmin(curve.derivatives)]):g} (off the axis)",
-                xy=(x, PUSH_FLOOR),
-                xytext=(x + 0.4, PUSH_FLOOR + 0.35 + 0.25 * index),
-                fontsize=8,
-                color=curve.style["color"],
-                arrowprops={"arrowstyle": "->", "color": curve.style["color"]},
-            )
-
-
 def plot_derivative_curves(
     curves: list[Curve], axes: Any = None, backend: str = "", dpi: int = 120
 ) -> Any:
-    """Two panels: the value of each loss against the score, and its derivative (how hard it
-    pushes a point with that score; 0 = not at all). ``axes``: two matplotlib axes, or None
-    for a fresh figure; returns the axes."""
+    """Two panels: the value of each loss against the score (as the gallery's loss figures
+    draw it, :func:`.figures.plot_loss_curves`), and its derivative (how hard it pushes a point
+    with that score; 0 = not at all). ``axes``: two matplotlib axes, or None for a fresh
+    figure; returns the axes."""
     from recipes.report import plots
 
     if axes is None:
         _, axes = plots.subplots(1, 2, figsize=(12.0, 4.8), dpi=dpi)
     value_ax, push_ax = axes
+    title = f"Loss against the score ({backend})" if backend else "Loss"
+    plot_loss_curves(curves, ax=value_ax, title=title, legend_loc="upper right")
     for curve in curves:
-        label = plots.legend_label(curve.label)
-        value_ax.plot(curve.predictions, curve.values, label=label, **curve.style)
         push_ax.plot(curve.predictions, curve.derivatives, **curve.style)
     for ax in axes:
         ax.axvline(0.0, color="0.6", lw=0.8)
         ax.axvline(1.0, color="0.6", lw=0.8, ls=":")
-        ax.grid(True, alpha=0.3)
         ax.set_xlabel("score p (model output), positive point y = 1")
+    push_ax.grid(True, alpha=0.3)
     push_ax.axhline(0.0, color="0.3", lw=0.9)
-    value_ax.set_ylabel("loss")
     push_ax.set_ylabel("d loss / d p  (below 0: pushes p up)")
     top = max((float(np.max(c.values[c.predictions >= -1.5])) for c in curves), default=1.0)
     value_ax.set_ylim(-0.1 * top, 1.1 * top)
-    _clip_derivatives(push_ax, curves)
-    value_ax.set_title(f"Loss against the score ({backend})" if backend else "Loss")
+    if min((float(np.min(c.derivatives)) for c in curves), default=-1.0) < PUSH_FLOOR:
+        # so the losses that saturate near -1 stay readable
+        push_ax.set_ylim(PUSH_FLOOR, 0.25)
+        mark_off_axis(push_ax, curves, PUSH_FLOOR, derivatives=True)
     push_ax.set_title("How hard each loss pushes a point with this score")
-    value_ax.legend(loc="upper right", fontsize=8.5, framealpha=0.92)
     return axes

@@ -19,22 +19,30 @@ REGRESSION_FIGURE = "regression_losses.png"
 CLASSIFICATION_FIGURE = "classification_losses.png"
 
 
-def _mark_off_axis(ax: Any, curves: list[Curve], y_limits: tuple[float, float]) -> None:
-    """An arrow, with the maximum, for each curve that goes above ``y_limits``."""
+def mark_off_axis(ax: Any, curves: list[Curve], limit: float, derivatives: bool = False) -> None:
+    """An arrow, saying how far the curve goes and where, for each curve that leaves the axis
+    at ``limit``: its values above it or (``derivatives``) its derivatives below it. NaN
+    (undefined) points never leave. Call it once the y limits are set."""
+    bottom, top = ax.get_ylim()
+    sign = -1.0 if derivatives else 1.0  # a derivative leaves downwards: flip it to compare
+    arrows = 0
     for curve in curves:
-        above = curve.values > y_limits[1]  # False where NaN (undefined)
-        if above.any():
-            last = int(np.flatnonzero(above)[-1])
-            x = float(curve.predictions[last])
-            ax.annotate(
-                f"{curve.label}: up to {np.nanmax(curve.values):.3g}\n"
-                f"at p = {curve.predictions[np.nanargmax(curve.values)]:g} (off the axis)",
-                xy=(x, y_limits[1]),
-                xytext=(x + 0.45, y_limits[1] - 0.12 * (y_limits[1] - y_limits[0])),
-                fontsize=8,
-                color=curve.style.get("color", "black"),
-                arrowprops={"arrowstyle": "->", "color": curve.style.get("color", "black")},
-            )
+        values = sign * (curve.derivatives if derivatives else curve.values)
+        beyond = np.flatnonzero(values > sign * limit)  # False where NaN
+        if not beyond.size:
+            continue
+        x, farthest = float(curve.predictions[beyond[-1]]), int(np.nanargmax(values))
+        colour = curve.style.get("color", "black")
+        ax.annotate(
+            f"{curve.label}: {'down' if derivatives else 'up'} to {sign * values[farthest]:.3g}\n"
+            f"at p = {curve.predictions[farthest]:g} (off the axis)",
+            xy=(x, limit),
+            xytext=(x + 0.45, limit - sign * (0.12 + 0.1 * arrows) * (top - bottom)),
+            fontsize=8,
+            color=colour,
+            arrowprops={"arrowstyle": "->", "color": colour},
+        )
+        arrows += 1
 
 
 def plot_loss_curves(
@@ -53,19 +61,20 @@ def plot_loss_curves(
     shades 0 < p < 1, the only place a prediction is a probability. Without ``ax``, fresh axes
     of the gallery's size.
     """
-    if ax is None:
-        from recipes.report import plots
+    from recipes.report import plots
 
+    if ax is None:
         ax = plots.new_axes(GALLERY_FIGURE_SIZE, dpi=dpi)
     if probability_band:
         ax.axvspan(0, 1, color="0.85", alpha=0.6, lw=0, label="0 < p < 1 (a probability)")
     if target is not None:
         ax.axvline(target, color="0.45", lw=0.9, ls=(0, (1, 2)), label=f"target y = {target:g}")
     for curve in curves:
-        ax.plot(curve.predictions, curve.values, label=curve.label, **curve.style)
+        label = plots.legend_label(curve.label)
+        ax.plot(curve.predictions, curve.values, label=label, **curve.style)
     if y_limits is not None:
         ax.set_ylim(*y_limits)
-        _mark_off_axis(ax, curves, y_limits)
+        mark_off_axis(ax, curves, y_limits[1])
     ax.set_xlabel("prediction p")
     ax.set_ylabel("loss")
     ax.grid(True, alpha=0.3)
