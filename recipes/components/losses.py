@@ -19,25 +19,17 @@ import pydantic
 
 from recipes.components.keras_names import KERAS_LOSSES, KERAS_LOSSES_REFUSED, snake_name
 from recipes.components.labels import LabelKind
+from recipes.components.loss_params import (
+    CrossEntropyParams,
+    FocalParams,
+    HuberParams,
+    LossParams,
+    SymmetricCrossEntropyParams,
+)
 from recipes.components.user_loss import is_user_loss
 from recipes.registry import Registry
 
 LOSSES: Registry = Registry("loss")
-
-
-class LossParams(pydantic.BaseModel):
-    """A loss without parameters; subclasses add theirs. Unknown keys are errors."""
-
-    model_config = pydantic.ConfigDict(extra="forbid")
-
-
-class CrossEntropyParams(LossParams):
-    from_logits: bool = False
-    label_smoothing: float = pydantic.Field(0.0, ge=0, le=1)
-
-
-class HuberParams(LossParams):
-    delta: float = pydantic.Field(1.0, gt=0)
 
 
 def _register_keras_loss(
@@ -115,14 +107,6 @@ def make_pseudo_huber(params: HuberParams) -> Any:
     return PseudoHuber(delta=params.delta)
 
 
-class FocalParams(LossParams):
-    gamma: float = pydantic.Field(2.0, ge=0, description="focusing: shrinks easy samples' loss")
-    alpha: float = pydantic.Field(
-        0.75, ge=0, le=1, description="weight of positives (1 - alpha: negatives)"
-    )
-    from_logits: bool = True
-
-
 @LOSSES.register("focal", params=FocalParams, aliases=("focal_loss",), labels="binary")
 def make_focal(params: FocalParams) -> Any:
     """Binary focal loss (recipes.components.keras_objects.FocalLoss):
@@ -130,15 +114,6 @@ def make_focal(params: FocalParams) -> Any:
     from recipes.components.keras_objects import FocalLoss
 
     return FocalLoss(**params.model_dump())
-
-
-class SymmetricCrossEntropyParams(LossParams):
-    alpha: float = pydantic.Field(1.0, ge=0, description="weight of the cross entropy")
-    beta: float = pydantic.Field(1.0, ge=0, description="weight of the reverse cross entropy")
-    clip: float = pydantic.Field(
-        1e-4, gt=0, lt=0.5, description="p and y are clipped to [clip, 1 - clip]"
-    )
-    from_logits: bool = True
 
 
 @LOSSES.register(
