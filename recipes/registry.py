@@ -92,6 +92,18 @@ class Registry:
         """Register ``"package.module:attribute"`` under ``name``, imported when first used."""
         self.register(name, **info)(Reference(target))
 
+    def register_class(
+        self, name: str, target: str, *, fixed: dict[str, Any] | None = None, **options: Any
+    ) -> None:
+        """Register the class ``target`` (``"module:Class"``, imported only when first built),
+        called with the validated parameters as keywords and the ``fixed`` ones."""
+        reference = Reference(target)
+
+        def factory(params: Any) -> Any:
+            return reference.load()(**(fixed or {}), **params.model_dump())
+
+        self.register(name, **options)(factory)
+
     def names(self) -> list[str]:
         """Registered canonical names, sorted."""
         return sorted(self._entries)

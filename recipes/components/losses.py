@@ -27,7 +27,7 @@ from recipes.components.loss_params import (
     SymmetricCrossEntropyParams,
 )
 from recipes.components.user_loss import is_user_loss
-from recipes.registry import Reference, Registry
+from recipes.registry import Registry
 
 LOSSES: Registry = Registry("loss")
 
@@ -44,13 +44,8 @@ def _register(
     """``name`` for the loss class ``target`` (``"module:Class"``, imported only when a loss
     is built, so a config is checked without Keras), called with its validated parameters.
     ``formula`` is what ``python -m recipes list`` prints beside the name."""
-    reference = Reference(target)
-
-    def factory(loss_params: LossParams) -> Any:
-        return reference.load()(**loss_params.model_dump())
-
     info.update(labels=labels, formula=formula)
-    LOSSES.register(name, params=params, aliases=aliases, **info)(factory)
+    LOSSES.register_class(name, target, params=params, aliases=aliases, **info)
 
 
 def _register_keras_loss(
