@@ -92,6 +92,18 @@ class Registry:
         """Register ``"package.module:attribute"`` under ``name``, imported when first used."""
         self.register(name, **info)(Reference(target))
 
+    def register_class(
+        self, name: str, target: str, *, fixed: dict[str, Any] | None = None, **options: Any
+    ) -> None:
+        """Register the class ``target`` (``"module:Class"``, imported only when first built),
+        called with the validated parameters as keywords and the ``fixed`` ones."""
+        reference = Reference(target)
+
+        def factory(params: Any) -> Any:
+            return reference.load()(**(fixed or {}), **params.model_dump())
+
+        self.register(name, **options)(factory)
+
     def names(self) -> list[str]:
         """Registered canonical names, sorted."""
         return sorted(self._entries)
@@ -118,16 +130,17 @@ class Registry:
         """The factory registered under ``name``."""
         return self.entry(name).load()
 
-    def build(self, name: str, params: Any = None, *arguments: Any) -> Any:
-        """Call the named factory with its parameters validated: ``factory(params, *arguments)``.
+    def validated(self, name: str, params: Any) -> Any:
+        """``params`` as the named entry's pydantic model validates them (defaults filled in):
+        a mapping is validated, an already validated model returned as it is."""
+        model = self.entry(name).params
+        if model is None or isinstance(params, model):
+            return params
+        return model.model_validate(dict(params or {}))
 
-        ``params`` may be a mapping (validated against the entry's pydantic model, so defaults
-        fill in) or an already validated model.
-        """
-        entry = self.entry(name)
-        if entry.params is not None and not isinstance(params, entry.params):
-            params = entry.params.model_validate(dict(params or {}))
-        return entry.load()(params, *arguments)
+    def build(self, name: str, params: Any = None, *arguments: Any) -> Any:
+        """Call the named factory with its parameters validated: ``factory(params, *arguments)``."""
+        return self.get(name)(self.validated(name, params), *arguments)
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and (name in self._entries or name in self._aliases)

@@ -27,13 +27,14 @@ KERNEL_INITIALIZERS = (
     "lecun_uniform", "ones", "orthogonal", "random_normal", "random_uniform",
     "truncated_normal", "variance_scaling", "zeros",
 )  # fmt: skip
-# A config's optimizer name -> its keras.optimizers class.
+# A config's optimizer name -> its keras.optimizers class, the values it keeps per weight (its
+# "slots", which the memory estimate counts) and how a message names them.
 OPTIMIZERS = {
-    "adam": "Adam",
-    "adamw": "AdamW",
-    "sgd": "SGD",
-    "rmsprop": "RMSprop",
-    "adagrad": "Adagrad",
+    "adam": ("Adam", 2, "Adam's two moments"),
+    "adamw": ("AdamW", 2, "AdamW's two moments"),
+    "sgd": ("SGD", 0, ""),
+    "rmsprop": ("RMSprop", 1, "RMSprop's mean square"),
+    "adagrad": ("Adagrad", 1, "Adagrad's accumulator"),
 }
 TAKE_MOMENTUM = ("sgd", "rmsprop")  # the optimizers whose class takes ``momentum``
 

@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import keras
+import pydantic
 
 # the MNIST tutorial's PyTorch losses: registered for reloading with this module's own
 import recipes.components.pytorch_losses  # noqa: F401
+from recipes.components.loss_params import FocalParams, HuberParams, SymmetricCrossEntropyParams
 
 
 @keras.saving.register_keras_serializable(package="recipes")
@@ -45,13 +47,27 @@ def _match_rank(y_true: Any, y_pred: Any) -> Any:
 
 
 class ConfiguredLoss(keras.losses.Loss):
-    """A loss whose settings (the attributes ``config_keys`` names) are saved with the model;
-    the registry's parameter models (:mod:`recipes.components.losses`) check them."""
+    """A loss whose settings are the fields of ``settings``, the registry's parameter model
+    (:mod:`recipes.components.losses`): checked and defaulted there, so the defaults are
+    written once; each is an attribute here and is saved with the model."""
 
-    config_keys: tuple[str, ...] = ()
+    settings: type[pydantic.BaseModel]
+    default_name = ""
+
+    def __init__(
+        self,
+        reduction: str = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: Any = None,
+        **settings: Any,
+    ) -> None:
+        super().__init__(name=name or self.default_name, reduction=reduction, dtype=dtype)
+        for key, value in self.settings(**settings).model_dump().items():
+            setattr(self, key, value)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), **{key: getattr(self, key) for key in self.config_keys}}
+        fields = self.settings.model_fields
+        return {**super().get_config(), **{key: getattr(self, key) for key in fields}}
 
 
 @keras.saving.register_keras_serializable(package="recipes")
@@ -80,21 +96,8 @@ class FocalLoss(ConfiguredLoss):
       computes exactly this formula from probabilities (clipped to [1e-7, 1 - 1e-7]).
     """
 
-    config_keys = ("gamma", "alpha", "from_logits")
-
-    def __init__(
-        self,
-        gamma: float = 2.0,
-        alpha: float = 0.75,
-        from_logits: bool = True,
-        reduction: str = "sum_over_batch_size",
-        name: str = "focal",
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.gamma = float(gamma)
-        self.alpha = float(alpha)
-        self.from_logits = bool(from_logits)
+    settings = FocalParams
+    default_name = "focal"
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         ops = keras.ops
@@ -139,23 +142,8 @@ class SymmetricCrossEntropy(ConfiguredLoss):
     Its gradient is zero once ``p`` is beyond the clip, i.e. for logits beyond +-9.21.
     """
 
-    config_keys = ("alpha", "beta", "clip", "from_logits")
-
-    def __init__(
-        self,
-        alpha: float = 1.0,
-        beta: float = 1.0,
-        clip: float = 1e-4,
-        from_logits: bool = True,
-        reduction: str = "sum_over_batch_size",
-        name: str = "symmetric_crossentropy",
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.alpha = float(alpha)
-        self.beta = float(beta)
-        self.clip = float(clip)
-        self.from_logits = bool(from_logits)
+    settings = SymmetricCrossEntropyParams
+    default_name = "symmetric_crossentropy"
 
     @staticmethod
     def _cross_entropy(target: Any, output: Any) -> Any:
@@ -174,68 +162,41 @@ class SymmetricCrossEntropy(ConfiguredLoss):
         return ops.mean(loss, axis=-1)
 
 
-# ------------------------------------------------------------------- Pseudo-Huber
-
-
 @keras.saving.register_keras_serializable(package="recipes")
-def pseudo_huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> Any:
+class PseudoHuber(ConfiguredLoss):
     """Per-sample Pseudo-Huber loss, a smooth Huber: about L2 near 0, about L1 far away.
 
     Formula: ``mean(delta^2 * (sqrt(1 + ((y_true - y_pred) / delta)^2) - 1), axis=-1)``.
     Near the target it is ``(y_true - y_pred)^2 / 2``; far from it, ``delta * |y_true - y_pred|``
-    minus a constant, so a larger ``delta`` makes the straight arms steeper.
+    minus a constant, so a larger ``delta`` (where the loss turns from quadratic to linear,
+    > 0) makes the straight arms steeper.
 
     Evaluated as the equal ``r^2 / (sqrt(1 + (r / delta)^2) + 1)`` with ``r = y_true - y_pred``:
     the literal ``sqrt(...) - 1`` cancels in float32 when ``|r| << delta`` (with delta 5, about
     1e-6 absolute error, 30% relative near the target).
     """
-    y_pred = keras.ops.convert_to_tensor(y_pred)
-    y_true = keras.ops.convert_to_tensor(y_true, dtype=y_pred.dtype)
-    delta = keras.ops.convert_to_tensor(delta, dtype=y_pred.dtype)
-    residual = keras.ops.subtract(y_true, y_pred)
-    root = keras.ops.sqrt(1.0 + keras.ops.square(keras.ops.divide(residual, delta)))
-    values = keras.ops.divide(keras.ops.square(residual), root + 1.0)
-    return keras.ops.mean(values, axis=-1)
 
-
-@keras.saving.register_keras_serializable(package="recipes")
-class PseudoHuber(ConfiguredLoss):
-    """Pseudo-Huber loss: ``mean(delta^2 * (sqrt(1 + ((y_true - y_pred) / delta)^2) - 1))``.
-
-    Args:
-        delta: where the loss turns from quadratic to linear (> 0).
-        reduction, name, dtype: as for every ``keras.losses.Loss``.
-    """
-
-    config_keys = ("delta",)
-
-    def __init__(
-        self,
-        delta: float = 1.0,
-        reduction: str | None = "sum_over_batch_size",
-        name: str = "pseudo_huber",
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.delta = float(delta)
+    settings = HuberParams
+    default_name = "pseudo_huber"
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_pred = keras.ops.convert_to_tensor(y_pred)
         y_true = keras.ops.convert_to_tensor(y_true, dtype=y_pred.dtype)
-        y_true = _match_rank(y_true, y_pred)
-        return pseudo_huber(y_true, y_pred, self.delta)
+        residual = keras.ops.subtract(_match_rank(y_true, y_pred), y_pred)
+        delta = keras.ops.convert_to_tensor(self.delta, dtype=y_pred.dtype)
+        root = keras.ops.sqrt(1.0 + keras.ops.square(keras.ops.divide(residual, delta)))
+        values = keras.ops.divide(keras.ops.square(residual), root + 1.0)
+        return keras.ops.mean(values, axis=-1)
 
 
 @keras.saving.register_keras_serializable(package="recipes")
-class UserLoss(ConfiguredLoss):
+class UserLoss(keras.losses.Loss):
     """A user's loss (:mod:`recipes.components.user_loss`): ``reference`` is
     ``/abs/file.py:function`` (the run folder's copy) or ``module:attribute``, ``kwargs`` its
     keyword arguments. A function gives per-sample values, a ``keras.losses.Loss`` subclass its
     ``call``; this class reduces them, so ``sample_weight`` and the reductions work as for
     Keras' own losses. A file's text (``source``) is saved with the model, so a saved model
     reloads wherever it goes, its run folder moved or copied, the file gone."""
-
-    config_keys = ("reference", "kwargs", "source")
 
     def __init__(
         self,
@@ -267,6 +228,10 @@ class UserLoss(ConfiguredLoss):
         super().__init__(
             name=name or reference.rpartition(":")[2], reduction=reduction, dtype=dtype
         )
+
+    def get_config(self) -> dict[str, Any]:
+        own = {"reference": self.reference, "kwargs": self.kwargs, "source": self.source}
+        return {**super().get_config(), **own}
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_pred = keras.ops.convert_to_tensor(y_pred)

@@ -19,25 +19,33 @@ import pydantic
 
 from recipes.components.keras_names import KERAS_LOSSES, KERAS_LOSSES_REFUSED, snake_name
 from recipes.components.labels import LabelKind
+from recipes.components.loss_params import (
+    CrossEntropyParams,
+    FocalParams,
+    HuberParams,
+    LossParams,
+    SymmetricCrossEntropyParams,
+)
 from recipes.components.user_loss import is_user_loss
 from recipes.registry import Registry
 
 LOSSES: Registry = Registry("loss")
 
 
-class LossParams(pydantic.BaseModel):
-    """A loss without parameters; subclasses add theirs. Unknown keys are errors."""
-
-    model_config = pydantic.ConfigDict(extra="forbid")
-
-
-class CrossEntropyParams(LossParams):
-    from_logits: bool = False
-    label_smoothing: float = pydantic.Field(0.0, ge=0, le=1)
-
-
-class HuberParams(LossParams):
-    delta: float = pydantic.Field(1.0, gt=0)
+def _register(
+    name: str,
+    target: str,
+    formula: str,
+    labels: LabelKind,
+    params: type[LossParams] = LossParams,
+    aliases: tuple[str, ...] = (),
+    **info: Any,
+) -> None:
+    """``name`` for the loss class ``target`` (``"module:Class"``, imported only when a loss
+    is built, so a config is checked without Keras), called with its validated parameters.
+    ``formula`` is what ``python -m recipes list`` prints beside the name."""
+    info.update(labels=labels, formula=formula)
+    LOSSES.register_class(name, target, params=params, aliases=aliases, **info)
 
 
 def _register_keras_loss(
@@ -52,17 +60,8 @@ def _register_keras_loss(
             kind = type(value) if isinstance(value, (bool, int, float, str)) else Any
             fields[key] = (float if kind is int and key != "axis" else kind, value)  # alpha=1: 1.0
         params = pydantic.create_model(f"{class_name}Params", __base__=LossParams, **fields)
-
-    def factory(loss_params: LossParams) -> Any:
-        import keras
-
-        return getattr(keras.losses, class_name)(**loss_params.model_dump())
-
-    factory.__name__ = f"make_{name}"
-    factory.__doc__ = f"keras.losses.{class_name}: {formula}"
-    LOSSES.register(name, params=params, aliases=aliases, keras_class=class_name, labels=labels)(
-        factory
-    )
+    target = f"keras.losses:{class_name}"
+    _register(name, target, formula, labels, params, aliases, keras_class=class_name)
 
 
 def refused_loss(name: str) -> str | None:
@@ -106,53 +105,32 @@ def loss_label_encoding(name: str, params: dict[str, Any] | None = None) -> Labe
     return LOSSES.entry(name).info["labels"]
 
 
-@LOSSES.register("pseudo_huber", params=HuberParams, labels="categorical")
-def make_pseudo_huber(params: HuberParams) -> Any:
-    """Pseudo-Huber (recipes.components.keras_objects.PseudoHuber):
-    mean(delta^2 * (sqrt(1 + ((y - p) / delta)^2) - 1))."""
-    from recipes.components.keras_objects import PseudoHuber
-
-    return PseudoHuber(delta=params.delta)
-
-
-class FocalParams(LossParams):
-    gamma: float = pydantic.Field(2.0, ge=0, description="focusing: shrinks easy samples' loss")
-    alpha: float = pydantic.Field(
-        0.75, ge=0, le=1, description="weight of positives (1 - alpha: negatives)"
-    )
-    from_logits: bool = True
-
-
-@LOSSES.register("focal", params=FocalParams, aliases=("focal_loss",), labels="binary")
-def make_focal(params: FocalParams) -> Any:
-    """Binary focal loss (recipes.components.keras_objects.FocalLoss):
-    -alpha (1-p)^gamma log(p) if y=1, -(1-alpha) p^gamma log(1-p) if y=0."""
-    from recipes.components.keras_objects import FocalLoss
-
-    return FocalLoss(**params.model_dump())
-
-
-class SymmetricCrossEntropyParams(LossParams):
-    alpha: float = pydantic.Field(1.0, ge=0, description="weight of the cross entropy")
-    beta: float = pydantic.Field(1.0, ge=0, description="weight of the reverse cross entropy")
-    clip: float = pydantic.Field(
-        1e-4, gt=0, lt=0.5, description="p and y are clipped to [clip, 1 - clip]"
-    )
-    from_logits: bool = True
-
-
-@LOSSES.register(
-    "symmetric_crossentropy",
-    params=SymmetricCrossEntropyParams,
-    aliases=("sce",),
-    labels="binary",
+# This project's own losses (recipes/components/keras_objects.py: each class's docstring says
+# where it comes from and how it is computed).
+OWN = "recipes.components.keras_objects"
+_register(
+    "pseudo_huber",
+    f"{OWN}:PseudoHuber",
+    "mean(delta^2 * (sqrt(1 + ((y - p) / delta)^2) - 1)).",
+    "categorical",
+    HuberParams,
 )
-def make_symmetric_crossentropy(params: SymmetricCrossEntropyParams) -> Any:
-    """Symmetric cross entropy (recipes.components.keras_objects.SymmetricCrossEntropy):
-    alpha * ce(y, p) + beta * ce(p, y), p and y clipped to [1e-4, 1 - 1e-4]."""
-    from recipes.components.keras_objects import SymmetricCrossEntropy
-
-    return SymmetricCrossEntropy(**params.model_dump())
+_register(
+    "focal",
+    f"{OWN}:FocalLoss",
+    "-alpha (1-p)^gamma log(p) if y=1, -(1-alpha) p^gamma log(1-p) if y=0.",
+    "binary",
+    FocalParams,
+    ("focal_loss",),
+)
+_register(
+    "symmetric_crossentropy",
+    f"{OWN}:SymmetricCrossEntropy",
+    "alpha * ce(y, p) + beta * ce(p, y), p and y clipped to [1e-4, 1 - 1e-4].",
+    "binary",
+    SymmetricCrossEntropyParams,
+    ("sce",),
+)
 
 
 # The MNIST tutorial's PyTorch losses as it calls them, on a softmax output
@@ -184,29 +162,15 @@ PYTORCH_LOSSES = {
 }
 
 
-def _register_pytorch_loss(name: str, class_name: str, formula: str) -> None:
-    def factory(params: LossParams) -> Any:
-        from recipes.components import pytorch_losses
-
-        return getattr(pytorch_losses, class_name)()
-
-    factory.__name__ = f"make_{name}"
-    factory.__doc__ = f"PyTorch (recipes.components.pytorch_losses.{class_name}): {formula}"
-    LOSSES.register(name, params=LossParams, labels="categorical", pytorch_class=class_name)(
-        factory
-    )
-
-
 for _name, (_class_name, _formula) in PYTORCH_LOSSES.items():
-    _register_pytorch_loss(_name, _class_name, _formula)
+    target = f"recipes.components.pytorch_losses:{_class_name}"
+    _register(_name, target, _formula, "categorical", pytorch_class=_class_name)
 
 
 def loss_listing() -> list[str]:
     """One line per registered loss for ``python -m recipes list``: name, targets, formula."""
     lines = []
     for name in LOSSES.names():
-        entry = LOSSES.entry(name)
-        doc = " ".join((entry.load().__doc__ or "").split())
-        formula = doc.split(": ", 1)[-1]
-        lines.append(f"  {name:32} {entry.info['labels']:15} {formula}")
+        info = LOSSES.entry(name).info
+        lines.append(f"  {name:32} {info['labels']:15} {info['formula']}")
     return lines

@@ -35,30 +35,22 @@ def make_sign_accuracy(params: MetricParams) -> Any:
     return keras.metrics.MeanMetricWrapper(sign_accuracy, name="sign_accuracy")
 
 
-@METRICS.register("binary_accuracy", params=ThresholdParams)
-def make_binary_accuracy(params: ThresholdParams) -> Any:
-    """Accuracy for 0/1 targets at ``threshold`` (use 0.0 for logit outputs)."""
-    import keras
-
-    return keras.metrics.BinaryAccuracy(name="binary_accuracy", threshold=params.threshold)
-
-
-@METRICS.register("categorical_accuracy", params=MetricParams)
-def make_categorical_accuracy(params: MetricParams) -> Any:
-    """argmax(y_pred) == argmax(y_true), named explicitly for every loss."""
-    import keras
-
-    return keras.metrics.CategoricalAccuracy(name="categorical_accuracy")
-
-
-@METRICS.register("auc", params=AucParams)
-def make_auc(params: AucParams) -> Any:
-    """Area under the ROC curve (``from_logits=True`` for logit outputs)."""
-    import keras
-
-    return keras.metrics.AUC(
-        name="auc", from_logits=params.from_logits, num_thresholds=params.num_thresholds
-    )
+# Accuracy for 0/1 targets at ``threshold`` (use 0.0 for logit outputs).
+METRICS.register_class(
+    "binary_accuracy",
+    "keras.metrics:BinaryAccuracy",
+    fixed={"name": "binary_accuracy"},
+    params=ThresholdParams,
+)
+# argmax(y_pred) == argmax(y_true), named explicitly for every loss.
+METRICS.register_class(
+    "categorical_accuracy",
+    "keras.metrics:CategoricalAccuracy",
+    fixed={"name": "categorical_accuracy"},
+    params=MetricParams,
+)
+# Area under the ROC curve (``from_logits=True`` for logit outputs).
+METRICS.register_class("auc", "keras.metrics:AUC", fixed={"name": "auc"}, params=AucParams)
 
 
 def get_metric(name: str, params: dict[str, Any] | MetricParams | None = None) -> Any:

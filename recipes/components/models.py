@@ -161,19 +161,14 @@ def build_model(name: str, params: Any, input_shape: tuple[int, ...]) -> Any:
     return MODELS.build(name, params, tuple(input_shape))
 
 
-def _validated(name: str, params: Any) -> MultiLayerPerceptronParams:
-    entry = MODELS.entry(name)
-    return params if isinstance(params, entry.params) else entry.params.model_validate(params)
-
-
 def model_output_kind(name: str, params: Any) -> str:
     """What the named model's last layer emits: tanh, logit, probability or softmax."""
-    return _validated(name, params).output
+    return MODELS.validated(name, params).output
 
 
 def model_output_units(name: str, params: Any) -> int:
     """How many values the named model emits per sample: its ``classes`` parameter."""
-    return _validated(name, params).classes
+    return MODELS.validated(name, params).classes
 
 
 @dataclass(frozen=True)
@@ -187,7 +182,7 @@ class ModelSize:
 def model_size(name: str, params: Any, input_features: int) -> ModelSize:
     """The named model's size on inputs of ``input_features`` values, counted from its
     ``hidden_units`` (Dense layers: inputs x units + units each), without importing Keras."""
-    params = _validated(name, params)
+    params = MODELS.validated(name, params)
     widths = [int(input_features), *params.hidden_units, params.classes]
     parameters = sum(inputs * units + units for inputs, units in itertools.pairwise(widths))
     return ModelSize(parameters=parameters, activations=sum(widths[1:]))
@@ -195,13 +190,13 @@ def model_size(name: str, params: Any, input_features: int) -> ModelSize:
 
 def model_penalties(name: str, params: Any) -> list[str]:
     """The penalties the named model adds to the loss (``["L1", "L2"]``), for titles."""
-    return _validated(name, params).penalties()
+    return MODELS.validated(name, params).penalties()
 
 
 def model_initialization(name: str, params: Any) -> dict[str, str]:
     """How the named model's weights start, for run.json: ``{"init": "pytorch", "weights":
     "kernels and biases: U(...)"}``."""
-    params = _validated(name, params)
+    params = MODELS.validated(name, params)
     weights = INITIALIZATIONS[params.init]
     if params.init == "keras":
         weights = weights.replace("kernel_initializer", params.kernel_initializer or KERAS_KERNELS)

@@ -9,8 +9,8 @@ from recipes.registry import Registry
 
 OPTIMIZERS: Registry = Registry("optimizer")
 
-for _name, _class_name in keras_names.OPTIMIZERS.items():
-    OPTIMIZERS.register(_name)(_class_name)
+for _name, (_class_name, _slots, _slot_words) in keras_names.OPTIMIZERS.items():
+    OPTIMIZERS.register(_name, slots=_slots, slot_words=_slot_words)(_class_name)
 
 
 def build_optimizer(settings: Any) -> Any:

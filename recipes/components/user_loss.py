@@ -19,6 +19,7 @@ Nothing here imports Keras; the Keras side (the saved wrapper, the pre-flight ch
 from __future__ import annotations
 
 import ast
+import copy
 import hashlib
 import importlib
 import importlib.util
@@ -102,29 +103,24 @@ def parse_reference(name: str, base_dir: Path | None = None) -> LossReference:
 
 
 def _tree_signature(node: ast.FunctionDef, drop_self: bool) -> inspect.Signature:
-    """The signature a ``def`` declares, read from its syntax tree (defaults stand in)."""
-    arguments = node.args
-    kind = inspect.Parameter
-    positional = [*arguments.posonlyargs, *arguments.args]
-    first_default = len(positional) - len(arguments.defaults)
-    parameters = [
-        kind(
-            argument.arg,
-            kind.POSITIONAL_ONLY
-            if index < len(arguments.posonlyargs)
-            else kind.POSITIONAL_OR_KEYWORD,
-            default=... if index >= first_default else kind.empty,
-        )
-        for index, argument in enumerate(positional)
-    ]
-    if arguments.vararg:
-        parameters.append(kind(arguments.vararg.arg, kind.VAR_POSITIONAL))
-    for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True):
-        parameters.append(
-            kind(argument.arg, kind.KEYWORD_ONLY, default=kind.empty if default is None else ...)
-        )
-    if arguments.kwarg:
-        parameters.append(kind(arguments.kwarg.arg, kind.VAR_KEYWORD))
+    """The signature a ``def`` declares, read from its syntax tree: the ``def`` alone is
+    compiled, without its body, decorators, annotations or defaults (``...`` stands in for
+    each), so nothing of the file runs."""
+    stub = copy.deepcopy(node)
+    arguments = stub.args
+    for argument in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs):
+        argument.annotation = None
+    for argument in (arguments.vararg, arguments.kwarg):
+        if argument is not None:
+            argument.annotation = None
+    arguments.defaults = [ast.Constant(...) for _ in arguments.defaults]
+    arguments.kw_defaults = [default and ast.Constant(...) for default in arguments.kw_defaults]
+    stub.body = [ast.Pass()]
+    stub.decorator_list = []
+    stub.returns = None
+    namespace: dict[str, Any] = {}
+    exec(compile(ast.fix_missing_locations(ast.Module([stub], [])), "<def>", "exec"), namespace)
+    parameters = list(inspect.signature(namespace[stub.name]).parameters.values())
     return inspect.Signature(parameters[1:] if drop_self else parameters)
 
 

@@ -7,6 +7,7 @@ already validated parameters.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from typing import Annotated, Any, Literal
@@ -24,15 +25,20 @@ RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
 MAX_RUNS = 1000
 
 
-def _range_bounds(value: Any) -> tuple[int, int] | None:
-    """``"0..49"`` -> (0, 49); None for anything that is not a range. ValueError when empty."""
-    match = RANGE.match(value) if isinstance(value, str) else None
-    if match is None:
-        return None
-    first, last = int(match[1]), int(match[2])
-    if first > last:
-        raise ValueError(f"range {value.strip()} is empty; write {last}..{first}")
-    return first, last
+def _pieces(values: list | tuple) -> list[Any]:
+    """Each value as a list of one, a range (``"0..49"``) as a ``range`` (counted without
+    expanding it). ValueError when a range is empty."""
+    pieces: list[Any] = []
+    for value in values:
+        match = RANGE.match(value) if isinstance(value, str) else None
+        if match is None:
+            pieces.append([value])
+            continue
+        first, last = int(match[1]), int(match[2])
+        if first > last:
+            raise ValueError(f"range {value.strip()} is empty; write {last}..{first}")
+        pieces.append(range(first, last + 1))
+    return pieces
 
 
 def count_values(values: Any) -> int:
@@ -42,11 +48,7 @@ def count_values(values: Any) -> int:
         values = [values]
     if not isinstance(values, (list, tuple)):
         return 1
-    count = 0
-    for value in values:
-        bounds = _range_bounds(value)
-        count += 1 if bounds is None else bounds[1] - bounds[0] + 1
-    return count
+    return sum(len(piece) for piece in _pieces(values))
 
 
 def grid_size_problem(counts: list[int]) -> str | None:
@@ -65,14 +67,7 @@ def expand_ranges(values: Any) -> Any:
         values = [values]
     if not isinstance(values, (list, tuple)):
         return values
-    expanded: list[Any] = []
-    for value in values:
-        bounds = _range_bounds(value)
-        if bounds is None:
-            expanded.append(value)
-        else:
-            expanded.extend(range(bounds[0], bounds[1] + 1))
-    return expanded
+    return list(itertools.chain.from_iterable(_pieces(values)))
 
 
 class Strict(pydantic.BaseModel):

@@ -20,6 +20,7 @@ import os
 from pathlib import Path
 
 from recipes.components.models import model_size
+from recipes.components.optimizers import OPTIMIZERS
 from recipes.config.messages import Origins
 from recipes.config.schema import RecipeConfig
 from recipes.datasets.sizes import FLOAT32_BYTES, DataSize, estimate_dataset_size
@@ -31,14 +32,6 @@ PREDICT_BATCH_SIZE = 8192
 
 MEMORY_VARIABLE = "KERAS_LOSS_RECIPES_MEMORY_BYTES"
 CGROUP_LIMIT = Path("/sys/fs/cgroup/memory.max")
-# Values the optimizer keeps per weight ("slots"), and how a message names them.
-OPTIMIZER_SLOTS = {
-    "adam": (2, "Adam's two moments"),
-    "adamw": (2, "AdamW's two moments"),
-    "rmsprop": (1, "RMSprop's mean square"),
-    "adagrad": (1, "Adagrad's accumulator"),
-    "sgd": (0, ""),
-}
 DATA_HINTS = {
     "data.n_samples": "make n_samples smaller",
     "data.n_positive": "make n_positive and n_negative smaller",
@@ -93,7 +86,8 @@ def _model_memory(config: RecipeConfig, data: DataSize) -> tuple[int, str, str] 
     size = model_size(config.model.name, config.model.params, data.features)
     if size is None:
         return None
-    slots, slot_words = OPTIMIZER_SLOTS.get(config.optimizer.name, (2, "the optimizer's slots"))
+    optimizer = OPTIMIZERS.entry(config.optimizer.name).info
+    slots, slot_words = optimizer["slots"], optimizer["slot_words"]
     if config.optimizer.momentum:  # only the optimizers that take it (schema.OptimizerConfig)
         slots, slot_words = slots + 1, " and ".join(filter(None, (slot_words, "momentum")))
     copies = 2 + slots

@@ -44,14 +44,19 @@ def test_the_kernel_initializers_are_those_keras_draws_a_kernel_with_by_name_alo
     assert sorted(keras_names.KERNEL_INITIALIZERS) == [name for name in names if draws(name)]
 
 
-def test_each_optimizer_is_keras_own_and_takes_momentum_as_listed():
+def test_each_optimizer_is_keras_own_and_takes_momentum_and_keeps_slots_as_listed():
     import keras
 
-    for name, class_name in keras_names.OPTIMIZERS.items():
+    for name, (class_name, slots, _) in keras_names.OPTIMIZERS.items():
         optimizer = keras.optimizers.get(name)
         assert type(optimizer) is getattr(keras.optimizers, class_name)
         takes = "momentum" in inspect.signature(type(optimizer)).parameters
         assert takes == (name in keras_names.TAKE_MOMENTUM), name
+        # the memory estimate's slots: what the optimizer builds per weight, beside its own
+        # iteration count and learning rate
+        bare = len(optimizer.variables)
+        optimizer.build([keras.Variable(np.zeros((3, 2), dtype="float32"))])
+        assert len(optimizer.variables) - bare == slots, name
 
 
 def test_a_wrong_name_is_one_line_with_the_closest_before_keras_is_imported(tmp_path):
