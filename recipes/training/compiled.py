@@ -35,7 +35,7 @@ class Member:
     callbacks: list[Any]
     seed: int
     verbose: int = 0
-    history: dict[str, list[float]] = field(default_factory=dict)
+    history: Any = None  # keras.callbacks.History, made when training begins
     callback_list: Any = None
     active: bool = True
     last_logs: dict[str, float] = field(default_factory=dict)
@@ -50,22 +50,10 @@ def validation_holdout(x: np.ndarray, y: np.ndarray, fraction: float) -> tuple[A
     return x_train, y_train, x_val, y_val
 
 
-def fit_compiled(
-    members: Sequence[Member],
-    epochs: int,
-    batch_size: int,
-    shuffle: bool,
-    on_epoch: Callable[[int, int], None] | None = None,
-) -> list[dict[str, list[float]]]:
-    """Train ``members`` together for ``epochs`` epochs; returns each one's history (the
-    epochs it ran, one list per logged value), as ``model.fit(...).history`` would.
-    ``on_epoch(epoch, models still training)`` is called after each epoch. The group's
-    programs come from :mod:`recipes.training.programs`."""
-    return CompiledGroup(members, batch_size, shuffle).fit(epochs, on_epoch)
-
-
 class CompiledGroup:
-    """The jitted epoch and evaluation programs of a group and the host loop around them."""
+    """The jitted epoch and evaluation programs of a group and the host loop around them:
+    :meth:`fit` trains the members together. Its programs come from
+    :mod:`recipes.training.programs`."""
 
     def __init__(self, members: Sequence[Member], batch_size: int, shuffle: bool) -> None:
         import jax
@@ -120,6 +108,9 @@ class CompiledGroup:
     def fit(
         self, epochs: int, on_epoch: Callable[[int, int], None] | None = None
     ) -> list[dict[str, list[float]]]:
+        """Train the members for ``epochs`` epochs; returns each one's history (the epochs it
+        ran, one list per logged value), as ``model.fit(...).history`` would.
+        ``on_epoch(epoch, models still training)`` is called after each epoch."""
         from recipes.signals import raise_if_stopping
 
         initial_epoch = self._begin_training(epochs)
@@ -150,7 +141,7 @@ class CompiledGroup:
         for member in self.members:
             member.model.optimizer.finalize_variable_values(member.model.trainable_weights)
             member.callback_list.on_train_end(logs=member.last_logs)
-        return [member.history for member in self.members]
+        return [member.history.history for member in self.members]
 
     def _run(self, name: str, jitted: Callable, *arguments: Any) -> Any:
         """Call the group's program ``name``: at its first call it is loaded from the program
@@ -163,8 +154,9 @@ class CompiledGroup:
         import keras
 
         for member in self.members:
+            member.history = keras.callbacks.History()
             member.callback_list = keras.callbacks.CallbackList(
-                member.callbacks,
+                [*member.callbacks, member.history],
                 add_history=False,
                 add_progbar=member.verbose != 0,
                 verbose=member.verbose,
@@ -218,8 +210,6 @@ class CompiledGroup:
                 continue
             _assign(member.model, own_state)
             member_logs = {key: values[index] for key, values in logs.items()}
-            for key, value in member_logs.items():
-                member.history.setdefault(key, []).append(value)
             member.last_logs = member_logs
             member.callback_list.on_epoch_end(epoch, member_logs)
             if member.model.stop_training:

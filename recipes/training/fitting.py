@@ -176,10 +176,12 @@ def fit_model(
     epochs = split_schedule(config.train, split).epochs
     with signals_deferred():
         if uses_compiled_trainer(config):
-            from recipes.training.compiled import fit_compiled
+            from recipes.training.compiled import CompiledGroup
 
             member = compiled_member(model, split, config, callbacks, verbose)
-            return fit_compiled([member], epochs, config.train.batch_size, config.train.shuffle)[0]
+            return CompiledGroup([member], config.train.batch_size, config.train.shuffle).fit(
+                epochs
+            )[0]
         validation: dict[str, Any] = {"validation_split": config.train.validation_split}
         if split.x_val is not None:
             validation = {"validation_data": (split.x_val, split.y_val)}

@@ -12,7 +12,7 @@ from pathlib import Path
 from recipes.config.schema import ResolvedRecipe
 from recipes.report.forces import compiled_gradient
 from recipes.signals import signals_deferred
-from recipes.training.compiled import fit_compiled
+from recipes.training.compiled import CompiledGroup
 from recipes.training.evaluation import share_compiled_functions
 from recipes.training.fitting import compiled_member
 from recipes.training.lifecycle import OpenRun
@@ -52,9 +52,8 @@ def train_together(
         epochs = split_schedule(config.train, prepared[0].split).epochs  # same data shapes
         clock = time.perf_counter()
         with signals_deferred():
-            fit_compiled(
-                members, epochs, config.train.batch_size, config.train.shuffle, on_epoch
-            )  # fmt: skip
+            group = CompiledGroup(members, config.train.batch_size, config.train.shuffle)
+            group.fit(epochs, on_epoch)
         shared_fit_s = time.perf_counter() - clock
         share_compiled_functions([item.model for item in prepared])
         gradient_of = compiled_gradient(prepared[0].model.loss)  # the forces': compiled once

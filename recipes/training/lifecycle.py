@@ -49,41 +49,17 @@ class OpenRecord:
             self.data.update(fields)
 
 
-class Heartbeats:
-    """One daemon thread that beats every open run's record every ``HEARTBEAT_EVERY_S``
-    seconds, so a run whose process is gone (SIGKILL, a lost machine or Ray node) shows as
-    stopped wherever it ran (``recipes.status``, whose stale age leaves room for six beats:
-    a live run that misses one is not taken for gone)."""
-
-    def __init__(self) -> None:
-        self.records: set[OpenRecord] = set()
-        self.lock = threading.Lock()
-        self.thread: threading.Thread | None = None
-        self.wake = threading.Event()
-
-    def add(self, record: OpenRecord) -> None:
-        with self.lock:
-            self.records.add(record)
-            if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
-                self.thread.start()
-
-    def discard(self, record: OpenRecord) -> None:
-        with self.lock:
-            self.records.discard(record)
-
-    def _beat(self) -> None:
-        while not self.wake.wait(HEARTBEAT_EVERY_S):
-            with self.lock:
-                records = list(self.records)
-            for record in records:
-                try:
-                    record.update(heartbeat_at=time.time())  # seconds since the epoch
-                except OSError:  # e.g. the disk is full: the run itself will say so
-                    continue
-
-
-HEARTBEATS = Heartbeats()
+def beat(record: OpenRecord, stop: threading.Event) -> None:
+    """Beat ``record``'s heartbeat every ``HEARTBEAT_EVERY_S`` seconds until ``stop`` is set
+    (an open run's daemon thread, as a sweep beats its own), so a run whose process is gone
+    (SIGKILL, a lost machine or Ray node) shows as stopped wherever it ran (``recipes.status``,
+    whose stale age leaves room for six beats: a live run that misses one is not taken for
+    gone)."""
+    while not stop.wait(HEARTBEAT_EVERY_S):
+        try:
+            record.update(heartbeat_at=time.time())  # seconds since the epoch
+        except OSError:  # e.g. the disk is full: the run itself will say so
+            continue
 
 
 @dataclass
@@ -187,7 +163,9 @@ class OpenRun:
             sweep_point=reserved is not None,  # a folder reserved by a sweep executor
         )  # fmt: skip
         self.context.durations["setup"] = time.perf_counter() - self.started  # backend, folder
-        HEARTBEATS.add(record)
+        self.beating = threading.Event()  # set when the run ends
+        heartbeat = threading.Thread(target=beat, args=(record, self.beating), daemon=True)
+        heartbeat.start()
 
     def __enter__(self) -> OpenRun:
         return self
@@ -218,7 +196,7 @@ class OpenRun:
     def _finish(self, status: RunStatus, **fields: Any) -> None:
         self.status = status
         self.context.durations["total"] = time.perf_counter() - self.started
-        HEARTBEATS.discard(self.context.record)
+        self.beating.set()
         try:
             self.context.record.update(
                 status=status, ended_at=now_iso(), durations_s=self.context.durations, **fields

@@ -69,28 +69,9 @@ class ProgramCache:
                 return jitted
             _save(path, exported.serialize())
             self.sources[name] = "exported"
-        return _committed_call(exported)
-
-
-def _committed_call(exported: Any) -> Callable:
-    """``exported`` as a jitted function whose arguments are first placed on the device.
-
-    The program's results are committed to their device, and arrays made from numpy by
-    ``jnp`` are not; a jitted ``Exported.call`` sees the two as different signatures and
-    compiles again (measured: a second full compile at the second epoch, when the first
-    epoch's results come back in). Placing every argument that is not makes each call alike."""
-    import jax
-
-    device = jax.local_devices()[0]
-    call = jax.jit(exported.call)
-
-    def place(leaf: Any) -> Any:
-        return leaf if getattr(leaf, "committed", False) else jax.device_put(leaf, device)
-
-    def committed(*arguments: Any) -> Any:
-        return call(*jax.tree_util.tree_map(place, arguments))
-
-    return committed
+        # its arguments are committed to the device, as the program's results are (see
+        # compiled._on_device): the jitted call sees one signature and compiles once
+        return jax.jit(exported.call)
 
 
 def program_key(name: str, identity: str, arguments: tuple) -> str:

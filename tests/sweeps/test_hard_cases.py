@@ -10,6 +10,7 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -274,14 +275,16 @@ def test_an_open_run_beats_its_heartbeat_from_a_thread(tmp_path, monkeypatch):
     import recipes.training.lifecycle as lifecycle
 
     monkeypatch.setattr(lifecycle, "HEARTBEAT_EVERY_S", 0.05)
-    beats = lifecycle.Heartbeats()
     record = lifecycle.OpenRecord(tmp_path, recipe="hinge")
     first = json.loads((tmp_path / "run.json").read_text())["heartbeat_at"]
-    beats.add(record)
+    stop = threading.Event()
+    heartbeat = threading.Thread(target=lifecycle.beat, args=(record, stop), daemon=True)
+    heartbeat.start()
     deadline = time.monotonic() + 10
     while json.loads((tmp_path / "run.json").read_text())["heartbeat_at"] == first:
         assert time.monotonic() < deadline, "no heartbeat in 10 s"
         time.sleep(0.02)
-    beats.discard(record)
-    beats.wake.set()
+    stop.set()
+    heartbeat.join(timeout=10)
+    assert not heartbeat.is_alive()  # the run's end stops its heartbeat
     assert json.loads((tmp_path / "run.json").read_text())["recipe"] == "hinge"

@@ -22,7 +22,7 @@ PARITY_SCRIPT = textwrap.dedent(
     from recipes.datasets import build_dataset
     from recipes.components.models import build_model
     from recipes.config.resolve import resolve_recipe
-    from recipes.training.compiled import Member, fit_compiled, validation_holdout
+    from recipes.training.compiled import CompiledGroup, Member, validation_holdout
     from recipes.training.fitting import compile_model
 
     def stopper():  # stops after the first epoch that does not improve, keeps the best
@@ -46,7 +46,7 @@ PARITY_SCRIPT = textwrap.dedent(
             else:
                 member = Member(model, *validation_holdout(*data, config.train.validation_split),
                                 [stopper()], config.seed)
-                histories += fit_compiled([member], epochs, config.train.batch_size, False)
+                histories += CompiledGroup([member], config.train.batch_size, False).fit(epochs)
             weights.append(sum(float(abs(w).sum()) for w in model.get_weights()))
         out[recipe] = {"histories": histories, "weights": weights}
     print(json.dumps(out))
