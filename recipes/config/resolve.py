@@ -148,6 +148,7 @@ def validate_config(
     raw = dict(raw)
     backend = raw.get("backend")
     components: dict[str, Any] = {}
+    given_none = [key for key in COMPONENT_REGISTRIES if key in raw and raw[key] is None]
     for key, registry in COMPONENT_REGISTRIES.items():
         if raw.get(key) is not None:
             components[key] = _validate_component(key, raw.pop(key), registry, origins, backend)
@@ -164,7 +165,9 @@ def validate_config(
     try:
         config = RecipeConfig.model_validate(raw)
     except pydantic.ValidationError as error:
-        raise format_validation_error(error, RecipeConfig, origins) from None
+        empty = tuple(key for key, value in raw.items() if value is None)
+        empty += tuple(key for key in COMPONENT_REGISTRIES if key in given_none)
+        raise format_validation_error(error, RecipeConfig, origins, empty_sections=empty) from None
     config = config.model_copy(update=components)
     config.gallery.losses = gallery_losses
     _check_task_needs(config, origins)
