@@ -212,7 +212,7 @@ def _dataset_problem(problem: RecipeError, origins: Origins) -> RecipeError:
     return RecipeError(message, source=where, key=problem.key, hint=problem.hint)
 
 
-# Chosen by measurement (README, "Backends and speed"): on JAX the recipes meet the tutorials'
+# Chosen by measurement (docs/backends.md): on JAX the recipes meet the tutorials'
 # results as often as on TensorFlow, and train several times faster.
 DEFAULT_BACKEND = "jax"
 
