@@ -23,7 +23,7 @@ from recipes.components.metrics import METRICS
 from recipes.components.models import MODELS, model_output_units
 from recipes.components.user_loss import folder_copy, is_user_loss, validate_user_loss
 from recipes.config.layering import layered_config, normalise_component, recipe_path
-from recipes.config.messages import Origins, describe, format_validation_error
+from recipes.config.messages import Origins, describe, format_validation_error, valid_keys
 from recipes.config.schema import Component, RecipeConfig, ResolvedRecipe
 from recipes.config.sizes import check_sizes
 from recipes.errors import RecipeError, RecipeErrors
@@ -165,8 +165,11 @@ def validate_config(
     try:
         config = RecipeConfig.model_validate(raw)
     except pydantic.ValidationError as error:
-        empty = tuple(key for key, value in raw.items() if value is None)
-        empty += tuple(key for key in COMPONENT_REGISTRIES if key in given_none)
+        # sections (a mapping of keys) given no value: where a stray key most likely belongs
+        sections = [
+            key for key, value in raw.items() if value is None and valid_keys(RecipeConfig, (key,))
+        ]
+        empty = (*given_none, *sections)
         raise format_validation_error(error, RecipeConfig, origins, empty_sections=empty) from None
     config = config.model_copy(update=components)
     config.gallery.losses = gallery_losses

@@ -44,3 +44,10 @@ def test_a_list_without_brackets_shows_the_bracketed_form(tmp_path, value, given
     (message,) = _messages(str(tmp_path / "my.yaml"))
     assert message.endswith(f"my.yaml: {expected}{bracketed}")
     resolve_recipe("hinge", [f"model.hidden_units={bracketed}"])  # and the fix works
+
+
+def test_an_empty_value_that_is_no_section_gives_no_indentation_hint(tmp_path):
+    (tmp_path / "my.yaml").write_text("extends: hinge\ndescription:\nepochs: 5\n")
+    messages = _messages(str(tmp_path / "my.yaml"))
+    assert messages[0].endswith("description: input should be a valid string; got None (NoneType)")
+    assert "epochs: unknown key" in messages[1] and "indent" not in messages[1]
