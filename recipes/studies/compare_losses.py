@@ -57,7 +57,7 @@ def _side_by_side(sweep: SweepResults, results: list[RunResult]) -> Path:
         draw_boundary(pushed, recording, margins=margins, points=False, rings=False, legend=False)
         forces = recording.point_forces[-1]
         plot_point_forces(pushed, recording.points, recording.labels, forces, norm)
-        pushed.set_title(f"{share_text(hardest_share(forces))} of the force")
+        pushed.set_title(share_text(hardest_share(forces)))
         draw_colour_bar(pushed.inset_axes((1.04, 0.0, 0.05, 1.0)), norm)
         label_feature_axes([boundary, pushed], recording)
     return plots.save_figure(figure, sweep.folder / FIGURE, dpi=100)
@@ -81,8 +81,19 @@ def _report(sweep: SweepResults, results: list[RunResult]) -> Path:
         most, least = max(known, key=known.get), min(known, key=known.get)
         lines += [
             "",
-            f"**{most}** leans most on its hardest points ({known[most]:.0%} of the force on "
-            f"the hardest 10%), **{least}** least ({known[least]:.0%}).",
+            f"At the end of training, **{most}**'s hardest 10% carry the largest share of its "
+            f"force ({known[most]:.0%}, {known[most] / 0.1:.1f}× an even spread), **{least}**'s "
+            f"the smallest ({known[least]:.0%}).",
+            "",
+            "What it can and cannot show: each share is measured on its own model, trained "
+            "with its own loss and at its own stage at the end. A model that already "
+            "separates most points leaves its force on the few it still gets wrong, so the "
+            "share mixes how a loss weights hard points with how far its model got; it does "
+            "not say which loss attends more to hard points on the same model. For that, "
+            "compare the losses' pushes at the same scores: loss_gallery's "
+            "loss_derivatives.png (`python -m recipes run loss_gallery`). Each run's "
+            "forces.png shows where its own force goes, class by class, against each "
+            "class's share of the points.",
         ]
     path = sweep.folder / "report.md"
     atomic_write_text(path, "\n".join(lines) + "\n")
