@@ -3,7 +3,9 @@ epochs, and the fidelity study's jobs all print through :class:`Progress`.
 
 A line is ``[3/10] loss=hinge, seed=2: started`` (``[fidelity 3/10] ...`` with a prefix), or
 the text alone when it counts nothing; each is written whole and flushed at once, even when
-several executor threads print together. (A single run's per-epoch lines are Keras' own.)
+several executor threads print together. A run started from Python (:func:`recipes.api.run`)
+shows one line, written in place (:meth:`Progress.interim`) while it trains and replaced by its
+summary; a single run on the command line prints Keras' own per-epoch lines.
 """
 
 from __future__ import annotations
@@ -24,6 +26,24 @@ class Progress:
         self.prefix = prefix
         self.lock = threading.RLock()
         self.last_at = -math.inf
+        self.interim_width = 0  # the in-place text the next line replaces (0: none)
+
+    def rewrites_in_place(self) -> bool:
+        """Whether a carriage return rewrites the line on ``stream``: a terminal, or a Jupyter
+        kernel's output (which keeps only the text after the last one). A file or a pipe
+        would keep every version, so there nothing is written in place."""
+        isatty = getattr(self.stream, "isatty", None)
+        return bool(isatty and isatty()) or "ipykernel" in sys.modules
+
+    def interim(self, text: str) -> None:
+        """Show ``text`` (e.g. ``hinge: training...``) as a line the next :meth:`line`
+        rewrites in place, where the stream can (:meth:`rewrites_in_place`); elsewhere
+        nothing, so a log keeps only the final line."""
+        with self.lock:
+            if not self.rewrites_in_place():
+                return
+            print(f"\r{text}", end="", file=self.stream, flush=True)
+            self.interim_width = len(text)
 
     def line(
         self, text: str, number: int | None = None, *, indent: str = "", every_s: float = 0.0
@@ -35,4 +55,8 @@ class Progress:
                 return
             self.last_at = time.monotonic()
             counter = "" if number is None else f"[{self.prefix}{number}/{self.total}] "
-            print(f"{indent}{counter}{text}", file=self.stream, flush=True)
+            shown = f"{indent}{counter}{text}"
+            if self.interim_width:  # rewrite the in-place line; spaces cover a longer one
+                shown = "\r" + shown.ljust(self.interim_width)
+                self.interim_width = 0
+            print(shown, file=self.stream, flush=True)
