@@ -95,9 +95,12 @@ def test_a_run_shows_its_record(two_runs, capsys):
     assert {"loss", "decision_boundary"} <= set(run.figures)
     page = run._repr_html_()
     assert "completed" in page and "test_sign_accuracy" in page
-    assert page.count('src="data:image/png;base64,') == sum(
-        path.suffix == ".png" for path in run.figures.values()
-    )
+    # the boundary and the loss inline, at a readable size; the rest as links
+    assert page.count('src="data:image/png;base64,') == 2
+    assert 'alt="decision_boundary"' in page and 'alt="loss"' in page
+    assert {"boundary_epochs", "forces", "training"} <= set(run.figures) - {"loss"}
+    for name in ("boundary_epochs.png", "forces.png", "training.gif"):
+        assert f'/{name}" target="_blank">{name}</a>' in page, name
     run.show("decision_boundary")  # no IPython here: says where the file is
     assert "decision_boundary.png" in capsys.readouterr().out
     with pytest.raises(KeyError, match="no figure named 'nope'; this folder has: "):
@@ -138,9 +141,39 @@ def test_user_text_is_escaped(tmp_path):
     folder.mkdir(parents=True)
     record = {"status": "failed", "recipe": "<script>x</script>", "reason": "a <b>bold</b> & co"}
     (folder / "run.json").write_text(json.dumps(record))
+    for name in ("decision_boundary.png", "loss.png", "<i>odd & 'co'.png"):
+        (folder / name).write_bytes(b"\x89PNG")  # a user's figure name (a plugin's, say)
     page = recipes.load_run(folder)._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "a &lt;b&gt;bold&lt;/b&gt; &amp; co" in page
+    assert page.count("data:image/png;base64,") == 2 and "<i>" not in page
+    assert ">&lt;i&gt;odd &amp; &#x27;co&#x27;.png</a>" in page
+    assert '%3Ci%3Eodd%20%26%20%27co%27.png" target="_blank">' in page  # the href
+
+
+def test_a_run_from_python_prints_one_line(tmp_path):
+    """Not Keras' line per epoch: one line per run, with what a learner looks at first."""
+    overrides = dict(text.split("=", 1) for text in shrink_overrides("hinge"))
+    code = (
+        "import sys, recipes; recipes.run('hinge', dict(arg.split('=', 1) for arg in "
+        "sys.argv[2:]), output_root=sys.argv[1])"
+    )
+    sets = [f"{key}={value}" for key, value in overrides.items()]
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path), *sets],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    (folder,) = (tmp_path / "hinge").iterdir()
+    line = result.stdout
+    assert line.startswith("hinge: completed 2 epochs in ") and line.count("\n") == 1, line
+    assert ", final loss " in line and ", test_sign_accuracy " in line
+    assert line.endswith(f"; hinge/{folder.name}\n")  # relative to the current folder
+    assert "\r" not in line  # a pipe keeps every version of a line rewritten in place
+    assert "Epoch" not in result.stdout + result.stderr
 
 
 def test_a_sweep_returns_its_runs_and_summary(stand_in_runs, tmp_path):

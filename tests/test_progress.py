@@ -1,0 +1,39 @@
+"""The one progress printer (recipes/progress.py): counted lines, and the line a run started
+from Python rewrites in place where the output can (a terminal, a Jupyter kernel)."""
+
+from __future__ import annotations
+
+import io
+
+from recipes.progress import Progress
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_lines_are_counted_and_prefixed():
+    stream = io.StringIO()
+    lines = Progress(3, stream, prefix="fidelity ")
+    lines.line("seed=2: started", 2)
+    lines.line("done")
+    assert stream.getvalue() == "[fidelity 2/3] seed=2: started\ndone\n"
+
+
+def test_an_interim_line_is_rewritten_in_place_on_a_terminal():
+    stream = Terminal()
+    lines = Progress(stream=stream)
+    lines.interim("hinge: running...")
+    lines.line("hinge: done")  # shorter: spaces cover what is left of the interim text
+    lines.line("next")
+    assert stream.getvalue() == "\rhinge: running...\rhinge: done      \nnext\n"
+
+
+def test_a_file_or_pipe_gets_only_the_final_line(monkeypatch):
+    monkeypatch.delitem(__import__("sys").modules, "ipykernel", raising=False)
+    stream = io.StringIO()
+    lines = Progress(stream=stream)
+    lines.interim("hinge: running...")
+    lines.line("hinge: completed")
+    assert stream.getvalue() == "hinge: completed\n"
