@@ -11,7 +11,7 @@ another later raises :class:`~recipes.errors.RecipeError` before anything is mad
 starts from fresh Keras state. Interrupting a run records it ``interrupted`` and raises
 ``KeyboardInterrupt``. A run prints one line (in place while it trains, where the output can
 rewrite it): ``hinge: completed 30 epochs in 12.3 s, final loss 0.0123, test_sign_accuracy
-1.0000; outputs/hinge/<run-id>``; a sweep, one line as each run starts and ends.
+1.0000; outputs/hinge/<run-id>``; a sweep, a line for the sweep and one per run as it ends.
 """
 
 from __future__ import annotations
@@ -157,7 +157,9 @@ def sweep(
     base = _resolve(recipe, texts, backend)
     refuse_other_backend(base.config.backend)
     values = {str(key): list(vals) for key, vals in (grid or {}).items()}
-    result = run_sweep(str(recipe), values, texts, backend, _output_root(output_root), jobs)
+    root = _output_root(output_root)
+    # stdout, as a run's line; each run's start and a group's epochs rewritten in place
+    result = run_sweep(str(recipe), values, texts, backend, root, jobs, sys.stdout, in_place=True)
     if result.stop_signal is not None:
         raise KeyboardInterrupt(f"the sweep was interrupted; {result.folder}/sweep.json says so")
     return Sweep(result.folder)

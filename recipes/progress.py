@@ -20,8 +20,11 @@ from typing import TextIO
 class Progress:
     """Progress lines on ``stream`` (default: standard error), counted out of ``total``."""
 
-    def __init__(self, total: int = 0, stream: TextIO | None = None, prefix: str = "") -> None:
+    def __init__(
+        self, total: int = 0, stream: TextIO | None = None, prefix: str = "", in_place: bool = False
+    ) -> None:
         self.total = total
+        self.in_place = in_place  # passing lines rewritten in place (a notebook: one per item)
         self.stream = stream if stream is not None else sys.stderr
         self.prefix = prefix
         self.lock = threading.RLock()
@@ -42,20 +45,31 @@ class Progress:
         with self.lock:
             if not self.rewrites_in_place():
                 return
-            print(f"\r{text}", end="", file=self.stream, flush=True)
+            print(f"\r{text.ljust(self.interim_width)}", end="", file=self.stream, flush=True)
             self.interim_width = len(text)
 
     def line(
-        self, text: str, number: int | None = None, *, indent: str = "", every_s: float = 0.0
+        self,
+        text: str,
+        number: int | None = None,
+        *,
+        indent: str = "",
+        every_s: float = 0.0,
+        passing: bool = False,
     ) -> None:
         """Print ``text`` (as item ``number`` of ``total`` when given); a line that comes less
-        than ``every_s`` seconds after the previous one is left out."""
+        than ``every_s`` seconds after the previous one is left out. A ``passing`` line (a
+        point started, a group's epoch), when ``in_place``, is an :meth:`interim` one that the
+        next line replaces, so each item keeps one line."""
         with self.lock:
             if time.monotonic() - self.last_at < every_s:
                 return
             self.last_at = time.monotonic()
             counter = "" if number is None else f"[{self.prefix}{number}/{self.total}] "
             shown = f"{indent}{counter}{text}"
+            if passing and self.in_place:
+                self.interim(shown)
+                return
             if self.interim_width:  # rewrite the in-place line; spaces cover a longer one
                 shown = "\r" + shown.ljust(self.interim_width)
                 self.interim_width = 0

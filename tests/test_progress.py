@@ -37,3 +37,21 @@ def test_a_file_or_pipe_gets_only_the_final_line(monkeypatch):
     lines.interim("hinge: running...")
     lines.line("hinge: completed")
     assert stream.getvalue() == "hinge: completed\n"
+
+
+def test_passing_lines_are_rewritten_in_place_when_asked():
+    """A notebook's sweep (in_place): "started" and a group's epochs pass, one line per run."""
+    stream = Terminal()
+    lines = Progress(2, stream, in_place=True)
+    lines.line("seed=0: started", 1, passing=True)
+    lines.line("group 1/1: epoch 1/2", passing=True)  # shorter: padded over the one before
+    lines.line("seed=0: completed", 1)
+    assert stream.getvalue() == (
+        "\r[1/2] seed=0: started\rgroup 1/1: epoch 1/2 \r[1/2] seed=0: completed\n"
+    )
+    pipe = io.StringIO()  # in place asked, but a pipe cannot rewrite: only the final line
+    Progress(2, pipe, in_place=True).line("seed=0: started", 1, passing=True)
+    assert pipe.getvalue() == ""
+    on_the_command_line = io.StringIO()  # not in place: every line, as before
+    Progress(2, on_the_command_line).line("seed=0: started", 1, passing=True)
+    assert on_the_command_line.getvalue() == "[1/2] seed=0: started\n"

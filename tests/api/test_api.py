@@ -176,8 +176,12 @@ def test_a_run_from_python_prints_one_line(tmp_path):
     assert "Epoch" not in result.stdout + result.stderr
 
 
-def test_a_sweep_returns_its_runs_and_summary(stand_in_runs, tmp_path):
+def test_a_sweep_returns_its_runs_and_summary(stand_in_runs, tmp_path, capsys):
     sweep = recipes.sweep("hinge", {"seed": range(2)}, {"loss": "hinge"}, output_root=tmp_path)
+    printed = capsys.readouterr()
+    lines = printed.out.splitlines()  # the sweep's line, then one per run ("started" passes)
+    assert [line.split(":")[0] for line in lines] == ["sweep hinge", "[1/2] seed=0", "[2/2] seed=1"]
+    assert "completed in" in lines[1] and "started" not in printed.out + printed.err
     assert sweep.status == "completed"
     assert [run.folder.name for run in sweep.runs] == ["hinge-0", "hinge-1"]
     assert [(row["seed"], row["status"]) for row in sweep.summary] == [
