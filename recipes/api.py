@@ -122,6 +122,9 @@ def run_summary(resolved: Any, run: Run, seconds: float) -> str:
     epochs = metrics.get("epochs_run")
     text = f"{resolved.name}: completed" + (f" {epochs} epochs" if epochs else "")
     text += f" in {seconds:.1f} s"
+    stopping = resolved.config.train.early_stopping
+    if "best_epoch" in metrics and stopping is not None and stopping.restore_best_weights:
+        text += f" (the weights of its best, epoch {metrics['best_epoch']})"
     if "final_loss" in metrics:
         text += f", final loss {metrics['final_loss']:.4g}"
     names = [metric.name for metric in resolved.config.metrics[:1]]
