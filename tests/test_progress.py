@@ -4,6 +4,7 @@ from Python rewrites in place where the output can (a terminal, a Jupyter kernel
 from __future__ import annotations
 
 import io
+import sys
 
 from recipes.progress import Progress
 
@@ -31,7 +32,7 @@ def test_an_interim_line_is_rewritten_in_place_on_a_terminal():
 
 
 def test_a_file_or_pipe_gets_only_the_final_line(monkeypatch):
-    monkeypatch.delitem(__import__("sys").modules, "ipykernel", raising=False)
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)  # as outside a notebook
     stream = io.StringIO()
     lines = Progress(stream=stream)
     lines.interim("hinge: running...")
@@ -39,8 +40,9 @@ def test_a_file_or_pipe_gets_only_the_final_line(monkeypatch):
     assert stream.getvalue() == "hinge: completed\n"
 
 
-def test_passing_lines_are_rewritten_in_place_when_asked():
+def test_passing_lines_are_rewritten_in_place_when_asked(monkeypatch):
     """A notebook's sweep (in_place): "started" and a group's epochs pass, one line per run."""
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)  # the pipe below: not a kernel
     stream = Terminal()
     lines = Progress(2, stream, in_place=True)
     lines.line("seed=0: started", 1, passing=True)

@@ -182,7 +182,8 @@ def test_a_run_from_python_prints_one_line(tmp_path):
     assert "Restoring" not in result.stdout + result.stderr
 
 
-def test_a_sweep_returns_its_runs_and_summary(stand_in_runs, tmp_path, capsys):
+def test_a_sweep_returns_its_runs_and_summary(stand_in_runs, tmp_path, capsys, monkeypatch):
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)  # as outside a notebook
     sweep = recipes.sweep("hinge", {"seed": range(2)}, {"loss": "hinge"}, output_root=tmp_path)
     printed = capsys.readouterr()
     lines = printed.out.splitlines()  # the sweep's line, then one per run ("started" passes)
