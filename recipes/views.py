@@ -2,8 +2,9 @@
 sweep folder), read from the folder on demand, so an object made by ``recipes.run(...)`` and
 one opened later with ``recipes.load_run(folder)`` are the same thing.
 
-In Jupyter both draw themselves (``_repr_html_``): status, metrics and figures inline, every
-piece of user text (recipe names, grid labels, reasons) HTML-escaped. Nothing here imports
+In Jupyter both draw themselves (``_repr_html_``): status, metrics and figures inline (a run:
+its boundary and loss, the other figures as links), every piece of user text (recipe names,
+grid labels, reasons, file names) HTML-escaped. Nothing here imports
 Keras until :meth:`Run.load_model` is called.
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import base64
 import html
+import os
+import urllib.parse
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -19,16 +22,31 @@ from recipes.files import read_csv_columns, read_json
 from recipes.records import RunRecord, SweepRecord, read_run, read_sweep
 from recipes.status import RunStatus, shown_status
 
+MAIN_FIGURES = ("decision_boundary", "loss")  # a run's view shows these; the rest as links
+SHOWN_WIDTH_PX = 560  # at the default 120 dpi: the figures' text at about 12 px, as drawn
 
-def _image_html(path: Path, width: int = 480) -> str:
+
+def _image_html(path: Path, width: int = SHOWN_WIDTH_PX) -> str:
+    """The image inline (base64), never wider than ``width`` nor than the output."""
     kind = "gif" if path.suffix == ".gif" else "png"
     data = base64.b64encode(path.read_bytes()).decode("ascii")
     name = html.escape(path.stem)
     return (
-        f'<figure style="display:inline-block;margin:4px"><img src="data:image/{kind};'
-        f'base64,{data}" alt="{name}" style="max-width:{width}px"><figcaption>{name}'
-        "</figcaption></figure>"
+        f'<figure style="display:inline-block;margin:4px;vertical-align:top"><img src="data:'
+        f'image/{kind};base64,{data}" alt="{name}" style="max-width:min(100%, {width}px)">'
+        f"<figcaption>{name}</figcaption></figure>"
     )
+
+
+def _link_html(path: Path) -> str:
+    """A link to the file, relative to the current folder (a notebook's kernel runs in the
+    notebook's folder, which is what Jupyter resolves a relative link against)."""
+    try:
+        target = Path(os.path.relpath(path)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path
+        target = path.as_uri()
+    href = html.escape(urllib.parse.quote(target, safe="/:"), quote=True)
+    return f'<a href="{href}" target="_blank">{html.escape(path.name)}</a>'
 
 
 def _table_html(header: list[str], rows: list[list[Any]]) -> str:
@@ -81,13 +99,17 @@ class Folder:
             return
         display(Image(filename=str(path)))
 
-    def _page(self, title: str, note: str, table: str) -> str:
+    def _page(self, title: str, note: str, table: str, linked: tuple[str, ...] = ()) -> str:
         """The notebook's view (``_repr_html_``): title, folder, a note (why it failed), a
-        table and the figures inline."""
+        table, the figures inline, and those named in ``linked`` as links after them."""
         parts = [f"<h4>{html.escape(title)}</h4>"]
         parts.append(f"<p><code>{html.escape(str(self.folder))}</code></p>")
         parts += [f"<p>{html.escape(note)}</p>" if note else "", table]
-        parts += [_image_html(path) for path in self.figures.values()]
+        figures = self.figures
+        parts += [_image_html(path) for name, path in figures.items() if name not in linked]
+        links = [_link_html(path) for name, path in figures.items() if name in linked]
+        if links:
+            parts.append(f"<p>More figures: {', '.join(links)}</p>")
         return "<div>" + "".join(parts) + "</div>"
 
 
@@ -139,7 +161,17 @@ class Run(Folder):
         record, metrics = self.record, self.metrics
         title = f"{record.recipe or self.folder.parent.name}: {shown_status(record)}"
         table = _table_html(["metric", "value"], [[k, v] for k, v in metrics.items()])
-        return self._page(title, record.reason, table if metrics else "")
+        return self._page(title, record.reason, table if metrics else "", self.linked_figures())
+
+    def linked_figures(self) -> tuple[str, ...]:
+        """The figures the view links to rather than shows: all but :data:`MAIN_FIGURES`
+        (the epochs' panels, forces and the animation are unreadable as thumbnails), and the
+        animation always; a run without the main figures (loss_gallery's curves) shows its
+        pictures."""
+        figures = self.figures
+        if not any(name in figures for name in MAIN_FIGURES):
+            return tuple(name for name, path in figures.items() if path.suffix == ".gif")
+        return tuple(name for name in figures if name not in MAIN_FIGURES)
 
 
 class Sweep(Folder):

@@ -67,11 +67,13 @@ def run_sweep(
     output_root: Path | str | None = None,
     jobs: int | None = None,
     progress: TextIO | None = None,
+    in_place: bool = False,
 ) -> SweepResults:
     """Validate every combination, run them with the config's executor (``jobs`` at a time;
     default: the config's ``sweep.jobs``), write the sweep folder (summary, sweep.json, the
     report) and return the :class:`SweepResults`. Progress lines go to ``progress`` (default:
-    standard error).
+    standard error); ``in_place`` (a notebook): one line per run, its passing states rewritten
+    in place (:class:`~recipes.progress.Progress`).
 
     Raises RecipeError (before anything is created) when any combination is invalid.
     Ctrl-C, SIGTERM or SIGHUP stop the sweep after writing what finished: the returned sweep
@@ -100,7 +102,7 @@ def run_sweep(
         inputs=sweep_inputs(base, points),
     )
     with FolderLock(sweep.folder):
-        return _execute(sweep, progress)
+        return _execute(sweep, progress, in_place)
 
 
 # Where and how the points run, not what they compute: a resume may change these.
@@ -218,9 +220,9 @@ def _check_jobs(jobs: int | None) -> None:
         raise RecipeError(f"--jobs must be at least 1, got {jobs}")
 
 
-def _execute(sweep: SweepResults, progress: TextIO | None) -> SweepResults:
+def _execute(sweep: SweepResults, progress: TextIO | None, in_place: bool = False) -> SweepResults:
     """Run the sweep's points that have not started, then write its records and report."""
-    lines = SweepProgress(sweep, progress)
+    lines = SweepProgress(sweep, progress, in_place)
     executor = EXECUTORS.get(sweep.executor)(jobs=sweep.jobs)
     write_sweep_record(sweep, status=RunStatus.RUNNING)
     lines.announce(sweep)
@@ -260,14 +262,14 @@ class SweepProgress(Progress):
     ``[3/10] loss=hinge, seed=2: completed in 9.1 s (fit 6.2 s), test_sign_accuracy 1.0000
     (3/10 done)``. Safe to call from several threads."""
 
-    def __init__(self, sweep: SweepResults, stream: TextIO) -> None:
-        super().__init__(len(sweep.runs), stream)
+    def __init__(self, sweep: SweepResults, stream: TextIO, in_place: bool = False) -> None:
+        super().__init__(len(sweep.runs), stream, in_place=in_place)
         self.finished = 0
         metrics = sweep.base.config.metrics
         self.metric = metrics[0].name if metrics else None
 
     def started(self, result: RunResult) -> None:
-        self.line(f"{result.point.label}: started", result.point.index)
+        self.line(f"{result.point.label}: started", result.point.index, passing=True)
 
     def done(self, result: RunResult) -> None:
         with self.lock:

@@ -78,6 +78,7 @@ def _train_group(
             f"{name} ({len(results)} runs as one program): epoch {epoch + 1}"
             f"{f'/{epochs}' if epochs else ''}, {training} still training",
             every_s=0.0 if epoch + 1 == epochs else PROGRESS_EVERY_S,
+            passing=True,
         )
 
     def on_finished(index: int, outcome: RunOutcome) -> None:

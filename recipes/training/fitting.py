@@ -67,8 +67,9 @@ def nan_guard_callback() -> Any:
     return NanGuard()
 
 
-def early_stopping_callback(config: RecipeConfig) -> Any:
-    """``keras.callbacks.EarlyStopping`` as ``train.early_stopping`` says, or None."""
+def early_stopping_callback(config: RecipeConfig, verbose: int = 1) -> Any:
+    """``keras.callbacks.EarlyStopping`` as ``train.early_stopping`` says, or None; ``verbose``
+    0 (a run from Python, one line in all) leaves out its 'Restoring model weights' line."""
     import keras
 
     settings = config.train.early_stopping
@@ -80,7 +81,7 @@ def early_stopping_callback(config: RecipeConfig) -> Any:
         patience=settings.patience,
         min_delta=settings.min_delta,
         restore_best_weights=settings.restore_best_weights,
-        verbose=1,
+        verbose=verbose,
     )
 
 

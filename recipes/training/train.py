@@ -106,7 +106,7 @@ def prepare_training(context: RunContext) -> Prepared:
         backup_callback(folder, config.train.checkpoint_every_s)
         if config.train.checkpoint
         else None,
-        early_stopping_callback(config),
+        early_stopping_callback(config, verbose=0 if context.verbose == 0 else 1),
         *tensorboard_callbacks(folder, config, context.recipe.overrides),
     ]
     callbacks = [callback for callback in callbacks if callback is not None]

@@ -4,6 +4,7 @@ In-process runs use TensorFlow (tests/conftest.py) with shrunk overrides."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -95,9 +96,12 @@ def test_a_run_shows_its_record(two_runs, capsys):
     assert {"loss", "decision_boundary"} <= set(run.figures)
     page = run._repr_html_()
     assert "completed" in page and "test_sign_accuracy" in page
-    assert page.count('src="data:image/png;base64,') == sum(
-        path.suffix == ".png" for path in run.figures.values()
-    )
+    # the boundary and the loss inline, at a readable size; the rest as links
+    assert page.count('src="data:image/png;base64,') == 2
+    assert 'alt="decision_boundary"' in page and 'alt="loss"' in page
+    assert {"boundary_epochs", "forces", "training"} <= set(run.figures) - {"loss"}
+    for name in ("boundary_epochs.png", "forces.png", "training.gif"):
+        assert f'/{name}" target="_blank">{name}</a>' in page, name
     run.show("decision_boundary")  # no IPython here: says where the file is
     assert "decision_boundary.png" in capsys.readouterr().out
     with pytest.raises(KeyError, match="no figure named 'nope'; this folder has: "):
@@ -138,13 +142,53 @@ def test_user_text_is_escaped(tmp_path):
     folder.mkdir(parents=True)
     record = {"status": "failed", "recipe": "<script>x</script>", "reason": "a <b>bold</b> & co"}
     (folder / "run.json").write_text(json.dumps(record))
+    for name in ("decision_boundary.png", "loss.png", "<i>odd & 'co'.png"):
+        (folder / name).write_bytes(b"\x89PNG")  # a user's figure name (a plugin's, say)
     page = recipes.load_run(folder)._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "a &lt;b&gt;bold&lt;/b&gt; &amp; co" in page
+    assert page.count("data:image/png;base64,") == 2 and "<i>" not in page
+    assert ">&lt;i&gt;odd &amp; &#x27;co&#x27;.png</a>" in page
+    assert '%3Ci%3Eodd%20%26%20%27co%27.png" target="_blank">' in page  # the href
 
 
-def test_a_sweep_returns_its_runs_and_summary(stand_in_runs, tmp_path):
+def test_a_run_from_python_prints_one_line(tmp_path):
+    """Not Keras' line per epoch (nor early stopping's 'Restoring model weights'): one line per
+    run, with what a learner looks at first."""
+    code = (
+        "import json, sys, recipes\n"
+        "for recipe, overrides in json.loads(sys.argv[2]):\n"
+        "    recipes.run(recipe, overrides, output_root=sys.argv[1])"
+    )
+    runs = [["hinge", shrunk("hinge")], ["focal_rings", shrunk("focal_rings")]]
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path), json.dumps(runs)],
+        cwd=tmp_path,
+        env={**os.environ, "KERAS_BACKEND": "jax"},  # 14 s here, 25 s on TensorFlow
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "\r" not in result.stdout  # a pipe would keep every version of a rewritten line
+    hinge, focal = result.stdout.splitlines()
+    (folder,) = (tmp_path / "hinge").iterdir()
+    assert hinge.startswith("hinge: completed 2 epochs in ")
+    assert ", final loss " in hinge and ", test_sign_accuracy " in hinge
+    assert hinge.endswith(f"; hinge/{folder.name}")  # relative to the current folder
+    assert focal.startswith("focal_rings: completed 2 epochs in ")
+    assert "(the weights of its best, epoch " in focal and ", test_auc " in focal
+    assert "Epoch" not in result.stdout + result.stderr
+    assert "Restoring" not in result.stdout + result.stderr
+
+
+def test_a_sweep_returns_its_runs_and_summary(stand_in_runs, tmp_path, capsys, monkeypatch):
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)  # as outside a notebook
     sweep = recipes.sweep("hinge", {"seed": range(2)}, {"loss": "hinge"}, output_root=tmp_path)
+    printed = capsys.readouterr()
+    lines = printed.out.splitlines()  # the sweep's line, then one per run ("started" passes)
+    assert [line.split(":")[0] for line in lines] == ["sweep hinge", "[1/2] seed=0", "[2/2] seed=1"]
+    assert "completed in" in lines[1] and "started" not in printed.out + printed.err
     assert sweep.status == "completed"
     assert [run.folder.name for run in sweep.runs] == ["hinge-0", "hinge-1"]
     assert [(row["seed"], row["status"]) for row in sweep.summary] == [
