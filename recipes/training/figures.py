@@ -29,10 +29,12 @@ def write_run_figures(
     history: dict[str, Any],
     metrics: dict[str, Any],
     recording: Any = None,
+    varies: str = "",
 ) -> list[str]:
-    """Draw the run's figures into ``folder``; returns the names of the files written."""
+    """Draw the run's figures into ``folder``; returns the names of the files written.
+    ``varies``: what a sweep varies for this run (``loss.gamma = 2``), added to the titles."""
     plots_config, dpi = config.plots, config.plots.dpi
-    title_run = f"{loss_label(config)} loss, {config.data.name}"
+    title_run = f"{loss_label(config)} loss, {config.data.name}" + (f", {varies}" if varies else "")
     accuracy = metrics.get("test_accuracy")
     title_end = f"{title_run}, test acc {accuracy:.1%}" if accuracy is not None else title_run
     written = []
