@@ -45,6 +45,26 @@ def test_each_run_records_what_the_sweep_varies(gamma_sweep):
     assert varies_text({"loss.gamma": "2", "seed": "0"}) == "loss.gamma = 2, seed = 0"
 
 
+def test_a_runs_figures_say_what_the_sweep_varies(gamma_sweep, monkeypatch):
+    """Drawn from its folder (``python -m recipes plot``), a run's figures carry its record's
+    ``varies``: a line of its own on a narrow figure, the end of a wide figure's one line."""
+    from recipes.report import plots
+    from recipes.training.drawing import draw_from_folder
+
+    titles: dict[str, list[str]] = {}
+
+    def keep_titles(ax_or_figure, path, dpi=None):
+        figure = getattr(ax_or_figure, "figure", ax_or_figure)
+        titles[Path(path).name] = [figure.get_suptitle(), *(ax.get_title() for ax in figure.axes)]
+        return Path(path)
+
+    monkeypatch.setattr(plots, "save_figure", keep_titles)
+    draw_from_folder(load_sweep(gamma_sweep).runs[1].folder)
+    assert titles["decision_boundary.png"][1].startswith("loss.gamma = 2\nfocal + L1/L2 loss")
+    assert titles["loss.png"][1].startswith("loss.gamma = 2\n")
+    assert titles["forces.png"][0].startswith("focal + L1/L2 loss, rings, loss.gamma = 2: ")
+
+
 def test_the_sweep_shows_its_boundaries_side_by_side_labelled_by_what_varies(gamma_sweep):
     """The default report (table) and the side-by-side figure, in one command."""
     assert {FIGURE, "comparison.md", "curves.png"} <= {p.name for p in gamma_sweep.iterdir()}
