@@ -64,6 +64,7 @@ def point_request(sweep: SweepResults, result: RunResult) -> PointRequest:
             backend=sweep.backend,
             output_root=str(sweep.output_root),
             folder=str(create_unique_folder(sweep.output_root / recipe.name)),
+            varies=dict(result.point.labels),
         )
     result.command = request.command_line()
     result.run_folder = request.folder

@@ -179,13 +179,16 @@ def write_summary(sweep: SweepResults) -> None:
 
 
 def record_varies(result: RunResult) -> None:
-    """Write what the sweep varies for this run (each grid key and its value's label) into
-    the run's run.json (``varies``), as its run ends: its figures drawn from the folder, the
-    outputs index and anyone reading the folder alone can then tell the sweep's runs apart.
-    Nothing is written for a point that left no run record, or whose folder another process
-    still holds (sweep.json has its values all the same)."""
+    """Make sure the run's run.json says what the sweep varies for it (``varies``: each grid
+    key and its value's label), so its figures, the outputs index and anyone reading the
+    folder alone can tell the sweep's runs apart. Every executor hands it to the run, which
+    records it as it starts (``PointRequest.varies``, ``run_group``); one that did not (a
+    resumed folder written before the field was kept) gets it here, as it ends. Nothing is
+    written for a point that left no run record, or whose folder another process still
+    holds (sweep.json has its values all the same)."""
     folder = result.folder
-    if folder is None or records.run_or_none(folder) is None:
+    record = records.run_or_none(folder) if folder is not None else None
+    if record is None or record.varies == result.point.labels:
         return
     try:
         with FolderLock(folder, "run"):
