@@ -100,7 +100,7 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str], varies: bool)
     cells = [
         f'<td class="nowrap">{html.escape(entry.started[:19].replace("T", " ") or "?")}</td>',
         f"<td>{html.escape(row['recipe'])}</td>",
-        *([f'<td class="varies">{html.escape(row["varies"])}</td>'] if varies else []),
+        *([f'<td class="varies nowrap">{html.escape(row["varies"])}</td>'] if varies else []),
         f"<td>{html.escape(row['loss'])}</td>",
         f'<td class="number">{html.escape(str(row["seed"]))}</td>',
         f"<td>{html.escape(row['backend'])}</td>",

@@ -80,7 +80,7 @@ def test_the_sweep_shows_its_boundaries_side_by_side_labelled_by_what_varies(gam
 def test_the_index_has_a_varies_column(gamma_sweep):
     page = (gamma_sweep.parent.parent / "index.html").read_text(encoding="utf-8")
     assert "<th" in page and ">varies</th>" in page
-    cells = re.findall(r'<td class="varies">([^<]*)</td>', page)
+    cells = re.findall(r'<td class="varies nowrap">([^<]*)</td>', page)
     assert sorted(cells) == [f"loss.gamma = {gamma}" for gamma in GAMMAS]
 
 
