@@ -12,7 +12,6 @@ from pathlib import Path
 
 from recipes.files import (
     MarkdownCode,
-    MarkdownParts,
     atomic_write_text,
     markdown_table,
     markdown_text,
@@ -52,14 +51,11 @@ def _report(sweep: SweepResults, results: list[RunResult]) -> Path:
     ]
     shares = {_label(sweep, r): r.metrics.get(SHARE_METRIC) for r in results}
     known = {label: share for label, share in shares.items() if share is not None}
-    share_note = MarkdownParts(
-        (
-            MarkdownCode(SHARE_METRIC),
-            ": the share of the total force |d loss / d score| on the test points that the "
-            "hardest 10% of them carry (0.1: every point pushed alike). Each setting's model is "
-            "measured at the end of its own training: a share tells where that model still "
-            "pushes, not how the settings would weigh the same points.",
-        )
+    share_note = (  # the project's own prose: written as Markdown, not escaped as text
+        f"{MarkdownCode(SHARE_METRIC).render()}: the share of the total force |d loss / d "
+        "score| on the test points that the hardest 10% of them carry (0.1: every point pushed "
+        "alike). Each setting's model is measured at the end of its own training: a share tells "
+        "where that model still pushes, not how the settings would weigh the same points."
     )
     lines = [f"# {markdown_text(sweep.recipe)}: {markdown_text(varied)} side by side", ""]
     if (sweep.folder / FIGURE).is_file():
@@ -73,7 +69,7 @@ def _report(sweep: SweepResults, results: list[RunResult]) -> Path:
     lines += [
         markdown_table([*sweep.keys, *COLUMNS], rows),
         "",
-        share_note.render(),
+        share_note,
     ]
     if known:
         most, least = max(known, key=known.get), min(known, key=known.get)
