@@ -54,7 +54,24 @@ SIDE_BY_SIDE = Reference("recipes.studies.side_by_side:write_side_by_side")
 # reference, so the sweep room hands points to the run room without importing it.
 RUN_GROUP = Reference("recipes.training.door:run_group")
 
-EXECUTORS.register_reference("processes", "recipes.sweeps.executors:ProcessExecutor")
-EXECUTORS.register_reference("vectorized", "recipes.sweeps.vectorized:VectorizedExecutor")
-EXECUTORS.register_reference("workers", "recipes.sweeps.executors:WorkerExecutor")
-EXECUTORS.register_reference("ray", "recipes.sweeps.ray_executor:RayExecutor")
+# Each executor's summary is what `python -m recipes sweep --help` says of it.
+EXECUTORS.register_reference(
+    "processes",
+    "recipes.sweeps.executors:ProcessExecutor",
+    summary="each point in a fresh process, --jobs at a time (the default)",
+)
+EXECUTORS.register_reference(
+    "vectorized",
+    "recipes.sweeps.vectorized:VectorizedExecutor",
+    summary="JAX: points differing only in their seed train together as one program",
+)
+EXECUTORS.register_reference(
+    "workers",
+    "recipes.sweeps.executors:WorkerExecutor",
+    summary="--jobs long-lived processes import Keras once, then run point after point",
+)
+EXECUTORS.register_reference(
+    "ray",
+    "recipes.sweeps.ray_executor:RayExecutor",
+    summary="each point a Ray task, here or on a cluster (--address)",
+)

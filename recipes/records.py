@@ -128,13 +128,23 @@ class SpeedSettings(Model):
     jit_compile: bool | str
 
 
+class ClassForceShare(Model):
+    """One class's share of the test points and of the force on them, at the end."""
+
+    label: int
+    points: float
+    force: float
+
+
 class Forces(Model):
-    """What forces.png measured: the hardest 10% of test points' share of the force."""
+    """What forces.png measured: the hardest 10% of test points' share of the force, and
+    each class's share of it against its share of the points."""
 
     hardest_10pct_share: float | None
     epochs: list[int]
     hardest_10pct_share_by_epoch: list[float | None]
     seconds: float | None = None  # written before the forces came from the recording
+    class_shares: list[ClassForceShare] | None = None  # runs before it was recorded: none
 
 
 class TrainedTogether(Model):

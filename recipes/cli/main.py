@@ -21,6 +21,7 @@ from recipes.cli import outputs
 from recipes.cli.outputs import given_root, refresh_index, writable_root
 from recipes.errors import RecipeError
 from recipes.keras_environment import BACKENDS
+from recipes.plugins import EXECUTORS
 from recipes.signals import Stopped, exit_status_of, termination_signals_handled
 from recipes.status import RunStatus
 
@@ -78,7 +79,9 @@ def _add_sweep_options(parser: argparse.ArgumentParser) -> None:
         action=_Setting,
         const="sweep.executor",
         metavar="NAME",
-        help="processes (default: here, --jobs at a time) or ray (a Ray cluster)",
+        help="; ".join(
+            f"{name}: {EXECUTORS.entry(name).info.get('summary', '')}" for name in EXECUTORS.names()
+        ),
     )
     executor.add_argument(
         "--address",

@@ -122,10 +122,12 @@ def recipe_path(recipe: str, config_dir: Path = CONFIG_DIR) -> Path:
     )
 
 
-def extends_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
+def extends_chain(path: Path, config_dir: Path = CONFIG_DIR) -> list[tuple[Path, dict[str, Any]]]:
     """``path`` and every file it extends, oldest ancestor first, each with its data (the
-    ``extends`` key removed). A name extends ``<name>.yaml`` in the same folder; a path is
-    relative to the extending file. A cycle, a missing parent or a non-text value is an error."""
+    ``extends`` key removed). A name extends ``<name>.yaml`` in the same folder, else the
+    project's recipe of that name (``config_dir``), so a YAML file of one's own, anywhere, may
+    ``extends: hinge``; a path is relative to the extending file. A cycle, a missing parent or
+    a non-text value is an error."""
     chain: list[tuple[Path, dict[str, Any]]] = []
     seen: list[Path] = []
     while True:
@@ -147,16 +149,31 @@ def extends_chain(path: Path) -> list[tuple[Path, dict[str, Any]]]:
                 key=EXTENDS_KEY,
             )
         try:
-            parent_path = (
-                recipe_path(parent, path.parent)
-                if not parent.endswith((".yaml", ".yml"))
-                else path.parent / parent
-            )
-            if not parent_path.is_file():
-                raise RecipeError("config file not found", source=display_path(parent_path))
+            parent_path = _parent_path(parent, path, config_dir)
         except RecipeError as error:
             raise RecipeError(str(error), source=display_path(path), key=EXTENDS_KEY) from None
         path = parent_path
+
+
+def _parent_path(parent: str, child: Path, config_dir: Path) -> Path:
+    """The file ``extends: parent`` in the file ``child`` names: a path (relative to
+    ``child``'s folder), else ``<parent>.yaml`` beside ``child``, else the project's recipe."""
+    folder = child.parent
+    if parent.endswith((".yaml", ".yml")) or os.sep in parent or "/" in parent:
+        parent_path = folder / parent
+        if not parent_path.is_file():
+            raise RecipeError("config file not found", source=display_path(parent_path))
+        return parent_path
+    for candidate in (folder / f"{parent}.yaml", config_dir / f"{parent}.yaml"):
+        if candidate.is_file():
+            return candidate
+    recipes = available_recipes(config_dir)
+    beside = [name for name in available_recipes(folder) if name not in {*recipes, child.stem}]
+    own_files = f"; YAML files beside it: {', '.join(beside)}" if beside else ""
+    raise RecipeError(
+        f"unknown recipe '{parent}'.{did_you_mean(parent, [*recipes, *beside])} The project's "
+        f"recipes: {', '.join(recipes)}{own_files} (or give a path to a YAML file)"
+    )
 
 
 def normalise_component(value: Any) -> Any:
@@ -236,7 +253,7 @@ def layered_config(
     origins: dict[str, str] = {}
     merged: dict[str, Any] = {}
     sources: list[str] = []
-    layers = extends_chain(path)
+    layers = extends_chain(path, config_dir)
     defaults_file = config_dir / "defaults.yaml"
     if defaults_file.is_file() and defaults_file.resolve() not in {p.resolve() for p, _ in layers}:
         layers.insert(0, (defaults_file, load_yaml_file(defaults_file, empty_ok=True)))

@@ -78,10 +78,14 @@ def format_validation_error(
     model: type[pydantic.BaseModel],
     origins: Origins,
     prefix: tuple = (),
+    empty_sections: tuple[str, ...] = (),
 ) -> RecipeErrors:
     """One :class:`RecipeError` per problem (``source``: where the value came from, ``key``: its
-    path, ``message``: what is wrong), rendered one line each."""
+    path, ``message``: what is wrong), rendered one line each. ``empty_sections``: the top-level
+    keys given no value (``model:`` with nothing under it), which an unknown top-level key
+    most likely belongs under."""
     problems = []
+    stray = [str(d["loc"][0]) for d in error.errors() if d["type"] == "extra_forbidden"]
     for detail in error.errors():
         loc = tuple(detail["loc"])
         path = ".".join(str(part) for part in (*prefix, *loc)) or "(top level)"
@@ -92,8 +96,21 @@ def format_validation_error(
             suggestion = suggestion or closest_name(key, valid)
             message = "unknown key." + (f" Did you mean '{suggestion}'?" if suggestion else "")
             message += f" Valid keys here: {', '.join(valid)}" if valid else ""
+            if len(loc) == 1 and empty_sections:
+                message += (
+                    f". If it belongs under '{empty_sections[0]}:' (which has no value), indent "
+                    "it under that line by two spaces"
+                )
         elif kind == "missing":
             message = "required key is missing"
+        elif kind in ("model_type", "dict_type") and detail["input"] is None:
+            keys = valid_keys(model, loc)
+            message = _empty_section(str(loc[-1]), [k for k in stray if k in keys] + keys)
+        elif kind == "list_type":
+            message = (
+                f"input should be a list; got {describe(detail['input'])}. Write it in "
+                f"brackets: {bracketed(detail['input'])}"
+            )
         elif kind in ("value_error", "assertion_error"):
             message = str(detail["msg"]).removeprefix("Value error, ")
         else:
@@ -102,3 +119,15 @@ def format_validation_error(
             )
         problems.append(origins.error(path, message))
     return RecipeErrors(problems)
+
+
+def _empty_section(key: str, keys: list[str]) -> str:
+    """A section (``train:``) with nothing under it: most often its keys were not indented."""
+    example = f"'{key}:' then '  {keys[0]}: ...' on the next line" if keys else f"'{key}:'"
+    return f"has no value. Indent the keys that belong to it under it by two spaces ({example})"
+
+
+def bracketed(value: Any) -> str:
+    """A list given without brackets, written with them: ``'8,4'`` -> ``[8, 4]``."""
+    items = value.split(",") if isinstance(value, str) else [value]
+    return "[" + ", ".join(str(item).strip() for item in items) + "]"

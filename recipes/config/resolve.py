@@ -23,7 +23,7 @@ from recipes.components.metrics import METRICS
 from recipes.components.models import MODELS, model_output_units
 from recipes.components.user_loss import folder_copy, is_user_loss, validate_user_loss
 from recipes.config.layering import layered_config, normalise_component, recipe_path
-from recipes.config.messages import Origins, describe, format_validation_error
+from recipes.config.messages import Origins, describe, format_validation_error, valid_keys
 from recipes.config.schema import Component, RecipeConfig, ResolvedRecipe
 from recipes.config.sizes import check_sizes
 from recipes.errors import RecipeError, RecipeErrors
@@ -148,6 +148,7 @@ def validate_config(
     raw = dict(raw)
     backend = raw.get("backend")
     components: dict[str, Any] = {}
+    given_none = [key for key in COMPONENT_REGISTRIES if key in raw and raw[key] is None]
     for key, registry in COMPONENT_REGISTRIES.items():
         if raw.get(key) is not None:
             components[key] = _validate_component(key, raw.pop(key), registry, origins, backend)
@@ -164,7 +165,12 @@ def validate_config(
     try:
         config = RecipeConfig.model_validate(raw)
     except pydantic.ValidationError as error:
-        raise format_validation_error(error, RecipeConfig, origins) from None
+        # sections (a mapping of keys) given no value: where a stray key most likely belongs
+        sections = [
+            key for key, value in raw.items() if value is None and valid_keys(RecipeConfig, (key,))
+        ]
+        empty = (*given_none, *sections)
+        raise format_validation_error(error, RecipeConfig, origins, empty_sections=empty) from None
     config = config.model_copy(update=components)
     config.gallery.losses = gallery_losses
     _check_task_needs(config, origins)
@@ -209,7 +215,7 @@ def _dataset_problem(problem: RecipeError, origins: Origins) -> RecipeError:
     return RecipeError(message, source=where, key=problem.key, hint=problem.hint)
 
 
-# Chosen by measurement (README, "Backends and speed"): on JAX the recipes meet the tutorials'
+# Chosen by measurement (docs/backends.md): on JAX the recipes meet the tutorials'
 # results as often as on TensorFlow, and train several times faster.
 DEFAULT_BACKEND = "jax"
 

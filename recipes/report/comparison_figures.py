@@ -9,10 +9,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from recipes.report.plots import legend_label, new_axes
 
 BAR_COLORS = {"train": "tab:blue", "test": "tab:orange"}
+THIN_RUNS_UP_TO = 5  # a group of more runs is drawn as its median and bands
+THIN_RUNS_SHOWN = 3  # the runs of such a group farthest from its median, drawn thin
 
 
 def plot_metric_bars(
@@ -28,7 +31,8 @@ def plot_metric_bars(
 ) -> Any:
     """Horizontal grouped bars of fractions shown as percentages: one group per label (top to
     bottom), one bar per series in ``bars`` (e.g. train and test), each annotated with its
-    value; ``errors`` draws error bars,
+    value beyond its whisker; ``errors`` draws error bars (value ± error, cut at 0% and 100%:
+    an accuracy has no values beyond them),
     ``reference`` adds a grey hatched bar per label (e.g. published numbers), ``notes`` writes a
     text over a label's bars (e.g. "failed: loss became nan")."""
     series = {name: list(values) for name, values in bars.items()}
@@ -46,7 +50,8 @@ def plot_metric_bars(
         offsets = positions - 0.42 + height * (index + 0.5)
         error = None
         if errors and name in errors:
-            error = np.array([0 if e is None else e for e in errors[name]], float) * 100
+            spread = np.array([0 if e is None else e for e in errors[name]], float) * 100
+            error = clipped_error(values, spread)
         ax.barh(
             offsets,
             np.nan_to_num(values),
@@ -58,9 +63,11 @@ def plot_metric_bars(
             linewidth=0.6,
             **styles[name],
         )
-        for y, value in zip(offsets, values, strict=True):
+        # the value beyond the whisker's end (or the bar's), never on the whisker
+        ends = values if error is None else np.nan_to_num(values) + error[1]
+        for y, value, end in zip(offsets, values, ends, strict=True):
             if np.isfinite(value):
-                ax.text(value + 1, y, f"{value:.1f}%", va="center", fontsize=7.5)
+                ax.text(end + 1, y, f"{value:.1f}%", va="center", fontsize=7.5)
     for label, text in (notes or {}).items():
         if label in labels:
             ax.text(1, labels.index(label), text, va="center", fontsize=8, color="firebrick")
@@ -68,6 +75,13 @@ def plot_metric_bars(
     if title:
         ax.set_title(title, pad=20)
     return ax
+
+
+def clipped_error(values: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """matplotlib's (2, n) ``xerr`` for value ± spread cut to [0, 100] (percent): a mean of
+    93.9% with a std of 16 points draws its whisker from 77.9% to 100%, not to 109.9%."""
+    finite = np.nan_to_num(values)
+    return np.vstack([np.minimum(spread, finite), np.minimum(spread, 100 - finite)]).clip(0)
 
 
 def _format_bar_axes(
@@ -131,15 +145,24 @@ def plot_epoch_curves(
     Curves that agree within 1e-3 at every epoch would hide each other, so they
     are drawn once with one legend entry naming them all ("cross-entropy = KL divergence").
     ``colors`` and ``legend_labels`` let several runs share a colour and one legend entry
-    (e.g. the seeds of one loss); curves are not merged then.
+    (e.g. the seeds of one loss); curves are not merged then. A group of more than
+    THIN_RUNS_UP_TO runs is drawn as its median and bands (:func:`plot_group_bands`): a
+    hundred overlapping lines hide each other.
     """
     ax = ax if ax is not None else new_axes((8.0, 5.0))
     scale = 100.0 if percent else 1.0
-    if colors or legend_labels:
-        groups = {label: [label] for label in curves}
+    members: dict[str, list[str]] = {}
+    for label in curves:
+        members.setdefault((legend_labels or {}).get(label, label), []).append(label)
+    groups: dict[str, list[str]] = {}
+    if legend_labels and max(len(runs) for runs in members.values()) > THIN_RUNS_UP_TO:
+        longest = plot_group_bands(ax, curves, members, scale, colors)
     else:
-        groups = coinciding_curves(curves)
-    longest = _draw_curves(ax, curves, groups, scale, colors, legend_labels)
+        if colors or legend_labels:
+            groups = {label: [label] for label in curves}
+        else:
+            groups = coinciding_curves(curves)
+        longest = _draw_curves(ax, curves, groups, scale, colors, legend_labels)
     if any(len(members) > 1 for members in groups.values()):
         ax.text(
             0.99,
@@ -155,8 +178,9 @@ def plot_epoch_curves(
         ax.axhline(chance * scale, color="gray", ls=":", lw=1, label="chance")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
-    if longest <= 30:
-        ax.set_xticks(np.arange(1, longest + 1))
+    # whole epochs, at most about ten ticks: 30 ticks of two digits run together
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True, min_n_ticks=1))
+    ax.set_xlim(0.5, longest + 0.5)
     if percent:
         ax.set_ylim(0, 100)
         ax.yaxis.set_major_formatter(lambda y, _: f"{y:.0f}%")
@@ -196,4 +220,48 @@ def _draw_curves(
             label=None if shown in legend_seen else legend_label(shown),
         )
         legend_seen.add(shown)
+    return longest
+
+
+def plot_group_bands(
+    ax: Any,
+    curves: Mapping[str, Sequence[float]],
+    members: Mapping[str, Sequence[str]],
+    scale: float = 1.0,
+    colors: Mapping[str, str] | None = None,
+) -> int:
+    """Each group of runs (``members``: legend text -> its curves' labels) as its median per
+    epoch, the band its middle half of runs span (25th to 75th percentile), and as thin lines
+    the THIN_RUNS_SHOWN runs that end farthest from the median (a band alone would hide the
+    runs that collapse). The median and quartiles, not a mean and std: runs
+    that converge and runs that collapse make a bimodal spread, whose mean is a curve no run
+    follows and whose std band crosses the axis' limits (a wider 10-90% band filled the whole
+    plot at compare_hinge's 15% collapsed runs). Runs shorter than the longest (stopped
+    early) count up to their last epoch. Returns the longest length."""
+    longest = 1
+    for index, (text, labels) in enumerate(members.items()):
+        colour = (colors or {}).get(labels[0], f"C{index % 10}")
+        length = max(len(curves[label]) for label in labels)
+        longest = max(longest, length)
+        table = np.full((len(labels), length), np.nan)
+        for row, label in enumerate(labels):
+            values = np.asarray(curves[label], float) * scale
+            table[row, : len(values)] = values
+        epochs = np.arange(1, length + 1)
+        quarter, median, three = np.nanpercentile(table, [25, 50, 75], axis=0)
+        last = table[np.arange(len(labels)), (~np.isnan(table)).cumsum(axis=1).argmax(axis=1)]
+        farthest = np.argsort(-np.abs(last - median[-1]), kind="stable")[:THIN_RUNS_SHOWN]
+        for label in (labels[row] for row in farthest):
+            values = np.asarray(curves[label], float) * scale
+            ax.plot(np.arange(1, len(values) + 1), values, color=colour, lw=0.6, alpha=0.6)
+        ax.fill_between(epochs, quarter, three, color=colour, alpha=0.3, lw=0,
+                        label=legend_label(f"{text}: middle half of the runs"))  # fmt: skip
+        ax.plot(epochs, median, color=colour, lw=2,
+                label=legend_label(f"{text}: median of {len(labels)} runs"))  # fmt: skip
+    if any(len(labels) > THIN_RUNS_SHOWN for labels in members.values()):
+        text = (
+            f"thin lines: the {THIN_RUNS_SHOWN} runs of each group ending farthest from its median"
+        )
+        ax.text(0.99, 0.01, text, transform=ax.transAxes, ha="right", va="bottom", fontsize=7.5,
+                color="dimgray")  # fmt: skip
     return longest

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import matplotlib.animation
 import numpy as np
@@ -27,6 +27,8 @@ from recipes.report.regions import draw_boundary, named_classes
 FRAME_MS = 700
 TEXT_DPI = 80  # the animation's texts: its boundaries keep the sheet's pixels
 SHEET_MARKER_SIZE = 3
+ANIMATION_FONT = 10  # points at TEXT_DPI: letters about 11 pixels high (7 points read as 7)
+EPOCH_MARKER = {"marker": "D", "ms": 8, "color": "black", "mec": "white", "mew": 1.0}
 
 
 def animation_format(requested: str) -> str | None:
@@ -85,6 +87,57 @@ def plot_boundary_epochs(
     return figure
 
 
+class AnimationFigure(NamedTuple):
+    """What stays the same in every frame (``figure``: the loss panel, the title, the
+    legend) and what each frame moves: the caption ``text``, the loss ``marker`` and ``line``;
+    ``top`` and ``left``: where, in pixels, each frame's boundary panel goes."""
+
+    figure: Any
+    loss_ax: Any
+    text: Any
+    marker: Any
+    line: Any
+    top: int
+    left: int
+
+
+def animation_figure(
+    panel_shape: tuple[int, ...],
+    sheet_ax: Any,
+    recording: Any,
+    title: str = "",
+    class_names: Mapping[int, str] | None = None,
+) -> AnimationFigure:
+    """The animation's figure around a boundary panel of ``panel_shape`` pixels: the loss
+    curve right of it, the title above, and below it the legend of ``sheet_ax`` (the sheet's
+    last panel: the end of training; without counts, which each frame's caption gives),
+    its texts ANIMATION_FONT points at TEXT_DPI, its markers at draw_boundary's default size
+    (the sheet's panels draw them at 3 points)."""
+    dpi = TEXT_DPI
+    high, wide = panel_shape[:2]
+    left, top, gap, below = (round(dpi * inches) for inches in (0.6, 0.95, 0.9, 1.75))
+    width, height = left + wide + gap + round(1.4 * wide) + 20, top + high + below
+    figure = canvas.new_figure(figsize=(width / dpi, height / dpi), dpi=dpi)
+    right = left + wide + gap  # where the loss panel starts; 20 pixels to spare on its right
+    loss_ax = figure.add_axes(
+        (right / width, below / height, (width - right - 20) / width, high / height)
+    )
+    marker, line = loss_panel(loss_ax, recording.history)
+    centre = (left + wide / 2) / width
+    text = figure.text(centre, (below + high + 4) / height, "", ha="center",
+                       fontsize=ANIMATION_FONT)  # fmt: skip
+    if title:
+        figure.suptitle(title, fontsize=ANIMATION_FONT + 2)
+    handles, texts = sheet_ax.get_legend_handles_labels()
+    # one column under the boundary: two would run under the loss panel's ticks
+    figure.legend(handles, named_classes(texts, class_names), fontsize=ANIMATION_FONT, ncol=1,
+                  markerscale=4 / SHEET_MARKER_SIZE, loc="upper center",
+                  bbox_to_anchor=(centre, (below - 4) / height))  # fmt: skip
+    for animated in (text, marker, line):
+        animated.set_animated(True)
+    return AnimationFigure(figure, loss_ax, text, marker, line, top, left)
+
+
 def animation_frames(
     sheet: Any,
     recording: Any,
@@ -95,54 +148,53 @@ def animation_frames(
     """The animation's frames as RGB arrays, at the resolution of ``sheet`` (the drawn
     :func:`plot_boundary_epochs` figure): left each recorded epoch's boundary, its panel of the
     sheet copied as pixels (not drawn again), right the loss curve with a marker at that epoch.
-    What stays the same (the loss panel, the title, the legend, whose counts the caption
-    gives) is drawn once; the caption and the marker over a copy of it for each frame."""
-    pixels, dpi = canvas.rendered_pixels(sheet), TEXT_DPI
-    panels = []
-    for ax in sheet.axes[: len(recording.epochs)]:
-        box = ax.get_window_extent()
-        rows = slice(len(pixels) - round(box.y1), len(pixels) - round(box.y0))
-        panels.append(pixels[rows, round(box.x0) : round(box.x1)])
-    high, wide = panels[0].shape[:2]
-    left, top, gap, below = (round(dpi * inches) for inches in (0.6, 0.8, 0.9, 1.0))
-    width, height = left + wide + gap + round(1.4 * wide) + 20, top + high + below
-    figure = canvas.new_figure(figsize=(width / dpi, height / dpi), dpi=dpi)
-    right = left + wide + gap  # where the loss panel starts; 20 pixels to spare on its right
-    loss_ax = figure.add_axes(
-        (right / width, below / height, (width - right - 20) / width, high / height)
+    What stays the same (:func:`animation_figure`) is drawn once; the caption and the marker
+    over a copy of it for each frame."""
+    panels = sheet_panels(sheet, len(recording.epochs))
+    drawn = animation_figure(
+        panels[0].shape, sheet.axes[len(panels) - 1], recording, title, class_names
     )
-    plots.plot_loss_history(recording.history, ax=loss_ax, title="loss per epoch")
-    loss_ax.grid(False, which="minor")
-    (marker,) = loss_ax.plot([], [], "o", ms=9, mfc="none", mec="crimson", mew=2, zorder=5)
-    centre = (left + wide / 2) / width
-    text = figure.text(centre, (below + high + 4) / height, "", ha="center", fontsize=8)
-    if title:
-        figure.suptitle(title, fontsize=10)
-    # the legend's entries: the sheet's last panel's (the end of training; without counts,
-    # which each frame's caption gives), markers at draw_boundary's default size (the
-    # sheet's panels draw them at 3 points)
-    handles, texts = sheet.axes[len(panels) - 1].get_legend_handles_labels()
-    figure.legend(handles, named_classes(texts, class_names), fontsize=7, ncol=2,
-                  markerscale=4 / SHEET_MARKER_SIZE, loc="upper center",
-                  bbox_to_anchor=(centre, (below - 4) / height))  # fmt: skip
-    text.set_animated(True)
-    marker.set_animated(True)
+    figure, loss_ax, top, left = drawn.figure, drawn.loss_ax, drawn.top, drawn.left
     figure.canvas.draw()
     background = figure.canvas.copy_from_bbox(figure.bbox)
     losses = recording.losses()
     frames = []
     for index, panel in enumerate(panels):
         figure.canvas.restore_region(background)
-        text.set_text(caption(recording, index, margins))
+        drawn.text.set_text(caption(recording, index, margins))
         low = loss_ax.get_ylim()[0]  # where a log axis shows a loss of 0 or less
         shown = losses[index] if loss_ax.get_yscale() != "log" or losses[index] > 0 else low
-        marker.set_data([recording.epochs[index]], [shown])
-        figure.draw_artist(text)
-        figure.draw_artist(marker)
+        drawn.marker.set_data([recording.epochs[index]], [shown])
+        drawn.line.set_data([recording.epochs[index]] * 2, loss_ax.get_ylim())
+        for animated in (drawn.line, drawn.text, drawn.marker):
+            figure.draw_artist(animated)
         frame = canvas.rendered_pixels(figure)
         frame[top : top + panel.shape[0], left : left + panel.shape[1]] = panel
         frames.append(frame)
     return frames
+
+
+def sheet_panels(sheet: Any, count: int) -> list[np.ndarray]:
+    """The pixels of the first ``count`` panels of the drawn ``sheet``."""
+    pixels = canvas.rendered_pixels(sheet)
+    panels = []
+    for ax in sheet.axes[:count]:
+        box = ax.get_window_extent()
+        rows = slice(len(pixels) - round(box.y1), len(pixels) - round(box.y0))
+        panels.append(pixels[rows, round(box.x0) : round(box.x1)])
+    return panels
+
+
+def loss_panel(ax: Any, history: Mapping[str, Sequence[float]]) -> tuple[Any, Any]:
+    """The animation's loss curve in ``ax``, and the (empty) marker and line each frame moves
+    to its epoch: a filled black diamond on a dotted line, not a red ring, which marks the
+    misclassified points beside it."""
+    plots.plot_loss_history(history, ax=ax, title="loss per epoch")
+    ax.grid(False, which="minor")
+    (marker,) = ax.plot([], [], ls="none", zorder=5, label="this frame's epoch", **EPOCH_MARKER)
+    (line,) = ax.plot([], [], color="black", ls=":", lw=1, zorder=4)
+    ax.legend(loc="upper right", fontsize=ANIMATION_FONT, framealpha=0.9)
+    return marker, line
 
 
 def write_gif(frames: Sequence[np.ndarray], path: Path) -> Path:
@@ -189,7 +241,7 @@ def write_evolution_figures(
     Without margins (``plots.margins: false``) the panels show the threshold alone."""
     dpi, margins = plots_config.dpi, plots_config.margins
     levels = recording.levels
-    lines = f"lines: {levels.text}; rings: red misclassified, grey inside the margin"
+    lines = f"lines: {levels.text}; hatched: inside the margin; red rings: misclassified"
     about = f" ({lines})" if levels is not None and margins else ""
     figure = plot_boundary_epochs(
         recording, f"{title_run}: the boundary as it trains{about}", dpi=dpi, margins=margins

@@ -40,7 +40,8 @@ REGION_ALPHA = 0.4
 FINER = 6  # the regions' image: this many points per recorded grid step
 LINE_COLOUR = "black"
 COSTING_COLOUR = "crimson"  # misclassified
-INSIDE_COLOUR = "dimgray"  # right side of the threshold, inside the margin
+INSIDE_COLOUR = "dimgray"  # the margin band's hatch: inside it a point still costs loss
+BAND_HATCH = "////"
 LEGEND_BELOW = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.13), "framealpha": 0.9}
 
 
@@ -79,10 +80,10 @@ def draw_boundary(
 ) -> Any:
     """Recorded epoch ``index`` of ``recording``: its regions, the threshold line (with the
     margins' dashed lines, labelled, when ``margins``), the test points by class (``points``)
-    and rings around those still costing loss (``rings``, with the margins), a
-    legend below the axes (``legend``). ``counts``: the legend entries say how many points
-    each ring marks and which lines the scores reach nowhere (off where a caption says it).
-    Returns ``ax``."""
+    and the cues of what still costs loss (``rings``, with the margins: the band between the
+    margins hatched, red rings around the misclassified points), a legend below the axes
+    (``legend``). ``counts``: the legend entries say how many points each cue marks and which
+    lines no score reaches (off where a caption says it). Returns ``ax``."""
     levels, classes = recording.levels, recording.classes
     scores = np.asarray(recording.grid_scores[index], dtype="float64")
     regions = draw_regions(ax, recording, scores)
@@ -98,9 +99,10 @@ def draw_boundary(
     if points:
         draw_points(ax, recording.points, recording.labels, classes, marker_size)
     if levels is not None and margins:  # the lines' legend entry, after the classes'
-        note = f" ({', '.join(nowhere)} nowhere)" if nowhere and counts else ""
-        ax.plot([], [], color=LINE_COLOUR, ls="--", lw=0.9, label=levels.text + note)
+        text = margin_text(levels, recording.output_kind, nowhere if counts else [])
+        ax.plot([], [], color=LINE_COLOUR, ls="--", lw=0.9, label=text)
     if levels is not None and margins and rings:
+        hatch_margin_band(ax, recording, levels.shown(scores), levels)
         ring_costing_points(ax, recording.points, recording.labels,
                             recording.point_scores[index], levels, marker_size,
                             counts)  # fmt: skip
@@ -201,6 +203,32 @@ def _lines(ax: Any, recording: Any, shown: np.ndarray, levels: Levels, margins: 
     return [f"{level:g}" for level, _, _ in drawn if not low < level < high]
 
 
+def margin_text(levels: Levels, output_kind: str, nowhere: list[str]) -> str:
+    """The margin lines' legend entry: their values, why a tanh's margins sit just short of
+    +-1 (``plots.hinge_margin`` 0.99; one set far from 1 is the user's own choice), and which
+    lines are missing because no score on the grid reaches them."""
+    text = levels.text
+    if levels.signed and output_kind == "tanh" and 0.9 <= levels.high < 1:
+        text += f"\n(at {levels.high:g}, not 1: a tanh output never reaches 1)"
+    if nowhere:
+        which = "it" if len(nowhere) == 1 else "them"
+        text += f"\n(no line at {' / '.join(nowhere)}: no score reaches {which})"
+    return text
+
+
+def hatch_margin_band(ax: Any, recording: Any, shown: np.ndarray, levels: Levels) -> Any:
+    """Hatch the band between the margins, where a point on the right side still costs loss:
+    a cue on the regions, not on the points, so every point keeps its class colour (grey
+    rings around the 1,310 of focal_rings' 1,400 points inside its band hid them). Returns
+    the contour set."""
+    band = ax.contourf(recording.grid_x, recording.grid_y, shown, [levels.low, levels.high],
+                       colors="none", hatches=[BAND_HATCH], zorder=1)  # fmt: skip
+    band.set_edgecolor(INSIDE_COLOUR)
+    band.set_hatch_linewidth(0.4)
+    band.set_linewidth(0)
+    return band
+
+
 def ring_costing_points(
     ax: Any,
     points: np.ndarray,
@@ -210,9 +238,9 @@ def ring_costing_points(
     marker_size: float = 4.0,
     counts: bool = True,
 ) -> int:
-    """Ring the points that still cost loss: red for misclassified, a thin dark ring for those
-    on the right side but inside the margin, each labelled with how many (``counts``); returns
-    how many cost loss."""
+    """Ring the misclassified points red, and give the legend the hatched margin band's entry
+    (:func:`hatch_margin_band`), each labelled with how many points (``counts``); returns how
+    many cost loss."""
     costing = levels.costs_loss(scores, labels)
     wrong = levels.misclassified(scores, labels)
     inside = costing & ~wrong
@@ -220,13 +248,11 @@ def ring_costing_points(
     def label(text: str, chosen: np.ndarray) -> str:
         return f"{text} ({int(chosen.sum())})" if counts else text
 
-    ax.plot(
-        points[inside, 0], points[inside, 1], ls="none", marker="o", ms=marker_size * 1.9,
-        mfc="none", mec=INSIDE_COLOUR, mew=0.6, label=label("inside the margin", inside),
-    )  # fmt: skip
+    ax.fill([], [], facecolor="none", edgecolor=INSIDE_COLOUR, hatch=BAND_HATCH, lw=0,
+            label=label("inside the margin", inside))  # fmt: skip
     ax.plot(
         points[wrong, 0], points[wrong, 1], ls="none", marker="o", ms=marker_size * 2.2,
-        mfc="none", mec=COSTING_COLOUR, mew=1.2, label=label("misclassified", wrong),
+        mfc="none", mec=COSTING_COLOUR, mew=0.3 * marker_size, label=label("misclassified", wrong),
     )  # fmt: skip
     return int(costing.sum())
 

@@ -54,8 +54,7 @@ def _report(sweep: SweepResults, results: list[RunResult]) -> Path:
     share_note = (  # the project's own prose: written as Markdown, not escaped as text
         f"{MarkdownCode(SHARE_METRIC).render()}: the share of the total force |d loss / d "
         "score| on the test points that the hardest 10% of them carry (0.1: every point pushed "
-        "alike). Each setting's model is measured at the end of its own training: a share tells "
-        "where that model still pushes, not how the settings would weigh the same points."
+        "alike)."
     )
     lines = [f"# {markdown_text(sweep.recipe)}: {markdown_text(varied)} side by side", ""]
     if (sweep.folder / FIGURE).is_file():
@@ -73,10 +72,22 @@ def _report(sweep: SweepResults, results: list[RunResult]) -> Path:
     ]
     if known:
         most, least = max(known, key=known.get), min(known, key=known.get)
+        most_text, least_text = markdown_text(most), markdown_text(least)
         lines += [
             "",
-            f"**{markdown_text(most)}** leans most on its hardest points ({known[most]:.0%} of the "
-            f"force on the hardest 10%), **{markdown_text(least)}** least ({known[least]:.0%}).",
+            f"At the end of training, **{most_text}**'s hardest 10% carry the largest share of "
+            f"its force ({known[most]:.0%}, {known[most] / 0.1:.1f}× an even spread), "
+            f"**{least_text}**'s the smallest ({known[least]:.0%}).",
+            "",
+            "What it can and cannot show: each share is measured on its own model, trained "
+            "with its own loss and at its own stage at the end. A model that already "
+            "separates most points leaves its force on the few it still gets wrong, so the "
+            "share mixes how a loss weights hard points with how far its model got; it does "
+            "not say which loss attends more to hard points on the same model. For that, "
+            "compare the losses' pushes at the same scores: loss_gallery's "
+            "loss_derivatives.png (`python -m recipes run loss_gallery`). Each run's "
+            "forces.png shows where its own force goes, class by class, against each "
+            "class's share of the points.",
         ]
     path = sweep.folder / "report.md"
     atomic_write_text(path, "\n".join(lines) + "\n")

@@ -52,7 +52,7 @@ def plot_training_evolution(
         row[0].set_ylabel(loss.replace("_", " "), fontsize=11)
     figure.suptitle(
         f"The boundary as it trains: hinge vs squared hinge, seed {seed}, same epochs "
-        f"(lines: {levels.text}; rings: red misclassified, grey inside the margin)",
+        f"(lines: {levels.text}; hatched: inside the margin; red rings: misclassified)",
         fontsize=10,
     )
     return plots.save_figure(figure, sweep.folder / "training_evolution.png", dpi=config.plots.dpi)

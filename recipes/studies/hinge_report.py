@@ -175,11 +175,12 @@ def report_text(
             "## How each boundary forms",
             "",
             "Same seed, same epochs, one row per loss: the class regions, the score contours "
-            "at 0 and at the margins, a red ring around every misclassified test point and a "
-            "grey one around every point still inside the margin. Squared hinge squares each "
-            "margin violation, so a point just inside the margin (score 0.98) costs 0.0004 "
-            "instead of hinge's 0.02: watch how long its grey rings stay while the loss is "
-            "already tiny, and how hinge keeps pushing each point until it clears the margin.",
+            "at 0 and at the margins, a red ring around every misclassified test point and the "
+            "band between the margins hatched: a point in it still costs loss. Squared hinge "
+            "squares each margin violation, so a point just inside the margin (score 0.98) costs "
+            "0.0004 instead of hinge's 0.02: watch how long its points stay in the band while "
+            "the loss is already tiny, and how hinge keeps pushing each point until it clears "
+            "the margin.",
             "",
             "![boundaries as they train](training_evolution.png)",
             "",

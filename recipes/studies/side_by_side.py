@@ -95,7 +95,7 @@ def side_by_side_figure(sweep: SweepResults, panels: Panels) -> Any:
         draw_boundary(pushed, recording, margins=margins, points=False, rings=False, legend=False)
         forces = recording.point_forces[-1]
         plot_point_forces(pushed, recording.points, recording.labels, forces, norm)
-        pushed.set_title(f"forces: {share_text(hardest_share(forces))}", fontsize=10)
+        pushed.set_title(share_text(hardest_share(forces)), fontsize=10)
         label_feature_axes([boundary, pushed], recording)
     for row in range(rows):  # one colour bar per row, right of its last forces panel
         last = figure.axes[2 * min(row * columns + columns, len(recordings)) - 1]

@@ -25,7 +25,7 @@ CONNECT_TIMEOUT_S = 5.0
 PROBE_TIMEOUT_S = 60.0
 SHARED_STORAGE_HINT = (
     "every Ray node needs the output root on storage they all share, at the same path, and "
-    "this project installed at the same path (README: Sweeps on Ray)"
+    "this project installed at the same path (docs/ray.md)"
 )
 
 

@@ -11,7 +11,7 @@ report stay the driver's, as with any executor. ``--jobs`` caps the points in fl
 
 Nodes write the run folders and logs that the driver then reads, so on several machines the
 output root must be on storage they all share, at the same path, with the project installed at
-the same path (README, "Sweeps on Ray"). :meth:`RayExecutor.preflight` checks,
+the same path (docs/ray.md). :meth:`RayExecutor.preflight` checks,
 before anything is created: Ray installed, the cluster reachable, a node big enough for one
 point, and every node seeing the output root.
 

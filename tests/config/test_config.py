@@ -196,3 +196,23 @@ def test_the_backend_is_the_flag_then_keras_backend_then_jax(
     else:
         monkeypatch.setenv("KERAS_BACKEND", environment)
     assert resolve_recipe("hinge", backend=flag).config.backend == expected
+
+
+def test_sweep_help_lists_every_registered_executor(capsys, monkeypatch):
+    """The --executor help is built from the registry: an executor registered later is in it."""
+    from recipes.plugins import EXECUTORS
+    from recipes.registry import Registry
+
+    monkeypatch.setenv("COLUMNS", "1000")  # no wrapping at a hyphen ("long-lived")
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    for name in ["processes", "vectorized", "workers", "ray"]:
+        assert name in EXECUTORS.names()
+        assert f"{name}: {EXECUTORS.entry(name).info['summary']}" in text
+    extra = Registry("executor")
+    extra.register_reference("elsewhere", "somewhere:Executor", summary="a test's own")
+    monkeypatch.setattr("recipes.cli.main.EXECUTORS", extra)
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    assert "elsewhere: a test's own" in " ".join(capsys.readouterr().out.split())

@@ -135,3 +135,27 @@ def test_focal_rings_weight_decay_is_focal_rings_with_adamw_instead_of_l2():
         "exclude_from_weight_decay": ["bias"],
     }
     assert decay["backend"] == "tensorflow" and decay["train"]["epochs"] == 20
+
+
+def test_a_file_anywhere_extends_a_project_recipe_by_name(tmp_path):
+    """A YAML file of one's own, outside configs/, may say `extends: hinge` (the README's
+    "Your own loss" does); a file of that name beside it still wins."""
+    (tmp_path / "my.yaml").write_text("extends: hinge\nseed: 4\n")
+    resolved = resolve_recipe(str(tmp_path / "my.yaml"))
+    assert resolved.sources[1].endswith("configs/hinge.yaml")
+    hinge = resolve_recipe("hinge").config.as_mapping()
+    assert resolved.config.as_mapping() == {**hinge, "seed": 4}
+    (tmp_path / "hinge.yaml").write_text("extends: squared_hinge\n")  # beside it: wins
+    resolved = resolve_recipe(str(tmp_path / "my.yaml"))
+    assert resolved.sources[-2] == str(tmp_path / "hinge.yaml")
+    assert resolved.config.loss.name == "squared_hinge"
+
+
+def test_an_unknown_parent_lists_the_projects_recipes_and_the_files_beside_apart(tmp_path):
+    (tmp_path / "my.yaml").write_text("extends: hinj\n")
+    (tmp_path / "notes.yaml").write_text("seed: 1\n")
+    message = _error(str(tmp_path / "my.yaml"))
+    assert "unknown recipe 'hinj'. Did you mean 'hinge'?" in message
+    recipes = message.split("The project's recipes: ")[1].split(";")[0].split(", ")
+    assert "hinge" in recipes and "compare_losses" in recipes and "my" not in recipes
+    assert "YAML files beside it: notes (or give a path" in message  # not the file itself

@@ -52,7 +52,7 @@ def test_the_renderer_draws_threshold_and_margins_from_the_recordings_grid():
     assert "score -0.5 / 0 / +0.5" in texts
     # 0.1 -> tanh 0.2 and 0.02 -> 0.02: right side, inside the margin; none misclassified
     assert "inside the margin (2)" in texts and "misclassified (0)" in texts
-    [lines] = [c for c in ax.collections if hasattr(c, "levels")]
+    [lines] = [c for c in ax.collections if hasattr(c, "levels") and not c.filled]
     assert list(lines.levels) == [-0.5, 0.0, 0.5]  # the threshold and both margins, labelled
     assert {t.get_text() for t in lines.labelTexts} == {"-0.5", "0", "0.5"}
     [image] = ax.get_images()  # the regions: the grid's scores, finer, thresholded
@@ -105,3 +105,41 @@ def test_a_softmax_models_regions_are_its_largest_unit_without_margins():
     assert len({tuple(colour) for colour in image.get_array().reshape(-1, 4)}) == 3
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts == ["0", "1", "2"]  # the classes, no margins, no rings
+
+
+def _margin_recording(**fields):
+    features = np.array([[-1.0, 0.0], [1.0, 0.5], [0.1, -0.5], [-0.5, 0.5], [0.02, 0.0]])
+    labels = np.array([-1, 1, 1, -1, 1])
+    return synthetic_recording(
+        lambda p: np.tanh(p[:, 0] - 0.2 * p[:, 1]), features, labels, (-0.5, 0.0, 0.5), **fields
+    )
+
+
+def test_the_margin_band_is_hatched_and_no_ring_covers_a_point_inside_it():
+    """Grey rings around the 1,310 of focal_rings' 1,400 points inside the band hid their
+    class colours: the band is hatched on the regions instead, red rings stay for the
+    misclassified points alone."""
+    ax = draw_boundary(canvas.new_axes(), _margin_recording())
+    [band] = [c for c in ax.collections if hasattr(c, "levels") and c.filled]
+    assert list(band.levels) == [-0.5, 0.5] and list(band.hatches) == ["////"]
+    assert band.get_zorder() < min(line.get_zorder() for line in ax.get_lines())
+    hollow = [line for line in ax.get_lines() if line.get_markerfacecolor() == "none"]
+    assert [line.get_label() for line in hollow] == ["misclassified (0)"]  # rings: red only
+    legend = ax.get_legend()
+    [entry] = [h for h, t in zip(legend.legend_handles, legend.get_texts(), strict=True)
+               if t.get_text() == "inside the margin (2)"]  # fmt: skip
+    assert entry.get_hatch() == "////"
+
+
+def test_the_legend_says_why_tanh_margins_are_not_at_one_and_which_lines_are_missing():
+    ax = draw_boundary(
+        canvas.new_axes(), _margin_recording(margin_levels=np.array([-0.99, 0, 0.99]))
+    )
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    [lines] = [text for text in texts if text.startswith("score")]
+    assert lines == (
+        "score -0.99 / 0 / +0.99\n(at 0.99, not 1: a tanh output never reaches 1)"
+        "\n(no line at -0.99 / 0.99: no score reaches them)"
+    )  # the synthetic scores, tanh(x - 0.2 y) on a small square, stay within +-0.99
+    linear = draw_boundary(canvas.new_axes(), _margin_recording(output_kind="logit"))
+    assert not any("tanh" in t.get_text() for t in linear.get_legend().get_texts())
