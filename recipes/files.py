@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
@@ -21,6 +22,7 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 
@@ -176,11 +178,55 @@ def markdown_text(value: Any, *, line_start: bool = False) -> str:
     return text
 
 
+@dataclasses.dataclass(frozen=True)
+class MarkdownCode:
+    """A code span the project writes (``focal``): its text kept as written, never escaped."""
+
+    text: str
+
+    def render(self, in_table: bool = False) -> str:
+        text = " ".join(self.text.splitlines())
+        if in_table:  # GitHub splits a table cell at a pipe even inside a code span
+            text = text.replace("|", "\\|")
+        fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+        padded = f" {text} " if text.startswith("`") or text.endswith("`") else text
+        return f"{fence}{padded}{fence}"
+
+
+@dataclasses.dataclass(frozen=True)
+class MarkdownLink:
+    """A link the project writes: its ``text`` escaped as literal text, its ``target`` (a
+    relative path or URL) percent-quoted, so neither can break the link."""
+
+    text: str
+    target: str
+
+    def render(self, in_table: bool = False) -> str:
+        return f"[{markdown_text(self.text)}]({quote(self.target, safe='/#:?=&')})"
+
+
+@dataclasses.dataclass(frozen=True)
+class MarkdownParts:
+    """Inline Markdown built from parts: texts (escaped), code spans and links (as such)."""
+
+    parts: tuple[str | MarkdownCode | MarkdownLink, ...]
+
+    def render(self, in_table: bool = False) -> str:
+        return "".join(
+            markdown_text(part) if isinstance(part, str) else part.render(in_table)
+            for part in self.parts
+        )
+
+
 def markdown_cell(value: Any) -> str:
-    """Text for a Markdown table cell: floats with 4 decimals (NaN empty); any other value as
-    literal text (:func:`markdown_text`: a user's label never becomes markup or a new cell)."""
+    """Text for a Markdown table cell: floats with 4 decimals (NaN empty); code spans, links
+    and parts (:class:`MarkdownCode`, :class:`MarkdownLink`, :class:`MarkdownParts`) as the
+    project wrote them; any other value as literal text (:func:`markdown_text`: a user's label
+    never becomes markup or a new cell)."""
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:.4f}"
+    if isinstance(value, MarkdownCode | MarkdownLink | MarkdownParts):
+        return value.render(in_table=True)
     return markdown_text(value)
 
 

@@ -84,7 +84,8 @@ def raise_if_interrupted(outcomes: Sequence[RunOutcome]) -> None:
 class PointRequest:
     """One point for a child process or a worker, as plain JSON: what to resolve
     (``recipe``, ``overrides``, ``backend``) and where to run it (``folder``: an empty
-    folder reserved for a new run, or the stopped run to continue when ``resume``)."""
+    folder reserved for a new run, or the stopped run to continue when ``resume``) and, for a
+    sweep's point, what the sweep varies (``varies``, for its record and figure titles)."""
 
     recipe: str
     overrides: tuple[str, ...] = ()
@@ -93,6 +94,7 @@ class PointRequest:
     folder: str | None = None
     resume: bool = False
     force: bool = False
+    varies: dict[str, str] | None = None  # a sweep's point: what the sweep varies (run.json)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)  # its overrides, a tuple, are written as a JSON list

@@ -193,9 +193,18 @@ class RunRecord(Living):
     forces: Forces | None = None
     metrics: dict[str, float] | None = None
     output_kind: str | None = None
+    # a sweep's run: each grid key and how the sweep labels this run's value, in grid order
+    # ({"loss.gamma": "2"}); written by the sweep as the run ends (recipes.sweeps.records)
+    varies: dict[str, str] | None = None
     # the loss_gallery task (recipes.studies.loss_gallery.task)
     gallery: dict[str, Any] | None = None
     outputs: list[str] | None = None
+
+
+def varies_text(varies: Mapping[str, str] | None) -> str:
+    """``loss.gamma = 2, seed = 0``: what a sweep's run varies, as titles, legends and tables
+    name it ('' for a run outside any sweep)."""
+    return ", ".join(f"{key} = {label}" for key, label in (varies or {}).items())
 
 
 class GridAxis(Model):

@@ -7,7 +7,16 @@ import csv
 
 import pytest
 
-from recipes.files import csv_cell, markdown_cell, markdown_table, markdown_text, write_csv
+from recipes.files import (
+    MarkdownCode,
+    MarkdownLink,
+    MarkdownParts,
+    csv_cell,
+    markdown_cell,
+    markdown_table,
+    markdown_text,
+    write_csv,
+)
 
 HOSTILE = "price $US$ | *bold* _em_ [link](http://x) <b>x</b> `code` # ~~s~~ a\\b\nsecond"
 
@@ -30,6 +39,22 @@ def test_a_hostile_label_stays_in_its_cell():
     assert len(lines) == 4  # the newline in the label made no new row
     for line in lines:  # every row still has two cells: no | of the label splits one
         assert line.replace("\\|", "").count("|") == 3, line
+
+
+def test_links_and_code_the_project_writes_stay_links_and_code():
+    """Structure as data: a link's text is escaped, its target quoted, and neither is escaped
+    into plain text (summary.md's run links read ``\\[...\\](...)`` when they were)."""
+    link = MarkdownLink("run_[1] *x*", "../../focal rings/20261207-1")
+    assert link.render() == r"[run\_\[1\] \*x\*](../../focal%20rings/20261207-1)"
+    assert markdown_cell(link) == link.render()
+    assert markdown_cell(MarkdownCode("focal")) == "`focal`"
+    assert markdown_cell(MarkdownCode("a`b")) == "``a`b``"  # a fence longer than its backticks
+    assert markdown_cell(MarkdownCode("a|b")) == r"`a\|b`"  # a table cell ends at a bare pipe
+    assert MarkdownCode("a|b").render() == "`a|b`"
+    parts = MarkdownParts((MarkdownCode("huber"), " (delta=1, *user*)"))
+    assert markdown_cell(parts) == r"`huber` (delta=1, \*user\*)"
+    table = markdown_table(["run", "loss"], [[link, parts]])
+    assert table.splitlines()[-1].replace("\\|", "").count("|") == 3
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,7 @@ def test_a_shrunk_runs_record_reads_through_the_typed_model(shrunk_run):
     assert record.status == RunStatus.COMPLETED and record.figures.status == "drawn"
     assert record.schedule.epochs == 2 and record.metrics["epochs_run"] == 2
     assert {"versions", "host", "inputs", "durations_s", "forces", "speed_settings"} <= set(data)
+    assert "varies" not in data  # a run outside any sweep
 
 
 def test_a_shrunk_sweeps_records_read_through_the_typed_model(shrunk_run):
@@ -50,6 +51,10 @@ def test_a_shrunk_sweeps_records_read_through_the_typed_model(shrunk_run):
         _declared(Path(run.run_folder) / "run.json", RunRecord)
     together = [records.read_run(run.run_folder).trained_together for run in sweep.runs]
     assert all(entry is not None and entry.runs >= 1 for entry in together)  # vectorized
+    # each run says what the sweep varies for it (trained together, recorded as it started)
+    assert [records.read_run(run.run_folder).varies for run in sweep.runs] == [
+        run.labels for run in sweep.runs
+    ]
 
 
 def test_failed_interrupted_resumed_and_redrawn_records_read_back(tmp_path):

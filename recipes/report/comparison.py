@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from recipes.files import atomic_write_text, markdown_table, markdown_text, write_csv
+from recipes.records import varies_text
 from recipes.report.comparison_figures import plot_epoch_curves, plot_metric_bars
 from recipes.report.plots import save_figure
 from recipes.status import RunStatus
@@ -250,6 +251,7 @@ def _write_metric_bars(
         xlabel=metric,
         title=f"{spec.title or sweep.recipe}\ntrain and test {metric} ({subtitle})",
     )
+    ax.set_ylabel(", ".join(spec.group_by or sweep.keys))  # what the bars' labels are values of
     return save_figure(ax, sweep.folder / "accuracy.png", dpi=sweep.base.config.plots.dpi)
 
 
@@ -284,13 +286,18 @@ def _write_curves(
         legend_labels=legend or None,
         chance=spec.chance if percent else None,
     )
+    legend = ax.get_legend()
+    if legend is not None:  # entries are values (0, 1, 2): the title says of what
+        legend.set_title(", ".join(spec.group_by or sweep.keys), prop={"size": 8})
     return save_figure(ax, sweep.folder / "curves.png", dpi=sweep.base.config.plots.dpi)
 
 
 def _run_label(sweep: SweepResults, row: Mapping[str, Any]) -> str:
+    """A run in a figure: its value when one key varies (the axis or legend title names the
+    key), else ``loss = hinge, seed = 0``."""
     if len(sweep.keys) == 1:
         return str(row[sweep.keys[0]])
-    return ", ".join(f"{key}={row[key]}" for key in sweep.keys)
+    return varies_text({key: str(row[key]) for key in sweep.keys})
 
 
 def _short_reason(reason: str, limit: int = 60) -> str:

@@ -1,7 +1,7 @@
-"""``outputs/index.html``: one row per run (recipe, loss, seed, backend, status, key
-metrics, plot and animation thumbnails), sortable by any column and filterable by recipe and
-loss; each sweep a collapsible group with its comparison figures on top, the runs outside any
-sweep in a group of their own; newest first.
+"""``outputs/index.html``: one row per run (recipe, what its sweep varies, loss, seed,
+backend, status, key metrics, plot and animation thumbnails), sortable by any column and
+filterable by recipe and loss; each sweep a collapsible group with its comparison figures on
+top, the runs outside any sweep in a group of their own; newest first.
 
 Static HTML with relative links, its style and script inlined (the page is one
 ``string.Template``, index_page.html beside this module), so opening the file from disk works
@@ -25,7 +25,7 @@ from urllib.parse import quote
 from recipes.errors import RecipeError
 from recipes.files import atomic_write_text
 from recipes.paths import display_path
-from recipes.records import FiguresPending
+from recipes.records import FiguresPending, varies_text
 from recipes.report.index_records import (
     SHOWN_METRICS,
     Entry,
@@ -94,12 +94,13 @@ def _figures_note(entry: Entry) -> str:
     return ""
 
 
-def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
+def _row_html(root: Path, row: dict[str, Any], metrics: list[str], varies: bool) -> str:
     entry = row["entry"]
     folder = entry.folder
     cells = [
         f'<td class="nowrap">{html.escape(entry.started[:19].replace("T", " ") or "?")}</td>',
         f"<td>{html.escape(row['recipe'])}</td>",
+        *([f'<td class="varies nowrap">{html.escape(row["varies"])}</td>'] if varies else []),
         f"<td>{html.escape(row['loss'])}</td>",
         f'<td class="number">{html.escape(str(row["seed"]))}</td>',
         f"<td>{html.escape(row['backend'])}</td>",
@@ -126,11 +127,15 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str]) -> str:
 
 
 def _table_html(root: Path, rows: list[dict[str, Any]]) -> str:
-    """One sortable table of runs; metric columns that no run of it has are left out."""
+    """One sortable table of runs; metric columns that no run of it has are left out, and the
+    ``varies`` column (what a sweep varies for each run: ``loss.gamma = 2``) unless a run has
+    one."""
     metrics = [k for k in SHOWN_METRICS if any(k in r["entry"].metrics for r in rows)]
-    columns = ["started", "recipe", "loss", "seed", "backend", "status", *metrics, "plots"]
+    varies = any(row["varies"] for row in rows)
+    columns = ["started", "recipe", *(["varies"] if varies else []), "loss", "seed", "backend"]
+    columns += ["status", *metrics, "plots"]
     header = "".join(f'<th title="sort by {c}">{html.escape(c)}</th>' for c in columns)
-    body = "\n".join(_row_html(root, row, metrics) for row in rows)
+    body = "\n".join(_row_html(root, row, metrics, varies) for row in rows)
     return (
         f'<div class="scroll"><table class="runs"><thead><tr>{header}<th>folder</th></tr>'
         f"</thead><tbody>\n{body}\n</tbody></table></div>"
@@ -177,6 +182,8 @@ def _groups_html(root: Path, entries: list[Entry]) -> tuple[str, list[dict]]:
             "entry": entry,
             "recipe": record.recipe or entry.folder.parent.name,
             "loss": labels.get("loss") or entry.loss,
+            # what its sweep varies: its record's (written as it ended), else the sweep's labels
+            "varies": varies_text(record.varies or labels),
             "seed": "" if record.seed is None else record.seed,
             "backend": record.backend or "",
         }

@@ -1,30 +1,28 @@
-"""Losses side by side (``report: compare_losses``): the generic comparison table with the
-hardest 10%'s share of the force, each loss's decision boundary beside its forces at the end of
-training (drawn from each run's recording as the run's own decision_boundary.png and
-forces.png draw them), and report.md saying which loss leans most on its hardest points."""
+"""Any grid side by side (``report: compare_losses``): made for losses
+(configs/compare_losses.yaml), it compares whatever the sweep varies (``loss.gamma``, a
+model's size, the data) and names it in its headings and columns. It writes the generic
+comparison table with the test AUC, accuracy and the hardest 10%'s share of the force, and
+report.md with each setting's decision boundary beside its forces at the end of training
+(boundaries_and_forces.png, which every two-feature sweep gets:
+:mod:`recipes.studies.side_by_side`) and which setting leans most on its hardest points."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from recipes.files import atomic_write_text, markdown_table
-from recipes.recording import RECORDING_FILE, Recording
-from recipes.report import plots
-from recipes.report.comparison import ComparisonSpec, write_comparison
-from recipes.report.forces import (
-    SHARE_METRIC,
-    draw_colour_bar,
-    force_norm,
-    hardest_share,
-    plot_point_forces,
-    share_text,
+from recipes.files import (
+    MarkdownCode,
+    atomic_write_text,
+    markdown_table,
+    markdown_text,
 )
-from recipes.report.regions import draw_boundary
+from recipes.records import varies_text
+from recipes.report.comparison import ComparisonSpec, write_comparison
+from recipes.report.forces import SHARE_METRIC
 from recipes.status import RunStatus
+from recipes.studies.side_by_side import FIGURE, write_side_by_side
 from recipes.sweeps.records import RunResult, SweepResults
-from recipes.training.figures import label_feature_axes
 
-FIGURE = "boundaries_and_forces.png"
 COLUMNS = ("test_auc", "test_accuracy", SHARE_METRIC)
 
 
@@ -34,56 +32,52 @@ def compare_losses(sweep: SweepResults) -> list[Path]:
     completed = [r for r in sweep.runs if r.status == RunStatus.COMPLETED and r.run_folder]
     if not completed:
         return written
-    written.append(_side_by_side(sweep, completed))
+    if not (sweep.folder / FIGURE).is_file():  # the sweep draws it before its report
+        written += write_side_by_side(sweep)
     written.append(_report(sweep, completed))
     return written
 
 
-def _label(result: RunResult) -> str:
-    return ", ".join(str(value) for value in result.point.labels.values())
-
-
-def _side_by_side(sweep: SweepResults, results: list[RunResult]) -> Path:
-    """One row per loss: its decision boundary, then its forces at the end of training (one
-    colour scale for every row)."""
-    recordings = [Recording.load(r.folder / RECORDING_FILE) for r in results]
-    norm = force_norm(*(recording.point_forces[-1] for recording in recordings))
-    margins = sweep.base.config.plots.margins
-    figure, grid = plots.subplots(len(results), 2, figsize=(12, 5.6 * len(results)), dpi=100,
-                                  squeeze=False)  # fmt: skip
-    for (boundary, pushed), result, recording in zip(grid, results, recordings, strict=True):
-        draw_boundary(boundary, recording, margins=margins, class_names=recording.class_names)
-        boundary.set_title(plots.legend_label(_label(result)), fontsize=12, loc="left")
-        draw_boundary(pushed, recording, margins=margins, points=False, rings=False, legend=False)
-        forces = recording.point_forces[-1]
-        plot_point_forces(pushed, recording.points, recording.labels, forces, norm)
-        pushed.set_title(share_text(hardest_share(forces)))
-        draw_colour_bar(pushed.inset_axes((1.04, 0.0, 0.05, 1.0)), norm)
-        label_feature_axes([boundary, pushed], recording)
-    return plots.save_figure(figure, sweep.folder / FIGURE, dpi=100)
+def _label(sweep: SweepResults, result: RunResult) -> str:
+    """``loss.gamma = 2``: what this run's setting is, by the keys the sweep varies."""
+    return varies_text({key: result.point.labels[key] for key in sweep.keys})
 
 
 def _report(sweep: SweepResults, results: list[RunResult]) -> Path:
-    rows = [[_label(r), *(_shown(r.metrics.get(c)) for c in COLUMNS)] for r in results]
-    shares = {_label(r): r.metrics.get(SHARE_METRIC) for r in results}
+    varied = ", ".join(sweep.keys)
+    rows = [
+        [*(r.point.labels[key] for key in sweep.keys), *(_shown(r.metrics.get(c)) for c in COLUMNS)]
+        for r in results
+    ]
+    shares = {_label(sweep, r): r.metrics.get(SHARE_METRIC) for r in results}
     known = {label: share for label, share in shares.items() if share is not None}
-    lines = [
-        f"# {sweep.recipe}: losses side by side",
+    share_note = (  # the project's own prose: written as Markdown, not escaped as text
+        f"{MarkdownCode(SHARE_METRIC).render()}: the share of the total force |d loss / d "
+        "score| on the test points that the hardest 10% of them carry (0.1: every point pushed "
+        "alike)."
+    )
+    lines = [f"# {markdown_text(sweep.recipe)}: {markdown_text(varied)} side by side", ""]
+    if (sweep.folder / FIGURE).is_file():
+        lines += [
+            f"Each column of the figure is one setting of {markdown_text(varied)}: its decision "
+            "boundary above its forces at the end of training.",
+            "",
+            f"![boundaries and forces]({FIGURE})",
+            "",
+        ]
+    lines += [
+        markdown_table([*sweep.keys, *COLUMNS], rows),
         "",
-        f"![boundaries and forces]({FIGURE})",
-        "",
-        markdown_table(["loss", *COLUMNS], rows),
-        "",
-        f"`{SHARE_METRIC}`: the share of the total force |d loss / d score| on the test "
-        "points that the hardest 10% of them carry (0.1: every point pushed alike).",
+        share_note,
     ]
     if known:
         most, least = max(known, key=known.get), min(known, key=known.get)
+        most_text, least_text = markdown_text(most), markdown_text(least)
         lines += [
             "",
-            f"At the end of training, **{most}**'s hardest 10% carry the largest share of its "
-            f"force ({known[most]:.0%}, {known[most] / 0.1:.1f}× an even spread), **{least}**'s "
-            f"the smallest ({known[least]:.0%}).",
+            f"At the end of training, **{most_text}**'s hardest 10% carry the largest share of "
+            f"its force ({known[most]:.0%}, {known[most] / 0.1:.1f}× an even spread), "
+            f"**{least_text}**'s the smallest ({known[least]:.0%}).",
             "",
             "What it can and cannot show: each share is measured on its own model, trained "
             "with its own loss and at its own stage at the end. A model that already "

@@ -6,6 +6,8 @@ trains the product of the values (here 4 runs), each in its own ordinary run fol
 
 - ``summary.csv`` / ``summary.md`` and ``sweep.json`` (:mod:`recipes.sweeps.records`);
 - ``logs/``: each run's console output (process executor);
+- ``boundaries_and_forces.png`` for two-feature data: the runs side by side, each titled by what
+  the sweep varies (``loss.gamma = 2``; :data:`recipes.plugins.SIDE_BY_SIDE`);
 - the report the config names (``report:``, default ``table``; :data:`recipes.plugins.REPORTS`).
 
 Every combination is validated before any training starts (:mod:`recipes.sweeps.grid`); the
@@ -31,7 +33,7 @@ from recipes.files import atomic_write_text, create_unique_folder, now_iso
 from recipes.locks import FolderLock
 from recipes.outcome import PointRequest
 from recipes.paths import default_output_root, display_path
-from recipes.plugins import EXECUTORS, REPORTS
+from recipes.plugins import EXECUTORS, REPORTS, SIDE_BY_SIDE
 from recipes.progress import Progress
 from recipes.records import Inputs, SweepResume, read_sweep
 from recipes.signals import exit_status_of
@@ -289,8 +291,12 @@ class SweepProgress(Progress):
 
 
 def write_report(sweep: SweepResults) -> list[Path]:
-    """The report the sweep's config names (``report:``); returns the files it wrote."""
-    return REPORTS.get(sweep.base.config.report)(sweep)
+    """The runs' boundaries and forces side by side, labelled by what the sweep varies (for
+    two-feature data, whatever the report, unless it draws its own: ``own_boundaries``), then
+    the report the sweep's config names (``report:``); returns the files written."""
+    report = REPORTS.entry(sweep.base.config.report)
+    side_by_side = [] if report.info.get("own_boundaries") else SIDE_BY_SIDE.load()(sweep)
+    return [*side_by_side, *report.load()(sweep)]
 
 
 def _finish(sweep: SweepResults, started: float | None, status: RunStatus, compare: bool) -> None:

@@ -34,7 +34,7 @@ from recipes.child import Children, Runner
 from recipes.files import create_unique_folder
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.status import RunStatus
-from recipes.sweeps.records import RunResult, SweepResults
+from recipes.sweeps.records import RunResult, SweepResults, record_varies
 
 
 def absolute_recipe(recipe: str) -> str:
@@ -64,6 +64,7 @@ def point_request(sweep: SweepResults, result: RunResult) -> PointRequest:
             backend=sweep.backend,
             output_root=str(sweep.output_root),
             folder=str(create_unique_folder(sweep.output_root / recipe.name)),
+            varies=dict(result.point.labels),
         )
     result.command = request.command_line()
     result.run_folder = request.folder
@@ -81,6 +82,7 @@ def log_path(sweep: SweepResults, result: RunResult) -> Path:
 def record_outcome(result: RunResult, outcome: RunOutcome, started: float) -> None:
     result.apply(outcome)
     result.wall_s = time.perf_counter() - started
+    record_varies(result)
 
 
 def run_in_slots(

@@ -19,7 +19,17 @@ import pydantic
 import recipes.records as records
 from recipes.config.resolve import resolve_recipe
 from recipes.config.schema import ResolvedRecipe
-from recipes.files import atomic_write_text, markdown_table, read_csv_columns, read_json, write_csv
+from recipes.errors import RecipeError
+from recipes.files import (
+    MarkdownLink,
+    atomic_write_text,
+    markdown_table,
+    markdown_text,
+    read_csv_columns,
+    read_json,
+    write_csv,
+)
+from recipes.locks import FolderLock
 from recipes.outcome import RunOutcome
 from recipes.status import RunStatus
 from recipes.sweeps.grid import SweepPoint
@@ -150,21 +160,41 @@ def write_summary(sweep: SweepResults) -> None:
         row = list(row)
         for i in seconds:
             row[i] = f"{row[i]:.1f}" if isinstance(row[i], float) else row[i]
-        if row[folder_column]:
-            relative = os.path.relpath(row[folder_column], sweep.folder)
-            row[folder_column] = f"[{Path(relative).name}]({relative})"
+        if row[folder_column]:  # a link, built from its parts (the cell escapes any other text)
+            relative = Path(os.path.relpath(row[folder_column], sweep.folder))
+            row[folder_column] = MarkdownLink(relative.name, relative.as_posix())
         md_rows.append(row)
     completed = sum(result.status == RunStatus.COMPLETED for result in sweep.runs)
     grid = "; ".join(f"{a.key} = {', '.join(a.labels)} ({a.source})" for a in sweep.grid)
+    overrides = " ".join(sweep.overrides) or "none"
     text = (
-        f"# Sweep {sweep.recipe}: {completed}/{len(sweep.runs)} runs completed\n\n"
-        f"Grid: {grid}"
-        f"\n\nOverrides for every run: {' '.join(sweep.overrides) or 'none'}. "
+        f"# Sweep {markdown_text(sweep.recipe)}: {completed}/{len(sweep.runs)} runs completed"
+        f"\n\nGrid: {markdown_text(grid)}"
+        f"\n\nOverrides for every run: {markdown_text(overrides)}. "
         f"Wall time {sweep.wall_s:.1f} s with {sweep.jobs} job(s). Durations in seconds; "
         "test_* are metrics of the final model on the test split, final_* are the last epoch's "
         "training-time values.\n\n" + markdown_table(header, md_rows)
     )
     atomic_write_text(sweep.folder / "summary.md", text)
+
+
+def record_varies(result: RunResult) -> None:
+    """Make sure the run's run.json says what the sweep varies for it (``varies``: each grid
+    key and its value's label), so its figures, the outputs index and anyone reading the
+    folder alone can tell the sweep's runs apart. Every executor hands it to the run, which
+    records it as it starts (``PointRequest.varies``, ``run_group``); one that did not (a
+    resumed folder written before the field was kept) gets it here, as it ends. Nothing is
+    written for a point that left no run record, or whose folder another process still
+    holds (sweep.json has its values all the same)."""
+    folder = result.folder
+    record = records.run_or_none(folder) if folder is not None else None
+    if record is None or record.varies == result.point.labels:
+        return
+    try:
+        with FolderLock(folder, "run"):
+            records.update_run(folder, varies=dict(result.point.labels))
+    except (RecipeError, OSError):  # held or unwritable: the run's own record says why
+        return
 
 
 def write_sweep_record(

@@ -86,6 +86,10 @@ def _train_group(
         progress.done(results[index])
 
     outcomes = RUN_GROUP.load()(
-        [recipe for _, recipe in members], sweep.output_root, on_finished, on_epoch
+        [recipe for _, recipe in members],
+        sweep.output_root,
+        on_finished,
+        on_epoch,
+        [dict(result.point.labels) for result in results],
     )
     raise_if_interrupted(outcomes)  # a signal stopped the group: the sweep stops too

@@ -77,11 +77,13 @@ def run_point(
     resume_folder: Path | str | None = None,
     force: bool = False,
     verbose: int | None = None,
+    varies: dict[str, str] | None = None,
 ) -> RunOutcome:
     """Run one point: ``recipe`` in a new run folder under ``output_root`` (or in
     ``folder``, an empty folder reserved for it), or continue the stopped run in
     ``resume_folder`` (``recipe`` None: the folder says what it was), refusing changed inputs
-    unless ``force``. Returns how it ended; never raises for what happens in the run."""
+    unless ``force``; ``varies``: a sweep's point's grid labels, recorded in run.json. Returns
+    how it ended; never raises for what happens in the run."""
     run: OpenRun | None = None
     lock: FolderLock | None = None
     try:
@@ -95,7 +97,7 @@ def run_point(
         task = TASKS.get(recipe.config.task)
         run = OpenRun(
             recipe, output_root, verbose, resume_folder, folder=folder, lock=lock,
-            resume_entry=resume_entry,
+            resume_entry=resume_entry, varies=varies,
         )  # fmt: skip
         lock = None  # the run holds it now and releases it when it ends
         with run:
@@ -172,10 +174,12 @@ def run_group(
     output_root: Path,
     on_finished: Callable[[int, RunOutcome], None],
     on_epoch: Callable[[int, int], None] | None = None,
+    varies: Sequence[dict[str, str]] | None = None,
 ) -> list[RunOutcome]:
     """Points that share everything but their seed, trained together as one program (the
     task's ``together`` plug-in), each in its own run folder; ``on_finished(index, outcome)``
-    as each run folder is finished. Returns every point's outcome."""
+    as each run folder is finished; ``varies``: what the sweep varies for each point.
+    Returns every point's outcome."""
     train_together = TASKS.entry(recipes[0].config.task).info["together"].load()
     outcomes: dict[int, RunOutcome] = {}
 
@@ -185,7 +189,7 @@ def run_group(
 
     fresh_keras_state()
     try:
-        train_together(recipes, output_root, finished, on_epoch)
+        train_together(recipes, output_root, finished, on_epoch, varies)
     except (Exception, KeyboardInterrupt) as error:  # the shared part failed or was stopped
         for index in range(len(recipes)):
             if index not in outcomes:
@@ -208,4 +212,6 @@ def run_request(request: PointRequest, verbose: int | None = None) -> RunOutcome
     except (Exception, KeyboardInterrupt) as error:
         return _outcome_of_error(error, None)
     folder = Path(request.folder) if request.folder else None
-    return run_point(recipe, request.output_root, folder=folder, verbose=verbose)
+    return run_point(
+        recipe, request.output_root, folder=folder, verbose=verbose, varies=request.varies
+    )

@@ -31,6 +31,7 @@ from recipes.records import (
     RunRecord,
     run_or_none,
     update_run,
+    varies_text,
 )
 
 DRAWN = "drawn"
@@ -66,11 +67,14 @@ def draw(
     where: str,
 ) -> FiguresDrawn:
     """The run's figures (:func:`recipes.training.figures.write_run_figures`), timed: run.json's
-    ``figures`` entry (where, the files written, the seconds)."""
+    ``figures`` entry (where, the files written, the seconds). A sweep's run says in its
+    titles what the sweep varies (run.json's ``varies``: ``loss.gamma = 2``)."""
     from recipes.training.figures import write_run_figures
 
     started = time.perf_counter()
-    files = write_run_figures(folder, config, history, metrics, recording)
+    record = run_or_none(folder)
+    varies = varies_text(record.varies if record else None)
+    files = write_run_figures(folder, config, history, metrics, recording, varies=varies)
     seconds = round(time.perf_counter() - started, 4)
     return FiguresDrawn(where=where, files=files, seconds=seconds, drawn_at=now_iso())
 

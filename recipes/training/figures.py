@@ -12,6 +12,7 @@ from recipes.components.models import model_penalties
 from recipes.components.user_loss import is_user_loss, short_name
 from recipes.config.schema import RecipeConfig
 from recipes.report import evolution, forces, plots
+from recipes.report.canvas import text_height
 from recipes.report.regions import draw_boundary, predictions_figure
 
 
@@ -29,10 +30,17 @@ def write_run_figures(
     history: dict[str, Any],
     metrics: dict[str, Any],
     recording: Any = None,
+    varies: str = "",
 ) -> list[str]:
-    """Draw the run's figures into ``folder``; returns the names of the files written."""
+    """Draw the run's figures into ``folder``; returns the names of the files written.
+    ``varies``: what a sweep varies for this run (``loss.gamma = 2``), added to the titles."""
     plots_config, dpi = config.plots, config.plots.dpi
-    title_run = f"{loss_label(config)} loss, {config.data.name}"
+    title_wide = f"{loss_label(config)} loss, {config.data.name}"
+    # what a sweep varies: a line of its own above the title of a narrow figure (a long label
+    # never runs off it), at the end of the one line of a wide one (forces, evolution)
+    title_run = f"{varies}\n{title_wide}" if varies else title_wide
+    title_wide += f", {varies}" if varies else ""
+    title_room = text_height(12) if varies else 0.0  # the fixed layouts' second line
     accuracy = metrics.get("test_accuracy")
     title_end = f"{title_run}, test acc {accuracy:.1%}" if accuracy is not None else title_run
     written = []
@@ -40,7 +48,8 @@ def write_run_figures(
         ax = plots.plot_loss_history(
             history, title=f"{title_run}: loss per epoch (seed {config.seed})"
         )
-        plots.fixed_layout(ax.figure, (0.85, 0.2, 0.6, 0.45))  # the texts' room: no tight_layout
+        # the texts' room: no tight_layout
+        plots.fixed_layout(ax.figure, (0.85, 0.2, 0.6, 0.45 + title_room))
         written.append(plots.save_figure(ax, folder / "loss.png", dpi=dpi))
     if recording is None:  # not two-feature data
         return [path.name for path in written]
@@ -50,7 +59,7 @@ def write_run_figures(
         draw_boundary(ax, recording, margins=plots_config.margins, class_names=names)
         ax.set_title(title_end)
         label_feature_axes([ax], recording)
-        plots.fixed_layout(ax.figure, (0.8, 0.25, 1.45, 0.45))  # the legend below the axes
+        plots.fixed_layout(ax.figure, (0.8, 0.25, 1.45, 0.45 + title_room))  # legend below
         written.append(plots.save_figure(ax, folder / "decision_boundary.png", dpi=dpi))
     if plots_config.predictions:
         figure = predictions_figure(recording, title_end, dpi, names)
@@ -58,10 +67,10 @@ def write_run_figures(
         written.append(plots.save_figure(figure, folder / "predictions.png", dpi=dpi))
     if plots_config.evolution and len(recording.epochs) > 1:
         written += evolution.write_evolution_figures(
-            folder, recording, title_run, plots_config, names
+            folder, recording, title_wide, plots_config, names
         )
     if plots_config.forces:
-        figure = forces.forces_figure(recording, title_run, dpi, plots_config.margins, names)
+        figure = forces.forces_figure(recording, title_wide, dpi, plots_config.margins, names)
         label_feature_axes(figure.axes[:1], recording)
         written.append(plots.save_figure(figure, folder / forces.FORCES_FIGURE, dpi=dpi))
     return [path.name for path in written]

@@ -25,11 +25,13 @@ def train_together(
     output_root: Path,
     on_finished: Callable[[int, OpenRun], None],
     on_epoch: Callable[[int, int], None] | None = None,
+    varies: Sequence[dict[str, str]] | None = None,
 ) -> None:
     """Train ``recipes`` (same config but the seed; JAX backend) as one program, then finish
     each run folder in turn (each a sweep's run: ``plots.draw: auto`` leaves its figures
-    pending); ``on_finished(index, run)`` follows each run's final status. An error in the
-    shared part marks every run failed (or interrupted) and propagates."""
+    pending); ``on_finished(index, run)`` follows each run's final status; ``varies``: what the
+    sweep varies for each run (run.json). An error in the shared part marks every run failed
+    (or interrupted) and propagates."""
     config = recipes[0].config
     runs: list[OpenRun] = []
     reported: set[int] = set()
@@ -42,7 +44,9 @@ def train_together(
     with contextlib.ExitStack() as stack:
         for index, recipe in enumerate(recipes):
             stack.callback(report, index)  # after the run's own exit has recorded its status
-            runs.append(stack.enter_context(OpenRun(recipe, output_root, verbose=0)))
+            point_varies = varies[index] if varies else None
+            run = OpenRun(recipe, output_root, verbose=0, varies=point_varies)
+            runs.append(stack.enter_context(run))
             runs[-1].context.sweep_point = True
         prepared = [prepare_training(run.context) for run in runs]
         members = [

@@ -92,10 +92,14 @@ Task = Callable[[RunContext], dict[str, Any]]
 
 
 def _new_run_folder(
-    recipe: ResolvedRecipe, output_root: Path | str, folder: Path | None = None
+    recipe: ResolvedRecipe,
+    output_root: Path | str,
+    folder: Path | None = None,
+    varies: dict[str, str] | None = None,
 ) -> tuple[Path, OpenRecord]:
     """``output_root/<recipe>/<run-id>`` (or ``folder``, an empty folder reserved for the
-    run by a sweep executor) with config.yaml and run.json (status running)."""
+    run by a sweep executor) with config.yaml and run.json (status running; ``varies``: what
+    the sweep that runs it varies)."""
     config = recipe.config
     if folder is None or any(Path(folder).iterdir()):  # a retried task's folder is not reused
         folder = create_unique_folder(Path(output_root) / recipe.name)
@@ -121,6 +125,7 @@ def _new_run_folder(
         },
         pid=os.getpid(),
         inputs=fingerprint(config),
+        **({"varies": varies} if varies else {}),  # only a sweep's run has the field
     )
     return folder, record
 
@@ -134,7 +139,8 @@ class OpenRun:
 
     ``folder``: an empty folder reserved for a new run (else one is made under
     ``output_root``). ``resume_folder``: a stopped run to continue, whose lock the caller
-    already holds (``lock``) and whose resume entry it gives (``resume_entry``)."""
+    already holds (``lock``) and whose resume entry it gives (``resume_entry``). ``varies``:
+    what the sweep that runs it varies (run.json's ``varies``)."""
 
     def __init__(
         self,
@@ -146,13 +152,14 @@ class OpenRun:
         folder: Path | None = None,
         lock: FolderLock | None = None,
         resume_entry: dict[str, Any] | None = None,
+        varies: dict[str, str] | None = None,
     ) -> None:
         self.started = time.perf_counter()
         self.status: RunStatus | None = None
         select_backend(recipe.config.backend)
         reserved = folder
         if resume_folder is None:
-            folder, record = _new_run_folder(recipe, output_root, folder)
+            folder, record = _new_run_folder(recipe, output_root, folder, varies)
             self.lock = lock or FolderLock(folder).acquire()
         else:
             folder = Path(resume_folder)

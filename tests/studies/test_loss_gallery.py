@@ -202,6 +202,8 @@ def test_report_lists_figures_and_every_example(gallery_run):
     assert "![classification losses](classification_losses.png)" in report
     for name in _examples(gallery_run):
         assert f"| {name} |" in report
+    # code names stay code: no backslash-escaped backticks of a code span turned into text
+    assert "\\`" not in report and "| `hinge` |" in report
     for line in report.splitlines():  # table rows keep their column count (| escaped)
         if line.startswith(("| figure |", "| example |", "| loss |")):
             columns = line.count(" | ")

@@ -128,7 +128,7 @@ def swept(tmp_path_factory):
 
 
 @pytest.mark.slow
-def test_a_sweeps_runs_leave_their_figures_pending_until_plot_draws_them(swept):
+def test_a_sweeps_runs_leave_their_figures_pending_until_plot_draws_them(swept, tmp_path):
     folders, before_plot, plot = swept
     assert plot.returncode == 0, plot.stderr[-3000:]
     for seed in (0, 1):
@@ -142,9 +142,17 @@ def test_a_sweeps_runs_leave_their_figures_pending_until_plot_draws_them(swept):
         assert _record(folder)["figures"]["where"] == "plot"
         names, record = before_plot[("in_run", seed)]  # drew its own, in the sweep
         assert names == RUN_FILES and record["figures"]["where"] == "run"
-    # same config and seed: the same figures, drawn in the run or by plot
+        # recorded as the run started, so the figures it drew name it too
+        assert record["varies"] == {"seed": str(seed), "plots.draw": "in_run"}
+    # the same run's figures, drawn in the run or later from its folder: the same bytes (the
+    # auto runs differ from them only in their titles' plots.draw = auto)
+    from recipes.training.drawing import draw_from_folder
+
+    copy = tmp_path / "in_run"
+    shutil.copytree(folders[("in_run", 0)], copy)
+    draw_from_folder(copy)
     for name in FIGURE_FILES:
-        in_run, later = folders[("in_run", 0)] / name, folders[("auto", 0)] / name
+        in_run, later = folders[("in_run", 0)] / name, copy / name
         assert in_run.read_bytes() == later.read_bytes(), name
 
 

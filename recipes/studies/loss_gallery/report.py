@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from recipes.files import markdown_table
+from recipes.files import MarkdownCode, MarkdownParts, markdown_table
 from recipes.studies.loss_gallery.curves import POSITIVE_WEIGHT, Curve, format_params
 from recipes.studies.loss_gallery.derivatives import DERIVATIVES_FIGURE, DERIVATIVES_FILE
 from recipes.studies.loss_gallery.examples import FLOAT32_SLACK, Example
@@ -59,8 +59,14 @@ def _curves_section(curves: dict[str, list[Curve]]) -> list[str]:
         [
             figure,
             curve.label,
-            f"`{curve.loss}`" + (f" ({format_params(curve.params)})" if curve.params else ""),
-            f"`{curve.formula}`",
+            # code spans as parts: the table escapes text, never the code the project writes
+            MarkdownParts(
+                (
+                    MarkdownCode(curve.loss),
+                    f" ({format_params(curve.params)})" if curve.params else "",
+                )
+            ),
+            MarkdownCode(curve.formula),
             curve.note,
         ]
         for figure, figure_curves in curves.items()
@@ -143,7 +149,7 @@ def _examples_section(examples: list[Example]) -> list[str]:
             e.name,
             e.source,
             e.inputs,
-            f"`{e.computation}`",
+            MarkdownCode(e.computation),
             _published(e),
             f"{e.computed:.8f}",
             f"{e.abs_diff:.2g}",
