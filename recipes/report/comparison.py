@@ -281,6 +281,7 @@ def _write_curves(
         curves,
         ylabel=shown,
         percent=percent,
+        log_scale=not percent,  # as each run's loss.png: the late small losses show
         title=f"{spec.title or sweep.recipe}: {shown} per epoch",
         colors=colors or None,
         legend_labels=legend or None,

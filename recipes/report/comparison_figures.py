@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from recipes.report.plots import legend_label, new_axes
+from recipes.report.plots import legend_label, new_axes, set_loss_scale
 
 BAR_COLORS = {"train": "tab:blue", "test": "tab:orange"}
 THIN_RUNS_UP_TO = 5  # a group of more runs is drawn as its median and bands
@@ -134,13 +134,15 @@ def plot_epoch_curves(
     ax: Any = None,
     ylabel: str = "validation accuracy",
     percent: bool = True,
+    log_scale: bool = False,
     title: str | None = None,
     colors: Mapping[str, str] | None = None,
     legend_labels: Mapping[str, str] | None = None,
     chance: float | None = None,
 ) -> Any:
     """One line per entry of ``curves`` (label -> value per epoch), epochs from 1; ``chance``
-    draws a dotted line at the accuracy of guessing.
+    draws a dotted line at the accuracy of guessing; ``log_scale`` puts the values on a log
+    axis (losses).
 
     Curves that agree within 1e-3 at every epoch would hide each other, so they
     are drawn once with one legend entry naming them all ("cross-entropy = KL divergence").
@@ -176,6 +178,12 @@ def plot_epoch_curves(
         )
     if chance is not None:
         ax.axhline(chance * scale, color="gray", ls=":", lw=1, label="chance")
+    if log_scale:  # the scale rule of each run's loss.png (linear for negative losses)
+        values = np.concatenate([np.asarray(v, float) for v in curves.values()])
+        positive = values[np.isfinite(values) & (values > 0)]
+        floor = positive.min() / 10 if positive.size else 1e-8
+        set_loss_scale(ax, values[np.isfinite(values)], floor)
+        ylabel += " (log scale)" if ax.get_yscale() == "log" else ""
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     # whole epochs, at most about ten ticks: 30 ticks of two digits run together

@@ -90,7 +90,7 @@ def plot_loss_history(
         if not np.isfinite(raw).all():
             bad = int(np.argmax(~np.isfinite(raw)))
             notes.append(f"{style['label']}: not finite from epoch {bad + 1}")
-    notes += _set_loss_scale(ax, values, floor)
+    notes += set_loss_scale(ax, values, floor)
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_ylabel(f"loss ({ax.get_yscale()} scale)")
@@ -111,7 +111,7 @@ def plot_loss_history(
     return ax
 
 
-def _set_loss_scale(ax: Any, values: np.ndarray, floor: float) -> list[str]:
+def set_loss_scale(ax: Any, values: np.ndarray, floor: float) -> list[str]:
     """The y scale of :func:`plot_loss_history` for these (finite) values: log, or linear
     when all are negative, symmetric-log when both signs occur; returns notes saying why."""
     notes = []

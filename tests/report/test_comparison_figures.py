@@ -69,3 +69,13 @@ def test_a_few_runs_per_group_stay_lines_and_short_runs_tick_every_epoch():
     )
     assert len(ax.get_lines()) == 2 and not ax.collections
     assert [tick for tick in ax.get_xticks() if 1 <= tick <= 3] == [1, 2, 3]
+
+
+def test_loss_curves_on_a_log_axis_keep_the_late_small_losses_apart():
+    curves = {"hinge": [0.5, 0.01, 1e-4], "squared_hinge": [0.4, 0.02, 1e-3]}
+    ax = plot_epoch_curves(curves, ylabel="validation loss", percent=False, log_scale=True)
+    assert ax.get_yscale() == "log"
+    assert plot_epoch_curves(curves, percent=True).get_yscale() == "linear"
+    assert ax.get_ylabel() == "validation loss (log scale)"
+    negative = plot_epoch_curves({"cosine": [-0.2, -0.9]}, percent=False, log_scale=True)
+    assert negative.get_yscale() == "linear"  # as loss.png: a log axis cannot show it
