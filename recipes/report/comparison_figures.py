@@ -156,7 +156,6 @@ def plot_epoch_curves(
     members: dict[str, list[str]] = {}
     for label in curves:
         members.setdefault((legend_labels or {}).get(label, label), []).append(label)
-    groups: dict[str, list[str]] = {}
     if legend_labels and max(len(runs) for runs in members.values()) > THIN_RUNS_UP_TO:
         longest = plot_group_bands(ax, curves, members, scale, colors)
     else:
@@ -165,25 +164,10 @@ def plot_epoch_curves(
         else:
             groups = coinciding_curves(curves)
         longest = _draw_curves(ax, curves, groups, scale, colors, legend_labels)
-    if any(len(members) > 1 for members in groups.values()):
-        ax.text(
-            0.99,
-            0.01,
-            "a = b: the runs' curves coincide (drawn once)",
-            transform=ax.transAxes,
-            ha="right",
-            va="bottom",
-            fontsize=7.5,
-            color="dimgray",
-        )
     if chance is not None:
         ax.axhline(chance * scale, color="gray", ls=":", lw=1, label="chance")
-    if log_scale:  # the scale rule of each run's loss.png (linear for negative losses)
-        values = np.concatenate([np.asarray(v, float) for v in curves.values()])
-        positive = values[np.isfinite(values) & (values > 0)]
-        floor = positive.min() / 10 if positive.size else 1e-8
-        set_loss_scale(ax, values[np.isfinite(values)], floor)
-        ylabel += " (log scale)" if ax.get_yscale() == "log" else ""
+    if log_scale and _loss_scale(ax, curves) == "log":
+        ylabel += " (log scale)"
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
     # whole epochs, at most about ten ticks: 30 ticks of two digits run together
@@ -197,6 +181,16 @@ def plot_epoch_curves(
     if title:
         ax.set_title(title)
     return ax
+
+
+def _loss_scale(ax: Any, curves: Mapping[str, Sequence[float]]) -> str:
+    """The y scale each run's loss.png would use for these values (log; linear for negative
+    losses); returns its name."""
+    values = np.concatenate([np.asarray(v, float) for v in curves.values()])
+    values = values[np.isfinite(values)]
+    positive = values[values > 0]
+    set_loss_scale(ax, values, positive.min() / 10 if positive.size else 1e-8)
+    return ax.get_yscale()
 
 
 def _draw_curves(
@@ -228,6 +222,17 @@ def _draw_curves(
             label=None if shown in legend_seen else legend_label(shown),
         )
         legend_seen.add(shown)
+    if any(len(members) > 1 for members in groups.values()):
+        ax.text(
+            0.99,
+            0.01,
+            "a = b: the runs' curves coincide (drawn once)",
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7.5,
+            color="dimgray",
+        )
     return longest
 
 
