@@ -108,6 +108,7 @@ def prepare_training(context: RunContext) -> Prepared:
         else None,
         early_stopping_callback(config),
         *tensorboard_callbacks(folder, config, context.recipe.overrides),
+        *(context.watch(config, split) if context.watch is not None else []),
     ]
     callbacks = [callback for callback in callbacks if callback is not None]
     return Prepared(split, model, callbacks, nan_guard, history_file, recording_callback)

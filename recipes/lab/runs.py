@@ -1,0 +1,174 @@
+"""The lab's runs: each a real run through the one door (:func:`recipes.training.door.run_point`)
+in its own thread, in the run folder every run has, watched epoch by epoch
+(:mod:`recipes.lab.watch`), its events kept so a client that connects late gets them all.
+
+Keras keeps global state per process (``clear_session`` and the seed in the door), so the
+lab's runs never touch Keras at the same time: a run holds the :class:`Baton` from its start to
+its end except between two epochs, where it hands it to the next run waiting, in turn. Runs side
+by side thus train one epoch each in turn, on the same data, seed and starting weights (each
+seeds and builds its model while it holds the baton); a single run never waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from recipes.config.schema import ResolvedRecipe
+from recipes.errors import RecipeError
+from recipes.files import create_unique_folder
+from recipes.lab.watch import Stop, watcher
+from recipes.report.outputs_index import NothingToIndex
+from recipes.report.outputs_index import build_index as refresh_index
+
+
+class Baton:
+    """A fair lock (first come, first served): who holds it may touch Keras."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    def acquire(self) -> None:
+        with self._condition:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            self._condition.wait_for(lambda: self._serving == ticket)
+
+    def release(self) -> None:
+        with self._condition:
+            self._serving += 1
+            self._condition.notify_all()
+
+    def pass_turn(self) -> None:
+        """Let every run waiting go first (nothing when none waits)."""
+        with self._condition:
+            if self._next_ticket == self._serving + 1:
+                return
+        self.release()
+        self.acquire()
+
+
+@dataclass
+class LabRun:
+    """One run the lab started: its id (the run folder's name), folder and events."""
+
+    recipe: ResolvedRecipe
+    folder: Path
+    command: str
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    stop_reason: str | None = None
+    finished: bool = False
+    thread: threading.Thread | None = None
+    _waiters: list[asyncio.Future] = field(default_factory=list)
+    _loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def id(self) -> str:
+        return self.folder.name
+
+    def answer(self) -> dict[str, str]:
+        return {"id": self.id, "folder": str(self.folder)}
+
+    def emit(self, name: str, data: dict[str, Any]) -> None:
+        """Keep an event and wake the clients waiting for it (from any thread)."""
+        self.events.append((name, data))
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake)
+
+    def _wake(self) -> None:
+        waiters, self._waiters = self._waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def changed(self, seen: int) -> None:
+        """Return once there are more than ``seen`` events (or at once if there are)."""
+        if len(self.events) > seen or self.finished:
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        if len(self.events) > seen:  # one arrived meanwhile
+            return
+        await waiter
+
+    def check_stop(self) -> None:
+        if self.stop_reason is not None:
+            raise Stop(self.stop_reason)
+
+
+class Lab:
+    """The runs of one lab process, started and stopped as the page asks."""
+
+    def __init__(self, output_root: Path, loop: asyncio.AbstractEventLoop | None = None) -> None:
+        self.output_root = Path(output_root)
+        self.loop = loop
+        self.runs: dict[str, LabRun] = {}
+        self.baton = Baton()
+        self._lock = threading.Lock()
+
+    def start(self, recipes: list[ResolvedRecipe], commands: list[str]) -> list[LabRun]:
+        """Stop the runs still training and start ``recipes`` side by side."""
+        with self._lock:
+            previous = [run for run in self.runs.values() if not run.finished]
+            for run in previous:
+                self.stop(run, "stopped by the lab: a new run was started")
+            started = []
+            for recipe, command in zip(recipes, commands, strict=True):
+                folder = create_unique_folder(self.output_root / recipe.name)
+                run = LabRun(recipe, folder, command, _loop=self.loop)
+                self.runs[run.id] = run
+                started.append(run)
+            for run in started:
+                run.thread = threading.Thread(
+                    target=self._train, args=(run, previous), name=f"lab-{run.id}", daemon=True
+                )
+                run.thread.start()
+            return started
+
+    def stop(self, run: LabRun, reason: str) -> None:
+        if not run.finished and run.stop_reason is None:
+            run.stop_reason = reason
+
+    def stop_all(self, reason: str) -> None:
+        for run in list(self.runs.values()):
+            self.stop(run, reason)
+
+    def join(self, timeout_s: float) -> None:
+        for run in list(self.runs.values()):
+            if run.thread is not None:
+                run.thread.join(timeout_s)
+
+    def _train(self, run: LabRun, previous: list[LabRun]) -> None:
+        from recipes.training.door import run_point
+
+        for earlier in previous:  # their folders are finished before a new run begins
+            if earlier.thread is not None:
+                earlier.thread.join()
+
+        def watch(config: Any, split: Any) -> list[Any]:
+            start = {"id": run.id, "folder": str(run.folder), "command": run.command}
+            return watcher(config, split, run.emit, run.check_stop, self.baton.pass_turn, start)
+
+        self.baton.acquire()
+        try:
+            outcome = run_point(run.recipe, self.output_root, folder=run.folder, watch=watch)
+        finally:
+            self.baton.release()
+        end = {
+            "status": getattr(outcome.status, "value", outcome.status),
+            "folder": str(run.folder),
+        }
+        if outcome.reason:
+            end["reason"] = outcome.reason
+        try:
+            refresh_index(self.output_root)
+        except (RecipeError, OSError, NothingToIndex):  # the run is recorded; the index later
+            pass
+        finally:
+            run.emit("end", end)
+            run.finished = True

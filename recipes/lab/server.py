@@ -1,0 +1,122 @@
+"""``python -m recipes lab [RECIPE]``: one warm process (Keras and JAX imported, the backend
+started, before the address is printed) serving the lab's app with uvicorn, until Ctrl-C or
+SIGTERM, which stop the lab's runs (recorded ``interrupted``) before it exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import signal
+import socket
+import sys
+import webbrowser
+from pathlib import Path
+from typing import Any
+
+from recipes.errors import RecipeError
+
+LOCAL = "127.0.0.1"
+STOP_WAIT_S = 30.0  # how long the lab waits for its runs to record their stop
+WIDE_OPEN = (
+    "warning: the lab listens on {host}: anyone who can reach port {port} and has the token "
+    "can run code on this machine (a loss file, training); use it on a network you trust"
+)
+
+
+def warm_keras(backend: str) -> None:
+    """Import Keras (and its backend) and start the backend's runtime, once, so the first
+    run from the page pays neither."""
+    from recipes.training.backend import select_backend
+
+    select_backend(backend)
+    import keras
+
+    keras.ops.convert_to_numpy(keras.ops.zeros(()))
+
+
+def bound_socket(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (port 0: a free one); RecipeError if taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listener.bind((host, port))
+    except OSError as error:
+        listener.close()
+        raise RecipeError(
+            f"--port {port}: cannot listen on {host}:{port} ({error.strerror}); "
+            "give another port, or --port 0 for a free one"
+        ) from None
+    listener.listen(128)
+    return listener
+
+
+def serve(
+    recipe: str,
+    port: int,
+    host: str,
+    output_root: Path,
+    loss_files: list[str],
+    open_browser: bool,
+) -> int:
+    """Start the lab and serve until stopped; returns the exit status."""
+    import uvicorn
+
+    from recipes.config.resolve import resolve_recipe
+    from recipes.lab.app import create_app
+    from recipes.lab.runs import Lab
+    from recipes.lab.settings import allowed_loss_files, two_feature_recipes
+
+    if recipe not in two_feature_recipes():
+        raise RecipeError(
+            f"lab: '{recipe}' is not a recipe the lab can draw; choose one of "
+            f"{', '.join(two_feature_recipes())}"
+        )
+    allowed = allowed_loss_files(loss_files)
+    warm_keras(resolve_recipe(recipe).config.backend)
+    listener = bound_socket(host, port)
+    port = listener.getsockname()[1]
+    hosts = [f"{LOCAL}:{port}", f"localhost:{port}"]
+    if host not in (LOCAL, "localhost"):
+        hosts.append(f"{host}:{port}")
+        print(WIDE_OPEN.format(host=host, port=port), file=sys.stderr, flush=True)
+    token = secrets.token_urlsafe(24)
+    lab = Lab(output_root)
+    app = create_app(lab, token, hosts, recipe, allowed)
+    server = LabServer(lab, uvicorn.Config(app, log_level="warning", lifespan="off"))
+    url = f"http://{LOCAL}:{port}/?token={token}"
+    print(f"lab: {url}", flush=True)
+    if open_browser:
+        webbrowser.open(url)
+    asyncio.run(server.serve_on(listener))
+    return 130 if server.stop_signal == signal.SIGINT else 0
+
+
+class LabServer:
+    """uvicorn's server whose Ctrl-C or SIGTERM first stops the lab's runs, then waits for
+    each to record ``interrupted`` in its folder."""
+
+    def __init__(self, lab: Any, config: Any) -> None:
+        import uvicorn
+
+        lab_server = self
+
+        class Server(uvicorn.Server):
+            def handle_exit(self, sig: int, frame: Any) -> None:
+                lab_server.stop_signal = sig
+                name = signal.Signals(sig).name
+                reason = "interrupted by the user (Ctrl-C)" if sig == signal.SIGINT else name
+                lab.stop_all(reason if sig == signal.SIGINT else f"stopped by {reason}")
+                super().handle_exit(sig, frame)
+
+        self.lab = lab
+        self.server = Server(config)
+        self.stop_signal: int | None = None
+
+    async def serve_on(self, listener: socket.socket) -> None:
+        self.lab.loop = asyncio.get_running_loop()
+        try:
+            await self.server.serve(sockets=[listener])
+        finally:
+            await asyncio.to_thread(self.lab.join, STOP_WAIT_S)
