@@ -264,3 +264,22 @@ def test_two_settings_train_side_by_side_on_one_force_scale(lab, browser, tmp_pa
     assert float(views[0]["forceTop"]) == float(views[1]["forceTop"])
     assert float(views[0]["forceTop"]) == pytest.approx(largest, rel=1e-3)
     _screenshot(browser, "lab-page-side-by-side", tmp_path)
+
+
+@pytest.mark.system  # headless Chromium and a lab process (make test-system)
+def test_stop_ends_the_training_run_interrupted_on_the_page_and_in_its_record(lab, browser):
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    url, _ = lab
+    _open(browser, url)
+    _type(browser, "train.epochs", "20000")  # far longer than the test waits
+    WebDriverWait(browser, RUN_TIMEOUT_S, poll_frequency=0.1).until(
+        lambda _: _view(browser)["status"] == "training"
+    )
+    browser.find_element("id", "stop").click()
+    WebDriverWait(browser, 60).until(lambda _: _view(browser)["status"] == "interrupted")
+    view = _view(browser)
+    assert 1 <= int(view["lastEpoch"]) < 20000
+    record = json.loads((Path(view["folder"]) / "run.json").read_text())
+    assert record["status"] == "interrupted"
+    assert "interrupted" in browser.find_element("css selector", ".status").text

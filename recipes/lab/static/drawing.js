@@ -106,7 +106,7 @@ function drawRegions(canvas, start, event, forceTop) {
     });
     context.setLineDash([]);
   }
-  drawPoints(context, start, event, forceTop, toX, toY);
+  drawPoints(context, start, event, forceTop, toX, toY, plot.width);
   context.strokeStyle = "#999";
   context.lineWidth = 1;
   context.strokeRect(plot.left, plot.top, plot.width, plot.height);
@@ -234,18 +234,20 @@ function forceColour(position) {
 }
 
 // The test points by class (squares the negative, triangles the positive, as forces.png),
-// coloured and sized by the force on each; the hardest drawn last, on top.
-function drawPoints(context, start, event, forceTop, toX, toY) {
+// coloured and sized by the force on each; the hardest drawn last, on top. The largest marker
+// shrinks as the points grow many, so that 1,400 points still leave the regions to be seen.
+function drawPoints(context, start, event, forceTop, toX, toY, plotWidth) {
   const classes = classesOf(start);
   const forces = event?.point_forces || [];
   const order = start.points.map((_, index) => index);
   order.sort((a, b) => (forces[a] ?? 0) - (forces[b] ?? 0));
-  context.lineWidth = 0.5;
+  const largest = Math.max(2, Math.min(6, (0.3 * plotWidth) / Math.sqrt(order.length || 1)));
+  context.lineWidth = largest < 4 ? 0.3 : 0.5;
   context.strokeStyle = "#000";
   for (const index of order) {
     const [x, y] = start.points[index];
     const position = forcePosition(forces[index], forceTop);
-    const size = event ? 2 + 5 * Math.sqrt(position) : 2.5;
+    const size = largest * (event ? 0.35 + 0.65 * Math.sqrt(position) : 0.5);
     const classColour = CLASS_COLOURS[classes.indexOf(start.labels[index])] || "#777";
     context.fillStyle = event ? forceColour(position) : classColour;
     context.beginPath();
@@ -380,14 +382,18 @@ function drawAxes(context, box, ticks, epochs, toX, toY) {
   context.textAlign = "center";
   context.textBaseline = "top";
   for (const epoch of new Set([1, Math.round((1 + epochs) / 2), epochs])) {
+    context.textAlign = epoch === epochs && epochs > 1 ? "right" : "center";
     context.fillText(String(epoch), toX(epoch), box.bottom + 4);
   }
   context.textAlign = "left";
   context.fillText("epoch", toX(1) + 10, box.bottom + 4);
 }
 
+// Powers of ten from ``low`` to ``high``: every other one past five of them.
 function decades(low, high) {
+  const count = Math.round(Math.log10(high / low));
+  const step = count > 5 ? 2 : 1;
   const ticks = [];
-  for (let value = low; value <= high * 1.0001; value *= 10) ticks.push(value);
+  for (let power = 0; power <= count; power += step) ticks.push(low * 10 ** power);
   return ticks;
 }

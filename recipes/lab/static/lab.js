@@ -19,6 +19,7 @@ const lab = {
   shownEpoch: null, // the scrubber's epoch; null: follow the newest
   changeTimer: null,
   generation: 0, // a newer change makes an older one's answers stale
+  frame: null, // the redraw asked for the next frame
 };
 
 // ------------------------------------------------------------------ talking to the lab
@@ -118,12 +119,15 @@ function clearMessages() {
     .forEach((node) => node.removeAttribute("aria-invalid"));
 }
 
-// A check's one line beside the control of its key (or of the closest key), else above the side.
+// A check's one line beside the control of its key, else of the closest key (data.path's: the
+// data's), else above the side.
 function showError(side, answer) {
   const controls = [...lab.shared, ...(side ? sideControls(side) : [])];
   const key = answer.key || "";
+  const block = `${key.split(".")[0]}.`;
   const target = controls.find((c) => c.key === key)
-    || controls.find((c) => key.startsWith(`${c.key}.`) || c.key.startsWith(`${key}.`));
+    || controls.find((c) => key.startsWith(`${c.key}.`) || c.key.startsWith(`${key}.`))
+    || (key.includes(".") ? controls.find((c) => c.key.startsWith(block)) : undefined);
   if (target) showMessage(target, answer.error);
   else if (side) side.root.querySelector(".side-message").textContent = answer.error;
   else document.getElementById("page-message").textContent = answer.error;
@@ -171,7 +175,10 @@ async function startRuns(bodies, generation) {
 // Listen to a run's events: every one kept (by epoch: a reconnected stream sends them again).
 function follow(side, run) {
   side.source?.close();
-  side.run = { id: run.id, folder: run.folder, start: null, epochs: [], end: null };
+  side.run = {
+    id: run.id, folder: run.folder, start: null, epochs: [], count: 0, end: null,
+    reach: { forceTop: 0, lossLow: Infinity, lossHigh: 0, metricTop: 1 },
+  };
   const state = side.run;
   setText(side, ".folder", run.folder);
   const link = side.root.querySelector(".config-link");
@@ -180,7 +187,9 @@ function follow(side, run) {
   const source = new EventSource(withToken(`/api/runs/${encodeURIComponent(run.id)}/events`));
   side.source = source;
   const listen = (name, handle) => source.addEventListener(name, (event) => {
-    if (side.run === state) handle(JSON.parse(event.data));
+    if (side.run !== state) return;
+    state.lost = false;
+    handle(JSON.parse(event.data));
   });
   listen("start", (data) => {
     state.start = data;
@@ -189,9 +198,11 @@ function follow(side, run) {
     redraw();
   });
   listen("epoch", (data) => {
+    if (!state.epochs[data.epoch - 1]) state.count += 1;
     state.epochs[data.epoch - 1] = data;
+    widen(state.reach, data);
     updateScrubber();
-    redraw();
+    requestRedraw();
   });
   listen("end", (data) => {
     state.end = data;
@@ -200,11 +211,14 @@ function follow(side, run) {
     updateScrubber();
     redraw();
   });
+  // The browser tries again while the lab does not answer; it gives up on a refusal.
   source.onerror = () => {
-    if (side.run === state && !state.end && source.readyState === EventSource.CLOSED) {
-      state.end = { status: "failed", reason: "the lab's event stream closed" };
-      redraw();
+    if (side.run !== state || state.end) return;
+    if (source.readyState === EventSource.CLOSED) {
+      state.end = { status: "failed", reason: "the lab refused the run's event stream" };
     }
+    state.lost = true;
+    redraw();
   };
 }
 
@@ -224,7 +238,7 @@ async function stopRuns() {
 // ------------------------------------------------------------------ the scrubber
 
 function lastEpoch(side) {
-  return side.run ? side.run.epochs.filter(Boolean).length : 0;
+  return side.run ? side.run.count : 0; // the epochs come in order
 }
 
 function updateScrubber() {
@@ -250,29 +264,42 @@ function redraw() {
   for (const side of lab.sides) drawSide(side, scales);
 }
 
+// What a run's epochs reach, widened as each comes: the shared scales are drawn from it.
+function widen(reach, event) {
+  for (const force of event.point_forces || []) reach.forceTop = Math.max(reach.forceTop, force);
+  for (const [key, value] of Object.entries(event)) {
+    if (EVENT_KEYS.has(key) || typeof value !== "number") continue;
+    if (!key.endsWith("loss")) reach.metricTop = Math.max(reach.metricTop, value);
+    else if (value > 0) {
+      reach.lossLow = Math.min(reach.lossLow, value);
+      reach.lossHigh = Math.max(reach.lossHigh, value);
+    }
+  }
+}
+
 // One colour scale for the forces and one log axis for the losses, over every side and every
 // epoch: the difference between two sides on screen is then the runs', not the scales'.
 function sharedScales() {
-  let forceTop = 0;
-  const losses = [];
-  const metrics = [];
-  for (const side of lab.sides) {
-    for (const event of side.run?.epochs || []) {
-      if (!event) continue;
-      for (const force of event.point_forces || []) if (force > forceTop) forceTop = force;
-      for (const [key, value] of Object.entries(event)) {
-        if (EVENT_KEYS.has(key) || typeof value !== "number") continue;
-        (key.endsWith("loss") ? losses : metrics).push(value);
-      }
-    }
-  }
-  const positive = losses.filter((value) => value > 0);
+  const reaches = lab.sides.filter((side) => side.run).map((side) => side.run.reach);
+  const forceTop = Math.max(0, ...reaches.map((reach) => reach.forceTop));
+  const lossLow = Math.min(...reaches.map((reach) => reach.lossLow));
+  const lossHigh = Math.max(0, ...reaches.map((reach) => reach.lossHigh));
   return {
     forceTop: forceTop > 0 ? forceTop : 1,
-    loss: positive.length ? [Math.min(...positive), Math.max(...positive)] : [0.01, 1],
-    metricTop: Math.max(1, ...metrics),
-    epochs: Math.max(1, ...lab.sides.map((side) => side.run?.start?.epochs || lastEpoch(side))),
+    loss: lossHigh > 0 ? [lossLow, lossHigh] : [0.01, 1],
+    metricTop: Math.max(1, ...reaches.map((reach) => reach.metricTop)),
+    epochs: Math.max(1, ...lab.sides.map((side) => (side.run?.end ? lastEpoch(side)
+      : side.run?.start?.epochs || lastEpoch(side)))), // a stopped run: the epochs it trained
   };
+}
+
+// Draw once per frame however fast the epochs come (a short run sends hundreds a second).
+function requestRedraw() {
+  if (lab.frame) return;
+  lab.frame = requestAnimationFrame(() => {
+    lab.frame = null;
+    redraw();
+  });
 }
 
 function shownEvent(side) {
@@ -314,9 +341,11 @@ function runStatus(run, event) {
     const shown = event ? ` (showing epoch ${event.epoch} of ${lastEpoch({ run })})` : "";
     return { state: run.end.status, text: `${run.end.status}${reason}${shown}` };
   }
+  if (run.lost) return { state: "lost", text: "the lab does not answer: trying again..." };
   if (!event) return { state: "starting", text: "starting..." };
   return { state: "training", text: `training: epoch ${lastEpoch({ run })} of ${total ?? "?"}` };
 }
+
 // The metrics an epoch logged (not the losses, not their validation twins). The lab names
 // the recipe's accuracy metric ``accuracy`` too: where it does, the other accuracies are it.
 function metricKeys(event) {
