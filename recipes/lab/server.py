@@ -95,7 +95,8 @@ def serve(
     lab = Lab(output_root)
     app = create_app(lab, token, hosts, recipe, allowed)
     server = LabServer(lab, uvicorn.Config(app, log_level="warning", lifespan="off"))
-    url = f"http://{LOCAL}:{port}/?token={token}"
+    shown = LOCAL if host in ("localhost", "0.0.0.0", "::") else host  # an address to open
+    url = f"http://{shown}:{port}/?token={token}"
     print(f"lab: {url}", flush=True)
     if open_browser:
         webbrowser.open(url)
