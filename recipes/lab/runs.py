@@ -24,6 +24,10 @@ from recipes.lab.watch import Stop, watcher
 from recipes.report.outputs_index import NothingToIndex
 from recipes.report.outputs_index import build_index as refresh_index
 
+# a lab run's figures are drawn when first asked for (the index, `python -m recipes plot`):
+# the page drew every epoch, and drawing them would keep the next run waiting seconds
+LIVE = "a lab run: the lab's page showed it live"
+
 
 class Baton:
     """A fair lock (first come, first served): who holds it may touch Keras."""
@@ -156,7 +160,14 @@ class Lab:
 
         self.baton.acquire()
         try:
-            outcome = run_point(run.recipe, self.output_root, folder=run.folder, watch=watch)
+            outcome = run_point(
+                run.recipe,
+                self.output_root,
+                folder=run.folder,
+                watch=watch,
+                figures_pending=LIVE,
+                verbose=0,
+            )
         finally:
             self.baton.release()
         end = {

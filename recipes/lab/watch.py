@@ -42,6 +42,8 @@ def rounded(values: Any, digits: int = 5) -> Any:
 
 
 def finite_or_none(value: Any) -> float | None:
+    if value is None:
+        return None
     number = float(value)
     return number if math.isfinite(number) else None
 
@@ -54,9 +56,14 @@ def weights_digest(model: Any) -> str:
     return digest.hexdigest()[:16]
 
 
-def _scorer(model: Any) -> Callable[..., Any]:
+def _scorer(model: Any) -> Callable[..., Any] | None:
     """A jitted ``(trainable, non_trainable, inputs) -> outputs`` for models of this one's
-    configuration; traced once per configuration in this process."""
+    configuration, traced once per configuration in this process; None on another backend
+    than JAX (the model's own compiled ``predict_on_batch`` then)."""
+    import keras
+
+    if keras.backend.backend() != "jax":
+        return None
     import jax
 
     key = json.dumps(model.get_config(), sort_keys=True, default=str)
@@ -70,11 +77,16 @@ def _scorer(model: Any) -> Callable[..., Any]:
     return _SCORERS[key]
 
 
-def _gradient(loss: Any, user_loss: bool) -> Callable[..., Any]:
+def _gradient(loss: Any, user_loss: bool) -> Callable[..., Any] | None:
     """The loss's compiled gradient (:func:`recipes.report.forces.compiled_gradient`), kept
-    per loss configuration; a user's loss (its file may change) gets a new one each run."""
+    per loss configuration; a user's loss (its file may change) gets a new one each run; None
+    on another backend than JAX (differentiated op by op then)."""
+    import keras
+
     from recipes.report.forces import compiled_gradient
 
+    if keras.backend.backend() != "jax":
+        return None
     if user_loss:
         return compiled_gradient(loss)
     key = json.dumps([type(loss).__name__, loss.get_config()], sort_keys=True, default=str)
@@ -165,9 +177,13 @@ def watcher(
             between_epochs()
 
         def scores(self) -> dict[str, Any]:
-            trainable = [variable.value for variable in self.model.trainable_variables]
-            fixed = [variable.value for variable in self.model.non_trainable_variables]
-            outputs = np.asarray(self.score(trainable, fixed, inputs)).reshape(len(inputs), -1)
+            if self.score is None:
+                outputs = self.model.predict_on_batch(inputs)
+            else:
+                trainable = [variable.value for variable in self.model.trainable_variables]
+                fixed = [variable.value for variable in self.model.non_trainable_variables]
+                outputs = self.score(trainable, fixed, inputs)
+            outputs = np.asarray(outputs).reshape(len(inputs), -1)
             point_scores = outputs[xx.size :]
             forces = point_forces(
                 self.model.loss, targets, point_scores, output_kind, self.gradient
@@ -176,7 +192,7 @@ def watcher(
                 "grid_scores": rounded(shown(outputs[: xx.size]).reshape(xx.shape)),
                 "point_scores": rounded(shown(point_scores)),
                 "point_forces": rounded(forces),
-                "hardest_share": hardest_share(forces),
+                "hardest_share": finite_or_none(hardest_share(forces)),
             }
 
     return [Watcher()]

@@ -76,6 +76,7 @@ class RunContext:
     # more Keras callbacks for the fit, made from (config, data split) once the data is built:
     # a watcher of each epoch (the lab streams them), after the run's own callbacks
     watch: Callable[[Any, Any], list[Any]] | None = None
+    figures_pending: str | None = None  # why the caller leaves the figures to be drawn later
 
     @property
     def config(self) -> Any:

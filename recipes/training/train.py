@@ -131,7 +131,7 @@ def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
     """Evaluate the trained model, write the run folder's records, then its figures unless
     the run leaves them to be drawn when asked for (run.json says so)."""
     records = write_records(context, prepared)
-    pending = drawing.pending_reason(context.config, context.sweep_point)
+    pending = context.figures_pending or drawing.pending_reason(context.config, context.sweep_point)
     if pending is not None:
         context.record.update(figures=drawing.pending_record(context.folder, pending))
         return records.result()
