@@ -133,9 +133,14 @@ def _choose(browser, key: str, value: str, side: str = "A") -> None:
 
 
 def _type(browser, key: str, text: str, side: str = "A") -> None:
-    field = _control(browser, key, side)
-    field.clear()
-    field.send_keys(text)
+    """Give a field its text at once, as a paste does: typed key by key on a busy machine, the
+    page could start a run for each prefix (2, 20, ...) before the debounce saw the rest."""
+    browser.execute_script(
+        "arguments[0].value = arguments[1];"
+        "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));",
+        _control(browser, key, side),
+        text,
+    )
 
 
 def _view(browser, side: str = "A") -> dict[str, str]:
