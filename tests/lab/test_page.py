@@ -126,6 +126,11 @@ def _control(browser, key: str, side: str = "A"):
     return browser.find_element(By.CSS_SELECTOR, f"[data-side='{side}'] [data-key='{key}']")
 
 
+def _message(browser, key: str, side: str = "A"):
+    """The message beside a control."""
+    return _control(browser, key, side).find_element("xpath", "../span[@class='message']")
+
+
 def _choose(browser, key: str, value: str, side: str = "A") -> None:
     from selenium.webdriver.support.ui import Select
 
@@ -195,12 +200,20 @@ def test_a_changed_loss_trains_and_the_page_shows_the_run_folders_numbers(lab, b
     _open(browser, url)
     before = _folders(output_root)
 
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # What a learner typed comes back in check's line as text, never as markup.
+    _choose(browser, "loss.name", "dice")
+    _type(browser, "loss.axis", "<b>bold</b>")
+    message = _message(browser, "loss.axis")
+    WebDriverWait(browser, 30).until(lambda _: message.text)
+    assert "'<b>bold</b>'" in message.text
+    assert message.find_elements("tag name", "b") == []
+
     # A bad value: check's one line beside its control, and no run.
     _type(browser, "train.epochs", "0")
     _choose(browser, "loss.name", "squared_hinge")
-    message = _control(browser, "train.epochs").find_element("xpath", "../span[@class='message']")
-    from selenium.webdriver.support.ui import WebDriverWait
-
+    message = _message(browser, "train.epochs")
     WebDriverWait(browser, 30).until(lambda _: message.text)
     assert "train.epochs" in message.text and "greater than 0" in message.text
     assert _folders(output_root) == before
