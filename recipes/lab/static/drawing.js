@@ -111,6 +111,13 @@ function drawRegions(canvas, start, event, forceTop) {
   context.lineWidth = 1;
   context.strokeRect(plot.left, plot.top, plot.width, plot.height);
   drawForceBar(context, plot.left + plot.width + 14, plot.top, plot.height, forceTop);
+  if (event?.grid_scores && event.grid_scores.every((row) => row.every((value) => value == null))) {
+    context.fillStyle = "#a00";
+    context.font = "12px sans-serif";
+    context.textAlign = "center";
+    context.fillText("no finite score anywhere: the outputs are NaN or infinite",
+      plot.left + plot.width / 2, plot.top + 20);
+  }
 }
 
 // The grid's scores as an image, one pixel a grid point, stretched (smoothed) over the plot:
