@@ -216,6 +216,7 @@ function buildShared() {
     "both sides: the same data, seed and starting weights"));
   lab.shared[0].input.addEventListener("change", () => switchRecipe(lab.shared[0].input.value));
 }
+
 function sideControls(side) {
   return [side.loss.name, ...side.loss.parameters, ...side.controls];
 }

@@ -64,6 +64,7 @@ function scoreScale(start) {
     return Math.max(-1, Math.min(1, position));
   };
 }
+
 function drawRegions(canvas, start, event, forceTop) {
   const { context, width, height } = context2d(canvas);
   if (!start || !start.grid_x?.length) {

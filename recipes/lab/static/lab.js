@@ -49,6 +49,10 @@ async function api(path, body) {
   }
   return { ok: response.ok, answer };
 }
+
+// ------------------------------------------------------------------ the sides
+
+// A side (A, or B when comparing): its settings and its view, from the page's template.
 function newSide(name, values) {
   const root = document.getElementById("side-template").content.firstElementChild.cloneNode(true);
   const side = { name, root, controls: [], loss: null, run: null, source: null };
@@ -59,6 +63,7 @@ function newSide(name, values) {
   document.getElementById("sides").append(root);
   return side;
 }
+
 async function switchRecipe(recipe) {
   const { ok, answer } = await api(`/api/options?recipe=${encodeURIComponent(recipe)}`);
   if (!ok) {
@@ -405,6 +410,7 @@ function setKey(side, start) {
 function classesOf(start) {
   return start.label_kind === "plus_minus_one" ? [-1, 1] : [0, 1];
 }
+
 function drawLossChart(canvas, history, event, scales) {
   const series = ["loss", "val_loss"].filter((key) => history.some((e) => e[key] != null))
     .map((key, index) => ({
