@@ -120,10 +120,14 @@ def _screenshot(browser, name: str, tmp_path: Path) -> Path:
     return path
 
 
+SHARED = {"recipe", "data.name", "seed"}  # one control for both sides, above them
+
+
 def _control(browser, key: str, side: str = "A"):
     from selenium.webdriver.common.by import By
 
-    return browser.find_element(By.CSS_SELECTOR, f"[data-side='{side}'] [data-key='{key}']")
+    scope = "#shared-settings" if key in SHARED else f"[data-side='{side}']"
+    return browser.find_element(By.CSS_SELECTOR, f"{scope} [data-key='{key}']")
 
 
 def _message(browser, key: str, side: str = "A"):
@@ -202,9 +206,16 @@ def test_a_changed_loss_trains_and_the_page_shows_the_run_folders_numbers(lab, b
 
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # A shared setting is checked too: csv data need a path, which only csv recipes give.
+    _choose(browser, "data.name", "csv")
+    message = _message(browser, "data.name")
+    WebDriverWait(browser, 30).until(lambda _: message.text)
+    assert "data.path" in message.text
+
     # What a learner typed comes back in check's line as text, never as markup.
     _choose(browser, "loss.name", "dice")
     _type(browser, "loss.axis", "<b>bold</b>")
+    _choose(browser, "data.name", "circles")  # last: every check until then fails
     message = _message(browser, "loss.axis")
     WebDriverWait(browser, 30).until(lambda _: message.text)
     assert "'<b>bold</b>'" in message.text
@@ -260,6 +271,7 @@ def test_two_settings_train_side_by_side_on_one_force_scale(lab, browser, tmp_pa
     url, output_root = lab
     _open(browser, url)
     _type(browser, "train.epochs", "3")
+    _type(browser, "seed", "3")  # the sides share it
     browser.find_element("id", "compare").click()
     assert _control(browser, "train.epochs", "B").get_attribute("value") == "3"  # a copy of A
     _choose(browser, "loss.name", "squared_hinge", "B")
@@ -272,7 +284,9 @@ def test_two_settings_train_side_by_side_on_one_force_scale(lab, browser, tmp_pa
         assert len(history) == 3
         assert float(view["loss"]) == pytest.approx(float(history[-1]["loss"]), rel=1e-6)
         assert json.loads((folder / "run.json").read_text())["status"] == "completed"
-        losses.append(yaml.safe_load((folder / "config.yaml").read_text())["loss"]["name"])
+        config = yaml.safe_load((folder / "config.yaml").read_text())
+        assert config["seed"] == 3
+        losses.append(config["loss"]["name"])
     assert losses == ["hinge", "squared_hinge"]
     assert views[0]["initialWeights"] and views[0]["initialWeights"] == views[1]["initialWeights"]
     # One force scale: the largest force either run put on a test point at any epoch.

@@ -452,11 +452,13 @@ async function main() {
     return;
   }
   setUp(answer);
-  document.getElementById("controls").addEventListener("input", (event) => {
-    if (event.target.id !== "compare" && event.target.dataset.key !== "recipe") scheduleChange();
-  });
-  document.getElementById("sides").addEventListener("input", scheduleChange);
-  document.getElementById("sides").addEventListener("change", scheduleChange);
+  // A select may say only "change" (as a script's choice does), a field "input" as it is typed.
+  for (const name of ["input", "change"]) {
+    document.getElementById("shared-settings").addEventListener(name, (event) => {
+      if (event.target.dataset.key !== "recipe") scheduleChange();
+    });
+    document.getElementById("sides").addEventListener(name, scheduleChange);
+  }
   document.getElementById("compare").addEventListener("change", (event) => {
     for (const side of lab.sides.slice(1)) {
       side.source?.close();
