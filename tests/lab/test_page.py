@@ -315,3 +315,27 @@ def test_stop_ends_the_training_run_interrupted_on_the_page_and_in_its_record(la
     record = json.loads((Path(view["folder"]) / "run.json").read_text())
     assert record["status"] == "interrupted"
     assert "interrupted" in browser.find_element("css selector", ".status").text
+
+
+def test_the_pages_colours_are_the_figures():
+    """drawing.js spells the figures' colours out (no build step to import them): the classes'
+    are regions.py's first two, the forces' are forces.py's colour map at nine steps."""
+    import re
+
+    import matplotlib
+    import matplotlib.colors
+
+    from recipes.report.forces import FORCE_MAP, FORCE_RANGE
+    from recipes.report.regions import REGION_COLOURS
+
+    script = (PROJECT_ROOT / "recipes" / "lab" / "static" / "drawing.js").read_text()
+
+    def constant(name: str) -> list[str]:
+        found = re.search(rf"const {name} = \[(.*?)\];", script, re.DOTALL)
+        return re.findall(r'"(#[0-9a-f]{6})"', found.group(1))
+
+    assert constant("CLASS_COLOURS") == list(REGION_COLOURS[:2])
+    colour_map = matplotlib.colormaps[FORCE_MAP]
+    steps = [matplotlib.colors.to_hex(colour_map(x)) for x in np.linspace(0, 1, 9)]
+    assert constant("FORCE_COLOURS") == steps
+    assert f"const FORCE_RANGE = {FORCE_RANGE:.0e}".replace("+0", "") in script
