@@ -130,7 +130,7 @@ async def _event_stream(run: Any) -> AsyncIterator[dict[str, str]]:
         while seen < len(run.events):
             name, data = run.events[seen]
             seen += 1
-            yield {"event": name, "data": json.dumps(data, allow_nan=False)}
+            yield {"event": name, "data": data}
             if name == "end":
                 return
 

@@ -12,6 +12,7 @@ seeds and builds its model while it holds the baton); a single run never waits.
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,7 @@ from recipes.report.outputs_index import build_index as refresh_index
 # a lab run's figures are drawn when first asked for (the index, `python -m recipes plot`):
 # the page drew every epoch, and drawing them would keep the next run waiting seconds
 LIVE = "a lab run: the lab's page showed it live"
+KEEP_RUNS = 50  # finished runs whose events the lab keeps (a late client's replay)
 
 
 class Baton:
@@ -64,7 +66,7 @@ class LabRun:
     recipe: ResolvedRecipe
     folder: Path
     command: str
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    events: list[tuple[str, str]] = field(default_factory=list)  # (name, its data as JSON)
     stop_reason: str | None = None
     finished: bool = False
     thread: threading.Thread | None = None
@@ -80,7 +82,8 @@ class LabRun:
 
     def emit(self, name: str, data: dict[str, Any]) -> None:
         """Keep an event and wake the clients waiting for it (from any thread)."""
-        self.events.append((name, data))
+        # kept as the JSON text sent (a run's events: about 1 MB, not 4 as Python objects)
+        self.events.append((name, json.dumps(data, allow_nan=False)))
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake)
 
@@ -119,6 +122,8 @@ class Lab:
         """Stop the runs still training and start ``recipes`` side by side."""
         with self._lock:
             previous = [run for run in self.runs.values() if not run.finished]
+            for old in [run for run in self.runs.values() if run.finished][:-KEEP_RUNS]:
+                del self.runs[old.id]  # its folder stays; its events are let go
             for run in previous:
                 self.stop(run, "stopped by the lab: a new run was started")
             started = []

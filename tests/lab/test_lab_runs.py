@@ -5,6 +5,7 @@ start from the same weights."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -57,7 +58,12 @@ def test_a_lab_run_is_a_real_run_and_its_events_match_its_folder(lab):
     for name in ("config.yaml", "run.json", "history.csv", "recording.npz", "model.keras"):
         assert (folder / name).is_file(), name
     record = records.read(folder / "run.json", RunRecord)
+    written = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert record.model_dump(mode="json", exclude_unset=True) == written  # every field typed
     assert record.status == RunStatus.COMPLETED and record.figures.status == "pending"
+    assert record.recipe == "hinge" and record.overrides == [
+        text.strip() for text in start["command"].split("--set ")[1:]
+    ]
     history = read_csv(folder / "history.csv")
     epochs = [data for name, data in events if name == "epoch"]
     for row, data in zip(history, epochs, strict=True):
