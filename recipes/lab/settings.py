@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import functools
 import shlex
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -111,6 +112,13 @@ def run_request(body: Any, recipes: list[str], allowed: Mapping[str, str]) -> Ru
         resolved = resolve_recipe(recipe, texts)
     except RecipeError as error:
         raise BadRequest(str(error).splitlines()[0], error.key) from None
+    keras = sys.modules.get("keras")  # loaded by the lab at its start
+    if keras is not None and resolved.config.backend != keras.backend.backend():
+        raise BadRequest(
+            f"backend: this lab runs on {keras.backend.backend()}, not "
+            f"{resolved.config.backend}; start another lab with KERAS_BACKEND set",
+            "backend",
+        )
     if resolved.config.task != "train":
         raise BadRequest(f"task: the lab trains recipes of task train, not {resolved.config.task}")
     command = " ".join(
