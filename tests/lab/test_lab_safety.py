@@ -148,7 +148,7 @@ def test_another_host_warns_and_sigterm_records_the_run_interrupted(tmp_path):
         assert other.host == "127.0.0.2"
         run = other.post("/api/runs", shrunk(**{"train.epochs": 150}))
         first_epoch_then(other, run["id"], lambda: other.process.send_signal(signal.SIGTERM))
-        other.process.wait(60)
+        assert other.process.wait(60) == 128 + signal.SIGTERM
         warning = other.process.stderr.read()
     assert "anyone who can reach port" in warning and "Traceback" not in warning
     record = records.read_run(tmp_path / "hinge" / run["id"])
