@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import shlex
 import sys
 from collections.abc import Iterable, Mapping
@@ -17,6 +18,8 @@ from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
 from recipes.errors import RecipeError
+
+KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*")
 
 
 class BadRequest(Exception):
@@ -106,6 +109,9 @@ def run_request(body: Any, recipes: list[str], allowed: Mapping[str, str]) -> Ru
         raise BadRequest(f"recipe: expected one of {', '.join(recipes)}, got {recipe!r}", "recipe")
     if not isinstance(overrides, Mapping) or not all(isinstance(k, str) for k in overrides):
         raise BadRequest('overrides: expected a JSON object such as {"loss.gamma": 2}')
+    for key in overrides:  # a key is a dotted name only: "a=b" in one would set another value
+        if not KEY.fullmatch(key):
+            raise BadRequest(f"overrides: '{key}' is not a config key such as loss.gamma", key)
     checked = {key: _refuse_paths_and_code(key, value, allowed) for key, value in overrides.items()}
     texts = override_texts(checked)
     try:

@@ -95,6 +95,12 @@ def test_a_path_anywhere_in_the_overrides_is_refused(lab):
     refused(lab, status, json.dumps(answer).encode(), 400, "path or code")
 
 
+@pytest.mark.parametrize("key", ["loss.name=/tmp/evil.py:f #", "loss name", "", "a..b"])
+def test_a_key_that_is_not_a_dotted_name_is_refused(lab, key):
+    status, answer = lab.call("POST", "/api/runs", shrunk(**{key: 1}))
+    refused(lab, status, json.dumps(answer).encode(), 400, "not a config key")
+
+
 @pytest.mark.parametrize(
     "path", ["/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py", "/static/nothing"]
 )
