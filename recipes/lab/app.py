@@ -101,6 +101,8 @@ async def _json(request: Request) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadRequest(f"the request body is not JSON: {error}") from None
+    except RecursionError:
+        raise BadRequest("the request body is nested too deeply") from None
 
 
 async def _requests(

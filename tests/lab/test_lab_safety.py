@@ -122,6 +122,7 @@ def test_a_large_body_is_refused(lab):
         (b"{not json", "not JSON"),
         (b"\xff\xfe", "not JSON"),
         (b"[]", "list of 1 to 4"),
+        (b"[" * 30_000 + b"]" * 30_000, "nested too deeply"),
         (b"42", "JSON object"),
         (b'{"recipe": 3}', "recipe"),
         (b'{"recipe": "../configs/hinge"}', "recipe"),
