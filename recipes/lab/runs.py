@@ -181,6 +181,8 @@ class Lab:
         }
         if outcome.reason:
             end["reason"] = outcome.reason
+        if outcome.metrics:  # metrics.json's: the test set's scores, the final losses
+            end["metrics"] = outcome.metrics
         try:
             refresh_index(self.output_root)
         except (RecipeError, OSError, NothingToIndex):  # the run is recorded; the index later
