@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.errors import RecipeError
 from recipes.files import create_unique_folder
 from recipes.lab.watch import Stop, watcher
 from recipes.report.outputs_index import NothingToIndex
@@ -70,6 +70,7 @@ class LabRun:
     stop_reason: str | None = None
     finished: bool = False
     thread: threading.Thread | None = None
+    recorded: threading.Event = field(default_factory=threading.Event)  # its folder is final
     _waiters: list[asyncio.Future] = field(default_factory=list)
     _loop: asyncio.AbstractEventLoop | None = None
 
@@ -117,6 +118,7 @@ class Lab:
         self.runs: dict[str, LabRun] = {}
         self.baton = Baton()
         self._lock = threading.Lock()
+        self._index_lock = threading.Lock()
 
     def start(self, recipes: list[ResolvedRecipe], commands: list[str]) -> list[LabRun]:
         """Stop the runs still training and start ``recipes`` side by side."""
@@ -155,9 +157,8 @@ class Lab:
     def _train(self, run: LabRun, previous: list[LabRun]) -> None:
         from recipes.training.door import run_point
 
-        for earlier in previous:  # their folders are finished before a new run begins
-            if earlier.thread is not None:
-                earlier.thread.join()
+        for earlier in previous:  # their folders are final before a new run begins
+            earlier.recorded.wait()
 
         def watch(config: Any, split: Any) -> list[Any]:
             start = {"id": run.id, "folder": str(run.folder), "command": run.command}
@@ -175,6 +176,7 @@ class Lab:
             )
         finally:
             self.baton.release()
+            run.recorded.set()
         end = {
             "status": getattr(outcome.status, "value", outcome.status),
             "folder": str(run.folder),
@@ -184,9 +186,12 @@ class Lab:
         if outcome.metrics:  # metrics.json's: the test set's scores, the final losses
             end["metrics"] = outcome.metrics
         try:
-            refresh_index(self.output_root)
-        except (RecipeError, OSError, NothingToIndex):  # the run is recorded; the index later
+            with self._index_lock:  # the next run need not wait for it
+                refresh_index(self.output_root)
+        except NothingToIndex:
             pass
+        except Exception as error:  # the run is recorded; a failed index never hides it
+            print(f"warning: did not update the index: {error}", file=sys.stderr)
         finally:
             run.emit("end", end)
             run.finished = True
