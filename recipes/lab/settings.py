@@ -98,6 +98,7 @@ def run_request(body: Any, recipes: list[str], allowed: Mapping[str, str]) -> Ru
     ``python -m recipes check`` does; BadRequest with check's one line (and its key)."""
     from recipes.api import override_texts
     from recipes.config.resolve import resolve_recipe
+    from recipes.datasets.sizes import estimate_dataset_size
 
     if not isinstance(body, Mapping):
         raise BadRequest('expected a JSON object such as {"recipe": "hinge", "overrides": {}}')
@@ -127,6 +128,13 @@ def run_request(body: Any, recipes: list[str], allowed: Mapping[str, str]) -> Ru
         )
     if resolved.config.task != "train":
         raise BadRequest(f"task: the lab trains recipes of task train, not {resolved.config.task}")
+    size = estimate_dataset_size(resolved.config.data.name, resolved.config.data.params)
+    if size is not None and size.features != 2:
+        raise BadRequest(
+            f"data: the lab draws data of two features; {resolved.config.data.name} has "
+            f"{size.features} (python -m recipes run trains it)",
+            "data",
+        )
     command = " ".join(
         ["python -m recipes run", shlex.quote(recipe)]
         + [f"--set {shlex.quote(text)}" for text in texts]
