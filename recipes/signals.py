@@ -31,7 +31,7 @@ class Stopped(KeyboardInterrupt):
 
 def describe_stop(error: BaseException) -> str:
     """The reason run.json records for an interruption (a stop that carries its own
-    ``reason``, e.g. the lab's when a new run replaces one, says it)."""
+    ``reason``, e.g. a server stopping a run to start another, says it)."""
     if getattr(error, "reason", None):
         return str(error.reason)
     if isinstance(error, Stopped) and error.signal_number != signal.SIGINT:

@@ -101,6 +101,8 @@ async def _json(request: Request) -> Any:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
         raise BadRequest(f"the request body is not JSON: {error}") from None
+    except RecursionError:
+        raise BadRequest("the request body is nested too deeply") from None
 
 
 async def _requests(
@@ -130,7 +132,7 @@ async def _event_stream(run: Any) -> AsyncIterator[dict[str, str]]:
         while seen < len(run.events):
             name, data = run.events[seen]
             seen += 1
-            yield {"event": name, "data": json.dumps(data, allow_nan=False)}
+            yield {"event": name, "data": data}
             if name == "end":
                 return
 

@@ -12,13 +12,14 @@ seeds and builds its model while it holds the baton); a single run never waits.
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.errors import RecipeError
 from recipes.files import create_unique_folder
 from recipes.lab.watch import Stop, watcher
 from recipes.report.outputs_index import NothingToIndex
@@ -27,6 +28,7 @@ from recipes.report.outputs_index import build_index as refresh_index
 # a lab run's figures are drawn when first asked for (the index, `python -m recipes plot`):
 # the page drew every epoch, and drawing them would keep the next run waiting seconds
 LIVE = "a lab run: the lab's page showed it live"
+KEEP_RUNS = 50  # finished runs whose events the lab keeps (a late client's replay)
 
 
 class Baton:
@@ -64,10 +66,11 @@ class LabRun:
     recipe: ResolvedRecipe
     folder: Path
     command: str
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    events: list[tuple[str, str]] = field(default_factory=list)  # (name, its data as JSON)
     stop_reason: str | None = None
     finished: bool = False
     thread: threading.Thread | None = None
+    recorded: threading.Event = field(default_factory=threading.Event)  # its folder is final
     _waiters: list[asyncio.Future] = field(default_factory=list)
     _loop: asyncio.AbstractEventLoop | None = None
 
@@ -80,7 +83,8 @@ class LabRun:
 
     def emit(self, name: str, data: dict[str, Any]) -> None:
         """Keep an event and wake the clients waiting for it (from any thread)."""
-        self.events.append((name, data))
+        # kept as the JSON text sent (a run's events: about 1 MB, not 4 as Python objects)
+        self.events.append((name, json.dumps(data, allow_nan=False)))
         if self._loop is not None:
             self._loop.call_soon_threadsafe(self._wake)
 
@@ -114,11 +118,14 @@ class Lab:
         self.runs: dict[str, LabRun] = {}
         self.baton = Baton()
         self._lock = threading.Lock()
+        self._index_lock = threading.Lock()
 
     def start(self, recipes: list[ResolvedRecipe], commands: list[str]) -> list[LabRun]:
         """Stop the runs still training and start ``recipes`` side by side."""
         with self._lock:
             previous = [run for run in self.runs.values() if not run.finished]
+            for old in [run for run in self.runs.values() if run.finished][:-KEEP_RUNS]:
+                del self.runs[old.id]  # its folder stays; its events are let go
             for run in previous:
                 self.stop(run, "stopped by the lab: a new run was started")
             started = []
@@ -150,9 +157,8 @@ class Lab:
     def _train(self, run: LabRun, previous: list[LabRun]) -> None:
         from recipes.training.door import run_point
 
-        for earlier in previous:  # their folders are finished before a new run begins
-            if earlier.thread is not None:
-                earlier.thread.join()
+        for earlier in previous:  # their folders are final before a new run begins
+            earlier.recorded.wait()
 
         def watch(config: Any, split: Any) -> list[Any]:
             start = {"id": run.id, "folder": str(run.folder), "command": run.command}
@@ -170,16 +176,22 @@ class Lab:
             )
         finally:
             self.baton.release()
+            run.recorded.set()
         end = {
             "status": getattr(outcome.status, "value", outcome.status),
             "folder": str(run.folder),
         }
         if outcome.reason:
             end["reason"] = outcome.reason
+        if outcome.metrics:  # metrics.json's: the test set's scores, the final losses
+            end["metrics"] = outcome.metrics
         try:
-            refresh_index(self.output_root)
-        except (RecipeError, OSError, NothingToIndex):  # the run is recorded; the index later
+            with self._index_lock:  # the next run need not wait for it
+                refresh_index(self.output_root)
+        except NothingToIndex:
             pass
+        except Exception as error:  # the run is recorded; a failed index never hides it
+            print(f"warning: did not update the index: {error}", file=sys.stderr)
         finally:
             run.emit("end", end)
             run.finished = True

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import secrets
-import signal
 import socket
 import sys
 import webbrowser
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from recipes.errors import RecipeError
+from recipes.signals import Stopped, describe_stop
 
 LOCAL = "127.0.0.1"
 STOP_WAIT_S = 30.0  # how long the lab waits for its runs to record their stop
@@ -100,8 +100,10 @@ def serve(
     print(f"lab: {url}", flush=True)
     if open_browser:
         webbrowser.open(url)
+    # uvicorn raises the signal that stopped it again once it is done: the command line
+    # then exits as every command does (130 Ctrl-C, 143 SIGTERM)
     asyncio.run(server.serve_on(listener))
-    return 130 if server.stop_signal == signal.SIGINT else 0
+    return 0
 
 
 class LabServer:
@@ -111,19 +113,13 @@ class LabServer:
     def __init__(self, lab: Any, config: Any) -> None:
         import uvicorn
 
-        lab_server = self
-
         class Server(uvicorn.Server):
             def handle_exit(self, sig: int, frame: Any) -> None:
-                lab_server.stop_signal = sig
-                name = signal.Signals(sig).name
-                reason = "interrupted by the user (Ctrl-C)" if sig == signal.SIGINT else name
-                lab.stop_all(reason if sig == signal.SIGINT else f"stopped by {reason}")
+                lab.stop_all(describe_stop(Stopped(sig)))  # what run.json says of a signal
                 super().handle_exit(sig, frame)
 
         self.lab = lab
         self.server = Server(config)
-        self.stop_signal: int | None = None
 
     async def serve_on(self, listener: socket.socket) -> None:
         self.lab.loop = asyncio.get_running_loop()

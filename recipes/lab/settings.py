@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 import shlex
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,8 @@ from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
 from recipes.errors import RecipeError
+
+KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*")
 
 
 class BadRequest(Exception):
@@ -94,6 +98,7 @@ def run_request(body: Any, recipes: list[str], allowed: Mapping[str, str]) -> Ru
     ``python -m recipes check`` does; BadRequest with check's one line (and its key)."""
     from recipes.api import override_texts
     from recipes.config.resolve import resolve_recipe
+    from recipes.datasets.sizes import estimate_dataset_size
 
     if not isinstance(body, Mapping):
         raise BadRequest('expected a JSON object such as {"recipe": "hinge", "overrides": {}}')
@@ -105,14 +110,31 @@ def run_request(body: Any, recipes: list[str], allowed: Mapping[str, str]) -> Ru
         raise BadRequest(f"recipe: expected one of {', '.join(recipes)}, got {recipe!r}", "recipe")
     if not isinstance(overrides, Mapping) or not all(isinstance(k, str) for k in overrides):
         raise BadRequest('overrides: expected a JSON object such as {"loss.gamma": 2}')
+    for key in overrides:  # a key is a dotted name only: "a=b" in one would set another value
+        if not KEY.fullmatch(key):
+            raise BadRequest(f"overrides: '{key}' is not a config key such as loss.gamma", key)
     checked = {key: _refuse_paths_and_code(key, value, allowed) for key, value in overrides.items()}
     texts = override_texts(checked)
     try:
         resolved = resolve_recipe(recipe, texts)
     except RecipeError as error:
         raise BadRequest(str(error).splitlines()[0], error.key) from None
+    keras = sys.modules.get("keras")  # loaded by the lab at its start
+    if keras is not None and resolved.config.backend != keras.backend.backend():
+        raise BadRequest(
+            f"backend: this lab runs on {keras.backend.backend()}, not "
+            f"{resolved.config.backend}; start another lab with KERAS_BACKEND set",
+            "backend",
+        )
     if resolved.config.task != "train":
         raise BadRequest(f"task: the lab trains recipes of task train, not {resolved.config.task}")
+    size = estimate_dataset_size(resolved.config.data.name, resolved.config.data.params)
+    if size is not None and size.features != 2:
+        raise BadRequest(
+            f"data: the lab draws data of two features; {resolved.config.data.name} has "
+            f"{size.features} (python -m recipes run trains it)",
+            "data",
+        )
     command = " ".join(
         ["python -m recipes run", shlex.quote(recipe)]
         + [f"--set {shlex.quote(text)}" for text in texts]

@@ -119,7 +119,8 @@ def watcher(
     output_kind = model_output_kind(config.model.name, config.model.params)
     grid_x, grid_y = grid_axes(points, config.plots.evolution_grid) if two_features else ([], [])
     xx, yy = np.meshgrid(grid_x, grid_y)
-    inputs = np.concatenate([np.stack([xx.ravel(), yy.ravel()], axis=1), points])
+    grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
+    inputs = np.concatenate([grid, points]) if two_features else points
     targets = np.asarray(split.y_test, dtype="float32").reshape(len(points), -1)
     levels = margin_levels(config.plots, split.label_kind, output_kind)
 

@@ -83,7 +83,7 @@ def run_point(
     """Run one point: ``recipe`` in a new run folder under ``output_root`` (or in
         ``folder``, an empty folder reserved for it), or continue the stopped run in
         ``resume_folder`` (``recipe`` None: the folder says what it was), refusing changed inputs
-        unless ``force``. ``watch(config, split)``: more callbacks for the fit (the lab watches
+        unless ``force``. ``watch(config, split)``: more callbacks for the fit (a live view watches
         each epoch; :class:`~recipes.training.lifecycle.RunContext`); ``figures_pending``: why
     the run leaves its figures to be drawn when asked, if it does. Returns how it ended; never
         raises for what happens in the run."""

@@ -74,7 +74,7 @@ class RunContext:
     resuming: bool = False  # the folder holds an interrupted or failed run to continue
     sweep_point: bool = False  # run for a sweep (plots.draw: auto leaves its figures pending)
     # more Keras callbacks for the fit, made from (config, data split) once the data is built:
-    # a watcher of each epoch (the lab streams them), after the run's own callbacks
+    # a watcher of each epoch (a live view streams them), after the run's own callbacks
     watch: Callable[[Any, Any], list[Any]] | None = None
     figures_pending: str | None = None  # why the caller leaves the figures to be drawn later
 

@@ -38,7 +38,7 @@ from recipes.training.backend import library_versions
 SUFFIX = ".jaxexport"
 KEEP = 256  # programs kept in the folder; the oldest go first (a user loss's run copies it)
 # The programs this process has called, by file (and the file's stamp, so a file replaced or
-# damaged since is read again): a long-lived process (the lab, a worker, a notebook) runs one
+# damaged since is read again): a long-lived process (a local server, a worker, a notebook) runs one
 # again without deserializing, lowering and compiling it again (about 0.3 s a hinge run)
 _CALLED: dict[Path, tuple[tuple[int, int] | None, Callable]] = {}
 

@@ -5,6 +5,7 @@ start from the same weights."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,13 +52,18 @@ def test_a_lab_run_is_a_real_run_and_its_events_match_its_folder(lab):
     names = [name for name, _ in events]
     assert names == ["start", "epoch", "epoch", "epoch", "end"]
     start, end = events[0][1], events[-1][1]
-    assert end == {"status": "completed", "folder": run["folder"]}
+    assert end["status"] == "completed" and end["folder"] == run["folder"]
     assert start["command"] == lab.post("/api/check", shrunk(loss="squared_hinge"))["command"]
     folder = PROJECT_ROOT / run["folder"]
     for name in ("config.yaml", "run.json", "history.csv", "recording.npz", "model.keras"):
         assert (folder / name).is_file(), name
     record = records.read(folder / "run.json", RunRecord)
+    written = json.loads((folder / "run.json").read_text(encoding="utf-8"))
+    assert record.model_dump(mode="json", exclude_unset=True) == written  # every field typed
     assert record.status == RunStatus.COMPLETED and record.figures.status == "pending"
+    assert record.recipe == "hinge" and record.overrides == [
+        text.strip() for text in start["command"].split("--set ")[1:]
+    ]
     history = read_csv(folder / "history.csv")
     epochs = [data for name, data in events if name == "epoch"]
     for row, data in zip(history, epochs, strict=True):
@@ -75,6 +81,8 @@ def test_a_lab_run_is_a_real_run_and_its_events_match_its_folder(lab):
     assert np.allclose(last["grid_scores"], shown, atol=1e-4)
     assert np.allclose(last["point_forces"], recording.point_forces[-1], rtol=1e-3, atol=1e-5)
     assert last["hardest_share"] == pytest.approx(record.forces.hardest_10pct_share, rel=1e-3)
+    assert end["metrics"] == json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    assert end["metrics"]["final_loss"] == pytest.approx(last["loss"], rel=1e-6)
     assert run["id"] in (lab.root / "index.html").read_text(encoding="utf-8")
 
 

@@ -95,6 +95,12 @@ def test_a_path_anywhere_in_the_overrides_is_refused(lab):
     refused(lab, status, json.dumps(answer).encode(), 400, "path or code")
 
 
+@pytest.mark.parametrize("key", ["loss.name=/tmp/evil.py:f #", "loss name", "", "a..b"])
+def test_a_key_that_is_not_a_dotted_name_is_refused(lab, key):
+    status, answer = lab.call("POST", "/api/runs", shrunk(**{key: 1}))
+    refused(lab, status, json.dumps(answer).encode(), 400, "not a config key")
+
+
 @pytest.mark.parametrize(
     "path", ["/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py", "/static/nothing"]
 )
@@ -116,12 +122,15 @@ def test_a_large_body_is_refused(lab):
         (b"{not json", "not JSON"),
         (b"\xff\xfe", "not JSON"),
         (b"[]", "list of 1 to 4"),
+        (b"[" * 30_000 + b"]" * 30_000, "nested too deeply"),
         (b"42", "JSON object"),
         (b'{"recipe": 3}', "recipe"),
         (b'{"recipe": "../configs/hinge"}', "recipe"),
         (b'{"recipe": "hinge", "overrides": ["loss=mse"]}', "overrides"),
         (b'{"recipe": "hinge", "overrides": {"loss": "no_such_loss"}}', "no_such_loss"),
         (b'{"recipe": "hinge", "bogus": 1}', "bogus"),
+        (b'{"recipe": "hinge", "overrides": {"data": "mnist"}}', "two features"),
+        (b'{"recipe": "hinge", "overrides": {"backend": "tensorflow"}}', "this lab runs on jax"),
     ],
 )
 def test_a_malformed_request_is_one_line_and_the_lab_goes_on(lab, body, words):
@@ -147,7 +156,7 @@ def test_another_host_warns_and_sigterm_records_the_run_interrupted(tmp_path):
         assert other.host == "127.0.0.2"
         run = other.post("/api/runs", shrunk(**{"train.epochs": 150}))
         first_epoch_then(other, run["id"], lambda: other.process.send_signal(signal.SIGTERM))
-        other.process.wait(60)
+        assert other.process.wait(60) == 128 + signal.SIGTERM
         warning = other.process.stderr.read()
     assert "anyone who can reach port" in warning and "Traceback" not in warning
     record = records.read_run(tmp_path / "hinge" / run["id"])
