@@ -241,6 +241,10 @@ def test_a_changed_loss_trains_and_the_page_shows_the_run_folders_numbers(lab, b
     assert float(shown_loss) == pytest.approx(float(history[-1]["loss"]), rel=1e-3)
     record = json.loads((folder / "run.json").read_text())
     assert record["status"] == "completed"
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert float(view["testLoss"]) == pytest.approx(metrics["test_loss"], rel=1e-6)
+    tested = browser.find_element("css selector", "[data-side='A'] dd[data-key='test']").text
+    assert tested.startswith("loss ") and "accuracy" in tested
     command = browser.find_element("css selector", "[data-side='A'] .command").text
     assert "--set loss.name=squared_hinge" in command and "--set train.epochs=4" in command
 

@@ -325,6 +325,7 @@ function drawSide(side, scales) {
   view.dataset.lastEpoch = run ? lastEpoch(side) : "";
   view.dataset.epoch = event?.epoch ?? "";
   view.dataset.loss = event?.loss ?? "";
+  view.dataset.testLoss = run?.end?.metrics?.test_loss ?? "";
   view.dataset.folder = run?.end?.folder ?? run?.folder ?? "";
   view.dataset.runId = run?.id ?? "";
   view.dataset.command = run?.start?.command ?? "";
@@ -379,8 +380,24 @@ function setNumbers(side, event) {
     const carried = share == null ? "no point pushed" : `${Math.round(share * 100)}% of the force`;
     rows.push(["hardest 10% carry", carried, "hardest_share"]);
   }
+  const tested = testScores(side.run?.end?.metrics);
+  if (tested) rows.push(["test set (end)", tested, "test"]);
   list.replaceChildren(...rows.flatMap(([name, text, key]) => [
     element("dt", {}, name), element("dd", { "data-key": key }, text)]));
+}
+
+// A completed run's scores on the test set (its metrics.json's test_ values), as one line;
+// the recipe's own name for its accuracy is left out where the lab's ``accuracy`` says it.
+function testScores(metrics) {
+  const keys = Object.keys(metrics || {}).filter((key) => key.startsWith("test_")
+    && typeof metrics[key] === "number");
+  if (!keys.length) return "";
+  const names = keys.map((key) => key.slice(5));
+  const shown = names.includes("accuracy")
+    ? names.filter((name) => name === "accuracy" || !name.endsWith("accuracy")) : names;
+  return shown
+    .map((name) => `${name.replaceAll("_", " ")} ${formatNumber(metrics[`test_${name}`])}`)
+    .join(", ");
 }
 
 function setKey(side, start) {
