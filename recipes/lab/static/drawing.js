@@ -70,7 +70,10 @@ function drawRegions(canvas, start, event, forceTop) {
   if (!start || !start.grid_x?.length) {
     context.fillStyle = "#777";
     context.font = "14px sans-serif";
-    context.fillText(start ? "no picture: the data have more than two features" : "", 10, 24);
+    context.textAlign = "left";
+    context.textBaseline = "alphabetic";
+    context.fillText(start ? "no picture: the data have more than two features"
+      : "the decision regions appear here once a run starts", 10, 24);
     return;
   }
   const xs = start.grid_x;

@@ -86,6 +86,17 @@ function setUp(options) {
   arrangeSides();
   lab.shownEpoch = null;
   updateScrubber();
+  previewCommands();
+}
+
+// Before a run: each side's command line for its settings as they are (nothing trains).
+async function previewCommands() {
+  for (const side of lab.sides) {
+    const { overrides, problems } = sideOverrides(side);
+    if (problems.length || side.run) continue;
+    const { ok, answer } = await api("/api/check", { recipe: lab.options.recipe, overrides });
+    if (ok && !side.run) setText(side, ".command", answer.command);
+  }
 }
 
 function arrangeSides() {
@@ -485,6 +496,7 @@ async function main() {
     if (event.target.checked) lab.sides.push(newSide("B", sideValues(lab.sides[0])));
     arrangeSides();
     updateScrubber();
+    previewCommands();
   });
   document.getElementById("train").addEventListener("click", settingsChanged);
   document.getElementById("stop").addEventListener("click", stopRuns);
