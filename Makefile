@@ -22,6 +22,7 @@ EXECUTOR ?=
 ADDRESS ?=
 PORT ?= 8000
 TENSORBOARD_PORT ?= 6006
+LAB_PORT ?= 0
 EXTRAS ?= dev
 TEST_WORKERS ?= 2
 FORCE ?=
@@ -31,7 +32,7 @@ SWEEP_FLAGS = $(foreach item,$(GRID),--grid $(item)) $(if $(JOBS),--jobs $(JOBS)
 	$(if $(EXECUTOR),--executor $(EXECUTOR),) $(if $(ADDRESS),--address $(ADDRESS),)
 
 TARGETS := help setup list run sweep resume test test-system test-full lint format benchmark \
-	fidelity gallery serve tensorboard notebook clean-outputs
+	fidelity gallery serve lab tensorboard notebook clean-outputs
 # One target per recipe file (a recipe named like a target above is reachable by `make run R=`).
 RECIPES := $(filter-out defaults $(TARGETS),$(sort $(basename $(notdir $(wildcard configs/*.yaml)))))
 
@@ -122,6 +123,10 @@ gallery: $(STAMP) ## rebuild outputs/index.html (every run, newest first, with t
 
 serve: gallery ## serve outputs/ at http://127.0.0.1:8000/, drawing a run's pending figures when opened (PORT=8001 for another port; Ctrl-C stops)
 	$(BIN)/python -m recipes serve --port $(PORT)
+
+lab: $(STAMP) ## the lab: change a loss and watch it train, live, in the browser (R=<recipe>, default hinge; LAB_PORT=8765; Ctrl-C stops; docs/lab.md)
+	@$(BIN)/python -c 'import starlette, uvicorn, sse_starlette' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[lab]'
+	$(BIN)/python -m recipes lab $(R) --port $(LAB_PORT)
 
 tensorboard: $(STAMP) ## TensorBoard over outputs/ (runs with train.tensorboard=true) at http://127.0.0.1:6006/
 	@$(BIN)/python -c 'import tensorboard' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[tensorboard]'

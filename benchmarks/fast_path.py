@@ -10,6 +10,9 @@
 5. MNIST fit throughput over every epoch, the first included / numpy matmul ceiling of the
    same shapes (benchmarks/mnist_throughput.py; its caches warm from an earlier run in this
    benchmark, as a user's second run has them).
+6. The lab (benchmarks/lab_speed.py): in a warm lab, through its HTTP API, a changed loss on
+   the hinge recipe from its POST to its first and its last epoch's event, and a new model
+   shape (a new compile); seconds, so each is given against 1 s.
 
 Every command runs as a user would run it, in its own process, on the default backend, with
 the JAX compilation cache and the program cache in a scratch folder. It asserts nothing: the
@@ -146,6 +149,7 @@ def measure(skip_sweep: bool, suite: bool) -> tuple[list[Row], Path]:
             unit="GFLOP/s",
         )
     )
+    rows += lab_rows(python, environment)
     if suite:  # make test's command
         command = [python, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile"]
         suite_s, suite_output = timed(command, {})
@@ -153,6 +157,21 @@ def measure(skip_sweep: bool, suite: bool) -> tuple[list[Row], Path]:
         name = f"fast test suite (`make test`, {passed[1] if passed else '?'} tests), minutes"
         rows.append(Row(name, suite_s / 60, 1.0, unit="min"))
     return rows, scratch
+
+
+def lab_rows(python: str, environment: dict[str, str]) -> list[Row]:
+    """The lab's measures (benchmarks/lab_speed.py): seconds, against 1 s, with the goals."""
+    _, output = timed([python, "benchmarks/lab_speed.py"], environment)
+    fields = {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", output)}
+    second = 1.0
+    change = "lab: hinge -> squared_hinge, POST to"
+    shape = "lab: a new model shape (compiles), POST to"
+    return [
+        Row(f"{change} first epoch event / 1 s", fields["change_first_s"], second, ("<=", 0.5)),
+        Row(f"{change} last epoch event / 1 s", fields["change_last_s"], second, ("<=", 1.5)),
+        Row(f"{shape} first epoch event / 1 s", fields["shape_first_s"], second),
+        Row(f"{shape} last epoch event / 1 s", fields["shape_last_s"], second),
+    ]
 
 
 def table(rows: list[Row]) -> str:

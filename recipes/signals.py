@@ -30,7 +30,10 @@ class Stopped(KeyboardInterrupt):
 
 
 def describe_stop(error: BaseException) -> str:
-    """The reason run.json records for an interruption."""
+    """The reason run.json records for an interruption (a stop that carries its own
+    ``reason``, e.g. a server stopping a run to start another, says it)."""
+    if getattr(error, "reason", None):
+        return str(error.reason)
     if isinstance(error, Stopped) and error.signal_number != signal.SIGINT:
         return f"stopped by {signal.Signals(error.signal_number).name}"
     return "interrupted by the user (Ctrl-C)"

@@ -73,6 +73,7 @@ def test_make_benchmark_prints_each_goal_against_its_own_runs_baseline(
     walls = {"hinge.py": 40.0, "compare_hinge": 30.0, "compiled_floor.py": 1.0}
     outputs = {"compiled_floor.py": "floor_s=1.00", "mnist_throughput.py": "fit_gflops=95.0 "}
     outputs["mnist_throughput.py"] += "ceiling_gflops=100.0"
+    outputs["lab_speed.py"] = "change_first_s=0.3 change_last_s=0.6 shape_first_s=5 shape_last_s=6"
     hinge_runs = iter([(10.0, 3.0, "cold"), (6.0, 0.5, "warm")])
 
     def timed(command, environment):
@@ -106,6 +107,8 @@ def test_make_benchmark_prints_each_goal_against_its_own_runs_baseline(
     ]  # fmt: skip
     mnist = "MNIST fit throughput, first epoch included / numpy matmul ceiling"
     assert printed[mnist][2:] == ["0.950", ">=", "0.9", "met"]
+    lab = "lab: hinge -> squared_hinge, POST to first epoch event / 1 s"
+    assert printed[lab][2:] == ["0.300", "<=", "0.5", "met"]
 
 
 def test_the_speed_page_explains_the_run_its_table_is_from():

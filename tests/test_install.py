@@ -8,6 +8,7 @@ import os
 import site
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,8 @@ def test_a_wheel_in_a_fresh_environment_runs_from_any_folder(tmp_path):
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
           "-w", str(wheels), str(PROJECT_ROOT)], cwd=tmp_path)  # fmt: skip
     (wheel,) = wheels.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:  # the lab's page ships in the package
+        assert "recipes/lab/static/index.html" in archive.namelist()
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
     python = str(venv / "bin" / "python")

@@ -139,6 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
             outputs.command_plot,
             "draw a run folder's figures from its recording, history and config",
         ),
+        ("lab", _command_lab, "a local page: change a loss and watch it train, live (docs/lab.md)"),
     ]:
         commands.add_parser(name, help=help_text).set_defaults(handler=handler)
     command = commands.choices
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("sweep", "launch"):
         _add_sweep_options(command[name])
     command["serve"].add_argument("--port", type=int, default=8000)
+    _add_lab_options(command["lab"])
     _add_folder_options(command)
     for name, added in command.items():  # every command that reads or writes it
         if name != "check":
@@ -190,6 +192,39 @@ def _add_folder_options(command: dict[str, argparse.ArgumentParser]) -> None:
         nargs="+",
         metavar="FOLDER",
         help="a run folder (outputs/<recipe>/<run-id>), or a sweep folder for all its runs",
+    )
+
+
+def _add_lab_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "recipe", nargs="?", default="hinge", help="the recipe the page starts from"
+    )
+    parser.add_argument("--port", type=int, default=0, help="0 (default): a free port")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to listen on (default 127.0.0.1: this machine only)",
+    )
+    parser.add_argument("--no-browser", action="store_true", help="print the address only")
+    parser.add_argument(
+        "--loss-file",
+        action="append",
+        default=[],
+        metavar="FILE[:FUNCTION]",
+        help="a loss file the page may name (besides configs/losses/; repeatable)",
+    )
+
+
+def _command_lab(arguments: argparse.Namespace) -> int:
+    from recipes.lab.server import serve
+
+    return serve(
+        arguments.recipe,
+        arguments.port,
+        arguments.host,
+        writable_root(arguments),
+        arguments.loss_file,
+        not arguments.no_browser,
     )
 
 

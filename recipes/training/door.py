@@ -78,12 +78,17 @@ def run_point(
     force: bool = False,
     verbose: int | None = None,
     varies: dict[str, str] | None = None,
+    watch: Callable[[Any, Any], list[Any]] | None = None,
+    figures_pending: str | None = None,
 ) -> RunOutcome:
     """Run one point: ``recipe`` in a new run folder under ``output_root`` (or in
     ``folder``, an empty folder reserved for it), or continue the stopped run in
     ``resume_folder`` (``recipe`` None: the folder says what it was), refusing changed inputs
-    unless ``force``; ``varies``: a sweep's point's grid labels, recorded in run.json. Returns
-    how it ended; never raises for what happens in the run."""
+    unless ``force``; ``varies``: a sweep's point's grid labels, recorded in run.json.
+    ``watch(config, split)``: more callbacks for the fit (a live view watches each epoch;
+    :class:`~recipes.training.lifecycle.RunContext`); ``figures_pending``: why the run leaves
+    its figures to be drawn when asked, if it does. Returns how it ended; never raises for
+    what happens in the run."""
     run: OpenRun | None = None
     lock: FolderLock | None = None
     try:
@@ -100,6 +105,7 @@ def run_point(
             resume_entry=resume_entry, varies=varies,
         )  # fmt: skip
         lock = None  # the run holds it now and releases it when it ends
+        run.context.watch, run.context.figures_pending = watch, figures_pending
         with run:
             if resume_entry.get("forced"):
                 run.context.record.update(inputs=fingerprint(recipe.config))

@@ -73,6 +73,10 @@ class RunContext:
     verbose: int | None = None  # Keras progress output; None: bars on a terminal, else lines
     resuming: bool = False  # the folder holds an interrupted or failed run to continue
     sweep_point: bool = False  # run for a sweep (plots.draw: auto leaves its figures pending)
+    # more Keras callbacks for the fit, made from (config, data split) once the data is built:
+    # a watcher of each epoch (a live view streams them), after the run's own callbacks
+    watch: Callable[[Any, Any], list[Any]] | None = None
+    figures_pending: str | None = None  # why the caller leaves the figures to be drawn later
 
     @property
     def config(self) -> Any:

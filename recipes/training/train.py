@@ -108,6 +108,7 @@ def prepare_training(context: RunContext) -> Prepared:
         else None,
         early_stopping_callback(config, verbose=0 if context.verbose == 0 else 1),
         *tensorboard_callbacks(folder, config, context.recipe.overrides),
+        *(context.watch(config, split) if context.watch is not None else []),
     ]
     callbacks = [callback for callback in callbacks if callback is not None]
     return Prepared(split, model, callbacks, nan_guard, history_file, recording_callback)
@@ -130,7 +131,7 @@ def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
     """Evaluate the trained model, write the run folder's records, then its figures unless
     the run leaves them to be drawn when asked for (run.json says so)."""
     records = write_records(context, prepared)
-    pending = drawing.pending_reason(context.config, context.sweep_point)
+    pending = context.figures_pending or drawing.pending_reason(context.config, context.sweep_point)
     if pending is not None:
         context.record.update(figures=drawing.pending_record(context.folder, pending))
         return records.result()

@@ -1,0 +1,153 @@
+"""The lab's HTTP API (docs/lab.md), a Starlette app: the page, its options, checking and
+starting runs, stopping one, a run's events as server-sent events, and its config as YAML.
+Every answer that is not the page, a static file or an event stream is JSON; an error is one
+line (``{"error": ..., "key": ...}``), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from sse_starlette.sse import EventSourceResponse
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from recipes.lab.guard import BodyTooLarge, Guard, read_body
+from recipes.lab.runs import Lab
+from recipes.lab.settings import BadRequest, RunRequest, options, run_request, two_feature_recipes
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(
+    lab: Lab, token: str, hosts: list[str], recipe: str, allowed: Mapping[str, str]
+) -> Starlette:
+    """The lab's app; ``hosts``: the Host headers it answers to (``127.0.0.1:PORT``, ...);
+    ``recipe``: the one the page starts from; ``allowed``: the loss files it may name."""
+
+    async def page(request: Request) -> Response:
+        return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
+
+    async def get_options(request: Request) -> Response:
+        return JSONResponse(_plain(options(request.query_params.get("recipe", recipe), allowed)))
+
+    async def check(request: Request) -> Response:
+        requests = await _requests(request, allowed, single=True)
+        return JSONResponse({"command": requests[0].command})
+
+    async def start_runs(request: Request) -> Response:
+        body = await _json(request)
+        requests = await _requests(request, allowed, body=body)
+        runs = lab.start([item.recipe for item in requests], [item.command for item in requests])
+        answers = [run.answer() for run in runs]
+        return JSONResponse(answers if isinstance(body, list) else answers[0])
+
+    async def stop_run(request: Request) -> Response:
+        run = _run(lab, request)
+        lab.stop(run, "stopped from the lab's page")
+        return JSONResponse(run.answer())
+
+    async def events(request: Request) -> Response:
+        return EventSourceResponse(_event_stream(_run(lab, request)), ping=15)
+
+    async def config_yaml(request: Request) -> Response:
+        run = _run(lab, request)
+        return PlainTextResponse(
+            (run.folder / "config.yaml").read_text(encoding="utf-8"),
+            media_type="application/yaml",
+            headers={"Content-Disposition": f'attachment; filename="{run.recipe.name}.yaml"'},
+        )
+
+    routes = [
+        Route("/", page),
+        Route("/api/options", get_options),
+        Route("/api/check", check, methods=["POST"]),
+        Route("/api/runs", start_runs, methods=["POST"]),
+        Route("/api/runs/{run_id}/stop", stop_run, methods=["POST"]),
+        Route("/api/runs/{run_id}/events", events),
+        Route("/api/runs/{run_id}/config.yaml", config_yaml),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(Guard, token=token, hosts=hosts)],
+        exception_handlers={
+            BadRequest: _bad_request,
+            HTTPException: _http_error,
+            Exception: _fault,
+        },
+    )
+
+
+def _plain(data: Any) -> Any:
+    """``data`` as JSON types (a default that is a tuple or another object: its text)."""
+    return json.loads(json.dumps(data, default=str))
+
+
+async def _json(request: Request) -> Any:
+    try:
+        body = await read_body(request)
+    except BodyTooLarge:
+        raise BadRequest("the request body is larger than 64 KiB", status=413) from None
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise BadRequest(f"the request body is not JSON: {error}") from None
+    except RecursionError:
+        raise BadRequest("the request body is nested too deeply") from None
+
+
+async def _requests(
+    request: Request, allowed: Mapping[str, str], body: Any = None, single: bool = False
+) -> list[RunRequest]:
+    """The body's setting (or list of settings, side by side), each checked and resolved."""
+    body = await _json(request) if body is None else body
+    items = body if isinstance(body, list) else [body]
+    if not items or (single and isinstance(body, list)) or len(items) > 4:
+        raise BadRequest("expected one setting (or, for runs side by side, a list of 1 to 4)")
+    recipes = list(two_feature_recipes())
+    return [run_request(item, recipes, allowed) for item in items]
+
+
+def _run(lab: Lab, request: Request) -> Any:
+    run = lab.runs.get(request.path_params["run_id"])
+    if run is None:
+        raise BadRequest("no such run in this lab", status=404)
+    return run
+
+
+async def _event_stream(run: Any) -> AsyncIterator[dict[str, str]]:
+    """Every event of the run so far, then each as it comes, until its end event."""
+    seen = 0
+    while True:
+        await run.changed(seen)
+        while seen < len(run.events):
+            name, data = run.events[seen]
+            seen += 1
+            yield {"event": name, "data": data}
+            if name == "end":
+                return
+
+
+async def _bad_request(request: Request, error: Exception) -> Response:
+    assert isinstance(error, BadRequest)
+    return JSONResponse({"error": error.message, "key": error.key}, status_code=error.status)
+
+
+async def _http_error(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HTTPException)
+    return JSONResponse({"error": str(error.detail), "key": None}, status_code=error.status_code)
+
+
+async def _fault(request: Request, error: Exception) -> Response:
+    text = str(error).splitlines()[0] if str(error) else ""
+    message = f"the lab failed on this request: {type(error).__name__}: {text}"
+    return JSONResponse({"error": message, "key": None}, status_code=500)

@@ -1,0 +1,78 @@
+"""The lab's door rules, checked on every request before any route sees it (an ASGI
+middleware): the token (``?token=`` or ``Authorization: token T``, compared in constant time),
+the ``Host`` header (the lab's own address only: a page on another site that rebinds its name
+to 127.0.0.1 is refused), a state-changing request's ``Origin`` (the lab's page only: no
+cross-site request), and the size of a request's body. Each refusal is one line of JSON.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.responses import JSONResponse
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+class BodyTooLarge(Exception):
+    """A request body over :data:`MAX_BODY_BYTES` (413)."""
+
+
+class Guard:
+    """ASGI middleware refusing (403) a request without the token, with another ``Host``, or
+    (not GET/HEAD) with another ``Origin``; a body over the limit is 413."""
+
+    def __init__(self, app: Any, token: str, hosts: Iterable[str]) -> None:
+        self.app = app
+        self.token = token.encode()
+        self.hosts = set(hosts)
+        self.origins = {f"http://{host}" for host in self.hosts}
+
+    def refusal(self, scope: dict[str, Any]) -> str | None:
+        """Why the request is refused, or None."""
+        headers = {
+            key.decode("latin-1").lower(): value.decode("latin-1")
+            for key, value in scope["headers"]
+        }
+        if headers.get("host") not in self.hosts:
+            return "this lab answers only at its own address (the Host header is not the lab's)"
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        given = query.get("token", [""])[0]
+        scheme, _, value = headers.get("authorization", "").partition(" ")
+        if scheme.lower() == "token" and value:
+            given = value.strip()
+        if not secrets.compare_digest(given.encode(), self.token):
+            return "a token is needed: open the URL the lab printed (it ends in ?token=...)"
+        if scope["method"] not in ("GET", "HEAD") and headers.get("origin") not in self.origins:
+            return "a request that changes something must come from the lab's page (Origin)"
+        return None
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "websocket":  # the lab has none: closed before anything
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        reason = self.refusal(scope)
+        if reason is not None:
+            await JSONResponse({"error": reason}, status_code=403)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+async def read_body(request: Any) -> bytes:
+    """The request's body, at most :data:`MAX_BODY_BYTES` (BodyTooLarge beyond, read no
+    further, whatever Content-Length says)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise BodyTooLarge()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            raise BodyTooLarge()
+    return bytes(body)
