@@ -95,6 +95,94 @@ def _gradient(loss: Any, user_loss: bool) -> Callable[..., Any] | None:
     return _GRADIENTS[key]
 
 
+class Scene:
+    """What a run's events show, fixed for the run: the recording's grid over the test points
+    (two-feature data), their labels and targets, and the scale the regions are drawn on."""
+
+    def __init__(self, config: Any, split: Any) -> None:
+        from recipes.components.models import model_output_kind
+
+        self.config, self.split = config, split
+        self.points = np.asarray(split.x_test, dtype="float32").reshape(len(split.x_test), -1)
+        self.two_features = self.points.shape[1] == 2
+        self.output_kind = model_output_kind(config.model.name, config.model.params)
+        self.grid_x, self.grid_y = (
+            grid_axes(self.points, config.plots.evolution_grid) if self.two_features else ([], [])
+        )
+        xx, yy = np.meshgrid(self.grid_x, self.grid_y)
+        self.grid_shape = xx.shape
+        grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
+        self.inputs = np.concatenate([grid, self.points]) if self.two_features else self.points
+        self.targets = np.asarray(split.y_test, dtype="float32").reshape(len(self.points), -1)
+        self.levels = margin_levels(config.plots, split.label_kind, self.output_kind)
+
+    def shown(self, scores: np.ndarray) -> np.ndarray:
+        """The positive class's score on the scale the regions are drawn on (the margin
+        levels'): a probability for a logit model; a multi-class model's predicted class."""
+        if self.levels is not None:
+            return self.levels.shown(scores)
+        return scores[:, -1] if scores.shape[1] <= 2 else np.argmax(scores, axis=1)
+
+    def start_fields(self, model: Any) -> dict[str, Any]:
+        """The start event's fields about the data and the model's first weights."""
+        from recipes.components.labels import true_labels
+        from recipes.training.schedule import split_schedule
+
+        split, levels, two = self.split, self.levels, self.two_features
+        return {
+            "epochs": split_schedule(self.config.train, split).epochs,
+            "grid_x": rounded(self.grid_x),
+            "grid_y": rounded(self.grid_y),
+            "points": rounded(self.points) if two else [],
+            "labels": np.asarray(true_labels(split.y_test, split.label_kind)).tolist()
+            if two
+            else [],
+            "class_names": {
+                str(k): str(v) for k, v in (split.info.get("class_names") or {}).items()
+            },
+            "margin_levels": [levels.low, levels.threshold, levels.high] if levels else [],
+            "output_kind": self.output_kind,
+            "label_kind": split.label_kind,
+            "initial_weights": weights_digest(model),
+        }
+
+    def scores(self, model: Any, score: Any, gradient: Any) -> dict[str, Any]:
+        """An epoch event's regions, point scores and forces for the model's weights in place
+        (``score``/``gradient``: the jitted programs, or None for the model's own calls)."""
+        from recipes.report.forces import hardest_share, point_forces
+
+        if score is None:
+            outputs = model.predict_on_batch(self.inputs)
+        else:
+            trainable = [variable.value for variable in model.trainable_variables]
+            fixed = [variable.value for variable in model.non_trainable_variables]
+            outputs = score(trainable, fixed, self.inputs)
+        outputs = np.asarray(outputs).reshape(len(self.inputs), -1)
+        cells = int(np.prod(self.grid_shape))
+        point_scores = outputs[cells:]
+        forces = point_forces(model.loss, self.targets, point_scores, self.output_kind, gradient)
+        return {
+            "grid_scores": rounded(self.shown(outputs[:cells]).reshape(self.grid_shape)),
+            "point_scores": rounded(self.shown(point_scores)),
+            "point_forces": rounded(forces),
+            "hardest_share": finite_or_none(hardest_share(forces)),
+        }
+
+
+def epoch_logs(epoch: int, logs: dict | None) -> dict[str, Any]:
+    """An epoch event's numbers: Keras' logs (non-finite as None), with the recipe's accuracy
+    metric, whatever its name, also as ``accuracy`` / ``val_accuracy``."""
+    data: dict[str, Any] = {"epoch": epoch + 1}
+    for key, value in (logs or {}).items():
+        data[key] = finite_or_none(value)
+    for prefix in ("", "val_"):
+        named = [k for k in data if k.startswith(prefix) and k.endswith("accuracy")]
+        named = [k for k in named if prefix or not k.startswith("val_")]
+        if named and f"{prefix}accuracy" not in data:
+            data[f"{prefix}accuracy"] = data[named[0]]
+    return data
+
+
 def watcher(
     config: Any,
     split: Any,
@@ -108,92 +196,26 @@ def watcher(
     wants the run stopped; ``between_epochs()`` lets runs side by side take turns."""
     import keras
 
-    from recipes.components.labels import true_labels
-    from recipes.components.models import model_output_kind
     from recipes.components.user_loss import is_user_loss
-    from recipes.report.forces import hardest_share, point_forces
-    from recipes.training.schedule import split_schedule
 
-    points = np.asarray(split.x_test, dtype="float32").reshape(len(split.x_test), -1)
-    two_features = points.shape[1] == 2
-    output_kind = model_output_kind(config.model.name, config.model.params)
-    grid_x, grid_y = grid_axes(points, config.plots.evolution_grid) if two_features else ([], [])
-    xx, yy = np.meshgrid(grid_x, grid_y)
-    grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
-    inputs = np.concatenate([grid, points]) if two_features else points
-    targets = np.asarray(split.y_test, dtype="float32").reshape(len(points), -1)
-    levels = margin_levels(config.plots, split.label_kind, output_kind)
-
-    def shown(scores: np.ndarray) -> np.ndarray:
-        """The positive class's score on the scale the regions are drawn on (the margin
-        levels'): a probability for a logit model; a multi-class model's predicted class."""
-        if levels is not None:
-            return levels.shown(scores)
-        return scores[:, -1] if scores.shape[1] <= 2 else np.argmax(scores, axis=1)
+    scene = Scene(config, split)
 
     class Watcher(keras.callbacks.Callback):
         def on_train_begin(self, logs: dict | None = None) -> None:
             check_stop()
             self.score = _scorer(self.model)
             self.gradient = _gradient(self.model.loss, is_user_loss(config.loss.name))
-            emit(
-                "start",
-                {
-                    **start_fields,
-                    "epochs": split_schedule(config.train, split).epochs,
-                    "grid_x": rounded(grid_x),
-                    "grid_y": rounded(grid_y),
-                    "points": rounded(points) if two_features else [],
-                    "labels": np.asarray(true_labels(split.y_test, split.label_kind)).tolist()
-                    if two_features
-                    else [],
-                    "class_names": {
-                        str(k): str(v) for k, v in (split.info.get("class_names") or {}).items()
-                    },
-                    "margin_levels": [levels.low, levels.threshold, levels.high]
-                    if levels is not None
-                    else [],
-                    "output_kind": output_kind,
-                    "label_kind": split.label_kind,
-                    "initial_weights": weights_digest(self.model),
-                },
-            )
+            emit("start", {**start_fields, **scene.start_fields(self.model)})
 
         def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
             check_stop()  # model.fit calls it per batch; the compiled trainer per epoch
 
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-            data = {"epoch": epoch + 1}
-            for key, value in (logs or {}).items():
-                data[key] = finite_or_none(value)
-            for prefix in ("", "val_"):  # the recipe's accuracy metric, whatever its name
-                named = [k for k in data if k.startswith(prefix) and k.endswith("accuracy")]
-                named = [k for k in named if prefix or not k.startswith("val_")]
-                if named and f"{prefix}accuracy" not in data:
-                    data[f"{prefix}accuracy"] = data[named[0]]
-            if two_features:
-                data.update(self.scores())
+            data = epoch_logs(epoch, logs)
+            if scene.two_features:
+                data.update(scene.scores(self.model, self.score, self.gradient))
             emit("epoch", data)
             check_stop()
             between_epochs()
-
-        def scores(self) -> dict[str, Any]:
-            if self.score is None:
-                outputs = self.model.predict_on_batch(inputs)
-            else:
-                trainable = [variable.value for variable in self.model.trainable_variables]
-                fixed = [variable.value for variable in self.model.non_trainable_variables]
-                outputs = self.score(trainable, fixed, inputs)
-            outputs = np.asarray(outputs).reshape(len(inputs), -1)
-            point_scores = outputs[xx.size :]
-            forces = point_forces(
-                self.model.loss, targets, point_scores, output_kind, self.gradient
-            )
-            return {
-                "grid_scores": rounded(shown(outputs[: xx.size]).reshape(xx.shape)),
-                "point_scores": rounded(shown(point_scores)),
-                "point_forces": rounded(forces),
-                "hardest_share": finite_or_none(hardest_share(forces)),
-            }
 
     return [Watcher()]
