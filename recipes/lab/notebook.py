@@ -42,8 +42,16 @@ def command_line(recipe: str, texts: list[str]) -> str:
     )
 
 
-def side_name(texts: list[str]) -> str:
-    return ", ".join(texts) if texts else "as the recipe says"
+def titles(recipe: str, texts: list[list[str]]) -> tuple[str, list[str]]:
+    """The widget's title (the recipe and the overrides every side shares) and each side's
+    (A, B, ... and the overrides that are its own)."""
+    shared = [text for text in texts[0] if all(text in one for one in texts)]
+    title = " ".join([recipe, *shared]) if len(texts) > 1 else " ".join([recipe, *texts[0]])
+    names = []
+    for index, one in enumerate(texts):
+        own = [text for text in one if text not in shared]
+        names.append(" ".join([chr(ord("A") + index), *own]))
+    return title, names
 
 
 def watch_runs(
@@ -56,7 +64,7 @@ def watch_runs(
 
     from recipes.lab.widget import LabWidget
 
-    widget = LabWidget(recipe, [side_name(one) for one in texts])
+    widget = LabWidget(*titles(recipe, texts))
     display(widget)
     lab = Lab(output_root)
     runs = lab.start(resolved, [command_line(recipe, one) for one in texts])
