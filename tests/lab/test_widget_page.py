@@ -87,7 +87,7 @@ def recorded(tmp_path_factory):
     return watched.recorded(), [run.folder for run in watched.runs]
 
 
-def _open_harness(browser, recorded, tmp_path: Path, stored: bool) -> None:  # noqa: F811
+def _open_harness(driver, recorded, tmp_path: Path, stored: bool) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
     css = (Path(widget_module.__code__.co_filename).parent / "static" / "widget.css").read_text()
@@ -101,25 +101,25 @@ def _open_harness(browser, recorded, tmp_path: Path, stored: bool) -> None:  # n
         },
         encoding="utf-8",
     )  # fmt: skip
-    browser.get(page.as_uri())
-    WebDriverWait(browser, 30).until(lambda d: d.execute_script("return window.ready === true"))
-    browser.execute_script("window.harness.show(arguments[0])", stored)
+    driver.get(page.as_uri())
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return window.ready === true"))
+    driver.execute_script("window.harness.show(arguments[0])", stored)
 
 
-def _views(browser) -> list[dict[str, str]]:
-    return browser.execute_script(
+def _views(driver) -> list[dict[str, str]]:
+    return driver.execute_script(
         "return [...document.querySelectorAll('.view')].map((v) => Object.assign({}, v.dataset));"
     )
 
 
-def _wait(browser, condition, what: str):
+def _wait(driver, condition, what: str):
     from selenium.webdriver.support.ui import WebDriverWait
 
     def met(_):
-        views = _views(browser)
+        views = _views(driver)
         return views if condition(views) else False
 
-    return WebDriverWait(browser, 30, poll_frequency=0.1).until(met, message=what)
+    return WebDriverWait(driver, 30, poll_frequency=0.1).until(met, message=what)
 
 
 @pytest.mark.system  # headless Chromium (make test-system)
