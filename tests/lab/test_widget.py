@@ -116,3 +116,20 @@ def test_without_anywidget_one_line_says_how_to_install_it_and_the_figures_follo
     folder = next(line for line in lines if line.startswith("folder: ")).removeprefix("folder: ")
     assert (PROJECT_ROOT / folder / "loss.png").is_file()  # the run's own figures, drawn
     assert any("Run(" in line for line in lines)  # displayed: its view (plain text here)
+
+
+def test_an_interrupted_cell_stops_its_runs_recorded_interrupted(tmp_path, monkeypatch):
+    """The kernel's stop button raises KeyboardInterrupt in the cell's thread (here: as the
+    first epoch reaches the widget); the runs stop at their epoch's end, recorded."""
+    from recipes.lab.widget import LabWidget
+
+    def interrupt(widget, index, event):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("IPython.display.display", lambda widget: None)
+    monkeypatch.setattr(LabWidget, "side_epoch", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        recipes.lab("hinge", {**SMALL, "train.epochs": 5000}, output_root=tmp_path)
+    (record,) = tmp_path.glob("hinge/*/run.json")
+    assert json.loads(record.read_text())["status"] == "interrupted"
+    assert len(history(record.parent)) < 5000

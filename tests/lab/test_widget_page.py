@@ -15,7 +15,7 @@ import pytest
 from test_page import _screenshot, browser  # noqa: F401 (the headless Chromium fixture)
 from widget_fixtures import SMALL, history, watch
 
-from recipes.lab.widget import widget_module
+from recipes.lab.widget import STATIC, widget_module
 
 # The page: the module from a blob URL, a model whose state and messages are the recording's.
 HARNESS = """<!doctype html>
@@ -90,7 +90,7 @@ def recorded(tmp_path_factory):
 def _open_harness(driver, recorded, tmp_path: Path, stored: bool) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
-    css = (Path(widget_module.__code__.co_filename).parent / "static" / "widget.css").read_text()
+    css = (STATIC / "widget.css").read_text(encoding="utf-8")
     page = tmp_path / "widget.html"
     script_safe = lambda text: text.replace("</", "<\\/")  # noqa: E731 (inside <script>)
     page.write_text(
