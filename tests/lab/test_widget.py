@@ -40,6 +40,7 @@ def test_the_widgets_state_after_training_is_the_run_folders(side_by_side):
         assert stored == pytest.approx([float(row["loss"]) for row in rows], rel=1e-6)
         assert widget.last_epochs[index]["epoch"] == 3
     assert [run.config["loss"]["name"] for run in runs] == ["hinge", "squared_hinge"]
+    assert all({"forces", "loss", "decision_boundary"} <= set(run.figures) for run in runs)
     digests = [start["initial_weights"] for start in widget.starts]
     assert digests[0] and digests[0] == digests[1]  # the same data, seed and starting weights
 
@@ -103,7 +104,7 @@ def test_without_anywidget_one_line_says_how_to_install_it_and_the_figures_follo
         f"run = recipes.lab('hinge', json.loads(sys.argv[1]), output_root={str(tmp_path)!r}); "
         "print('folder:', run.folder)"
     )
-    settings = json.dumps({**SMALL, "train.epochs": 2, "plots.animation": "none"})
+    settings = json.dumps({**SMALL, "train.epochs": 2})
     result = subprocess.run(
         [sys.executable, "-c", code, settings],
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,

@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 
 # The hinge recipe shrunk (tests/shrink.yaml's circles) to three epochs: a scrubber has epochs.
-SMALL = {"train.epochs": 3, "data.n_samples": 120, "data.test_size": 40, "train.batch_size": 10}
+SMALL = {
+    "train.epochs": 3, "data.n_samples": 120, "data.test_size": 40, "train.batch_size": 10,
+    "plots.animation": "none",  # the other figures are drawn: no animation to wait for
+}  # fmt: skip
 
 
 @dataclass
