@@ -30,8 +30,11 @@ const recorded = text("recorded");
 const revive = (value) => {
   if (Array.isArray(value)) return value.map(revive);
   if (value && typeof value === "object") {
-    if ("base64" in value) {
-      return new DataView(Uint8Array.from(atob(value.base64), (c) => c.charCodeAt(0)).buffer);
+    if ("base64" in value) { // at an odd offset, as a slice of a socket message's bytes can be
+      const bytes = Uint8Array.from(atob(value.base64), (c) => c.charCodeAt(0));
+      const whole = new Uint8Array(bytes.length + 1);
+      whole.set(bytes, 1);
+      return new DataView(whole.buffer, 1, bytes.length);
     }
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v)]));
   }
