@@ -74,7 +74,8 @@ class LabWidget(anywidget.AnyWidget):
             histories=[[] for _ in names],
             last_epochs=[{} for _ in names],
         )
-        self._epochs: list[list[dict[str, Any]]] = [[] for _ in names]  # every event, kept
+        # every epoch's message, kept as sent (float32: a tenth of the event as Python lists)
+        self._sent: list[list[tuple[dict[str, Any], list[bytes]]]] = [[] for _ in names]
         self.on_msg(self._answer)
 
     def side_started(self, index: int, start: dict[str, Any]) -> None:
@@ -86,26 +87,23 @@ class LabWidget(anywidget.AnyWidget):
 
     def side_epoch(self, index: int, event: dict[str, Any]) -> None:
         """Send an epoch to the front end (a message: not kept in the notebook's state)."""
-        self._epochs[index].append(event)
         content, buffers = packed(event)
+        self._sent[index].append((content, buffers))
         self.send({"kind": "epoch", "side": index, **content}, buffers)
-        self._set_side(index, epochs_done=len(self._epochs[index]), final_loss=event.get("loss"))
+        self._set_side(index, epochs_done=len(self._sent[index]), final_loss=event.get("loss"))
 
     def side_ended(self, index: int, end: dict[str, Any]) -> None:
         """The run's end: its status, and what a stored notebook keeps of it."""
-        epochs = self._epochs[index]
-        self.histories = _replaced(
-            self.histories,
-            index,
-            [{k: v for k, v in event.items() if k not in ARRAY_KEYS} for event in epochs],
-        )
-        if epochs:
-            content, buffers = packed(epochs[-1])
-            last = {"epoch": epochs[-1]["epoch"], "shapes": content["arrays"]}
+        sent = self._sent[index]
+        numbers = [content["event"] for content, _ in sent]
+        self.histories = _replaced(self.histories, index, numbers)
+        if sent:
+            content, buffers = sent[-1]
+            last = {"epoch": content["event"]["epoch"], "shapes": content["arrays"]}
             last.update(zip(content["arrays"], buffers, strict=True))
             self.last_epochs = _replaced(self.last_epochs, index, last)
         metrics = end.get("metrics") or {}
-        final_loss = metrics.get("final_loss", epochs[-1].get("loss") if epochs else None)
+        final_loss = metrics.get("final_loss", numbers[-1].get("loss") if numbers else None)
         self._set_side(index, status=end.get("status"), reason=end.get("reason"),
                        folder=end.get("folder"), final_loss=final_loss,
                        metrics=json.loads(json.dumps(metrics, default=str)))  # fmt: skip
@@ -118,9 +116,8 @@ class LabWidget(anywidget.AnyWidget):
         """A view drawn after the epochs were sent (the page reloaded, a second view of the
         widget) asks for them again; the kernel answers once the cell has finished."""
         if isinstance(content, dict) and content.get("kind") == "replay":
-            for index, epochs in enumerate(self._epochs):
-                for event in epochs:
-                    message, arrays = packed(event)
+            for index, sent in enumerate(self._sent):
+                for message, arrays in sent:
                     self.send({"kind": "epoch", "side": index, **message}, arrays)
 
 

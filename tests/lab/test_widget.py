@@ -65,6 +65,20 @@ def test_each_epoch_is_sent_as_one_message_with_float32_arrays(side_by_side):
     assert sum(len(buffer) for buffer in buffers) < as_json  # what the buffers save
 
 
+def test_a_view_that_asks_again_gets_every_epoch_sent_again(side_by_side, monkeypatch):
+    """A view drawn after the epochs were sent (a reloaded page) asks for them: the kernel
+    sends the same messages again (ipywidgets hands the view's message to on_msg)."""
+    from recipes.lab.widget import LabWidget
+
+    watched, _ = side_by_side
+    again = []
+    monkeypatch.setattr(LabWidget, "send", lambda w, c, b=None: again.append((c, list(b or []))))
+    watched.widget._handle_custom_msg({"kind": "replay"}, [])
+    first = [(c, b) for c, b in watched.messages if c["kind"] == "epoch"]
+    by_side = lambda message: message[0]["side"]  # noqa: E731 (each side's in order)
+    assert again == sorted(first, key=by_side) and len(again) == 6
+
+
 def test_a_bad_setting_raises_before_anything_runs(tmp_path, monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", shown.append)
