@@ -63,9 +63,10 @@ class Baton:
 class LabRun:
     """One run the lab started: its id (the run folder's name), folder and events."""
 
-    recipe: ResolvedRecipe
+    recipe: ResolvedRecipe | None  # None: a replay of a finished run's folder
     folder: Path
     command: str
+    name: str = ""  # its id when not the folder's name (a replay's)
     events: list[tuple[str, str]] = field(default_factory=list)  # (name, its data as JSON)
     stop_reason: str | None = None
     finished: bool = False
@@ -76,7 +77,7 @@ class LabRun:
 
     @property
     def id(self) -> str:
-        return self.folder.name
+        return self.name or self.folder.name
 
     def answer(self) -> dict[str, str]:
         return {"id": self.id, "folder": str(self.folder)}
@@ -116,6 +117,7 @@ class Lab:
         self.output_root = Path(output_root)
         self.loop = loop
         self.runs: dict[str, LabRun] = {}
+        self.opened: list[LabRun] = []  # the replays the lab was started with
         self.baton = Baton()
         self._lock = threading.Lock()
         self._index_lock = threading.Lock()
@@ -140,6 +142,27 @@ class Lab:
                 )
                 run.thread.start()
             return started
+
+    def open(self, folders: list[Path]) -> list[LabRun]:
+        """Replays of finished runs' folders (:mod:`recipes.lab.replay`), built again from
+        each folder: runs whose events are all there, which the page follows as it follows a
+        live run. NotReplayable for a folder without a recording."""
+        from recipes.lab.replay import replay
+
+        opened = []
+        for folder in folders:
+            built = replay(folder)
+            run = LabRun(
+                None, folder, built.events[0][1]["command"], name=built.id, _loop=self.loop
+            )
+            for name, data in built.events:
+                run.emit(name, data)
+            run.finished = True
+            run.recorded.set()
+            with self._lock:
+                self.runs[run.id] = run
+            opened.append(run)
+        return opened
 
     def stop(self, run: LabRun, reason: str) -> None:
         if not run.finished and run.stop_reason is None:
