@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import yaml
 
 from recipes import records
 from recipes.errors import RecipeError
@@ -122,8 +123,15 @@ def _start(folder: Path, record: Any, recording: Recording, rows: list) -> dict[
         "replay": True,
         "recipe": record.recipe,
         "varies": records.varies_text(record.varies),  # a sweep's run: what it varies
+        "config": _config(folder),  # the page's controls start from the run's settings
         "history": rows,
     }
+
+
+def _config(folder: Path) -> dict[str, Any]:
+    """The run's config.yaml, as a mapping ({} without one)."""
+    path = folder / "config.yaml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
 
 
 def _end(folder: Path, record: Any) -> dict[str, Any]:

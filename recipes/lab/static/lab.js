@@ -232,6 +232,7 @@ function accept(side, state, name, data) {
     if (data.folder) setText(side, ".folder", data.folder);
     for (const row of data.history || []) widen(state.reach, row); // a replay's loss curves
     titleSide(side);
+    if (data.config && !lab.offline) settingsOfRun(side, data.config); // a replay's
     redraw();
   } else if (name === "epoch") {
     const index = state.events.findIndex((known) => known.epoch === data.epoch);

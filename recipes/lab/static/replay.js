@@ -54,6 +54,20 @@ function replayChoice(side, run) {
   choice.value = run.id;
 }
 
+// A replay's side: its controls set to the run's own settings (its config.yaml), so that a
+// changed setting trains from what the run was, not from the recipe.
+function settingsOfRun(side, config) {
+  if (!side.loss) return;
+  const values = {};
+  for (const c of sideControls(side)) values[c.key] = at(config, c.key);
+  for (const [key, value] of Object.entries(config.loss || {})) values[`loss.${key}`] = value;
+  for (const fieldset of side.root.querySelectorAll("form fieldset")) {
+    fieldset.replaceChildren(fieldset.querySelector("legend"));
+  }
+  side.controls = [];
+  buildSide(side, Object.fromEntries(Object.entries(values).filter(([, v]) => v != null)));
+}
+
 // A saved replay file: its runs side by side, no controls, nothing asked of a lab.
 function showSavedReplay(saved) {
   lab.offline = true;
@@ -99,12 +113,15 @@ function chartHistory(run) {
 function savePng() {
   const gap = 12;
   const columns = lab.sides.map((side) => ({
-    title: `${side.run?.folder || ""}: ${side.root.querySelector(".status").textContent}`,
+    titles: [ // what the side is (its sweep's setting, its folder's name), then its status
+      [side.root.querySelector(".side-title").textContent,
+        (side.run?.folder || "").split(/[\\/]/).pop()].filter(Boolean).join(": "),
+      side.root.querySelector(".status").textContent],
     canvases: ["canvas.regions", "canvas.loss-chart", "canvas.metric-chart"]
       .map((selector) => side.root.querySelector(selector)),
   }));
   const width = (column) => Math.max(...column.canvases.map((canvas) => canvas.width));
-  const height = (column) => column.canvases.reduce((sum, canvas) => sum + canvas.height + gap, 30);
+  const height = (column) => column.canvases.reduce((sum, canvas) => sum + canvas.height + gap, 48);
   const image = document.createElement("canvas");
   image.width = columns.reduce((sum, column) => sum + width(column) + gap, gap);
   image.height = Math.max(...columns.map(height)) + gap;
@@ -115,8 +132,9 @@ function savePng() {
   for (const column of columns) {
     context.fillStyle = "#222";
     context.font = "14px sans-serif";
-    context.fillText(column.title, left, 20, width(column));
-    let top = 30;
+    column.titles.forEach((title, line) => context.fillText(title, left, 18 + 18 * line,
+      width(column)));
+    let top = 48;
     for (const canvas of column.canvases) {
       context.drawImage(canvas, left, top);
       top += canvas.height + gap;
