@@ -196,3 +196,32 @@ def test_a_hostile_class_name_cannot_close_the_script(outputs, tmp_path):
     assert "<" not in data and ">" not in data
     start = json.loads(data)["runs"][0][0][1]
     assert start["class_names"] == {"-1": HOSTILE, "1": "a & b <i>"}
+
+
+def test_the_outputs_index_gives_each_recorded_run_its_replay(outputs):
+    root, run, sweep = outputs
+    from recipes.report.outputs_index import build_index
+
+    page = build_index(root).read_text(encoding="utf-8")
+    opened = re.findall(r'<span class="lab meta" data-open="([^"]+)" data-what="(\w+)">', page)
+    sweep_record = json.loads((sweep / "sweep.json").read_text(encoding="utf-8"))
+    in_sweep = [f"hinge/{Path(point['run_folder']).name}" for point in sweep_record["runs"]]
+    expected = {(f"hinge/{run.name}", "run"), (f"sweeps/{sweep.name}", "sweep")}
+    assert expected | {(folder, "run") for folder in in_sweep} <= set(opened)
+    for folder, what in opened:  # and the lab's own runs: every run with a recording
+        assert (root / folder / ("sweep.json" if what == "sweep" else "recording.npz")).is_file()
+    assert f"python -m recipes lab {run}</code>" in page  # the command, until the lab serves it
+    assert 'data-open="hinge/an-old-run"' not in page  # no recording: no replay offered
+
+
+def test_the_lab_serves_the_outputs_read_only_with_its_token(lab, outputs):
+    root, run, _ = outputs
+    status, _, body = lab.raw("GET", "/outputs/", headers=lab.headers())
+    assert status == 200 and b"keras-loss-recipes outputs" in body
+    path = f"/outputs/hinge/{run.name}/history.csv"
+    assert lab.raw("GET", path, headers=lab.headers())[0] == 200
+    assert lab.raw("GET", path)[0] == 403  # no token
+    for escape in ("/outputs/../run.json", "/outputs/%2e%2e/%2e%2e/etc/passwd"):
+        assert lab.raw("GET", escape, headers=lab.headers())[0] == 404, escape
+    post = lab.raw("POST", path, b"{}", lab.headers())[0]
+    assert post == 405  # read-only
