@@ -67,6 +67,7 @@ class LabRun:
     folder: Path
     command: str
     name: str = ""  # its id when not the folder's name (a replay's)
+    label: str = ""  # a replay's: what its sweep varies and its folder's name
     events: list[tuple[str, str]] = field(default_factory=list)  # (name, its data as JSON)
     stop_reason: str | None = None
     finished: bool = False
@@ -80,7 +81,8 @@ class LabRun:
         return self.name or self.folder.name
 
     def answer(self) -> dict[str, str]:
-        return {"id": self.id, "folder": str(self.folder)}
+        answer = {"id": self.id, "folder": str(self.folder)}
+        return {**answer, "label": self.label} if self.label else answer
 
     def emit(self, name: str, data: dict[str, Any]) -> None:
         """Keep an event and wake the clients waiting for it (from any thread)."""
@@ -152,9 +154,9 @@ class Lab:
         opened = []
         for folder in folders:
             built = replay(folder)
-            run = LabRun(
-                None, folder, built.events[0][1]["command"], name=built.id, _loop=self.loop
-            )
+            start = built.events[0][1]
+            label = ": ".join(part for part in (start["varies"], folder.name) if part)
+            run = LabRun(None, folder, start["command"], built.id, label, _loop=self.loop)
             for name, data in built.events:
                 run.emit(name, data)
             run.finished = True

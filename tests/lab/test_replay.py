@@ -137,6 +137,8 @@ def test_a_sweep_folder_opens_its_runs_side_by_side(lab, outputs):
         )
         varies.append(start["varies"])
     assert varies == ["loss = hinge", "loss = squared_hinge"]
+    labels = [f"{text}: {Path(folder).name}" for text, folder in zip(varies, folders, strict=True)]
+    assert [item["label"] for item in opened] == labels  # the page's choice of run says it
     again = lab.post("/api/replays", {"folder": sweep.relative_to(root).as_posix()})
     assert [item["id"] for item in again] == [item["id"] for item in opened]
     (single,) = lab.post("/api/replays", {"folder": run.relative_to(root).as_posix()})

@@ -132,6 +132,33 @@ def test_the_lab_opens_a_sweep_and_the_index_opens_a_run(outputs, browser, tmp_p
                             "the run's replay not shown", 60)  # fmt: skip
         assert view["folder"] == str(run)
         _screenshot(browser, "lab_index_replay", tmp_path)
+        _choose_among_three(browser, lab, root, run, sweep)
+        _screenshot(browser, "lab_replay_choice", tmp_path)
+
+
+def _choose_among_three(browser, lab, root, run, sweep) -> None:
+    """A sweep of three runs (the sweep's two and the single run, in a copy of its
+    sweep.json): two sides, each with a choice of the three; choosing trains nothing."""
+    from selenium.webdriver.support.ui import Select
+
+    three = root / "sweeps" / "three-runs"
+    shutil.copytree(sweep, three)
+    record = json.loads((three / "sweep.json").read_text(encoding="utf-8"))
+    record["runs"].append({**record["runs"][0], "run": 2, "run_folder": str(run)})
+    (three / "sweep.json").write_text(json.dumps(record), encoding="utf-8")
+    browser.get(f"{lab.url}&open=sweeps/three-runs")
+
+    def both_shown(views):
+        return len(views) == 2 and all(view["epoch"] == "3" for view in views)
+
+    _wait_for(browser, both_shown, "two of three runs not shown")
+    choices = browser.find_elements("css selector", ".replay-choice")
+    assert [len(Select(choice).options) for choice in choices] == [3, 3]
+    Select(choices[1]).select_by_value(f"replay-{run.name}")
+    views = _wait_for(browser, lambda views: views[1]["folder"] == str(run) and views[1]["epoch"],
+                      "the run chosen not shown")  # fmt: skip
+    assert [view["status"] for view in views] == ["completed", "completed"]  # nothing trains
+    assert views[1]["title"] == "side B"  # a run outside the sweep varies nothing
 
 
 def _saved_png(browser) -> bytes:

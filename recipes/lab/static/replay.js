@@ -42,7 +42,7 @@ function replayChoice(side, run) {
   let choice = side.root.querySelector(".replay-choice");
   if (!choice) {
     choice = element("select", { class: "replay-choice", "aria-label": "the run shown" },
-      ...lab.opened.map((item) => element("option", { value: item.id }, item.folder)));
+      ...lab.opened.map((item) => element("option", { value: item.id }, item.label || item.folder)));
     // a choice of replay is no changed setting: nothing trains
     choice.addEventListener("input", (event) => event.stopPropagation());
     choice.addEventListener("change", (event) => {
