@@ -107,11 +107,15 @@ def _replay_routes(lab: Lab) -> list[Any]:
 
     async def replay_page(request: Request) -> Response:
         from recipes.lab.export import replay_html
+        from recipes.lab.replay import NotReplayable
 
         run = _run(lab, request)
         if not run.finished:
             raise BadRequest("this run is still training: save its replay once it has ended")
-        page = await asyncio.to_thread(replay_html, [run.folder])
+        try:
+            page = await asyncio.to_thread(replay_html, [run.folder])
+        except NotReplayable as error:  # a run stopped before its recording was written
+            raise BadRequest(str(error).splitlines()[0]) from None
         name = f"replay-{run.folder.name}.html"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         return HTMLResponse(page, headers=disposition)

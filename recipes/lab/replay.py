@@ -141,8 +141,13 @@ def _end(folder: Path, record: Any) -> dict[str, Any]:
         end["reason"] = record.reason
     metrics = folder / "metrics.json"
     if metrics.is_file():
-        end["metrics"] = json.loads(metrics.read_text(encoding="utf-8"))
+        # a value that is not finite is null, as in a live run's events (JSON has no NaN)
+        end["metrics"] = json.loads(metrics.read_text(encoding="utf-8"), parse_constant=_null)
     return end
+
+
+def _null(constant: str) -> None:
+    return None
 
 
 def replayable_folders(folder: Path | str) -> list[Path]:

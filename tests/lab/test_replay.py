@@ -155,6 +155,13 @@ def test_a_folder_without_a_recording_gets_one_line(lab, outputs):
     for folder in ("../..", "/etc", "hinge", "hinge/no-such-run", 3):
         status, answer = lab.call("POST", "/api/replays", {"folder": folder})
         assert status == 400 and "\n" not in answer["error"], (folder, answer)
+    gone = root / "hinge" / "recording-removed"
+    shutil.copytree(run, gone)
+    (opened,) = lab.post("/api/replays", {"folder": "hinge/recording-removed"})
+    (gone / "recording.npz").unlink()  # after it was opened: its file cannot be saved
+    status, _, body = lab.raw("GET", f"/api/runs/{opened['id']}/replay.html", headers=lab.headers())
+    answer = json.loads(body)
+    assert status == 400 and "no recording.npz" in answer["error"] and "\n" not in answer["error"]
     assert lab.get("/api/options")["recipe"] == "hinge"  # the lab still answers
     began = time.monotonic()
     result = subprocess.run(

@@ -247,7 +247,7 @@ function accept(side, state, name, data) {
     side.source?.close();
     if (data.folder) setText(side, ".folder", data.folder);
     const link = side.root.querySelector(".replay-link");
-    link.hidden = lab.offline || !state.events.length;
+    link.hidden = lab.offline || !(data.status === "completed" || data.replay); // recorded
     link.href = withToken(`/api/runs/${encodeURIComponent(state.id)}/replay.html`);
     updateScrubber();
     redraw();
