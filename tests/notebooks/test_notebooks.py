@@ -18,7 +18,7 @@ KERNEL = "keras-loss-recipes-tests"
 
 
 def test_the_notebooks_are_stored_without_outputs():
-    assert len(NOTEBOOKS) == 4
+    assert len(NOTEBOOKS) == 5
     for path in NOTEBOOKS:
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         stored = [i for i, c in enumerate(cells) if c.get("outputs") or c.get("execution_count")]
