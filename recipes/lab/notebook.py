@@ -42,8 +42,16 @@ def command_line(recipe: str, texts: list[str]) -> str:
     )
 
 
-def side_name(texts: list[str]) -> str:
-    return ", ".join(texts) if texts else "as the recipe says"
+def titles(recipe: str, texts: list[list[str]]) -> tuple[str, list[str]]:
+    """The widget's title (the recipe and the overrides every side shares) and each side's
+    (A, B, ... and the overrides that are its own)."""
+    shared = [text for text in texts[0] if all(text in one for one in texts)]
+    title = " ".join([recipe, *shared]) if len(texts) > 1 else " ".join([recipe, *texts[0]])
+    names = []
+    for index, one in enumerate(texts):
+        own = [text for text in one if text not in shared]
+        names.append(" ".join([chr(ord("A") + index), *own]))
+    return title, names
 
 
 def watch_runs(
@@ -56,7 +64,7 @@ def watch_runs(
 
     from recipes.lab.widget import LabWidget
 
-    widget = LabWidget(recipe, [side_name(one) for one in texts])
+    widget = LabWidget(*titles(recipe, texts))
     display(widget)
     lab = Lab(output_root)
     runs = lab.start(resolved, [command_line(recipe, one) for one in texts])
@@ -71,7 +79,32 @@ def watch_runs(
         raise
     finally:
         _forward(widget, runs, seen)
+    for run in runs:
+        draw_figures(run.folder)
     return [run.folder for run in runs]
+
+
+def draw_figures(folder: Path) -> None:
+    """Draw a completed run's figures, which the lab leaves pending (its page drew every
+    epoch), so that the Run returned shows them (``run.show("forces")``, its inline view) as
+    one from ``recipes.run`` does: about 1-2 s a run of the hinge recipe. A figure that fails
+    is recorded in its run.json and said in one line; the run stays completed."""
+    import sys
+
+    from recipes.records import RunStatus
+    from recipes.report.outputs_index import NothingToIndex, build_index
+    from recipes.training.drawing import plot_run_folder
+    from recipes.views import Run
+
+    if Run(folder).status != RunStatus.COMPLETED:
+        return
+    try:
+        plot_run_folder(folder)
+        build_index(folder.parent.parent)  # the index shows them, not 'figures pending'
+    except NothingToIndex:
+        pass
+    except Exception as error:  # recorded in run.json by plot_run_folder
+        print(f"warning: {folder}: its figures were not drawn: {error}", file=sys.stderr)
 
 
 def _forward(widget: Any, runs: list[LabRun], seen: list[int]) -> None:

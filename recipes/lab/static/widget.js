@@ -44,9 +44,12 @@ function receivedOf(model) {
 }
 
 // A float32 buffer as numbers (NaN: a value that was not finite, null as the page has it),
-// nested by ``shape`` (the grid: one row per grid_y value).
-function unpackArray(view, shape) {
-  const values = Array.from(new Float32Array(view.buffer, view.byteOffset, view.byteLength / 4),
+// nested by ``shape`` (the grid: one row per grid_y value). The buffer comes as a DataView
+// (or an ArrayBuffer) into a message's bytes, at any offset: copied, so that it is aligned.
+function unpackArray(buffer, shape) {
+  const bytes = buffer instanceof ArrayBuffer ? new Uint8Array(buffer)
+    : new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const values = Array.from(new Float32Array(bytes.slice().buffer),
     (value) => (Number.isNaN(value) ? null : value));
   if (shape.length < 2) return values;
   const rows = [];
