@@ -22,9 +22,12 @@ KERNEL = "keras-loss-recipes-tests"
 def test_the_notebooks_are_stored_without_outputs():
     assert len(NOTEBOOKS) == 5
     for path in NOTEBOOKS:
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+        cells = notebook["cells"]
         stored = [i for i, c in enumerate(cells) if c.get("outputs") or c.get("execution_count")]
         assert stored == [], f"{path.name}: cells {stored} have stored outputs (clear them)"
+        # a live view's state (every epoch's numbers and arrays) is saved with the notebook
+        assert "widgets" not in notebook["metadata"], f"{path.name}: stored widget state"
 
 
 def execute(path: Path, tmp_path: Path):
