@@ -170,3 +170,50 @@ def sweep(
 
 load_run = Run  # an earlier run, from its folder (e.g. ``outputs/hinge/<run-id>``)
 load_sweep = Sweep  # an earlier sweep, from its folder (``outputs/sweeps/<recipe>-<id>``)
+
+
+def lab(
+    recipe: str | Path,
+    *settings: Overrides,
+    backend: str | None = None,
+    output_root: Path | str | None = None,
+) -> Run | list[Run]:
+    """Train ``recipe`` in this kernel and watch it in the lab's view, a notebook widget drawn
+    every epoch while the cell runs: the decision regions with the threshold and margins, the
+    test points by the loss's force on them, the loss on a log axis, the metrics; after the
+    run, a scrubber replays any epoch. Each of ``settings`` is an overrides dict, as
+    :func:`run` takes; two or more train side by side, on the same data, seed and starting
+    weights::
+
+        run = recipes.lab("hinge")
+        hinge, squared = recipes.lab("hinge", {}, {"loss": "squared_hinge"})
+
+    Returns the finished :class:`~recipes.views.Run` (one setting), or a list of them. A bad
+    setting raises RecipeError before anything runs. Without anywidget (the ``lab`` extra) it
+    prints how to install it, trains as :func:`run` does, and shows each run's figures."""
+    from recipes.lab.notebook import NO_WIDGET, live_view_available, watch_runs
+    from recipes.training.backend import refuse_other_backend
+
+    chosen = list(settings) or [None]
+    resolved = [_resolve(recipe, overrides, backend) for overrides in chosen]
+    for one in resolved:
+        if one.config.task != "train":
+            raise RecipeError(
+                f"task: recipes.lab watches recipes of task train; {one.name} is task "
+                f"{one.config.task} (recipes.run trains it)"
+            )
+        refuse_other_backend(one.config.backend)
+    if len({one.config.backend for one in resolved}) > 1:
+        raise RecipeError("backend: settings side by side train on one backend; give them one")
+    if not live_view_available():
+        print(NO_WIDGET)
+        runs = [run(recipe, overrides, backend, output_root) for overrides in chosen]
+        from IPython.display import display
+
+        for finished in runs:
+            display(finished)
+    else:
+        texts = [override_texts(overrides) for overrides in chosen]
+        folders = watch_runs(resolved, texts, str(recipe), _output_root(output_root))
+        runs = [Run(folder) for folder in folders]
+    return runs[0] if len(runs) == 1 and len(settings) <= 1 else runs
