@@ -197,7 +197,10 @@ def _add_folder_options(command: dict[str, argparse.ArgumentParser]) -> None:
 
 def _add_lab_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "recipe", nargs="?", default="hinge", help="the recipe the page starts from"
+        "recipe",
+        nargs="?",
+        default="hinge",
+        help="the recipe the page starts from, or a run or sweep folder to replay",
     )
     parser.add_argument("--port", type=int, default=0, help="0 (default): a free port")
     parser.add_argument(

@@ -6,6 +6,7 @@ line (``{"error": ..., "key": ...}``), never a traceback.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -16,7 +17,13 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+)
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -37,7 +44,8 @@ def create_app(
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-store"})
 
     async def get_options(request: Request) -> Response:
-        return JSONResponse(_plain(options(request.query_params.get("recipe", recipe), allowed)))
+        answer = options(request.query_params.get("recipe", recipe), allowed)
+        return JSONResponse(_plain({**answer, "opened": [r.answer() for r in lab.opened]}))
 
     async def check(request: Request) -> Response:
         requests = await _requests(request, allowed, single=True)
@@ -60,11 +68,10 @@ def create_app(
 
     async def config_yaml(request: Request) -> Response:
         run = _run(lab, request)
-        return PlainTextResponse(
-            (run.folder / "config.yaml").read_text(encoding="utf-8"),
-            media_type="application/yaml",
-            headers={"Content-Disposition": f'attachment; filename="{run.recipe.name}.yaml"'},
-        )
+        name = run.folder.parent.name  # the recipe's (a replay has no resolved recipe)
+        text = (run.folder / "config.yaml").read_text(encoding="utf-8")
+        disposition = {"Content-Disposition": f'attachment; filename="{name}.yaml"'}
+        return PlainTextResponse(text, media_type="application/yaml", headers=disposition)
 
     routes = [
         Route("/", page),
@@ -74,6 +81,7 @@ def create_app(
         Route("/api/runs/{run_id}/stop", stop_run, methods=["POST"]),
         Route("/api/runs/{run_id}/events", events),
         Route("/api/runs/{run_id}/config.yaml", config_yaml),
+        *_replay_routes(lab),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(
@@ -85,6 +93,38 @@ def create_app(
             Exception: _fault,
         },
     )
+
+
+def _replay_routes(lab: Lab) -> list[Any]:
+    """Replays of finished runs' folders (:mod:`recipes.lab.replay`), a replay as one HTML
+    file (:mod:`recipes.lab.export`), and the outputs index with its runs' files, read-only,
+    whose rows open replays."""
+
+    async def open_replays(request: Request) -> Response:
+        body = await _json(request)
+        runs = _replays(lab, body.get("folder") if isinstance(body, dict) else None)
+        return JSONResponse([run.answer() for run in runs])
+
+    async def replay_page(request: Request) -> Response:
+        from recipes.lab.export import replay_html
+        from recipes.lab.replay import NotReplayable
+
+        run = _run(lab, request)
+        if not run.finished:
+            raise BadRequest("this run is still training: save its replay once it has ended")
+        try:
+            page = await asyncio.to_thread(replay_html, [run.folder])
+        except NotReplayable as error:  # a run stopped before its recording was written
+            raise BadRequest(str(error).splitlines()[0]) from None
+        name = f"replay-{run.folder.name}.html"
+        disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+        return HTMLResponse(page, headers=disposition)
+
+    return [
+        Route("/api/replays", open_replays, methods=["POST"]),
+        Route("/api/runs/{run_id}/replay.html", replay_page),
+        Mount("/outputs", StaticFiles(directory=lab.output_root, html=True, check_dir=False)),
+    ]
 
 
 def _plain(data: Any) -> Any:
@@ -115,6 +155,23 @@ async def _requests(
         raise BadRequest("expected one setting (or, for runs side by side, a list of 1 to 4)")
     recipes = list(two_feature_recipes())
     return [run_request(item, recipes, allowed) for item in items]
+
+
+def _replays(lab: Lab, folder: Any) -> list[Any]:
+    """Replays of a run or sweep folder named relative to the lab's output root (as the
+    outputs index names it); a folder outside it is refused, as one without a recording."""
+    from recipes.lab.replay import NotReplayable, replayable_folders
+
+    if not isinstance(folder, str) or not folder:
+        raise BadRequest('expected {"folder": "<recipe>/<run-id>"}, a folder of the outputs')
+    root = lab.output_root.resolve()
+    path = (root / folder).resolve()
+    if not path.is_relative_to(root) or path == root:
+        raise BadRequest(f"folder: '{folder}' is not a folder of this lab's outputs", "folder")
+    try:
+        return lab.open(replayable_folders(path))
+    except NotReplayable as error:
+        raise BadRequest(str(error).splitlines()[0], "folder") from None
 
 
 def _run(lab: Lab, request: Request) -> Any:

@@ -63,9 +63,11 @@ class Baton:
 class LabRun:
     """One run the lab started: its id (the run folder's name), folder and events."""
 
-    recipe: ResolvedRecipe
+    recipe: ResolvedRecipe | None  # None: a replay of a finished run's folder
     folder: Path
     command: str
+    name: str = ""  # its id when not the folder's name (a replay's)
+    label: str = ""  # a replay's: what its sweep varies and its folder's name
     events: list[tuple[str, str]] = field(default_factory=list)  # (name, its data as JSON)
     stop_reason: str | None = None
     finished: bool = False
@@ -76,10 +78,11 @@ class LabRun:
 
     @property
     def id(self) -> str:
-        return self.folder.name
+        return self.name or self.folder.name
 
     def answer(self) -> dict[str, str]:
-        return {"id": self.id, "folder": str(self.folder)}
+        answer = {"id": self.id, "folder": str(self.folder)}
+        return {**answer, "label": self.label} if self.label else answer
 
     def emit(self, name: str, data: dict[str, Any]) -> None:
         """Keep an event and wake the clients waiting for it (from any thread)."""
@@ -116,6 +119,7 @@ class Lab:
         self.output_root = Path(output_root)
         self.loop = loop
         self.runs: dict[str, LabRun] = {}
+        self.opened: list[LabRun] = []  # the replays the lab was started with
         self.baton = Baton()
         self._lock = threading.Lock()
         self._index_lock = threading.Lock()
@@ -140,6 +144,27 @@ class Lab:
                 )
                 run.thread.start()
             return started
+
+    def open(self, folders: list[Path]) -> list[LabRun]:
+        """Replays of finished runs' folders (:mod:`recipes.lab.replay`), built again from
+        each folder: runs whose events are all there, which the page follows as it follows a
+        live run. NotReplayable for a folder without a recording."""
+        from recipes.lab.replay import replay
+
+        opened = []
+        for folder in folders:
+            built = replay(folder)
+            start = built.events[0][1]
+            label = ": ".join(part for part in (start["varies"], folder.name) if part)
+            run = LabRun(None, folder, start["command"], built.id, label, _loop=self.loop)
+            for name, data in built.events:
+                run.emit(name, data)
+            run.finished = True
+            run.recorded.set()
+            with self._lock:
+                self.runs[run.id] = run
+            opened.append(run)
+        return opened
 
     def stop(self, run: LabRun, reason: str) -> None:
         if not run.finished and run.stop_reason is None:

@@ -78,6 +78,9 @@ def serve(
     from recipes.lab.runs import Lab
     from recipes.lab.settings import allowed_loss_files, two_feature_recipes
 
+    opened: list[Path] = []
+    if recipe not in two_feature_recipes() and Path(recipe).is_dir():
+        recipe, opened = opened_folder(Path(recipe), two_feature_recipes())
     if recipe not in two_feature_recipes():
         raise RecipeError(
             f"lab: '{recipe}' is not a recipe the lab can draw; choose one of "
@@ -93,6 +96,7 @@ def serve(
         print(WIDE_OPEN.format(host=host, port=port), file=sys.stderr, flush=True)
     token = secrets.token_urlsafe(24)
     lab = Lab(output_root)
+    lab.opened = lab.open(opened)
     app = create_app(lab, token, hosts, recipe, allowed)
     server = LabServer(lab, uvicorn.Config(app, log_level="warning", lifespan="off"))
     shown = LOCAL if host in ("localhost", "0.0.0.0", "::") else host  # an address to open
@@ -104,6 +108,18 @@ def serve(
     # then exits as every command does (130 Ctrl-C, 143 SIGTERM)
     asyncio.run(server.serve_on(listener))
     return 0
+
+
+def opened_folder(folder: Path, recipes: tuple[str, ...]) -> tuple[str, list[Path]]:
+    """A run or sweep folder given as the lab's RECIPE: the recipe the page starts from (the
+    runs', else hinge) and the run folders to replay; NotReplayable (exit status 2, its one
+    line) when none has a recording."""
+    from recipes import records
+    from recipes.lab.replay import replayable_folders
+
+    folders = replayable_folders(folder)
+    recipe = records.read_run(folders[0]).recipe
+    return (recipe if recipe in recipes else "hinge"), folders
 
 
 class LabServer:

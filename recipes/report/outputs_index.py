@@ -25,6 +25,7 @@ from urllib.parse import quote
 from recipes.errors import RecipeError
 from recipes.files import atomic_write_text
 from recipes.paths import display_path
+from recipes.recording import RECORDING_FILE
 from recipes.records import FiguresPending, varies_text
 from recipes.report.index_records import (
     SHOWN_METRICS,
@@ -82,6 +83,16 @@ def _status_html(status: str, reason: str = "") -> str:
     return badge + (f'<span class="reason">{html.escape(reason)}</span>' if reason else "")
 
 
+def _lab_html(root: Path, folder: Path, what: str) -> str:
+    """A run's (or a sweep's) replay in the lab: the command that opens it, which the page's
+    script turns into a link when the lab itself serves the index (docs/lab.md)."""
+    command = html.escape(shlex.join(["python", "-m", "recipes", "lab", display_path(folder)]))
+    return (
+        f'<span class="lab meta" data-open="{html.escape(folder.relative_to(root).as_posix())}" '
+        f'data-what="{html.escape(what)}">replay: <code>{command}</code></span>'
+    )
+
+
 def _figures_note(entry: Entry) -> str:
     """What a run's record says of figures it does not have: pending, with the command that
     draws them, or failed, with why."""
@@ -116,9 +127,10 @@ def _row_html(root: Path, row: dict[str, Any], metrics: list[str], varies: bool)
     cells.append(f'<td data-sort="">{media}</td>')
     documents = _documents_html(root, folder, entry.documents)
     files = f"<details><summary>files</summary>{documents}</details>" if documents else ""
+    replay = _lab_html(root, folder, "run") if (folder / RECORDING_FILE).is_file() else ""
     cells.append(
         f'<td class="folder nowrap"><a href="{_link(root, folder)}/">'
-        f"{html.escape(folder.name)}</a>{files}</td>"
+        f"{html.escape(folder.name)}</a>{files}{replay}</td>"
     )
     return (
         f'<tr class="run" data-recipe="{html.escape(row["recipe"])}" '
@@ -154,6 +166,8 @@ def _sweep_group_html(root: Path, entry: Entry, rows: list[dict[str, Any]]) -> s
     ]
     if record.description:
         parts.append(f'<div class="meta">{html.escape(record.description)}</div>')
+    if any((row["entry"].folder / RECORDING_FILE).is_file() for row in rows):
+        parts.append(f"<div>{_lab_html(root, folder, 'sweep')}</div>")
     parts += [
         _media_html(root, folder, entry.media, "figures"),
         _documents_html(root, folder, entry.documents),

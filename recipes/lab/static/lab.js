@@ -21,6 +21,8 @@ const lab = {
   changeTimer: null,
   generation: 0, // a newer change makes an older one's answers stale
   frame: null, // the redraw asked for the next frame
+  offline: false, // a saved replay file (export.py): no lab to ask
+  opened: [], // the replays to choose from (a sweep's runs)
 };
 
 // ------------------------------------------------------------------ talking to the lab
@@ -103,10 +105,7 @@ async function previewCommands() {
 function arrangeSides() {
   const comparing = lab.sides.length > 1;
   document.getElementById("sides").classList.toggle("compare", comparing);
-  for (const side of lab.sides) {
-    side.root.querySelector(".side-title").textContent = comparing ? `side ${side.name}` : "";
-    side.root.querySelector(".side-title").hidden = !comparing;
-  }
+  lab.sides.forEach(titleSide);
   redraw();
 }
 
@@ -189,45 +188,29 @@ async function startRuns(bodies, generation) {
   updateScrubber();
 }
 
-// Listen to a run's events: every one kept (by epoch: a reconnected stream sends them again).
-function follow(side, run) {
+// A side's new run: its state, which the run's events (accept) fill.
+function newRunState(side, run) {
   side.source?.close();
   side.run = {
-    id: run.id, folder: run.folder, start: null, epochs: [], count: 0, end: null,
+    id: run.id, folder: run.folder, start: null, epochs: [], events: [], end: null,
     reach: { forceTop: 0, lossLow: Infinity, lossHigh: 0, metricTop: 1 },
   };
-  const state = side.run;
   setText(side, ".folder", run.folder);
   const link = side.root.querySelector(".config-link");
-  link.href = withToken(`/api/runs/${encodeURIComponent(run.id)}/config.yaml`);
-  link.hidden = false;
+  link.hidden = lab.offline;
+  if (!lab.offline) link.href = withToken(`/api/runs/${encodeURIComponent(run.id)}/config.yaml`);
+  side.root.querySelector(".replay-link").hidden = true;
+  return side.run;
+}
+
+// Listen to a run's events: every one kept (by epoch: a reconnected stream sends them again).
+function follow(side, run) {
+  const state = newRunState(side, run);
   const source = new EventSource(withToken(`/api/runs/${encodeURIComponent(run.id)}/events`));
   side.source = source;
-  const listen = (name, handle) => source.addEventListener(name, (event) => {
-    if (side.run !== state) return;
-    state.lost = false;
-    handle(JSON.parse(event.data));
-  });
-  listen("start", (data) => {
-    state.start = data;
-    if (data.command) setText(side, ".command", data.command);
-    if (data.folder) setText(side, ".folder", data.folder);
-    redraw();
-  });
-  listen("epoch", (data) => {
-    if (!state.epochs[data.epoch - 1]) state.count += 1;
-    state.epochs[data.epoch - 1] = data;
-    widen(state.reach, data);
-    updateScrubber();
-    requestRedraw();
-  });
-  listen("end", (data) => {
-    state.end = data;
-    source.close();
-    if (data.folder) setText(side, ".folder", data.folder);
-    updateScrubber();
-    redraw();
-  });
+  for (const name of ["start", "epoch", "end"]) {
+    source.addEventListener(name, (event) => accept(side, state, name, JSON.parse(event.data)));
+  }
   // The browser tries again while the lab does not answer; it gives up on a refusal.
   source.onerror = () => {
     if (side.run !== state || state.end) return;
@@ -237,6 +220,38 @@ function follow(side, run) {
     state.lost = true;
     redraw();
   };
+}
+
+// One event of a side's run (live, or a replay's: the same events).
+function accept(side, state, name, data) {
+  if (side.run !== state) return;
+  state.lost = false;
+  if (name === "start") {
+    state.start = data;
+    if (data.command) setText(side, ".command", data.command);
+    if (data.folder) setText(side, ".folder", data.folder);
+    for (const row of data.history || []) widen(state.reach, row); // a replay's loss curves
+    titleSide(side);
+    if (data.config && !lab.offline) settingsOfRun(side, data.config); // a replay's
+    redraw();
+  } else if (name === "epoch") {
+    const index = state.events.findIndex((known) => known.epoch === data.epoch);
+    if (index < 0) state.events.push(data);
+    else state.events[index] = data;
+    state.epochs[data.epoch - 1] = data;
+    widen(state.reach, data);
+    updateScrubber();
+    requestRedraw();
+  } else if (name === "end") {
+    state.end = data;
+    side.source?.close();
+    if (data.folder) setText(side, ".folder", data.folder);
+    const link = side.root.querySelector(".replay-link");
+    link.hidden = lab.offline || !(data.status === "completed" || data.replay); // recorded
+    link.href = withToken(`/api/runs/${encodeURIComponent(state.id)}/replay.html`);
+    updateScrubber();
+    redraw();
+  }
 }
 
 function setText(side, selector, text) {
@@ -254,8 +269,11 @@ async function stopRuns() {
 
 // ------------------------------------------------------------------ the scrubber
 
+// The newest epoch a side's run has an event of (they come in order; a replay's are the
+// recording's epochs: every one of a short run, ten log-spaced ones of a long one).
 function lastEpoch(side) {
-  return side.run ? side.run.count : 0; // the epochs come in order
+  const events = side.run?.events || [];
+  return events.length ? events[events.length - 1].epoch : 0;
 }
 
 function updateScrubber() {
@@ -319,16 +337,23 @@ function requestRedraw() {
   });
 }
 
+// The event of the scrubber's epoch, or of the newest epoch before it that has one.
 function shownEvent(side) {
-  const count = lastEpoch(side);
-  if (!count) return null;
-  const epoch = Math.min(lab.shownEpoch ?? count, count);
-  return side.run.epochs[epoch - 1];
+  const events = side.run?.events || [];
+  const chosen = lab.shownEpoch ?? Infinity;
+  let shown = events[0] || null;
+  for (const event of events) if (event.epoch <= chosen) shown = event;
+  return shown;
 }
 
 // ------------------------------------------------------------------ start
 
 async function main() {
+  const saved = document.getElementById("replay-data");
+  if (saved) {
+    showSavedReplay(JSON.parse(saved.textContent));
+    return;
+  }
   const { ok, answer } = await api("/api/options");
   if (!ok) {
     document.getElementById("page-message").textContent = answer.error;
@@ -363,6 +388,8 @@ async function main() {
     redraw();
   });
   window.addEventListener("resize", redraw);
+  document.getElementById("save-png").addEventListener("click", savePng);
+  await openReplays(answer.opened, new URLSearchParams(location.search).get("open"));
 }
 
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", main);

@@ -24,7 +24,7 @@ function drawSide(side, scales) {
   drawRegions(side.root.querySelector("canvas.regions"), run?.start, event, scales.forceTop);
   setKey(side, run?.start);
   setNumbers(side, event);
-  const history = run ? run.epochs.filter(Boolean) : [];
+  const history = chartHistory(run);
   drawLossChart(side.root.querySelector("canvas.loss-chart"), history, event, scales);
   drawMetricChart(side.root.querySelector("canvas.metric-chart"), history, event, scales);
 }
@@ -106,4 +106,13 @@ function setKey(side, start) {
 
 function classesOf(start) {
   return start.label_kind === "plus_minus_one" ? [-1, 1] : [0, 1];
+}
+
+// "side A", and what a sweep's run varies when it is one's replay ("loss = hinge").
+function titleSide(side) {
+  const comparing = lab.sides.length > 1;
+  const title = side.root.querySelector(".side-title");
+  title.textContent = [comparing ? `side ${side.name}` : "", side.run?.start?.varies]
+    .filter(Boolean).join(": ");
+  title.hidden = !title.textContent;
 }
