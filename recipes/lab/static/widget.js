@@ -5,7 +5,8 @@
 // the widget's stored state (each epoch's numbers and the last epoch's arrays). A scrubber
 // replays any epoch after the run. Text from a run or a user goes in as text only.
 
-// What view.js and charts.js ask of the page around them (lab.js and controls.js there).
+// What view.js and charts.js ask of the page around them (lab.js, controls.js and replay.js
+// there).
 const EVENT_KEYS = new Set(["epoch", "grid_scores", "point_scores", "point_forces",
   "hardest_share"]);
 const FINAL = new Set(["completed", "failed", "interrupted"]);
@@ -23,6 +24,11 @@ function setText(side, selector, text) {
 
 function lastEpoch(side) {
   return side.run ? side.run.count : 0; // the epochs come in order
+}
+
+// What a side's charts draw (on the page, replay.js's chartHistory): the epochs so far.
+function chartHistory(run) {
+  return run ? run.epochs.slice(0, run.count) : [];
 }
 
 function shownEvent(side) {
