@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from recipes import records
+import recipes.records as records  # the module alone: the package recipes imports the lab
 from recipes.errors import RecipeError
 from recipes.lab.watch import epoch_logs, finite_or_none, rounded
 from recipes.paths import display_path
