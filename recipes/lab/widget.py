@@ -53,8 +53,8 @@ def packed(event: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
 class LabWidget(anywidget.AnyWidget):
     """One or more runs side by side, drawn every epoch while the cell trains them."""
 
-    _esm = traitlets.Unicode(widget_module()).tag(sync=True)
-    _css = traitlets.Unicode((STATIC / "widget.css").read_text(encoding="utf-8")).tag(sync=True)
+    _esm = widget_module()  # anywidget's own convention: the module's text (or a file)
+    _css = (STATIC / "widget.css").read_text(encoding="utf-8")
     # which widget a custom message belongs to, in the front end (one module serves them all)
     widget_id = traitlets.Unicode().tag(sync=True)
     title = traitlets.Unicode().tag(sync=True)
