@@ -2,7 +2,7 @@
 ``recipes.datasets`` (never a top-level ``datasets``, Hugging Face's import name), and
 ``configs/``, the example data and the outputs index's page template ship inside the package
 (``recipes.configs``, ``recipes.datasets.examples``, ``recipes.report``), as does the lab's page
-(``recipes/lab/static/``), so an installed
+(``recipes/live/static/``), so an installed
 package runs its recipes from any folder (recipes/paths.py finds them there)."""
 
 from setuptools import find_packages, setup
@@ -19,6 +19,6 @@ setup(
         "recipes.configs": ["*.yaml"],
         "recipes.datasets.examples": ["*.csv", "*.py"],
         "recipes.report": ["index_page.html"],
-        "recipes.lab": ["static/*"],  # the lab's page, served from the package's own folder
+        "recipes.live": ["static/*"],  # the lab's page, served from the package's own folder
     },
 )

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from recipes.lab.client import LabClient, start_lab
+from recipes.live.client import LabClient, start_lab
 
 
 def timed_run(lab: LabClient, overrides: dict[str, Any]) -> tuple[float, float, str]:

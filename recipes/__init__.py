@@ -26,16 +26,10 @@ import importlib.util
 import sys
 import warnings
 
-# ``recipes.lab`` names both the lab's room (the package recipes/lab/) and the notebook's call
-# (recipes.api.lab). Python binds a package's name on its parent when the package is first
-# imported, so the room is imported here first (it is light: a docstring), and the call bound
-# after it keeps the name whatever of the room is imported later.
-importlib.import_module("recipes.lab")
-
 # The API is light to import (no Keras, no matplotlib): these are plain functions and classes.
-from recipes.api import check, lab, load_run, load_sweep, run, sweep  # noqa: E402
-from recipes.errors import RecipeError  # noqa: E402
-from recipes.views import Run, Sweep  # noqa: E402
+from recipes.api import check, lab, load_run, load_sweep, run, sweep
+from recipes.errors import RecipeError
+from recipes.views import Run, Sweep
 
 __version__ = "0.1.0"
 __all__ = ["run", "sweep", "check", "lab", "load_run", "load_sweep", "RecipeError", "Run", "Sweep"]

@@ -191,7 +191,7 @@ def lab(
     Returns the finished :class:`~recipes.views.Run` (one setting), or a list of them. A bad
     setting raises RecipeError before anything runs. Without anywidget (the ``lab`` extra) it
     prints how to install it, trains as :func:`run` does, and shows each run's figures."""
-    from recipes.lab.notebook import NO_WIDGET, live_view_available, watch_runs
+    from recipes.live.notebook import NO_WIDGET, live_view_available, watch_runs
     from recipes.training.backend import refuse_other_backend
 
     chosen = list(settings) or [None]

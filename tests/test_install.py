@@ -56,7 +56,7 @@ def test_a_wheel_in_a_fresh_environment_runs_from_any_folder(tmp_path):
           "-w", str(wheels), str(PROJECT_ROOT)], cwd=tmp_path)  # fmt: skip
     (wheel,) = wheels.glob("*.whl")
     with zipfile.ZipFile(wheel) as archive:  # the lab's page ships in the package
-        assert "recipes/lab/static/index.html" in archive.namelist()
+        assert "recipes/live/static/index.html" in archive.namelist()
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
     python = str(venv / "bin" / "python")

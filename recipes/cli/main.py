@@ -219,7 +219,7 @@ def _add_lab_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _command_lab(arguments: argparse.Namespace) -> int:
-    from recipes.lab.server import serve
+    from recipes.live.server import serve
 
     return serve(
         arguments.recipe,

@@ -1,6 +1,6 @@
 """Replays: a finished run's events, built from its folder alone (recording.npz, run.json,
 metrics.json), without Keras or the model, in the format of a live run's events
-(:mod:`recipes.lab.watch`): a ``start``, one ``epoch`` per recorded epoch, an ``end``. The
+(:mod:`recipes.live.watch`): a ``start``, one ``epoch`` per recorded epoch, an ``end``. The
 page draws them with the same view as a live run, so every run ever made can be looked at
 epoch by epoch; a sweep folder gives its runs, to be shown side by side.
 
@@ -22,7 +22,7 @@ import yaml
 
 import recipes.records as records  # the module alone: the package recipes imports the lab
 from recipes.errors import RecipeError
-from recipes.lab.watch import epoch_logs, finite_or_none, rounded
+from recipes.live.watch import epoch_logs, finite_or_none, rounded
 from recipes.paths import display_path
 from recipes.recording import RECORDING_FILE, Recording
 from recipes.report.forces import hardest_share
@@ -39,7 +39,7 @@ class NotReplayable(RecipeError):
 
 def shown(recording: Recording, scores: np.ndarray) -> np.ndarray:
     """Scores on the scale the regions are drawn on, as a live run's events give them
-    (:meth:`recipes.lab.watch.Scene.shown`): the margin levels' scale for a binary model, the
+    (:meth:`recipes.live.watch.Scene.shown`): the margin levels' scale for a binary model, the
     positive class's column of two, a multi-class model's predicted class."""
     levels = recording.levels
     if levels is not None:

@@ -2,7 +2,7 @@
 // Replays of finished runs (docs/lab.md): a run or sweep folder the lab was started with, or
 // one the outputs index opens (?open=<recipe>/<run-id>), is followed as a live run is, from
 // the events the lab builds from its recording; a sweep's runs two at a time, each side with
-// a choice of which. A saved replay file (recipes/lab/export.py) holds the events inlined and
+// a choice of which. A saved replay file (recipes/live/export.py) holds the events inlined and
 // is drawn with no lab at all. And what is on screen can be saved as one PNG.
 
 // Open the replays the lab was started with, or the folder the address names.

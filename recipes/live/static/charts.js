@@ -1,5 +1,5 @@
 "use strict";
-// The lab's line charts by epoch (recipes/lab/static/lab.js draws them each frame): the losses
+// The lab's line charts by epoch (recipes/live/static/lab.js draws them each frame): the losses
 // on a log axis, the metrics and the hardest 10%'s share of the force on a linear one. Plain
 // canvas: no library, nothing fetched.
 

@@ -34,7 +34,7 @@ def warm_keras(backend: str) -> None:
     import keras
 
     import recipes.datasets  # noqa: F401  (the modules every run uses, imported once)
-    import recipes.lab.watch  # noqa: F401
+    import recipes.live.watch  # noqa: F401
     import recipes.training.compiled  # noqa: F401
     import recipes.training.train  # noqa: F401
 
@@ -74,9 +74,9 @@ def serve(
     import uvicorn
 
     from recipes.config.resolve import resolve_recipe
-    from recipes.lab.app import create_app
-    from recipes.lab.runs import Lab
-    from recipes.lab.settings import allowed_loss_files, two_feature_recipes
+    from recipes.live.app import create_app
+    from recipes.live.runs import Lab
+    from recipes.live.settings import allowed_loss_files, two_feature_recipes
 
     opened: list[Path] = []
     if recipe not in two_feature_recipes() and Path(recipe).is_dir():
@@ -115,7 +115,7 @@ def opened_folder(folder: Path, recipes: tuple[str, ...]) -> tuple[str, list[Pat
     runs', else hinge) and the run folders to replay; NotReplayable (exit status 2, its one
     line) when none has a recording."""
     from recipes import records
-    from recipes.lab.replay import replayable_folders
+    from recipes.live.replay import replayable_folders
 
     folders = replayable_folders(folder)
     recipe = records.read_run(folders[0]).recipe

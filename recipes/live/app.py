@@ -27,9 +27,9 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from recipes.lab.guard import BodyTooLarge, Guard, read_body
-from recipes.lab.runs import Lab
-from recipes.lab.settings import BadRequest, RunRequest, options, run_request, two_feature_recipes
+from recipes.live.guard import BodyTooLarge, Guard, read_body
+from recipes.live.runs import Lab
+from recipes.live.settings import BadRequest, RunRequest, options, run_request, two_feature_recipes
 
 STATIC = Path(__file__).parent / "static"
 
@@ -96,8 +96,8 @@ def create_app(
 
 
 def _replay_routes(lab: Lab) -> list[Any]:
-    """Replays of finished runs' folders (:mod:`recipes.lab.replay`), a replay as one HTML
-    file (:mod:`recipes.lab.export`), and the outputs index with its runs' files, read-only,
+    """Replays of finished runs' folders (:mod:`recipes.live.replay`), a replay as one HTML
+    file (:mod:`recipes.live.export`), and the outputs index with its runs' files, read-only,
     whose rows open replays."""
 
     async def open_replays(request: Request) -> Response:
@@ -106,8 +106,8 @@ def _replay_routes(lab: Lab) -> list[Any]:
         return JSONResponse([run.answer() for run in runs])
 
     async def replay_page(request: Request) -> Response:
-        from recipes.lab.export import replay_html
-        from recipes.lab.replay import NotReplayable
+        from recipes.live.export import replay_html
+        from recipes.live.replay import NotReplayable
 
         run = _run(lab, request)
         if not run.finished:
@@ -160,7 +160,7 @@ async def _requests(
 def _replays(lab: Lab, folder: Any) -> list[Any]:
     """Replays of a run or sweep folder named relative to the lab's output root (as the
     outputs index names it); a folder outside it is refused, as one without a recording."""
-    from recipes.lab.replay import NotReplayable, replayable_folders
+    from recipes.live.replay import NotReplayable, replayable_folders
 
     if not isinstance(folder, str) or not folder:
         raise BadRequest('expected {"folder": "<recipe>/<run-id>"}, a folder of the outputs')

@@ -1,4 +1,4 @@
-// The lab's view as a notebook widget (recipes/lab/widget.py joins the page's drawing.js,
+// The lab's view as a notebook widget (recipes/live/widget.py joins the page's drawing.js,
 // charts.js and view.js before this file into the one ES module anywidget loads): each side
 // drawn by view.js's drawSide, as on the page, from the epochs the kernel sends while the cell
 // trains (custom messages, their arrays float32 buffers) or, in a notebook opened later, from

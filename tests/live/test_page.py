@@ -1,4 +1,4 @@
-"""The lab's page (recipes/lab/static/) in headless Chromium, against a real lab process
+"""The lab's page (recipes/live/static/) in headless Chromium, against a real lab process
 (``python -m recipes lab``): a changed setting trains, and the numbers the page shows are
 the run folder's; two settings train side by side on the same starting weights, drawn on one
 force scale. Each test saves a screenshot and prints where."""
@@ -332,7 +332,7 @@ def test_the_pages_colours_are_the_figures():
     from recipes.report.forces import FORCE_MAP, FORCE_RANGE
     from recipes.report.regions import REGION_COLOURS
 
-    script = (PROJECT_ROOT / "recipes" / "lab" / "static" / "drawing.js").read_text()
+    script = (PROJECT_ROOT / "recipes" / "live" / "static" / "drawing.js").read_text()
 
     def constant(name: str) -> list[str]:
         found = re.search(rf"const {name} = \[(.*?)\];", script, re.DOTALL)

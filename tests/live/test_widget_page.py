@@ -1,7 +1,7 @@
-"""The lab's notebook widget's front end (recipes/lab/static/widget.js with the page's drawing
-scripts, as recipes/lab/widget.py joins them) in headless Chromium, without Jupyter: a small
+"""The lab's notebook widget's front end (recipes/live/static/widget.js with the page's drawing
+scripts, as recipes/live/widget.py joins them) in headless Chromium, without Jupyter: a small
 page loads the module as anywidget does (a blob URL) and gives it a model that plays back what a
-real run's widget sent (tests/lab/widget_fixtures.py): the start, each epoch's message, the end.
+real run's widget sent (tests/live/widget_fixtures.py): the start, each epoch's message, the end.
 The numbers drawn are the run folders'; the scrubber replays epoch 1; a view drawn from the
 stored state alone (a saved notebook) shows the last epoch and asks the kernel for the rest.
 Each test saves a screenshot and prints where."""
@@ -15,7 +15,7 @@ import pytest
 from test_page import _screenshot, browser  # noqa: F401 (the headless Chromium fixture)
 from widget_fixtures import SMALL, history, watch
 
-from recipes.lab.widget import STATIC, widget_module
+from recipes.live.widget import STATIC, widget_module
 
 # The page: the module from a blob URL, a model whose state and messages are the recording's.
 HARNESS = """<!doctype html>

@@ -11,7 +11,7 @@ import pytest
 from lab_fixtures import LOSS_FILE, first_epoch_then, module_lab, shrunk
 
 from recipes import records
-from recipes.lab.client import start_lab
+from recipes.live.client import start_lab
 
 lab = module_lab()
 
@@ -79,7 +79,7 @@ def test_a_post_from_another_origin_is_refused(lab, origin):
     "loss",
     [
         str(LOSS_FILE) + ":halved_hinge",  # a path, even to an allowed file
-        "../tests/lab/lab_losses.py:halved_hinge",
+        "../tests/live/lab_losses.py:halved_hinge",
         "os:system",  # a module's function
         "lab_losses.py:not_there",
         {"name": "/tmp/x.py:f", "labels": "binary"},

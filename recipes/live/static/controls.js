@@ -1,5 +1,5 @@
 "use strict";
-// The lab's controls (recipes/lab/static/lab.js builds the page with them): one a config key,
+// The lab's controls (recipes/live/static/lab.js builds the page with them): one a config key,
 // starting from the recipe's value (or another side's), with its message beside it; the loss
 // with the parameters of the loss chosen. Text only ever goes in as text, never as HTML.
 

@@ -1,6 +1,6 @@
 """The lab's runs: each a real run through the one door (:func:`recipes.training.door.run_point`)
 in its own thread, in the run folder every run has, watched epoch by epoch
-(:mod:`recipes.lab.watch`), its events kept so a client that connects late gets them all.
+(:mod:`recipes.live.watch`), its events kept so a client that connects late gets them all.
 
 Keras keeps global state per process (``clear_session`` and the seed in the door), so the
 lab's runs never touch Keras at the same time: a run holds the :class:`Baton` from its start to
@@ -21,7 +21,7 @@ from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
 from recipes.files import create_unique_folder
-from recipes.lab.watch import Stop, watcher
+from recipes.live.watch import Stop, watcher
 from recipes.report.outputs_index import NothingToIndex
 from recipes.report.outputs_index import build_index as refresh_index
 
@@ -146,10 +146,10 @@ class Lab:
             return started
 
     def open(self, folders: list[Path]) -> list[LabRun]:
-        """Replays of finished runs' folders (:mod:`recipes.lab.replay`), built again from
+        """Replays of finished runs' folders (:mod:`recipes.live.replay`), built again from
         each folder: runs whose events are all there, which the page follows as it follows a
         live run. NotReplayable for a folder without a recording."""
-        from recipes.lab.replay import replay
+        from recipes.live.replay import replay
 
         opened = []
         for folder in folders:

@@ -1,5 +1,5 @@
 "use strict";
-// What a side's view shows of the epoch chosen (recipes/lab/static/lab.js calls drawSide each
+// What a side's view shows of the epoch chosen (recipes/live/static/lab.js calls drawSide each
 // frame): the run's state, its numbers (also as data-* attributes, which the page's tests
 // read), the key to the regions, the regions (drawing.js) and the charts (charts.js). Text
 // from a run or a user goes in as text only.

@@ -1,4 +1,4 @@
-"""The lab's notebook widget (recipes.lab, recipes/lab/widget.py) without a front end: its
+"""The lab's notebook widget (recipes.lab, recipes/live/widget.py) without a front end: its
 state after training is the run folders', two settings side by side share their starting
 weights, a bad setting stops everything before it runs, and a kernel without anywidget gets one
 line and the static figures."""
@@ -16,7 +16,7 @@ from conftest import PROJECT_ROOT
 from widget_fixtures import SMALL, history, watch
 
 import recipes
-from recipes.lab.widget import ARRAY_KEYS, widget_module
+from recipes.live.widget import ARRAY_KEYS, widget_module
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_each_epoch_is_sent_as_one_message_with_float32_arrays(side_by_side):
 def test_a_view_that_asks_again_gets_every_epoch_sent_again(side_by_side, monkeypatch):
     """A view drawn after the epochs were sent (a reloaded page) asks for them: the kernel
     sends the same messages again (ipywidgets hands the view's message to on_msg)."""
-    from recipes.lab.widget import LabWidget
+    from recipes.live.widget import LabWidget
 
     watched, _ = side_by_side
     again = []
@@ -89,16 +89,16 @@ def test_a_bad_setting_raises_before_anything_runs(tmp_path, monkeypatch):
     assert shown == [] and list(tmp_path.iterdir()) == []
 
 
-def test_import_recipes_stays_light_and_recipes_lab_stays_the_call():
+def test_import_recipes_stays_light_and_recipes_lab_is_the_call():
     code = (
-        "import sys, recipes, recipes.lab.runs, recipes.lab.notebook; "
-        "print(callable(recipes.lab), sys.modules['recipes.lab'].__name__, "
+        "import sys, recipes, recipes.live.runs, recipes.live.notebook; "
+        "print(callable(recipes.lab), sys.modules['recipes.live'].__name__, "
         "'anywidget' in sys.modules, 'keras' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True
     )
-    assert result.stdout.split() == ["True", "recipes.lab", "False", "False"], result.stderr
+    assert result.stdout.split() == ["True", "recipes.live", "False", "False"], result.stderr
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node to parse the module")
@@ -136,7 +136,7 @@ def test_without_anywidget_one_line_says_how_to_install_it_and_the_figures_follo
 def test_an_interrupted_cell_stops_its_runs_recorded_interrupted(tmp_path, monkeypatch):
     """The kernel's stop button raises KeyboardInterrupt in the cell's thread (here: as the
     first epoch reaches the widget); the runs stop at their epoch's end, recorded."""
-    from recipes.lab.widget import LabWidget
+    from recipes.live.widget import LabWidget
 
     def interrupt(widget, index, event):
         raise KeyboardInterrupt

@@ -1,6 +1,6 @@
 """recipes.lab in JupyterLab itself, in headless Chromium: a JupyterLab server on this
 project's Python, a notebook that trains two settings side by side; the widget (anywidget's
-JupyterLab extension loading recipes/lab/static/widget.js) is drawn while the cell still runs,
+JupyterLab extension loading recipes/live/static/widget.js) is drawn while the cell still runs,
 then shows the run folders' last epoch. Screenshots of both moments are saved."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A replay as one self-contained HTML file (docs/lab.md): the lab's page with its style and
-scripts inlined and the runs' events (:mod:`recipes.lab.replay`) inlined as JSON, so that it
+scripts inlined and the runs' events (:mod:`recipes.live.replay`) inlined as JSON, so that it
 opens from disk in any browser, with no lab and no network, and replays the runs with the
 scrubber. A learner can send it to someone.
 
@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from recipes.lab.replay import replay
+from recipes.live.replay import replay
 
 STATIC = Path(__file__).parent / "static"
 SCRIPTS = (
@@ -48,7 +48,7 @@ def script_json(data: Any) -> str:
 def _inline_script(name: str) -> str:
     source = (STATIC / name).read_text(encoding="utf-8")
     if "</script" in source.lower():  # would end the element early: never in the page's code
-        raise ValueError(f"recipes/lab/static/{name} holds '</script', which cannot be inlined")
+        raise ValueError(f"recipes/live/static/{name} holds '</script', which cannot be inlined")
     return f"<script>\n{source}\n</script>"
 
 

@@ -1,4 +1,4 @@
-"""Replays in headless Chromium: a saved replay file (recipes/lab/export.py) opens from disk
+"""Replays in headless Chromium: a saved replay file (recipes/live/export.py) opens from disk
 with the network off and shows its last epoch, its scrubber replays the others, and a hostile
 class name stays text; a lab started on a sweep's folder shows its runs side by side, the
 outputs index it serves opens a run's replay, and the page saves what it shows as one PNG.
@@ -16,8 +16,8 @@ import test_page
 from test_page import _screenshot
 from test_replay import HOSTILE, tiny_outputs
 
-from recipes.lab.client import start_lab
-from recipes.lab.export import export_replay
+from recipes.live.client import start_lab
+from recipes.live.export import export_replay
 from recipes.recording import Recording
 
 pytestmark = pytest.mark.system

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from conftest import PROJECT_ROOT, shrink_overrides
 
-from recipes.lab.client import start_lab
+from recipes.live.client import start_lab
 
-LOSS_FILE = PROJECT_ROOT / "tests" / "lab" / "lab_losses.py"
+LOSS_FILE = PROJECT_ROOT / "tests" / "live" / "lab_losses.py"
 
 
 def module_lab(*arguments: str) -> Any:

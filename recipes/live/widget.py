@@ -1,4 +1,4 @@
-"""The lab's view as a notebook widget (``recipes.lab(...)``, :mod:`recipes.lab.notebook`),
+"""The lab's view as a notebook widget (``recipes.lab(...)``, :mod:`recipes.live.notebook`),
 built on anywidget, so one code base runs in JupyterLab, Jupyter Notebook, VS Code and Colab.
 
 Its front end is the lab page's own drawing code: drawing.js (the regions, contours, points by

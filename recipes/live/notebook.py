@@ -1,8 +1,8 @@
 """The lab in a notebook (``recipes.lab("hinge", {"loss": "squared_hinge"})``,
 :func:`recipes.api.lab`): the runs train in the kernel's process, through the one door, as the
-lab's runs do (:class:`recipes.lab.runs.Lab`: a thread each, taking turns between epochs, so two
+lab's runs do (:class:`recipes.live.runs.Lab`: a thread each, taking turns between epochs, so two
 settings share data, seed and starting weights), while this module, in the cell's own thread,
-hands each event to the widget (:mod:`recipes.lab.widget`). The kernel sends what the cell's
+hands each event to the widget (:mod:`recipes.live.widget`). The kernel sends what the cell's
 thread sends at once, so the widget is drawn every epoch while the cell runs.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.lab.runs import Lab, LabRun
+from recipes.live.runs import Lab, LabRun
 
 INSTALL = "pip install 'keras-loss-recipes[lab]'"
 NO_WIDGET = (
@@ -62,7 +62,7 @@ def watch_runs(
     and KeyboardInterrupt is raised again."""
     from IPython.display import display
 
-    from recipes.lab.widget import LabWidget
+    from recipes.live.widget import LabWidget
 
     widget = LabWidget(*titles(recipe, texts))
     display(widget)

@@ -1,4 +1,4 @@
-"""Replays (recipes/lab/replay.py) and saved replays (recipes/lab/export.py), against a real
+"""Replays (recipes/live/replay.py) and saved replays (recipes/live/export.py), against a real
 lab process: a finished run's folder and a sweep's runs open in the lab, and each replayed
 epoch's event is its recording's (grid scores, point forces, epochs) and its history's; a run
 folder without a recording gets one line (400, and exit status 2 on the command line); a saved
@@ -20,8 +20,8 @@ import pytest
 from conftest import PROJECT_ROOT, read_csv, shrink_overrides
 from lab_fixtures import all_events, shrunk
 
-from recipes.lab.client import start_lab
-from recipes.lab.export import replay_html
+from recipes.live.client import start_lab
+from recipes.live.export import replay_html
 from recipes.recording import Recording
 
 HOSTILE = '</script><script>document.title="pwned"</script><!--&amp;'

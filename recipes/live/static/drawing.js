@@ -1,5 +1,5 @@
 "use strict";
-// The lab's drawings (recipes/lab/static/lab.js draws with them): the decision regions of one
+// The lab's drawings (recipes/live/static/lab.js draws with them): the decision regions of one
 // epoch as a heat map of the score with the threshold and margin contours (marching squares),
 // the test points coloured and sized by the loss's force on each, the force's colour bar, and
 // line charts by epoch. Plain canvas: no library, nothing fetched.

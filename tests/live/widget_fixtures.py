@@ -1,4 +1,4 @@
-"""A recorded run of the lab's notebook widget (recipes.lab, recipes/lab/widget.py) without a
+"""A recorded run of the lab's notebook widget (recipes.lab, recipes/live/widget.py) without a
 front end: the widget that ``recipes.lab`` displayed, and every message it sent, in order."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class Watched:
 def watch(output_root: Path, *settings: dict[str, Any]) -> Watched:
     """``recipes.lab("hinge", *settings)`` in this process, its widget and messages caught."""
     import recipes
-    from recipes.lab.widget import LabWidget
+    from recipes.live.widget import LabWidget
 
     shown: list[Any] = []
     messages: list[tuple[dict[str, Any], list[bytes]]] = []
