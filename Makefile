@@ -133,7 +133,7 @@ tensorboard: $(STAMP) ## TensorBoard over outputs/ (runs with train.tensorboard=
 	@echo "open http://127.0.0.1:$(TENSORBOARD_PORT)/ (Ctrl-C stops; TENSORBOARD_PORT=6007 for another port)"
 	$(BIN)/tensorboard --logdir outputs --host 127.0.0.1 --port $(TENSORBOARD_PORT)
 
-notebook: $(STAMP) ## JupyterLab in notebooks/ (the four tutorials on the Python API; Ctrl-C stops)
+notebook: $(STAMP) ## JupyterLab in notebooks/ (the four tutorials and 05_lab on the Python API; Ctrl-C stops)
 	@test -x $(BIN)/jupyter-lab || { echo "JupyterLab is not installed: $(BIN)/python -m pip install -e '.[notebooks]'" >&2; exit 2; }
 	$(BIN)/jupyter-lab --notebook-dir notebooks$(if $(filter 0,$(shell id -u)), --allow-root,)
 

@@ -156,3 +156,39 @@ function drawMetricChart(canvas, history, event, scales) {
     range: [0, scales.metricTop], log: false, marker: event?.epoch,
   });
 }
+
+// The fields of an epoch's event that are not numbers to chart.
+const EVENT_KEYS = new Set(["epoch", "grid_scores", "point_scores", "point_forces",
+  "hardest_share"]);
+
+// What a run's epochs reach, widened as each comes: the shared scales are drawn from it.
+function newReach() {
+  return { forceTop: 0, lossLow: Infinity, lossHigh: 0, metricTop: 1 };
+}
+
+function widen(reach, event) {
+  for (const force of event.point_forces || []) reach.forceTop = Math.max(reach.forceTop, force);
+  for (const [key, value] of Object.entries(event)) {
+    if (EVENT_KEYS.has(key) || typeof value !== "number") continue;
+    if (!key.endsWith("loss")) reach.metricTop = Math.max(reach.metricTop, value);
+    else if (value > 0) {
+      reach.lossLow = Math.min(reach.lossLow, value);
+      reach.lossHigh = Math.max(reach.lossHigh, value);
+    }
+  }
+}
+
+// One colour scale for the forces and one log axis for the losses, over every side and every
+// epoch (the page's and the notebook widget's): the difference between two sides on screen is
+// then the runs', not the scales'. ``epochs``: the epoch axis' length.
+function sharedScales(reaches, epochs) {
+  const forceTop = Math.max(0, ...reaches.map((reach) => reach.forceTop));
+  const lossLow = Math.min(...reaches.map((reach) => reach.lossLow));
+  const lossHigh = Math.max(0, ...reaches.map((reach) => reach.lossHigh));
+  return {
+    forceTop: forceTop > 0 ? forceTop : 1,
+    loss: lossHigh > 0 ? [lossLow, lossHigh] : [0.01, 1],
+    metricTop: Math.max(1, ...reaches.map((reach) => reach.metricTop)),
+    epochs: Math.max(1, epochs),
+  };
+}

@@ -285,15 +285,17 @@ function drawForceBar(context, left, top, height, forceTop) {
   context.fillStyle = "#222";
   context.font = "11px sans-serif";
   context.textAlign = "left";
-  context.textBaseline = "middle";
   for (let decade = 0; decade <= 3; decade += 1) {
     const y = top + (decade / 3) * height;
+    // the end labels inside the bar's span: the top one was cut by the canvas' edge
+    context.textBaseline = decade === 0 ? "top" : decade === 3 ? "bottom" : "middle";
     context.fillText(formatNumber(Number((forceTop / 10 ** decade).toPrecision(2))), left + 16, y);
   }
   context.save();
   context.translate(left + 66, top + height / 2);
   context.rotate(-Math.PI / 2);
   context.textAlign = "center";
+  context.textBaseline = "middle";
   context.fillText("force |d loss / d score|", 0, 0);
   context.restore();
 }

@@ -11,8 +11,6 @@
 
 const TOKEN = new URLSearchParams(location.search).get("token") || "";
 const DEBOUNCE_MS = 400;
-const EVENT_KEYS = new Set(["epoch", "grid_scores", "point_scores", "point_forces",
-  "hardest_share"]);
 const lab = {
   options: null, // GET /api/options: the recipe, its config and the choices
   sides: [], // A, and B when comparing
@@ -193,7 +191,7 @@ function newRunState(side, run) {
   side.source?.close();
   side.run = {
     id: run.id, folder: run.folder, start: null, epochs: [], events: [], end: null,
-    reach: { forceTop: 0, lossLow: Infinity, lossHigh: 0, metricTop: 1 },
+    reach: newReach(),
   };
   setText(side, ".folder", run.folder);
   const link = side.root.querySelector(".config-link");
@@ -295,37 +293,15 @@ function updateScrubber() {
 
 function redraw() {
   if (!lab.sides.length) return;
-  const scales = sharedScales();
+  const scales = scalesOfSides();
   for (const side of lab.sides) drawSide(side, scales);
 }
 
-// What a run's epochs reach, widened as each comes: the shared scales are drawn from it.
-function widen(reach, event) {
-  for (const force of event.point_forces || []) reach.forceTop = Math.max(reach.forceTop, force);
-  for (const [key, value] of Object.entries(event)) {
-    if (EVENT_KEYS.has(key) || typeof value !== "number") continue;
-    if (!key.endsWith("loss")) reach.metricTop = Math.max(reach.metricTop, value);
-    else if (value > 0) {
-      reach.lossLow = Math.min(reach.lossLow, value);
-      reach.lossHigh = Math.max(reach.lossHigh, value);
-    }
-  }
-}
-
-// One colour scale for the forces and one log axis for the losses, over every side and every
-// epoch: the difference between two sides on screen is then the runs', not the scales'.
-function sharedScales() {
+// The scales both sides share (charts.js sharedScales), over every epoch each run reached.
+function scalesOfSides() {
   const reaches = lab.sides.filter((side) => side.run).map((side) => side.run.reach);
-  const forceTop = Math.max(0, ...reaches.map((reach) => reach.forceTop));
-  const lossLow = Math.min(...reaches.map((reach) => reach.lossLow));
-  const lossHigh = Math.max(0, ...reaches.map((reach) => reach.lossHigh));
-  return {
-    forceTop: forceTop > 0 ? forceTop : 1,
-    loss: lossHigh > 0 ? [lossLow, lossHigh] : [0.01, 1],
-    metricTop: Math.max(1, ...reaches.map((reach) => reach.metricTop)),
-    epochs: Math.max(1, ...lab.sides.map((side) => (side.run?.end ? lastEpoch(side)
-      : side.run?.start?.epochs || lastEpoch(side)))), // a stopped run: the epochs it trained
-  };
+  return sharedScales(reaches, Math.max(...lab.sides.map((side) => (side.run?.end
+    ? lastEpoch(side) : side.run?.start?.epochs || lastEpoch(side))))); // a stopped run: its epochs
 }
 
 // Draw once per frame however fast the epochs come (a short run sends hundreds a second).

@@ -7,8 +7,6 @@
 
 // What view.js and charts.js ask of the page around them (lab.js, controls.js and replay.js
 // there).
-const EVENT_KEYS = new Set(["epoch", "grid_scores", "point_scores", "point_forces",
-  "hardest_share"]);
 const FINAL = new Set(["completed", "failed", "interrupted"]);
 
 function element(tag, attributes = {}, ...children) {
@@ -118,24 +116,15 @@ function runOf(model, index) {
   };
 }
 
-// One colour scale for the forces, one log axis for the losses, over every side and every
-// epoch (as the page's): the difference between two sides is the runs', not the scales'.
+// The scales both sides share (charts.js sharedScales), over every epoch received.
 function scalesOf(runs) {
-  let [forceTop, lossLow, lossHigh, metricTop] = [0, Infinity, 0, 1];
-  for (const event of runs.flatMap((run) => run.epochs.slice(0, run.count))) {
-    for (const force of event.point_forces || []) forceTop = Math.max(forceTop, force ?? 0);
-    for (const [key, value] of Object.entries(event)) {
-      if (EVENT_KEYS.has(key) || typeof value !== "number") continue;
-      if (!key.endsWith("loss")) metricTop = Math.max(metricTop, value);
-      else if (value > 0) [lossLow, lossHigh] = [Math.min(lossLow, value), Math.max(lossHigh, value)];
-    }
-  }
-  return {
-    forceTop: forceTop > 0 ? forceTop : 1,
-    loss: lossHigh > 0 ? [lossLow, lossHigh] : [0.01, 1],
-    metricTop,
-    epochs: Math.max(1, ...runs.map((run) => (run.end ? run.count : run.start?.epochs || run.count))),
-  };
+  const reaches = runs.map((run) => {
+    const reach = newReach();
+    for (const event of run.epochs.slice(0, run.count)) widen(reach, event);
+    return reach;
+  });
+  return sharedScales(reaches, Math.max(...runs.map((run) => (run.end ? run.count
+    : run.start?.epochs || run.count))));
 }
 
 // ------------------------------------------------------------------ the view
