@@ -72,6 +72,42 @@ def synthetic_recording(score, points, labels, levels=(-0.5, 0.0, 0.5), **fields
     return Recording(**{**values, **fields})
 
 
+def headless_chromium(profile: Path, *flags: str, console_log: bool = False):
+    """Debian's chromium driven by selenium, headless, with its profile in ``profile``; the
+    test is skipped where chromium and chromium-driver are missing (.ci/run installs them).
+    ``console_log``: keep the page's console messages (``driver.get_log("browser")``)."""
+    import shutil
+
+    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if binary is None or driver_path is None:
+        pytest.skip(
+            "needs Debian's chromium and chromium-driver (.ci/run installs them: "
+            "apt-get install chromium chromium-driver)"
+        )
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = binary
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        *flags,
+    ):
+        options.add_argument(flag)
+    if console_log:
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(driver_path), options=options)
+
+
 def run_cli(*arguments: str, timeout: float = 600, env: dict | None = None):
     """Run ``python -m recipes ...`` in a fresh process; returns CompletedProcess (text)."""
     return run_python("-m", "recipes", *arguments, timeout=timeout, env=env)

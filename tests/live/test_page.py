@@ -9,7 +9,6 @@ import base64
 import csv
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,16 +19,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from conftest import headless_chromium
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 120  # the lab imports Keras and JAX before it prints its line
 RUN_TIMEOUT_S = 180
-
-
-def _chromium() -> tuple[str, str] | None:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    return (browser, driver) if browser and driver else None
 
 
 @pytest.fixture(scope="module")
@@ -66,32 +60,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture
 def browser(tmp_path):
-    if _chromium() is None:
-        pytest.skip(
-            "needs Debian's chromium and chromium-driver (.ci/run installs them: "
-            "apt-get install chromium chromium-driver)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    binary, driver_path = _chromium()
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1440,1000",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = headless_chromium(tmp_path / "profile", "--window-size=1440,1000", console_log=True)
     yield driver
     errors = [
         entry["message"]

@@ -5,10 +5,10 @@ recipe and loss filters hide rows and groups, and every image (animations too) l
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
+from conftest import headless_chromium
 
 from recipes.report.index_records import collect_entries
 from recipes.report.outputs_index import build_index
@@ -111,38 +111,9 @@ def test_empty_output_root_says_how_to_start(tmp_path):
     assert "make hinge" in build_index(tmp_path / "new", create=True).read_text()
 
 
-def _chromium() -> tuple[str, str] | None:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    return (browser, driver) if browser and driver else None
-
-
 @pytest.fixture
 def browser(tmp_path):
-    if _chromium() is None:
-        pytest.skip(
-            "needs Debian's chromium and chromium-driver (.ci/run installs them: "
-            "apt-get install chromium chromium-driver)"
-        )
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    binary, driver_path = _chromium()
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--user-data-dir={tmp_path / 'profile'}",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    driver = headless_chromium(tmp_path / "profile")
     yield driver
     driver.quit()
 
