@@ -304,6 +304,15 @@ function scalesOfSides() {
     ? lastEpoch(side) : side.run?.start?.epochs || lastEpoch(side))))); // a stopped run: its epochs
 }
 
+// The scrubber moved: show its epoch (its right end: the newest, following the run).
+function scrubbed(event) {
+  const newest = Math.max(0, ...lab.sides.map(lastEpoch));
+  const chosen = Number(event.target.value);
+  lab.shownEpoch = chosen >= newest ? null : chosen;
+  updateScrubber();
+  redraw();
+}
+
 // Draw once per frame however fast the epochs come (a short run sends hundreds a second).
 function requestRedraw() {
   if (lab.frame) return;
@@ -356,13 +365,7 @@ async function main() {
   });
   document.getElementById("train").addEventListener("click", settingsChanged);
   document.getElementById("stop").addEventListener("click", stopRuns);
-  document.getElementById("scrubber").addEventListener("input", (event) => {
-    const newest = Math.max(0, ...lab.sides.map(lastEpoch));
-    const chosen = Number(event.target.value);
-    lab.shownEpoch = chosen >= newest ? null : chosen;
-    updateScrubber();
-    redraw();
-  });
+  document.getElementById("scrubber").addEventListener("input", scrubbed);
   window.addEventListener("resize", redraw);
   document.getElementById("save-png").addEventListener("click", savePng);
   await openReplays(answer.opened, new URLSearchParams(location.search).get("open"));

@@ -86,13 +86,7 @@ function showSavedReplay(saved) {
   });
   arrangeSides();
   updateScrubber();
-  document.getElementById("scrubber").addEventListener("input", (event) => {
-    const newest = Math.max(0, ...lab.sides.map(lastEpoch));
-    const chosen = Number(event.target.value);
-    lab.shownEpoch = chosen >= newest ? null : chosen;
-    updateScrubber();
-    redraw();
-  });
+  document.getElementById("scrubber").addEventListener("input", scrubbed);
   document.getElementById("save-png").addEventListener("click", savePng);
   window.addEventListener("resize", redraw);
 }
