@@ -108,9 +108,15 @@ def available_recipes(config_dir: Path = CONFIG_DIR) -> list[str]:
     return sorted(p.stem for p in config_dir.glob("*.yaml") if p.stem != "defaults")
 
 
+def names_a_file(recipe: str) -> bool:
+    """Whether ``recipe`` is a path to a YAML file (``configs/hinge.yaml``, ``../mine.yml``)
+    rather than a recipe's name (``hinge``)."""
+    return recipe.endswith((".yaml", ".yml")) or os.sep in recipe or "/" in recipe
+
+
 def recipe_path(recipe: str, config_dir: Path = CONFIG_DIR) -> Path:
     """The config file for a recipe name, or ``recipe`` itself when it is a path."""
-    if recipe.endswith((".yaml", ".yml")) or os.sep in recipe or "/" in recipe:
+    if names_a_file(recipe):
         return Path(recipe)
     candidate = config_dir / f"{recipe}.yaml"
     if candidate.is_file():
@@ -159,7 +165,7 @@ def _parent_path(parent: str, child: Path, config_dir: Path) -> Path:
     """The file ``extends: parent`` in the file ``child`` names: a path (relative to
     ``child``'s folder), else ``<parent>.yaml`` beside ``child``, else the project's recipe."""
     folder = child.parent
-    if parent.endswith((".yaml", ".yml")) or os.sep in parent or "/" in parent:
+    if names_a_file(parent):
         parent_path = folder / parent
         if not parent_path.is_file():
             raise RecipeError("config file not found", source=display_path(parent_path))

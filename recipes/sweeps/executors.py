@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import functools
-import os
 import queue
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from recipes.child import Children, Runner
+from recipes.config.layering import names_a_file
 from recipes.files import create_unique_folder
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.status import RunStatus
@@ -39,7 +39,7 @@ from recipes.sweeps.records import RunResult, SweepResults, record_varies
 
 def absolute_recipe(recipe: str) -> str:
     """A recipe given as a file path, made absolute: a runner may work in another folder."""
-    if recipe.endswith((".yaml", ".yml")) or os.sep in recipe or "/" in recipe:
+    if names_a_file(recipe):
         return str(Path(recipe).resolve())
     return recipe
 
