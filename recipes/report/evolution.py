@@ -22,7 +22,7 @@ import numpy as np
 
 from recipes.files import replaced_atomically
 from recipes.report import canvas, plots
-from recipes.report.regions import draw_boundary, named_classes
+from recipes.report.regions import cues_text, draw_boundary, named_classes
 
 FRAME_MS = 700
 TEXT_DPI = 80  # the animation's texts: its boundaries keep the sheet's pixels
@@ -241,8 +241,7 @@ def write_evolution_figures(
     Without margins (``plots.margins: false``) the panels show the threshold alone."""
     dpi, margins = plots_config.dpi, plots_config.margins
     levels = recording.levels
-    lines = f"lines: {levels.text}; hatched: inside the margin; red rings: misclassified"
-    about = f" ({lines})" if levels is not None and margins else ""
+    about = f" ({cues_text(levels)})" if levels is not None and margins else ""
     figure = plot_boundary_epochs(
         recording, f"{title_run}: the boundary as it trains{about}", dpi=dpi, margins=margins
     )

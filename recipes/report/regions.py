@@ -203,6 +203,12 @@ def _lines(ax: Any, recording: Any, shown: np.ndarray, levels: Levels, margins: 
     return [f"{level:g}" for level, _, _ in drawn if not low < level < high]
 
 
+def cues_text(levels: Levels) -> str:
+    """A sheet of small panels' key to what they draw, for its title (its panels have no
+    legend): ``lines: score -1 / 0 / +1; hatched: inside the margin; red rings: ...``."""
+    return f"lines: {levels.text}; hatched: inside the margin; red rings: misclassified"
+
+
 def margin_text(levels: Levels, output_kind: str, nowhere: list[str]) -> str:
     """The margin lines' legend entry: their values, why a tanh's margins sit just short of
     +-1 (``plots.hinge_margin`` 0.99; one set far from 1 is the user's own choice), and which

@@ -20,7 +20,7 @@ from recipes.records import varies_text
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.report.forces import SHARE_METRIC
 from recipes.status import RunStatus
-from recipes.studies.side_by_side import FIGURE, write_side_by_side
+from recipes.studies.side_by_side import FIGURE
 from recipes.sweeps.records import RunResult, SweepResults
 
 COLUMNS = ("test_auc", "test_accuracy", SHARE_METRIC)
@@ -32,8 +32,6 @@ def compare_losses(sweep: SweepResults) -> list[Path]:
     completed = [r for r in sweep.runs if r.status == RunStatus.COMPLETED and r.run_folder]
     if not completed:
         return written
-    if not (sweep.folder / FIGURE).is_file():  # the sweep draws it before its report
-        written += write_side_by_side(sweep)
     written.append(_report(sweep, completed))
     return written
 

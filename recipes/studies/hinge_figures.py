@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from recipes.report import evolution, plots
+from recipes.report.regions import cues_text
 from recipes.studies.hinge_report import CONVERGED_ACCURACY
 from recipes.sweeps.records import RunResult, SweepResults
 
@@ -52,7 +53,7 @@ def plot_training_evolution(
         row[0].set_ylabel(loss.replace("_", " "), fontsize=11)
     figure.suptitle(
         f"The boundary as it trains: hinge vs squared hinge, seed {seed}, same epochs "
-        f"(lines: {levels.text}; hatched: inside the margin; red rings: misclassified)",
+        f"({cues_text(levels)})",
         fontsize=10,
     )
     return plots.save_figure(figure, sweep.folder / "training_evolution.png", dpi=config.plots.dpi)
