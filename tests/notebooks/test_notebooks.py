@@ -6,12 +6,11 @@ notebook's widgets are read back from the executed notebook (nbclient stores the
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, execute_notebook
+from conftest import PROJECT_ROOT, execute_notebook, read_csv
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
 
@@ -63,11 +62,6 @@ def widget_sides(notebook) -> list[dict]:
     return [side for state in models if "sides" in state for side in state["sides"]]
 
 
-def history_losses(folder: Path) -> list[float]:
-    with (folder / "history.csv").open(newline="", encoding="utf-8") as stream:
-        return [float(row["loss"]) for row in csv.DictReader(stream)]
-
-
 def check_widgets(notebook, tmp_path: Path, count: int) -> list[dict]:
     """The notebook's live views: ``count`` sides, each ending as its run folder recorded (its
     status, epochs done, final loss), the folder under the notebook's output root."""
@@ -78,7 +72,7 @@ def check_widgets(notebook, tmp_path: Path, count: int) -> list[dict]:
         assert folder.parent.parent == tmp_path / "outputs", folder
         record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
         metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-        losses = history_losses(folder)
+        losses = [float(row["loss"]) for row in read_csv(folder / "history.csv")]
         assert side["status"] == record["status"] == "completed", side
         assert side["epochs_done"] == side["epochs"] == len(losses) == 2, side
         assert side["final_loss"] == pytest.approx(metrics["final_loss"], rel=1e-6), side
