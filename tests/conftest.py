@@ -126,6 +126,26 @@ def run_python(*arguments: str, timeout: float = 600, env: dict | None = None):
     )
 
 
+def execute_notebook(notebook, tmp_path: Path, environment: dict[str, str], **options):
+    """``notebook`` (nbformat) executed in place with nbclient on this interpreter (a kernel spec
+    written into a JUPYTER_PATH under ``tmp_path``), ``environment`` set while it runs, its
+    widgets' synced state stored into its metadata; ``options`` go to nbclient's client."""
+    nbclient = pytest.importorskip("nbclient")
+    spec = tmp_path / "jupyter" / "kernels" / "keras-loss-recipes-tests"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "recipes tests", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in {"JUPYTER_PATH": str(tmp_path / "jupyter"), **environment}.items():
+            patch.setenv(key, value)
+        client = nbclient.NotebookClient(
+            notebook, kernel_name=spec.name, store_widget_state=True, **options
+        )
+        client.execute()
+    return notebook
+
+
 def resolve_in_fresh_process(cases: list[tuple[str, list[str]]], before: str = "") -> list[str]:
     """In a fresh process: run ``before`` (code that prints), then resolve each (recipe,
     overrides) case, printing its RecipeError line; last, whether Keras was imported. The

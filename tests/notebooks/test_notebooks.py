@@ -6,17 +6,13 @@ notebook's widgets are read back from the executed notebook (nbclient stores the
 
 from __future__ import annotations
 
-import csv
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, execute_notebook, read_csv
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
-KERNEL = "keras-loss-recipes-tests"
 
 
 def test_the_notebooks_are_stored_without_outputs():
@@ -32,38 +28,15 @@ def test_the_notebooks_are_stored_without_outputs():
 
 def execute(path: Path, tmp_path: Path):
     """``path`` executed (nbclient) on this interpreter, shrunk, outputs under ``tmp_path``."""
-    nbclient = pytest.importorskip("nbclient")
     nbformat = pytest.importorskip("nbformat")
-    spec = tmp_path / "jupyter" / "kernels" / KERNEL
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    kernel = {"argv": argv, "display_name": "recipes tests", "language": "python"}
-    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
     environment = {
-        "JUPYTER_PATH": str(tmp_path / "jupyter"),
         "RECIPES_NOTEBOOK_SHRINK": "1",
         "RECIPES_NOTEBOOK_OUTPUTS": str(tmp_path / "outputs"),
         "KERAS_BACKEND": "jax",  # a recipe that names its backend (focal_rings) keeps it
     }
-    saved = {key: os.environ.get(key) for key in environment}
-    os.environ.update(environment)
-    try:
-        notebook = nbformat.read(path, as_version=4)
-        client = nbclient.NotebookClient(
-            notebook,
-            kernel_name=KERNEL,
-            timeout=600,
-            resources={"metadata": {"path": str(path.parent)}},
-            store_widget_state=True,  # the widgets' synced state, into the notebook's metadata
-        )
-        client.execute()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return notebook
+    notebook = nbformat.read(path, as_version=4)
+    resources = {"metadata": {"path": str(path.parent)}}
+    return execute_notebook(notebook, tmp_path, environment, timeout=600, resources=resources)
 
 
 def check_executed(notebook, figures: bool = True) -> None:
@@ -89,11 +62,6 @@ def widget_sides(notebook) -> list[dict]:
     return [side for state in models if "sides" in state for side in state["sides"]]
 
 
-def history_losses(folder: Path) -> list[float]:
-    with (folder / "history.csv").open(newline="", encoding="utf-8") as stream:
-        return [float(row["loss"]) for row in csv.DictReader(stream)]
-
-
 def check_widgets(notebook, tmp_path: Path, count: int) -> list[dict]:
     """The notebook's live views: ``count`` sides, each ending as its run folder recorded (its
     status, epochs done, final loss), the folder under the notebook's output root."""
@@ -104,7 +72,7 @@ def check_widgets(notebook, tmp_path: Path, count: int) -> list[dict]:
         assert folder.parent.parent == tmp_path / "outputs", folder
         record = json.loads((folder / "run.json").read_text(encoding="utf-8"))
         metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-        losses = history_losses(folder)
+        losses = [float(row["loss"]) for row in read_csv(folder / "history.csv")]
         assert side["status"] == record["status"] == "completed", side
         assert side["epochs_done"] == side["epochs"] == len(losses) == 2, side
         assert side["final_loss"] == pytest.approx(metrics["final_loss"], rel=1e-6), side
