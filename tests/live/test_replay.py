@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PROJECT_ROOT, read_csv, shrink_overrides
+from conftest import PROJECT_ROOT, read_csv, run_cli, shrink_overrides
 from lab_fixtures import all_events, shrunk
 
 from recipes.live.client import start_lab
@@ -164,11 +164,7 @@ def test_a_folder_without_a_recording_gets_one_line(lab, outputs):
     assert status == 400 and "no recording.npz" in answer["error"] and "\n" not in answer["error"]
     assert lab.get("/api/options")["recipe"] == "hinge"  # the lab still answers
     began = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "recipes", "lab", str(bare), "--no-browser", "--output-root",
-         str(root)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = run_cli("lab", str(bare), "--no-browser", "--output-root", str(root), timeout=120)
     assert result.returncode == 2 and result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert "no recording.npz to replay" in line and "python -m recipes run hinge" in line
