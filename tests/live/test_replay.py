@@ -27,6 +27,16 @@ from recipes.recording import Recording
 HOSTILE = '</script><script>document.title="pwned"</script><!--&amp;'
 
 
+def with_class_names(run: Path, into: Path, names: dict[int, str]) -> Path:
+    """A copy of the run folder ``run`` under ``into``, its recording's class names ``names``."""
+    folder = into / run.name
+    shutil.copytree(run, folder)
+    recording = Recording.load(folder / "recording.npz")
+    recording.class_names = names
+    recording.save(folder / "recording.npz")
+    return folder
+
+
 def tiny_outputs(root):
     """A shrunk hinge run and a shrunk sweep of hinge against squared_hinge (3 epochs each),
     made by the command line under ``root`` at once: (the run's folder, the sweep's)."""
@@ -188,11 +198,7 @@ def test_a_saved_replay_inlines_everything(lab, outputs):
 
 def test_a_hostile_class_name_cannot_close_the_script(outputs, tmp_path):
     _, run, _ = outputs
-    folder = tmp_path / run.name
-    shutil.copytree(run, folder)
-    recording = Recording.load(folder / "recording.npz")
-    recording.class_names = {-1: HOSTILE, 1: "a & b <i>"}
-    recording.save(folder / "recording.npz")
+    folder = with_class_names(run, tmp_path, {-1: HOSTILE, 1: "a & b <i>"})
     page = replay_html([folder])
     assert HOSTILE not in page and "pwned" in page  # there, but only as escaped JSON
     scripts = re.findall(r"<script[^>]*>", page)
