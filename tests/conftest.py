@@ -126,6 +126,33 @@ def run_python(*arguments: str, timeout: float = 600, env: dict | None = None):
     )
 
 
+def execute_notebook(notebook, tmp_path: Path, environment: dict[str, str], **options):
+    """``notebook`` (nbformat's) executed with nbclient on this interpreter (a kernel spec of
+    its own, in a JUPYTER_PATH under ``tmp_path``), the kernel started with ``environment``;
+    its widgets' synced state is stored into its metadata. ``options``: NotebookClient's."""
+    nbclient = pytest.importorskip("nbclient")
+    spec = tmp_path / "jupyter" / "kernels" / "keras-loss-recipes-tests"
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    kernel = {"argv": argv, "display_name": "recipes tests", "language": "python"}
+    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
+    environment = {"JUPYTER_PATH": str(tmp_path / "jupyter"), **environment}
+    saved = {key: os.environ.get(key) for key in environment}
+    os.environ.update(environment)
+    try:
+        client = nbclient.NotebookClient(
+            notebook, kernel_name=spec.name, store_widget_state=True, **options
+        )
+        client.execute()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return notebook
+
+
 def resolve_in_fresh_process(cases: list[tuple[str, list[str]]], before: str = "") -> list[str]:
     """In a fresh process: run ``before`` (code that prints), then resolve each (recipe,
     overrides) case, printing its RecipeError line; last, whether Keras was imported. The

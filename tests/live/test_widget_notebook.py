@@ -5,13 +5,11 @@ status, epochs and final loss."""
 from __future__ import annotations
 
 import json
-import os
-import sys
 
 import pytest
+from conftest import execute_notebook
 from widget_fixtures import SMALL, history
 
-KERNEL = "keras-loss-recipes-widget-tests"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
@@ -19,28 +17,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 def _execute(cells: list[str], tmp_path):
     """A notebook of ``cells`` executed on this interpreter (a kernel spec of its own), with
     its widgets' state stored."""
-    nbclient = pytest.importorskip("nbclient")
     nbformat = pytest.importorskip("nbformat")
-    spec = tmp_path / "jupyter" / "kernels" / KERNEL
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    kernel = {"argv": argv, "display_name": "recipes widget tests", "language": "python"}
-    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
-    saved = {key: os.environ.get(key) for key in ("JUPYTER_PATH", "KERAS_BACKEND")}
-    os.environ.update({"JUPYTER_PATH": str(tmp_path / "jupyter"), "KERAS_BACKEND": "jax"})
-    try:
-        client = nbclient.NotebookClient(
-            notebook, kernel_name=KERNEL, timeout=300, store_widget_state=True
-        )
-        client.execute()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return notebook
+    return execute_notebook(notebook, tmp_path, {"KERAS_BACKEND": "jax"}, timeout=300)
 
 
 @pytest.mark.system  # a Jupyter kernel (make test-system)

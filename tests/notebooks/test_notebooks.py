@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, execute_notebook
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.ipynb"))
-KERNEL = "keras-loss-recipes-tests"
 
 
 def test_the_notebooks_are_stored_without_outputs():
@@ -32,38 +29,15 @@ def test_the_notebooks_are_stored_without_outputs():
 
 def execute(path: Path, tmp_path: Path):
     """``path`` executed (nbclient) on this interpreter, shrunk, outputs under ``tmp_path``."""
-    nbclient = pytest.importorskip("nbclient")
     nbformat = pytest.importorskip("nbformat")
-    spec = tmp_path / "jupyter" / "kernels" / KERNEL
-    spec.mkdir(parents=True)
-    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
-    kernel = {"argv": argv, "display_name": "recipes tests", "language": "python"}
-    (spec / "kernel.json").write_text(json.dumps(kernel), encoding="utf-8")
     environment = {
-        "JUPYTER_PATH": str(tmp_path / "jupyter"),
         "RECIPES_NOTEBOOK_SHRINK": "1",
         "RECIPES_NOTEBOOK_OUTPUTS": str(tmp_path / "outputs"),
         "KERAS_BACKEND": "jax",  # a recipe that names its backend (focal_rings) keeps it
     }
-    saved = {key: os.environ.get(key) for key in environment}
-    os.environ.update(environment)
-    try:
-        notebook = nbformat.read(path, as_version=4)
-        client = nbclient.NotebookClient(
-            notebook,
-            kernel_name=KERNEL,
-            timeout=600,
-            resources={"metadata": {"path": str(path.parent)}},
-            store_widget_state=True,  # the widgets' synced state, into the notebook's metadata
-        )
-        client.execute()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return notebook
+    notebook = nbformat.read(path, as_version=4)
+    resources = {"metadata": {"path": str(path.parent)}}
+    return execute_notebook(notebook, tmp_path, environment, timeout=600, resources=resources)
 
 
 def check_executed(notebook, figures: bool = True) -> None:
