@@ -89,6 +89,16 @@ def _screenshot(browser, name: str, tmp_path: Path) -> Path:
     return path
 
 
+def _scrub_to(browser, epoch: int, scrubber: str = "#scrubber") -> None:
+    """Move the scrubber (a CSS selector) to ``epoch``, as a drag does."""
+    browser.execute_script(
+        "const s = document.querySelector(arguments[0]); s.value = arguments[1];"
+        "s.dispatchEvent(new Event('input'));",
+        scrubber,
+        epoch,
+    )
+
+
 SHARED = {"recipe", "data.name", "seed"}  # one control for both sides, above them
 
 
@@ -224,18 +234,12 @@ def test_a_changed_loss_trains_and_the_page_shows_the_run_folders_numbers(lab, b
     assert config["loss"]["name"] == "squared_hinge" and config["train"]["epochs"] == 4
 
     # The scrubber replays epoch 1 from the events kept.
-    browser.execute_script(
-        "const s = document.getElementById('scrubber'); s.value = 1;"
-        "s.dispatchEvent(new Event('input'));"
-    )
+    _scrub_to(browser, 1)
     replayed = _view(browser)
     assert replayed["epoch"] == "1"
     assert float(replayed["loss"]) == pytest.approx(float(history[0]["loss"]), rel=1e-6)
     assert "showing epoch 1 of 4" in browser.find_element("css selector", ".status").text
-    browser.execute_script(
-        "const s = document.getElementById('scrubber'); s.value = 4;"
-        "s.dispatchEvent(new Event('input'));"
-    )
+    _scrub_to(browser, 4)
     _screenshot(browser, "lab-page-single", tmp_path)
 
 

@@ -13,7 +13,7 @@ import time
 
 import pytest
 import test_page
-from test_page import _screenshot
+from test_page import _screenshot, _scrub_to
 from test_replay import HOSTILE, tiny_outputs, with_class_names
 
 from recipes.live.client import start_lab
@@ -46,14 +46,6 @@ def _wait_for(browser, condition, what: str, timeout_s: float = 60):
             return views
         time.sleep(0.2)
     pytest.fail(f"{what} within {timeout_s} s: {_views(browser)}")
-
-
-def _scrub_to(browser, epoch: int) -> None:
-    browser.execute_script(
-        "const scrubber = document.getElementById('scrubber');"
-        "scrubber.value = arguments[0]; scrubber.dispatchEvent(new Event('input'));",
-        epoch,
-    )
 
 
 def _offline(browser) -> None:
