@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from recipes.recording import grid_axes, margin_levels
+from recipes.recording import grid_inputs, margin_levels
 
 _SCORERS: dict[str, Any] = {}  # model identity -> jitted scoring program
 _GRADIENTS: dict[str, Any] = {}  # loss identity -> jitted d loss / d outputs
@@ -106,13 +106,12 @@ class Scene:
         self.points = np.asarray(split.x_test, dtype="float32").reshape(len(split.x_test), -1)
         self.two_features = self.points.shape[1] == 2
         self.output_kind = model_output_kind(config.model.name, config.model.params)
-        self.grid_x, self.grid_y = (
-            grid_axes(self.points, config.plots.evolution_grid) if self.two_features else ([], [])
+        self.grid_x, self.grid_y, self.inputs = (
+            grid_inputs(self.points, config.plots.evolution_grid)
+            if self.two_features
+            else ([], [], self.points)
         )
-        xx, yy = np.meshgrid(self.grid_x, self.grid_y)
-        self.grid_shape = xx.shape
-        grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
-        self.inputs = np.concatenate([grid, self.points]) if self.two_features else self.points
+        self.grid_shape = (len(self.grid_y), len(self.grid_x))
         self.targets = np.asarray(split.y_test, dtype="float32").reshape(len(self.points), -1)
         self.levels = margin_levels(config.plots, split.label_kind, self.output_kind)
 
