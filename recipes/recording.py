@@ -92,6 +92,14 @@ def grid_axes(points: np.ndarray, points_per_axis: int) -> tuple[np.ndarray, np.
     return x, y
 
 
+def grid_inputs(points: np.ndarray, points_per_axis: int) -> tuple[np.ndarray, ...]:
+    """The grid's x and y values (:func:`grid_axes`) and what a model scores to draw the
+    regions and the points: the grid's cells, row by row (rows: y), then the points."""
+    x, y = grid_axes(points, points_per_axis)
+    xx, yy = np.meshgrid(x, y)
+    return x, y, np.concatenate([np.stack([xx.ravel(), yy.ravel()], axis=1), points])
+
+
 @dataclass
 class Recording:
     """One run's recording (docs/recording.md): arrays by recorded epoch, the last one the

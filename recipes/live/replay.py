@@ -22,10 +22,9 @@ import yaml
 
 import recipes.records as records  # the module alone: the package recipes imports the lab
 from recipes.errors import RecipeError
-from recipes.live.watch import epoch_logs, finite_or_none, rounded
+from recipes.live.watch import epoch_logs, region_fields, rounded
 from recipes.paths import display_path
 from recipes.recording import RECORDING_FILE, Recording
-from recipes.report.forces import hardest_share
 
 NO_RECORDING = (
     "{folder}: no recording.npz to replay (only a run of two-feature data records one, and "
@@ -35,16 +34,6 @@ NO_RECORDING = (
 
 class NotReplayable(RecipeError):
     """A folder that is no run with a recording, nor a sweep of such runs (exit status 2)."""
-
-
-def shown(recording: Recording, scores: np.ndarray) -> np.ndarray:
-    """Scores on the scale the regions are drawn on, as a live run's events give them
-    (:meth:`recipes.live.watch.Scene.shown`): the margin levels' scale for a binary model, the
-    positive class's column of two, a multi-class model's predicted class."""
-    levels = recording.levels
-    if levels is not None:
-        return levels.shown(scores)
-    return scores[..., -1] if scores.shape[-1] <= 2 else np.argmax(scores, axis=-1)
 
 
 def history_rows(recording: Recording) -> list[dict[str, Any]]:
@@ -82,17 +71,12 @@ def replay(folder: Path | str) -> Replay:
     folder = Path(folder)
     record = check_replayable(folder)
     recording = Recording.load(folder / RECORDING_FILE)
-    rows = history_rows(recording)
+    rows, levels = history_rows(recording), recording.levels
     events: list[tuple[str, dict[str, Any]]] = [("start", _start(folder, record, recording, rows))]
     for index, epoch in enumerate(recording.epochs.tolist()):
         data = dict(rows[epoch - 1]) if epoch <= len(rows) else {"epoch": epoch}
-        forces = recording.point_forces[index]
-        data.update(
-            grid_scores=rounded(shown(recording, recording.grid_scores[index])),
-            point_scores=rounded(shown(recording, recording.point_scores[index])),
-            point_forces=rounded(forces),
-            hardest_share=finite_or_none(hardest_share(forces)),
-        )
+        grid, points = recording.grid_scores[index], recording.point_scores[index]
+        data.update(region_fields(levels, grid, points, recording.point_forces[index]))
         events.append(("epoch", data))
     events.append(("end", _end(folder, record)))
     return Replay(folder, events)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from recipes.recording import grid_axes, margin_levels
+from recipes.recording import grid_inputs, margin_levels
 
 _SCORERS: dict[str, Any] = {}  # model identity -> jitted scoring program
 _GRADIENTS: dict[str, Any] = {}  # loss identity -> jitted d loss / d outputs
@@ -106,22 +106,14 @@ class Scene:
         self.points = np.asarray(split.x_test, dtype="float32").reshape(len(split.x_test), -1)
         self.two_features = self.points.shape[1] == 2
         self.output_kind = model_output_kind(config.model.name, config.model.params)
-        self.grid_x, self.grid_y = (
-            grid_axes(self.points, config.plots.evolution_grid) if self.two_features else ([], [])
+        self.grid_x, self.grid_y, self.inputs = (
+            grid_inputs(self.points, config.plots.evolution_grid)
+            if self.two_features
+            else ([], [], self.points)
         )
-        xx, yy = np.meshgrid(self.grid_x, self.grid_y)
-        self.grid_shape = xx.shape
-        grid = np.stack([xx.ravel(), yy.ravel()], axis=1)
-        self.inputs = np.concatenate([grid, self.points]) if self.two_features else self.points
+        self.grid_shape = (len(self.grid_y), len(self.grid_x))
         self.targets = np.asarray(split.y_test, dtype="float32").reshape(len(self.points), -1)
         self.levels = margin_levels(config.plots, split.label_kind, self.output_kind)
-
-    def shown(self, scores: np.ndarray) -> np.ndarray:
-        """The positive class's score on the scale the regions are drawn on (the margin
-        levels'): a probability for a logit model; a multi-class model's predicted class."""
-        if self.levels is not None:
-            return self.levels.shown(scores)
-        return scores[:, -1] if scores.shape[1] <= 2 else np.argmax(scores, axis=1)
 
     def start_fields(self, model: Any) -> dict[str, Any]:
         """The start event's fields about the data and the model's first weights."""
@@ -149,7 +141,7 @@ class Scene:
     def scores(self, model: Any, score: Any, gradient: Any) -> dict[str, Any]:
         """An epoch event's regions, point scores and forces for the model's weights in place
         (``score``/``gradient``: the jitted programs, or None for the model's own calls)."""
-        from recipes.report.forces import hardest_share, point_forces
+        from recipes.report.forces import point_forces
 
         if score is None:
             outputs = model.predict_on_batch(self.inputs)
@@ -161,12 +153,32 @@ class Scene:
         cells = int(np.prod(self.grid_shape))
         point_scores = outputs[cells:]
         forces = point_forces(model.loss, self.targets, point_scores, self.output_kind, gradient)
-        return {
-            "grid_scores": rounded(self.shown(outputs[:cells]).reshape(self.grid_shape)),
-            "point_scores": rounded(self.shown(point_scores)),
-            "point_forces": rounded(forces),
-            "hardest_share": finite_or_none(hardest_share(forces)),
-        }
+        grid_scores = outputs[:cells].reshape(*self.grid_shape, outputs.shape[1])
+        return region_fields(self.levels, grid_scores, point_scores, forces)
+
+
+def shown(levels: Any, scores: np.ndarray) -> np.ndarray:
+    """Scores (the last axis: the model's outputs) on the scale the regions are drawn on: the
+    margin levels' (a probability for a logit model), else the positive class's column of
+    two, a multi-class model's predicted class."""
+    if levels is not None:
+        return levels.shown(scores)
+    return scores[..., -1] if scores.shape[-1] <= 2 else np.argmax(scores, axis=-1)
+
+
+def region_fields(
+    levels: Any, grid_scores: np.ndarray, point_scores: np.ndarray, forces: np.ndarray
+) -> dict[str, Any]:
+    """An epoch event's regions, point scores and forces, from the model's outputs on the grid
+    (rows, columns, outputs) and on the test points, live (:class:`Scene`) or replayed."""
+    from recipes.report.forces import hardest_share
+
+    return {
+        "grid_scores": rounded(shown(levels, grid_scores)),
+        "point_scores": rounded(shown(levels, point_scores)),
+        "point_forces": rounded(forces),
+        "hardest_share": finite_or_none(hardest_share(forces)),
+    }
 
 
 def epoch_logs(epoch: int, logs: dict | None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from recipes.recording import Recording, grid_axes, margin_levels, recorded_epochs
+from recipes.recording import Recording, grid_inputs, margin_levels, recorded_epochs
 
 
 def recorder(config: Any, split: Any) -> Any:
@@ -67,9 +67,8 @@ def record(
     from recipes.report.forces import point_forces
 
     points = np.asarray(split.x_test, dtype="float32").reshape(len(split.x_test), -1)
-    x, y = grid_axes(points, config.plots.evolution_grid)
-    xx, yy = np.meshgrid(x, y)
-    inputs = np.concatenate([np.stack([xx.ravel(), yy.ravel()], axis=1), points])
+    x, y, inputs = grid_inputs(points, config.plots.evolution_grid)
+    cells = len(x) * len(y)
     done = len(history.get("loss", []))
     kept = [(epoch, weights) for epoch, weights in snapshots if epoch < done]
     final = model.get_weights()
@@ -82,7 +81,7 @@ def record(
         model.set_weights(final)
     outputs.append(np.asarray(model.predict_on_batch(inputs)).reshape(len(inputs), -1))
     scores = np.stack(outputs).astype("float32")
-    point_scores = scores[:, xx.size :]
+    point_scores = scores[:, cells:]
     targets = np.asarray(split.y_test, dtype="float32").reshape(len(points), -1)
     forces = point_forces(
         model.loss, np.tile(targets, (len(scores), 1)), point_scores.reshape(-1, scores.shape[-1]),
@@ -96,7 +95,7 @@ def record(
         points=points,
         labels=true_labels(split.y_test, split.label_kind),
         epochs=np.array([epoch for epoch, _ in kept] + [done], dtype=int),
-        grid_scores=scores[:, : xx.size].reshape(len(scores), *xx.shape, -1),
+        grid_scores=scores[:, :cells].reshape(len(scores), len(y), len(x), -1),
         point_scores=point_scores,
         point_forces=forces.astype("float32"),
         history={key: np.asarray(values, float) for key, values in history.items()},

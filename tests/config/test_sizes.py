@@ -6,11 +6,10 @@ the machine running the tests."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
+from conftest import run_python
 
 from recipes import datasets
 from recipes.config.layering import available_recipes
@@ -18,7 +17,6 @@ from recipes.config.resolve import resolve_recipe
 from recipes.config.sizes import MEMORY_VARIABLE, human_bytes, machine_memory_bytes, scientific
 from recipes.datasets.sizes import estimate_dataset_size
 from recipes.errors import RecipeError
-from recipes.paths import PROJECT_ROOT
 
 
 @pytest.fixture
@@ -94,9 +92,7 @@ def test_the_refusal_is_one_line_exit_2_before_keras_is_imported(memory):
         "status = main(['check', 'hinge', '--set', 'data.n_samples=10000000000']);"
         "print(status, 'keras' in sys.modules, 'sklearn' in sys.modules)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=PROJECT_ROOT
-    )
+    result = run_python("-c", code)
     assert result.stdout.strip() == "2 False False", result.stderr
     assert result.stderr.strip().splitlines() == [
         "error: --set: data.n_samples: about 10,000,000,000 samples x 3 values as float32 "

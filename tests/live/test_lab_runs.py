@@ -6,14 +6,11 @@ start from the same weights."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import yaml
-from conftest import PROJECT_ROOT, read_csv
+from conftest import PROJECT_ROOT, read_csv, run_cli
 from lab_fixtures import all_events, first_epoch_then, module_lab, shrunk
 
 from recipes import records
@@ -130,14 +127,7 @@ def test_a_new_run_stops_the_one_training(lab):
 @pytest.mark.slow  # a second process resumes the run: about 15 s
 def test_an_interrupted_lab_run_resumes_from_the_command_line(lab):
     folder, _ = interrupted_by_a_new_run(lab)
-    result = subprocess.run(
-        [sys.executable, "-m", "recipes", "resume", str(folder)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "KERAS_BACKEND": "jax"},
-    )
+    result = run_cli("resume", str(folder), timeout=300, env={"KERAS_BACKEND": "jax"})
     assert result.returncode == 0, result.stderr[-2000:]
     resumed = records.read(folder / "run.json", RunRecord)
     assert resumed.status == RunStatus.COMPLETED and resumed.resumed_from_epoch >= 1

@@ -6,7 +6,6 @@ force scale. Each test saves a screenshot and prints where."""
 from __future__ import annotations
 
 import base64
-import csv
 import json
 import os
 import signal
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from conftest import headless_chromium
+from conftest import headless_chromium, read_csv
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 120  # the lab imports Keras and JAX before it prints its line
@@ -89,6 +88,16 @@ def _screenshot(browser, name: str, tmp_path: Path) -> Path:
     return path
 
 
+def _scrub_to(browser, epoch: int, scrubber: str = "#scrubber") -> None:
+    """Move the scrubber (a CSS selector) to ``epoch``, as a drag does."""
+    browser.execute_script(
+        "const s = document.querySelector(arguments[0]); s.value = arguments[1];"
+        "s.dispatchEvent(new Event('input'));",
+        scrubber,
+        epoch,
+    )
+
+
 SHARED = {"recipe", "data.name", "seed"}  # one control for both sides, above them
 
 
@@ -149,11 +158,6 @@ def _wait_finished(browser, commands: dict[str, str], epochs: int) -> list[dict[
     return WebDriverWait(browser, RUN_TIMEOUT_S, poll_frequency=0.2).until(finished)
 
 
-def _history(folder: Path) -> list[dict[str, str]]:
-    with open(folder / "history.csv", newline="") as stream:
-        return list(csv.DictReader(stream))
-
-
 def _open(browser, url: str) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -203,7 +207,7 @@ def test_a_changed_loss_trains_and_the_page_shows_the_run_folders_numbers(lab, b
     assert message.text == ""
     folder = Path(view["folder"])
     assert folder.parent.parent == output_root and folder not in before
-    history = _history(folder)
+    history = read_csv(folder / "history.csv")
     assert view["epochs"] == view["epoch"] == "4" and len(history) == 4
     assert float(view["loss"]) == pytest.approx(float(history[-1]["loss"]), rel=1e-6)
     shown_loss = browser.find_element("css selector", "[data-side='A'] dd[data-key='loss']").text
@@ -224,18 +228,12 @@ def test_a_changed_loss_trains_and_the_page_shows_the_run_folders_numbers(lab, b
     assert config["loss"]["name"] == "squared_hinge" and config["train"]["epochs"] == 4
 
     # The scrubber replays epoch 1 from the events kept.
-    browser.execute_script(
-        "const s = document.getElementById('scrubber'); s.value = 1;"
-        "s.dispatchEvent(new Event('input'));"
-    )
+    _scrub_to(browser, 1)
     replayed = _view(browser)
     assert replayed["epoch"] == "1"
     assert float(replayed["loss"]) == pytest.approx(float(history[0]["loss"]), rel=1e-6)
     assert "showing epoch 1 of 4" in browser.find_element("css selector", ".status").text
-    browser.execute_script(
-        "const s = document.getElementById('scrubber'); s.value = 4;"
-        "s.dispatchEvent(new Event('input'));"
-    )
+    _scrub_to(browser, 4)
     _screenshot(browser, "lab-page-single", tmp_path)
 
 
@@ -253,7 +251,7 @@ def test_two_settings_train_side_by_side_on_one_force_scale(lab, browser, tmp_pa
     assert folders[0] != folders[1] and all(f.parent.parent == output_root for f in folders)
     losses = []
     for view, folder in zip(views, folders, strict=True):
-        history = _history(folder)
+        history = read_csv(folder / "history.csv")
         assert len(history) == 3
         assert float(view["loss"]) == pytest.approx(float(history[-1]["loss"]), rel=1e-6)
         assert json.loads((folder / "run.json").read_text())["status"] == "completed"

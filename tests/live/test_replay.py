@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import PROJECT_ROOT, read_csv, shrink_overrides
+from conftest import PROJECT_ROOT, read_csv, run_cli, shrink_overrides
 from lab_fixtures import all_events, shrunk
 
 from recipes.live.client import start_lab
@@ -25,6 +25,16 @@ from recipes.live.export import replay_html
 from recipes.recording import Recording
 
 HOSTILE = '</script><script>document.title="pwned"</script><!--&amp;'
+
+
+def with_class_names(run: Path, into: Path, names: dict[int, str]) -> Path:
+    """A copy of the run folder ``run`` under ``into``, its recording's class names ``names``."""
+    folder = into / run.name
+    shutil.copytree(run, folder)
+    recording = Recording.load(folder / "recording.npz")
+    recording.class_names = names
+    recording.save(folder / "recording.npz")
+    return folder
 
 
 def tiny_outputs(root):
@@ -164,11 +174,7 @@ def test_a_folder_without_a_recording_gets_one_line(lab, outputs):
     assert status == 400 and "no recording.npz" in answer["error"] and "\n" not in answer["error"]
     assert lab.get("/api/options")["recipe"] == "hinge"  # the lab still answers
     began = time.monotonic()
-    result = subprocess.run(
-        [sys.executable, "-m", "recipes", "lab", str(bare), "--no-browser", "--output-root",
-         str(root)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    result = run_cli("lab", str(bare), "--no-browser", "--output-root", str(root), timeout=120)
     assert result.returncode == 2 and result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert "no recording.npz to replay" in line and "python -m recipes run hinge" in line
@@ -192,11 +198,7 @@ def test_a_saved_replay_inlines_everything(lab, outputs):
 
 def test_a_hostile_class_name_cannot_close_the_script(outputs, tmp_path):
     _, run, _ = outputs
-    folder = tmp_path / run.name
-    shutil.copytree(run, folder)
-    recording = Recording.load(folder / "recording.npz")
-    recording.class_names = {-1: HOSTILE, 1: "a & b <i>"}
-    recording.save(folder / "recording.npz")
+    folder = with_class_names(run, tmp_path, {-1: HOSTILE, 1: "a & b <i>"})
     page = replay_html([folder])
     assert HOSTILE not in page and "pwned" in page  # there, but only as escaped JSON
     scripts = re.findall(r"<script[^>]*>", page)

@@ -13,12 +13,11 @@ import time
 
 import pytest
 import test_page
-from test_page import _screenshot
-from test_replay import HOSTILE, tiny_outputs
+from test_page import _screenshot, _scrub_to
+from test_replay import HOSTILE, tiny_outputs, with_class_names
 
 from recipes.live.client import start_lab
 from recipes.live.export import export_replay
-from recipes.recording import Recording
 
 pytestmark = pytest.mark.system
 browser = test_page.browser  # headless Chromium, as the page's tests drive it
@@ -49,14 +48,6 @@ def _wait_for(browser, condition, what: str, timeout_s: float = 60):
     pytest.fail(f"{what} within {timeout_s} s: {_views(browser)}")
 
 
-def _scrub_to(browser, epoch: int) -> None:
-    browser.execute_script(
-        "const scrubber = document.getElementById('scrubber');"
-        "scrubber.value = arguments[0]; scrubber.dispatchEvent(new Event('input'));",
-        epoch,
-    )
-
-
 def _offline(browser) -> None:
     browser.execute_cdp_cmd("Network.enable", {})
     browser.execute_cdp_cmd(
@@ -67,11 +58,7 @@ def _offline(browser) -> None:
 
 def test_a_saved_replay_opens_offline_at_its_last_epoch(outputs, browser, tmp_path):
     root, run, sweep = outputs
-    folder = tmp_path / run.name
-    shutil.copytree(run, folder)
-    recording = Recording.load(folder / "recording.npz")
-    recording.class_names = {-1: HOSTILE, 1: "inner <b>circle</b>"}
-    recording.save(folder / "recording.npz")
+    folder = with_class_names(run, tmp_path, {-1: HOSTILE, 1: "inner <b>circle</b>"})
     page = export_replay([folder], tmp_path / "replay.html")
     _offline(browser)
     browser.get(page.as_uri())

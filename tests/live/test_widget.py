@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
-from conftest import PROJECT_ROOT
+from conftest import PROJECT_ROOT, run_python
 from widget_fixtures import SMALL, history, watch
 
 import recipes
@@ -95,9 +94,7 @@ def test_import_recipes_stays_light_and_recipes_lab_is_the_call():
         "print(callable(recipes.lab), sys.modules['recipes.live'].__name__, "
         "'anywidget' in sys.modules, 'keras' in sys.modules)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True
-    )
+    result = run_python("-c", code)
     assert result.stdout.split() == ["True", "recipes.live", "False", "False"], result.stderr
 
 
@@ -119,11 +116,7 @@ def test_without_anywidget_one_line_says_how_to_install_it_and_the_figures_follo
         "print('folder:', run.folder)"
     )
     settings = json.dumps({**SMALL, "train.epochs": 2})
-    result = subprocess.run(
-        [sys.executable, "-c", code, settings],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300,
-        env={**__import__("os").environ, "KERAS_BACKEND": "jax"},
-    )  # fmt: skip
+    result = run_python("-c", code, settings, timeout=300, env={"KERAS_BACKEND": "jax"})
     assert result.returncode == 0, result.stderr[-3000:]
     lines = result.stdout.splitlines()
     assert lines[0].startswith("recipes.lab: the live view needs anywidget")

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_page import _screenshot, browser  # noqa: F401 (the headless Chromium fixture)
+from test_page import _screenshot, _scrub_to, browser  # noqa: F401 (the headless Chromium fixture)
 from widget_fixtures import SMALL, history, watch
 
 from recipes.live.widget import STATIC, widget_module
@@ -150,18 +150,12 @@ def test_the_widget_draws_each_epoch_as_it_comes_then_replays_any(
     assert views[0]["forceTop"] == views[1]["forceTop"]  # one force scale for both sides
     shown = browser.find_element("css selector", ".side dd[data-key='loss']").text
     assert float(shown) == pytest.approx(float(history(folders[0])[-1]["loss"]), rel=1e-3)
-    browser.execute_script(
-        "const s = document.querySelector('.scrubber'); s.value = 1;"
-        "s.dispatchEvent(new Event('input'));"
-    )
+    _scrub_to(browser, 1, ".scrubber")
     views = _views(browser)
     assert [view["epoch"] for view in views] == ["1", "1"]
     assert float(views[1]["loss"]) == pytest.approx(float(history(folders[1])[0]["loss"]))
     assert "showing epoch 1 of 3" in browser.find_element("css selector", ".status").text
-    browser.execute_script(
-        "const s = document.querySelector('.scrubber'); s.value = 3;"
-        "s.dispatchEvent(new Event('input'));"
-    )
+    _scrub_to(browser, 3, ".scrubber")
     _screenshot(browser, "lab-widget-side-by-side", tmp_path)
 
 

@@ -4,13 +4,13 @@ front end: the widget that ``recipes.lab`` displayed, and every message it sent,
 from __future__ import annotations
 
 import base64
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import read_csv
 
 # The hinge recipe shrunk (tests/shrink.yaml's circles) to three epochs: a scrubber has epochs.
 SMALL = {
@@ -69,6 +69,6 @@ def watch(output_root: Path, *settings: dict[str, Any]) -> Watched:
     return Watched(runs, widget, messages)
 
 
-def history(folder: Path) -> list[dict[str, str]]:
-    with open(Path(folder) / "history.csv", newline="", encoding="utf-8") as stream:
-        return list(csv.DictReader(stream))
+def history(folder: Path | str) -> list[dict[str, str]]:
+    """The run folder's history.csv, a dict per epoch."""
+    return read_csv(Path(folder) / "history.csv")

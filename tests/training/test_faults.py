@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PROJECT_ROOT, read_csv, shrink_overrides
+from conftest import PROJECT_ROOT, read_csv, run_cli, shrink_overrides
 
 from recipes.cli.main import main
 from recipes.records import RunRecord
@@ -108,14 +108,7 @@ def test_resume_continues_to_the_configured_epochs_with_the_same_metrics(
     shutil.copytree(stopped_by_sigterm[3], folder)
     stopped_at = json.loads((folder / "backup" / "training_metadata.json").read_text())["epoch"]
 
-    result = subprocess.run(
-        [sys.executable, "-m", "recipes", "resume", str(folder)],
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "KERAS_BACKEND": "jax"},
-    )
+    result = run_cli("resume", str(folder), timeout=300, env={"KERAS_BACKEND": "jax"})
     assert result.returncode == 0, result.stderr[-2000:]
     record = json.loads((folder / "run.json").read_text())
     assert record["status"] == "completed" and record["resumed_from_epoch"] == stopped_at >= 3

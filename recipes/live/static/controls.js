@@ -1,16 +1,8 @@
 "use strict";
 // The lab's controls (recipes/live/static/lab.js builds the page with them): one a config key,
 // starting from the recipe's value (or another side's), with its message beside it; the loss
-// with the parameters of the loss chosen. Text only ever goes in as text, never as HTML.
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value !== null && value !== undefined) node.setAttribute(name, value);
-  }
-  node.append(...children); // strings become text nodes: never parsed as HTML
-  return node;
-}
+// with the parameters of the loss chosen (elements made by view.js's element). Text only ever
+// goes in as text, never as HTML.
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 

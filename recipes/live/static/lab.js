@@ -252,10 +252,6 @@ function accept(side, state, name, data) {
   }
 }
 
-function setText(side, selector, text) {
-  side.root.querySelector(selector).textContent = text ?? "";
-}
-
 async function stopRuns() {
   for (const side of lab.sides) {
     if (side.run && !side.run.end) {

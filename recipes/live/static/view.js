@@ -4,6 +4,20 @@
 // read), the key to the regions, the regions (drawing.js) and the charts (charts.js). Text
 // from a run or a user goes in as text only.
 
+// An element with its attributes (those null or undefined left out) and its children.
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value !== null && value !== undefined) node.setAttribute(name, value);
+  }
+  node.append(...children); // strings become text nodes: never parsed as HTML
+  return node;
+}
+
+function setText(side, selector, text) {
+  side.root.querySelector(selector).textContent = text ?? "";
+}
+
 function drawSide(side, scales) {
   const { run } = side;
   const event = shownEvent(side);

@@ -9,17 +9,6 @@
 // there).
 const FINAL = new Set(["completed", "failed", "interrupted"]);
 
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children); // strings become text nodes: never parsed as HTML
-  return node;
-}
-
-function setText(side, selector, text) {
-  side.root.querySelector(selector).textContent = text ?? "";
-}
-
 function lastEpoch(side) {
   return side.run ? side.run.count : 0; // the epochs come in order
 }
