@@ -27,6 +27,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from recipes.errors import first_line
 from recipes.live.guard import BodyTooLarge, Guard, read_body
 from recipes.live.runs import Lab
 from recipes.live.settings import BadRequest, RunRequest, options, run_request, two_feature_recipes
@@ -115,7 +116,7 @@ def _replay_routes(lab: Lab) -> list[Any]:
         try:
             page = await asyncio.to_thread(replay_html, [run.folder])
         except NotReplayable as error:  # a run stopped before its recording was written
-            raise BadRequest(str(error).splitlines()[0]) from None
+            raise BadRequest(first_line(error)) from None
         name = f"replay-{run.folder.name}.html"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         return HTMLResponse(page, headers=disposition)
@@ -171,7 +172,7 @@ def _replays(lab: Lab, folder: Any) -> list[Any]:
     try:
         return lab.open(replayable_folders(path))
     except NotReplayable as error:
-        raise BadRequest(str(error).splitlines()[0], "folder") from None
+        raise BadRequest(first_line(error), "folder") from None
 
 
 def _run(lab: Lab, request: Request) -> Any:
@@ -205,6 +206,6 @@ async def _http_error(request: Request, error: Exception) -> Response:
 
 
 async def _fault(request: Request, error: Exception) -> Response:
-    text = str(error).splitlines()[0] if str(error) else ""
+    text = first_line(error)
     message = f"the lab failed on this request: {type(error).__name__}: {text}"
     return JSONResponse({"error": message, "key": None}, status_code=500)

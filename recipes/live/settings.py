@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.errors import RecipeError
+from recipes.errors import RecipeError, first_line
 
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*")
 
@@ -118,7 +118,7 @@ def run_request(body: Any, recipes: list[str], allowed: Mapping[str, str]) -> Ru
     try:
         resolved = resolve_recipe(recipe, texts)
     except RecipeError as error:
-        raise BadRequest(str(error).splitlines()[0], error.key) from None
+        raise BadRequest(first_line(error), error.key) from None
     keras = sys.modules.get("keras")  # loaded by the lab at its start
     if keras is not None and resolved.config.backend != keras.backend.backend():
         raise BadRequest(
