@@ -24,6 +24,7 @@ from recipes.files import atomic_write_text, jsonable
 
 SCHEMA_VERSION = 1
 RUN_FILE, SWEEP_FILE = "run.json", "sweep.json"
+RECORDING_FILE = "recording.npz"  # what training looked like (recipes.recording)
 
 
 class RecordError(RecipeError):
