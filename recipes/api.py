@@ -118,7 +118,7 @@ def run_summary(resolved: Any, run: Run, seconds: float) -> str:
 
     if run.status != "completed":
         return f"{resolved.name}: {run.status} after {seconds:.1f} s; {display_path(run.folder)}"
-    metrics = run.metrics if (run.folder / "metrics.json").is_file() else {}
+    metrics = run.metrics
     epochs = metrics.get("epochs_run")
     text = f"{resolved.name}: completed" + (f" {epochs} epochs" if epochs else "")
     text += f" in {seconds:.1f} s"

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import recipes.records as records
 from recipes.paths import display_path
 from recipes.records import RECORDING_FILE, RecordError, RunRecord, SweepRecord
@@ -40,9 +38,6 @@ def media_in_order(names: list[str]) -> list[str]:
 
 
 DOCUMENT_PATTERNS = ("*.md", "*.csv", "config.yaml", "metrics.json", "run.json", "sweep.json")
-
-
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where built with it
 
 
 MODELS: dict[str, type[RunRecord] | type[SweepRecord]] = {"run": RunRecord, "sweep": SweepRecord}
@@ -130,11 +125,7 @@ def collect_entries(
 
 def _config_loss(folder: Path) -> str:
     """The loss a run folder's config.yaml names, or '' when it cannot be read."""
-    try:
-        text = (folder / "config.yaml").read_text(encoding="utf-8")
-        loss = (yaml.load(text, Loader=SAFE_LOADER) or {})["loss"]
-    except (OSError, ValueError, yaml.YAMLError, KeyError, TypeError, IndexError):
-        return ""
+    loss = records.read_config(folder).get("loss")
     loss = loss.get("name", "") if isinstance(loss, dict) else loss
     return loss if isinstance(loss, str) else ""
 
