@@ -16,6 +16,7 @@ import collections
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import shlex
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,15 +56,15 @@ class NothingToIndex(RecipeError):
 class Table:
     """One sortable table of runs: its rows, the metric columns some run of it has, and the
     ``varies`` column (what a sweep varies for each run: ``loss.gamma = 2``) when a run has
-    one."""
+    one (worked out once, when the page first asks)."""
 
     rows: list[dict[str, Any]]
 
-    @property
+    @functools.cached_property
     def metrics(self) -> list[str]:
         return [k for k in SHOWN_METRICS if any(k in row["entry"].metrics for row in self.rows)]
 
-    @property
+    @functools.cached_property
     def varies(self) -> bool:
         return any(row["varies"] for row in self.rows)
 
