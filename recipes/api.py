@@ -100,10 +100,9 @@ def run(
         raise KeyboardInterrupt(outcome.message)
     if outcome.run_folder is None:
         progress.line(f"{resolved.name}: stopped after {seconds:.1f} s")
-        text = outcome.message.removeprefix("error: ")
-        if outcome.exit_status == 2:
-            raise RecipeError(text)
-        raise RuntimeError(f"{text}\n{outcome.details}".rstrip())
+        if outcome.exit_status == 2:  # its reason: the error's own line
+            raise RecipeError(outcome.reason)
+        raise RuntimeError(f"{outcome.reason}\n{outcome.details}".rstrip())
     finished = Run(outcome.run_folder, outcome.message)
     progress.line(run_summary(resolved, finished, seconds))
     if outcome.message:
