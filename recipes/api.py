@@ -100,10 +100,9 @@ def run(
         raise KeyboardInterrupt(outcome.message)
     if outcome.run_folder is None:
         progress.line(f"{resolved.name}: stopped after {seconds:.1f} s")
-        text = outcome.message.removeprefix("error: ")
-        if outcome.exit_status == 2:
-            raise RecipeError(text)
-        raise RuntimeError(f"{text}\n{outcome.details}".rstrip())
+        if outcome.exit_status == 2:  # its reason: the error's own line
+            raise RecipeError(outcome.reason)
+        raise RuntimeError(f"{outcome.reason}\n{outcome.details}".rstrip())
     finished = Run(outcome.run_folder, outcome.message)
     progress.line(run_summary(resolved, finished, seconds))
     if outcome.message:
@@ -118,7 +117,7 @@ def run_summary(resolved: Any, run: Run, seconds: float) -> str:
 
     if run.status != "completed":
         return f"{resolved.name}: {run.status} after {seconds:.1f} s; {display_path(run.folder)}"
-    metrics = run.metrics if (run.folder / "metrics.json").is_file() else {}
+    metrics = run.metrics
     epochs = metrics.get("epochs_run")
     text = f"{resolved.name}: completed" + (f" {epochs} epochs" if epochs else "")
     text += f" in {seconds:.1f} s"

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from recipes.files import read_json
 from recipes.records import run_or_none
 from recipes.signals import Stopped
 from recipes.status import RunStatus, shown_status
@@ -64,7 +63,7 @@ def outcome_from_folder(
     return RunOutcome(
         status=status,
         run_folder=folder,
-        metrics=read_json(folder / "metrics.json") if status == RunStatus.COMPLETED else {},
+        metrics=(record.metrics or {}) if status == RunStatus.COMPLETED else {},
         reason=record.reason if record else "",
         exit_status=exit_status,
         message=message,

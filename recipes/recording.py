@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 
 from recipes.files import replaced_atomically
+from recipes.records import RECORDING_FILE  # noqa: F401 (the file's name, beside run.json's)
 
-RECORDING_FILE = "recording.npz"
 SCHEMA_VERSION = 1
 EVERY_EPOCH_UP_TO = 12
 LOG_SPACED_EPOCHS = 10

@@ -18,12 +18,16 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import pydantic
+import yaml
 
 from recipes.errors import RecipeError
 from recipes.files import atomic_write_text, jsonable
 
 SCHEMA_VERSION = 1
 RUN_FILE, SWEEP_FILE = "run.json", "sweep.json"
+RECORDING_FILE = "recording.npz"  # what training looked like (recipes.recording)
+CONFIG_FILE = "config.yaml"  # the config a run ran with, resolved
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where built with it
 
 
 class RecordError(RecipeError):
@@ -191,7 +195,7 @@ class RunRecord(Living):
     trained_together: TrainedTogether | None = None
     figures: Figures | None = None
     forces: Forces | None = None
-    metrics: dict[str, float] | None = None
+    metrics: dict[str, int | float] | None = None  # metrics.json's, ints kept (epochs_run)
     output_kind: str | None = None
     # a sweep's run: each grid key and how the sweep labels this run's value, in grid order
     # ({"loss.gamma": "2"}); written as the run starts (PointRequest.varies, run_group), else
@@ -261,8 +265,9 @@ class SweepRecord(Living):
 
 
 Record = TypeVar("Record", RunRecord, SweepRecord)
-WHAT = {RunRecord: ("run", "move the run folder away or delete it"),
-        SweepRecord: ("sweep", "start a new sweep")}  # fmt: skip
+# what each record is, a folder that has one, and what to do when it is damaged
+WHAT = {RunRecord: ("run", "outputs/hinge/<run-id>", "move the run folder away or delete it"),
+        SweepRecord: ("sweep", "outputs/sweeps/<recipe>-<id>", "start a new sweep")}  # fmt: skip
 NOT_MAPPINGS = {type(None): "null", list: "a list", str: "a text", bool: "true or false"}
 
 
@@ -270,12 +275,13 @@ def read(path: Path | str, model: type[Record]) -> Record:
     """The record in ``path`` (a run.json or sweep.json), validated; RecordError (one line)
     when it is missing, damaged, not a record or of another schema version."""
     path = Path(path)
-    what, hint = WHAT[model]
+    what, example, hint = WHAT[model]
     try:
         text = path.read_bytes()
         data = json.loads(text)
     except FileNotFoundError:
-        problem = f"no {path.name} (is this a {what} folder?)"
+        problem = f"no {path.name}: not a {what} folder"
+        hint = f"give a folder such as {example}"
     except OSError as error:
         problem = f"cannot be read ({error.strerror or type(error).__name__})"
     except ValueError:
@@ -314,6 +320,16 @@ def run_or_none(folder: Path | str) -> RunRecord | None:
         return read_run(folder)
     except RecordError:
         return None
+
+
+def read_config(folder: Path | str) -> dict[str, Any]:
+    """A run folder's config.yaml as written: {} when it has none that reads as a mapping."""
+    try:
+        text = (Path(folder) / CONFIG_FILE).read_text(encoding="utf-8")
+        config = yaml.load(text, Loader=SAFE_LOADER)
+    except (OSError, ValueError, yaml.YAMLError):
+        return {}
+    return config if isinstance(config, dict) else {}
 
 
 def write(path: Path | str, model: type[Record], data: Mapping[str, Any]) -> Record:

@@ -11,53 +11,45 @@ Keras until :meth:`Run.load_model` is called.
 from __future__ import annotations
 
 import base64
-import html
 import os
 import urllib.parse
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from recipes.files import read_csv_columns, read_json
-from recipes.records import RunRecord, SweepRecord, read_run, read_sweep
+from recipes.files import read_csv_columns
+from recipes.records import RunRecord, SweepRecord, read_config, read_run, read_sweep
 from recipes.status import RunStatus, shown_status
 
 MAIN_FIGURES = ("decision_boundary", "loss")  # a run's view shows these; the rest as links
 SHOWN_WIDTH_PX = 560  # at the default 120 dpi: the figures' text at about 12 px, as drawn
 
 
-def _image_html(path: Path, width: int = SHOWN_WIDTH_PX) -> str:
-    """The image inline (base64), never wider than ``width`` nor than the output."""
-    kind = "gif" if path.suffix == ".gif" else "png"
-    data = base64.b64encode(path.read_bytes()).decode("ascii")
-    name = html.escape(path.stem)
-    return (
-        f'<figure style="display:inline-block;margin:4px;vertical-align:top"><img src="data:'
-        f'image/{kind};base64,{data}" alt="{name}" style="max-width:min(100%, {width}px)">'
-        f"<figcaption>{name}</figcaption></figure>"
-    )
+# A folder's view in a notebook (Jinja2, every value HTML-escaped as it is written): title,
+# folder, a note (why it failed), a table, the figures inline, the ``linked`` ones as links.
+PAGE = """<div><h4>{{ title }}</h4><p><code>{{ folder }}</code></p>
+{%- if note %}<p>{{ note }}</p>{% endif %}
+{%- if rows %}<table><thead><tr>{% for cell in header %}<th>{{ cell }}</th>{% endfor %}</tr>
+</thead><tbody>{% for row in rows %}<tr>{% for cell in row %}
+<td>{{ "%.4g"|format(cell) if cell is float else cell }}</td>{% endfor %}</tr>{% endfor %}
+</tbody></table>{% endif %}
+{%- for path in shown %}<figure style="display:inline-block;margin:4px;vertical-align:top">
+<img src="data:image/{{ "gif" if path.suffix == ".gif" else "png" }};base64,{{ inline(path) }}"
+alt="{{ path.stem }}" style="max-width:min(100%, {{ width }}px)"><figcaption>{{ path.stem }}
+</figcaption></figure>{% endfor %}
+{%- if linked %}<p>More figures: {% for path in linked %}{{ ", " if not loop.first }}
+<a href="{{ relative_url(path) }}" target="_blank">{{ path.name }}</a>{% endfor %}</p>{% endif %}
+</div>"""
 
 
-def _link_html(path: Path) -> str:
-    """A link to the file, relative to the current folder (a notebook's kernel runs in the
+def _relative_url(path: Path) -> str:
+    """The file's address relative to the current folder (a notebook's kernel runs in the
     notebook's folder, which is what Jupyter resolves a relative link against)."""
     try:
         target = Path(os.path.relpath(path)).as_posix()
     except ValueError:  # another drive (Windows): no relative path
         target = path.as_uri()
-    href = html.escape(urllib.parse.quote(target, safe="/:"), quote=True)
-    return f'<a href="{href}" target="_blank">{html.escape(path.name)}</a>'
-
-
-def _table_html(header: list[str], rows: list[list[Any]]) -> str:
-    head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in header)
-    shown = [
-        [f"{cell:.4g}" if isinstance(cell, float) else str(cell) for cell in row] for row in rows
-    ]
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in row) + "</tr>" for row in shown
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return urllib.parse.quote(target, safe="/:")
 
 
 class Folder:
@@ -99,18 +91,24 @@ class Folder:
             return
         display(Image(filename=str(path)))
 
-    def _page(self, title: str, note: str, table: str, linked: tuple[str, ...] = ()) -> str:
-        """The notebook's view (``_repr_html_``): title, folder, a note (why it failed), a
-        table, the figures inline, and those named in ``linked`` as links after them."""
-        parts = [f"<h4>{html.escape(title)}</h4>"]
-        parts.append(f"<p><code>{html.escape(str(self.folder))}</code></p>")
-        parts += [f"<p>{html.escape(note)}</p>" if note else "", table]
-        figures = self.figures
-        parts += [_image_html(path) for name, path in figures.items() if name not in linked]
-        links = [_link_html(path) for name, path in figures.items() if name in linked]
-        if links:
-            parts.append(f"<p>More figures: {', '.join(links)}</p>")
-        return "<div>" + "".join(parts) + "</div>"
+    def _page(self, title: str, note: str, table: tuple[list, list], linked=()) -> str:
+        """The notebook's view (``_repr_html_``): :data:`PAGE`, with this folder's figures
+        inline but for those named in ``linked``."""
+        import jinja2
+
+        figures, template = self.figures, jinja2.Environment(autoescape=True).from_string(PAGE)
+        return template.render(
+            title=title,
+            folder=self.folder,
+            note=note,
+            header=table[0],
+            rows=table[1],
+            shown=[path for name, path in figures.items() if name not in linked],
+            linked=[path for name, path in figures.items() if name in linked],
+            width=SHOWN_WIDTH_PX,
+            inline=lambda path: base64.b64encode(path.read_bytes()).decode("ascii"),
+            relative_url=_relative_url,
+        )
 
 
 class Run(Folder):
@@ -136,7 +134,8 @@ class Run(Folder):
 
     @property
     def metrics(self) -> dict[str, Any]:
-        return read_json(self.folder / "metrics.json")
+        """What the run measured, as its record keeps it ({} until it completes)."""
+        return self.record.metrics or {}
 
     @property
     def history(self) -> dict[str, list[float]]:
@@ -144,9 +143,7 @@ class Run(Folder):
 
     @cached_property
     def config(self) -> dict[str, Any]:
-        import yaml
-
-        return yaml.safe_load((self.folder / "config.yaml").read_text(encoding="utf-8")) or {}
+        return read_config(self.folder)
 
     def load_model(self) -> Any:
         """The trained ``keras.Model`` (model.keras), with this project's losses and metrics
@@ -160,8 +157,8 @@ class Run(Folder):
     def _repr_html_(self) -> str:
         record, metrics = self.record, self.metrics
         title = f"{record.recipe or self.folder.parent.name}: {shown_status(record)}"
-        table = _table_html(["metric", "value"], [[k, v] for k, v in metrics.items()])
-        return self._page(title, record.reason, table if metrics else "", self.linked_figures())
+        table = (["metric", "value"], [[key, value] for key, value in metrics.items()])
+        return self._page(title, record.reason, table, self.linked_figures())
 
     def linked_figures(self) -> tuple[str, ...]:
         """The figures the view links to rather than shows: all but :data:`MAIN_FIGURES`
@@ -211,7 +208,7 @@ class Sweep(Folder):
 
         header, rows = summary_rows(self.results)
         keep = [i for i, name in enumerate(header) if name not in ("run_folder", "wall_s")]
-        table = _table_html([header[i] for i in keep], [[row[i] for i in keep] for row in rows])
+        table = ([header[i] for i in keep], [[row[i] for i in keep] for row in rows])
         error = self.results.report_error
         note = f"report failed: {error}" if error else ""
         return self._page(f"sweep of {self.results.recipe}: {self.status}", note, table)

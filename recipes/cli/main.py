@@ -22,6 +22,7 @@ from recipes.cli.outputs import given_root, refresh_index, writable_root
 from recipes.errors import RecipeError
 from recipes.keras_environment import BACKENDS
 from recipes.plugins import EXECUTORS
+from recipes.records import read_sweep
 from recipes.signals import Stopped, exit_status_of, termination_signals_handled
 from recipes.status import RunStatus
 
@@ -244,11 +245,7 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
             option = "--resume" if resume is not None else "--report"
             raise RecipeError(f"{option} takes only the sweep folder (and --jobs, --force)")
         folder = Path(resume if resume is not None else report).resolve()
-        if not (folder / "sweep.json").is_file():
-            raise RecipeError(
-                f"{folder}: not a sweep folder (no sweep.json); give a folder such as "
-                "outputs/sweeps/<recipe>-<id>"
-            )
+        read_sweep(folder)  # a folder without a sweep record is refused in one line
         if report is not None:
             sweep = driver.rebuild_report(folder)
         else:

@@ -16,11 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import recipes.records as records
 from recipes.paths import display_path
-from recipes.records import RecordError, RunRecord, SweepRecord
+from recipes.records import RECORDING_FILE, RecordError, RunRecord, SweepRecord
 from recipes.status import RunStatus, shown_status
 
 SHOWN_METRICS = ("test_accuracy", "test_auc", "test_loss", "best_val_auc", "epochs_run")
@@ -42,9 +40,6 @@ def media_in_order(names: list[str]) -> list[str]:
 DOCUMENT_PATTERNS = ("*.md", "*.csv", "config.yaml", "metrics.json", "run.json", "sweep.json")
 
 
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where built with it
-
-
 MODELS: dict[str, type[RunRecord] | type[SweepRecord]] = {"run": RunRecord, "sweep": SweepRecord}
 
 
@@ -52,7 +47,8 @@ MODELS: dict[str, type[RunRecord] | type[SweepRecord]] = {"run": RunRecord, "swe
 class Entry:
     """One run or sweep folder of the index: its record, its status as shown (``stopped
     (process gone)`` for a running one whose process is gone) and, for the page only, what
-    else its folder holds: its metrics, the loss its config names, its figures and documents
+    else its folder holds: its metrics, the loss its config names, its figures (in the order
+    its thumbnails show them) and documents, whether it has a recording the lab can replay
     (one listing of the folder)."""
 
     kind: str
@@ -63,6 +59,7 @@ class Entry:
     loss: str = ""
     media: list[str] = dataclasses.field(default_factory=list)
     documents: list[str] = dataclasses.field(default_factory=list)
+    recording: bool = False
 
     @property
     def started(self) -> str:
@@ -90,13 +87,14 @@ def _folder_details(folder: Path, record: Any) -> dict[str, Any]:
     return {
         "metrics": {k: metrics[k] for k in SHOWN_METRICS if k in metrics},
         "loss": _config_loss(folder),
-        "media": [name for name in visible if name.endswith(MEDIA_SUFFIXES)],
+        "media": media_in_order([name for name in visible if name.endswith(MEDIA_SUFFIXES)]),
         "documents": [
             name
             for pattern in DOCUMENT_PATTERNS
             for name in visible
             if fnmatch.fnmatchcase(name, pattern)
         ],
+        "recording": RECORDING_FILE in visible,
     }
 
 
@@ -127,11 +125,7 @@ def collect_entries(
 
 def _config_loss(folder: Path) -> str:
     """The loss a run folder's config.yaml names, or '' when it cannot be read."""
-    try:
-        text = (folder / "config.yaml").read_text(encoding="utf-8")
-        loss = (yaml.load(text, Loader=SAFE_LOADER) or {})["loss"]
-    except (OSError, ValueError, yaml.YAMLError, KeyError, TypeError, IndexError):
-        return ""
+    loss = records.read_config(folder).get("loss")
     loss = loss.get("name", "") if isinstance(loss, dict) else loss
     return loss if isinstance(loss, str) else ""
 

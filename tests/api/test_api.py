@@ -148,7 +148,7 @@ def test_user_text_is_escaped(tmp_path):
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "a &lt;b&gt;bold&lt;/b&gt; &amp; co" in page
     assert page.count("data:image/png;base64,") == 2 and "<i>" not in page
-    assert ">&lt;i&gt;odd &amp; &#x27;co&#x27;.png</a>" in page
+    assert ">&lt;i&gt;odd &amp; &#39;co&#39;.png</a>" in page
     assert '%3Ci%3Eodd%20%26%20%27co%27.png" target="_blank">' in page  # the href
 
 

@@ -344,7 +344,8 @@ def test_user_text_in_records_is_escaped_in_text_and_attributes(tmp_path):
     (folder / "config.yaml").write_text(json.dumps({"loss": {"name": hostile}}))  # YAML too
     page = build_index(tmp_path).read_text()
     assert "<script>alert" not in page
-    assert 'data-loss="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+    assert 'data-loss="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in page
+    assert '<span class="reason">&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;</span>' in page
 
 
 def test_index_refuses_an_index_html_it_did_not_write(cli, output_root):
