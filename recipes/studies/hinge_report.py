@@ -48,18 +48,15 @@ def loss_statistics(
     run, in order."""
     rows = []
     for loss, results in by_loss.items():
-        separating = converged(results)
         for area, result in zip(areas.get(loss, []), results, strict=True):
             row = {key: result.metrics.get(key) for key in MEASURES[:-1]}
             # A collapsed model (one class everywhere) has no boundary to be tight or loose:
             # the area compares only runs that separate the circles.
-            row["positive_area"] = area if result in separating else None
+            row["positive_area"] = area if separates(result) else None
             rows.append({"loss": loss, "status": RunStatus.COMPLETED, **row})
     _, groups = group_rows(rows, ["loss"], MEASURES)
     for group in groups:
-        group["converged_runs"] = sum(
-            row["positive_area"] is not None for row in rows if row["loss"] == group["loss"]
-        )
+        group["converged_runs"] = len(converged(by_loss[group["loss"]]))
     return {group["loss"]: group for group in groups}
 
 
