@@ -33,6 +33,9 @@ from recipes.status import RunStatus
 from recipes.studies.hinge_report import converged, separates, write_hinge_report
 from recipes.sweeps.records import RunResult, SweepResults
 
+HUGGING_AREA = np.pi * 0.1**2  # a boundary around the inner circle (radius 0.1)
+HALFWAY_AREA = np.pi * 0.55**2  # a circle halfway to the outer ring
+
 
 def compare_hinge(sweep: SweepResults) -> list[Path]:
     """Hinge vs squared hinge: the generic table and figures (mean and spread over seeds), plus
@@ -129,10 +132,6 @@ def _plot_loss_curves(sweep: SweepResults, by_loss: Mapping[str, Sequence[RunRes
         title="Loss per epoch: hinge vs squared hinge (mean over converged seeds)",
     )
     return plots.save_figure(ax, sweep.folder / "loss_curves.png", dpi=sweep.base.config.plots.dpi)
-
-
-HUGGING_AREA = np.pi * 0.1**2  # a boundary around the inner circle (radius 0.1)
-HALFWAY_AREA = np.pi * 0.55**2  # a circle halfway to the outer ring
 
 
 def plot_training_evolution(
