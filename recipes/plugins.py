@@ -12,8 +12,7 @@ code only through these names, never through a config file's name.
   trains several runs of it as one program, for the ``vectorized`` executor.
 - A **report** is what a sweep writes once its runs are done: ``report(sweep) -> list of
   paths`` with a :class:`recipes.sweeps.records.SweepResults`. Before it, a sweep over
-  two-feature data gets its runs' boundaries side by side (:data:`SIDE_BY_SIDE`) unless the
-  report says ``own_boundaries``.
+  two-feature data gets its runs' boundaries side by side (:data:`SIDE_BY_SIDE`).
 - An **executor** runs a sweep's points: ``Executor(jobs).run(sweep, progress)``, see
   :mod:`recipes.sweeps.executors`.
 
@@ -40,14 +39,11 @@ TASKS.register_reference("loss_gallery", "recipes.studies.loss_gallery.task:draw
 
 REPORTS.register_reference("table", "recipes.report.comparison:default_comparison")
 REPORTS.register_reference("mnist_table", "recipes.studies.mnist_table:compare_mnist_losses")
-# compare_hinge draws its own boundaries side by side (first seed of each loss, with their areas)
-REPORTS.register_reference(
-    "compare_hinge", "recipes.studies.compare_hinge:compare_hinge", own_boundaries=True
-)
+REPORTS.register_reference("compare_hinge", "recipes.studies.compare_hinge:compare_hinge")
 REPORTS.register_reference("compare_losses", "recipes.studies.compare_losses:compare_losses")
 
-# What every sweep over two-feature data writes besides its report (unless the report's
-# ``own_boundaries``): its runs' boundaries and forces side by side, labelled by what varies.
+# What every sweep over two-feature data writes besides its report: its runs' boundaries and
+# forces side by side, labelled by what varies.
 SIDE_BY_SIDE = Reference("recipes.studies.side_by_side:write_side_by_side")
 
 # The door's group entry (recipes.training.door.run_group), for the vectorized executor: a

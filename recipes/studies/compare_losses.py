@@ -36,18 +36,14 @@ def compare_losses(sweep: SweepResults) -> list[Path]:
     return written
 
 
-def _label(sweep: SweepResults, result: RunResult) -> str:
-    """``loss.gamma = 2``: what this run's setting is, by the keys the sweep varies."""
-    return varies_text({key: result.point.labels[key] for key in sweep.keys})
-
-
 def _report(sweep: SweepResults, results: list[RunResult]) -> Path:
     varied = ", ".join(sweep.keys)
     rows = [
         [*(r.point.labels[key] for key in sweep.keys), *(_shown(r.metrics.get(c)) for c in COLUMNS)]
         for r in results
     ]
-    shares = {_label(sweep, r): r.metrics.get(SHARE_METRIC) for r in results}
+    # ``loss.gamma = 2``: each run's setting, by the keys the sweep varies (its grid labels)
+    shares = {varies_text(r.point.labels): r.metrics.get(SHARE_METRIC) for r in results}
     known = {label: share for label, share in shares.items() if share is not None}
     share_note = (  # the project's own prose: written as Markdown, not escaped as text
         f"{MarkdownCode(SHARE_METRIC).render()}: the share of the total force |d loss / d "

@@ -10,6 +10,7 @@ from typing import Any
 from recipes.files import atomic_write_text, markdown_table, markdown_text, write_csv
 from recipes.report.comparison import group_rows
 from recipes.status import RunStatus
+from recipes.studies.side_by_side import FIGURE as SIDE_BY_SIDE_FIGURE
 from recipes.sweeps.records import RunResult, SweepResults
 
 CONVERGED_ACCURACY = 0.99  # test accuracy of a run that separates the circles
@@ -28,9 +29,14 @@ TABLE_HEADER = [
 ]
 
 
+def separates(result: RunResult) -> bool:
+    """Whether a run separates the circles (test accuracy >= CONVERGED_ACCURACY)."""
+    return result.metrics.get("test_accuracy", 0.0) >= CONVERGED_ACCURACY
+
+
 def converged(results: Sequence[RunResult]) -> list[RunResult]:
-    """The runs that separate the circles (test accuracy >= CONVERGED_ACCURACY)."""
-    return [r for r in results if r.metrics.get("test_accuracy", 0.0) >= CONVERGED_ACCURACY]
+    """The runs that separate the circles."""
+    return [result for result in results if separates(result)]
 
 
 def loss_statistics(
@@ -42,18 +48,15 @@ def loss_statistics(
     run, in order."""
     rows = []
     for loss, results in by_loss.items():
-        separating = converged(results)
         for area, result in zip(areas.get(loss, []), results, strict=True):
             row = {key: result.metrics.get(key) for key in MEASURES[:-1]}
             # A collapsed model (one class everywhere) has no boundary to be tight or loose:
             # the area compares only runs that separate the circles.
-            row["positive_area"] = area if result in separating else None
+            row["positive_area"] = area if separates(result) else None
             rows.append({"loss": loss, "status": RunStatus.COMPLETED, **row})
     _, groups = group_rows(rows, ["loss"], MEASURES)
     for group in groups:
-        group["converged_runs"] = sum(
-            row["positive_area"] is not None for row in rows if row["loss"] == group["loss"]
-        )
+        group["converged_runs"] = len(converged(by_loss[group["loss"]]))
     return {group["loss"]: group for group in groups}
 
 
@@ -165,7 +168,7 @@ def report_text(
         "",
         *verdict_lines(stats),
         "",
-        "![decision boundaries](decision_boundaries.png)",
+        f"![decision boundaries above, forces below]({SIDE_BY_SIDE_FIGURE})",
         "",
         "![loss curves](loss_curves.png)",
         "",

@@ -76,9 +76,10 @@ def choose_panels(sweep: SweepResults) -> Panels:
 
 
 def side_by_side_figure(sweep: SweepResults, panels: Panels) -> Any:
-    """The figure: per setting, its decision boundary (titled ``loss.gamma = 2``) above its
-    forces at the end of training (one colour scale for all). Returns the figure; its axes
-    come in pairs (boundary, forces) in the panels' order, then the colour bars."""
+    """The figure: per setting, its decision boundary (titled ``loss.gamma = 2`` and its test
+    accuracy) above its forces at the end of training (one colour scale for all). Returns the
+    figure; its axes come in pairs (boundary, forces) in the panels' order, then the colour
+    bars."""
     recordings = [Recording.load(result.folder / RECORDING_FILE) for result in panels.runs]
     norm = force_norm(*(recording.point_forces[-1] for recording in recordings))
     margins = sweep.base.config.plots.margins
@@ -86,11 +87,14 @@ def side_by_side_figure(sweep: SweepResults, panels: Panels) -> Any:
     rows = math.ceil(len(recordings) / columns)
     figure = new_figure((4.4 * columns + 1.2, 9.4 * rows + 0.6), dpi=100)
     grid = figure.add_gridspec(2 * rows, columns)
-    for index, (recording, title) in enumerate(zip(recordings, panels.titles, strict=True)):
+    shown = zip(panels.runs, recordings, panels.titles, strict=True)
+    for index, (result, recording, title) in enumerate(shown):
         row, column = divmod(index, columns)
         boundary = figure.add_subplot(grid[2 * row, column])
         pushed = figure.add_subplot(grid[2 * row + 1, column])
         draw_boundary(boundary, recording, margins=margins, class_names=recording.class_names)
+        accuracy = result.metrics.get("test_accuracy")
+        title += "" if accuracy is None else f", test acc {accuracy:.1%}"
         boundary.set_title(legend_label(title), fontsize=12, fontweight="bold")
         draw_boundary(pushed, recording, margins=margins, points=False, rings=False, legend=False)
         forces = recording.point_forces[-1]

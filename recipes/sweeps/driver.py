@@ -292,11 +292,10 @@ class SweepProgress(Progress):
 
 def write_report(sweep: SweepResults) -> list[Path]:
     """The runs' boundaries and forces side by side, labelled by what the sweep varies (for
-    two-feature data, whatever the report, unless it draws its own: ``own_boundaries``), then
-    the report the sweep's config names (``report:``); returns the files written."""
-    report = REPORTS.entry(sweep.base.config.report)
-    side_by_side = [] if report.info.get("own_boundaries") else SIDE_BY_SIDE.load()(sweep)
-    return [*side_by_side, *report.load()(sweep)]
+    two-feature data, whatever the report), then the report the sweep's config names
+    (``report:``); returns the files written."""
+    side_by_side = SIDE_BY_SIDE.load()(sweep)
+    return [*side_by_side, *REPORTS.entry(sweep.base.config.report).load()(sweep)]
 
 
 def _finish(sweep: SweepResults, started: float | None, status: RunStatus, compare: bool) -> None:

@@ -22,7 +22,7 @@ def sweep_folder(shrunk_run) -> Path:
 
 def test_comparison_outputs_exist(sweep_folder):
     for name in (
-        "decision_boundaries.png",
+        "boundaries_and_forces.png",
         "loss_curves.png",
         "tightness_per_seed.png",
         "training_evolution.png",
@@ -57,6 +57,7 @@ def test_report_states_what_the_numbers_show(sweep_folder):
     assert "area classified +1" in report.lower()
     assert "squared hinge" in report and "±" in report
     assert "(tightness_per_seed.png)" in report and "(training_evolution.png)" in report
+    assert "(boundaries_and_forces.png)" in report  # the sweep's side by side, first seed
 
 
 def test_vectorized_points_have_the_records_of_a_run_alone(sweep_folder, shrunk_run):

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from recipes.studies.fidelity.execute import JobResult
-from recipes.studies.fidelity.main import write_report
 from recipes.studies.fidelity.plan import KERAS, ORIGINAL, SEMANTICS, Job, Settings
 from recipes.studies.fidelity.published import MNIST_LOSSES
+from recipes.studies.fidelity.report import write_report
 
 SEEDS = [0, 1, 2]
 # hinge test accuracy per seed: seed 1 collapses in the recipe, none in the tutorial's code

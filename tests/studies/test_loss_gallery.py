@@ -14,8 +14,7 @@ from conftest import read_csv, run_recipe
 from recipes.components.losses import LOSSES
 from recipes.config.resolve import resolve_recipe
 from recipes.paths import CONFIG_DIR
-from recipes.studies.loss_gallery.curves import loss_derivative
-from recipes.studies.loss_gallery.derivatives import derivative_curves
+from recipes.studies.loss_gallery.curves import derivative_curves, loss_derivative
 from recipes.training.door import run_point
 
 GALLERY_FILES = {
@@ -249,8 +248,11 @@ def test_figures_keep_legends_off_the_curves_and_skip_undefined_points():
 
     from recipes.studies.loss_gallery import curves, figures
 
-    regression = figures.regression_figure(curves.regression_curves(), "test", dpi=60)
-    classification = figures.classification_figure(curves.classification_curves(), "test", dpi=60)
+    drawn = figures.gallery_figures(
+        curves.regression_curves(), curves.classification_curves(), [], "test", dpi=60
+    )
+    assert list(drawn) == [figures.REGRESSION_FIGURE, figures.CLASSIFICATION_FIGURE]
+    regression, classification = drawn.values()
     try:
         for ax in (regression, classification):
             assert _legend_overlaps(ax) == []

@@ -73,7 +73,9 @@ def test_the_sweep_shows_its_boundaries_side_by_side_labelled_by_what_varies(gam
     assert panels.titles == [f"loss.gamma = {gamma}" for gamma in GAMMAS] and not panels.note
     figure = side_by_side_figure(sweep, panels)
     boundaries = figure.axes[0 : 2 * len(GAMMAS) : 2]
-    assert [ax.get_title() for ax in boundaries] == panels.titles
+    runs = zip(panels.titles, panels.runs, strict=True)
+    expected = [f"{title}, test acc {run.metrics['test_accuracy']:.1%}" for title, run in runs]
+    assert [ax.get_title() for ax in boundaries] == expected
     assert "loss.gamma" in figure.get_suptitle()
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from recipes.report.plots import PlainLogFormatter, save_figure, subplots
 from recipes.studies.fidelity.plan import SOURCES
 from recipes.studies.fidelity.published import Published
 from recipes.studies.fidelity.summary import Distribution
@@ -62,10 +63,8 @@ def plot_distributions(
         ax.axhline(value, color="grey", linestyle=":", linewidth=1, label=f"{name} {value:.4f}")
     ax.set_xticks(range(len(strips)), [label for label, _ in strips], fontsize=7)
     if not row.higher_is_better:
-        from matplotlib.ticker import FuncFormatter
-
-        ax.set_yscale("log")  # plain labels: the project's style turns mathtext off
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0e}"))
+        ax.set_yscale("log")  # its ticks in plain text, as every log axis of the project
+        ax.yaxis.set_major_formatter(PlainLogFormatter())
     ax.set_title(row.name, fontsize=9)
     ax.legend(fontsize=7, loc="best")
     return ax
@@ -80,9 +79,6 @@ def tutorial_figure(
 ) -> Path:
     """One panel per published number (``entries``: the report's rows, each with its
     distribution per source); ``extra`` and ``lines`` go to the first panel."""
-    from recipes.report.canvas import subplots  # no pyplot: leaves a notebook's backend alone
-    from recipes.report.plots import save_figure
-
     columns = min(len(entries), 4)
     lines_of_panels = math.ceil(len(entries) / columns)
     figure, axes = subplots(

@@ -9,7 +9,7 @@ Run folder (``outputs/loss_gallery/<run-id>/``): ``config.yaml``, ``run.json``,
 target, value), ``derivatives.csv`` and ``loss_derivatives.png`` (the ``gallery.losses``),
 ``examples.csv`` (published vs computed) and ``report.md``.
 
-Modules: ``curves`` (losses and their derivatives over a range of predictions), ``derivatives``
-(the given losses), ``examples`` (the worked examples), ``figures`` (the plots), ``report``
-(curves.csv rows and report.md) and ``task`` (the entry point, ``draw_gallery``).
+Modules: ``curves`` (losses and their derivatives over a range of predictions, the fixed ones
+and the given ones), ``examples`` (the worked examples), ``figures`` (the plots), ``report``
+(the CSV rows and report.md) and ``task`` (the entry point, ``draw_gallery``).
 """

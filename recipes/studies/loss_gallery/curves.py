@@ -3,8 +3,8 @@
 Everything goes through the loss registry (:mod:`recipes.components.losses`), in float32, on
 whichever Keras backend is active, so a curve shows exactly what a trainer would optimise.
 :func:`evaluate` is the one path from a loss to its values and derivatives over a range, for
-the fixed curves here and the given losses of :mod:`.derivatives`; the registry look-ups are
-shared with :mod:`.examples`.
+the fixed curves and for the given losses (``gallery.losses``: :func:`derivative_curves`, a
+user's ``file.py:function`` included); the registry look-ups are shared with :mod:`.examples`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ PSEUDO_HUBER_DELTAS = (0.25, 5.0)
 CLASSIFICATION_RANGE = (-3.0, 5.0)
 CLASSIFICATION_TARGET = 1.0
 POSITIVE_WEIGHT = 0.5
+GIVEN_POINTS = 161  # the given losses' scores, a step of 0.05: the hinge's kink at p = 1 is one
 # The focal example of tutorial 001 (gamma 2, alpha 0.75), also used for the focal curve.
 FOCAL_PARAMS = {"gamma": 2.0, "alpha": 0.75}
 
@@ -244,3 +245,22 @@ def classification_curves(points: int = POINTS) -> list[Curve]:
     """The classification curves over linspace(-3, 5, points), target 1."""
     predictions = np.linspace(*CLASSIFICATION_RANGE, points)
     return [evaluate(spec, predictions, CLASSIFICATION_TARGET) for spec in classification_specs()]
+
+
+def derivative_curves(losses: list[Any], points: int = GIVEN_POINTS) -> list[Curve]:
+    """The given losses (``gallery.losses``): a :class:`Curve` for each loss component
+    (``name``, ``params``), named by its short name and labelled with its parameters (but
+    ``labels``), over the classification range with the positive class as the target (y = 1
+    in both the 0/1 and the -1/+1 encodings): how hard each pushes a point with score p."""
+    from recipes.components.user_loss import short_name
+
+    scores = np.linspace(*CLASSIFICATION_RANGE, points)
+    curves = []
+    for index, loss in enumerate(losses):
+        name = short_name(loss.name)
+        shown = {key: value for key, value in loss.params.items() if key != "labels"}
+        label = f"{name} ({format_params(shown)})" if shown else name
+        style = {"color": f"C{index % 10}", "lw": 2}
+        spec = CurveSpec(name, label, loss.name, dict(loss.params), formula="", style=style)
+        curves.append(evaluate(spec, scores, CLASSIFICATION_TARGET))
+    return curves

@@ -1,7 +1,9 @@
-"""The gallery's figures: loss value against prediction, one line per curve.
+"""The gallery's figures: loss value against prediction, one line per curve, and the given
+losses' derivatives beside their values.
 
-Each function draws on the matplotlib ``ax`` it is given (a fresh one when none is) and returns
-it; saving is the task's job (:func:`recipes.report.canvas.save_figure`).
+Each plot function draws on the matplotlib ``ax`` (or axes) it is given, a fresh one when none
+is, and returns it; :func:`gallery_figures` draws every figure of a run, the task saves them
+(:func:`recipes.report.canvas.save_figure`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ GALLERY_FIGURE_SIZE = (7.6, 5.0)
 
 REGRESSION_FIGURE = "regression_losses.png"
 CLASSIFICATION_FIGURE = "classification_losses.png"
+DERIVATIVES_FIGURE = "loss_derivatives.png"
+PUSH_FLOOR = -2.5  # the derivative axis stops here; a steeper loss gets an arrow
 
 
 def mark_off_axis(ax: Any, curves: list[Curve], limit: float, derivatives: bool = False) -> None:
@@ -84,27 +88,67 @@ def plot_loss_curves(
     return ax
 
 
-def regression_figure(curves: list[Curve], backend: str, dpi: int = 120, ax: Any = None) -> Any:
-    """The axes of regression_losses.png (legend at the top centre, above the valley)."""
-    return plot_loss_curves(
-        curves,
-        ax=ax,
-        dpi=dpi,
-        title=f"Regression losses against the prediction, target 0 ({backend})",
-        legend_loc="upper center",
-    )
+def gallery_figures(
+    regression: list[Curve],
+    classification: list[Curve],
+    given: list[Curve],
+    backend: str,
+    dpi: int = 120,
+) -> dict[str, Any]:
+    """Every figure of a gallery run, by file name: the regression losses (legend at the top
+    centre, above the valley), the classification losses (legend at the top right, where every
+    loss is near 0; the y-axis stops at 4.6 and says where the squared hinge goes) and, when
+    losses are given, their derivatives (the first of its two axes)."""
+    figures = {
+        REGRESSION_FIGURE: plot_loss_curves(
+            regression,
+            dpi=dpi,
+            legend_loc="upper center",
+            title=f"Regression losses against the prediction, target 0 ({backend})",
+        ),
+        CLASSIFICATION_FIGURE: plot_loss_curves(
+            classification,
+            dpi=dpi,
+            target=CLASSIFICATION_TARGET,
+            y_limits=CLASSIFICATION_Y_LIMITS,
+            legend_loc="upper right",
+            probability_band=True,
+            title=f"Classification losses against the prediction, target 1 ({backend})",
+        ),
+    }
+    if given:
+        figures[DERIVATIVES_FIGURE] = plot_derivative_curves(given, backend=backend, dpi=dpi)[0]
+    return figures
 
 
-def classification_figure(curves: list[Curve], backend: str, dpi: int = 120, ax: Any = None) -> Any:
-    """The axes of classification_losses.png (legend at the top right, where every loss is
-    near 0; the y-axis stops at 4.6 and says where the squared hinge goes)."""
-    return plot_loss_curves(
-        curves,
-        ax=ax,
-        dpi=dpi,
-        title=f"Classification losses against the prediction, target 1 ({backend})",
-        target=CLASSIFICATION_TARGET,
-        y_limits=CLASSIFICATION_Y_LIMITS,
-        legend_loc="upper right",
-        probability_band=True,
-    )
+def plot_derivative_curves(
+    curves: list[Curve], axes: Any = None, backend: str = "", dpi: int = 120
+) -> Any:
+    """Two panels: the value of each loss against the score (as the gallery's loss figures
+    draw it, :func:`plot_loss_curves`), and its derivative (how hard it pushes a point
+    with that score; 0 = not at all). ``axes``: two matplotlib axes, or None for a fresh
+    figure; returns the axes."""
+    from recipes.report import plots
+
+    if axes is None:
+        _, axes = plots.subplots(1, 2, figsize=(12.0, 4.8), dpi=dpi)
+    value_ax, push_ax = axes
+    title = f"Loss against the score ({backend})" if backend else "Loss"
+    plot_loss_curves(curves, ax=value_ax, title=title, legend_loc="upper right")
+    for curve in curves:
+        push_ax.plot(curve.predictions, curve.derivatives, **curve.style)
+    for ax in axes:
+        ax.axvline(0.0, color="0.6", lw=0.8)
+        ax.axvline(1.0, color="0.6", lw=0.8, ls=":")
+        ax.set_xlabel("score p (model output), positive point y = 1")
+    push_ax.grid(True, alpha=0.3)
+    push_ax.axhline(0.0, color="0.3", lw=0.9)
+    push_ax.set_ylabel("d loss / d p  (below 0: pushes p up)")
+    top = max((float(np.max(c.values[c.predictions >= -1.5])) for c in curves), default=1.0)
+    value_ax.set_ylim(-0.1 * top, 1.1 * top)
+    if min((float(np.min(c.derivatives)) for c in curves), default=-1.0) < PUSH_FLOOR:
+        # so the losses that saturate near -1 stay readable
+        push_ax.set_ylim(PUSH_FLOOR, 0.25)
+        mark_off_axis(push_ax, curves, PUSH_FLOOR, derivatives=True)
+    push_ax.set_title("How hard each loss pushes a point with this score")
+    return axes

@@ -1,4 +1,5 @@
-"""What the gallery writes as text: the rows of ``curves.csv`` and ``report.md``."""
+"""What the gallery writes as text: the rows of ``curves.csv`` and ``derivatives.csv``, and
+``report.md``."""
 
 from __future__ import annotations
 
@@ -9,12 +10,17 @@ import numpy as np
 
 from recipes.files import MarkdownCode, MarkdownParts, markdown_table
 from recipes.studies.loss_gallery.curves import POSITIVE_WEIGHT, Curve, format_params
-from recipes.studies.loss_gallery.derivatives import DERIVATIVES_FIGURE, DERIVATIVES_FILE
 from recipes.studies.loss_gallery.examples import FLOAT32_SLACK, Example
-from recipes.studies.loss_gallery.figures import CLASSIFICATION_FIGURE, REGRESSION_FIGURE
+from recipes.studies.loss_gallery.figures import (
+    CLASSIFICATION_FIGURE,
+    DERIVATIVES_FIGURE,
+    REGRESSION_FIGURE,
+)
 
 CURVES_FILE = "curves.csv"
 CURVE_HEADER = ["loss", "prediction", "target", "value"]
+DERIVATIVES_FILE = "derivatives.csv"
+DERIVATIVES_HEADER = ["loss", "score", "target", "value", "derivative"]
 REPORT_FILE = "report.md"
 PUSH_AT = (-2.0, 0.0, 1.5, 4.0)  # scores the report reads each derivative at
 
@@ -26,6 +32,15 @@ def curve_rows(curves: list[Curve]) -> list[list[Any]]:
         for curve in curves
         for p, v in zip(curve.predictions, curve.values, strict=True)
         if math.isfinite(v)
+    ]
+
+
+def derivative_rows(curves: list[Curve]) -> list[list[Any]]:
+    """Rows of derivatives.csv: one per loss and score."""
+    return [
+        [curve.label, repr(float(p)), repr(curve.target), repr(float(v)), repr(float(d))]
+        for curve in curves
+        for p, v, d in zip(curve.predictions, curve.values, curve.derivatives, strict=True)
     ]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from recipes.files import atomic_write_text, write_csv
-from recipes.studies.loss_gallery import curves, derivatives, examples, figures, report
+from recipes.studies.loss_gallery import curves, examples, figures, report
 from recipes.training.lifecycle import RunContext
 
 
@@ -26,26 +26,19 @@ def draw_gallery(context: RunContext) -> dict[str, Any]:
         write_csv(folder / report.CURVES_FILE, report.CURVE_HEADER, rows)
 
     with context.timed("derivatives"):
-        given = derivatives.derivative_curves(context.config.gallery.losses)
+        given = curves.derivative_curves(context.config.gallery.losses)
         if given:
-            write_csv(
-                folder / derivatives.DERIVATIVES_FILE,
-                derivatives.DERIVATIVES_HEADER,
-                derivatives.derivative_rows(given),
-            )
+            rows = report.derivative_rows(given)
+            write_csv(folder / report.DERIVATIVES_FILE, report.DERIVATIVES_HEADER, rows)
 
     with context.timed("examples"):
         worked = examples.worked_examples()
         write_csv(folder / examples.EXAMPLES_FILE, *examples.example_table(worked))
 
     with context.timed("plots"):
-        ax = figures.regression_figure(regression, backend, dpi=dpi)
-        plots.save_figure(ax, folder / figures.REGRESSION_FIGURE, dpi=dpi)
-        ax = figures.classification_figure(classification, backend, dpi=dpi)
-        plots.save_figure(ax, folder / figures.CLASSIFICATION_FIGURE, dpi=dpi)
-        if given:
-            axes = derivatives.plot_derivative_curves(given, backend=backend, dpi=dpi)
-            plots.save_figure(axes[0], folder / derivatives.DERIVATIVES_FIGURE, dpi=dpi)
+        drawn = figures.gallery_figures(regression, classification, given, backend, dpi=dpi)
+        for name, ax in drawn.items():
+            plots.save_figure(ax, folder / name, dpi=dpi)
 
     text = report.render_report(
         worked,
