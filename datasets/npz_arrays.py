@@ -139,4 +139,4 @@ def npz_size(params: NpzParams, path: Path) -> DataSize | None:
     return arrays_size(shape[0], math.prod(shape[1:]), 1, "data.path")
 
 
-register_table_format("npz", NpzParams, read_npz_table, "The arrays' rows", npz_size)
+register_table_format("npz", NpzParams, read_npz_table, npz_size)
