@@ -32,6 +32,7 @@ from typing import Any
 
 from recipes.components.labels import TWO_CLASS_KINDS
 from recipes.errors import RecipeError
+from recipes.files import file_sha256
 from recipes.keras_environment import prepare_keras
 from recipes.registry import did_you_mean, unknown_name
 
@@ -296,7 +297,7 @@ def keep_source(name: str, run_folder: Path) -> dict[str, Any]:
         "reference": f"{copy.resolve()}:{attribute}",
         "original": target,
         "copy": f"{SOURCE_FOLDER}/{copy.name}",
-        "sha256": hashlib.sha256(copy.read_bytes()).hexdigest(),
+        "sha256": file_sha256(copy),
     }
 
 
