@@ -42,10 +42,12 @@ def _register(
     **info: Any,
 ) -> None:
     """``name`` for the loss class ``target`` (``"module:Class"``, imported only when a loss
-    is built, so a config is checked without Keras), called with its validated parameters.
-    ``formula`` is what ``python -m recipes list`` prints beside the name."""
+    is built, so a config is checked without Keras), called with its validated parameters and
+    named ``name``, whichever class it is. ``formula`` is what ``python -m recipes list`` prints
+    beside the name."""
     info.update(labels=labels, formula=formula)
-    LOSSES.register_class(name, target, params=params, aliases=aliases, **info)
+    fixed = {"name": name}
+    LOSSES.register_class(name, target, fixed=fixed, params=params, aliases=aliases, **info)
 
 
 def _register_keras_loss(
@@ -134,8 +136,8 @@ _register(
 
 
 # The MNIST tutorial's PyTorch losses as it calls them, on a softmax output, each registered
-# by its class's name in snake case, the name it gives itself
-# (recipes/components/pytorch_losses.py: each class's docstring gives the formula in full).
+# by its class's name in snake case (recipes/components/pytorch_losses.py: each class's
+# docstring gives the formula in full).
 PYTORCH_LOSSES = {
     "TorchCrossEntropyOnProbabilities": "nn.CrossEntropyLoss on probabilities (a second "
     "softmax): mean over samples of -sum_c y_c log_softmax(p)_c",

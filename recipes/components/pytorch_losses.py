@@ -22,8 +22,6 @@ from typing import Any
 
 import keras
 
-from recipes.components.keras_names import snake_name
-
 # nn.BCELoss clamps each log to >= -100 ("so that the loss is finite"; PyTorch's docs)
 TORCH_BCE_LOG_FLOOR = -100.0
 # nn.CosineEmbeddingLoss's epsilon under the squared norms (aten cosine_embedding_loss)
@@ -31,14 +29,7 @@ TORCH_COSINE_EPSILON = 1e-12
 
 
 class _PyTorchLoss(keras.losses.Loss):
-    """A Keras loss without parameters, named as the registry names it (its class's name in
-    snake case); subclasses define ``call``."""
-
-    def __init__(
-        self, reduction: str = "sum_over_batch_size", name: str | None = None, dtype: Any = None
-    ) -> None:
-        name = name or snake_name(type(self).__name__)
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
+    """A Keras loss without parameters (the registry names it); subclasses define ``call``."""
 
     @staticmethod
     def _tensors(y_true: Any, y_pred: Any) -> tuple[Any, Any]:
