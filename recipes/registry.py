@@ -102,15 +102,14 @@ class Registry:
         """Register ``"package.module:attribute"`` under ``name``, imported when first used."""
         self.register(name, **info)(Reference(target))
 
-    def register_class(
-        self, name: str, target: str, *, fixed: dict[str, Any] | None = None, **options: Any
-    ) -> None:
+    def register_class(self, name: str, target: str, **options: Any) -> None:
         """Register the class ``target`` (``"module:Class"``, imported only when first built),
-        called with the validated parameters as keywords and the ``fixed`` ones."""
+        called with the validated parameters as keywords and ``name=name``: a Keras loss or
+        metric carries the name it was asked for (Keras would say 'huber_loss', 'auc_1')."""
         reference = Reference(target)
 
         def factory(params: Any) -> Any:
-            return reference.load()(**(fixed or {}), **params.model_dump())
+            return reference.load()(name=name, **params.model_dump())
 
         self.register(name, **options)(factory)
 

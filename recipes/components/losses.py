@@ -42,12 +42,10 @@ def _register(
     **info: Any,
 ) -> None:
     """``name`` for the loss class ``target`` (``"module:Class"``, imported only when a loss
-    is built, so a config is checked without Keras), called with its validated parameters and
-    named ``name``, whichever class it is. ``formula`` is what ``python -m recipes list`` prints
-    beside the name."""
+    is built, so a config is checked without Keras), called with its validated parameters.
+    ``formula`` is what ``python -m recipes list`` prints beside the name."""
     info.update(labels=labels, formula=formula)
-    fixed = {"name": name}
-    LOSSES.register_class(name, target, fixed=fixed, params=params, aliases=aliases, **info)
+    LOSSES.register_class(name, target, params=params, aliases=aliases, **info)
 
 
 def _register_keras_loss(

@@ -100,3 +100,11 @@ def test_every_loss_carries_the_name_the_registry_gives_it_and_keeps_it_when_rel
         loss = get_loss(name)
         assert loss.name == name
         assert keras.losses.deserialize(keras.losses.serialize(loss)).name == name
+
+
+def test_every_metric_carries_the_name_the_registry_gives_it_each_time_it_is_built():
+    """Keras would name a second AUC 'auc_1', and history.csv's column with it."""
+    from recipes.components.metrics import METRICS
+
+    for name in METRICS.names():
+        assert get_metric(name).name == get_metric(name).name == name
