@@ -42,8 +42,9 @@ class Split:
     info: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.feature_names:
-            self.feature_names = [f"x{i}" for i in range(int(np.prod(self.x_train.shape[1:])))]
+        if not self.feature_names:  # x1, x2, ...: as the tutorials name their axes
+            count = int(np.prod(self.x_train.shape[1:]))
+            self.feature_names = [f"x{index}" for index in range(1, count + 1)]
 
     def summary(self) -> dict[str, Any]:
         """Sizes and label counts, for run.json."""

@@ -112,7 +112,6 @@ def make_rings(params: RingsParams, seed: int) -> Split:
         x_val=x_val,
         y_val=y_val,
         label_kind="binary",
-        feature_names=["x1", "x2"],
         info={
             "class_names": {0: "outer ring (0)", 1: "inner ring (1)"},
             "positive_share": params.n_positive / (params.n_positive + params.n_negative),

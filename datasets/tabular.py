@@ -43,7 +43,8 @@ class TableParams(DatasetParams):
 
 @dataclass
 class Table:
-    """Rows read from a file: features (float32), each row's class value, feature names."""
+    """Rows read from a file: features (float32), each row's class value, feature names (none:
+    the Split names them x1, x2, ...)."""
 
     features: np.ndarray
     labels: np.ndarray
