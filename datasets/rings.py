@@ -14,8 +14,6 @@ ratio; ``torch.utils.data.random_split`` does not).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pydantic
 
@@ -83,7 +81,7 @@ def _draw(
 
 def rings_size(params: RingsParams) -> DataSize:
     positive, negative = params.n_positive, params.n_negative
-    samples = math.ceil((positive + negative) * (1 + params.test_fraction))
+    samples = positive + negative + sum(params.test_counts())
     key = "data.n_negative" if negative >= positive else "data.n_positive"
     return arrays_size(samples, 2, 1, key)
 
