@@ -42,8 +42,9 @@ class Split:
     info: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.feature_names:
-            self.feature_names = [f"x{i}" for i in range(int(np.prod(self.x_train.shape[1:])))]
+        if not self.feature_names:  # x1, x2, ...: as the tutorials name their axes
+            count = int(np.prod(self.x_train.shape[1:]))
+            self.feature_names = [f"x{index}" for index in range(1, count + 1)]
 
     def summary(self) -> dict[str, Any]:
         """Sizes and label counts, for run.json."""
@@ -74,7 +75,7 @@ def check_dataset(name: str, params: dict[str, Any], labels: LabelKind) -> int |
     before any run folder exists: RecipeError names the problem; returns the number of
     classes it found (None for a dataset without a check)."""
     check = DATASETS.entry(name).info.get("check")
-    return None if check is None else check(validated_params(name, params), labels)
+    return None if check is None else check(DATASETS.validated(name, params), labels)
 
 
 def data_files(name: str, params: dict[str, Any] | DatasetParams) -> list[Path]:
@@ -84,10 +85,4 @@ def data_files(name: str, params: dict[str, Any] | DatasetParams) -> list[Path]:
     files' fingerprints so a resume can tell that its data changed. A dataset names its files
     by registering ``files=`` (a function of its validated parameters)."""
     files = DATASETS.entry(name).info.get("files")
-    return [] if files is None else [Path(path) for path in files(validated_params(name, params))]
-
-
-def validated_params(name: str, params: dict[str, Any] | DatasetParams) -> DatasetParams:
-    """The named dataset's parameters as its schema validates them."""
-    schema = DATASETS.entry(name).params
-    return params if isinstance(params, schema) else schema.model_validate(dict(params or {}))
+    return [] if files is None else [Path(p) for p in files(DATASETS.validated(name, params))]

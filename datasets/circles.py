@@ -51,6 +51,5 @@ def make_circles_plus_minus_one(params: CirclesParams, seed: int) -> Split:
         x_test=features[test],
         y_test=targets[test],
         label_kind="plus_minus_one",
-        feature_names=["x1", "x2"],
         info={"class_names": {-1: "outer circle (-1)", 1: "inner circle (+1)"}},
     )

@@ -241,4 +241,4 @@ def csv_size(params: CsvParams, path: Path) -> DataSize | None:
     return DataSize(None, width, path.stat().st_size, "data.path", what)
 
 
-register_table_format("csv", CsvParams, read_csv_table, "The CSV's rows", csv_size)
+register_table_format("csv", CsvParams, read_csv_table, csv_size)

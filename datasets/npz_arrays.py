@@ -127,10 +127,8 @@ def read_npz_table(params: NpzParams) -> Table:
     source = params.path
     features, labels = read_npz(resolve_data_path(source), ("x", "y"), source)
     labels = checked_rows(features, labels, source)
-    width = int(np.prod(features.shape[1:]))
-    names = [f"x{i + 1}" for i in range(width)] if features.ndim == 2 else []
     labels = np.asarray([value.item() for value in labels], dtype=object)
-    return Table(_as_float32(features, source), labels, names, source)
+    return Table(_as_float32(features, source), labels, [], source)  # the Split's x1, x2, ...
 
 
 def npz_size(params: NpzParams, path: Path) -> DataSize | None:
@@ -139,4 +137,4 @@ def npz_size(params: NpzParams, path: Path) -> DataSize | None:
     return arrays_size(shape[0], math.prod(shape[1:]), 1, "data.path")
 
 
-register_table_format("npz", NpzParams, read_npz_table, "The arrays' rows", npz_size)
+register_table_format("npz", NpzParams, read_npz_table, npz_size)

@@ -14,8 +14,6 @@ ratio; ``torch.utils.data.random_split`` does not).
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pydantic
 
@@ -83,7 +81,7 @@ def _draw(
 
 def rings_size(params: RingsParams) -> DataSize:
     positive, negative = params.n_positive, params.n_negative
-    samples = math.ceil((positive + negative) * (1 + params.test_fraction))
+    samples = positive + negative + sum(params.test_counts())
     key = "data.n_negative" if negative >= positive else "data.n_positive"
     return arrays_size(samples, 2, 1, key)
 
@@ -112,7 +110,6 @@ def make_rings(params: RingsParams, seed: int) -> Split:
         x_val=x_val,
         y_val=y_val,
         label_kind="binary",
-        feature_names=["x1", "x2"],
         info={
             "class_names": {0: "outer ring (0)", 1: "inner ring (1)"},
             "positive_share": params.n_positive / (params.n_positive + params.n_negative),

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from recipes.datasets.base import DATASETS, validated_params
+from recipes.datasets.base import DATASETS
 
 FLOAT32_BYTES = 4
 
@@ -60,4 +60,4 @@ def estimate_dataset_size(name: str, params: Any) -> DataSize | None:
     """The named dataset's estimated size from its validated parameters (None: no estimate,
     e.g. a dataset that registers none, or a file its own check will report missing)."""
     estimate = DATASETS.entry(name).info.get("size")
-    return None if estimate is None else estimate(validated_params(name, params))
+    return None if estimate is None else estimate(DATASETS.validated(name, params))

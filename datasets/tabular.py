@@ -43,7 +43,8 @@ class TableParams(DatasetParams):
 
 @dataclass
 class Table:
-    """Rows read from a file: features (float32), each row's class value, feature names."""
+    """Rows read from a file: features (float32), each row's class value, feature names (none:
+    the Split names them x1, x2, ...)."""
 
     features: np.ndarray
     labels: np.ndarray
@@ -165,7 +166,6 @@ def register_table_format(
     name: str,
     params: type[TableParams],
     read: Callable[[Any], Table],
-    what: str,
     size: Callable[[Any, Path], DataSize | None],
 ) -> None:
     """Register a file format as a dataset: at config time its check reads and splits the
@@ -182,8 +182,6 @@ def register_table_format(
         split = table_split(read(settings), settings, encoding, seed)
         split.info["sha256"] = file_sha256(resolve_data_path(settings.path))
         return split
-
-    make.__doc__ = f"{what}: rows split 60/20/20 (seeded, stratified), labels as the loss needs."
 
     def files(settings: TableParams) -> list[Path]:
         return [resolve_data_path(settings.path)]

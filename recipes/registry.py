@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,16 @@ def did_you_mean(name: str, candidates: list[str] | tuple[str, ...]) -> str:
     """ " Did you mean 'x'?" or an empty string."""
     match = closest_name(name, candidates)
     return f" Did you mean '{match}'?" if match else ""
+
+
+def unknown_name(
+    kind: str, name: object, names: Collection[str], aliases: Collection[str] = ()
+) -> RecipeError:
+    """The one message for a name that is not one of ``names`` (a registry's, or Keras' names
+    a config passes on), with the closest name, also among ``aliases``: ``unknown loss
+    'hinj'. Did you mean 'hinge'? Valid names: ...``."""
+    close = did_you_mean(str(name), [*names, *aliases])
+    return RecipeError(f"unknown {kind} '{name}'.{close} Valid names: {', '.join(names)}")
 
 
 @dataclass(frozen=True)
@@ -92,15 +102,14 @@ class Registry:
         """Register ``"package.module:attribute"`` under ``name``, imported when first used."""
         self.register(name, **info)(Reference(target))
 
-    def register_class(
-        self, name: str, target: str, *, fixed: dict[str, Any] | None = None, **options: Any
-    ) -> None:
+    def register_class(self, name: str, target: str, **options: Any) -> None:
         """Register the class ``target`` (``"module:Class"``, imported only when first built),
-        called with the validated parameters as keywords and the ``fixed`` ones."""
+        called with the validated parameters as keywords and ``name=name``: a Keras loss or
+        metric carries the name it was asked for (Keras would say 'huber_loss', 'auc_1')."""
         reference = Reference(target)
 
         def factory(params: Any) -> Any:
-            return reference.load()(**(fixed or {}), **params.model_dump())
+            return reference.load()(name=name, **params.model_dump())
 
         self.register(name, **options)(factory)
 
@@ -116,11 +125,7 @@ class Registry:
             return name
         if name in self._aliases:
             return self._aliases[name]
-        known = self.names() + sorted(self._aliases)
-        raise RecipeError(
-            f"unknown {self.kind} '{name}'.{did_you_mean(name, known)} "
-            f"Valid names: {', '.join(self.names())}"
-        )
+        raise unknown_name(self.kind, name, self.names(), sorted(self._aliases))
 
     def entry(self, name: str) -> Entry:
         """The registry entry for ``name``; RecipeError listing valid names if unknown."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 
-from recipes.registry import did_you_mean
+from recipes.registry import unknown_name
 
 # keras.activations.get accepts these, and each applies to a tensor with no other argument
 # (``threshold`` needs two, so a name alone cannot give it).
@@ -129,9 +129,8 @@ def snake_name(class_name: str) -> str:
 
 
 def known(kind: str, name: str, names: Collection[str]) -> str:
-    """``name`` when it is one of ``names``; else ValueError, one line: ``unknown activation
-    'rellu'. Did you mean 'relu'?`` (the valid names when none is close)."""
+    """``name`` when it is one of ``names``; else a RecipeError (a ValueError, which pydantic
+    reports at the key): :func:`recipes.registry.unknown_name`."""
     if name in names:
         return name
-    hint = did_you_mean(name, list(names)) or f" Valid names: {', '.join(sorted(names))}"
-    raise ValueError(f"unknown {kind} '{name}'.{hint}")
+    raise unknown_name(kind, name, sorted(names))

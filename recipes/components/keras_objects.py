@@ -52,7 +52,6 @@ class ConfiguredLoss(keras.losses.Loss):
     written once; each is an attribute here and is saved with the model."""
 
     settings: type[pydantic.BaseModel]
-    default_name = ""
 
     def __init__(
         self,
@@ -61,7 +60,7 @@ class ConfiguredLoss(keras.losses.Loss):
         dtype: Any = None,
         **settings: Any,
     ) -> None:
-        super().__init__(name=name or self.default_name, reduction=reduction, dtype=dtype)
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
         for key, value in self.settings(**settings).model_dump().items():
             setattr(self, key, value)
 
@@ -97,7 +96,6 @@ class FocalLoss(ConfiguredLoss):
     """
 
     settings = FocalParams
-    default_name = "focal"
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         ops = keras.ops
@@ -143,7 +141,6 @@ class SymmetricCrossEntropy(ConfiguredLoss):
     """
 
     settings = SymmetricCrossEntropyParams
-    default_name = "symmetric_crossentropy"
 
     @staticmethod
     def _cross_entropy(target: Any, output: Any) -> Any:
@@ -177,7 +174,6 @@ class PseudoHuber(ConfiguredLoss):
     """
 
     settings = HuberParams
-    default_name = "pseudo_huber"
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_pred = keras.ops.convert_to_tensor(y_pred)

@@ -133,38 +133,27 @@ _register(
 )
 
 
-# The MNIST tutorial's PyTorch losses as it calls them, on a softmax output
-# (recipes/components/pytorch_losses.py: each class's docstring gives the formula in full).
+# The MNIST tutorial's PyTorch losses as it calls them, on a softmax output, each registered
+# by its class's name in snake case (recipes/components/pytorch_losses.py: each class's
+# docstring gives the formula in full).
 PYTORCH_LOSSES = {
-    "torch_cross_entropy_on_probabilities": (
-        "TorchCrossEntropyOnProbabilities",
-        "nn.CrossEntropyLoss on probabilities (a second softmax): "
-        "mean over samples of -sum_c y_c log_softmax(p)_c",
-    ),
-    "torch_kl_div_on_probabilities": (
-        "TorchKLDivOnProbabilities",
-        "nn.KLDivLoss given probabilities for log-probabilities: "
-        "mean over batch x classes of y (log y - p)",
-    ),
-    "torch_binary_cross_entropy": (
-        "TorchBinaryCrossEntropy",
-        "nn.BCELoss: mean over batch x classes of -(y log p + (1 - y) log(1 - p)), logs >= -100",
-    ),
-    "torch_bce_with_logits_on_probabilities": (
-        "TorchBCEWithLogitsOnProbabilities",
-        "nn.BCEWithLogitsLoss on probabilities as logits: "
-        "mean over batch x classes of max(p, 0) - p y + log(1 + exp(-|p|))",
-    ),
-    "torch_cosine_embedding": (
-        "TorchCosineEmbedding",
-        "nn.CosineEmbeddingLoss with target 1: mean over samples of 1 - cos(p, y)",
-    ),
+    "TorchCrossEntropyOnProbabilities": "nn.CrossEntropyLoss on probabilities (a second "
+    "softmax): mean over samples of -sum_c y_c log_softmax(p)_c",
+    "TorchKLDivOnProbabilities": "nn.KLDivLoss given probabilities for log-probabilities: "
+    "mean over batch x classes of y (log y - p)",
+    "TorchBinaryCrossEntropy": "nn.BCELoss: mean over batch x classes of "
+    "-(y log p + (1 - y) log(1 - p)), logs >= -100",
+    "TorchBCEWithLogitsOnProbabilities": "nn.BCEWithLogitsLoss on probabilities as logits: "
+    "mean over batch x classes of max(p, 0) - p y + log(1 + exp(-|p|))",
+    "TorchCosineEmbedding": "nn.CosineEmbeddingLoss with target 1: mean over samples of "
+    "1 - cos(p, y)",
 }
+PYTORCH_LOSS_NAMES = [snake_name(class_name) for class_name in PYTORCH_LOSSES]
 
 
-for _name, (_class_name, _formula) in PYTORCH_LOSSES.items():
+for _class_name, _formula in PYTORCH_LOSSES.items():
     target = f"recipes.components.pytorch_losses:{_class_name}"
-    _register(_name, target, _formula, "categorical", pytorch_class=_class_name)
+    _register(snake_name(_class_name), target, _formula, "categorical")
 
 
 def loss_listing() -> list[str]:

@@ -36,21 +36,13 @@ def make_sign_accuracy(params: MetricParams) -> Any:
 
 
 # Accuracy for 0/1 targets at ``threshold`` (use 0.0 for logit outputs).
-METRICS.register_class(
-    "binary_accuracy",
-    "keras.metrics:BinaryAccuracy",
-    fixed={"name": "binary_accuracy"},
-    params=ThresholdParams,
-)
+METRICS.register_class("binary_accuracy", "keras.metrics:BinaryAccuracy", params=ThresholdParams)
 # argmax(y_pred) == argmax(y_true), named explicitly for every loss.
 METRICS.register_class(
-    "categorical_accuracy",
-    "keras.metrics:CategoricalAccuracy",
-    fixed={"name": "categorical_accuracy"},
-    params=MetricParams,
+    "categorical_accuracy", "keras.metrics:CategoricalAccuracy", params=MetricParams
 )
 # Area under the ROC curve (``from_logits=True`` for logit outputs).
-METRICS.register_class("auc", "keras.metrics:AUC", fixed={"name": "auc"}, params=AucParams)
+METRICS.register_class("auc", "keras.metrics:AUC", params=AucParams)
 
 
 def get_metric(name: str, params: dict[str, Any] | MetricParams | None = None) -> Any:

@@ -29,14 +29,7 @@ TORCH_COSINE_EPSILON = 1e-12
 
 
 class _PyTorchLoss(keras.losses.Loss):
-    """A Keras loss with a fixed name and no parameters; subclasses define ``call``."""
-
-    default_name = "pytorch_loss"
-
-    def __init__(
-        self, reduction: str = "sum_over_batch_size", name: str | None = None, dtype: Any = None
-    ) -> None:
-        super().__init__(name=name or self.default_name, reduction=reduction, dtype=dtype)
+    """A Keras loss without parameters (the registry names it); subclasses define ``call``."""
 
     @staticmethod
     def _tensors(y_true: Any, y_pred: Any) -> tuple[Any, Any]:
@@ -56,8 +49,6 @@ class TorchCrossEntropyOnProbabilities(_PyTorchLoss):
     ``log(1 + 9 / e) = 1.46`` on ten classes (reduction 'mean': over the batch).
     """
 
-    default_name = "torch_cross_entropy_on_probabilities"
-
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_true, y_pred = self._tensors(y_true, y_pred)
         return -keras.ops.sum(y_true * keras.ops.log_softmax(y_pred, axis=-1), axis=-1)
@@ -76,8 +67,6 @@ class TorchKLDivOnProbabilities(_PyTorchLoss):
     class's probability and 0 elsewhere, a tenth (on ten classes) of a linear push.
     """
 
-    default_name = "torch_kl_div_on_probabilities"
-
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_true, y_pred = self._tensors(y_true, y_pred)
         safe = keras.ops.where(y_true > 0, y_true, keras.ops.ones_like(y_true))
@@ -95,8 +84,6 @@ class TorchBinaryCrossEntropy(_PyTorchLoss):
     [1e-7, 1 - 1e-7] instead, which stops the gradient of an output beyond the clip);
     reduction 'mean' over batch x classes.
     """
-
-    default_name = "torch_binary_cross_entropy"
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_true, y_pred = self._tensors(y_true, y_pred)
@@ -118,8 +105,6 @@ class TorchBCEWithLogitsOnProbabilities(_PyTorchLoss):
     turns back into the pre-softmax logits.
     """
 
-    default_name = "torch_bce_with_logits_on_probabilities"
-
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_true, y_pred = self._tensors(y_true, y_pred)
         ops = keras.ops
@@ -137,8 +122,6 @@ class TorchCosineEmbedding(_PyTorchLoss):
     ``eps = 1e-12`` as PyTorch adds it; reduction 'mean' over the batch. It is Keras'
     ``cosine_similarity`` plus 1 (Keras returns ``-cos``): the same gradients, a loss in [0, 2].
     """
-
-    default_name = "torch_cosine_embedding"
 
     def call(self, y_true: Any, y_pred: Any) -> Any:
         y_true, y_pred = self._tensors(y_true, y_pred)

@@ -32,8 +32,9 @@ from typing import Any
 
 from recipes.components.labels import TWO_CLASS_KINDS
 from recipes.errors import RecipeError
+from recipes.files import file_sha256
 from recipes.keras_environment import prepare_keras
-from recipes.registry import did_you_mean
+from recipes.registry import did_you_mean, unknown_name
 
 LABEL_KINDS = (*TWO_CLASS_KINDS, "categorical")
 SOURCE_FOLDER = "loss_source"  # in the run folder: the copy of the loss's file
@@ -259,11 +260,7 @@ def validate_user_loss(
             key="loss.labels",
         )
     if labels not in LABEL_KINDS:
-        raise RecipeError(
-            f"unknown label encoding {labels!r}.{did_you_mean(str(labels), LABEL_KINDS)} "
-            f"Valid: {', '.join(LABEL_KINDS)}",
-            key="loss.labels",
-        )
+        raise unknown_name("label encoding", labels, LABEL_KINDS).replace(key="loss.labels")
     try:
         reference = parse_reference(spec["name"], base_dir)
         kwargs = {key: value for key, value in params.items() if key != "labels"}
@@ -300,7 +297,7 @@ def keep_source(name: str, run_folder: Path) -> dict[str, Any]:
         "reference": f"{copy.resolve()}:{attribute}",
         "original": target,
         "copy": f"{SOURCE_FOLDER}/{copy.name}",
-        "sha256": hashlib.sha256(copy.read_bytes()).hexdigest(),
+        "sha256": file_sha256(copy),
     }
 
 

@@ -114,17 +114,28 @@ def names_a_file(recipe: str) -> bool:
     return recipe.endswith((".yaml", ".yml")) or os.sep in recipe or "/" in recipe
 
 
-def recipe_path(recipe: str, config_dir: Path = CONFIG_DIR) -> Path:
-    """The config file for a recipe name, or ``recipe`` itself when it is a path."""
+def recipe_path(recipe: str, config_dir: Path = CONFIG_DIR, beside: Path | None = None) -> Path:
+    """The config file ``recipe`` names: a path to a YAML file, else the project's recipe of
+    that name (``config_dir``). ``beside``: the file that says ``extends: recipe``, whose folder
+    a path is relative to and where ``<recipe>.yaml`` is looked for first."""
+    folder = beside.parent if beside else None
     if names_a_file(recipe):
-        return Path(recipe)
-    candidate = config_dir / f"{recipe}.yaml"
-    if candidate.is_file():
-        return candidate
-    names = available_recipes(config_dir)
+        path = folder / recipe if folder else Path(recipe)
+        if folder and not path.is_file():
+            raise RecipeError("config file not found", source=display_path(path))
+        return path
+    folders = [folder, config_dir] if folder else [config_dir]
+    for candidate in (place / f"{recipe}.yaml" for place in folders):
+        if candidate.is_file():
+            return candidate
+    recipes = available_recipes(config_dir)
+    own = []
+    if beside is not None:  # the YAML files beside the extending file, less that file itself
+        own = [n for n in available_recipes(beside.parent) if n not in {*recipes, beside.stem}]
+    own_files = f"; YAML files beside it: {', '.join(own)}" if own else ""
     raise RecipeError(
-        f"unknown recipe '{recipe}'.{did_you_mean(recipe, names)} "
-        f"Recipes: {', '.join(names)} (or give a path to a YAML file)"
+        f"unknown recipe '{recipe}'.{did_you_mean(recipe, [*recipes, *own])} The project's "
+        f"recipes: {', '.join(recipes)}{own_files} (or give a path to a YAML file)"
     )
 
 
@@ -155,31 +166,10 @@ def extends_chain(path: Path, config_dir: Path = CONFIG_DIR) -> list[tuple[Path,
                 key=EXTENDS_KEY,
             )
         try:
-            parent_path = _parent_path(parent, path, config_dir)
+            parent_path = recipe_path(parent, config_dir, beside=path)
         except RecipeError as error:
             raise RecipeError(str(error), source=display_path(path), key=EXTENDS_KEY) from None
         path = parent_path
-
-
-def _parent_path(parent: str, child: Path, config_dir: Path) -> Path:
-    """The file ``extends: parent`` in the file ``child`` names: a path (relative to
-    ``child``'s folder), else ``<parent>.yaml`` beside ``child``, else the project's recipe."""
-    folder = child.parent
-    if names_a_file(parent):
-        parent_path = folder / parent
-        if not parent_path.is_file():
-            raise RecipeError("config file not found", source=display_path(parent_path))
-        return parent_path
-    for candidate in (folder / f"{parent}.yaml", config_dir / f"{parent}.yaml"):
-        if candidate.is_file():
-            return candidate
-    recipes = available_recipes(config_dir)
-    beside = [name for name in available_recipes(folder) if name not in {*recipes, child.stem}]
-    own_files = f"; YAML files beside it: {', '.join(beside)}" if beside else ""
-    raise RecipeError(
-        f"unknown recipe '{parent}'.{did_you_mean(parent, [*recipes, *beside])} The project's "
-        f"recipes: {', '.join(recipes)}{own_files} (or give a path to a YAML file)"
-    )
 
 
 def normalise_component(value: Any) -> Any:

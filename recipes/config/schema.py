@@ -25,11 +25,14 @@ RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
 MAX_RUNS = 1000
 
 
-def _pieces(values: list | tuple) -> list[Any]:
-    """Each value as a list of one, a range (``"0..49"``) as a ``range`` (counted without
-    expanding it). ValueError when a range is empty."""
+def _pieces(values: Any) -> list[Any] | None:
+    """Each value (of a list, or one value) as a list of one, a range (``"0..49"``) as a
+    ``range`` (counted without expanding it); None for a value that is neither a list nor text.
+    ValueError when a range is empty."""
+    if not isinstance(values, (str, list, tuple)):
+        return None
     pieces: list[Any] = []
-    for value in values:
+    for value in [values] if isinstance(values, str) else values:
         match = RANGE.match(value) if isinstance(value, str) else None
         if match is None:
             pieces.append([value])
@@ -44,11 +47,8 @@ def _pieces(values: list | tuple) -> list[Any]:
 def count_values(values: Any) -> int:
     """How many values :func:`expand_ranges` would give, without expanding: ``"0..5000000"``
     counts 5,000,001 at once. ValueError for an empty range."""
-    if isinstance(values, str):
-        values = [values]
-    if not isinstance(values, (list, tuple)):
-        return 1
-    return sum(len(piece) for piece in _pieces(values))
+    pieces = _pieces(values)
+    return 1 if pieces is None else sum(len(piece) for piece in pieces)
 
 
 def grid_size_problem(counts: list[int]) -> str | None:
@@ -63,11 +63,8 @@ def expand_ranges(values: Any) -> Any:
     """``"0..49"`` (alone or as one of several values) -> the integers 0 to 49: fifty seeds
     without writing fifty numbers. ValueError for an empty range. Count first
     (:func:`count_values`): this builds the whole list."""
-    if isinstance(values, str):
-        values = [values]
-    if not isinstance(values, (list, tuple)):
-        return values
-    return list(itertools.chain.from_iterable(_pieces(values)))
+    pieces = _pieces(values)
+    return values if pieces is None else list(itertools.chain.from_iterable(pieces))
 
 
 class Strict(pydantic.BaseModel):

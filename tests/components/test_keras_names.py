@@ -70,13 +70,18 @@ def test_a_wrong_name_is_one_line_with_the_closest_before_keras_is_imported(tmp_
         ("hinge", ["optimizer.momentum=0.9"]),
         ("focal_rings", ["train.early_stopping.monitor=val_acu"]),
     ])  # fmt: skip
+    activations = ", ".join(sorted(keras_names.ACTIVATIONS))
+    initializers = ", ".join(sorted(keras_names.KERNEL_INITIALIZERS))
+    # every unknown name, a registry's or Keras', is said one way (recipes.registry.unknown_name)
     assert lines == [
-        f"{config}: model.hidden_activation: unknown activation 'rellu'. Did you mean 'relu'?",
+        f"{config}: model.hidden_activation: unknown activation 'rellu'. Did you mean 'relu'? "
+        f"Valid names: {activations}",
         "--set: model.kernel_initializer: unknown kernel initializer 'he_unifrom'. "
-        "Did you mean 'he_uniform'?",
+        f"Did you mean 'he_uniform'? Valid names: {initializers}",
         "--set: optimizer.name: unknown optimizer 'adamm'. Did you mean 'adam'? "
         "Valid names: adagrad, adam, adamw, rmsprop, sgd",
         "--set: optimizer.momentum: adam takes no momentum; sgd and rmsprop do",
-        "--set: train.early_stopping.monitor: unknown metric 'val_acu'. Did you mean 'val_auc'?",
+        "--set: train.early_stopping.monitor: unknown metric 'val_acu'. Did you mean 'val_auc'? "
+        "Valid names: auc, loss, val_auc, val_loss",
         "False",
     ]

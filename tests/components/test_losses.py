@@ -89,3 +89,22 @@ def test_losses_survive_a_keras_serialization_round_trip(name, params):
     y_true = np.array([[0.0], [1.0]], dtype="float32")
     y_pred = np.array([[0.5], [-2.0]], dtype="float32")
     assert _value(restored, y_true, y_pred) == pytest.approx(_value(loss, y_true, y_pred))
+
+
+def test_every_loss_carries_the_name_the_registry_gives_it_and_keeps_it_when_reloaded():
+    """Keras' losses, this project's and the PyTorch ones alike (Keras would call Huber
+    'huber_loss' and FocalLoss 'focal_loss')."""
+    import keras
+
+    for name in LOSSES.names():
+        loss = get_loss(name)
+        assert loss.name == name
+        assert keras.losses.deserialize(keras.losses.serialize(loss)).name == name
+
+
+def test_every_metric_carries_the_name_the_registry_gives_it_each_time_it_is_built():
+    """Keras would name a second AUC 'auc_1', and history.csv's column with it."""
+    from recipes.components.metrics import METRICS
+
+    for name in METRICS.names():
+        assert get_metric(name).name == get_metric(name).name == name

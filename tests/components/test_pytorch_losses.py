@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from recipes.components.gradients import output_gradient
-from recipes.components.losses import PYTORCH_LOSSES, get_loss, loss_label_encoding
+from recipes.components.losses import PYTORCH_LOSS_NAMES, get_loss, loss_label_encoding
 
 # two samples, three classes: the true classes are 0 and 2
 P = np.array([[0.7, 0.2, 0.1], [0.5, 0.3, 0.2]], dtype="float32")
@@ -71,7 +71,7 @@ def test_cosine_embedding_is_one_minus_the_cosine():
 
 
 def test_every_pytorch_loss_trains_on_one_hot_rows():
-    for name in PYTORCH_LOSSES:
+    for name in PYTORCH_LOSS_NAMES:
         assert loss_label_encoding(name) == "categorical"
         assert get_loss(name).name == name
 
@@ -110,7 +110,7 @@ def softmax_batch():
     return probabilities.astype("float32"), targets.astype("float32")
 
 
-@pytest.mark.parametrize("name", [*PYTORCH_LOSSES, "mean_squared_error", "log_cosh"])
+@pytest.mark.parametrize("name", [*PYTORCH_LOSS_NAMES, "mean_squared_error", "log_cosh"])
 def test_the_value_and_gradient_are_torch_nns(name, torch, softmax_batch):
     import warnings
 
@@ -125,7 +125,7 @@ def test_the_value_and_gradient_are_torch_nns(name, torch, softmax_batch):
     np.testing.assert_allclose(gradient, expected_gradient.numpy(), rtol=1e-4, atol=1e-7)
 
 
-@pytest.mark.parametrize("name", PYTORCH_LOSSES)
+@pytest.mark.parametrize("name", PYTORCH_LOSS_NAMES)
 def test_each_pytorch_loss_is_saved_and_reloaded_by_name(name):
     import keras
 

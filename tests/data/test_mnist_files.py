@@ -73,9 +73,18 @@ def test_missing_arrays_are_named_once_not_wrapped_in_cannot_read(tmp_path):
             {"x_test": np.full((10, 784), np.nan)},
             "array 'x_test' row 0, column 0 is nan (7840 non-finite value(s) in all)",
         ),
-        ({"x_train": np.full((20, 784), 300.0)}, "x_train: pixels must be 0..255 (as in Keras'"),
-        ({"x_train": np.zeros((20, 5))}, "x_train: expected images of 28x28 = 784 pixels"),
-        ({"y_train": np.array(list("abcdefghij") * 2)}, "y_train: the labels are <U1, not digits"),
+        (
+            {"x_train": np.full((20, 784), 300.0)},
+            "array 'x_train' holds pixels 300.0..300.0; they must be 0..255 (as in Keras'",
+        ),
+        (
+            {"x_train": np.zeros((20, 5))},
+            "array 'x_train' has shape (20, 5); it needs images of 28x28 = 784 pixels",
+        ),
+        (
+            {"y_train": np.array(list("abcdefghij") * 2)},
+            "array 'y_train' holds 'a' (20 such label(s)); labels must be digits 0..9",
+        ),
         ({"y_train": np.arange(19)}, "array 'y_train' has shape (19,); it needs one class value"),
         ({"x_test": np.zeros((0, 784))}, "array 'x_test' has shape (0, 784); it needs one row"),
         (
@@ -88,9 +97,9 @@ def test_missing_arrays_are_named_once_not_wrapped_in_cannot_read(tmp_path):
         ),
         (
             {"y_train": np.r_[np.arange(19), 1.5] % 10},
-            "y_train: labels must be digits 0..9, got 1.5",
+            "array 'y_train' holds 1.5 (1 such label(s)); labels must be digits",
         ),
-        ({"y_test": np.arange(10) + 1}, "y_test: labels must be digits 0..9, got 10 (1 such"),
+        ({"y_test": np.arange(10) + 1}, "array 'y_test' holds 10 (1 such label(s))"),
     ],
 )
 def test_wrong_arrays_name_the_array_and_the_problem(tmp_path, replaced, expected):
