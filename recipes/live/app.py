@@ -28,9 +28,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from recipes.errors import first_line
-from recipes.live.guard import BodyTooLarge, Guard, read_body
+from recipes.live.guard import BadRequest, Guard, read_body, refusal
 from recipes.live.runs import Lab
-from recipes.live.settings import BadRequest, RunRequest, options, run_request, two_feature_recipes
+from recipes.live.settings import RunRequest, options, run_request
 
 STATIC = Path(__file__).parent / "static"
 
@@ -88,11 +88,7 @@ def create_app(
     return Starlette(
         routes=routes,
         middleware=[Middleware(Guard, token=token, hosts=hosts)],
-        exception_handlers={
-            BadRequest: _bad_request,
-            HTTPException: _http_error,
-            Exception: _fault,
-        },
+        exception_handlers={HTTPException: _refused, Exception: _fault},
     )
 
 
@@ -134,10 +130,7 @@ def _plain(data: Any) -> Any:
 
 
 async def _json(request: Request) -> Any:
-    try:
-        body = await read_body(request)
-    except BodyTooLarge:
-        raise BadRequest("the request body is larger than 64 KiB", status=413) from None
+    body = await read_body(request)
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
@@ -154,8 +147,7 @@ async def _requests(
     items = body if isinstance(body, list) else [body]
     if not items or (single and isinstance(body, list)) or len(items) > 4:
         raise BadRequest("expected one setting (or, for runs side by side, a list of 1 to 4)")
-    recipes = list(two_feature_recipes())
-    return [run_request(item, recipes, allowed) for item in items]
+    return [run_request(item, allowed) for item in items]
 
 
 def _replays(lab: Lab, folder: Any) -> list[Any]:
@@ -195,17 +187,12 @@ async def _event_stream(run: Any) -> AsyncIterator[dict[str, str]]:
                 return
 
 
-async def _bad_request(request: Request, error: Exception) -> Response:
-    assert isinstance(error, BadRequest)
-    return JSONResponse({"error": error.message, "key": error.key}, status_code=error.status)
-
-
-async def _http_error(request: Request, error: Exception) -> Response:
+async def _refused(request: Request, error: Exception) -> Response:
+    """A BadRequest, or Starlette's own (an unknown route: 404, a method: 405)."""
     assert isinstance(error, HTTPException)
-    return JSONResponse({"error": str(error.detail), "key": None}, status_code=error.status_code)
+    return refusal(str(error.detail), error.status_code, getattr(error, "key", None))
 
 
 async def _fault(request: Request, error: Exception) -> Response:
-    text = first_line(error)
-    message = f"the lab failed on this request: {type(error).__name__}: {text}"
-    return JSONResponse({"error": message, "key": None}, status_code=500)
+    message = f"the lab failed on this request: {type(error).__name__}: {first_line(error)}"
+    return refusal(message, 500)

@@ -54,7 +54,7 @@ def _inline_script(name: str) -> str:
 
 def replay_html(folders: list[Path]) -> str:
     """The self-contained page replaying the run folders (side by side when two or more)."""
-    runs = [replay(folder).events for folder in folders]
+    runs = [replay(folder) for folder in folders]
     page = (STATIC / "index.html").read_text(encoding="utf-8")
     style = (STATIC / "lab.css").read_text(encoding="utf-8").replace("</", "<\\/")
     names = ", ".join(Path(folder).name for folder in folders)

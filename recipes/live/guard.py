@@ -12,13 +12,24 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
+from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 
 MAX_BODY_BYTES = 64 * 1024
 
 
-class BodyTooLarge(Exception):
-    """A request body over :data:`MAX_BODY_BYTES` (413)."""
+class BadRequest(HTTPException):
+    """A request the lab refuses (400 unless ``status`` says otherwise), answered by
+    :func:`refusal` with the line and the key it names."""
+
+    def __init__(self, message: str, key: str | None = None, status: int = 400) -> None:
+        super().__init__(status, message)
+        self.key = key
+
+
+def refusal(message: str, status: int, key: str | None = None) -> JSONResponse:
+    """The lab's answer to a request it refuses or fails: one line, and the key it names."""
+    return JSONResponse({"error": message, "key": key}, status_code=status)
 
 
 class Guard:
@@ -59,20 +70,21 @@ class Guard:
             return
         reason = self.refusal(scope)
         if reason is not None:
-            await JSONResponse({"error": reason}, status_code=403)(scope, receive, send)
+            await refusal(reason, 403)(scope, receive, send)
             return
         await self.app(scope, receive, send)
 
 
 async def read_body(request: Any) -> bytes:
-    """The request's body, at most :data:`MAX_BODY_BYTES` (BodyTooLarge beyond, read no
-    further, whatever Content-Length says)."""
+    """The request's body, at most :data:`MAX_BODY_BYTES` (413 beyond, read no further,
+    whatever Content-Length says)."""
+    too_large = BadRequest("the request body is larger than 64 KiB", status=413)
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise BodyTooLarge()
+        raise too_large
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise BodyTooLarge()
+            raise too_large
     return bytes(body)

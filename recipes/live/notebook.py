@@ -9,13 +9,13 @@ thread sends at once, so the widget is drawn every epoch while the cell runs.
 from __future__ import annotations
 
 import json
-import shlex
 import time
 from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
 from recipes.live.runs import Lab, LabRun
+from recipes.live.watch import command_line
 
 INSTALL = "pip install 'keras-loss-recipes[lab]'"
 NO_WIDGET = (
@@ -33,13 +33,6 @@ def live_view_available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def command_line(recipe: str, texts: list[str]) -> str:
-    """The command line that trains the same run (as the lab's page shows it)."""
-    return " ".join(
-        ["python -m recipes run", shlex.quote(recipe)] + [f"--set {shlex.quote(t)}" for t in texts]
-    )
 
 
 def titles(recipe: str, texts: list[list[str]]) -> tuple[str, list[str]]:

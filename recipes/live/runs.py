@@ -153,11 +153,11 @@ class Lab:
 
         opened = []
         for folder in folders:
-            built = replay(folder)
-            start = built.events[0][1]
+            events = replay(folder)
+            start = events[0][1]
             label = ": ".join(part for part in (start["varies"], folder.name) if part)
-            run = LabRun(None, folder, start["command"], built.id, label, _loop=self.loop)
-            for name, data in built.events:
+            run = LabRun(None, folder, start["command"], start["id"], label, _loop=self.loop)
+            for name, data in events:
                 run.emit(name, data)
             run.finished = True
             run.recorded.set()
@@ -180,6 +180,7 @@ class Lab:
                 run.thread.join(timeout_s)
 
     def _train(self, run: LabRun, previous: list[LabRun]) -> None:
+        from recipes.live.replay import end_event
         from recipes.training.door import run_point
 
         for earlier in previous:  # their folders are final before a new run begins
@@ -191,7 +192,7 @@ class Lab:
 
         self.baton.acquire()
         try:
-            outcome = run_point(
+            run_point(
                 run.recipe,
                 self.output_root,
                 folder=run.folder,
@@ -202,14 +203,7 @@ class Lab:
         finally:
             self.baton.release()
             run.recorded.set()
-        end = {
-            "status": getattr(outcome.status, "value", outcome.status),
-            "folder": str(run.folder),
-        }
-        if outcome.reason:
-            end["reason"] = outcome.reason
-        if outcome.metrics:  # metrics.json's: the test set's scores, the final losses
-            end["metrics"] = outcome.metrics
+        end = end_event(run.folder, str(run.folder))
         try:
             with self._index_lock:  # the next run need not wait for it
                 refresh_index(self.output_root)

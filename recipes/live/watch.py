@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,13 @@ class Stop(KeyboardInterrupt):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def command_line(recipe: str, texts: list[str]) -> str:
+    """The command line that trains the same run, as the page shows it (a run.json's own
+    command is its process's: a notebook's kernel, the lab)."""
+    sets = [f"--set {shlex.quote(text)}" for text in texts]
+    return " ".join(["python -m recipes run", shlex.quote(recipe), *sets])
 
 
 def rounded(values: Any, digits: int = 5) -> Any:
@@ -97,44 +105,35 @@ def _gradient(loss: Any, user_loss: bool) -> Callable[..., Any] | None:
 
 class Scene:
     """What a run's events show, fixed for the run: the recording's grid over the test points
-    (two-feature data), their labels and targets, and the scale the regions are drawn on."""
+    (two-feature data: none for other data, whose events carry the numbers only), their labels
+    and targets, and the scale the regions are drawn on; named as a :class:`Recording`'s, so
+    that :func:`view_fields` reads either."""
 
     def __init__(self, config: Any, split: Any) -> None:
+        from recipes.components.labels import true_labels
         from recipes.components.models import model_output_kind
 
         self.config, self.split = config, split
-        self.points = np.asarray(split.x_test, dtype="float32").reshape(len(split.x_test), -1)
-        self.two_features = self.points.shape[1] == 2
+        points = np.asarray(split.x_test, dtype="float32").reshape(len(split.x_test), -1)
+        self.two_features = points.shape[1] == 2
         self.output_kind = model_output_kind(config.model.name, config.model.params)
-        self.grid_x, self.grid_y, self.inputs = (
-            grid_inputs(self.points, config.plots.evolution_grid)
-            if self.two_features
-            else ([], [], self.points)
-        )
-        self.grid_shape = (len(self.grid_y), len(self.grid_x))
-        self.targets = np.asarray(split.y_test, dtype="float32").reshape(len(self.points), -1)
+        self.label_kind = split.label_kind
+        self.class_names = split.info.get("class_names") or {}
         self.levels = margin_levels(config.plots, split.label_kind, self.output_kind)
+        self.targets = np.asarray(split.y_test, dtype="float32").reshape(len(points), -1)
+        self.grid_x = self.grid_y = self.points = self.labels = np.empty(0)
+        if self.two_features:
+            self.grid_x, self.grid_y, self.inputs = grid_inputs(points, config.plots.evolution_grid)
+            self.points, self.labels = points, true_labels(split.y_test, split.label_kind)
+        self.grid_shape = (len(self.grid_y), len(self.grid_x))
 
     def start_fields(self, model: Any) -> dict[str, Any]:
         """The start event's fields about the data and the model's first weights."""
-        from recipes.components.labels import true_labels
         from recipes.training.schedule import split_schedule
 
-        split, levels, two = self.split, self.levels, self.two_features
         return {
-            "epochs": split_schedule(self.config.train, split).epochs,
-            "grid_x": rounded(self.grid_x),
-            "grid_y": rounded(self.grid_y),
-            "points": rounded(self.points) if two else [],
-            "labels": np.asarray(true_labels(split.y_test, split.label_kind)).tolist()
-            if two
-            else [],
-            "class_names": {
-                str(k): str(v) for k, v in (split.info.get("class_names") or {}).items()
-            },
-            "margin_levels": [levels.low, levels.threshold, levels.high] if levels else [],
-            "output_kind": self.output_kind,
-            "label_kind": split.label_kind,
+            "epochs": split_schedule(self.config.train, self.split).epochs,
+            **view_fields(self),
             "initial_weights": weights_digest(model),
         }
 
@@ -155,6 +154,23 @@ class Scene:
         forces = point_forces(model.loss, self.targets, point_scores, self.output_kind, gradient)
         grid_scores = outputs[:cells].reshape(*self.grid_shape, outputs.shape[1])
         return region_fields(self.levels, grid_scores, point_scores, forces)
+
+
+def view_fields(source: Any) -> dict[str, Any]:
+    """A start event's fields about what is drawn, from a live run's :class:`Scene` or a
+    replayed :class:`~recipes.recording.Recording`: the grid, the test points, their labels
+    and class names, the margin levels and the kinds of outputs and labels."""
+    levels = source.levels
+    return {
+        "grid_x": rounded(source.grid_x),
+        "grid_y": rounded(source.grid_y),
+        "points": rounded(source.points),
+        "labels": np.asarray(source.labels).tolist(),
+        "class_names": {str(key): str(name) for key, name in source.class_names.items()},
+        "margin_levels": [levels.low, levels.threshold, levels.high] if levels else [],
+        "output_kind": source.output_kind,
+        "label_kind": source.label_kind,
+    }
 
 
 def shown(levels: Any, scores: np.ndarray) -> np.ndarray:
