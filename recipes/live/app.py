@@ -29,7 +29,7 @@ from starlette.staticfiles import StaticFiles
 
 from recipes.errors import first_line
 from recipes.live.guard import BadRequest, Guard, read_body, refusal
-from recipes.live.runs import Lab
+from recipes.live.runs import POLL_S, Lab
 from recipes.live.settings import RunRequest, options, run_request
 
 STATIC = Path(__file__).parent / "static"
@@ -178,13 +178,13 @@ async def _event_stream(run: Any) -> AsyncIterator[dict[str, str]]:
     """Every event of the run so far, then each as it comes, until its end event."""
     seen = 0
     while True:
-        await run.changed(seen)
         while seen < len(run.events):
             name, data = run.events[seen]
             seen += 1
             yield {"event": name, "data": data}
             if name == "end":
                 return
+        await asyncio.sleep(POLL_S)
 
 
 async def _refused(request: Request, error: Exception) -> Response:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qs
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 MAX_BODY_BYTES = 64 * 1024
@@ -44,29 +44,23 @@ class Guard:
 
     def refusal(self, scope: dict[str, Any]) -> str | None:
         """Why the request is refused, or None."""
-        headers = {
-            key.decode("latin-1").lower(): value.decode("latin-1")
-            for key, value in scope["headers"]
-        }
+        request = Request(scope)
+        headers = request.headers
         if headers.get("host") not in self.hosts:
             return "this lab answers only at its own address (the Host header is not the lab's)"
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        given = query.get("token", [""])[0]
+        given = request.query_params.get("token", "")
         scheme, _, value = headers.get("authorization", "").partition(" ")
         if scheme.lower() == "token" and value:
             given = value.strip()
         if not secrets.compare_digest(given.encode(), self.token):
             return "a token is needed: open the URL the lab printed (it ends in ?token=...)"
-        if scope["method"] not in ("GET", "HEAD") and headers.get("origin") not in self.origins:
+        if request.method not in ("GET", "HEAD") and headers.get("origin") not in self.origins:
             return "a request that changes something must come from the lab's page (Origin)"
         return None
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "websocket":  # the lab has none: closed before anything
+        if scope["type"] != "http":  # a websocket (the lab serves none, nor lifespan): closed
             await send({"type": "websocket.close", "code": 1008})
-            return
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
             return
         reason = self.refusal(scope)
         if reason is not None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.live.runs import Lab, LabRun
+from recipes.live.runs import POLL_S, Lab, LabRun, refresh_index
 from recipes.live.watch import command_line
 
 INSTALL = "pip install 'keras-loss-recipes[lab]'"
@@ -22,7 +22,6 @@ NO_WIDGET = (
     f"recipes.lab: the live view needs anywidget ({INSTALL}); training without it, its "
     "figures follow"
 )
-POLL_S = 0.03  # how often the cell's thread looks for new events
 STOP_WAIT_S = 60.0  # how long an interrupted cell waits for its runs to record themselves
 
 
@@ -85,7 +84,6 @@ def draw_figures(folder: Path) -> None:
     import sys
 
     from recipes.records import RunStatus
-    from recipes.report.outputs_index import NothingToIndex, build_index
     from recipes.training.drawing import plot_run_folder
     from recipes.views import Run
 
@@ -93,11 +91,9 @@ def draw_figures(folder: Path) -> None:
         return
     try:
         plot_run_folder(folder)
-        build_index(folder.parent.parent)  # the index shows them, not 'figures pending'
-    except NothingToIndex:
-        pass
     except Exception as error:  # recorded in run.json by plot_run_folder
         print(f"warning: {folder}: its figures were not drawn: {error}", file=sys.stderr)
+    refresh_index(folder.parent.parent)  # the index shows them, not 'figures pending'
 
 
 def _forward(widget: Any, runs: list[LabRun], seen: list[int]) -> None:

@@ -8,10 +8,10 @@ import signal
 import socket
 
 import pytest
+from lab_client import start_lab
 from lab_fixtures import LOSS_FILE, first_epoch_then, module_lab, shrunk
 
 from recipes import records
-from recipes.live.client import start_lab
 
 lab = module_lab()
 
