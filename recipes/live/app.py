@@ -27,7 +27,7 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from recipes.errors import first_line
+from recipes.errors import RecipeError, first_line
 from recipes.live.guard import BadRequest, Guard, read_body, refusal
 from recipes.live.runs import POLL_S, Lab
 from recipes.live.settings import RunRequest, options, run_request
@@ -88,7 +88,7 @@ def create_app(
     return Starlette(
         routes=routes,
         middleware=[Middleware(Guard, token=token, hosts=hosts)],
-        exception_handlers={HTTPException: _refused, Exception: _fault},
+        exception_handlers={HTTPException: _refused, RecipeError: _refused, Exception: _fault},
     )
 
 
@@ -104,15 +104,12 @@ def _replay_routes(lab: Lab) -> list[Any]:
 
     async def replay_page(request: Request) -> Response:
         from recipes.live.export import replay_html
-        from recipes.live.replay import NotReplayable
 
         run = _run(lab, request)
         if not run.finished:
             raise BadRequest("this run is still training: save its replay once it has ended")
-        try:
-            page = await asyncio.to_thread(replay_html, [run.folder])
-        except NotReplayable as error:  # a run stopped before its recording was written
-            raise BadRequest(first_line(error)) from None
+        # NotReplayable for a run stopped before its recording was written
+        page = await asyncio.to_thread(replay_html, [run.folder])
         name = f"replay-{run.folder.name}.html"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         return HTMLResponse(page, headers=disposition)
@@ -188,7 +185,10 @@ async def _event_stream(run: Any) -> AsyncIterator[dict[str, str]]:
 
 
 async def _refused(request: Request, error: Exception) -> Response:
-    """A BadRequest, or Starlette's own (an unknown route: 404, a method: 405)."""
+    """A BadRequest, Starlette's own (an unknown route: 404, a method: 405), or input that the
+    project's own checks refuse (a RecipeError: 400, with check's one line and its key)."""
+    if isinstance(error, RecipeError):
+        return refusal(first_line(error), 400, error.key)
     assert isinstance(error, HTTPException)
     return refusal(str(error.detail), error.status_code, getattr(error, "key", None))
 

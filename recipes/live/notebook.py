@@ -8,6 +8,7 @@ thread sends at once, so the widget is drawn every epoch while the cell runs.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import time
 from pathlib import Path
@@ -27,11 +28,7 @@ STOP_WAIT_S = 60.0  # how long an interrupted cell waits for its runs to record 
 
 def live_view_available() -> bool:
     """Whether this kernel can show the widget (anywidget is installed)."""
-    try:
-        import anywidget  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("anywidget") is not None
 
 
 def titles(recipe: str, texts: list[list[str]]) -> tuple[str, list[str]]:
@@ -101,11 +98,6 @@ def _forward(widget: Any, runs: list[LabRun], seen: list[int]) -> None:
     for index, run in enumerate(runs):
         events = run.events[seen[index] :]  # appended by the run's thread; a slice is a copy
         seen[index] += len(events)
+        take = {"start": widget.side_started, "epoch": widget.side_epoch, "end": widget.side_ended}
         for name, text in events:
-            data = json.loads(text)
-            if name == "start":
-                widget.side_started(index, data)
-            elif name == "epoch":
-                widget.side_epoch(index, data)
-            elif name == "end":
-                widget.side_ended(index, data)
+            take[name](index, json.loads(text))

@@ -15,18 +15,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 import recipes.records as records  # the module alone: the package recipes imports the lab
 from recipes.errors import RecipeError
 from recipes.live.watch import command_line, epoch_logs, region_fields, view_fields
 from recipes.paths import display_path
 from recipes.recording import RECORDING_FILE, Recording
-
-NO_RECORDING = (
-    "{folder}: no recording.npz to replay (only a run of two-feature data records one, and "
-    "runs made before recordings did not); python -m recipes run {recipe} records a new run"
-)
+from recipes.views import Run
 
 
 class NotReplayable(RecipeError):
@@ -75,15 +69,9 @@ def _start(folder: Path, record: Any, recording: Recording, rows: list) -> dict[
         "replay": True,
         "recipe": record.recipe,
         "varies": records.varies_text(record.varies),  # a sweep's run: what it varies
-        "config": _config(folder),  # the page's controls start from the run's settings
+        "config": Run(folder).config,  # the page's controls start from the run's settings
         "history": rows,
     }
-
-
-def _config(folder: Path) -> dict[str, Any]:
-    """The run's config.yaml, as a mapping ({} without one)."""
-    path = folder / "config.yaml"
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
 
 
 def end_event(folder: Path, shown_folder: str) -> dict[str, Any]:
@@ -142,6 +130,9 @@ def check_replayable(folder: Path) -> Any:
         )
     record = records.read_run(folder)
     if not (folder / RECORDING_FILE).is_file():
-        message = NO_RECORDING.format(folder=display_path(folder), recipe=record.recipe or "hinge")
-        raise NotReplayable(message)
+        raise NotReplayable(
+            f"{display_path(folder)}: no recording.npz to replay (only a run of two-feature data "
+            "records one, and runs made before recordings did not); python -m recipes run "
+            f"{record.recipe or 'hinge'} records a new run"
+        )
     return record

@@ -71,16 +71,12 @@ def serve(
     from recipes.config.resolve import resolve_recipe
     from recipes.live.app import create_app
     from recipes.live.runs import Lab
-    from recipes.live.settings import allowed_loss_files, two_feature_recipes
+    from recipes.live.settings import allowed_loss_files, drawable_recipe, two_feature_recipes
 
     opened: list[Path] = []
     if recipe not in two_feature_recipes() and Path(recipe).is_dir():
         recipe, opened = opened_folder(Path(recipe), two_feature_recipes())
-    if recipe not in two_feature_recipes():
-        raise RecipeError(
-            f"lab: '{recipe}' is not a recipe the lab can draw; choose one of "
-            f"{', '.join(two_feature_recipes())}"
-        )
+    drawable_recipe(recipe)
     allowed = allowed_loss_files(loss_files)
     warm_keras(resolve_recipe(recipe).config.backend)
     listener = bound_socket(host, port)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.errors import RecipeError, first_line
+from recipes.errors import RecipeError
 from recipes.live.guard import BadRequest
 from recipes.live.watch import command_line
 
@@ -82,16 +82,18 @@ def _refuse_paths_and_code(key: str, value: Any, allowed: Mapping[str, str]) -> 
 
 
 def drawable_recipe(recipe: Any) -> str:
-    """``recipe`` when it names a recipe the lab can draw (never a path); BadRequest else."""
+    """``recipe`` when it names a recipe the lab can draw (never a path); RecipeError else
+    (the command line's exit status 2, the API's 400)."""
     recipes = two_feature_recipes()
     if not isinstance(recipe, str) or recipe not in recipes:
-        raise BadRequest(f"recipe: expected one of {', '.join(recipes)}, got {recipe!r}", "recipe")
+        message = f"{recipe!r} is not a recipe the lab can draw; choose one of {', '.join(recipes)}"
+        raise RecipeError(message, key="recipe")
     return recipe
 
 
 def run_request(body: Any, allowed: Mapping[str, str]) -> RunRequest:
     """A request's ``{"recipe": ..., "overrides": {...}}`` checked and resolved as
-    ``python -m recipes check`` does; BadRequest with check's one line (and its key)."""
+    ``python -m recipes check`` does; RecipeError or BadRequest, each one line (and its key)."""
     from recipes.api import override_texts
     from recipes.config.resolve import resolve_recipe
     from recipes.training.backend import refuse_other_backend
@@ -109,11 +111,9 @@ def run_request(body: Any, allowed: Mapping[str, str]) -> RunRequest:
             raise BadRequest(f"overrides: '{key}' is not a config key such as loss.gamma", key)
     checked = {key: _refuse_paths_and_code(key, value, allowed) for key, value in overrides.items()}
     texts = override_texts(checked)
-    try:
-        resolved = resolve_recipe(recipe, texts)
-        refuse_other_backend(resolved.config.backend)  # one process holds one Keras backend
-    except RecipeError as error:
-        raise BadRequest(first_line(error), error.key) from None
+    # check's one line (a RecipeError, answered 400 with its key), as for a run's config
+    resolved = resolve_recipe(recipe, texts)
+    refuse_other_backend(resolved.config.backend)  # one process holds one Keras backend
     problem = cannot_draw(resolved.config)
     if problem is not None:
         raise BadRequest(problem, problem.partition(":")[0])

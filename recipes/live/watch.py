@@ -22,8 +22,7 @@ import numpy as np
 
 from recipes.recording import grid_inputs, margin_levels
 
-_SCORERS: dict[str, Any] = {}  # model identity -> jitted scoring program
-_GRADIENTS: dict[str, Any] = {}  # loss identity -> jitted d loss / d outputs
+_PROGRAMS: dict[str, Any] = {}  # a model's or a loss's configuration -> its jitted program
 
 
 class Stop(KeyboardInterrupt):
@@ -64,43 +63,32 @@ def weights_digest(model: Any) -> str:
     return digest.hexdigest()[:16]
 
 
-def _scorer(model: Any) -> Callable[..., Any] | None:
-    """A jitted ``(trainable, non_trainable, inputs) -> outputs`` for models of this one's
-    configuration, traced once per configuration in this process; None on another backend
-    than JAX (the model's own compiled ``predict_on_batch`` then)."""
+def _programs(model: Any, user_loss: bool) -> tuple[Callable | None, Callable | None]:
+    """The model's jitted ``(trainable, non_trainable, inputs) -> outputs`` and its loss's
+    compiled gradient (:func:`recipes.report.forces.compiled_gradient`), each traced once per
+    configuration in this process (a user's loss, whose file may change, again each run);
+    (None, None) on another backend than JAX: the model's own ``predict_on_batch`` and a
+    gradient op by op then."""
     import keras
 
     if keras.backend.backend() != "jax":
-        return None
+        return None, None
     import jax
-
-    key = json.dumps(model.get_config(), sort_keys=True, default=str)
-    if key not in _SCORERS:
-
-        def score(trainable: Any, non_trainable: Any, inputs: Any) -> Any:
-            outputs, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
-            return outputs
-
-        _SCORERS[key] = jax.jit(score)
-    return _SCORERS[key]
-
-
-def _gradient(loss: Any, user_loss: bool) -> Callable[..., Any] | None:
-    """The loss's compiled gradient (:func:`recipes.report.forces.compiled_gradient`), kept
-    per loss configuration; a user's loss (its file may change) gets a new one each run; None
-    on another backend than JAX (differentiated op by op then)."""
-    import keras
 
     from recipes.report.forces import compiled_gradient
 
-    if keras.backend.backend() != "jax":
-        return None
-    if user_loss:
-        return compiled_gradient(loss)
-    key = json.dumps([type(loss).__name__, loss.get_config()], sort_keys=True, default=str)
-    if key not in _GRADIENTS:
-        _GRADIENTS[key] = compiled_gradient(loss)
-    return _GRADIENTS[key]
+    def score(trainable: Any, non_trainable: Any, inputs: Any) -> Any:
+        outputs, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
+        return outputs
+
+    loss = model.loss
+    model_key = json.dumps(["model", model.get_config()], sort_keys=True, default=str)
+    loss_key = json.dumps([type(loss).__name__, loss.get_config()], sort_keys=True, default=str)
+    if model_key not in _PROGRAMS:
+        _PROGRAMS[model_key] = jax.jit(score)
+    if user_loss or loss_key not in _PROGRAMS:
+        _PROGRAMS[loss_key] = compiled_gradient(loss)
+    return _PROGRAMS[model_key], _PROGRAMS[loss_key]
 
 
 class Scene:
@@ -231,8 +219,7 @@ def watcher(
     class Watcher(keras.callbacks.Callback):
         def on_train_begin(self, logs: dict | None = None) -> None:
             check_stop()
-            self.score = _scorer(self.model)
-            self.gradient = _gradient(self.model.loss, is_user_loss(config.loss.name))
+            self.score, self.gradient = _programs(self.model, is_user_loss(config.loss.name))
             emit("start", {**start_fields, **scene.start_fields(self.model)})
 
         def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
