@@ -161,7 +161,7 @@ def measure(skip_sweep: bool, suite: bool) -> tuple[list[Row], Path]:
 
 def lab_rows(python: str, environment: dict[str, str]) -> list[Row]:
     """The lab's measures (benchmarks/lab_speed.py): seconds, against 1 s, with the goals."""
-    _, output = timed([python, "benchmarks/lab_speed.py"], environment)
+    _, output = timed([python, "-m", "benchmarks.lab_speed"], environment)
     fields = {key: float(value) for key, value in re.findall(r"(\w+)=([\d.]+)", output)}
     second = 1.0
     change = "lab: hinge -> squared_hinge, POST to"

@@ -11,7 +11,7 @@ API, on the hinge recipe (30 epochs of batch 5, the compiled trainer).
 
 Prints ``key=value`` fields (seconds), read by benchmarks/fast_path.py (``make benchmark``).
 
-    .venv/bin/python benchmarks/lab_speed.py [--repeats 5]
+    .venv/bin/python -m benchmarks.lab_speed [--repeats 5]   # from the project's folder
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from recipes.live.client import LabClient, start_lab
+from tests.live.lab_client import LabClient, start_lab
 
 
 def timed_run(lab: LabClient, overrides: dict[str, Any]) -> tuple[float, float]:

@@ -27,10 +27,10 @@ from starlette.responses import (
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from recipes.errors import first_line
-from recipes.live.guard import BodyTooLarge, Guard, read_body
-from recipes.live.runs import Lab
-from recipes.live.settings import BadRequest, RunRequest, options, run_request, two_feature_recipes
+from recipes.errors import RecipeError, first_line
+from recipes.live.guard import BadRequest, Guard, read_body, refusal
+from recipes.live.runs import POLL_S, Lab
+from recipes.live.settings import RunRequest, options, run_request
 
 STATIC = Path(__file__).parent / "static"
 
@@ -88,11 +88,7 @@ def create_app(
     return Starlette(
         routes=routes,
         middleware=[Middleware(Guard, token=token, hosts=hosts)],
-        exception_handlers={
-            BadRequest: _bad_request,
-            HTTPException: _http_error,
-            Exception: _fault,
-        },
+        exception_handlers={HTTPException: _refused, RecipeError: _refused, Exception: _fault},
     )
 
 
@@ -108,15 +104,12 @@ def _replay_routes(lab: Lab) -> list[Any]:
 
     async def replay_page(request: Request) -> Response:
         from recipes.live.export import replay_html
-        from recipes.live.replay import NotReplayable
 
         run = _run(lab, request)
         if not run.finished:
             raise BadRequest("this run is still training: save its replay once it has ended")
-        try:
-            page = await asyncio.to_thread(replay_html, [run.folder])
-        except NotReplayable as error:  # a run stopped before its recording was written
-            raise BadRequest(first_line(error)) from None
+        # NotReplayable for a run stopped before its recording was written
+        page = await asyncio.to_thread(replay_html, [run.folder])
         name = f"replay-{run.folder.name}.html"
         disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
         return HTMLResponse(page, headers=disposition)
@@ -134,10 +127,7 @@ def _plain(data: Any) -> Any:
 
 
 async def _json(request: Request) -> Any:
-    try:
-        body = await read_body(request)
-    except BodyTooLarge:
-        raise BadRequest("the request body is larger than 64 KiB", status=413) from None
+    body = await read_body(request)
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as error:
@@ -154,8 +144,7 @@ async def _requests(
     items = body if isinstance(body, list) else [body]
     if not items or (single and isinstance(body, list)) or len(items) > 4:
         raise BadRequest("expected one setting (or, for runs side by side, a list of 1 to 4)")
-    recipes = list(two_feature_recipes())
-    return [run_request(item, recipes, allowed) for item in items]
+    return [run_request(item, allowed) for item in items]
 
 
 def _replays(lab: Lab, folder: Any) -> list[Any]:
@@ -186,26 +175,24 @@ async def _event_stream(run: Any) -> AsyncIterator[dict[str, str]]:
     """Every event of the run so far, then each as it comes, until its end event."""
     seen = 0
     while True:
-        await run.changed(seen)
         while seen < len(run.events):
             name, data = run.events[seen]
             seen += 1
             yield {"event": name, "data": data}
             if name == "end":
                 return
+        await asyncio.sleep(POLL_S)
 
 
-async def _bad_request(request: Request, error: Exception) -> Response:
-    assert isinstance(error, BadRequest)
-    return JSONResponse({"error": error.message, "key": error.key}, status_code=error.status)
-
-
-async def _http_error(request: Request, error: Exception) -> Response:
+async def _refused(request: Request, error: Exception) -> Response:
+    """A BadRequest, Starlette's own (an unknown route: 404, a method: 405), or input that the
+    project's own checks refuse (a RecipeError: 400, with check's one line and its key)."""
+    if isinstance(error, RecipeError):
+        return refusal(first_line(error), 400, error.key)
     assert isinstance(error, HTTPException)
-    return JSONResponse({"error": str(error.detail), "key": None}, status_code=error.status_code)
+    return refusal(str(error.detail), error.status_code, getattr(error, "key", None))
 
 
 async def _fault(request: Request, error: Exception) -> Response:
-    text = first_line(error)
-    message = f"the lab failed on this request: {type(error).__name__}: {text}"
-    return JSONResponse({"error": message, "key": None}, status_code=500)
+    message = f"the lab failed on this request: {type(error).__name__}: {first_line(error)}"
+    return refusal(message, 500)

@@ -20,29 +20,19 @@ from typing import Any
 from recipes.live.replay import replay
 
 STATIC = Path(__file__).parent / "static"
-SCRIPTS = (
-    "drawing.js",
-    "charts.js",
-    "controls.js",
-    "view.js",
-    "replay.js",
-    "lab.js",
-)  # index.html's order
-LOADER = re.compile(r'<script id="loader">.*?</script>', re.DOTALL)
+LOADER = re.compile(r'<script id="loader">.*?</script>', re.DOTALL)  # names the page's scripts
 # nothing from anywhere: inline style and scripts only, images the page draws itself
 POLICY = (
     '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
     "script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data: blob:\">"
 )
-_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-                 "\u2029": "\\u2029"}  # fmt: skip
+_JSON_ESCAPES = {ord(character): f"\\u{ord(character):04x}" for character in "<>&\u2028\u2029"}
 
 
 def script_json(data: Any) -> str:
     """``data`` as JSON that is safe inside a ``<script>`` element: no ``<``, ``>`` or ``&``
     (written as JSON escapes, which JSON.parse reads back as the same characters)."""
-    text = json.dumps(data, allow_nan=False, ensure_ascii=False)
-    return re.sub("[<>&\u2028\u2029]", lambda match: _JSON_ESCAPES[match.group()], text)
+    return json.dumps(data, allow_nan=False, ensure_ascii=False).translate(_JSON_ESCAPES)
 
 
 def _inline_script(name: str) -> str:
@@ -54,8 +44,9 @@ def _inline_script(name: str) -> str:
 
 def replay_html(folders: list[Path]) -> str:
     """The self-contained page replaying the run folders (side by side when two or more)."""
-    runs = [replay(folder).events for folder in folders]
+    runs = [replay(folder) for folder in folders]
     page = (STATIC / "index.html").read_text(encoding="utf-8")
+    scripts = re.findall(r'"(\w+\.js)"', LOADER.search(page).group())  # in the page's order
     style = (STATIC / "lab.css").read_text(encoding="utf-8").replace("</", "<\\/")
     names = ", ".join(Path(folder).name for folder in folders)
     inlined = "\n".join(
@@ -64,7 +55,7 @@ def replay_html(folders: list[Path]) -> str:
             f"<style>\n{style}\n</style>",
             f'<script type="application/json" id="replay-data">{script_json({"runs": runs})}'
             "</script>",
-            *(_inline_script(name) for name in SCRIPTS),
+            *(_inline_script(name) for name in scripts),
         ]
     )
     page = LOADER.sub(lambda _: inlined, page, count=1)

@@ -8,38 +8,27 @@ thread sends at once, so the widget is drawn every epoch while the cell runs.
 
 from __future__ import annotations
 
+import importlib.util
 import json
-import shlex
 import time
 from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.live.runs import Lab, LabRun
+from recipes.live.runs import POLL_S, Lab, LabRun, refresh_index
+from recipes.live.watch import command_line
 
 INSTALL = "pip install 'keras-loss-recipes[lab]'"
 NO_WIDGET = (
     f"recipes.lab: the live view needs anywidget ({INSTALL}); training without it, its "
     "figures follow"
 )
-POLL_S = 0.03  # how often the cell's thread looks for new events
 STOP_WAIT_S = 60.0  # how long an interrupted cell waits for its runs to record themselves
 
 
 def live_view_available() -> bool:
     """Whether this kernel can show the widget (anywidget is installed)."""
-    try:
-        import anywidget  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def command_line(recipe: str, texts: list[str]) -> str:
-    """The command line that trains the same run (as the lab's page shows it)."""
-    return " ".join(
-        ["python -m recipes run", shlex.quote(recipe)] + [f"--set {shlex.quote(t)}" for t in texts]
-    )
+    return importlib.util.find_spec("anywidget") is not None
 
 
 def titles(recipe: str, texts: list[list[str]]) -> tuple[str, list[str]]:
@@ -92,7 +81,6 @@ def draw_figures(folder: Path) -> None:
     import sys
 
     from recipes.records import RunStatus
-    from recipes.report.outputs_index import NothingToIndex, build_index
     from recipes.training.drawing import plot_run_folder
     from recipes.views import Run
 
@@ -100,11 +88,9 @@ def draw_figures(folder: Path) -> None:
         return
     try:
         plot_run_folder(folder)
-        build_index(folder.parent.parent)  # the index shows them, not 'figures pending'
-    except NothingToIndex:
-        pass
     except Exception as error:  # recorded in run.json by plot_run_folder
         print(f"warning: {folder}: its figures were not drawn: {error}", file=sys.stderr)
+    refresh_index(folder.parent.parent)  # the index shows them, not 'figures pending'
 
 
 def _forward(widget: Any, runs: list[LabRun], seen: list[int]) -> None:
@@ -112,11 +98,6 @@ def _forward(widget: Any, runs: list[LabRun], seen: list[int]) -> None:
     for index, run in enumerate(runs):
         events = run.events[seen[index] :]  # appended by the run's thread; a slice is a copy
         seen[index] += len(events)
+        take = {"start": widget.side_started, "epoch": widget.side_epoch, "end": widget.side_ended}
         for name, text in events:
-            data = json.loads(text)
-            if name == "start":
-                widget.side_started(index, data)
-            elif name == "epoch":
-                widget.side_epoch(index, data)
-            elif name == "end":
-                widget.side_ended(index, data)
+            take[name](index, json.loads(text))

@@ -12,24 +12,15 @@ run, ten log-spaced ones of a long one): the scrubber steps through the recorded
 from __future__ import annotations
 
 import json
-import shlex
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import yaml
-
 import recipes.records as records  # the module alone: the package recipes imports the lab
 from recipes.errors import RecipeError
-from recipes.live.watch import epoch_logs, region_fields, rounded
+from recipes.live.watch import command_line, epoch_logs, region_fields, view_fields
 from recipes.paths import display_path
 from recipes.recording import RECORDING_FILE, Recording
-
-NO_RECORDING = (
-    "{folder}: no recording.npz to replay (only a run of two-feature data records one, and "
-    "runs made before recordings did not); python -m recipes run {recipe} records a new run"
-)
+from recipes.views import Run
 
 
 class NotReplayable(RecipeError):
@@ -49,25 +40,9 @@ def history_rows(recording: Recording) -> list[dict[str, Any]]:
     ]
 
 
-@dataclass
-class Replay:
-    """One run folder's replay: its events, in order, as (name, data)."""
-
-    folder: Path
-    events: list[tuple[str, dict[str, Any]]]
-
-    @property
-    def id(self) -> str:
-        return replay_id(self.folder)
-
-
-def replay_id(folder: Path) -> str:
-    """An id for a replayed folder, apart from the lab's own runs' (its folder's name)."""
-    return f"replay-{folder.name}"
-
-
-def replay(folder: Path | str) -> Replay:
-    """The run folder's events, from its recording; NotReplayable without one."""
+def replay(folder: Path | str) -> list[tuple[str, dict[str, Any]]]:
+    """The run folder's events, (name, data) in order, from its recording; NotReplayable
+    without one."""
     folder = Path(folder)
     record = check_replayable(folder)
     recording = Recording.load(folder / RECORDING_FILE)
@@ -78,60 +53,40 @@ def replay(folder: Path | str) -> Replay:
         grid, points = recording.grid_scores[index], recording.point_scores[index]
         data.update(region_fields(levels, grid, points, recording.point_forces[index]))
         events.append(("epoch", data))
-    events.append(("end", _end(folder, record)))
-    return Replay(folder, events)
+    events.append(("end", {**end_event(folder, display_path(folder)), "replay": True}))
+    return events
 
 
 def _start(folder: Path, record: Any, recording: Recording, rows: list) -> dict[str, Any]:
-    levels = recording.levels
-    # what trains the same run again (run.json's own command is the process's: a notebook's
-    # kernel, say), as the lab's page shows it for a live run
-    command = record.command or ""
-    if record.recipe:
-        sets = [f"--set {shlex.quote(text)}" for text in record.overrides]
-        command = " ".join(["python -m recipes run", shlex.quote(record.recipe), *sets])
+    command = record.command or ""  # the process's (a notebook's kernel) for a run of a file
     return {
-        "id": replay_id(folder),
+        "id": f"replay-{folder.name}",  # apart from the lab's own runs' (the folder's name)
         "folder": display_path(folder),
-        "command": command,
+        "command": command_line(record.recipe, record.overrides) if record.recipe else command,
         "epochs": len(rows) or int(recording.epochs[-1]),
-        "grid_x": rounded(recording.grid_x),
-        "grid_y": rounded(recording.grid_y),
-        "points": rounded(recording.points),
-        "labels": np.asarray(recording.labels).tolist(),
-        "class_names": {str(key): str(name) for key, name in recording.class_names.items()},
-        "margin_levels": [levels.low, levels.threshold, levels.high] if levels else [],
-        "output_kind": recording.output_kind,
-        "label_kind": recording.label_kind,
+        **view_fields(recording),
         "initial_weights": "",
         "replay": True,
         "recipe": record.recipe,
         "varies": records.varies_text(record.varies),  # a sweep's run: what it varies
-        "config": _config(folder),  # the page's controls start from the run's settings
+        "config": Run(folder).config,  # the page's controls start from the run's settings
         "history": rows,
     }
 
 
-def _config(folder: Path) -> dict[str, Any]:
-    """The run's config.yaml, as a mapping ({} without one)."""
-    path = folder / "config.yaml"
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
-
-
-def _end(folder: Path, record: Any) -> dict[str, Any]:
-    status = getattr(record.status, "value", record.status)
-    end: dict[str, Any] = {"status": status, "folder": display_path(folder), "replay": True}
+def end_event(folder: Path, shown_folder: str) -> dict[str, Any]:
+    """A run's end event, from its finished folder (a lab's run, or a replay): its status,
+    reason and metrics (metrics.json's: the test set's scores, the final losses)."""
+    record = records.read_run(folder)
+    end: dict[str, Any] = {"status": str(record.status), "folder": shown_folder}
     if record.reason:
         end["reason"] = record.reason
     metrics = folder / "metrics.json"
     if metrics.is_file():
-        # a value that is not finite is null, as in a live run's events (JSON has no NaN)
-        end["metrics"] = json.loads(metrics.read_text(encoding="utf-8"), parse_constant=_null)
+        # a value that is not finite is null, as in an epoch's event (JSON has no NaN)
+        text = metrics.read_text(encoding="utf-8")
+        end["metrics"] = json.loads(text, parse_constant=lambda constant: None)
     return end
-
-
-def _null(constant: str) -> None:
-    return None
 
 
 def replayable_folders(folder: Path | str) -> list[Path]:
@@ -175,6 +130,9 @@ def check_replayable(folder: Path) -> Any:
         )
     record = records.read_run(folder)
     if not (folder / RECORDING_FILE).is_file():
-        message = NO_RECORDING.format(folder=display_path(folder), recipe=record.recipe or "hinge")
-        raise NotReplayable(message)
+        raise NotReplayable(
+            f"{display_path(folder)}: no recording.npz to replay (only a run of two-feature data "
+            "records one, and runs made before recordings did not); python -m recipes run "
+            f"{record.recipe or 'hinge'} records a new run"
+        )
     return record

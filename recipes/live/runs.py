@@ -11,7 +11,6 @@ seeds and builds its model while it holds the baton); a single run never waits.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 import threading
@@ -22,13 +21,24 @@ from typing import Any
 from recipes.config.schema import ResolvedRecipe
 from recipes.files import create_unique_folder
 from recipes.live.watch import Stop, watcher
-from recipes.report.outputs_index import NothingToIndex
-from recipes.report.outputs_index import build_index as refresh_index
+from recipes.report.outputs_index import NothingToIndex, build_index
 
 # a lab run's figures are drawn when first asked for (the index, `python -m recipes plot`):
 # the page drew every epoch, and drawing them would keep the next run waiting seconds
 LIVE = "a lab run: the lab's page showed it live"
 KEEP_RUNS = 50  # finished runs whose events the lab keeps (a late client's replay)
+POLL_S = 0.03  # how often a reader (the page's event stream, a notebook's cell) looks for more
+
+
+def refresh_index(output_root: Path) -> None:
+    """Bring the outputs index up to date after a run: the run is recorded, and a failed
+    index never hides it (one warning line)."""
+    try:
+        build_index(output_root)
+    except NothingToIndex:
+        pass
+    except Exception as error:
+        print(f"warning: did not update the index: {error}", file=sys.stderr)
 
 
 class Baton:
@@ -73,8 +83,6 @@ class LabRun:
     finished: bool = False
     thread: threading.Thread | None = None
     recorded: threading.Event = field(default_factory=threading.Event)  # its folder is final
-    _waiters: list[asyncio.Future] = field(default_factory=list)
-    _loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def id(self) -> str:
@@ -85,27 +93,10 @@ class LabRun:
         return {**answer, "label": self.label} if self.label else answer
 
     def emit(self, name: str, data: dict[str, Any]) -> None:
-        """Keep an event and wake the clients waiting for it (from any thread)."""
+        """Keep an event (from the run's thread) for the readers, who look every
+        :data:`POLL_S`."""
         # kept as the JSON text sent (a run's events: about 1 MB, not 4 as Python objects)
         self.events.append((name, json.dumps(data, allow_nan=False)))
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._wake)
-
-    def _wake(self) -> None:
-        waiters, self._waiters = self._waiters, []
-        for waiter in waiters:
-            if not waiter.done():
-                waiter.set_result(None)
-
-    async def changed(self, seen: int) -> None:
-        """Return once there are more than ``seen`` events (or at once if there are)."""
-        if len(self.events) > seen or self.finished:
-            return
-        waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
-        if len(self.events) > seen:  # one arrived meanwhile
-            return
-        await waiter
 
     def check_stop(self) -> None:
         if self.stop_reason is not None:
@@ -115,9 +106,8 @@ class LabRun:
 class Lab:
     """The runs of one lab process, started and stopped as the page asks."""
 
-    def __init__(self, output_root: Path, loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(self, output_root: Path) -> None:
         self.output_root = Path(output_root)
-        self.loop = loop
         self.runs: dict[str, LabRun] = {}
         self.opened: list[LabRun] = []  # the replays the lab was started with
         self.baton = Baton()
@@ -135,7 +125,7 @@ class Lab:
             started = []
             for recipe, command in zip(recipes, commands, strict=True):
                 folder = create_unique_folder(self.output_root / recipe.name)
-                run = LabRun(recipe, folder, command, _loop=self.loop)
+                run = LabRun(recipe, folder, command)
                 self.runs[run.id] = run
                 started.append(run)
             for run in started:
@@ -153,14 +143,13 @@ class Lab:
 
         opened = []
         for folder in folders:
-            built = replay(folder)
-            start = built.events[0][1]
+            events = replay(folder)
+            start = events[0][1]
             label = ": ".join(part for part in (start["varies"], folder.name) if part)
-            run = LabRun(None, folder, start["command"], built.id, label, _loop=self.loop)
-            for name, data in built.events:
+            run = LabRun(None, folder, start["command"], start["id"], label)
+            for name, data in events:
                 run.emit(name, data)
-            run.finished = True
-            run.recorded.set()
+            run.finished = True  # never among the runs a new one waits for (recorded)
             with self._lock:
                 self.runs[run.id] = run
             opened.append(run)
@@ -180,6 +169,7 @@ class Lab:
                 run.thread.join(timeout_s)
 
     def _train(self, run: LabRun, previous: list[LabRun]) -> None:
+        from recipes.live.replay import end_event
         from recipes.training.door import run_point
 
         for earlier in previous:  # their folders are final before a new run begins
@@ -191,7 +181,7 @@ class Lab:
 
         self.baton.acquire()
         try:
-            outcome = run_point(
+            run_point(
                 run.recipe,
                 self.output_root,
                 folder=run.folder,
@@ -202,21 +192,10 @@ class Lab:
         finally:
             self.baton.release()
             run.recorded.set()
-        end = {
-            "status": getattr(outcome.status, "value", outcome.status),
-            "folder": str(run.folder),
-        }
-        if outcome.reason:
-            end["reason"] = outcome.reason
-        if outcome.metrics:  # metrics.json's: the test set's scores, the final losses
-            end["metrics"] = outcome.metrics
+        end = end_event(run.folder, str(run.folder))
         try:
             with self._index_lock:  # the next run need not wait for it
                 refresh_index(self.output_root)
-        except NothingToIndex:
-            pass
-        except Exception as error:  # the run is recorded; a failed index never hides it
-            print(f"warning: did not update the index: {error}", file=sys.stderr)
         finally:
             run.emit("end", end)
             run.finished = True

@@ -48,18 +48,13 @@ def warm_keras(backend: str) -> None:
 def bound_socket(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port`` (port 0: a free one); RecipeError if taken."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    listener = socket.socket(family, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        listener.bind((host, port))
+        return socket.create_server((host, port), family=family, backlog=128)
     except OSError as error:
-        listener.close()
         raise RecipeError(
             f"--port {port}: cannot listen on {host}:{port} ({error.strerror}); "
             "give another port, or --port 0 for a free one"
         ) from None
-    listener.listen(128)
-    return listener
 
 
 def serve(
@@ -76,16 +71,12 @@ def serve(
     from recipes.config.resolve import resolve_recipe
     from recipes.live.app import create_app
     from recipes.live.runs import Lab
-    from recipes.live.settings import allowed_loss_files, two_feature_recipes
+    from recipes.live.settings import allowed_loss_files, drawable_recipe, two_feature_recipes
 
     opened: list[Path] = []
     if recipe not in two_feature_recipes() and Path(recipe).is_dir():
         recipe, opened = opened_folder(Path(recipe), two_feature_recipes())
-    if recipe not in two_feature_recipes():
-        raise RecipeError(
-            f"lab: '{recipe}' is not a recipe the lab can draw; choose one of "
-            f"{', '.join(two_feature_recipes())}"
-        )
+    drawable_recipe(recipe)
     allowed = allowed_loss_files(loss_files)
     warm_keras(resolve_recipe(recipe).config.backend)
     listener = bound_socket(host, port)
@@ -98,7 +89,6 @@ def serve(
     lab = Lab(output_root)
     lab.opened = lab.open(opened)
     app = create_app(lab, token, hosts, recipe, allowed)
-    server = LabServer(lab, uvicorn.Config(app, log_level="warning", lifespan="off"))
     shown = LOCAL if host in ("localhost", "0.0.0.0", "::") else host  # an address to open
     url = f"http://{shown}:{port}/?token={token}"
     print(f"lab: {url}", flush=True)
@@ -106,7 +96,8 @@ def serve(
         webbrowser.open(url)
     # uvicorn raises the signal that stopped it again once it is done: the command line
     # then exits as every command does (130 Ctrl-C, 143 SIGTERM)
-    asyncio.run(server.serve_on(listener))
+    config = uvicorn.Config(app, log_level="warning", lifespan="off")
+    asyncio.run(serve_on(lab, config, listener))
     return 0
 
 
@@ -122,24 +113,17 @@ def opened_folder(folder: Path, recipes: tuple[str, ...]) -> tuple[str, list[Pat
     return (recipe if recipe in recipes else "hinge"), folders
 
 
-class LabServer:
-    """uvicorn's server whose Ctrl-C or SIGTERM first stops the lab's runs, then waits for
+async def serve_on(lab: Any, config: Any, listener: socket.socket) -> None:
+    """uvicorn's server, whose Ctrl-C or SIGTERM first stops the lab's runs; then wait for
     each to record ``interrupted`` in its folder."""
+    import uvicorn
 
-    def __init__(self, lab: Any, config: Any) -> None:
-        import uvicorn
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig: int, frame: Any) -> None:
+            lab.stop_all(describe_stop(Stopped(sig)))  # what run.json says of a signal
+            super().handle_exit(sig, frame)
 
-        class Server(uvicorn.Server):
-            def handle_exit(self, sig: int, frame: Any) -> None:
-                lab.stop_all(describe_stop(Stopped(sig)))  # what run.json says of a signal
-                super().handle_exit(sig, frame)
-
-        self.lab = lab
-        self.server = Server(config)
-
-    async def serve_on(self, listener: socket.socket) -> None:
-        self.lab.loop = asyncio.get_running_loop()
-        try:
-            await self.server.serve(sockets=[listener])
-        finally:
-            await asyncio.to_thread(self.lab.join, STOP_WAIT_S)
+    try:
+        await Server(config).serve(sockets=[listener])
+    finally:
+        await asyncio.to_thread(lab.join, STOP_WAIT_S)

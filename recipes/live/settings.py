@@ -9,27 +9,17 @@ from __future__ import annotations
 import ast
 import functools
 import re
-import shlex
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.errors import RecipeError, first_line
+from recipes.errors import RecipeError
+from recipes.live.guard import BadRequest
+from recipes.live.watch import command_line
 
 KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*")
-
-
-class BadRequest(Exception):
-    """A request the lab refuses: 400 with ``{"error": message, "key": key}``."""
-
-    def __init__(self, message: str, key: str | None = None, status: int = 400) -> None:
-        super().__init__(message)
-        self.message = message
-        self.key = key
-        self.status = status
 
 
 def loss_functions(path: Path) -> list[str]:
@@ -88,58 +78,62 @@ def _refuse_paths_and_code(key: str, value: Any, allowed: Mapping[str, str]) -> 
                 "for another)",
                 key,
             )
-    elif value is not None and not isinstance(value, (bool, int, float)):
-        raise BadRequest(f"{key}: expected a number, text, list or mapping", key)
-    return value
+    return value  # JSON's other values: numbers, true/false, null
 
 
-def run_request(body: Any, recipes: list[str], allowed: Mapping[str, str]) -> RunRequest:
+def drawable_recipe(recipe: Any) -> str:
+    """``recipe`` when it names a recipe the lab can draw (never a path); RecipeError else
+    (the command line's exit status 2, the API's 400)."""
+    recipes = two_feature_recipes()
+    if not isinstance(recipe, str) or recipe not in recipes:
+        message = f"{recipe!r} is not a recipe the lab can draw; choose one of {', '.join(recipes)}"
+        raise RecipeError(message, key="recipe")
+    return recipe
+
+
+def run_request(body: Any, allowed: Mapping[str, str]) -> RunRequest:
     """A request's ``{"recipe": ..., "overrides": {...}}`` checked and resolved as
-    ``python -m recipes check`` does; BadRequest with check's one line (and its key)."""
+    ``python -m recipes check`` does; RecipeError or BadRequest, each one line (and its key)."""
     from recipes.api import override_texts
     from recipes.config.resolve import resolve_recipe
-    from recipes.datasets.sizes import estimate_dataset_size
+    from recipes.training.backend import refuse_other_backend
 
     if not isinstance(body, Mapping):
         raise BadRequest('expected a JSON object such as {"recipe": "hinge", "overrides": {}}')
     unknown = sorted(set(body) - {"recipe", "overrides"})
     if unknown:
         raise BadRequest(f"unknown field(s) {', '.join(map(str, unknown))}: use recipe, overrides")
-    recipe, overrides = body.get("recipe"), body.get("overrides") or {}
-    if not isinstance(recipe, str) or recipe not in recipes:
-        raise BadRequest(f"recipe: expected one of {', '.join(recipes)}, got {recipe!r}", "recipe")
-    if not isinstance(overrides, Mapping) or not all(isinstance(k, str) for k in overrides):
+    recipe, overrides = drawable_recipe(body.get("recipe")), body.get("overrides") or {}
+    if not isinstance(overrides, Mapping):
         raise BadRequest('overrides: expected a JSON object such as {"loss.gamma": 2}')
     for key in overrides:  # a key is a dotted name only: "a=b" in one would set another value
         if not KEY.fullmatch(key):
             raise BadRequest(f"overrides: '{key}' is not a config key such as loss.gamma", key)
     checked = {key: _refuse_paths_and_code(key, value, allowed) for key, value in overrides.items()}
     texts = override_texts(checked)
-    try:
-        resolved = resolve_recipe(recipe, texts)
-    except RecipeError as error:
-        raise BadRequest(first_line(error), error.key) from None
-    keras = sys.modules.get("keras")  # loaded by the lab at its start
-    if keras is not None and resolved.config.backend != keras.backend.backend():
-        raise BadRequest(
-            f"backend: this lab runs on {keras.backend.backend()}, not "
-            f"{resolved.config.backend}; start another lab with KERAS_BACKEND set",
-            "backend",
-        )
-    if resolved.config.task != "train":
-        raise BadRequest(f"task: the lab trains recipes of task train, not {resolved.config.task}")
-    size = estimate_dataset_size(resolved.config.data.name, resolved.config.data.params)
-    if size is not None and size.features != 2:
-        raise BadRequest(
-            f"data: the lab draws data of two features; {resolved.config.data.name} has "
-            f"{size.features} (python -m recipes run trains it)",
-            "data",
-        )
-    command = " ".join(
-        ["python -m recipes run", shlex.quote(recipe)]
-        + [f"--set {shlex.quote(text)}" for text in texts]
+    # check's one line (a RecipeError, answered 400 with its key), as for a run's config
+    resolved = resolve_recipe(recipe, texts)
+    refuse_other_backend(resolved.config.backend)  # one process holds one Keras backend
+    problem = cannot_draw(resolved.config)
+    if problem is not None:
+        raise BadRequest(problem, problem.partition(":")[0])
+    return RunRequest(resolved, command_line(recipe, texts))
+
+
+def cannot_draw(config: Any) -> str | None:
+    """Why the lab cannot draw runs of ``config`` (its one line, starting with the key), or
+    None: it draws runs of the train task on two features."""
+    from recipes.datasets.sizes import estimate_dataset_size
+
+    if config.task != "train":
+        return f"task: the lab trains recipes of task train, not {config.task}"
+    size = estimate_dataset_size(config.data.name, config.data.params)
+    if size is None or size.features == 2:
+        return None
+    return (
+        f"data: the lab draws data of two features; {config.data.name} has {size.features} "
+        "(python -m recipes run trains it)"
     )
-    return RunRequest(resolved, command)
 
 
 @functools.cache
@@ -147,17 +141,15 @@ def two_feature_recipes() -> tuple[str, ...]:
     """The recipes the lab can draw: one run (no grid) of the train task on two features."""
     from recipes.config.layering import available_recipes
     from recipes.config.resolve import resolve_recipe
-    from recipes.datasets.sizes import estimate_dataset_size
 
     found = []
     for name in available_recipes():
         try:
             config = resolve_recipe(name).config
-            size = estimate_dataset_size(config.data.name, config.data.params)
+            if not config.grid and cannot_draw(config) is None:
+                found.append(name)
         except (RecipeError, OSError, AttributeError):
             continue
-        if config.task == "train" and not config.grid and size is not None and size.features == 2:
-            found.append(name)
     return tuple(found)
 
 
@@ -169,9 +161,7 @@ def options(recipe: str, allowed: Mapping[str, str]) -> dict[str, Any]:
     from recipes.components.optimizers import OPTIMIZERS
     from recipes.config.resolve import resolve_recipe
 
-    recipes = list(two_feature_recipes())
-    if recipe not in recipes:
-        raise BadRequest(f"recipe: expected one of {', '.join(recipes)}, got {recipe!r}", "recipe")
+    recipe, recipes = drawable_recipe(recipe), two_feature_recipes()
     losses = []
     for name in LOSSES.names():
         entry = LOSSES.entry(name)
@@ -192,5 +182,5 @@ def options(recipe: str, allowed: Mapping[str, str]) -> dict[str, Any]:
             "optimizers": OPTIMIZERS.names(),
             "loss_files": list(allowed),
         },
-        "recipes": recipes,
+        "recipes": list(recipes),
     }

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import shlex
 from collections.abc import Callable
 from typing import Any
 
@@ -21,8 +22,7 @@ import numpy as np
 
 from recipes.recording import grid_inputs, margin_levels
 
-_SCORERS: dict[str, Any] = {}  # model identity -> jitted scoring program
-_GRADIENTS: dict[str, Any] = {}  # loss identity -> jitted d loss / d outputs
+_PROGRAMS: dict[str, Any] = {}  # a model's or a loss's configuration -> its jitted program
 
 
 class Stop(KeyboardInterrupt):
@@ -32,6 +32,13 @@ class Stop(KeyboardInterrupt):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def command_line(recipe: str, texts: list[str]) -> str:
+    """The command line that trains the same run, as the page shows it (a run.json's own
+    command is its process's: a notebook's kernel, the lab)."""
+    sets = [f"--set {shlex.quote(text)}" for text in texts]
+    return " ".join(["python -m recipes run", shlex.quote(recipe), *sets])
 
 
 def rounded(values: Any, digits: int = 5) -> Any:
@@ -56,85 +63,65 @@ def weights_digest(model: Any) -> str:
     return digest.hexdigest()[:16]
 
 
-def _scorer(model: Any) -> Callable[..., Any] | None:
-    """A jitted ``(trainable, non_trainable, inputs) -> outputs`` for models of this one's
-    configuration, traced once per configuration in this process; None on another backend
-    than JAX (the model's own compiled ``predict_on_batch`` then)."""
+def _programs(model: Any, user_loss: bool) -> tuple[Callable | None, Callable | None]:
+    """The model's jitted ``(trainable, non_trainable, inputs) -> outputs`` and its loss's
+    compiled gradient (:func:`recipes.report.forces.compiled_gradient`), each traced once per
+    configuration in this process (a user's loss, whose file may change, again each run);
+    (None, None) on another backend than JAX: the model's own ``predict_on_batch`` and a
+    gradient op by op then."""
     import keras
 
     if keras.backend.backend() != "jax":
-        return None
+        return None, None
     import jax
-
-    key = json.dumps(model.get_config(), sort_keys=True, default=str)
-    if key not in _SCORERS:
-
-        def score(trainable: Any, non_trainable: Any, inputs: Any) -> Any:
-            outputs, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
-            return outputs
-
-        _SCORERS[key] = jax.jit(score)
-    return _SCORERS[key]
-
-
-def _gradient(loss: Any, user_loss: bool) -> Callable[..., Any] | None:
-    """The loss's compiled gradient (:func:`recipes.report.forces.compiled_gradient`), kept
-    per loss configuration; a user's loss (its file may change) gets a new one each run; None
-    on another backend than JAX (differentiated op by op then)."""
-    import keras
 
     from recipes.report.forces import compiled_gradient
 
-    if keras.backend.backend() != "jax":
-        return None
-    if user_loss:
-        return compiled_gradient(loss)
-    key = json.dumps([type(loss).__name__, loss.get_config()], sort_keys=True, default=str)
-    if key not in _GRADIENTS:
-        _GRADIENTS[key] = compiled_gradient(loss)
-    return _GRADIENTS[key]
+    def score(trainable: Any, non_trainable: Any, inputs: Any) -> Any:
+        outputs, _ = model.stateless_call(trainable, non_trainable, inputs, training=False)
+        return outputs
+
+    loss = model.loss
+    model_key = json.dumps(["model", model.get_config()], sort_keys=True, default=str)
+    loss_key = json.dumps([type(loss).__name__, loss.get_config()], sort_keys=True, default=str)
+    if model_key not in _PROGRAMS:
+        _PROGRAMS[model_key] = jax.jit(score)
+    if user_loss or loss_key not in _PROGRAMS:
+        _PROGRAMS[loss_key] = compiled_gradient(loss)
+    return _PROGRAMS[model_key], _PROGRAMS[loss_key]
 
 
 class Scene:
     """What a run's events show, fixed for the run: the recording's grid over the test points
-    (two-feature data), their labels and targets, and the scale the regions are drawn on."""
+    (two-feature data: none for other data, whose events carry the numbers only), their labels
+    and targets, and the scale the regions are drawn on; named as a :class:`Recording`'s, so
+    that :func:`view_fields` reads either."""
 
     def __init__(self, config: Any, split: Any) -> None:
+        from recipes.components.labels import true_labels
         from recipes.components.models import model_output_kind
 
         self.config, self.split = config, split
-        self.points = np.asarray(split.x_test, dtype="float32").reshape(len(split.x_test), -1)
-        self.two_features = self.points.shape[1] == 2
+        points = np.asarray(split.x_test, dtype="float32").reshape(len(split.x_test), -1)
+        self.two_features = points.shape[1] == 2
         self.output_kind = model_output_kind(config.model.name, config.model.params)
-        self.grid_x, self.grid_y, self.inputs = (
-            grid_inputs(self.points, config.plots.evolution_grid)
-            if self.two_features
-            else ([], [], self.points)
-        )
-        self.grid_shape = (len(self.grid_y), len(self.grid_x))
-        self.targets = np.asarray(split.y_test, dtype="float32").reshape(len(self.points), -1)
+        self.label_kind = split.label_kind
+        self.class_names = split.info.get("class_names") or {}
         self.levels = margin_levels(config.plots, split.label_kind, self.output_kind)
+        self.targets = np.asarray(split.y_test, dtype="float32").reshape(len(points), -1)
+        self.grid_x = self.grid_y = self.points = self.labels = np.empty(0)
+        if self.two_features:
+            self.grid_x, self.grid_y, self.inputs = grid_inputs(points, config.plots.evolution_grid)
+            self.points, self.labels = points, true_labels(split.y_test, split.label_kind)
+        self.grid_shape = (len(self.grid_y), len(self.grid_x))
 
     def start_fields(self, model: Any) -> dict[str, Any]:
         """The start event's fields about the data and the model's first weights."""
-        from recipes.components.labels import true_labels
         from recipes.training.schedule import split_schedule
 
-        split, levels, two = self.split, self.levels, self.two_features
         return {
-            "epochs": split_schedule(self.config.train, split).epochs,
-            "grid_x": rounded(self.grid_x),
-            "grid_y": rounded(self.grid_y),
-            "points": rounded(self.points) if two else [],
-            "labels": np.asarray(true_labels(split.y_test, split.label_kind)).tolist()
-            if two
-            else [],
-            "class_names": {
-                str(k): str(v) for k, v in (split.info.get("class_names") or {}).items()
-            },
-            "margin_levels": [levels.low, levels.threshold, levels.high] if levels else [],
-            "output_kind": self.output_kind,
-            "label_kind": split.label_kind,
+            "epochs": split_schedule(self.config.train, self.split).epochs,
+            **view_fields(self),
             "initial_weights": weights_digest(model),
         }
 
@@ -155,6 +142,23 @@ class Scene:
         forces = point_forces(model.loss, self.targets, point_scores, self.output_kind, gradient)
         grid_scores = outputs[:cells].reshape(*self.grid_shape, outputs.shape[1])
         return region_fields(self.levels, grid_scores, point_scores, forces)
+
+
+def view_fields(source: Any) -> dict[str, Any]:
+    """A start event's fields about what is drawn, from a live run's :class:`Scene` or a
+    replayed :class:`~recipes.recording.Recording`: the grid, the test points, their labels
+    and class names, the margin levels and the kinds of outputs and labels."""
+    levels = source.levels
+    return {
+        "grid_x": rounded(source.grid_x),
+        "grid_y": rounded(source.grid_y),
+        "points": rounded(source.points),
+        "labels": np.asarray(source.labels).tolist(),
+        "class_names": {str(key): str(name) for key, name in source.class_names.items()},
+        "margin_levels": [levels.low, levels.threshold, levels.high] if levels else [],
+        "output_kind": source.output_kind,
+        "label_kind": source.label_kind,
+    }
 
 
 def shown(levels: Any, scores: np.ndarray) -> np.ndarray:
@@ -215,8 +219,7 @@ def watcher(
     class Watcher(keras.callbacks.Callback):
         def on_train_begin(self, logs: dict | None = None) -> None:
             check_stop()
-            self.score = _scorer(self.model)
-            self.gradient = _gradient(self.model.loss, is_user_loss(config.loss.name))
+            self.score, self.gradient = _programs(self.model, is_user_loss(config.loss.name))
             emit("start", {**start_fields, **scene.start_fields(self.model)})
 
         def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:

@@ -15,7 +15,6 @@ notebook shows the last epoch without a kernel).
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -106,7 +105,7 @@ class LabWidget(anywidget.AnyWidget):
         final_loss = metrics.get("final_loss", numbers[-1].get("loss") if numbers else None)
         self._set_side(index, status=end.get("status"), reason=end.get("reason"),
                        folder=end.get("folder"), final_loss=final_loss,
-                       metrics=json.loads(json.dumps(metrics, default=str)))  # fmt: skip
+                       metrics=metrics)  # fmt: skip
 
     def _set_side(self, index: int, **fields: Any) -> None:
         side = {**self.sides[index], **{k: v for k, v in fields.items() if v is not None}}

@@ -11,8 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import PROJECT_ROOT, shrink_overrides
-
-from recipes.live.client import start_lab
+from lab_client import start_lab
 
 LOSS_FILE = PROJECT_ROOT / "tests" / "live" / "lab_losses.py"
 

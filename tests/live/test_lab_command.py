@@ -26,7 +26,10 @@ def test_the_lab_command_takes_its_options():
 @pytest.mark.parametrize(
     "arguments, words",
     [
-        (["lab", "mnist_losses", "--no-browser"], "not a recipe the lab can draw"),
+        (
+            ["lab", "mnist_losses", "--no-browser"],
+            "'mnist_losses' is not a recipe the lab can draw",
+        ),
         (["lab", "hinge", "--no-browser", "--loss-file", "no_such_file.py"], "no such Python file"),
     ],
 )

@@ -8,10 +8,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -19,42 +15,18 @@ import numpy as np
 import pytest
 import yaml
 from conftest import headless_chromium, read_csv
+from lab_client import start_lab
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT_S = 120  # the lab imports Keras and JAX before it prints its line
 RUN_TIMEOUT_S = 180
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    """A lab on the hinge recipe: (its URL with the token, its output root). Its standard
-    output goes to a file (the runs' progress follows the one line there: a pipe nobody reads
-    would fill up and stop it)."""
-    root = tmp_path_factory.mktemp("lab")
-    output = root / "stdout.txt"
-    with open(output, "w") as stream:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "recipes", "lab", "hinge", "--no-browser", "--port", "0",
-             "--output-root", str(root / "outputs")],
-            cwd=PROJECT_ROOT, stdout=stream, stderr=subprocess.STDOUT,
-            env={**os.environ, "KERAS_BACKEND": "jax"},
-        )  # fmt: skip
-    deadline = time.monotonic() + START_TIMEOUT_S
-    url = None
-    while url is None and time.monotonic() < deadline and process.poll() is None:
-        lines = output.read_text().splitlines()
-        url = next((line[5:] for line in lines if line.startswith("lab: ")), None)
-        time.sleep(0.2)
-    if url is None:
-        process.kill()
-        printed = output.read_text()[-3000:]
-        pytest.fail(f"the lab printed no line in {START_TIMEOUT_S} s:\n{printed}")
-    yield url, root / "outputs"
-    process.send_signal(signal.SIGINT)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    """A lab on the hinge recipe: (its URL with the token, its output root)."""
+    root = tmp_path_factory.mktemp("lab") / "outputs"
+    with start_lab(["hinge"], root, {"KERAS_BACKEND": "jax"}) as client:
+        yield client.url, root
 
 
 @pytest.fixture

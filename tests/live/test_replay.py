@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import PROJECT_ROOT, read_csv, run_cli, shrink_overrides
+from lab_client import start_lab
 from lab_fixtures import all_events, shrunk
 
-from recipes.live.client import start_lab
 from recipes.live.export import replay_html
 from recipes.recording import Recording
 

@@ -13,10 +13,10 @@ import time
 
 import pytest
 import test_page
+from lab_client import start_lab
 from test_page import _screenshot, _scrub_to
 from test_replay import HOSTILE, tiny_outputs, with_class_names
 
-from recipes.live.client import start_lab
 from recipes.live.export import export_replay
 
 pytestmark = pytest.mark.system

@@ -1,5 +1,6 @@
-"""A small client of the lab's API (docs/lab.md), with the standard library only: for scripts,
-the tests and the benchmark. :func:`start_lab` starts a lab process and reads its address.
+"""A small client of the lab's API (docs/lab.md), with the standard library only: for the
+lab's tests and its benchmark (benchmarks/lab_speed.py). :func:`start_lab` starts a lab process
+and reads its address.
 
     with start_lab(["hinge"]) as lab:
         run = lab.post("/api/runs", {"recipe": "hinge", "overrides": {"loss": "squared_hinge"}})
