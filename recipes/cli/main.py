@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from recipes.cli import outputs
-from recipes.cli.outputs import given_root, refresh_index, writable_root
+from recipes.cli.outputs import given_root, writable_root
 from recipes.errors import RecipeError
 from recipes.keras_environment import BACKENDS
 from recipes.plugins import EXECUTORS
@@ -268,6 +268,8 @@ def _command_sweep(arguments: argparse.Namespace) -> int:
             output_root,
             jobs=arguments.jobs,
         )
+    from recipes.report.outputs_index import refresh_index
+
     refresh_index(output_root)  # not on a config error: earlier outputs stay untouched
     return _report_sweep(sweep)
 
@@ -299,6 +301,8 @@ def _finish_run(outcome: object, output_root: Path | None) -> int:
     """What the command line prints and exits with after a run: the error line, the run
     folder as the last line, the outcome's exit status."""
     if output_root is not None and outcome.run_folder is not None:
+        from recipes.report.outputs_index import refresh_index
+
         refresh_index(output_root)
     if outcome.message:
         print(outcome.message, file=sys.stderr)

@@ -62,6 +62,8 @@ def command_plot(arguments: argparse.Namespace) -> int:
             print(f"error: {folder}: drawing its figures failed: {error}", file=sys.stderr)
             continue
         print(f"{folder}: drew {', '.join(drawn.files) or 'nothing'} in {drawn.seconds:.1f} s")
+    from recipes.report.outputs_index import refresh_index
+
     for output_root in {folder.parent.parent for folder in folders}:
         refresh_index(arguments.output_root or output_root)
     return 1 if failed else 0
@@ -107,22 +109,6 @@ def _list_runs(output_root: Path) -> None:
     for entry in entries:
         if entry.status not in (RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.INTERRUPTED):
             print(f"  {entry.status}: {display_path(entry.folder)}")
-
-
-def refresh_index(output_root: Path) -> None:
-    """Bring outputs/index.html up to date after a run or sweep; a failure here never hides
-    the run's own result. A root without runs is left alone; one whose index.html is not ours
-    is left alone with one warning line."""
-    from recipes.report.outputs_index import NothingToIndex, build_index
-
-    try:
-        build_index(output_root)
-    except NothingToIndex:
-        return
-    except RecipeError as error:
-        print(f"warning: did not update the index: {error}", file=sys.stderr)
-    except OSError as error:
-        print(f"warning: could not update {output_root}/index.html: {error}", file=sys.stderr)
 
 
 def command_clean(arguments: argparse.Namespace) -> int:

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.live.runs import POLL_S, Lab, LabRun, refresh_index
+from recipes.live.runs import POLL_S, Lab, LabRun
 from recipes.live.watch import command_line
+from recipes.report.outputs_index import refresh_index
 
 INSTALL = "pip install 'keras-loss-recipes[lab]'"
 NO_WIDGET = (

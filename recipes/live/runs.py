@@ -12,7 +12,6 @@ seeds and builds its model while it holds the baton); a single run never waits.
 from __future__ import annotations
 
 import json
-import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,24 +20,13 @@ from typing import Any
 from recipes.config.schema import ResolvedRecipe
 from recipes.files import create_unique_folder
 from recipes.live.watch import Stop, watcher
-from recipes.report.outputs_index import NothingToIndex, build_index
+from recipes.report.outputs_index import refresh_index
 
 # a lab run's figures are drawn when first asked for (the index, `python -m recipes plot`):
 # the page drew every epoch, and drawing them would keep the next run waiting seconds
 LIVE = "a lab run: the lab's page showed it live"
 KEEP_RUNS = 50  # finished runs whose events the lab keeps (a late client's replay)
 POLL_S = 0.03  # how often a reader (the page's event stream, a notebook's cell) looks for more
-
-
-def refresh_index(output_root: Path) -> None:
-    """Bring the outputs index up to date after a run: the run is recorded, and a failed
-    index never hides it (one warning line)."""
-    try:
-        build_index(output_root)
-    except NothingToIndex:
-        pass
-    except Exception as error:
-        print(f"warning: did not update the index: {error}", file=sys.stderr)
 
 
 class Baton:

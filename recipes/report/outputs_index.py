@@ -18,6 +18,7 @@ import dataclasses
 import fcntl
 import functools
 import shlex
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -165,6 +166,21 @@ def build_index(output_root: Path | str, *, create: bool = False) -> Path:
         path = check_index_target(root, create=True)  # again, now that no one else writes
         atomic_write_text(path, render_index(root, collect_entries(root)))
     return path
+
+
+def refresh_index(output_root: Path) -> None:
+    """Bring outputs/index.html up to date after a run or sweep (the command line's, the
+    lab's, a notebook's); a failure here never hides the run's own result. A root without runs
+    is left alone; one whose index.html is not ours, or that cannot be written, is left alone
+    with one warning line."""
+    try:
+        build_index(output_root)
+    except NothingToIndex:
+        return
+    except RecipeError as error:
+        print(f"warning: did not update the index: {error}", file=sys.stderr)
+    except OSError as error:
+        print(f"warning: could not update {output_root}/index.html: {error}", file=sys.stderr)
 
 
 def render_index(root: Path, entries: list[Entry]) -> str:

@@ -378,7 +378,7 @@ def test_index_rewrites_its_own_page_and_one_written_before_the_marker(output_ro
 
 
 def test_refresh_after_a_run_leaves_a_foreign_index_with_one_warning(output_root, capsys):
-    from recipes.cli.main import refresh_index
+    from recipes.report.outputs_index import refresh_index
 
     (output_root / "index.html").write_text("<html>my own page</html>")
     refresh_index(output_root)
