@@ -56,9 +56,10 @@ def collecting_new_objects_only() -> Iterator[None]:
     kept longer than a later collection would keep it). Drawing a run's figures makes tens of
     thousands of objects in cycles (artists and their figure), enough to set off a collection
     of the oldest generation, which walks every object of the process: in a run, with Keras,
-    JAX and TensorFlow loaded, about 315,000 of them, 0.15-0.3 s of the 1.1-1.5 s drawing,
-    measured in every run of a warm ``python -m recipes run hinge``. Left alone where
-    something else has frozen objects (``gc.get_freeze_count``): their freezer unfreezes."""
+    JAX and TensorFlow loaded, about 315,000 of them: 0.18-0.58 s of a 1.3-1.8 s drawing, in
+    6 of 7 warm ``python -m recipes run hinge`` measured on a loaded 2-core machine. Left
+    alone where something else has frozen objects (``gc.get_freeze_count``, as the lab's
+    server does): their freezer unfreezes them."""
     if gc.get_freeze_count():
         yield
         return
