@@ -12,7 +12,7 @@ from recipes.components.models import model_penalties
 from recipes.components.user_loss import is_user_loss, short_name
 from recipes.config.schema import RecipeConfig
 from recipes.report import evolution, forces, plots
-from recipes.report.canvas import text_height
+from recipes.report.canvas import collecting_new_objects_only, text_height
 from recipes.report.regions import draw_boundary, predictions_figure
 
 
@@ -24,6 +24,7 @@ def loss_label(config: RecipeConfig) -> str:
     return f"{name} + {'/'.join(penalties)}" if penalties else name
 
 
+@collecting_new_objects_only()  # the collector walks the figures' objects alone
 def write_run_figures(
     folder: Path,
     config: RecipeConfig,

@@ -99,3 +99,19 @@ def test_importing_the_project_and_a_run_leave_rcparams_and_the_users_math_alone
     assert (after_import, after_run) == ([], [])
     assert "decision_boundary.png" in drawn  # the run drew its figures in this process
     assert math_rendered
+
+
+def test_while_figures_are_drawn_the_collector_leaves_out_the_older_objects():
+    import gc
+
+    with canvas.collecting_new_objects_only():
+        assert gc.get_freeze_count() > 0  # what existed before the block: left out
+    assert gc.get_freeze_count() == 0  # given back to the collector after it
+    gc.freeze()  # someone else's frozen objects stay theirs
+    try:
+        frozen = gc.get_freeze_count()
+        with canvas.collecting_new_objects_only():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
