@@ -91,7 +91,7 @@ def prepare_training(context: RunContext) -> Prepared:
     context.record.update(  # one rewrite of run.json for what preparing decided
         data=split.summary(),
         trainer="compiled" if compiled else "fit",
-        schedule=split_schedule(config.train, split).summary(),
+        schedule=split_schedule(config.train, split).model_dump(),
         initialization=model_initialization(config.model.name, config.model.params),
         speed_settings=speed,
     )
