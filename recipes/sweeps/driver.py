@@ -199,7 +199,8 @@ def print_plan(
     base, _, points = plan_sweep(recipe, grid, list(overrides), backend)
     lines = Progress(len(points), sys.stdout)
     for point in points:
-        command = PointRequest(recipe, tuple(point.overrides), backend).command_line()
+        request = PointRequest(recipe=recipe, overrides=tuple(point.overrides), backend=backend)
+        command = request.command_line()
         lines.line(f"{point.label}: {shlex.join(command)}", point.index)
     describe = getattr(EXECUTORS.get(base.config.sweep.executor), "describe", None)
     if describe is not None:  # e.g. ray: where the points would run, with what resources

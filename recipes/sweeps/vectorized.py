@@ -16,8 +16,9 @@ import time
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.outcome import RunOutcome, raise_if_interrupted
+from recipes.outcome import RunOutcome
 from recipes.plugins import RUN_GROUP, TASKS
+from recipes.signals import Stopped
 from recipes.status import RunStatus
 from recipes.sweeps.executors import ProcessExecutor, record_outcome
 from recipes.sweeps.records import RunResult, SweepResults
@@ -92,4 +93,6 @@ def _train_group(
         on_epoch,
         [dict(result.point.labels) for result in results],
     )
-    raise_if_interrupted(outcomes)  # a signal stopped the group: the sweep stops too
+    for outcome in outcomes:  # a signal stopped the group: the sweep stops too
+        if outcome.stop_signal is not None:
+            raise Stopped(outcome.stop_signal)

@@ -59,7 +59,9 @@ def _outcome_of_error(error: BaseException, folder: Path | None) -> RunOutcome:
     status = RunStatus.INTERRUPTED if isinstance(error, KeyboardInterrupt) else RunStatus.FAILED
     reason = describe_stop(error) if isinstance(error, KeyboardInterrupt) else str(error)
     details = "" if isinstance(error, RecipeError) else "".join(traceback.format_exception(error))
-    return RunOutcome(status, None, {}, reason, exit_status, message, details=details)
+    return RunOutcome(
+        status=status, reason=reason, exit_status=exit_status, message=message, details=details
+    )
 
 
 def fresh_keras_state() -> None:

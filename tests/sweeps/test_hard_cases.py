@@ -253,13 +253,17 @@ def test_a_failed_report_keeps_the_runs_and_sweep_report_rebuilds_it(
 
 
 def test_requests_and_outcomes_are_plain_json():
-    request = PointRequest("hinge", ("seed=1",), "jax", "/tmp/out", "/tmp/out/hinge/x")
-    assert PointRequest.from_json(json.loads(json.dumps(request.to_json()))) == request
-    outcome = RunOutcome(RunStatus.FAILED, Path("/tmp/x"), {}, "nan", 1, "error: ...")
-    again = RunOutcome.from_json(json.loads(json.dumps(outcome.to_json())))
+    request = PointRequest(
+        recipe="hinge", overrides=("seed=1",), backend="jax", output_root="/tmp/out", folder="/x"
+    )
+    assert PointRequest.model_validate(json.loads(json.dumps(request.model_dump()))) == request
+    outcome = RunOutcome(
+        status=RunStatus.FAILED, run_folder=Path("/tmp/x"), reason="nan", exit_status=1
+    )
+    again = RunOutcome.model_validate_json(outcome.model_dump_json())
     assert again == outcome and again.status is RunStatus.FAILED
-    assert RunOutcome.from_json({"status": "gibberish"}).status is RunStatus.UNKNOWN
-    stopped = RunOutcome(RunStatus.INTERRUPTED, exit_status=143)
+    assert RunOutcome.model_validate({"status": "gibberish"}).status is RunStatus.UNKNOWN
+    stopped = RunOutcome(status=RunStatus.INTERRUPTED, exit_status=143)
     assert stopped.stop_signal == 15 and outcome.stop_signal is None
 
 
