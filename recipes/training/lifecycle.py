@@ -28,7 +28,7 @@ from recipes.files import atomic_write_text, create_unique_folder, now_iso, writ
 from recipes.locks import FolderLock
 from recipes.records import RUN_FILE, RunRecord, read_run, write
 from recipes.signals import describe_stop
-from recipes.status import HEARTBEAT_EVERY_S, RunStatus
+from recipes.status import Heartbeat, RunStatus
 from recipes.training.backend import library_versions, select_backend
 
 
@@ -47,19 +47,6 @@ class OpenRecord:
         with self._lock:
             write(self.path, RunRecord, {**self.data, **fields})  # nothing changes unless valid
             self.data.update(fields)
-
-
-def beat(record: OpenRecord, stop: threading.Event) -> None:
-    """Beat ``record``'s heartbeat every ``HEARTBEAT_EVERY_S`` seconds until ``stop`` is set
-    (an open run's daemon thread, as a sweep beats its own), so a run whose process is gone
-    (SIGKILL, a lost machine or Ray node) shows as stopped wherever it ran (``recipes.status``,
-    whose stale age leaves room for six beats: a live run that misses one is not taken for
-    gone)."""
-    while not stop.wait(HEARTBEAT_EVERY_S):
-        try:
-            record.update(heartbeat_at=time.time())  # seconds since the epoch
-        except OSError:  # e.g. the disk is full: the run itself will say so
-            continue
 
 
 @dataclass
@@ -174,9 +161,7 @@ class OpenRun:
             sweep_point=reserved is not None,  # a folder reserved by a sweep executor
         )  # fmt: skip
         self.context.durations["setup"] = time.perf_counter() - self.started  # backend, folder
-        self.beating = threading.Event()  # set when the run ends
-        heartbeat = threading.Thread(target=beat, args=(record, self.beating), daemon=True)
-        heartbeat.start()
+        self.heartbeat = Heartbeat(lambda: record.update(heartbeat_at=time.time()))
 
     def __enter__(self) -> OpenRun:
         return self
@@ -207,7 +192,7 @@ class OpenRun:
     def _finish(self, status: RunStatus, **fields: Any) -> None:
         self.status = status
         self.context.durations["total"] = time.perf_counter() - self.started
-        self.beating.set()
+        self.heartbeat.stop()
         try:
             self.context.record.update(
                 status=status, ended_at=now_iso(), durations_s=self.context.durations, **fields

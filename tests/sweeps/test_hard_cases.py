@@ -10,7 +10,6 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -276,19 +275,17 @@ def test_a_mistyped_resume_path_writes_nothing(tmp_path, capsys, monkeypatch):
 
 
 def test_an_open_run_beats_its_heartbeat_from_a_thread(tmp_path, monkeypatch):
+    import recipes.status as status
     import recipes.training.lifecycle as lifecycle
 
-    monkeypatch.setattr(lifecycle, "HEARTBEAT_EVERY_S", 0.05)
+    monkeypatch.setattr(status, "HEARTBEAT_EVERY_S", 0.05)
     record = lifecycle.OpenRecord(tmp_path, recipe="hinge")
     first = json.loads((tmp_path / "run.json").read_text())["heartbeat_at"]
-    stop = threading.Event()
-    heartbeat = threading.Thread(target=lifecycle.beat, args=(record, stop), daemon=True)
-    heartbeat.start()
+    heartbeat = status.Heartbeat(lambda: record.update(heartbeat_at=time.time()))
     deadline = time.monotonic() + 10
     while json.loads((tmp_path / "run.json").read_text())["heartbeat_at"] == first:
         assert time.monotonic() < deadline, "no heartbeat in 10 s"
         time.sleep(0.02)
-    stop.set()
-    heartbeat.join(timeout=10)
-    assert not heartbeat.is_alive()  # the run's end stops its heartbeat
+    heartbeat.stop()
+    assert not heartbeat.thread.is_alive()  # the run's end stops its heartbeat
     assert json.loads((tmp_path / "run.json").read_text())["recipe"] == "hinge"
