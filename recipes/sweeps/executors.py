@@ -34,7 +34,7 @@ from recipes.config.layering import names_a_file
 from recipes.files import create_unique_folder
 from recipes.outcome import PointRequest, RunOutcome
 from recipes.status import RunStatus
-from recipes.sweeps.records import RunResult, SweepResults, record_varies
+from recipes.sweeps.records import RunResult, SweepResults
 
 
 def absolute_recipe(recipe: str) -> str:
@@ -82,7 +82,6 @@ def log_path(sweep: SweepResults, result: RunResult) -> Path:
 def record_outcome(result: RunResult, outcome: RunOutcome, started: float) -> None:
     result.apply(outcome)
     result.wall_s = time.perf_counter() - started
-    record_varies(result)
 
 
 def run_in_slots(

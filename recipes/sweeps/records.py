@@ -19,7 +19,6 @@ import pydantic
 import recipes.records as records
 from recipes.config.resolve import resolve_recipe
 from recipes.config.schema import ResolvedRecipe
-from recipes.errors import RecipeError
 from recipes.files import (
     MarkdownLink,
     atomic_write_text,
@@ -29,7 +28,6 @@ from recipes.files import (
     read_json,
     write_csv,
 )
-from recipes.locks import FolderLock
 from recipes.outcome import RunOutcome
 from recipes.status import RunStatus
 from recipes.sweeps.grid import SweepPoint
@@ -176,25 +174,6 @@ def write_summary(sweep: SweepResults) -> None:
         "training-time values.\n\n" + markdown_table(header, md_rows)
     )
     atomic_write_text(sweep.folder / "summary.md", text)
-
-
-def record_varies(result: RunResult) -> None:
-    """Make sure the run's run.json says what the sweep varies for it (``varies``: each grid
-    key and its value's label), so its figures, the outputs index and anyone reading the
-    folder alone can tell the sweep's runs apart. Every executor hands it to the run, which
-    records it as it starts (``PointRequest.varies``, ``run_group``); one that did not (a
-    resumed folder written before the field was kept) gets it here, as it ends. Nothing is
-    written for a point that left no run record, or whose folder another process still
-    holds (sweep.json has its values all the same)."""
-    folder = result.folder
-    record = records.run_or_none(folder) if folder is not None else None
-    if record is None or record.varies == result.point.labels:
-        return
-    try:
-        with FolderLock(folder, "run"):
-            records.update_run(folder, varies=dict(result.point.labels))
-    except (RecipeError, OSError):  # held or unwritable: the run's own record says why
-        return
 
 
 def write_sweep_record(
