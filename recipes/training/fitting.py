@@ -68,21 +68,15 @@ def nan_guard_callback() -> Any:
 
 
 def early_stopping_callback(config: RecipeConfig, verbose: int = 1) -> Any:
-    """``keras.callbacks.EarlyStopping`` as ``train.early_stopping`` says, or None; ``verbose``
-    0 (a run from Python, one line in all) leaves out its 'Restoring model weights' line."""
+    """``keras.callbacks.EarlyStopping`` as ``train.early_stopping`` says (its fields are the
+    callback's own arguments), or None; ``verbose`` 0 (a run from Python, one line in all)
+    leaves out its 'Restoring model weights' line."""
     import keras
 
     settings = config.train.early_stopping
     if settings is None:
         return None
-    return keras.callbacks.EarlyStopping(
-        monitor=settings.monitor,
-        mode=settings.mode,
-        patience=settings.patience,
-        min_delta=settings.min_delta,
-        restore_best_weights=settings.restore_best_weights,
-        verbose=verbose,
-    )
+    return keras.callbacks.EarlyStopping(**settings.model_dump(), verbose=verbose)
 
 
 def history_file_callback(path: Path, earlier: dict[str, list[float]]) -> Any:
