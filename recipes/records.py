@@ -194,7 +194,7 @@ class RunRecord(Living):
     metrics: dict[str, float] | None = None
     output_kind: str | None = None
     # a sweep's run: each grid key and how the sweep labels this run's value, in grid order
-    # ({"loss.gamma": "2"}); written as the run starts (PointRequest.varies, run_group)
+    # ({"loss.gamma": "2"}); written as the run starts (PointRequest.varies, train_together)
     varies: dict[str, str] | None = None
     # the loss_gallery task (recipes.studies.loss_gallery.task)
     gallery: dict[str, Any] | None = None

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from recipes.errors import RecipeError
 from recipes.records import Living, RunStatus
 
 HEARTBEAT_EVERY_S = 30.0  # a running record's heartbeat_at is at most this old
@@ -87,3 +88,16 @@ def shown_status(record: Living | None) -> RunStatus:
     if record.status == RunStatus.RUNNING and process_gone(record):
         return RunStatus.STOPPED
     return record.status
+
+
+def refuse_running(folder: Path, record: Living, what: str) -> None:
+    """RecipeError (one line) when the ``what`` (a run, a sweep) in ``folder`` is still running:
+    resuming it, or drawing its figures, must wait until its process is gone."""
+    if shown_status(record) != RunStatus.RUNNING:
+        return
+    age = heartbeat_age(record)
+    beat = "unknown" if age is None else f"{age:.0f} s ago"
+    raise RecipeError(
+        f"{folder}: this {what} is still running (pid {record.pid}, last heartbeat {beat}); "
+        f"stop it first, or wait until its heartbeat is {HEARTBEAT_STALE_S / 60:.0f} minutes old"
+    )

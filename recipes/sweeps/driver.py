@@ -36,7 +36,7 @@ from recipes.plugins import EXECUTORS, REPORTS, SIDE_BY_SIDE
 from recipes.progress import Progress
 from recipes.records import Inputs, SweepResume, read_sweep
 from recipes.signals import exit_status_of
-from recipes.status import Heartbeat, RunStatus, shown_status
+from recipes.status import Heartbeat, RunStatus, refuse_running
 from recipes.sweeps.grid import plan_sweep
 from recipes.sweeps.records import (
     RunResult,
@@ -139,12 +139,7 @@ def resume_sweep(
     folder = Path(folder).resolve()
     with FolderLock(folder, "sweep"):
         sweep = load_sweep(folder)
-        record = read_sweep(folder)
-        if shown_status(record) == RunStatus.RUNNING:
-            raise RecipeError(
-                f"{folder}: this sweep is still running (pid {record.pid}); stop it "
-                "first, or wait until its heartbeat is 3 minutes old"
-            )
+        refuse_running(folder, read_sweep(folder), "sweep")
         base, _, points = plan_sweep(
             sweep.recipe_argument, sweep.grid_spec, sweep.overrides, sweep.backend
         )

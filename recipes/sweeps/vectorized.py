@@ -17,7 +17,7 @@ from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
 from recipes.outcome import RunOutcome
-from recipes.plugins import RUN_GROUP, TASKS
+from recipes.plugins import TASKS
 from recipes.signals import Stopped
 from recipes.status import RunStatus
 from recipes.sweeps.executors import ProcessExecutor, record_outcome
@@ -86,7 +86,8 @@ def _train_group(
         record_outcome(results[index], outcome, clock)
         progress.done(results[index])
 
-    outcomes = RUN_GROUP.load()(
+    train_together = TASKS.entry(members[0][1].config.task).info["together"].load()
+    outcomes = train_together(
         [recipe for _, recipe in members],
         sweep.output_root,
         on_finished,

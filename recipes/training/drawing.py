@@ -28,7 +28,6 @@ from recipes.records import (
     FiguresDrawn,
     FiguresFailed,
     FiguresPending,
-    RunRecord,
     run_or_none,
     update_run,
     varies_text,
@@ -126,16 +125,11 @@ def check_run_folder(folder: Path) -> RecipeConfig:
     finished training run whose figures can be drawn (its config, metrics and history)."""
     from recipes.config.resolve import resolve_run_folder_config
     from recipes.errors import RecipeError
-    from recipes.status import RunStatus, shown_status
+    from recipes.status import refuse_running
+    from recipes.training.lifecycle import existing_run
 
-    record: RunRecord | None = run_or_none(folder)
-    if record is None or not (folder / "config.yaml").is_file():
-        raise RecipeError(
-            f"{folder}: not a run folder (no run.json and config.yaml); give a folder such as "
-            "outputs/hinge/<run-id>"
-        )
-    if shown_status(record) == RunStatus.RUNNING:
-        raise RecipeError(f"{folder}: this run is still running; its figures come at its end")
+    record = existing_run(folder)
+    refuse_running(folder, record, "run")
     config = resolve_run_folder_config(folder)
     if config.task != "train":
         raise RecipeError(f"{folder}: task '{config.task}' has no run figures to draw")

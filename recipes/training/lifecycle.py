@@ -204,6 +204,19 @@ class OpenRun:
             self.lock.release()
 
 
+def existing_run(folder: Path) -> RunRecord:
+    """The record of the run in ``folder``; RecipeError (one line) when there is no such folder,
+    it is not a run folder (run.json and config.yaml), or its record is damaged or of another
+    version."""
+    if not folder.is_dir():
+        problem = "no such run folder"
+    elif not (folder / RUN_FILE).is_file() or not (folder / "config.yaml").is_file():
+        problem = "not a run folder (it needs run.json and config.yaml)"
+    else:
+        return read_run(folder)
+    raise RecipeError(f"{folder}: {problem}; give a folder such as outputs/hinge/<run-id>")
+
+
 def reopen_record(folder: Path, entry: dict[str, Any]) -> OpenRecord:
     """The run.json of a run being resumed: status running again, this process's pid, and
     one more entry under ``resumes`` (``entry`` adds to it, e.g. what ``--force`` let
