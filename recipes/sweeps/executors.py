@@ -37,13 +37,6 @@ from recipes.status import RunStatus
 from recipes.sweeps.records import RunResult, SweepResults
 
 
-def absolute_recipe(recipe: str) -> str:
-    """A recipe given as a file path, made absolute: a runner may work in another folder."""
-    if names_a_file(recipe):
-        return str(Path(recipe).resolve())
-    return recipe
-
-
 def point_request(sweep: SweepResults, result: RunResult) -> PointRequest:
     """The request that runs a point: a stopped point continues in its run folder from its
     backup; any other gets a new run folder, reserved here so its outcome can always be read
@@ -57,9 +50,9 @@ def point_request(sweep: SweepResults, result: RunResult) -> PointRequest:
             force=sweep.force,
         )
     else:
-        recipe = sweep.recipe_of(result)
-        request = PointRequest(
-            recipe=absolute_recipe(sweep.recipe_argument),
+        recipe, argument = sweep.recipe_of(result), sweep.recipe_argument
+        request = PointRequest(  # a recipe file's path made absolute: a runner may work elsewhere
+            recipe=str(Path(argument).resolve()) if names_a_file(argument) else argument,
             overrides=tuple(result.point.overrides),
             backend=sweep.backend,
             output_root=str(sweep.output_root),

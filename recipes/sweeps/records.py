@@ -25,10 +25,9 @@ from recipes.files import (
     markdown_table,
     markdown_text,
     read_csv_columns,
-    read_json,
     write_csv,
 )
-from recipes.outcome import RunOutcome
+from recipes.outcome import RunOutcome, outcome_from_folder
 from recipes.status import RunStatus
 from recipes.sweeps.grid import SweepPoint
 
@@ -226,9 +225,7 @@ def load_sweep(folder: Path | str) -> SweepResults:
 def _result_from_record(run: records.SweepRun) -> RunResult:
     """One run of sweep.json, with its metrics and durations read from its run folder."""
     result = RunResult(**dict(run), point=SweepPoint(run.run, run.values, run.labels, []))
-    record = records.run_or_none(result.folder) if result.folder else None
-    if record is not None:
-        result.durations = dict(record.durations_s)
-    if result.folder and run.status == RunStatus.COMPLETED:
-        result.metrics = read_json(result.folder / "metrics.json")
+    if result.folder is not None:
+        outcome = outcome_from_folder(result.folder)
+        result.metrics, result.durations = outcome.metrics, outcome.durations
     return result

@@ -31,6 +31,7 @@ from recipes.plugins import TASKS
 from recipes.records import read_run
 from recipes.signals import describe_stop, exit_status_of
 from recipes.status import RunStatus, refuse_running
+from recipes.training.drawing import pending_reason
 from recipes.training.lifecycle import OpenRun, existing_run
 
 
@@ -155,10 +156,11 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
     return ResolvedRecipe(name=recipe, config=config, sources=sources, overrides=overrides), entry
 
 
-def run_request(request: PointRequest, verbose: int | None = None) -> RunOutcome:
-    """Resolve and run a point given as a request, in this process (a runner does this)."""
+def run_request(request: PointRequest) -> RunOutcome:
+    """Resolve and run a point given as a request, in this process (a runner does this): a
+    sweep's point, whose figures ``plots.draw: auto`` leaves to be drawn when asked for."""
     if request.resume:
-        return run_point(None, resume_folder=request.folder, force=request.force, verbose=verbose)
+        return run_point(None, resume_folder=request.folder, force=request.force)
     from recipes.config.resolve import resolve_recipe
 
     try:
@@ -166,6 +168,7 @@ def run_request(request: PointRequest, verbose: int | None = None) -> RunOutcome
     except (Exception, KeyboardInterrupt) as error:
         return outcome_of_error(error, None)
     folder = Path(request.folder) if request.folder else None
+    pending = pending_reason(recipe.config, sweep_point=True)
     return run_point(
-        recipe, request.output_root, folder=folder, verbose=verbose, varies=request.varies
+        recipe, request.output_root, folder=folder, varies=request.varies, figures_pending=pending
     )

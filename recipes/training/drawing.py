@@ -27,7 +27,6 @@ from recipes.files import now_iso, read_csv_columns, read_json
 from recipes.records import (
     FiguresDrawn,
     FiguresFailed,
-    FiguresPending,
     run_or_none,
     update_run,
     varies_text,
@@ -44,12 +43,6 @@ def pending_reason(config: RecipeConfig, sweep_point: bool) -> str | None:
     if draw == "auto" and sweep_point:
         return "a sweep's run (plots.draw: auto): the sweep draws its comparison"
     return None
-
-
-def pending_record(folder: Path, reason: str) -> dict[str, Any]:
-    """run.json's ``figures`` entry for a run that leaves them to be drawn when asked for."""
-    command = ["python", "-m", "recipes", "plot", str(folder)]
-    return FiguresPending(reason=reason, command=command).model_dump()
 
 
 def failed_record(error: BaseException, where: str) -> dict[str, Any]:

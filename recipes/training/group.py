@@ -15,6 +15,7 @@ from recipes.report.forces import compiled_gradient
 from recipes.signals import signals_deferred
 from recipes.training.compiled import CompiledGroup
 from recipes.training.door import fresh_keras_state, outcome_of_error
+from recipes.training.drawing import pending_reason
 from recipes.training.evaluation import share_compiled_functions
 from recipes.training.fitting import compiled_member
 from recipes.training.lifecycle import OpenRun
@@ -76,7 +77,7 @@ def _train(
             point_varies = varies[index] if varies else None
             run = OpenRun(recipe, output_root, verbose=0, varies=point_varies)
             runs.append(stack.enter_context(run))
-            runs[-1].context.sweep_point = True
+            runs[-1].context.figures_pending = pending_reason(recipe.config, sweep_point=True)
         prepared = [prepare_training(run.context) for run in runs]
         members = [
             compiled_member(item.model, item.split, run.context.config, item.callbacks, 0)

@@ -59,11 +59,11 @@ class RunContext:
     durations: dict[str, float] = field(default_factory=dict)
     verbose: int | None = None  # Keras progress output; None: bars on a terminal, else lines
     resuming: bool = False  # the folder holds an interrupted or failed run to continue
-    sweep_point: bool = False  # run for a sweep (plots.draw: auto leaves its figures pending)
     # more Keras callbacks for the fit, made from (config, data split) once the data is built:
     # a watcher of each epoch (a live view streams them), after the run's own callbacks
     watch: Callable[[Any, Any], list[Any]] | None = None
-    figures_pending: str | None = None  # why the caller leaves the figures to be drawn later
+    # why the caller leaves the figures to be drawn later (a sweep's point, a live run)
+    figures_pending: str | None = None
 
     @property
     def config(self) -> Any:
@@ -148,7 +148,6 @@ class OpenRun:
         self.started = time.perf_counter()
         self.status: RunStatus | None = None
         select_backend(recipe.config.backend)
-        reserved = folder
         if resume_folder is None:
             folder, record = _new_run_folder(recipe, output_root, folder, varies)
             self.lock = lock or FolderLock(folder).acquire()
@@ -156,10 +155,8 @@ class OpenRun:
             folder = Path(resume_folder)
             self.lock = lock or FolderLock(folder).acquire()
             record = reopen_record(folder, resume_entry or {})
-        self.context = RunContext(
-            recipe, folder, record, verbose=verbose, resuming=resume_folder is not None,
-            sweep_point=reserved is not None,  # a folder reserved by a sweep executor
-        )  # fmt: skip
+        resuming = resume_folder is not None
+        self.context = RunContext(recipe, folder, record, verbose=verbose, resuming=resuming)
         self.context.durations["setup"] = time.perf_counter() - self.started  # backend, folder
         self.heartbeat = Heartbeat(lambda: record.update(heartbeat_at=time.time()))
 

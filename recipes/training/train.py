@@ -12,6 +12,7 @@ from recipes.components.user_loss import is_user_loss
 from recipes.errors import TrainingFailed
 from recipes.files import replaced_atomically, write_csv, write_json
 from recipes.recording import RECORDING_FILE
+from recipes.records import FiguresPending
 from recipes.training import drawing
 from recipes.training.backend import leave_tensorflow_unloaded
 from recipes.training.evaluation import Evaluation, check_finite, history_metrics
@@ -131,9 +132,10 @@ def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
     """Evaluate the trained model, write the run folder's records, then its figures unless
     the run leaves them to be drawn when asked for (run.json says so)."""
     records = write_records(context, prepared)
-    pending = context.figures_pending or drawing.pending_reason(context.config, context.sweep_point)
+    pending = context.figures_pending or drawing.pending_reason(context.config, sweep_point=False)
     if pending is not None:
-        context.record.update(figures=drawing.pending_record(context.folder, pending))
+        command = ["python", "-m", "recipes", "plot", str(context.folder)]  # what draws them
+        context.record.update(figures=FiguresPending(reason=pending, command=command).model_dump())
         return records.result()
     with context.timed("plots"):
         try:
