@@ -34,7 +34,7 @@ from recipes.outcome import PointRequest
 from recipes.paths import default_output_root, display_path
 from recipes.plugins import EXECUTORS, REPORTS, SIDE_BY_SIDE
 from recipes.progress import Progress
-from recipes.records import Inputs, SweepResume, read_sweep
+from recipes.records import Inputs, SweepResume
 from recipes.signals import exit_status_of
 from recipes.status import Heartbeat, RunStatus, refuse_running
 from recipes.sweeps.grid import plan_sweep
@@ -139,7 +139,7 @@ def resume_sweep(
     folder = Path(folder).resolve()
     with FolderLock(folder, "sweep"):
         sweep = load_sweep(folder)
-        refuse_running(folder, read_sweep(folder), "sweep")
+        refuse_running(folder, sweep, "sweep")
         base, _, points = plan_sweep(
             sweep.recipe_argument, sweep.grid_spec, sweep.overrides, sweep.backend
         )

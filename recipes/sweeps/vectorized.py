@@ -49,30 +49,29 @@ class VectorizedExecutor:
         self.jobs = jobs
 
     def run(self, sweep: SweepResults, progress: Any) -> None:
-        groups: dict[str, list[tuple[RunResult, ResolvedRecipe]]] = {}
+        groups: dict[str, list[RunResult]] = {}
         for result in sweep.runs:
             if result.status != RunStatus.NOT_STARTED or result.resume_from is not None:
                 continue
-            recipe = sweep.recipe_of(result)
-            key = shared_program_key(recipe)
+            key = shared_program_key(sweep.recipe_of(result))  # point.recipe from now on
             if key is not None:
-                groups.setdefault(key, []).append((result, recipe))
-        for number, members in enumerate(groups.values(), start=1):
-            _train_group(sweep, members, progress, f"group {number}/{len(groups)}")
+                groups.setdefault(key, []).append(result)
+        for number, results in enumerate(groups.values(), start=1):
+            _train_group(sweep, results, progress, f"group {number}/{len(groups)}")
         ProcessExecutor(self.jobs).run(sweep, progress)  # whatever is left
 
 
 def _train_group(
     sweep: SweepResults,
-    members: list[tuple[RunResult, ResolvedRecipe]],
+    results: list[RunResult],
     progress: Any,
     name: str,
 ) -> None:
-    results = [result for result, _ in members]
+    recipes = [result.point.recipe for result in results]
     for result in results:
         progress.started(result)
     clock = time.perf_counter()
-    epochs = members[0][1].config.train.epochs  # None for train.steps: known once data is
+    epochs = recipes[0].config.train.epochs  # None for train.steps: known once data is
 
     def on_epoch(epoch: int, training: int) -> None:
         progress.line(
@@ -86,9 +85,9 @@ def _train_group(
         record_outcome(results[index], outcome, clock)
         progress.done(results[index])
 
-    train_together = TASKS.entry(members[0][1].config.task).info["together"].load()
+    train_together = TASKS.entry(recipes[0].config.task).info["together"].load()
     outcomes = train_together(
-        [recipe for _, recipe in members],
+        recipes,
         sweep.output_root,
         on_finished,
         on_epoch,

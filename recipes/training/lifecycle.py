@@ -150,11 +150,11 @@ class OpenRun:
         select_backend(recipe.config.backend)
         if resume_folder is None:
             folder, record = _new_run_folder(recipe, output_root, folder, varies)
-            self.lock = lock or FolderLock(folder).acquire()
-        else:
+            lock = FolderLock(folder).acquire()
+        else:  # the caller took the lock before it checked the run could resume
             folder = Path(resume_folder)
-            self.lock = lock or FolderLock(folder).acquire()
             record = reopen_record(folder, resume_entry or {})
+        self.lock = lock
         resuming = resume_folder is not None
         self.context = RunContext(recipe, folder, record, verbose=verbose, resuming=resuming)
         self.context.durations["setup"] = time.perf_counter() - self.started  # backend, folder
