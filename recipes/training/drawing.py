@@ -50,42 +50,30 @@ def failed_record(error: BaseException, where: str) -> dict[str, Any]:
     return FiguresFailed(where=where, reason=reason).model_dump()
 
 
-def draw(
-    folder: Path,
-    config: RecipeConfig,
-    history: dict[str, Any],
-    metrics: dict[str, Any],
-    recording: Any,
-    where: str,
-) -> FiguresDrawn:
-    """The run's figures (:func:`recipes.training.figures.write_run_figures`), timed: run.json's
-    ``figures`` entry (where, the files written, the seconds). A sweep's run says in its
-    titles what the sweep varies (run.json's ``varies``: ``loss.gamma = 2``)."""
-    from recipes.training.figures import write_run_figures
-
-    started = time.perf_counter()
-    record = run_or_none(folder)
-    varies = varies_text(record.varies if record else None)
-    files = write_run_figures(folder, config, history, metrics, recording, varies=varies)
-    seconds = round(time.perf_counter() - started, 4)
-    return FiguresDrawn(where=where, files=files, seconds=seconds, drawn_at=now_iso())
-
-
 def draw_from_folder(
     folder: Path, where: str = "plot", config: RecipeConfig | None = None
 ) -> FiguresDrawn:
-    """Draw a run folder's figures from its config (``config``: already resolved from it),
-    metrics, history and recording (no run record is changed)."""
+    """Draw a run folder's figures (:func:`recipes.training.figures.write_run_figures`) from its
+    config (``config``: already resolved from it), metrics, history and recording, in the run
+    or later; returns run.json's ``figures`` entry (where, the files written, the seconds), and
+    changes no record. A sweep's run says in its titles what the sweep varies (run.json's
+    ``varies``: ``loss.gamma = 2``)."""
     from recipes.config.resolve import resolve_run_folder_config
     from recipes.recording import RECORDING_FILE, Recording
+    from recipes.training.figures import write_run_figures
 
+    started = time.perf_counter()
     folder = Path(folder)
     config = config or resolve_run_folder_config(folder)
     recording_file = folder / RECORDING_FILE
     recording = Recording.load(recording_file) if recording_file.is_file() else None
     history = recording.history if recording else read_csv_columns(folder / "history.csv")
     metrics = read_json(folder / "metrics.json")
-    return draw(folder, config, history, metrics, recording, where)
+    record = run_or_none(folder)
+    varies = varies_text(record.varies if record else None)
+    files = write_run_figures(folder, config, history, metrics, recording, varies=varies)
+    seconds = round(time.perf_counter() - started, 4)
+    return FiguresDrawn(where=where, files=files, seconds=seconds, drawn_at=now_iso())
 
 
 def figures_status(folder: Path) -> str | None:

@@ -115,50 +115,30 @@ def prepare_training(context: RunContext) -> Prepared:
     return Prepared(split, model, callbacks, nan_guard, history_file, recording_callback)
 
 
-@dataclass
-class Records:
-    """A trained run's records, written: what its figures are drawn from."""
-
-    metrics: dict[str, Any]
-    evaluation: Any
-    recording: Any = None  # recipes.recording.Recording, or None
-
-    def result(self) -> dict[str, Any]:
-        """What run.json records when the run completes."""
-        return {"metrics": self.metrics, "output_kind": self.evaluation.output_kind}
-
-
 def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
     """Evaluate the trained model, write the run folder's records, then its figures unless
     the run leaves them to be drawn when asked for (run.json says so)."""
-    records = write_records(context, prepared)
+    result = write_records(context, prepared)
     pending = context.figures_pending or drawing.pending_reason(context.config, sweep_point=False)
     if pending is not None:
         command = ["python", "-m", "recipes", "plot", str(context.folder)]  # what draws them
         context.record.update(figures=FiguresPending(reason=pending, command=command).model_dump())
-        return records.result()
-    with context.timed("plots"):
+        return result
+    with context.timed("plots"):  # from the records just written, as `plot` draws them
         try:
-            drawn = drawing.draw(
-                context.folder,
-                context.config,
-                prepared.history_file.history,
-                records.metrics,
-                records.recording,
-                "run",
-            )
+            drawn = drawing.draw_from_folder(context.folder, "run", context.config)
         except Exception as error:
             context.record.update(figures=drawing.failed_record(error, "run"))
             raise
     context.record.update(figures=drawn.model_dump())
-    return records.result()
+    return result
 
 
-def write_records(context: RunContext, prepared: Prepared) -> Records:
+def write_records(context: RunContext, prepared: Prepared) -> dict[str, Any]:
     """Evaluate the trained model and write metrics.json, test_predictions.csv, model.keras
     and, for two-feature data, the recording (recording.npz) with the forces on the test
     points (run.json's ``forces``, and the hardest 10%'s share in the metrics): everything
-    but the figures."""
+    the figures are drawn from. Returns what run.json records when the run completes."""
     from recipes.components.models import model_output_kind
     from recipes.report.forces import SHARE_METRIC, forces_summary
 
@@ -172,7 +152,6 @@ def write_records(context: RunContext, prepared: Prepared) -> Records:
             model, prepared.split, model_output_kind(config.model.name, config.model.params)
         )
     metrics = {**evaluation.metrics, **history_metrics(history, config)}
-    recording = None
     if prepared.recorder is not None:
         with context.timed("recording"):  # scores on the grid and the points, and the forces
             recording = record(
@@ -190,7 +169,7 @@ def write_records(context: RunContext, prepared: Prepared) -> Records:
 
     with context.timed("save_model"), replaced_atomically(folder / "model.keras") as temporary:
         model.save(temporary)
-    return Records(metrics, evaluation, recording)
+    return {"metrics": metrics, "output_kind": evaluation.output_kind}
 
 
 def _resume_point(context: RunContext) -> dict[str, list[float]]:
