@@ -32,7 +32,7 @@ from typing import Any
 from recipes.child import Children, Runner
 from recipes.config.layering import names_a_file
 from recipes.files import create_unique_folder
-from recipes.outcome import PointRequest, RunOutcome
+from recipes.outcome import PointRequest
 from recipes.status import RunStatus
 from recipes.sweeps.records import RunResult, SweepResults
 
@@ -70,11 +70,6 @@ def log_path(sweep: SweepResults, result: RunResult) -> Path:
     (sweep.folder / "logs").mkdir(exist_ok=True)
     result.log = f"logs/run-{result.point.index:0{width}d}.log"
     return sweep.folder / result.log
-
-
-def record_outcome(result: RunResult, outcome: RunOutcome, started: float) -> None:
-    result.apply(outcome)
-    result.wall_s = time.perf_counter() - started
 
 
 def run_in_slots(
@@ -137,7 +132,7 @@ class ProcessExecutor:
                     request = point_request(sweep, result)
                     progress.started(result)
                     started = time.perf_counter()
-                    record_outcome(result, runner.run(request, log), started)
+                    result.apply(runner.run(request, log), started)
                     progress.done(result)
             finally:
                 if runner is not None:

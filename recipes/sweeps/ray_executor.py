@@ -34,7 +34,7 @@ from recipes import child as point_runners
 from recipes.child import Children, Runner, outcome_of_lost_point
 from recipes.errors import first_line
 from recipes.outcome import PointRequest, RunOutcome
-from recipes.sweeps.executors import log_path, point_request, record_outcome, run_in_slots
+from recipes.sweeps.executors import log_path, point_request, run_in_slots
 from recipes.sweeps.ray_cluster import check_resources, check_shared_storage, connect
 from recipes.sweeps.records import RunResult, SweepResults
 
@@ -137,7 +137,7 @@ class RayExecutor:
                     in_flight.add(reference)
                 progress.started(result)
                 started = time.perf_counter()
-                record_outcome(result, _collect(ray, reference, request), started)
+                result.apply(_collect(ray, reference, request), started)
                 progress.done(result)
 
         def stop() -> None:  # cancel every task in flight: a running one stops its run

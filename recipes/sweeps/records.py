@@ -47,14 +47,16 @@ class RunResult(records.SweepRun):
     def folder(self) -> Path | None:
         return Path(self.run_folder) if self.run_folder else None
 
-    def apply(self, outcome: RunOutcome) -> None:
-        """Take the point's outcome (from whichever executor ran it)."""
+    def apply(self, outcome: RunOutcome, started: float) -> None:
+        """Take the point's outcome (from whichever executor ran it), and its wall time since
+        ``started`` (``time.perf_counter()``)."""
         self.status = outcome.status
         self.run_folder = str(outcome.run_folder or self.run_folder)
         self.metrics = dict(outcome.metrics)
         self.durations = dict(outcome.durations)
         self.reason = outcome.reason
         self.exit_status = outcome.exit_status
+        self.wall_s = time.perf_counter() - started
 
     def history(self) -> dict[str, list[float]]:
         """The run's history.csv as {column: values per epoch} (empty when absent)."""

@@ -20,7 +20,7 @@ from recipes.outcome import RunOutcome
 from recipes.plugins import TASKS
 from recipes.signals import Stopped
 from recipes.status import RunStatus
-from recipes.sweeps.executors import ProcessExecutor, record_outcome
+from recipes.sweeps.executors import ProcessExecutor
 from recipes.sweeps.records import RunResult, SweepResults
 
 PROGRESS_EVERY_S = 2.0  # at most one "epoch k/N" line per group this often
@@ -82,7 +82,7 @@ def _train_group(
         )
 
     def on_finished(index: int, outcome: RunOutcome) -> None:
-        record_outcome(results[index], outcome, clock)
+        results[index].apply(outcome, clock)
         progress.done(results[index])
 
     train_together = TASKS.entry(recipes[0].config.task).info["together"].load()

@@ -17,7 +17,9 @@ seconds), ``pending`` (why, and the command that draws them) or ``failed`` (why)
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +45,6 @@ def pending_reason(config: RecipeConfig, sweep_point: bool) -> str | None:
     if draw == "auto" and sweep_point:
         return "a sweep's run (plots.draw: auto): the sweep draws its comparison"
     return None
-
-
-def failed_record(error: BaseException, where: str) -> dict[str, Any]:
-    reason = f"{type(error).__name__}: {first_line(error)}"
-    return FiguresFailed(where=where, reason=reason).model_dump()
 
 
 def draw_from_folder(
@@ -76,6 +73,21 @@ def draw_from_folder(
     return FiguresDrawn(where=where, files=files, seconds=seconds, drawn_at=now_iso())
 
 
+def draw_and_record(
+    folder: Path, where: str, config: RecipeConfig, update: Callable[..., Any]
+) -> FiguresDrawn:
+    """:func:`draw_from_folder`, its outcome recorded with ``update(figures=...)`` (run.json's
+    ``figures``): drawn, or failed (and the error raised)."""
+    try:
+        drawn = draw_from_folder(folder, where, config)
+    except Exception as error:
+        reason = f"{type(error).__name__}: {first_line(error)}"
+        update(figures=FiguresFailed(where=where, reason=reason).model_dump())
+        raise
+    update(figures=drawn.model_dump())
+    return drawn
+
+
 def figures_status(folder: Path) -> str | None:
     """run.json's ``figures.status`` (None for a run recorded before it was kept)."""
     record = run_or_none(folder)
@@ -92,13 +104,7 @@ def plot_run_folder(folder: Path | str) -> FiguresDrawn:
     folder = Path(folder).resolve()
     config = check_run_folder(folder)
     with FolderLock(folder, "run"):  # a run that has ended: its record changed in place
-        try:
-            drawn = draw_from_folder(folder, "plot", config)
-        except Exception as error:
-            update_run(folder, figures=failed_record(error, "plot"))
-            raise
-        update_run(folder, figures=drawn.model_dump())
-        return drawn
+        return draw_and_record(folder, "plot", config, functools.partial(update_run, folder))
 
 
 def check_run_folder(folder: Path) -> RecipeConfig:

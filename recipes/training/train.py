@@ -125,12 +125,7 @@ def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
         context.record.update(figures=FiguresPending(reason=pending, command=command).model_dump())
         return result
     with context.timed("plots"):  # from the records just written, as `plot` draws them
-        try:
-            drawn = drawing.draw_from_folder(context.folder, "run", context.config)
-        except Exception as error:
-            context.record.update(figures=drawing.failed_record(error, "run"))
-            raise
-    context.record.update(figures=drawn.model_dump())
+        drawing.draw_and_record(context.folder, "run", context.config, context.record.update)
     return result
 
 
