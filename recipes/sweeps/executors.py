@@ -50,7 +50,7 @@ def point_request(sweep: SweepResults, result: RunResult) -> PointRequest:
             force=sweep.force,
         )
     else:
-        recipe, argument = sweep.recipe_of(result), sweep.recipe_argument
+        recipe, argument = result.point.recipe, sweep.recipe_argument
         request = PointRequest(  # a recipe file's path made absolute: a runner may work elsewhere
             recipe=str(Path(argument).resolve()) if names_a_file(argument) else argument,
             overrides=tuple(result.point.overrides),
@@ -117,7 +117,7 @@ class ProcessExecutor:
             runner: Runner | None = None
             try:
                 while not children.stopping and (result := take()) is not None:
-                    backend = sweep.recipe_of(result).config.backend
+                    backend = result.point.recipe.config.backend
                     if runner is not None and not (
                         self.reuse and runner.alive and runner.backend == backend
                     ):

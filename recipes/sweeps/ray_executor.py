@@ -126,7 +126,7 @@ class RayExecutor:
 
         def serve(slot: int, take: Callable[[], RunResult | None]) -> None:
             while (result := take()) is not None:
-                backend = sweep.recipe_of(result).config.backend
+                backend = result.point.recipe.config.backend
                 with lock:
                     if stopping.is_set():
                         return

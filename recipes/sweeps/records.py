@@ -94,14 +94,6 @@ class SweepResults(records.SweepRecord):
     def keys(self) -> list[str]:
         return [axis.key for axis in self.grid]
 
-    def recipe_of(self, result: RunResult) -> ResolvedRecipe:
-        """A point's validated config: the one its plan made, else resolved again."""
-        if result.point.recipe is None:
-            result.point.recipe = resolve_recipe(
-                self.recipe_argument, result.point.overrides, self.backend
-            )
-        return result.point.recipe
-
 
 def metric_columns(results: Sequence[RunResult]) -> list[str]:
     """Metric names found in the runs, test metrics first, then final (last-epoch) ones, each

@@ -53,7 +53,7 @@ class VectorizedExecutor:
         for result in sweep.runs:
             if result.status != RunStatus.NOT_STARTED or result.resume_from is not None:
                 continue
-            key = shared_program_key(sweep.recipe_of(result))  # point.recipe from now on
+            key = shared_program_key(result.point.recipe)
             if key is not None:
                 groups.setdefault(key, []).append(result)
         for number, results in enumerate(groups.values(), start=1):
