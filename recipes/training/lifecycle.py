@@ -79,9 +79,6 @@ class RunContext:
             self.durations[stage] = self.durations.get(stage, 0.0) + time.perf_counter() - clock
 
 
-Task = Callable[[RunContext], dict[str, Any]]
-
-
 def _new_run_folder(
     recipe: ResolvedRecipe,
     output_root: Path | str,
