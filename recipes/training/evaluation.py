@@ -3,7 +3,6 @@ the prediction table (so anyone can audit them), and the rows of test_prediction
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -11,7 +10,6 @@ import numpy as np
 from recipes.components.labels import predicted_labels, true_labels
 from recipes.config.schema import RecipeConfig
 from recipes.config.sizes import PREDICT_BATCH_SIZE
-from recipes.errors import TrainingFailed
 
 MAX_FEATURE_COLUMNS = 20
 
@@ -47,12 +45,6 @@ def history_metrics(history: dict[str, list[float]], config: RecipeConfig) -> di
         metrics["best_epoch"] = best + 1
         metrics[f"best_{early_stopping.monitor}"] = float(values[best])
     return metrics
-
-
-def check_finite(metrics: dict[str, Any]) -> None:
-    """TrainingFailed when a metric is NaN or infinite (a run that diverged late)."""
-    if not all(math.isfinite(v) for v in metrics.values() if isinstance(v, float)):
-        raise TrainingFailed(f"evaluation produced non-finite metrics: {metrics}")
 
 
 class Evaluation:

@@ -5,6 +5,7 @@ Each step is one call; the clock of each goes to ``durations_s`` in run.json.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,23 +16,21 @@ from recipes.recording import RECORDING_FILE
 from recipes.records import FiguresPending
 from recipes.training import drawing
 from recipes.training.backend import leave_tensorflow_unloaded
-from recipes.training.evaluation import Evaluation, check_finite, history_metrics
+from recipes.training.evaluation import Evaluation, history_metrics
 from recipes.training.fitting import (
     backup_callback,
     compile_model,
-    completed_epochs,
-    earlier_history,
     early_stopping_callback,
     fit_model,
     history_file_callback,
     nan_guard_callback,
+    resumed_history,
     uses_compiled_trainer,
 )
 from recipes.training.lifecycle import RunContext
 from recipes.training.loss_check import loss_for_run
 from recipes.training.recording import record, recorder
 from recipes.training.schedule import split_schedule
-from recipes.training.speed_settings import resolved_speed_settings
 from recipes.training.tensorboard import tensorboard_callbacks
 
 
@@ -86,7 +85,10 @@ def prepare_training(context: RunContext) -> Prepared:
             loss, kept = loss_for_run(config.loss.name, config.loss.params, folder, model, split)
             context.record.update(loss_source=kept)
         compile_model(model, config, loss)
-    speed = resolved_speed_settings(model)
+    speed = {  # what the compiled model runs with, ``auto`` resolved (speed_settings)
+        "steps_per_execution": int(model.steps_per_execution),
+        "jit_compile": bool(model.jit_compile),
+    }
     if compiled:  # one jitted program per epoch: model.fit's settings do not apply
         speed = {"steps_per_execution": "one epoch", "jit_compile": True}
     context.record.update(  # one rewrite of run.json for what preparing decided
@@ -158,7 +160,8 @@ def write_records(context: RunContext, prepared: Prepared) -> dict[str, Any]:
         context.record.update(recording_s=round(prepared.recorder.seconds, 4), forces=forces)
         if config.plots.forces and forces["hardest_10pct_share"] is not None:
             metrics[SHARE_METRIC] = forces["hardest_10pct_share"]
-    check_finite(metrics)
+    if not all(math.isfinite(v) for v in metrics.values() if isinstance(v, float)):
+        raise TrainingFailed(f"evaluation produced non-finite metrics: {metrics}")  # diverged late
     write_csv(folder / "test_predictions.csv", *evaluation.table())
     write_json(folder / "metrics.json", metrics)
 
@@ -172,8 +175,8 @@ def _resume_point(context: RunContext) -> dict[str, list[float]]:
     under ``resumes``); the backup itself is restored by ``BackupAndRestore``."""
     if not context.resuming:
         return {}
-    epochs = completed_epochs(context.folder)
+    epochs, history = resumed_history(context.folder)
     resumes = context.record.data.get("resumes", [{}])
     resumes[-1]["from_epoch"] = epochs
     context.record.update(resumes=resumes, resumed_from_epoch=epochs)
-    return earlier_history(context.folder, epochs)
+    return history
