@@ -127,7 +127,7 @@ class Runner:
                 line = self.process.stdout.readline()
                 if line:
                     return RunOutcome.model_validate_json(line)
-        status = self.process.wait() if self.process is not None else None
+        status = self.process.wait()  # an executor runs no point on a runner never started
         stopped = self.children.stopping  # the sweep stopped it: not a fault of the point
         reason = f"its worker process died (exit status {status})"
         return outcome_of_lost_point(request, reason, stopped=stopped)
@@ -149,20 +149,21 @@ def outcome_of_lost_point(request: PointRequest, reason: str, stopped: bool = Fa
     """A point whose runner was lost (killed, its node gone): what its run folder says, a
     run left ``running`` counted as ``failed`` (or ``interrupted`` when the sweep stopped
     it) with ``reason``."""
-    folder = Path(request.folder) if request.folder else None
-    if folder is None or not (folder / "run.json").is_file():
-        status = RunStatus.INTERRUPTED if stopped else RunStatus.FAILED
-        if folder is not None and not request.resume:
+    folder = Path(request.folder)  # every executor reserves it before the point starts
+    status = RunStatus.INTERRUPTED if stopped else RunStatus.FAILED
+    lost = RunOutcome(status=status, reason=reason, exit_status=143 if stopped else 1)
+    if not (folder / "run.json").is_file():
+        if request.resume:
+            lost.run_folder = folder
+        else:
             with contextlib.suppress(OSError):  # reserved for the point and still empty
                 folder.rmdir()
-            folder = None
-        exit_status = 143 if stopped else 1
-        return RunOutcome(status=status, run_folder=folder, reason=reason, exit_status=exit_status)
+        return lost
     outcome = outcome_from_folder(folder)
     if outcome.status in (RunStatus.RUNNING, RunStatus.STOPPED):
-        outcome.status = RunStatus.INTERRUPTED if stopped else RunStatus.FAILED
+        outcome.status = status
         outcome.reason = reason
-        outcome.exit_status = 143 if stopped else 1
+        outcome.exit_status = lost.exit_status
     return outcome
 
 
