@@ -119,15 +119,15 @@ class Runner:
         with open(log, "a", encoding="utf-8") as stream:
             stream.write("$ " + shlex.join(request.command_line()) + "\n")
         if self.alive:
-            message = {"request": request.to_json(), "log": str(log)}
+            message = {"request": request.model_dump(), "log": str(log)}
             # a closed pipe (the runner died) or a line that is no reply (it is broken): lost
             with contextlib.suppress(BrokenPipeError, OSError, ValueError, TypeError):
                 self.process.stdin.write(json.dumps(message) + "\n")
                 self.process.stdin.flush()
                 line = self.process.stdout.readline()
                 if line:
-                    return RunOutcome.from_json(json.loads(line))
-        status = self.process.wait() if self.process is not None else None
+                    return RunOutcome.model_validate_json(line)
+        status = self.process.wait()  # an executor runs no point on a runner never started
         stopped = self.children.stopping  # the sweep stopped it: not a fault of the point
         reason = f"its worker process died (exit status {status})"
         return outcome_of_lost_point(request, reason, stopped=stopped)
@@ -149,19 +149,21 @@ def outcome_of_lost_point(request: PointRequest, reason: str, stopped: bool = Fa
     """A point whose runner was lost (killed, its node gone): what its run folder says, a
     run left ``running`` counted as ``failed`` (or ``interrupted`` when the sweep stopped
     it) with ``reason``."""
-    folder = Path(request.folder) if request.folder else None
-    if folder is None or not (folder / "run.json").is_file():
-        status = RunStatus.INTERRUPTED if stopped else RunStatus.FAILED
-        if folder is not None and not request.resume:
+    folder = Path(request.folder)  # every executor reserves it before the point starts
+    status = RunStatus.INTERRUPTED if stopped else RunStatus.FAILED
+    lost = RunOutcome(status=status, reason=reason, exit_status=143 if stopped else 1)
+    if not (folder / "run.json").is_file():
+        if request.resume:
+            lost.run_folder = folder
+        else:
             with contextlib.suppress(OSError):  # reserved for the point and still empty
                 folder.rmdir()
-            folder = None
-        return RunOutcome(status, folder, reason=reason, exit_status=143 if stopped else 1)
+        return lost
     outcome = outcome_from_folder(folder)
     if outcome.status in (RunStatus.RUNNING, RunStatus.STOPPED):
-        outcome.status = RunStatus.INTERRUPTED if stopped else RunStatus.FAILED
+        outcome.status = status
         outcome.reason = reason
-        outcome.exit_status = 143 if stopped else 1
+        outcome.exit_status = lost.exit_status
     return outcome
 
 
@@ -196,7 +198,7 @@ def serve() -> int:
     with termination_signals_handled():
         for line in sys.stdin:
             message = json.loads(line)
-            request = PointRequest.from_json(message["request"])
+            request = PointRequest.model_validate(message["request"])
             try:
                 with output_to(message["log"]):
                     outcome = run_request(request)
@@ -206,7 +208,7 @@ def serve() -> int:
                         print(outcome.run_folder)
             except KeyboardInterrupt as error:  # a signal between runs
                 return exit_status_of(error)
-            replies.write(json.dumps(outcome.to_json()) + "\n")
+            replies.write(outcome.model_dump_json() + "\n")
             if outcome.stop_signal is not None:  # stopped by a signal: so is the sweep
                 return outcome.exit_status
     return 0

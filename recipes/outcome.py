@@ -7,49 +7,34 @@ the run machinery.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+import pydantic
 
 from recipes.records import run_or_none
-from recipes.signals import Stopped
 from recipes.status import RunStatus, shown_status
 
 
-@dataclasses.dataclass
-class RunOutcome:
-    """How a run ended. ``exit_status`` is what the command line exits with: 0 completed, 1
-    failed, 2 bad input (config, data file, a run that cannot resume), 128 + the signal's
-    number when stopped. ``message``: the line the command line prints on standard error
-    ('' when completed)."""
+class RunOutcome(pydantic.BaseModel):
+    """How a run ended; crosses a process as JSON (``model_dump_json``, ``model_validate``).
+    ``exit_status`` is what the command line exits with: 0 completed, 1 failed, 2 bad input
+    (config, data file, a run that cannot resume), 128 + the signal's number when stopped.
+    ``message``: the line the command line prints on standard error ('' when completed)."""
 
-    status: RunStatus
+    status: Annotated[RunStatus, pydantic.BeforeValidator(RunStatus.of)]
     run_folder: Path | None = None
-    metrics: dict[str, Any] = dataclasses.field(default_factory=dict)
+    metrics: dict[str, Any] = {}
     reason: str = ""
     exit_status: int = 0
     message: str = ""
-    durations: dict[str, float] = dataclasses.field(default_factory=dict)
+    durations: dict[str, float] = {}
     details: str = ""  # a fault's traceback when there is no run folder to keep it
-
-    @property
-    def completed(self) -> bool:
-        return self.status == RunStatus.COMPLETED
 
     @property
     def stop_signal(self) -> int | None:
         """The signal that stopped the run (SIGINT for Ctrl-C), or None."""
         return self.exit_status - 128 if self.exit_status > 128 else None
-
-    def to_json(self) -> dict[str, Any]:
-        folder = str(self.run_folder) if self.run_folder else None
-        return {**dataclasses.asdict(self), "status": self.status.value, "run_folder": folder}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RunOutcome:
-        folder = Path(data["run_folder"]) if data.get("run_folder") else None
-        return cls(**{**data, "status": RunStatus.of(data.get("status")), "run_folder": folder})
 
 
 def outcome_from_folder(
@@ -71,16 +56,7 @@ def outcome_from_folder(
     )
 
 
-def raise_if_interrupted(outcomes: Sequence[RunOutcome]) -> None:
-    """Raise :class:`recipes.signals.Stopped` when a run was stopped by a signal: a sweep
-    that ran it in this process stops too."""
-    for outcome in outcomes:
-        if outcome.stop_signal is not None:
-            raise Stopped(outcome.stop_signal)
-
-
-@dataclasses.dataclass(frozen=True)
-class PointRequest:
+class PointRequest(pydantic.BaseModel, frozen=True):
     """One point for a child process or a worker, as plain JSON: what to resolve
     (``recipe``, ``overrides``, ``backend``) and where to run it (``folder``: an empty
     folder reserved for a new run, or the stopped run to continue when ``resume``) and, for a
@@ -94,13 +70,6 @@ class PointRequest:
     resume: bool = False
     force: bool = False
     varies: dict[str, str] | None = None  # a sweep's point: what the sweep varies (run.json)
-
-    def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)  # its overrides, a tuple, are written as a JSON list
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PointRequest:
-        return cls(**{**data, "overrides": tuple(data["overrides"])})
 
     def command_line(self) -> list[str]:
         """The command that runs the same point by hand (sweep.json shows it)."""

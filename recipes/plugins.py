@@ -46,10 +46,6 @@ REPORTS.register_reference("compare_losses", "recipes.studies.compare_losses:com
 # forces side by side, labelled by what varies.
 SIDE_BY_SIDE = Reference("recipes.studies.side_by_side:write_side_by_side")
 
-# The door's group entry (recipes.training.door.run_group), for the vectorized executor: a
-# reference, so the sweep room hands points to the run room without importing it.
-RUN_GROUP = Reference("recipes.training.door:run_group")
-
 # Each executor's summary is what `python -m recipes sweep --help` says of it.
 EXECUTORS.register_reference(
     "processes",

@@ -31,19 +31,14 @@ class Progress:
         self.last_at = -math.inf
         self.interim_width = 0  # the in-place text the next line replaces (0: none)
 
-    def rewrites_in_place(self) -> bool:
-        """Whether a carriage return rewrites the line on ``stream``: a terminal, or a Jupyter
-        kernel's output (which keeps only the text after the last one). A file or a pipe
-        would keep every version, so there nothing is written in place."""
-        isatty = getattr(self.stream, "isatty", None)
-        return bool(isatty and isatty()) or "ipykernel" in sys.modules
-
     def interim(self, text: str) -> None:
         """Show ``text`` (e.g. ``hinge: training...``) as a line the next :meth:`line`
-        rewrites in place, where the stream can (:meth:`rewrites_in_place`); elsewhere
-        nothing, so a log keeps only the final line."""
+        rewrites in place, where a carriage return rewrites the line: a terminal, or a Jupyter
+        kernel's output (which keeps only the text after the last one). A file or a pipe would
+        keep every version, so there nothing is written: a log keeps only the final line."""
+        isatty = getattr(self.stream, "isatty", None)
         with self.lock:
-            if not self.rewrites_in_place():
+            if not (isatty and isatty()) and "ipykernel" not in sys.modules:
                 return
             print(f"\r{text.ljust(self.interim_width)}", end="", file=self.stream, flush=True)
             self.interim_width = len(text)

@@ -198,8 +198,7 @@ class RunRecord(Living):
     metrics: dict[str, int | float] | None = None  # metrics.json's, ints kept (epochs_run)
     output_kind: str | None = None
     # a sweep's run: each grid key and how the sweep labels this run's value, in grid order
-    # ({"loss.gamma": "2"}); written as the run starts (PointRequest.varies, run_group), else
-    # by the sweep as it ends (a resumed older folder: recipes.sweeps.records.record_varies)
+    # ({"loss.gamma": "2"}); written as the run starts (PointRequest.varies, train_together)
     varies: dict[str, str] | None = None
     # the loss_gallery task (recipes.studies.loss_gallery.task)
     gallery: dict[str, Any] | None = None

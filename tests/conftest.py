@@ -224,7 +224,7 @@ def run_recipe(recipe, output_root: Path, verbose: int | None = None) -> Path:
     outcome = run_point(recipe, output_root, verbose=verbose)
     if outcome.stop_signal is not None:
         raise Stopped(outcome.stop_signal)
-    assert outcome.completed, outcome.message or f"the run ended {outcome.status}"
+    assert outcome.status == "completed", outcome.message or f"the run ended {outcome.status}"
     return outcome.run_folder
 
 

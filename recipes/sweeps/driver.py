@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import shlex
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Mapping, Sequence
@@ -35,9 +34,9 @@ from recipes.outcome import PointRequest
 from recipes.paths import default_output_root, display_path
 from recipes.plugins import EXECUTORS, REPORTS, SIDE_BY_SIDE
 from recipes.progress import Progress
-from recipes.records import Inputs, SweepResume, read_sweep
+from recipes.records import Inputs, SweepResume
 from recipes.signals import exit_status_of
-from recipes.status import HEARTBEAT_EVERY_S, RunStatus, shown_status
+from recipes.status import Heartbeat, RunStatus, refuse_running
 from recipes.sweeps.grid import plan_sweep
 from recipes.sweeps.records import (
     RunResult,
@@ -140,12 +139,7 @@ def resume_sweep(
     folder = Path(folder).resolve()
     with FolderLock(folder, "sweep"):
         sweep = load_sweep(folder)
-        record = read_sweep(folder)
-        if shown_status(record) == RunStatus.RUNNING:
-            raise RecipeError(
-                f"{folder}: this sweep is still running (pid {record.pid}); stop it "
-                "first, or wait until its heartbeat is 3 minutes old"
-            )
+        refuse_running(folder, sweep, "sweep")
         base, _, points = plan_sweep(
             sweep.recipe_argument, sweep.grid_spec, sweep.overrides, sweep.backend
         )
@@ -199,7 +193,8 @@ def print_plan(
     base, _, points = plan_sweep(recipe, grid, list(overrides), backend)
     lines = Progress(len(points), sys.stdout)
     for point in points:
-        command = PointRequest(recipe, tuple(point.overrides), backend).command_line()
+        request = PointRequest(recipe=recipe, overrides=tuple(point.overrides), backend=backend)
+        command = request.command_line()
         lines.line(f"{point.label}: {shlex.join(command)}", point.index)
     describe = getattr(EXECUTORS.get(base.config.sweep.executor), "describe", None)
     if describe is not None:  # e.g. ray: where the points would run, with what resources
@@ -229,16 +224,13 @@ def _execute(sweep: SweepResults, progress: TextIO | None, in_place: bool = Fals
     write_sweep_record(sweep, status=RunStatus.RUNNING)
     lines.announce(sweep)
     started = time.perf_counter()
-    beating = threading.Event()
-    heartbeat = threading.Thread(target=_beat, args=(sweep, beating), daemon=True)
-    heartbeat.start()
+    heartbeat = Heartbeat(lambda: write_sweep_record(sweep, status=RunStatus.RUNNING))
     try:
         executor.run(sweep, lines)
     except KeyboardInterrupt as error:
         sweep.stop_signal = exit_status_of(error) - 128
     finally:  # the heartbeat stops before sweep.json is written for the last time
-        beating.set()
-        heartbeat.join()
+        heartbeat.stop()
     if sweep.stop_signal is not None:
         for result in sweep.runs:
             if result.status == RunStatus.NOT_STARTED and result.exit_status is None:
@@ -248,15 +240,6 @@ def _execute(sweep: SweepResults, progress: TextIO | None, in_place: bool = Fals
     completed = all(r.status == RunStatus.COMPLETED for r in sweep.runs)
     _finish(sweep, started, RunStatus.COMPLETED if completed else RunStatus.FAILED, compare=True)
     return sweep
-
-
-def _beat(sweep: SweepResults, stop: threading.Event) -> None:
-    """Rewrite sweep.json (with its heartbeat and the points so far) while the sweep runs."""
-    while not stop.wait(HEARTBEAT_EVERY_S):
-        try:
-            write_sweep_record(sweep, status=RunStatus.RUNNING)
-        except (OSError, RuntimeError, ValueError):  # a point changed while it was written
-            continue
 
 
 class SweepProgress(Progress):

@@ -32,16 +32,9 @@ from typing import Any
 from recipes.child import Children, Runner
 from recipes.config.layering import names_a_file
 from recipes.files import create_unique_folder
-from recipes.outcome import PointRequest, RunOutcome
+from recipes.outcome import PointRequest
 from recipes.status import RunStatus
-from recipes.sweeps.records import RunResult, SweepResults, record_varies
-
-
-def absolute_recipe(recipe: str) -> str:
-    """A recipe given as a file path, made absolute: a runner may work in another folder."""
-    if names_a_file(recipe):
-        return str(Path(recipe).resolve())
-    return recipe
+from recipes.sweeps.records import RunResult, SweepResults
 
 
 def point_request(sweep: SweepResults, result: RunResult) -> PointRequest:
@@ -57,9 +50,9 @@ def point_request(sweep: SweepResults, result: RunResult) -> PointRequest:
             force=sweep.force,
         )
     else:
-        recipe = sweep.recipe_of(result)
-        request = PointRequest(
-            recipe=absolute_recipe(sweep.recipe_argument),
+        recipe, argument = result.point.recipe, sweep.recipe_argument
+        request = PointRequest(  # a recipe file's path made absolute: a runner may work elsewhere
+            recipe=str(Path(argument).resolve()) if names_a_file(argument) else argument,
             overrides=tuple(result.point.overrides),
             backend=sweep.backend,
             output_root=str(sweep.output_root),
@@ -77,12 +70,6 @@ def log_path(sweep: SweepResults, result: RunResult) -> Path:
     (sweep.folder / "logs").mkdir(exist_ok=True)
     result.log = f"logs/run-{result.point.index:0{width}d}.log"
     return sweep.folder / result.log
-
-
-def record_outcome(result: RunResult, outcome: RunOutcome, started: float) -> None:
-    result.apply(outcome)
-    result.wall_s = time.perf_counter() - started
-    record_varies(result)
 
 
 def run_in_slots(
@@ -130,7 +117,7 @@ class ProcessExecutor:
             runner: Runner | None = None
             try:
                 while not children.stopping and (result := take()) is not None:
-                    backend = sweep.recipe_of(result).config.backend
+                    backend = result.point.recipe.config.backend
                     if runner is not None and not (
                         self.reuse and runner.alive and runner.backend == backend
                     ):
@@ -145,7 +132,7 @@ class ProcessExecutor:
                     request = point_request(sweep, result)
                     progress.started(result)
                     started = time.perf_counter()
-                    record_outcome(result, runner.run(request, log), started)
+                    result.apply(runner.run(request, log), started)
                     progress.done(result)
             finally:
                 if runner is not None:

@@ -20,25 +20,12 @@ from typing import Any
 
 from recipes.errors import RecipeError, first_line
 
-INSTALL_HINT = "pip install -e '.[ray]'"
 CONNECT_TIMEOUT_S = 5.0
 PROBE_TIMEOUT_S = 60.0
 SHARED_STORAGE_HINT = (
     "every Ray node needs the output root on storage they all share, at the same path, and "
     "this project installed at the same path (docs/ray.md)"
 )
-
-
-def import_ray() -> Any:
-    """The ``ray`` module, or one line saying how to install it."""
-    try:
-        import ray
-    except ImportError:
-        raise RecipeError(
-            f"the ray executor needs Ray, which is not installed: {INSTALL_HINT} "
-            "(or run the sweep with --executor processes)"
-        ) from None
-    return ray
 
 
 @contextlib.contextmanager
@@ -92,7 +79,13 @@ def connect(address: str | None) -> Any:
     exit hook disconnects it (and stops a Ray instance it started)."""
     if address not in (None, "auto"):
         _use_token_if_there_is_one()  # read when Ray is imported
-    ray = import_ray()
+    try:
+        import ray
+    except ImportError:
+        raise RecipeError(
+            "the ray executor needs Ray, which is not installed: pip install -e '.[ray]' "
+            "(or run the sweep with --executor processes)"
+        ) from None
     if ray.is_initialized():
         return ray
     if address not in (None, "auto"):

@@ -34,7 +34,7 @@ from recipes import child as point_runners
 from recipes.child import Children, Runner, outcome_of_lost_point
 from recipes.errors import first_line
 from recipes.outcome import PointRequest, RunOutcome
-from recipes.sweeps.executors import log_path, point_request, record_outcome, run_in_slots
+from recipes.sweeps.executors import log_path, point_request, run_in_slots
 from recipes.sweeps.ray_cluster import check_resources, check_shared_storage, connect
 from recipes.sweeps.records import RunResult, SweepResults
 
@@ -47,7 +47,7 @@ def run_on_node(
     this task's thread, raised between two bytecodes, never inside the wait for the run)
     reaches us: it stops the run, which records ``interrupted``, and the task returns its
     outcome. ``command`` is the driver's runner command, run with this node's Python."""
-    point = PointRequest.from_json(request)
+    point = PointRequest.model_validate(request)
     children = Children()
 
     def work() -> RunOutcome:  # what it raises (e.g. an unwritable log) fails the task
@@ -64,7 +64,7 @@ def run_on_node(
                 concurrent.futures.wait([future], timeout=0.2)
         except KeyboardInterrupt:
             children.stop_all()  # leaving the pool then waits for the run's outcome
-    return future.result().to_json()
+    return future.result().model_dump(mode="json")
 
 
 def _forwarded_env(gpus_per_run: float) -> dict[str, str]:
@@ -82,7 +82,7 @@ def _collect(ray: Any, reference: Any, request: PointRequest) -> RunOutcome:
     """The outcome of a finished task; a cancelled or lost one's from its run folder (on
     storage every node shares)."""
     try:
-        return RunOutcome.from_json(ray.get(reference))
+        return RunOutcome.model_validate(ray.get(reference))
     except ray.exceptions.TaskCancelledError:
         return outcome_of_lost_point(request, "the sweep was stopped", stopped=True)
     except ray.exceptions.RayError as error:  # the task raised, or its worker or node died
@@ -126,18 +126,18 @@ class RayExecutor:
 
         def serve(slot: int, take: Callable[[], RunResult | None]) -> None:
             while (result := take()) is not None:
-                backend = sweep.recipe_of(result).config.backend
+                backend = result.point.recipe.config.backend
                 with lock:
                     if stopping.is_set():
                         return
                     request = point_request(sweep, result)
                     log = log_path(sweep, result)
-                    arguments = (request.to_json(), str(log), backend, env)
+                    arguments = (request.model_dump(), str(log), backend, env)
                     reference = task.remote(*arguments, point_runners.runner_command())
                     in_flight.add(reference)
                 progress.started(result)
                 started = time.perf_counter()
-                record_outcome(result, _collect(ray, reference, request), started)
+                result.apply(_collect(ray, reference, request), started)
                 progress.done(result)
 
         def stop() -> None:  # cancel every task in flight: a running one stops its run

@@ -19,18 +19,15 @@ import pydantic
 import recipes.records as records
 from recipes.config.resolve import resolve_recipe
 from recipes.config.schema import ResolvedRecipe
-from recipes.errors import RecipeError
 from recipes.files import (
     MarkdownLink,
     atomic_write_text,
     markdown_table,
     markdown_text,
     read_csv_columns,
-    read_json,
     write_csv,
 )
-from recipes.locks import FolderLock
-from recipes.outcome import RunOutcome
+from recipes.outcome import RunOutcome, outcome_from_folder
 from recipes.status import RunStatus
 from recipes.sweeps.grid import SweepPoint
 
@@ -50,14 +47,16 @@ class RunResult(records.SweepRun):
     def folder(self) -> Path | None:
         return Path(self.run_folder) if self.run_folder else None
 
-    def apply(self, outcome: RunOutcome) -> None:
-        """Take the point's outcome (from whichever executor ran it)."""
+    def apply(self, outcome: RunOutcome, started: float) -> None:
+        """Take the point's outcome (from whichever executor ran it), and its wall time since
+        ``started`` (``time.perf_counter()``)."""
         self.status = outcome.status
         self.run_folder = str(outcome.run_folder or self.run_folder)
         self.metrics = dict(outcome.metrics)
         self.durations = dict(outcome.durations)
         self.reason = outcome.reason
         self.exit_status = outcome.exit_status
+        self.wall_s = time.perf_counter() - started
 
     def history(self) -> dict[str, list[float]]:
         """The run's history.csv as {column: values per epoch} (empty when absent)."""
@@ -94,14 +93,6 @@ class SweepResults(records.SweepRecord):
     @property
     def keys(self) -> list[str]:
         return [axis.key for axis in self.grid]
-
-    def recipe_of(self, result: RunResult) -> ResolvedRecipe:
-        """A point's validated config: the one its plan made, else resolved again."""
-        if result.point.recipe is None:
-            result.point.recipe = resolve_recipe(
-                self.recipe_argument, result.point.overrides, self.backend
-            )
-        return result.point.recipe
 
 
 def metric_columns(results: Sequence[RunResult]) -> list[str]:
@@ -178,25 +169,6 @@ def write_summary(sweep: SweepResults) -> None:
     atomic_write_text(sweep.folder / "summary.md", text)
 
 
-def record_varies(result: RunResult) -> None:
-    """Make sure the run's run.json says what the sweep varies for it (``varies``: each grid
-    key and its value's label), so its figures, the outputs index and anyone reading the
-    folder alone can tell the sweep's runs apart. Every executor hands it to the run, which
-    records it as it starts (``PointRequest.varies``, ``run_group``); one that did not (a
-    resumed folder written before the field was kept) gets it here, as it ends. Nothing is
-    written for a point that left no run record, or whose folder another process still
-    holds (sweep.json has its values all the same)."""
-    folder = result.folder
-    record = records.run_or_none(folder) if folder is not None else None
-    if record is None or record.varies == result.point.labels:
-        return
-    try:
-        with FolderLock(folder, "run"):
-            records.update_run(folder, varies=dict(result.point.labels))
-    except (RecipeError, OSError):  # held or unwritable: the run's own record says why
-        return
-
-
 def write_sweep_record(
     sweep: SweepResults, status: RunStatus, comparison: Sequence[str] = ()
 ) -> None:
@@ -247,9 +219,7 @@ def load_sweep(folder: Path | str) -> SweepResults:
 def _result_from_record(run: records.SweepRun) -> RunResult:
     """One run of sweep.json, with its metrics and durations read from its run folder."""
     result = RunResult(**dict(run), point=SweepPoint(run.run, run.values, run.labels, []))
-    record = records.run_or_none(result.folder) if result.folder else None
-    if record is not None:
-        result.durations = dict(record.durations_s)
-    if result.folder and run.status == RunStatus.COMPLETED:
-        result.metrics = read_json(result.folder / "metrics.json")
+    if result.folder is not None:
+        outcome = outcome_from_folder(result.folder)
+        result.metrics, result.durations = outcome.metrics, outcome.durations
     return result

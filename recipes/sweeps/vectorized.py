@@ -16,10 +16,11 @@ import time
 from typing import Any
 
 from recipes.config.schema import ResolvedRecipe
-from recipes.outcome import RunOutcome, raise_if_interrupted
-from recipes.plugins import RUN_GROUP, TASKS
+from recipes.outcome import RunOutcome
+from recipes.plugins import TASKS
+from recipes.signals import Stopped
 from recipes.status import RunStatus
-from recipes.sweeps.executors import ProcessExecutor, record_outcome
+from recipes.sweeps.executors import ProcessExecutor
 from recipes.sweeps.records import RunResult, SweepResults
 
 PROGRESS_EVERY_S = 2.0  # at most one "epoch k/N" line per group this often
@@ -48,30 +49,29 @@ class VectorizedExecutor:
         self.jobs = jobs
 
     def run(self, sweep: SweepResults, progress: Any) -> None:
-        groups: dict[str, list[tuple[RunResult, ResolvedRecipe]]] = {}
+        groups: dict[str, list[RunResult]] = {}
         for result in sweep.runs:
             if result.status != RunStatus.NOT_STARTED or result.resume_from is not None:
                 continue
-            recipe = sweep.recipe_of(result)
-            key = shared_program_key(recipe)
+            key = shared_program_key(result.point.recipe)
             if key is not None:
-                groups.setdefault(key, []).append((result, recipe))
-        for number, members in enumerate(groups.values(), start=1):
-            _train_group(sweep, members, progress, f"group {number}/{len(groups)}")
+                groups.setdefault(key, []).append(result)
+        for number, results in enumerate(groups.values(), start=1):
+            _train_group(sweep, results, progress, f"group {number}/{len(groups)}")
         ProcessExecutor(self.jobs).run(sweep, progress)  # whatever is left
 
 
 def _train_group(
     sweep: SweepResults,
-    members: list[tuple[RunResult, ResolvedRecipe]],
+    results: list[RunResult],
     progress: Any,
     name: str,
 ) -> None:
-    results = [result for result, _ in members]
+    recipes = [result.point.recipe for result in results]
     for result in results:
         progress.started(result)
     clock = time.perf_counter()
-    epochs = members[0][1].config.train.epochs  # None for train.steps: known once data is
+    epochs = recipes[0].config.train.epochs  # None for train.steps: known once data is
 
     def on_epoch(epoch: int, training: int) -> None:
         progress.line(
@@ -82,14 +82,17 @@ def _train_group(
         )
 
     def on_finished(index: int, outcome: RunOutcome) -> None:
-        record_outcome(results[index], outcome, clock)
+        results[index].apply(outcome, clock)
         progress.done(results[index])
 
-    outcomes = RUN_GROUP.load()(
-        [recipe for _, recipe in members],
+    train_together = TASKS.entry(recipes[0].config.task).info["together"].load()
+    outcomes = train_together(
+        recipes,
         sweep.output_root,
         on_finished,
         on_epoch,
         [dict(result.point.labels) for result in results],
     )
-    raise_if_interrupted(outcomes)  # a signal stopped the group: the sweep stops too
+    for outcome in outcomes:  # a signal stopped the group: the sweep stops too
+        if outcome.stop_signal is not None:
+            raise Stopped(outcome.stop_signal)

@@ -68,8 +68,9 @@ class CompiledGroup:
             batch = (member.x_train[:batch_size], member.y_train[:batch_size])
             symbolic_build(member.model, batch)  # what fit does: builds metrics
         # one program per epoch: the epoch's steps, then (with validation data) its evaluation
-        validation = (0, 0, 0) if self.members[0].x_val is not None else ()
-        in_axes = (0, None, 0, 0, 0, 0, 0, *validation)  # the fresh metrics are shared
+        # the fresh metrics and the validation batches (the same for every model) are shared
+        validation = (0, None, None) if self.members[0].x_val is not None else ()
+        in_axes = (0, None, 0, 0, 0, 0, 0, *validation)
         self._train_epoch = jax.jit(jax.vmap(self._one_epoch, in_axes=in_axes))
         self._split = jax.jit(self._unstack)
         self.programs = ProgramCache(self.leader)
@@ -176,12 +177,7 @@ class CompiledGroup:
         x_val = _on_device(np.stack([m.x_val for m in self.members]))
         y_val = _on_device(np.stack([m.y_val for m in self.members]))
         batches, remainder = _batches(np.arange(len(self.members[0].x_val)), self.batch_size)
-        count = len(self.members)
-        return (
-            (x_val, y_val),
-            _on_device(np.broadcast_to(batches, (count, *batches.shape))),
-            _on_device(np.broadcast_to(remainder, (count, *remainder.shape))),
-        )
+        return (x_val, y_val), _on_device(batches), _on_device(remainder)
 
     def _epoch_order(self, epoch: int) -> tuple[Any, Any]:
         """Each model's batches for one epoch: a permutation seeded by (seed, epoch), or the

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,12 @@ from recipes.outcome import PointRequest, RunOutcome, outcome_from_folder
 from recipes.plugins import TASKS
 from recipes.records import read_run
 from recipes.signals import describe_stop, exit_status_of
-from recipes.status import RunStatus, heartbeat_age, shown_status
-from recipes.training.lifecycle import OpenRun
+from recipes.status import RunStatus, refuse_running
+from recipes.training.drawing import pending_reason
+from recipes.training.lifecycle import OpenRun, existing_run
 
 
-def _outcome_of_error(error: BaseException, folder: Path | None) -> RunOutcome:
+def outcome_of_error(error: BaseException, folder: Path | None) -> RunOutcome:
     """What an exception that ended a run (or stopped it before it began) means."""
     if isinstance(error, RecipeError):
         exit_status, message = error.exit_status, f"error: {error}"
@@ -59,7 +60,9 @@ def _outcome_of_error(error: BaseException, folder: Path | None) -> RunOutcome:
     status = RunStatus.INTERRUPTED if isinstance(error, KeyboardInterrupt) else RunStatus.FAILED
     reason = describe_stop(error) if isinstance(error, KeyboardInterrupt) else str(error)
     details = "" if isinstance(error, RecipeError) else "".join(traceback.format_exception(error))
-    return RunOutcome(status, None, {}, reason, exit_status, message, details=details)
+    return RunOutcome(
+        status=status, reason=reason, exit_status=exit_status, message=message, details=details
+    )
 
 
 def fresh_keras_state() -> None:
@@ -95,7 +98,8 @@ def run_point(
         resume_entry: dict[str, Any] = {}
         if resume_folder is not None:
             resume_folder = Path(resume_folder).resolve()
-            lock = lock_run_folder(resume_folder)
+            existing_run(resume_folder)  # one line for what is no run folder
+            lock = FolderLock(resume_folder, "run").acquire()
             recipe, resume_entry = check_resumable(resume_folder, force)
             output_root = resume_folder.parent.parent
         fresh_keras_state()
@@ -111,27 +115,11 @@ def run_point(
                 run.context.record.update(inputs=fingerprint(recipe.config))
             run.complete(task(run.context))
     except (Exception, KeyboardInterrupt) as error:
-        return _outcome_of_error(error, run.context.folder if run else None)
+        return outcome_of_error(error, run.context.folder if run else None)
     finally:
         if lock is not None:
             lock.release()
     return outcome_from_folder(run.context.folder)
-
-
-def lock_run_folder(folder: Path) -> FolderLock:
-    """The folder's lock, for a resume; RecipeError (exit 2) when it is not a run folder or
-    another process works in it."""
-    if not folder.is_dir():
-        raise RecipeError(
-            f"{folder}: no such run folder; give a folder such as outputs/hinge/<run-id>"
-        )
-    if not (folder / "run.json").is_file() or not (folder / "config.yaml").is_file():
-        raise RecipeError(
-            f"{folder}: not a run folder (it needs run.json and config.yaml); give a folder "
-            "such as outputs/hinge/<run-id>"
-        )
-    read_run(folder)  # one line for a damaged record or one of another version
-    return FolderLock(folder, "run").acquire()
 
 
 def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str, Any]]:
@@ -142,19 +130,12 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
 
     record = read_run(folder)
     recipe = record.recipe or folder.parent.name
-    status = shown_status(record)
-    if status == RunStatus.COMPLETED:
+    if record.status == RunStatus.COMPLETED:
         raise RecipeError(
             f"{folder}: this run already completed; nothing to resume "
             f"(a new run: python -m recipes run {recipe})"
         )
-    if status == RunStatus.RUNNING:
-        age = heartbeat_age(record)
-        raise RecipeError(
-            f"{folder}: this run is still running (pid {record.pid}, last heartbeat "
-            f"{'unknown' if age is None else f'{age:.0f} s ago'}); stop it first, or wait until "
-            "its heartbeat is 3 minutes old"
-        )
+    refuse_running(folder, record, "run")
     config = resolve_run_folder_config(folder)
     if not TASKS.entry(config.task).info.get("resumable"):
         raise RecipeError(
@@ -175,49 +156,19 @@ def check_resumable(folder: Path, force: bool) -> tuple[ResolvedRecipe, dict[str
     return ResolvedRecipe(name=recipe, config=config, sources=sources, overrides=overrides), entry
 
 
-def run_group(
-    recipes: Sequence[ResolvedRecipe],
-    output_root: Path,
-    on_finished: Callable[[int, RunOutcome], None],
-    on_epoch: Callable[[int, int], None] | None = None,
-    varies: Sequence[dict[str, str]] | None = None,
-) -> list[RunOutcome]:
-    """Points that share everything but their seed, trained together as one program (the
-    task's ``together`` plug-in), each in its own run folder; ``on_finished(index, outcome)``
-    as each run folder is finished; ``varies``: what the sweep varies for each point.
-    Returns every point's outcome."""
-    train_together = TASKS.entry(recipes[0].config.task).info["together"].load()
-    outcomes: dict[int, RunOutcome] = {}
-
-    def finished(index: int, run: OpenRun) -> None:
-        outcomes[index] = outcome_from_folder(run.context.folder)
-        on_finished(index, outcomes[index])
-
-    fresh_keras_state()
-    try:
-        train_together(recipes, output_root, finished, on_epoch, varies)
-    except (Exception, KeyboardInterrupt) as error:  # the shared part failed or was stopped
-        for index in range(len(recipes)):
-            if index not in outcomes:
-                outcome = _outcome_of_error(error, None)
-                if not isinstance(error, KeyboardInterrupt):
-                    outcome.reason = f"its group failed before it started: {error}"
-                outcomes[index] = outcome
-                on_finished(index, outcome)
-    return [outcomes[index] for index in range(len(recipes))]
-
-
-def run_request(request: PointRequest, verbose: int | None = None) -> RunOutcome:
-    """Resolve and run a point given as a request, in this process (a runner does this)."""
+def run_request(request: PointRequest) -> RunOutcome:
+    """Resolve and run a point given as a request, in this process (a runner does this): a
+    sweep's point, whose figures ``plots.draw: auto`` leaves to be drawn when asked for."""
     if request.resume:
-        return run_point(None, resume_folder=request.folder, force=request.force, verbose=verbose)
+        return run_point(None, resume_folder=request.folder, force=request.force)
     from recipes.config.resolve import resolve_recipe
 
     try:
         recipe = resolve_recipe(request.recipe, request.overrides, request.backend)
     except (Exception, KeyboardInterrupt) as error:
-        return _outcome_of_error(error, None)
+        return outcome_of_error(error, None)
     folder = Path(request.folder) if request.folder else None
+    pending = pending_reason(recipe.config, sweep_point=True)
     return run_point(
-        recipe, request.output_root, folder=folder, verbose=verbose, varies=request.varies
+        recipe, request.output_root, folder=folder, varies=request.varies, figures_pending=pending
     )

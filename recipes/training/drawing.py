@@ -17,7 +17,9 @@ seconds), ``pending`` (why, and the command that draws them) or ``failed`` (why)
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +29,6 @@ from recipes.files import now_iso, read_csv_columns, read_json
 from recipes.records import (
     FiguresDrawn,
     FiguresFailed,
-    FiguresPending,
-    RunRecord,
     run_or_none,
     update_run,
     varies_text,
@@ -47,31 +47,25 @@ def pending_reason(config: RecipeConfig, sweep_point: bool) -> str | None:
     return None
 
 
-def pending_record(folder: Path, reason: str) -> dict[str, Any]:
-    """run.json's ``figures`` entry for a run that leaves them to be drawn when asked for."""
-    command = ["python", "-m", "recipes", "plot", str(folder)]
-    return FiguresPending(reason=reason, command=command).model_dump()
-
-
-def failed_record(error: BaseException, where: str) -> dict[str, Any]:
-    reason = f"{type(error).__name__}: {first_line(error)}"
-    return FiguresFailed(where=where, reason=reason).model_dump()
-
-
-def draw(
-    folder: Path,
-    config: RecipeConfig,
-    history: dict[str, Any],
-    metrics: dict[str, Any],
-    recording: Any,
-    where: str,
+def draw_from_folder(
+    folder: Path, where: str = "plot", config: RecipeConfig | None = None
 ) -> FiguresDrawn:
-    """The run's figures (:func:`recipes.training.figures.write_run_figures`), timed: run.json's
-    ``figures`` entry (where, the files written, the seconds). A sweep's run says in its
-    titles what the sweep varies (run.json's ``varies``: ``loss.gamma = 2``)."""
+    """Draw a run folder's figures (:func:`recipes.training.figures.write_run_figures`) from its
+    config (``config``: already resolved from it), metrics, history and recording, in the run
+    or later; returns run.json's ``figures`` entry (where, the files written, the seconds), and
+    changes no record. A sweep's run says in its titles what the sweep varies (run.json's
+    ``varies``: ``loss.gamma = 2``)."""
+    from recipes.config.resolve import resolve_run_folder_config
+    from recipes.recording import RECORDING_FILE, Recording
     from recipes.training.figures import write_run_figures
 
     started = time.perf_counter()
+    folder = Path(folder)
+    config = config or resolve_run_folder_config(folder)
+    recording_file = folder / RECORDING_FILE
+    recording = Recording.load(recording_file) if recording_file.is_file() else None
+    history = recording.history if recording else read_csv_columns(folder / "history.csv")
+    metrics = read_json(folder / "metrics.json")
     record = run_or_none(folder)
     varies = varies_text(record.varies if record else None)
     files = write_run_figures(folder, config, history, metrics, recording, varies=varies)
@@ -79,21 +73,19 @@ def draw(
     return FiguresDrawn(where=where, files=files, seconds=seconds, drawn_at=now_iso())
 
 
-def draw_from_folder(
-    folder: Path, where: str = "plot", config: RecipeConfig | None = None
+def draw_and_record(
+    folder: Path, where: str, config: RecipeConfig, update: Callable[..., Any]
 ) -> FiguresDrawn:
-    """Draw a run folder's figures from its config (``config``: already resolved from it),
-    metrics, history and recording (no run record is changed)."""
-    from recipes.config.resolve import resolve_run_folder_config
-    from recipes.recording import RECORDING_FILE, Recording
-
-    folder = Path(folder)
-    config = config or resolve_run_folder_config(folder)
-    recording_file = folder / RECORDING_FILE
-    recording = Recording.load(recording_file) if recording_file.is_file() else None
-    history = recording.history if recording else read_csv_columns(folder / "history.csv")
-    metrics = read_json(folder / "metrics.json")
-    return draw(folder, config, history, metrics, recording, where)
+    """:func:`draw_from_folder`, its outcome recorded with ``update(figures=...)`` (run.json's
+    ``figures``): drawn, or failed (and the error raised)."""
+    try:
+        drawn = draw_from_folder(folder, where, config)
+    except Exception as error:
+        reason = f"{type(error).__name__}: {first_line(error)}"
+        update(figures=FiguresFailed(where=where, reason=reason).model_dump())
+        raise
+    update(figures=drawn.model_dump())
+    return drawn
 
 
 def figures_status(folder: Path) -> str | None:
@@ -112,13 +104,7 @@ def plot_run_folder(folder: Path | str) -> FiguresDrawn:
     folder = Path(folder).resolve()
     config = check_run_folder(folder)
     with FolderLock(folder, "run"):  # a run that has ended: its record changed in place
-        try:
-            drawn = draw_from_folder(folder, "plot", config)
-        except Exception as error:
-            update_run(folder, figures=failed_record(error, "plot"))
-            raise
-        update_run(folder, figures=drawn.model_dump())
-        return drawn
+        return draw_and_record(folder, "plot", config, functools.partial(update_run, folder))
 
 
 def check_run_folder(folder: Path) -> RecipeConfig:
@@ -126,16 +112,11 @@ def check_run_folder(folder: Path) -> RecipeConfig:
     finished training run whose figures can be drawn (its config, metrics and history)."""
     from recipes.config.resolve import resolve_run_folder_config
     from recipes.errors import RecipeError
-    from recipes.status import RunStatus, shown_status
+    from recipes.status import refuse_running
+    from recipes.training.lifecycle import existing_run
 
-    record: RunRecord | None = run_or_none(folder)
-    if record is None or not (folder / "config.yaml").is_file():
-        raise RecipeError(
-            f"{folder}: not a run folder (no run.json and config.yaml); give a folder such as "
-            "outputs/hinge/<run-id>"
-        )
-    if shown_status(record) == RunStatus.RUNNING:
-        raise RecipeError(f"{folder}: this run is still running; its figures come at its end")
+    record = existing_run(folder)
+    refuse_running(folder, record, "run")
     config = resolve_run_folder_config(folder)
     if config.task != "train":
         raise RecipeError(f"{folder}: task '{config.task}' has no run figures to draw")

@@ -3,7 +3,6 @@ the prediction table (so anyone can audit them), and the rows of test_prediction
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
@@ -11,7 +10,6 @@ import numpy as np
 from recipes.components.labels import predicted_labels, true_labels
 from recipes.config.schema import RecipeConfig
 from recipes.config.sizes import PREDICT_BATCH_SIZE
-from recipes.errors import TrainingFailed
 
 MAX_FEATURE_COLUMNS = 20
 
@@ -19,48 +17,6 @@ MAX_FEATURE_COLUMNS = 20
 def _plain(value: Any) -> Any:
     value = value.item() if hasattr(value, "item") else value
     return repr(value) if isinstance(value, float) else value
-
-
-def _score_columns(scores: np.ndarray) -> tuple[list[str], np.ndarray]:
-    scores = scores.reshape(len(scores), -1)
-    if scores.shape[1] == 1:
-        return ["y_score"], scores
-    return [f"y_score_{index}" for index in range(scores.shape[1])], scores
-
-
-def prediction_table(
-    features: np.ndarray,
-    feature_names: list[str],
-    y_true: np.ndarray,
-    scores: np.ndarray,
-    y_pred: np.ndarray,
-    probabilities: np.ndarray | None = None,
-) -> tuple[list[str], list[list[Any]]]:
-    """Rows of test_predictions.csv: features (or the row index for wide inputs), y_true,
-    the raw model output (``y_score``, or one column per class), ``y_probability`` when given
-    (the sigmoid of a logit output) and the predicted label."""
-    flat = features.reshape(len(features), -1)
-    if flat.shape[1] <= MAX_FEATURE_COLUMNS:
-        feature_header, feature_values = list(feature_names), flat
-    else:
-        feature_header, feature_values = ["index"], np.arange(len(flat)).reshape(-1, 1)
-    score_header, score_values = _score_columns(scores)
-    probability_header, probability_values = [], np.empty((len(flat), 0))
-    if probabilities is not None:
-        probability_header = ["y_probability"]
-        probability_values = np.asarray(probabilities).reshape(len(flat), -1)
-    header = [*feature_header, "y_true", *score_header, *probability_header, "y_pred"]
-    rows = [
-        [
-            *map(_plain, feature_values[i]),
-            int(y_true[i]),
-            *map(_plain, score_values[i]),
-            *map(_plain, probability_values[i]),
-            int(y_pred[i]),
-        ]
-        for i in range(len(flat))
-    ]
-    return header, rows
 
 
 def classification_metrics(
@@ -91,12 +47,6 @@ def history_metrics(history: dict[str, list[float]], config: RecipeConfig) -> di
     return metrics
 
 
-def check_finite(metrics: dict[str, Any]) -> None:
-    """TrainingFailed when a metric is NaN or infinite (a run that diverged late)."""
-    if not all(math.isfinite(v) for v in metrics.values() if isinstance(v, float)):
-        raise TrainingFailed(f"evaluation produced non-finite metrics: {metrics}")
-
-
 class Evaluation:
     """A trained model's test results: labels, scores, metrics and the prediction table."""
 
@@ -115,18 +65,33 @@ class Evaluation:
         )
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
-        """Header and rows of test_predictions.csv (with ``y_probability`` for logits)."""
-        probabilities = None
+        """Header and rows of test_predictions.csv: features (or the row index for wide
+        inputs), y_true, the raw model output (``y_score``, or one column per class),
+        ``y_probability`` for a logit output (its sigmoid) and the predicted label."""
+        flat = self.split.x_test.reshape(len(self.split.x_test), -1)
+        if flat.shape[1] <= MAX_FEATURE_COLUMNS:
+            feature_header, features = list(self.split.feature_names), flat
+        else:
+            feature_header, features = ["index"], np.arange(len(flat)).reshape(-1, 1)
+        scores = np.asarray(self.scores).reshape(len(flat), -1)
+        columns = scores.shape[1]
+        score_header = ["y_score"] if columns == 1 else [f"y_score_{i}" for i in range(columns)]
+        probability_header, probabilities = [], np.empty((len(flat), 0))
         if self.output_kind == "logit":  # the sigmoid, written stably (no overflow)
-            probabilities = 0.5 * (1.0 + np.tanh(0.5 * np.asarray(self.scores, dtype="float64")))
-        return prediction_table(
-            self.split.x_test,
-            self.split.feature_names,
-            self.y_true,
-            self.scores,
-            self.y_pred,
-            probabilities=probabilities,
-        )
+            probability_header = ["y_probability"]
+            probabilities = 0.5 * (1.0 + np.tanh(0.5 * scores.astype("float64")))
+        header = [*feature_header, "y_true", *score_header, *probability_header, "y_pred"]
+        rows = [
+            [
+                *map(_plain, features[i]),
+                int(self.y_true[i]),
+                *map(_plain, scores[i]),
+                *map(_plain, probabilities[i]),
+                int(self.y_pred[i]),
+            ]
+            for i in range(len(flat))
+        ]
+        return header, rows
 
 
 def share_compiled_functions(models: list) -> None:

@@ -68,21 +68,15 @@ def nan_guard_callback() -> Any:
 
 
 def early_stopping_callback(config: RecipeConfig, verbose: int = 1) -> Any:
-    """``keras.callbacks.EarlyStopping`` as ``train.early_stopping`` says, or None; ``verbose``
-    0 (a run from Python, one line in all) leaves out its 'Restoring model weights' line."""
+    """``keras.callbacks.EarlyStopping`` as ``train.early_stopping`` says (its fields are the
+    callback's own arguments), or None; ``verbose`` 0 (a run from Python, one line in all)
+    leaves out its 'Restoring model weights' line."""
     import keras
 
     settings = config.train.early_stopping
     if settings is None:
         return None
-    return keras.callbacks.EarlyStopping(
-        monitor=settings.monitor,
-        mode=settings.mode,
-        patience=settings.patience,
-        min_delta=settings.min_delta,
-        restore_best_weights=settings.restore_best_weights,
-        verbose=verbose,
-    )
+    return keras.callbacks.EarlyStopping(**settings.model_dump(), verbose=verbose)
 
 
 def history_file_callback(path: Path, earlier: dict[str, list[float]]) -> Any:
@@ -143,16 +137,13 @@ def stop_on_signal_callback() -> Any:
     )
 
 
-def completed_epochs(folder: Path) -> int:
-    """Epochs a resumed fit starts after: what the backup records (0 without one)."""
+def resumed_history(folder: Path) -> tuple[int, dict[str, list[float]]]:
+    """Where a resumed fit starts: the epochs its backup records (0 without one), and the
+    first that many rows of the run folder's history.csv, which the fit goes on from."""
     metadata = read_json(folder / BACKUP_FOLDER / "training_metadata.json")
-    return int(metadata.get("epoch", 0))
-
-
-def earlier_history(folder: Path, epochs: int) -> dict[str, list[float]]:
-    """The first ``epochs`` rows of a run folder's history.csv (what a resumed fit keeps)."""
+    epochs = int(metadata.get("epoch", 0))
     columns = read_csv_columns(folder / "history.csv")
-    return {key: values[:epochs] for key, values in columns.items()} if epochs else {}
+    return epochs, {key: values[:epochs] for key, values in columns.items()} if epochs else {}
 
 
 def uses_compiled_trainer(config: RecipeConfig) -> bool:

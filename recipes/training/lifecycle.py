@@ -28,7 +28,7 @@ from recipes.files import atomic_write_text, create_unique_folder, now_iso, writ
 from recipes.locks import FolderLock
 from recipes.records import RUN_FILE, RunRecord, read_run, write
 from recipes.signals import describe_stop
-from recipes.status import HEARTBEAT_EVERY_S, RunStatus
+from recipes.status import Heartbeat, RunStatus
 from recipes.training.backend import library_versions, select_backend
 
 
@@ -49,19 +49,6 @@ class OpenRecord:
             self.data.update(fields)
 
 
-def beat(record: OpenRecord, stop: threading.Event) -> None:
-    """Beat ``record``'s heartbeat every ``HEARTBEAT_EVERY_S`` seconds until ``stop`` is set
-    (an open run's daemon thread, as a sweep beats its own), so a run whose process is gone
-    (SIGKILL, a lost machine or Ray node) shows as stopped wherever it ran (``recipes.status``,
-    whose stale age leaves room for six beats: a live run that misses one is not taken for
-    gone)."""
-    while not stop.wait(HEARTBEAT_EVERY_S):
-        try:
-            record.update(heartbeat_at=time.time())  # seconds since the epoch
-        except OSError:  # e.g. the disk is full: the run itself will say so
-            continue
-
-
 @dataclass
 class RunContext:
     """What a task gets: the recipe, its run folder and record, and a clock for each stage."""
@@ -72,11 +59,11 @@ class RunContext:
     durations: dict[str, float] = field(default_factory=dict)
     verbose: int | None = None  # Keras progress output; None: bars on a terminal, else lines
     resuming: bool = False  # the folder holds an interrupted or failed run to continue
-    sweep_point: bool = False  # run for a sweep (plots.draw: auto leaves its figures pending)
     # more Keras callbacks for the fit, made from (config, data split) once the data is built:
     # a watcher of each epoch (a live view streams them), after the run's own callbacks
     watch: Callable[[Any, Any], list[Any]] | None = None
-    figures_pending: str | None = None  # why the caller leaves the figures to be drawn later
+    # why the caller leaves the figures to be drawn later (a sweep's point, a live run)
+    figures_pending: str | None = None
 
     @property
     def config(self) -> Any:
@@ -90,9 +77,6 @@ class RunContext:
             yield
         finally:
             self.durations[stage] = self.durations.get(stage, 0.0) + time.perf_counter() - clock
-
-
-Task = Callable[[RunContext], dict[str, Any]]
 
 
 def _new_run_folder(
@@ -161,22 +145,17 @@ class OpenRun:
         self.started = time.perf_counter()
         self.status: RunStatus | None = None
         select_backend(recipe.config.backend)
-        reserved = folder
         if resume_folder is None:
             folder, record = _new_run_folder(recipe, output_root, folder, varies)
-            self.lock = lock or FolderLock(folder).acquire()
-        else:
+            lock = FolderLock(folder).acquire()
+        else:  # the caller took the lock before it checked the run could resume
             folder = Path(resume_folder)
-            self.lock = lock or FolderLock(folder).acquire()
             record = reopen_record(folder, resume_entry or {})
-        self.context = RunContext(
-            recipe, folder, record, verbose=verbose, resuming=resume_folder is not None,
-            sweep_point=reserved is not None,  # a folder reserved by a sweep executor
-        )  # fmt: skip
+        self.lock = lock
+        resuming = resume_folder is not None
+        self.context = RunContext(recipe, folder, record, verbose=verbose, resuming=resuming)
         self.context.durations["setup"] = time.perf_counter() - self.started  # backend, folder
-        self.beating = threading.Event()  # set when the run ends
-        heartbeat = threading.Thread(target=beat, args=(record, self.beating), daemon=True)
-        heartbeat.start()
+        self.heartbeat = Heartbeat(lambda: record.update(heartbeat_at=time.time()))
 
     def __enter__(self) -> OpenRun:
         return self
@@ -207,7 +186,7 @@ class OpenRun:
     def _finish(self, status: RunStatus, **fields: Any) -> None:
         self.status = status
         self.context.durations["total"] = time.perf_counter() - self.started
-        self.beating.set()
+        self.heartbeat.stop()
         try:
             self.context.record.update(
                 status=status, ended_at=now_iso(), durations_s=self.context.durations, **fields
@@ -217,6 +196,19 @@ class OpenRun:
                 raise
         finally:
             self.lock.release()
+
+
+def existing_run(folder: Path) -> RunRecord:
+    """The record of the run in ``folder``; RecipeError (one line) when there is no such folder,
+    it is not a run folder (run.json and config.yaml), or its record is damaged or of another
+    version."""
+    if not folder.is_dir():
+        problem = "no such run folder"
+    elif not (folder / RUN_FILE).is_file() or not (folder / "config.yaml").is_file():
+        problem = "not a run folder (it needs run.json and config.yaml)"
+    else:
+        return read_run(folder)
+    raise RecipeError(f"{folder}: {problem}; give a folder such as outputs/hinge/<run-id>")
 
 
 def reopen_record(folder: Path, entry: dict[str, Any]) -> OpenRecord:

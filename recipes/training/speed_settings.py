@@ -26,11 +26,3 @@ def compile_speed_options(train: Any, backend: str) -> dict[str, Any]:
         "steps_per_execution": steps_per_execution_for(train.steps_per_execution, backend),
         "jit_compile": train.jit_compile,
     }
-
-
-def resolved_speed_settings(model: Any) -> dict[str, Any]:
-    """What a compiled model actually runs with (``auto`` resolved), for run.json."""
-    return {
-        "steps_per_execution": int(model.steps_per_execution),
-        "jit_compile": bool(model.jit_compile),
-    }

@@ -5,6 +5,7 @@ Each step is one call; the clock of each goes to ``durations_s`` in run.json.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,25 +13,24 @@ from recipes.components.user_loss import is_user_loss
 from recipes.errors import TrainingFailed
 from recipes.files import replaced_atomically, write_csv, write_json
 from recipes.recording import RECORDING_FILE
+from recipes.records import FiguresPending
 from recipes.training import drawing
 from recipes.training.backend import leave_tensorflow_unloaded
-from recipes.training.evaluation import Evaluation, check_finite, history_metrics
+from recipes.training.evaluation import Evaluation, history_metrics
 from recipes.training.fitting import (
     backup_callback,
     compile_model,
-    completed_epochs,
-    earlier_history,
     early_stopping_callback,
     fit_model,
     history_file_callback,
     nan_guard_callback,
+    resumed_history,
     uses_compiled_trainer,
 )
 from recipes.training.lifecycle import RunContext
 from recipes.training.loss_check import loss_for_run
 from recipes.training.recording import record, recorder
 from recipes.training.schedule import split_schedule
-from recipes.training.speed_settings import resolved_speed_settings
 from recipes.training.tensorboard import tensorboard_callbacks
 
 
@@ -85,13 +85,16 @@ def prepare_training(context: RunContext) -> Prepared:
             loss, kept = loss_for_run(config.loss.name, config.loss.params, folder, model, split)
             context.record.update(loss_source=kept)
         compile_model(model, config, loss)
-    speed = resolved_speed_settings(model)
+    speed = {  # what the compiled model runs with, ``auto`` resolved (speed_settings)
+        "steps_per_execution": int(model.steps_per_execution),
+        "jit_compile": bool(model.jit_compile),
+    }
     if compiled:  # one jitted program per epoch: model.fit's settings do not apply
         speed = {"steps_per_execution": "one epoch", "jit_compile": True}
     context.record.update(  # one rewrite of run.json for what preparing decided
         data=split.summary(),
         trainer="compiled" if compiled else "fit",
-        schedule=split_schedule(config.train, split).summary(),
+        schedule=split_schedule(config.train, split).model_dump(),
         initialization=model_initialization(config.model.name, config.model.params),
         speed_settings=speed,
     )
@@ -114,49 +117,25 @@ def prepare_training(context: RunContext) -> Prepared:
     return Prepared(split, model, callbacks, nan_guard, history_file, recording_callback)
 
 
-@dataclass
-class Records:
-    """A trained run's records, written: what its figures are drawn from."""
-
-    metrics: dict[str, Any]
-    evaluation: Any
-    recording: Any = None  # recipes.recording.Recording, or None
-
-    def result(self) -> dict[str, Any]:
-        """What run.json records when the run completes."""
-        return {"metrics": self.metrics, "output_kind": self.evaluation.output_kind}
-
-
 def finish_training(context: RunContext, prepared: Prepared) -> dict[str, Any]:
     """Evaluate the trained model, write the run folder's records, then its figures unless
     the run leaves them to be drawn when asked for (run.json says so)."""
-    records = write_records(context, prepared)
-    pending = context.figures_pending or drawing.pending_reason(context.config, context.sweep_point)
+    result = write_records(context, prepared)
+    pending = context.figures_pending or drawing.pending_reason(context.config, sweep_point=False)
     if pending is not None:
-        context.record.update(figures=drawing.pending_record(context.folder, pending))
-        return records.result()
-    with context.timed("plots"):
-        try:
-            drawn = drawing.draw(
-                context.folder,
-                context.config,
-                prepared.history_file.history,
-                records.metrics,
-                records.recording,
-                "run",
-            )
-        except Exception as error:
-            context.record.update(figures=drawing.failed_record(error, "run"))
-            raise
-    context.record.update(figures=drawn.model_dump())
-    return records.result()
+        command = ["python", "-m", "recipes", "plot", str(context.folder)]  # what draws them
+        context.record.update(figures=FiguresPending(reason=pending, command=command).model_dump())
+        return result
+    with context.timed("plots"):  # from the records just written, as `plot` draws them
+        drawing.draw_and_record(context.folder, "run", context.config, context.record.update)
+    return result
 
 
-def write_records(context: RunContext, prepared: Prepared) -> Records:
+def write_records(context: RunContext, prepared: Prepared) -> dict[str, Any]:
     """Evaluate the trained model and write metrics.json, test_predictions.csv, model.keras
     and, for two-feature data, the recording (recording.npz) with the forces on the test
     points (run.json's ``forces``, and the hardest 10%'s share in the metrics): everything
-    but the figures."""
+    the figures are drawn from. Returns what run.json records when the run completes."""
     from recipes.components.models import model_output_kind
     from recipes.report.forces import SHARE_METRIC, forces_summary
 
@@ -170,7 +149,6 @@ def write_records(context: RunContext, prepared: Prepared) -> Records:
             model, prepared.split, model_output_kind(config.model.name, config.model.params)
         )
     metrics = {**evaluation.metrics, **history_metrics(history, config)}
-    recording = None
     if prepared.recorder is not None:
         with context.timed("recording"):  # scores on the grid and the points, and the forces
             recording = record(
@@ -182,13 +160,14 @@ def write_records(context: RunContext, prepared: Prepared) -> Records:
         context.record.update(recording_s=round(prepared.recorder.seconds, 4), forces=forces)
         if config.plots.forces and forces["hardest_10pct_share"] is not None:
             metrics[SHARE_METRIC] = forces["hardest_10pct_share"]
-    check_finite(metrics)
+    if not all(math.isfinite(v) for v in metrics.values() if isinstance(v, float)):
+        raise TrainingFailed(f"evaluation produced non-finite metrics: {metrics}")  # diverged late
     write_csv(folder / "test_predictions.csv", *evaluation.table())
     write_json(folder / "metrics.json", metrics)
 
     with context.timed("save_model"), replaced_atomically(folder / "model.keras") as temporary:
         model.save(temporary)
-    return Records(metrics, evaluation, recording)
+    return {"metrics": metrics, "output_kind": evaluation.output_kind}
 
 
 def _resume_point(context: RunContext) -> dict[str, list[float]]:
@@ -196,8 +175,8 @@ def _resume_point(context: RunContext) -> dict[str, list[float]]:
     under ``resumes``); the backup itself is restored by ``BackupAndRestore``."""
     if not context.resuming:
         return {}
-    epochs = completed_epochs(context.folder)
+    epochs, history = resumed_history(context.folder)
     resumes = context.record.data.get("resumes", [{}])
     resumes[-1]["from_epoch"] = epochs
     context.record.update(resumes=resumes, resumed_from_epoch=epochs)
-    return earlier_history(context.folder, epochs)
+    return history

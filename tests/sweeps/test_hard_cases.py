@@ -10,7 +10,6 @@ import json
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -253,13 +252,17 @@ def test_a_failed_report_keeps_the_runs_and_sweep_report_rebuilds_it(
 
 
 def test_requests_and_outcomes_are_plain_json():
-    request = PointRequest("hinge", ("seed=1",), "jax", "/tmp/out", "/tmp/out/hinge/x")
-    assert PointRequest.from_json(json.loads(json.dumps(request.to_json()))) == request
-    outcome = RunOutcome(RunStatus.FAILED, Path("/tmp/x"), {}, "nan", 1, "error: ...")
-    again = RunOutcome.from_json(json.loads(json.dumps(outcome.to_json())))
+    request = PointRequest(
+        recipe="hinge", overrides=("seed=1",), backend="jax", output_root="/tmp/out", folder="/x"
+    )
+    assert PointRequest.model_validate(json.loads(json.dumps(request.model_dump()))) == request
+    outcome = RunOutcome(
+        status=RunStatus.FAILED, run_folder=Path("/tmp/x"), reason="nan", exit_status=1
+    )
+    again = RunOutcome.model_validate_json(outcome.model_dump_json())
     assert again == outcome and again.status is RunStatus.FAILED
-    assert RunOutcome.from_json({"status": "gibberish"}).status is RunStatus.UNKNOWN
-    stopped = RunOutcome(RunStatus.INTERRUPTED, exit_status=143)
+    assert RunOutcome.model_validate({"status": "gibberish"}).status is RunStatus.UNKNOWN
+    stopped = RunOutcome(status=RunStatus.INTERRUPTED, exit_status=143)
     assert stopped.stop_signal == 15 and outcome.stop_signal is None
 
 
@@ -272,19 +275,17 @@ def test_a_mistyped_resume_path_writes_nothing(tmp_path, capsys, monkeypatch):
 
 
 def test_an_open_run_beats_its_heartbeat_from_a_thread(tmp_path, monkeypatch):
+    import recipes.status as status
     import recipes.training.lifecycle as lifecycle
 
-    monkeypatch.setattr(lifecycle, "HEARTBEAT_EVERY_S", 0.05)
+    monkeypatch.setattr(status, "HEARTBEAT_EVERY_S", 0.05)
     record = lifecycle.OpenRecord(tmp_path, recipe="hinge")
     first = json.loads((tmp_path / "run.json").read_text())["heartbeat_at"]
-    stop = threading.Event()
-    heartbeat = threading.Thread(target=lifecycle.beat, args=(record, stop), daemon=True)
-    heartbeat.start()
+    heartbeat = status.Heartbeat(lambda: record.update(heartbeat_at=time.time()))
     deadline = time.monotonic() + 10
     while json.loads((tmp_path / "run.json").read_text())["heartbeat_at"] == first:
         assert time.monotonic() < deadline, "no heartbeat in 10 s"
         time.sleep(0.02)
-    stop.set()
-    heartbeat.join(timeout=10)
-    assert not heartbeat.is_alive()  # the run's end stops its heartbeat
+    heartbeat.stop()
+    assert not heartbeat.thread.is_alive()  # the run's end stops its heartbeat
     assert json.loads((tmp_path / "run.json").read_text())["recipe"] == "hinge"

@@ -35,8 +35,7 @@ def test_steps_become_whole_epochs(samples, validation, batch, steps, expected):
     train = TrainConfig(steps=steps, epochs=None, batch_size=batch, validation_split=validation)
     schedule = split_schedule(train, split(samples))
     assert (schedule.steps_per_epoch, schedule.epochs, schedule.steps) == expected
-    assert schedule.summary()["set_by"] == "train.steps"
-    assert schedule.summary()["requested_steps"] == steps
+    assert (schedule.set_by, schedule.requested_steps) == ("train.steps", steps)
 
 
 def test_own_validation_data_leaves_every_training_row_and_epochs_stay_epochs():
