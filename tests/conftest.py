@@ -314,7 +314,7 @@ for line in sys.stdin:
         (folder / "metrics.json").write_text(json.dumps(metrics))
         durations = {"fit": 1.25, "total": 2.5}
         (folder / "run.json").write_text(json.dumps(
-            {"status": "completed", "durations_s": durations}))
+            {"status": "completed", "durations_s": durations, "metrics": metrics}))
         outcome = {"status": "completed", "run_folder": str(folder), "metrics": metrics,
                    "exit_status": 0, "durations": durations}
     if outcome.get("message"):

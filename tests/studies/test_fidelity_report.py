@@ -32,6 +32,8 @@ def fabricate_sweep(folder: Path, runs: list[tuple[dict, dict]]) -> Path:
         run_folder = folder / f"run-{index}"
         run_folder.mkdir()
         (run_folder / "metrics.json").write_text(json.dumps(metrics))
+        record = {"status": "completed", "metrics": metrics}  # run.json holds them too
+        (run_folder / "run.json").write_text(json.dumps(record))
         values = {k: (int(v) if k == "seed" else v) for k, v in labels.items()}
         records.append(
             {
