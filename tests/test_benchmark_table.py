@@ -103,6 +103,8 @@ def test_make_benchmark_prints_each_goal_against_its_own_runs_baseline(
     assert printed["`make compare_hinge` (100 runs) / `make hinge`"][2:] == [
         "5.000", "<=", "4", "missed",
     ]  # fmt: skip
+    again = "`make compare_hinge` again, programs cached / `make hinge`"
+    assert printed[again][2:] == ["5.000"]  # the second sweep: shown, not judged
     assert printed["hinge fit, programs from the caches / compiled floor"][2:] == [
         "0.500", "<=", "0.6", "met",
     ]  # fmt: skip
