@@ -60,7 +60,7 @@ def write_run_figures(
         draw_boundary(ax, recording, margins=plots_config.margins, class_names=names)
         ax.set_title(title_end)
         label_feature_axes([ax], recording)
-        plots.fixed_layout(ax.figure, (0.8, 0.25, 1.45, 0.45 + title_room))  # legend below
+        plots.fixed_layout(ax.figure, (0.8, 0.25, 1.55, 0.45 + title_room))  # legend below
         written.append(plots.save_figure(ax, folder / "decision_boundary.png", dpi=dpi))
     if plots_config.predictions:
         figure = predictions_figure(recording, title_end, dpi, names)
