@@ -71,6 +71,7 @@ def watch_runs(
         _forward(widget, runs, seen)
     for run in runs:
         draw_figures(run.folder)
+    refresh_index(output_root)  # the index shows their figures, not 'figures pending'
     return [run.folder for run in runs]
 
 
@@ -91,7 +92,6 @@ def draw_figures(folder: Path) -> None:
         plot_run_folder(folder)
     except Exception as error:  # recorded in run.json by plot_run_folder
         print(f"warning: {folder}: its figures were not drawn: {error}", file=sys.stderr)
-    refresh_index(folder.parent.parent)  # the index shows them, not 'figures pending'
 
 
 def _forward(widget: Any, runs: list[LabRun], seen: list[int]) -> None:

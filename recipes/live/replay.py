@@ -20,7 +20,6 @@ from recipes.errors import RecipeError
 from recipes.live.watch import command_line, epoch_logs, region_fields, view_fields
 from recipes.paths import display_path
 from recipes.recording import RECORDING_FILE, Recording
-from recipes.views import Run
 
 
 class NotReplayable(RecipeError):
@@ -69,7 +68,7 @@ def _start(folder: Path, record: Any, recording: Recording, rows: list) -> dict[
         "replay": True,
         "recipe": record.recipe,
         "varies": records.varies_text(record.varies),  # a sweep's run: what it varies
-        "config": Run(folder).config,  # the page's controls start from the run's settings
+        "config": records.read_config(folder),  # the page's controls start from the run's settings
         "history": rows,
     }
 

@@ -100,7 +100,6 @@ class Lab:
         self.opened: list[LabRun] = []  # the replays the lab was started with
         self.baton = Baton()
         self._lock = threading.Lock()
-        self._index_lock = threading.Lock()
 
     def start(self, recipes: list[ResolvedRecipe], commands: list[str]) -> list[LabRun]:
         """Stop the runs still training and start ``recipes`` side by side."""
@@ -182,8 +181,7 @@ class Lab:
             run.recorded.set()
         end = end_event(run.folder, str(run.folder))
         try:
-            with self._index_lock:  # the next run need not wait for it
-                refresh_index(self.output_root)
+            refresh_index(self.output_root)  # build_index holds the index's own lock
         finally:
             run.emit("end", end)
             run.finished = True

@@ -137,20 +137,26 @@ def cannot_draw(config: Any) -> str | None:
 
 
 @functools.cache
-def two_feature_recipes() -> tuple[str, ...]:
-    """The recipes the lab can draw: one run (no grid) of the train task on two features."""
+def drawn_data() -> dict[str, str]:
+    """The recipes the lab can draw (one run, no grid, of the train task on two features),
+    each with the name of its data, resolved once."""
     from recipes.config.layering import available_recipes
     from recipes.config.resolve import resolve_recipe
 
-    found = []
+    found = {}
     for name in available_recipes():
         try:
             config = resolve_recipe(name).config
             if not config.grid and cannot_draw(config) is None:
-                found.append(name)
+                found[name] = config.data.name
         except (RecipeError, OSError, AttributeError):
             continue
-    return tuple(found)
+    return found
+
+
+def two_feature_recipes() -> tuple[str, ...]:
+    """The recipes the lab can draw."""
+    return tuple(drawn_data())
 
 
 def options(recipe: str, allowed: Mapping[str, str]) -> dict[str, Any]:
@@ -170,7 +176,7 @@ def options(recipe: str, allowed: Mapping[str, str]) -> dict[str, Any]:
             key: field.default for key, field in fields.items() if not field.is_required()
         }
         losses.append({"name": name, "labels": entry.info["labels"], "parameters": parameters})
-    used = {resolve_recipe(name).config.data.name for name in recipes}
+    used = set(drawn_data().values())
     return {
         "recipe": recipe,
         "config": resolve_recipe(recipe).config.as_mapping(),

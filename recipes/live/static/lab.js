@@ -190,7 +190,7 @@ async function startRuns(bodies, generation) {
 function newRunState(side, run) {
   side.source?.close();
   side.run = {
-    id: run.id, folder: run.folder, start: null, epochs: [], events: [], end: null,
+    id: run.id, folder: run.folder, start: null, events: [], end: null,
     reach: newReach(),
   };
   setText(side, ".folder", run.folder);
@@ -236,7 +236,6 @@ function accept(side, state, name, data) {
     const index = state.events.findIndex((known) => known.epoch === data.epoch);
     if (index < 0) state.events.push(data);
     else state.events[index] = data;
-    state.epochs[data.epoch - 1] = data;
     widen(state.reach, data);
     updateScrubber();
     requestRedraw();
