@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from recipes.files import replaced_atomically
-from recipes.records import RECORDING_FILE  # noqa: F401 (the file's name, beside run.json's)
 
 SCHEMA_VERSION = 1
 EVERY_EPOCH_UP_TO = 12

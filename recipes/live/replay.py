@@ -19,7 +19,8 @@ import recipes.records as records  # the module alone: the package recipes impor
 from recipes.errors import RecipeError
 from recipes.live.watch import command_line, epoch_logs, region_fields, view_fields
 from recipes.paths import display_path
-from recipes.recording import RECORDING_FILE, Recording
+from recipes.recording import Recording
+from recipes.records import RECORDING_FILE
 
 
 class NotReplayable(RecipeError):

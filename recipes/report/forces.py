@@ -148,13 +148,18 @@ def pushed_class(shares: Sequence[ClassShare]) -> ClassShare:
     return max(shares, key=lambda share: share.ratio)
 
 
+def class_name(label: int, names: Mapping[int, str] | None) -> str:
+    """A class as the figures name it: its name (the data's), else ``class <label>``."""
+    return (names or {}).get(label, f"class {label}")
+
+
 def class_text(shares: Sequence[ClassShare] | None, names: Mapping[int, str] | None) -> str:
     """The class pushed most against its count, in words: ``inner circle (+1), 52% of the
     points, carries 99% of the force``."""
     if shares is None:
         return "no point pushed"
     most = pushed_class(shares)
-    name = (names or {}).get(most.label, f"class {most.label}")
+    name = class_name(most.label, names)
     return f"{name}, {most.points:.0%} of the points, carries {most.force:.0%} of the force"
 
 
@@ -201,7 +206,7 @@ def plot_class_shares(
     classes = [share.label for share in known[-1][1]] if known else []
     colours = class_colours(classes)
     for position, label in enumerate(classes):
-        name = legend_label((names or {}).get(label, f"class {label}"))
+        name = legend_label(class_name(label, names))
         values = [(e, s[position].force) for e, s in known]
         ax.plot(*zip(*values, strict=True), marker="o", color=colours[label], lw=1.6,
                 label=name)  # fmt: skip
@@ -283,7 +288,6 @@ def forces_figure(
     title: str,
     dpi: int = 120,
     margins: bool = True,
-    class_names: Any = None,
 ) -> Any:
     """forces.png: the end of training large on the left (the decision regions and each test
     point coloured and sized by its force), where the force goes by class and how much there
@@ -295,7 +299,7 @@ def forces_figure(
     from recipes.report.canvas import new_figure
     from recipes.report.regions import draw_boundary
 
-    names = class_names or recording.class_names
+    names = recording.class_names
     shares = [class_shares(f, recording.labels, recording.classes) for f in recording.point_forces]
     means = [float(np.mean(forces)) for forces in recording.point_forces]
     norm = force_norm(*recording.point_forces)
@@ -344,5 +348,5 @@ def _panel_caption(
     if shares is None:
         return f"epoch {epoch}: no point pushed"
     most = pushed_class(shares)
-    name = names.get(most.label, f"class {most.label}")
+    name = class_name(most.label, names)
     return f"epoch {epoch}: mean force {mean:.2g}\n{name}: {most.force:.0%} of it"

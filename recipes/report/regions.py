@@ -86,11 +86,12 @@ def draw_boundary(
     lines no score reaches (off where a caption says it). Returns ``ax``."""
     levels, classes = recording.levels, recording.classes
     scores = np.asarray(recording.grid_scores[index], dtype="float64")
-    regions = draw_regions(ax, recording, scores)
+    shown = scores if levels is None else levels.shown(scores)  # on the drawn scale
+    regions = draw_regions(ax, recording, shown)
     x, y = recording.grid_x, recording.grid_y
     nowhere = []
     if levels is not None:
-        nowhere = _lines(ax, recording, levels.shown(scores), levels, margins)
+        nowhere = _lines(ax, recording, shown, levels, margins)
     elif regions.min() != regions.max():  # thin lines between the classes' regions
         fine_x = np.linspace(x[0], x[-1], regions.shape[1])
         fine_y = np.linspace(y[0], y[-1], regions.shape[0])
@@ -102,7 +103,7 @@ def draw_boundary(
         text = margin_text(levels, recording.output_kind, nowhere if counts else [])
         ax.plot([], [], color=LINE_COLOUR, ls="--", lw=0.9, label=text)
     if levels is not None and margins and rings:
-        hatch_margin_band(ax, recording, levels.shown(scores), levels)
+        hatch_margin_band(ax, recording, shown, levels)
         ring_costing_points(ax, recording.points, recording.labels,
                             recording.point_scores[index], levels, marker_size,
                             counts)  # fmt: skip
@@ -122,12 +123,14 @@ def draw_boundary(
     return ax
 
 
-def draw_regions(ax: Any, recording: Any, scores: np.ndarray) -> np.ndarray:
-    """The decision regions of one epoch's grid ``scores``, an image of the finer grid
-    (:func:`finer`) in the classes' colours; returns each fine point's class position."""
+def draw_regions(ax: Any, recording: Any, shown: np.ndarray) -> np.ndarray:
+    """The decision regions of one epoch's grid scores, ``shown`` on the drawn scale (the
+    margin levels' :meth:`~recipes.recording.Levels.shown`; a multi-class model's raw scores),
+    an image of the finer grid (:func:`finer`) in the classes' colours; returns each fine
+    point's class position."""
     levels, classes = recording.levels, recording.classes
     colours = class_colours(classes)
-    fine = finer(scores if levels is None else levels.shown(scores))
+    fine = finer(shown)
     regions = np.argmax(fine, axis=-1) if levels is None else (fine >= levels.threshold).astype(int)
     palette = np.array(
         [matplotlib.colors.to_rgba_array(colours[c], REGION_ALPHA)[0] for c in classes]
@@ -222,17 +225,15 @@ def margin_text(levels: Levels, output_kind: str, nowhere: list[str]) -> str:
     return text
 
 
-def hatch_margin_band(ax: Any, recording: Any, shown: np.ndarray, levels: Levels) -> Any:
+def hatch_margin_band(ax: Any, recording: Any, shown: np.ndarray, levels: Levels) -> None:
     """Hatch the band between the margins, where a point on the right side still costs loss:
     a cue on the regions, not on the points, so every point keeps its class colour (grey
-    rings around the 1,310 of focal_rings' 1,400 points inside its band hid them). Returns
-    the contour set."""
+    rings around the 1,310 of focal_rings' 1,400 points inside its band hid them)."""
     band = ax.contourf(recording.grid_x, recording.grid_y, shown, [levels.low, levels.high],
                        colors="none", hatches=[BAND_HATCH], zorder=1)  # fmt: skip
     band.set_edgecolor(INSIDE_COLOUR)
     band.set_hatch_linewidth(0.4)
     band.set_linewidth(0)
-    return band
 
 
 def ring_costing_points(

@@ -25,7 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from recipes.recording import RECORDING_FILE, Recording
+from recipes.recording import Recording
+from recipes.records import RECORDING_FILE
 from recipes.report import evolution, plots
 from recipes.report.comparison import ComparisonSpec, write_comparison
 from recipes.report.regions import cues_text, finer

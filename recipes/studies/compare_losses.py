@@ -18,7 +18,7 @@ from recipes.files import (
 )
 from recipes.records import varies_text
 from recipes.report.comparison import ComparisonSpec, write_comparison
-from recipes.report.forces import SHARE_METRIC
+from recipes.report.forces import HARDEST_FRACTION, SHARE_METRIC
 from recipes.status import RunStatus
 from recipes.studies.side_by_side import FIGURE
 from recipes.sweeps.records import RunResult, SweepResults
@@ -70,7 +70,7 @@ def _report(sweep: SweepResults, results: list[RunResult]) -> Path:
         lines += [
             "",
             f"At the end of training, **{most_text}**'s hardest 10% carry the largest share of "
-            f"its force ({known[most]:.0%}, {known[most] / 0.1:.1f}× an even spread), "
+            f"its force ({known[most]:.0%}, {known[most] / HARDEST_FRACTION:.1f}× an even spread), "
             f"**{least_text}**'s the smallest ({known[least]:.0%}).",
             "",
             "What it can and cannot show: each share is measured on its own model, trained "

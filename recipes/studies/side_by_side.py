@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from recipes.recording import RECORDING_FILE, Recording
-from recipes.records import varies_text
+from recipes.recording import Recording
+from recipes.records import RECORDING_FILE, varies_text
 from recipes.report.canvas import legend_label, new_figure, save_figure
 from recipes.report.forces import (
     draw_colour_bar,

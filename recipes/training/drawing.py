@@ -56,7 +56,8 @@ def draw_from_folder(
     changes no record. A sweep's run says in its titles what the sweep varies (run.json's
     ``varies``: ``loss.gamma = 2``)."""
     from recipes.config.resolve import resolve_run_folder_config
-    from recipes.recording import RECORDING_FILE, Recording
+    from recipes.recording import Recording
+    from recipes.records import RECORDING_FILE
     from recipes.training.figures import write_run_figures
 
     started = time.perf_counter()

@@ -71,7 +71,7 @@ def write_run_figures(
             folder, recording, title_wide, plots_config, names
         )
     if plots_config.forces:
-        figure = forces.forces_figure(recording, title_wide, dpi, plots_config.margins, names)
+        figure = forces.forces_figure(recording, title_wide, dpi, plots_config.margins)
         label_feature_axes(figure.axes[:1], recording)
         written.append(plots.save_figure(figure, folder / forces.FORCES_FIGURE, dpi=dpi))
     return [path.name for path in written]

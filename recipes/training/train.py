@@ -12,8 +12,7 @@ from typing import Any
 from recipes.components.user_loss import is_user_loss
 from recipes.errors import TrainingFailed
 from recipes.files import replaced_atomically, write_csv, write_json
-from recipes.recording import RECORDING_FILE
-from recipes.records import FiguresPending
+from recipes.records import RECORDING_FILE, FiguresPending
 from recipes.training import drawing
 from recipes.training.backend import leave_tensorflow_unloaded
 from recipes.training.evaluation import Evaluation, history_metrics

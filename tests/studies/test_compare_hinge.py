@@ -80,7 +80,8 @@ def test_vectorized_points_have_the_records_of_a_run_alone(sweep_folder, shrunk_
     assert metrics_together.keys() == metrics_alone.keys()
     for key, value in metrics_alone.items():
         assert metrics_together[key] == pytest.approx(value, rel=1e-5, abs=1e-7), key
-    from recipes.recording import RECORDING_FILE, Recording
+    from recipes.recording import Recording
+    from recipes.records import RECORDING_FILE
 
     recorded = Recording.load(together / RECORDING_FILE), Recording.load(alone / RECORDING_FILE)
     np.testing.assert_array_equal(recorded[0].epochs, recorded[1].epochs)

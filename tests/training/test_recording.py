@@ -12,7 +12,8 @@ import pytest
 
 from recipes.config.schema import PlotsConfig
 from recipes.errors import RecipeError
-from recipes.recording import RECORDING_FILE, Recording, recorded_epochs
+from recipes.recording import Recording, recorded_epochs
+from recipes.records import RECORDING_FILE
 from recipes.report import evolution
 from recipes.training.recording import record
 
