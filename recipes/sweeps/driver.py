@@ -278,7 +278,7 @@ def write_report(sweep: SweepResults) -> list[Path]:
     two-feature data, whatever the report), then the report the sweep's config names
     (``report:``); returns the files written."""
     side_by_side = SIDE_BY_SIDE.load()(sweep)
-    return [*side_by_side, *REPORTS.entry(sweep.base.config.report).load()(sweep)]
+    return [*side_by_side, *REPORTS.get(sweep.base.config.report)(sweep)]
 
 
 def _finish(sweep: SweepResults, started: float | None, status: RunStatus, compare: bool) -> None:
