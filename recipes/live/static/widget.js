@@ -32,7 +32,7 @@ const RECEIVED = new Map();
 
 function receivedOf(model) {
   const id = model.get("widget_id");
-  if (!RECEIVED.has(id)) RECEIVED.set(id, { epochs: [], views: new Set() });
+  if (!RECEIVED.has(id)) RECEIVED.set(id, { epochs: [], reaches: [], views: new Set() });
   return RECEIVED.get(id);
 }
 
@@ -67,6 +67,8 @@ function initialize({ model }) {
     const epochs = received.epochs[content.side] || (received.epochs[content.side] = []);
     const event = unpackEpoch(content.event, content.arrays, buffers);
     epochs[event.epoch - 1] = event;
+    // the side's reach, widened as each epoch comes (as the page's), not over all at each redraw
+    widen(received.reaches[content.side] || (received.reaches[content.side] = newReach()), event);
     received.views.forEach((redraw) => redraw());
   };
   model.on("msg:custom", onMessage);
@@ -79,9 +81,11 @@ function initialize({ model }) {
 function runOf(model, index) {
   const side = model.get("sides")[index] || {};
   const start = model.get("starts")[index] || {};
-  let epochs = (receivedOf(model).epochs[index] || []).slice();
+  const received = receivedOf(model);
+  let epochs = (received.epochs[index] || []).slice();
   let count = epochs.findIndex((event) => !event);
   count = count < 0 ? epochs.length : count;
+  let reach = received.reaches[index];
   if (!count) { // a notebook opened later: the stored numbers and the last epoch's arrays
     epochs = (model.get("histories")[index] || []).map((event) => ({ ...event }));
     const last = model.get("last_epochs")[index] || {};
@@ -91,6 +95,8 @@ function runOf(model, index) {
         unpackEpoch({}, shapes, Object.keys(shapes).map((key) => last[key])));
     }
     count = epochs.length;
+    reach = newReach();
+    for (const event of epochs) widen(reach, event);
   }
   return {
     id: side.id,
@@ -99,6 +105,7 @@ function runOf(model, index) {
     start: "epochs" in start ? start : null,
     epochs,
     count,
+    reach,
     end: FINAL.has(side.status) ? {
       status: side.status, reason: side.reason, folder: side.folder, metrics: side.metrics,
     } : null,
@@ -107,12 +114,7 @@ function runOf(model, index) {
 
 // The scales both sides share (charts.js sharedScales), over every epoch received.
 function scalesOf(runs) {
-  const reaches = runs.map((run) => {
-    const reach = newReach();
-    for (const event of run.epochs.slice(0, run.count)) widen(reach, event);
-    return reach;
-  });
-  return sharedScales(reaches, Math.max(...runs.map((run) => (run.end ? run.count
+  return sharedScales(runs.map((run) => run.reach), Math.max(...runs.map((run) => (run.end ? run.count
     : run.start?.epochs || run.count))));
 }
 
