@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from matplotlib.ticker import MaxNLocator
 
-from recipes.report.plots import legend_label, new_axes, set_loss_scale
+from recipes.report.plots import legend_label, loss_floor, new_axes, set_loss_scale
 
 BAR_COLORS = {"train": "tab:blue", "test": "tab:orange"}
 THIN_RUNS_UP_TO = 5  # a group of more runs is drawn as its median and bands
@@ -188,8 +188,7 @@ def _loss_scale(ax: Any, curves: Mapping[str, Sequence[float]]) -> str:
     losses); returns its name."""
     values = np.concatenate([np.asarray(v, float) for v in curves.values()])
     values = values[np.isfinite(values)]
-    positive = values[values > 0]
-    set_loss_scale(ax, values, positive.min() / 10 if positive.size else 1e-8)
+    set_loss_scale(ax, values, loss_floor(values))
     return ax.get_yscale()
 
 

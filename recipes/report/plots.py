@@ -72,8 +72,7 @@ def plot_loss_history(
     series = {key: np.asarray(history[key], dtype=float) for key in keys if key in history}
     values = np.concatenate([v[np.isfinite(v)] for v in series.values()] or [np.array([])])
     has_negative = bool((values < 0).any())
-    positive = values[values > 0]
-    floor = 10 ** np.floor(np.log10(positive.min()) - 1) if positive.size else 1e-8
+    floor = loss_floor(values)
     notes = []
     for index, (key, raw) in enumerate(series.items()):
         style = {**SERIES_STYLE.get(key, {"label": key}), **(styles or {}).get(key, {})}
@@ -109,6 +108,12 @@ def plot_loss_history(
     if title:
         ax.set_title(title)
     return ax
+
+
+def loss_floor(values: np.ndarray) -> float:
+    """Where a log axis draws an exact zero: a decade below the smallest positive value."""
+    positive = values[values > 0]
+    return float(10 ** np.floor(np.log10(positive.min()) - 1)) if positive.size else 1e-8
 
 
 def set_loss_scale(ax: Any, values: np.ndarray, floor: float) -> list[str]:
